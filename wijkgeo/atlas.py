@@ -1,0 +1,123 @@
+"""The :class:`Atlas`: everything wijkgeo knows about one gemeente in one year.
+
+An Atlas is a plain container. It holds GeoDataFrames in EPSG:28992 with the canonical
+column names (PDOK Wijk- en Buurtkaart snake_case, see ``sources/kwb_columns.json``), the
+gemeente's local layers and metadata. It does no I/O itself: :func:`load` reads it from the
+store, :func:`wijkgeo.fetch` builds it from the real sources.
+
+Column conventions
+------------------
+``gemeente`` (one row)
+    ``gemeentecode``, ``gemeentenaam``, KWB attributes, geometry.
+``wijken``
+    ``wijkcode``, ``wijknaam``, ``gemeentecode``, ``gemeentenaam``, KWB attributes, geometry.
+``buurten``
+    ``buurtcode``, ``buurtnaam``, ``wijkcode``, ``gemeentecode``, ``gemeentenaam``,
+    KWB attributes, geometry.
+``vierkanten``
+    ``{"500m": GeoDataFrame, "100m": GeoDataFrame}`` with ``celcode`` (``E0680N4335``) and
+    the vierkantstatistieken attributes; may be empty.
+``nederland``
+    One-row DataFrame with the KWB values for Nederland (for fair comparisons), or ``None``.
+
+Missing and secret values are NaN everywhere; codes are strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["CRS", "Atlas", "load"]
+
+#: The CRS every Atlas layer is in: Amersfoort / RD New.
+CRS = "EPSG:28992"
+
+
+@dataclass
+class Atlas:
+    """One gemeente in one year: boundaries, statistics, local layers and metadata.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> atlas = wijkgeo.load("GM9999", 2024)          # doctest: +SKIP
+    >>> atlas.buurten[["buurtcode", "aantal_inwoners"]].head()   # doctest: +SKIP
+    """
+
+    gemeente: gpd.GeoDataFrame
+    wijken: gpd.GeoDataFrame
+    buurten: gpd.GeoDataFrame
+    vierkanten: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    local: dict[str, Any] = field(default_factory=dict)
+    nederland: pd.DataFrame | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        """The gemeente code, e.g. ``'GM0772'``."""
+        return str(self.meta.get("gemeente") or self.gemeente["gemeentecode"].iloc[0])
+
+    @property
+    def year(self) -> int:
+        """The statistics year."""
+        return int(self.meta["year"])
+
+    @property
+    def name(self) -> str:
+        """The gemeente name, e.g. ``'Eindhoven'``."""
+        return str(self.gemeente["gemeentenaam"].iloc[0])
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """All geographic layers by their store layer name."""
+        out = {"gemeente": self.gemeente, "wijken": self.wijken, "buurten": self.buurten}
+        for res, grid in self.vierkanten.items():
+            out[f"vierkanten_{res}"] = grid
+        return out
+
+    def __repr__(self) -> str:
+        grids = ", ".join(f"{k}: {len(v)}" for k, v in self.vierkanten.items()) or "geen"
+        return (
+            f"<Atlas {self.code} {self.meta.get('year')} {self.name!r}: "
+            f"{len(self.wijken)} wijken, {len(self.buurten)} buurten, vierkanten {grids}, "
+            f"lokale lagen {sorted(self.local)}>"
+        )
+
+
+def load(gemeente: str, year: int, store: str | Path | None = None) -> Atlas:
+    """Load a gemeente and year from the local store.
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code (``"GM0772"``; ``"0772"`` and ``772`` are accepted).
+    year : int
+        Statistics year.
+    store : str or Path, optional
+        Store folder; default ``$WIJKGEO_STORE`` or the platform's user data folder.
+
+    Returns
+    -------
+    Atlas
+
+    Raises
+    ------
+    NotInStoreError
+        When the gemeente and year were never stored; run ``wijkgeo refresh`` or
+        ``wijkgeo demo`` first.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> atlas = wijkgeo.load("GM9999", 2024)   # after `wijkgeo demo`   # doctest: +SKIP
+    >>> len(atlas.buurten)                                               # doctest: +SKIP
+    40
+    """
+    from .store import Store
+
+    return Store(store).read_atlas(gemeente, year)

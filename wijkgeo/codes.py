@@ -1,0 +1,99 @@
+"""CBS region codes: normalise and validate ``GM``/``WK``/``BU`` codes.
+
+Codes are strings, always: CBS pads them with spaces (``'GM0772    '``), some wijk and
+buurt codes contain letters (``WK0363AA``), and leading zeros matter.
+
+Examples
+--------
+>>> normalize_code(" gm772 ")
+'GM0772'
+>>> normalize_code("WK0363AA", level="wijk")
+'WK0363AA'
+>>> level_of("BU07720101")
+'buurt'
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import DataValidationError
+
+__all__ = ["LEVELS", "PREFIX", "gemeente_of", "level_of", "normalize_code", "wijk_of"]
+
+#: Levels in the order of the CBS hierarchy.
+LEVELS = ("nederland", "gemeente", "wijk", "buurt")
+PREFIX = {"nederland": "NL", "gemeente": "GM", "wijk": "WK", "buurt": "BU"}
+_LEVEL_BY_PREFIX = {v: k for k, v in PREFIX.items()}
+_PATTERNS = {
+    "nederland": re.compile(r"^NL\d{2}$"),
+    "gemeente": re.compile(r"^GM\d{4}$"),
+    "wijk": re.compile(r"^WK\d{4}[0-9A-Z]{2}$"),
+    "buurt": re.compile(r"^BU\d{4}[0-9A-Z]{2}[0-9A-Z]{2}$"),
+}
+
+
+def level_of(code: str) -> str:
+    """Return the level (``'gemeente'``, ``'wijk'``, ``'buurt'``, ``'nederland'``) of a code."""
+    prefix = str(code).strip().upper()[:2]
+    try:
+        return _LEVEL_BY_PREFIX[prefix]
+    except KeyError:
+        raise DataValidationError(
+            f"Onbekende regiocode {code!r}: verwacht een code die begint met GM, WK of BU "
+            "(bijvoorbeeld GM0772, WK077211, BU07721101)."
+        ) from None
+
+
+def normalize_code(code: object, level: str | None = None) -> str:
+    """Strip, upper-case and validate a CBS region code.
+
+    A gemeente code may be given without zero padding or prefix (``772``, ``"GM772"``).
+
+    Parameters
+    ----------
+    code : object
+        The code as found in a source (may be padded with spaces).
+    level : str, optional
+        Expected level; a code of another level raises.
+
+    Returns
+    -------
+    str
+        The canonical code.
+
+    Raises
+    ------
+    DataValidationError
+        When the code is not a valid CBS code (of the expected level).
+    """
+    if code is None:
+        raise DataValidationError("Lege regiocode: geef een code als GM0772.")
+    text = str(code).strip().upper()
+    if text.isdigit() and (level in (None, "gemeente")) and len(text) <= 4:
+        text = "GM" + text.zfill(4)
+    elif text.startswith("GM") and text[2:].isdigit() and len(text) < 6:
+        text = "GM" + text[2:].zfill(4)
+    found = level_of(text)
+    if level is not None and found != level:
+        raise DataValidationError(
+            f"Regiocode {code!r} is een {found}-code, maar hier is een {level}-code nodig."
+        )
+    if not _PATTERNS[found].match(text):
+        raise DataValidationError(
+            f"Ongeldige {found}code {code!r}: verwacht {PREFIX[found]} gevolgd door "
+            f"{ {'nederland': 2, 'gemeente': 4, 'wijk': 6, 'buurt': 8}[found] } cijfers/letters."
+        )
+    return text
+
+
+def gemeente_of(code: str) -> str:
+    """Return the gemeente code a wijk or buurt code belongs to (``BU07721101`` → ``GM0772``)."""
+    text = normalize_code(code)
+    return "GM" + text[2:6]
+
+
+def wijk_of(code: str) -> str:
+    """Return the wijk code a buurt code belongs to (``BU07721101`` → ``WK077211``)."""
+    text = normalize_code(code, "buurt")
+    return "WK" + text[2:8]
