@@ -1,0 +1,44 @@
+"""Shared test fixtures.
+
+Real data
+    Tests that need the real CBS/PDOK files use the ``realdata`` fixture. It reads
+    ``$WIJKGEO_REALDATA`` (``.ci/run`` sets it) and falls back to ``../shared/realdata``
+    beside the repository. When the variable is set, or ``CI=true``, and the folder is
+    missing, the test FAILS; only on a developer machine without the folder does it skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _strict() -> bool:
+    return bool(os.environ.get("WIJKGEO_REALDATA")) or os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """Path of the real-data folder (``../shared/realdata``)."""
+    path = Path(os.environ.get("WIJKGEO_REALDATA") or ROOT.parent / "shared" / "realdata")
+    if not (path / "MANIFEST.md").is_file():
+        msg = (
+            f"real-data folder not found at {path}; set WIJKGEO_REALDATA to the shared "
+            "realdata folder"
+        )
+        if _strict():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty store, never the user's real one."""
+    store = tmp_path_factory.mktemp("store")
+    monkeypatch.setenv("WIJKGEO_STORE", str(store))
+    return store
