@@ -1,0 +1,697 @@
+"""The local store: one GeoPackage and one manifest per gemeente and year.
+
+Layout
+------
+::
+
+    <store>/
+      .wijkgeo.lock                  filelock; one writer per store at a time
+      GM0772/
+        2024/
+          wijkgeo.gpkg               layers gemeente, wijken, buurten, vierkanten_500m,
+                                     [vierkanten_100m], [nederland], [lokaal_<naam>] ...
+          manifest.json              sources, validators, per-layer sha256 and row count, ...
+
+The GeoPackage is the single source of truth and opens as is in QGIS and GDAL. Tables
+without geometry (``nederland``, non-spatial local layers) are GeoPackage *attribute*
+tables. The manifest is also embedded in the GeoPackage (attribute table ``wijkgeo_manifest``,
+one row), together with each layer's column order and dtypes, so a round trip
+gives back the same frames (codes as strings, NaN as NaN, datetimes, nullable ints,
+categories, column order, EPSG:28992).
+
+Atomicity
+---------
+:meth:`Store.write_atlas` writes the GeoPackage to a temporary file in the same folder,
+fsyncs it and renames it over ``wijkgeo.gpkg`` with :func:`os.replace` (the commit point);
+``manifest.json`` is then replaced the same way. Until the commit point the previous
+version is untouched, byte for byte. Should the process die between the two renames,
+``manifest.json`` is rebuilt from the copy embedded in the GeoPackage on the next
+:meth:`Store.manifest` call. Leftover temporary files are removed on the next write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import DataValidationError, NotInStoreError, StoreError
+from .atlas import CRS, Atlas
+from .codes import normalize_code
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+__all__ = ["GPKG_NAME", "MANIFEST_NAME", "Store", "default_store_path", "layer_sha256"]
+
+GPKG_NAME = "wijkgeo.gpkg"
+MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".wijkgeo.lock"
+#: Version of the store layout; bump when the layout changes incompatibly.
+FORMAT_VERSION = 1
+#: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
+_META_TABLE = "wijkgeo_manifest"
+_TMP_PREFIX = ".tmp-"
+_LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Test hook: when set to a file path, the writer creates that file and sleeps just before
+#: the commit rename, so a test can kill it mid-write (SIGKILL). Never set it in production.
+PAUSE_ENV = "WIJKGEO_TEST_PAUSE_BEFORE_REPLACE"
+
+
+def default_store_path() -> Path:
+    """The store folder: ``$WIJKGEO_STORE`` or the platform's user data folder.
+
+    Examples
+    --------
+    >>> from wijkgeo.store import default_store_path
+    >>> default_store_path()                        # doctest: +SKIP
+    PosixPath('/home/ans/.local/share/wijkgeo')
+    """
+    env = os.environ.get("WIJKGEO_STORE")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("wijkgeo"))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    return str(value)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False, default=_json_default)
+
+
+def layer_sha256(frame: pd.DataFrame) -> str:
+    """A content hash of a (Geo)DataFrame: column names, dtypes, values and geometry WKB.
+
+    The same data gives the same hash, independent of where it is stored; the manifest
+    records it per layer so a refresh can tell whether a download changed anything.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wijkgeo.store import layer_sha256
+    >>> layer_sha256(pd.DataFrame({"a": [1.0]})) == layer_sha256(pd.DataFrame({"a": [1.0]}))
+    True
+    """
+    import pandas as pd
+    import shapely
+
+    h = hashlib.sha256()
+    h.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    h.update(str(len(frame)).encode())
+    for col in frame.columns:
+        series = frame[col]
+        if str(series.dtype) == "geometry":
+            wkb = shapely.to_wkb(series.values, hex=False)
+            for item in wkb:
+                h.update(b"\x00" if item is None else item)
+        else:
+            try:
+                hashed = pd.util.hash_pandas_object(series, index=False).values.tobytes()
+            except TypeError:  # unhashable cells (lists, dicts): hash their text
+                hashed = "\x1f".join(map(repr, series.tolist())).encode()
+            h.update(hashed)
+    return h.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":  # pragma: no cover - directories can't be fsynced on Windows
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _pause_hook() -> None:
+    flag = os.environ.get(PAUSE_ENV)
+    if not flag:
+        return
+    Path(flag).write_text(str(os.getpid()))
+    log.warning("testhaak %s actief: pauze voor de vervanging", PAUSE_ENV)
+    time.sleep(float(os.environ.get("WIJKGEO_TEST_PAUSE_SECONDS", "30")))
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    _fsync_dir(path.parent)
+
+
+# ---------------------------------------------------------------------------- schema
+def _schema_of(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column order and dtypes, enough to restore the frame after a GeoPackage round trip."""
+    import pandas as pd
+
+    cols: list[dict[str, Any]] = []
+    for name, dtype in frame.dtypes.items():
+        entry: dict[str, Any] = {"name": str(name), "dtype": str(dtype)}
+        if isinstance(dtype, pd.CategoricalDtype):
+            entry["categories"] = [
+                _json_default(c) if not isinstance(c, str) else c for c in dtype.categories
+            ]
+            entry["ordered"] = bool(dtype.ordered)
+        cols.append(entry)
+    return {"columns": cols}
+
+
+def _restore(frame: pd.DataFrame, schema: dict[str, Any], layer: str, path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    names = [c["name"] for c in schema["columns"]]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise StoreError(
+            f"Laag {layer!r} in {path} mist kolommen {missing}; de store is beschadigd. "
+            "Haal de gegevens opnieuw op met `wijkgeo refresh`."
+        )
+    frame = frame[names]
+    for col in schema["columns"]:
+        name, dtype = col["name"], col["dtype"]
+        if dtype == "geometry" or str(frame[name].dtype) == dtype:
+            continue
+        try:
+            if dtype == "category":
+                target: Any = pd.CategoricalDtype(col.get("categories"), col.get("ordered", False))
+            else:
+                target = pd.api.types.pandas_dtype(dtype)
+            frame[name] = frame[name].astype(target)
+        except (TypeError, ValueError) as exc:  # pragma: no cover - defensive
+            log.warning("kolom %s.%s: type %s niet hersteld (%s)", layer, name, dtype, exc)
+    return frame
+
+
+# ---------------------------------------------------------------------------- Store
+class Store:
+    """A folder with one GeoPackage and manifest per gemeente and year.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Store folder; default ``$WIJKGEO_STORE`` or the platform's user data folder
+        (``platformdirs.user_data_dir("wijkgeo")``). Created on first write.
+
+    Examples
+    --------
+    >>> from wijkgeo.store import Store
+    >>> store = Store("/tmp/wijkgeo-store")                  # doctest: +SKIP
+    >>> store.write_atlas(atlas)                             # doctest: +SKIP
+    PosixPath('/tmp/wijkgeo-store/GM0772/2024/wijkgeo.gpkg')
+    >>> store.read_atlas("GM0772", 2024)                     # doctest: +SKIP
+    <Atlas GM0772 2024 'Eindhoven': 20 wijken, 116 buurten, ...>
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self._lock: Any = None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ paths
+    def folder(self, gemeente: str, year: int) -> Path:
+        """The folder of one gemeente and year (it may not exist yet)."""
+        return self.path / normalize_code(gemeente, "gemeente") / str(int(year))
+
+    def gpkg_path(self, gemeente: str, year: int) -> Path:
+        """Path of the GeoPackage of one gemeente and year."""
+        return self.folder(gemeente, year) / GPKG_NAME
+
+    def manifest_path(self, gemeente: str, year: int) -> Path:
+        """Path of the manifest of one gemeente and year."""
+        return self.folder(gemeente, year) / MANIFEST_NAME
+
+    # ------------------------------------------------------------------ lock
+    def lock(self, timeout: float = 0) -> contextlib.AbstractContextManager[Store]:
+        """Hold the store's write lock (re-entrant within this Store object).
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait for another process to release the lock; ``0`` tries once,
+            a negative value waits forever.
+
+        Raises
+        ------
+        StoreError
+            When the lock is still held by another process after ``timeout`` seconds.
+
+        Examples
+        --------
+        >>> with Store().lock(timeout=60):                       # doctest: +SKIP
+        ...     ...
+        """
+        return self._locked(timeout)
+
+    @contextlib.contextmanager
+    def _locked(self, timeout: float) -> Iterator[Store]:
+        from filelock import FileLock, Timeout
+
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"De store-map {self.path} kan niet worden aangemaakt ({exc}); kies een andere "
+                "map met --store of WIJKGEO_STORE."
+            ) from exc
+        if self._lock is None:
+            self._lock = FileLock(str(self.path / LOCK_NAME))
+        try:
+            self._lock.acquire(timeout=timeout)
+        except Timeout:
+            raise StoreError(
+                f"De store {self.path} is vergrendeld door een ander wijkgeo-proces (lock "
+                f"{self.path / LOCK_NAME}); na {timeout:g} s gestopt. Wacht tot dat proces "
+                "klaar is of geef een langere --lock-timeout."
+            ) from None
+        try:
+            yield self
+        finally:
+            self._lock.release()
+
+    # ------------------------------------------------------------------ write
+    def write_atlas(
+        self,
+        atlas: Atlas,
+        *,
+        manifest_extra: dict[str, Any] | None = None,
+        lock_timeout: float = 60,
+    ) -> Path:
+        """Write an Atlas atomically; the previous version stays intact on any failure.
+
+        Parameters
+        ----------
+        atlas : Atlas
+            The Atlas to store; all layers must be in EPSG:28992.
+        manifest_extra : dict, optional
+            Extra manifest entries, merged at the top level (``sources``, ``retrieved_at``,
+            HTTP validators, ...). Must be JSON-serialisable.
+        lock_timeout : float
+            Seconds to wait for the store lock (see :meth:`lock`).
+
+        Returns
+        -------
+        Path
+            The written GeoPackage.
+
+        Raises
+        ------
+        DataValidationError
+            When a layer is not in EPSG:28992 or has an invalid name or column.
+        StoreError
+            When the store is locked or the file can't be written.
+
+        Examples
+        --------
+        >>> Store().write_atlas(atlas, manifest_extra={"retrieved_at": "2025-01-01T00:00:00+00:00"})
+        ...                                                     # doctest: +SKIP
+        PosixPath('.../GM0772/2024/wijkgeo.gpkg')
+        """
+        code = normalize_code(atlas.code, "gemeente")
+        year = atlas.year
+        layers = self._layers_of(atlas)
+        folder = self.folder(code, year)
+        with self.lock(timeout=lock_timeout):
+            folder.mkdir(parents=True, exist_ok=True)
+            self._cleanup_tmp(folder)
+            manifest = self._build_manifest(atlas, code, year, layers, manifest_extra)
+            target = folder / GPKG_NAME
+            tmp = folder / f"{_TMP_PREFIX}{uuid.uuid4().hex}-{GPKG_NAME}"
+            try:
+                self._write_gpkg(tmp, layers, manifest)
+                _fsync_file(tmp)
+                _pause_hook()
+                os.replace(tmp, target)  # the commit point
+                _fsync_dir(folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
+            self._write_manifest_json(target, manifest)
+        log.debug("opgeslagen: %s", target)
+        return target
+
+    def _layers_of(self, atlas: Atlas) -> dict[str, tuple[str, pd.DataFrame]]:
+        """Layer name -> (kind, frame) with kind 'features' or 'attributes'."""
+        import geopandas as gpd
+        import pandas as pd
+
+        out: dict[str, tuple[str, pd.DataFrame]] = {}
+
+        def add(name: str, frame: Any, what: str) -> None:
+            if not _LAYER_NAME.match(name):
+                raise DataValidationError(
+                    f"Ongeldige laagnaam {name!r} ({what}): gebruik kleine letters, cijfers en _."
+                )
+            if isinstance(frame, gpd.GeoDataFrame):
+                if frame.crs is None or not frame.crs.equals(CRS):
+                    raise DataValidationError(
+                        f"Laag {name!r} ({what}) heeft CRS {frame.crs}, maar de store eist "
+                        f"{CRS}; projecteer eerst met .to_crs({CRS!r})."
+                    )
+                out[name] = ("features", frame)
+            elif isinstance(frame, pd.DataFrame):
+                out[name] = ("attributes", frame)
+            else:
+                raise DataValidationError(
+                    f"Laag {name!r} ({what}) is geen (Geo)DataFrame maar {type(frame).__name__}."
+                )
+
+        for name, frame in atlas.layers().items():
+            add(name, frame, "atlas")
+        if atlas.nederland is not None:
+            add("nederland", atlas.nederland, "Nederland-rij")
+        for key, value in atlas.local.items():
+            if isinstance(value, pd.DataFrame):
+                add(f"lokaal_{key}", value, f"lokale laag {key}")
+        return out
+
+    def _build_manifest(
+        self,
+        atlas: Atlas,
+        code: str,
+        year: int,
+        layers: dict[str, tuple[str, pd.DataFrame]],
+        extra: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        import pandas as pd
+
+        from . import __version__
+
+        local_json = {k: v for k, v in atlas.local.items() if not isinstance(v, pd.DataFrame)}
+        manifest: dict[str, Any] = {
+            "format": FORMAT_VERSION,
+            "gemeente": code,
+            "year": year,
+            "name": _safe_name(atlas),
+            "version_id": uuid.uuid4().hex,
+            "written_at": _now(),
+            "wijkgeo_version": __version__,
+            "crs": CRS,
+            "layers": {},
+            "local": {},
+            "meta": json.loads(_dumps(atlas.meta)),
+        }
+        for name, (kind, frame) in layers.items():
+            entry: dict[str, Any] = {
+                "kind": kind,
+                "rows": len(frame),
+                "sha256": layer_sha256(frame),
+                "index": _index_names(frame),
+            }
+            if kind == "features":
+                entry["geometry_column"] = frame.geometry.name
+            entry.update(_schema_of(_with_index(frame)))
+            manifest["layers"][name] = entry
+        for key, value in atlas.local.items():
+            if isinstance(value, pd.DataFrame):
+                manifest["local"][key] = {"layer": f"lokaal_{key}"}
+            else:
+                manifest["local"][key] = {"json": json.loads(_dumps(value))}
+        if local_json:
+            log.debug("lokale niet-tabel-lagen in het manifest: %s", sorted(local_json))
+        for key, value in (extra or {}).items():
+            manifest[key] = json.loads(_dumps(value))
+        return manifest
+
+    def _write_gpkg(
+        self, tmp: Path, layers: dict[str, tuple[str, pd.DataFrame]], manifest: dict[str, Any]
+    ) -> None:
+        import pandas as pd
+        import pyogrio
+
+        table = pd.DataFrame({"key": ["manifest"], "value": [json.dumps(manifest, default=str)]})
+        todo = [(_META_TABLE, ("attributes", table)), *layers.items()]
+        for name, (kind, frame) in todo:
+            data = _with_index(frame)
+            kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
+            if kind == "features":
+                geom_types = set(data.geometry.geom_type.dropna().unique())
+                if not geom_types:
+                    kwargs["geometry_type"] = "Unknown"
+                kwargs["promote_to_multi"] = False
+            try:
+                pyogrio.write_dataframe(data, tmp, **kwargs)
+            except Exception as exc:
+                raise StoreError(
+                    f"Laag {name!r} kon niet in {tmp.parent / GPKG_NAME} worden geschreven "
+                    f"({type(exc).__name__}: {exc}); de vorige versie is bewaard."
+                ) from exc
+
+    def _write_manifest_json(self, gpkg: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+        full = dict(manifest)
+        full["file"] = {
+            "name": GPKG_NAME,
+            "bytes": gpkg.stat().st_size,
+            "sha256": _file_sha256(gpkg),
+        }
+        _write_text_atomic(gpkg.with_name(MANIFEST_NAME), _dumps(full) + "\n")
+        return full
+
+    @staticmethod
+    def _cleanup_tmp(folder: Path) -> None:
+        for leftover in folder.glob(f"{_TMP_PREFIX}*"):
+            log.info("achtergebleven tijdelijk bestand verwijderd: %s", leftover)
+            with contextlib.suppress(OSError):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
+
+    # ------------------------------------------------------------------ read
+    def _embedded_manifest(self, gpkg: Path) -> dict[str, Any]:
+        import pyogrio
+
+        try:
+            table = pyogrio.read_dataframe(gpkg, layer=_META_TABLE, read_geometry=False)
+            text = table.loc[table["key"] == "manifest", "value"].iloc[0]
+            return json.loads(text)
+        except Exception as exc:
+            raise StoreError(
+                f"{gpkg} is geen leesbare wijkgeo-GeoPackage ({type(exc).__name__}: {exc}). "
+                "Haal de gegevens opnieuw op met `wijkgeo refresh`."
+            ) from exc
+
+    def _require(self, gemeente: str, year: int) -> Path:
+        code = normalize_code(gemeente, "gemeente")
+        gpkg = self.gpkg_path(code, year)
+        if not gpkg.is_file():
+            raise NotInStoreError(
+                f"{code} {int(year)} staat niet in de store {self.path}. Haal de gegevens op met "
+                f"`wijkgeo refresh {code} --jaar {int(year)}` (of `wijkgeo demo` voor Demodam)."
+            )
+        return gpkg
+
+    def read_atlas(self, gemeente: str, year: int) -> Atlas:
+        """Read one gemeente and year from the store.
+
+        Parameters
+        ----------
+        gemeente : str
+            Gemeente code (``"GM0772"``, ``"0772"`` or ``772``).
+        year : int
+            Statistics year.
+
+        Returns
+        -------
+        Atlas
+            Frames with the same columns, order and dtypes as written.
+
+        Raises
+        ------
+        NotInStoreError
+            When the gemeente and year were never stored.
+        StoreError
+            When the GeoPackage is damaged.
+
+        Examples
+        --------
+        >>> Store().read_atlas("GM9999", 2024)                  # doctest: +SKIP
+        <Atlas GM9999 2024 'Demodam': ...>
+        """
+        import pyogrio
+
+        gpkg = self._require(gemeente, year)
+        manifest = self._embedded_manifest(gpkg)
+        frames: dict[str, Any] = {}
+        for name, entry in manifest["layers"].items():
+            try:
+                if entry["kind"] == "features":
+                    frame = pyogrio.read_dataframe(gpkg, layer=name)
+                else:
+                    frame = pyogrio.read_dataframe(gpkg, layer=name, read_geometry=False)
+            except Exception as exc:
+                raise StoreError(
+                    f"Laag {name!r} in {gpkg} is niet leesbaar ({type(exc).__name__}: {exc}); "
+                    f"haal de gegevens opnieuw op met `wijkgeo refresh {manifest['gemeente']} "
+                    f"--jaar {manifest['year']}`."
+                ) from exc
+            geom_col = entry.get("geometry_column")
+            if geom_col and geom_col != "geometry" and "geometry" in frame.columns:
+                frame = frame.rename_geometry(geom_col)
+            frame = _restore(frame, entry, name, gpkg)
+            if entry.get("index"):
+                frame = frame.set_index(entry["index"])
+            frames[name] = frame
+        vierkanten = {
+            name.removeprefix("vierkanten_"): frame
+            for name, frame in frames.items()
+            if name.startswith("vierkanten_")
+        }
+        local: dict[str, Any] = {}
+        for key, entry in manifest.get("local", {}).items():
+            local[key] = frames[entry["layer"]] if "layer" in entry else entry.get("json")
+        meta = dict(manifest.get("meta") or {})
+        meta.setdefault("gemeente", manifest["gemeente"])
+        meta.setdefault("year", manifest["year"])
+        return Atlas(
+            gemeente=frames["gemeente"],
+            wijken=frames["wijken"],
+            buurten=frames["buurten"],
+            vierkanten=vierkanten,
+            local=local,
+            nederland=frames.get("nederland"),
+            meta=meta,
+        )
+
+    def manifest(self, gemeente: str, year: int) -> dict[str, Any] | None:
+        """The manifest of one gemeente and year, or ``None`` when it is not stored.
+
+        When ``manifest.json`` is missing or belongs to another version than the GeoPackage
+        (a write was interrupted between the two renames), it is rebuilt from the copy
+        embedded in the GeoPackage.
+
+        Examples
+        --------
+        >>> Store().manifest("GM9999", 2024)["layers"]["buurten"]["rows"]   # doctest: +SKIP
+        40
+        """
+        gpkg = self.gpkg_path(gemeente, year)
+        if not gpkg.is_file():
+            return None
+        path = gpkg.with_name(MANIFEST_NAME)
+        try:
+            on_disk = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            on_disk = None
+        embedded = self._embedded_manifest(gpkg)
+        if on_disk and on_disk.get("version_id") == embedded.get("version_id"):
+            return on_disk
+        log.warning("manifest %s hoort niet bij %s; opnieuw opgebouwd", path, gpkg)
+        try:
+            return self._write_manifest_json(gpkg, embedded)
+        except OSError:  # read-only store: still answer
+            return embedded
+
+    def entries(self) -> list[dict[str, Any]]:
+        """All stored gemeenten and years, each as its manifest plus ``path``.
+
+        Sorted by gemeente code and year.
+
+        Examples
+        --------
+        >>> [(e["gemeente"], e["year"]) for e in Store().entries()]   # doctest: +SKIP
+        [('GM0772', 2024), ('GM9999', 2024)]
+        """
+        out: list[dict[str, Any]] = []
+        if not self.path.is_dir():
+            return out
+        for gpkg in sorted(self.path.glob(f"GM*/*/{GPKG_NAME}")):
+            code, year = gpkg.parent.parent.name, gpkg.parent.name
+            if not year.isdigit():
+                continue
+            try:
+                manifest = self.manifest(code, int(year))
+            except StoreError as exc:
+                log.warning("%s", exc)
+                manifest = {"gemeente": code, "year": int(year), "error": str(exc)}
+            if manifest is None:  # pragma: no cover - removed meanwhile
+                continue
+            entry = dict(manifest)
+            entry["path"] = str(gpkg)
+            out.append(entry)
+        return out
+
+    def has(self, gemeente: str, year: int) -> bool:
+        """Whether the store holds this gemeente and year."""
+        return self.gpkg_path(gemeente, year).is_file()
+
+
+# ---------------------------------------------------------------------------- helpers
+def _safe_name(atlas: Atlas) -> str | None:
+    try:
+        return atlas.name
+    except (KeyError, IndexError):
+        return None
+
+
+def _index_names(frame: pd.DataFrame) -> list[str] | None:
+    import pandas as pd
+
+    idx = frame.index
+    if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1 and idx.name is None:
+        return None
+    names = [n if n is not None else f"index_{i}" for i, n in enumerate(idx.names)]
+    return [str(n) for n in names]
+
+
+def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a non-default index moved into leading columns."""
+    names = _index_names(frame)
+    if names is None:
+        return frame
+    out = frame.copy()
+    out.index = out.index.set_names(names)
+    return out.reset_index()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
