@@ -1,0 +1,53 @@
+"""Indicators: one documented registry, computation, fair comparisons and a composite index.
+
+Every indicator is defined once in ``registry.json`` (Dutch label, description, unit,
+formula as data, direction, source, year, caveats, minimum population, preferred map
+classification). Maps, popups, exports and ``docs/indicatoren.md`` read it from here.
+
+Modules: :mod:`~wijkgeo.indicators.registry` (definitions, Dutch number formatting),
+:mod:`~wijkgeo.indicators.compute` (values per area), :mod:`~wijkgeo.indicators.compare`
+(gemeente/Nederland, rank, similar buurten, change over time),
+:mod:`~wijkgeo.indicators.composite` (weighted index and its sensitivity),
+:mod:`~wijkgeo.indicators.docs` (generates the documentation).
+
+Examples
+--------
+>>> from wijkgeo.indicators import get_indicator, format_value
+>>> get_indicator("aandeel_65_plus").label
+'Inwoners van 65 jaar en ouder'
+>>> format_value("gemiddelde_woz_waarde", 312)
+'312 x 1.000 euro'
+"""
+
+from __future__ import annotations
+
+from .compute import IndicatorResult, add_indicators, compute, indicator_series
+from .registry import (
+    DIRECTIONS,
+    Classification,
+    Indicator,
+    format_number,
+    format_value,
+    get_indicator,
+    list_indicators,
+    registry,
+    registry_meta,
+    themes,
+)
+
+__all__ = [
+    "DIRECTIONS",
+    "Classification",
+    "Indicator",
+    "IndicatorResult",
+    "add_indicators",
+    "compute",
+    "format_number",
+    "format_value",
+    "get_indicator",
+    "indicator_series",
+    "list_indicators",
+    "registry",
+    "registry_meta",
+    "themes",
+]

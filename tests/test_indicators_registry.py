@@ -1,0 +1,122 @@
+"""The indicator registry: complete, valid, Dutch, and formatted the Dutch way."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from wijkgeo import ConfigError
+from wijkgeo.indicators import (
+    DIRECTIONS,
+    format_number,
+    format_value,
+    get_indicator,
+    list_indicators,
+    registry,
+    themes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_registry_has_at_least_30_indicators_over_the_required_themes():
+    reg = registry()
+    assert len(reg) >= 30
+    by_theme = {t: [i for i in reg.values() if i.theme == t] for t in themes()}
+    for theme in ("bevolking", "wonen", "inkomen", "energie", "voorzieningen", "sociaal"):
+        assert len(by_theme[theme]) >= 2, theme
+    # assets, not only deficits
+    assert sum(i.kind == "kracht" for i in reg.values()) >= 6
+
+
+def test_every_indicator_is_fully_documented():
+    for ind in list_indicators():
+        assert ind.label and ind.description and ind.unit and ind.source and ind.year, ind.key
+        assert ind.direction in DIRECTIONS
+        assert ind.classification.k >= 2
+        assert ind.description.endswith("."), ind.key
+        assert ind.key.isidentifier() and ind.key == ind.key.lower()
+
+
+def test_formula_columns_are_canonical_names():
+    """Formula inputs are PDOK snake_case names or our canonical KWB names, nothing invented."""
+    kwb = json.loads((ROOT / "wijkgeo/sources/kwb_columns.json").read_text(encoding="utf-8"))
+    canonical: set[str] = set()
+    for value in kwb["columns"].values():
+        canonical.update([value] if isinstance(value, str) else value)
+    pdok = ROOT.parent / "shared/realdata/pdok/gpkg2024_buurten_property_names.txt"
+    if pdok.is_file():
+        canonical.update(pdok.read_text(encoding="utf-8").split())
+    else:  # the columns PDOK has beyond the OData map, as of 2024
+        canonical.update(
+            [
+                "percentage_personen_0_tot_15_jaar",
+                "percentage_personen_15_tot_25_jaar",
+                "percentage_personen_25_tot_45_jaar",
+                "percentage_personen_45_tot_65_jaar",
+                "percentage_personen_65_jaar_en_ouder",
+                "percentage_eenpersoonshuishoudens",
+                "percentage_huishoudens_met_kinderen",
+                "percentage_aardgasvrije_woningen",
+                "percentage_woningen_met_zonnestroom",
+                "bibliotheek_gemiddelde_afstand_in_km",
+                "treinstation_gemiddelde_afstand_in_km",
+                "huisartsenpraktijk_gemiddeld_aantal_binnen_3_km",
+            ]
+        )
+    for ind in list_indicators():
+        for col in ind.columns:
+            assert col in canonical, (ind.key, col)
+
+
+def test_indicator_keys_do_not_shadow_source_columns():
+    kwb = json.loads((ROOT / "wijkgeo/sources/kwb_columns.json").read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for value in kwb["columns"].values():
+        names.update([value] if isinstance(value, str) else value)
+    pdok = ROOT.parent / "shared/realdata/pdok/gpkg2024_buurten_property_names.txt"
+    if pdok.is_file():
+        names.update(pdok.read_text(encoding="utf-8").split())
+    assert not names & set(registry())
+
+
+def test_get_indicator_unknown_key_suggests():
+    with pytest.raises(ConfigError, match="aandeel_65_plus"):
+        get_indicator("aandeel_65plus")
+
+
+def test_indicator_is_frozen_and_formula_read_only():
+    ind = get_indicator("aandeel_65_plus")
+    with pytest.raises(AttributeError):
+        ind.label = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ind.formula[0]["op"] = "x"  # type: ignore[index]
+    # counts first, the published percentage as fallback
+    assert [a["op"] for a in ind.formula] == ["ratio", "column"]
+    assert ind.formula[1]["column"] == "percentage_personen_65_jaar_en_ouder"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("aandeel_65_plus", 23.456, "23%"),
+        ("gemiddelde_woz_waarde", 1387, "1.387 x 1.000 euro"),
+        ("afstand_huisarts", 0.84, "0,8 km"),
+        ("bijstand_per_1000", 1234.56, "1.234,6 per 1.000 inwoners"),
+        ("aardgasverbruik", 1130, "1.130 m³"),
+        ("planjaar_aardgasvrij", 2030.0, "2030"),
+        ("inwoners", float("nan"), "geen gegevens"),
+        ("inwoners", None, "geen gegevens"),
+    ],
+)
+def test_format_value_dutch(key, value, expected):
+    assert format_value(key, value) == expected
+
+
+def test_format_number():
+    assert format_number(-1234.5, 1) == "-1.234,5"
+    assert format_number(-0.01, 1) == "0,0"
+    assert format_number(math.pi, 3) == "3,142"

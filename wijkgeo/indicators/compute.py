@@ -1,0 +1,405 @@
+"""Compute registry indicators on a frame of areas: plain functions, output indexed like the input.
+
+Each indicator's formula is data (see :mod:`wijkgeo.indicators.registry`); this module
+evaluates it. No Python expressions are evaluated. Inputs are the canonical KWB columns of
+the frame (PDOK Wijk- en Buurtkaart snake_case) and, for some indicators, the gemeente's
+local layers (``atlas.local``). Point-in-polygon work uses a spatial join and nearest-point
+distances use a shapely STRtree; everything is computed in the frame's CRS (EPSG:28992).
+
+Small numbers
+-------------
+For buurten and wijken, an indicator whose ``min_population`` is not reached (in its
+``population_column``, default ``aantal_inwoners``) is NaN with the reason
+``"te weinig inwoners"``. The value is blanked, never rebuilt from other rounded counts.
+Gemeente and Nederland rows are never blanked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataValidationError
+from .registry import Indicator, get_indicator, list_indicators, registry_meta
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from ..atlas import Atlas
+
+__all__ = ["LEVELS", "IndicatorResult", "add_indicators", "compute", "indicator_series"]
+
+log = logging.getLogger(__name__)
+
+#: Levels ``compute`` understands; only ``buurt`` and ``wijk`` rows are blanked for small numbers.
+LEVELS = ("buurt", "wijk", "gemeente", "nederland")
+_SMALL_LEVELS = ("buurt", "wijk")
+_SECRET = -99990
+
+
+class IndicatorResult(NamedTuple):
+    """Values and, per cell, why a value is missing (``None`` when it is present)."""
+
+    values: pd.DataFrame
+    reasons: pd.DataFrame
+
+
+class _Unavailable(Exception):
+    """An alternative of a formula cannot be evaluated on this input (column or layer absent)."""
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        raise _Unavailable(column)
+    s = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    secret = s <= _SECRET
+    if secret.any():
+        log.debug(
+            "column %s: %d secret values (<= -99990) treated as missing", column, secret.sum()
+        )
+        s = s.mask(secret)
+    return s
+
+
+def _filtered(layer: Any, where: Mapping[str, Any] | None, name: str) -> Any:
+    if not where:
+        return layer
+    mask = np.ones(len(layer), dtype=bool)
+    for col, allowed in where.items():
+        if col not in layer.columns:
+            raise DataValidationError(
+                f"Lokale laag {name!r} mist de kolom {col!r} die een indicator nodig heeft; "
+                f"voeg de kolom toe of controleer de laag."
+            )
+        values = [allowed] if isinstance(allowed, str) else list(allowed)
+        wanted = {str(v).strip().lower() for v in values}
+        mask &= (
+            layer[col]
+            .astype("string")
+            .str.strip()
+            .str.lower()
+            .isin(wanted)
+            .fillna(False)
+            .to_numpy()
+        )
+    return layer[mask]
+
+
+def _points(local: Mapping[str, Any] | None, alt: Mapping[str, Any], frame: Any) -> Any:
+    import geopandas as gpd
+
+    name = alt["layer"]
+    if not local or name not in local or local[name] is None:
+        raise _Unavailable(f"laag {name}")
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise _Unavailable("geometrie")
+    layer = local[name]
+    if not isinstance(layer, gpd.GeoDataFrame):
+        raise DataValidationError(
+            f"Lokale laag {name!r} is geen puntenlaag (GeoDataFrame); "
+            "controleer de bron van de laag."
+        )
+    if frame.crs is None or layer.crs is None:
+        raise DataValidationError(
+            f"Lokale laag {name!r} of de gebieden hebben geen CRS; wijkgeo rekent in EPSG:28992. "
+            "Zet de CRS bij het inlezen."
+        )
+    if not frame.crs.is_projected:
+        raise DataValidationError(
+            f"De gebieden staan in {frame.crs.to_string()}, niet in meters; "
+            "zet ze om naar EPSG:28992."
+        )
+    if layer.crs != frame.crs:
+        log.warning("local layer %r in %s converted to %s", name, layer.crs, frame.crs)
+        layer = layer.to_crs(frame.crs)
+    layer = _filtered(layer, alt.get("where"), name)
+    geom = layer.geometry
+    return layer[geom.notna().to_numpy() & ~geom.is_empty.to_numpy()]
+
+
+def _points_in_area(frame: Any, pts: Any) -> np.ndarray:
+    import geopandas as gpd
+
+    n = len(frame)
+    areas = gpd.GeoDataFrame(
+        {"_pos": np.arange(n)}, geometry=frame.geometry.to_numpy(), crs=frame.crs
+    )
+    areas = areas[areas.geometry.notna().to_numpy() & ~areas.geometry.is_empty.to_numpy()]
+    counts = np.zeros(n, dtype="float64")
+    if len(pts) and len(areas):
+        p = gpd.GeoDataFrame(
+            {"_pt": np.arange(len(pts))}, geometry=pts.geometry.to_numpy(), crs=frame.crs
+        )
+        joined = gpd.sjoin(p, areas, predicate="intersects", how="inner")
+        # a point on a shared border belongs to exactly one area (the first in frame order)
+        joined = joined.sort_values(["_pt", "_pos"]).drop_duplicates("_pt")
+        counts += np.bincount(joined["_pos"].to_numpy(), minlength=n)
+    has_geom = frame.geometry.notna().to_numpy() & ~frame.geometry.is_empty.to_numpy()
+    counts[~has_geom] = np.nan
+    return counts
+
+
+def _nearest_distance(frame: Any, pts: Any) -> np.ndarray:
+    from shapely import STRtree
+
+    n = len(frame)
+    out = np.full(n, np.nan)
+    if not len(pts):
+        return out
+    geoms = frame.geometry
+    ok = geoms.notna().to_numpy() & ~geoms.is_empty.to_numpy()
+    centroids = geoms[ok].centroid.to_numpy()
+    tree = STRtree(pts.geometry.to_numpy())
+    (src, _tgt), dist = tree.query_nearest(centroids, return_distance=True, all_matches=False)
+    sub = np.full(len(centroids), np.nan)
+    sub[src] = dist
+    out[ok] = sub
+    return out
+
+
+def _evaluate(
+    alt: Mapping[str, Any], frame: Any, level: str, local: Mapping[str, Any] | None
+) -> pd.Series:
+    """Evaluate one alternative of a formula (a float Series indexed like ``frame``).
+
+    Raises ``_Unavailable`` when an input column or layer is absent.
+    """
+    op = alt["op"]
+    scale = float(alt.get("scale", 1.0))
+    if op == "column":
+        return _numeric(frame, alt["column"]) * scale
+    if op == "ratio":
+        nums = alt["numerator"]
+        nums = [nums] if isinstance(nums, str) else list(nums)
+        num = pd.concat([_numeric(frame, c) for c in nums], axis=1).sum(axis=1, min_count=len(nums))
+        den = _numeric(frame, alt["denominator"])
+        return (num / den.where(den > 0)) * scale
+    if op == "points_in_area":
+        pts = _points(local, alt, frame)
+        counts = pd.Series(_points_in_area(frame, pts), index=frame.index)
+        if alt.get("per"):
+            den = _numeric(frame, alt["per"])
+            return counts / den.where(den > 0) * scale
+        return counts * scale
+    if op == "nearest_point_distance":
+        if level not in _SMALL_LEVELS:
+            raise _Unavailable("afstand alleen per buurt of wijk")
+        pts = _points(local, alt, frame)
+        return pd.Series(_nearest_distance(frame, pts), index=frame.index) * scale
+    if op == "lookup":
+        name = alt["layer"]
+        if not local or local.get(name) is None:
+            raise _Unavailable(f"laag {name}")
+        table = local[name]
+        key = alt["key"]
+        if key not in frame.columns:
+            raise _Unavailable(key)
+        if key not in table.columns or alt["value"] not in table.columns:
+            raise DataValidationError(
+                f"Lokale laag {name!r} mist de kolom {key!r} of {alt['value']!r}; "
+                "controleer de laag."
+            )
+        values = pd.to_numeric(table[alt["value"]], errors="coerce")
+        codes = table[key].astype("string").str.strip()
+        how = alt.get("how", "first")
+        agg = values.groupby(codes.to_numpy()).agg(how)
+        mapped = frame[key].astype("string").str.strip().map(agg)
+        return pd.to_numeric(mapped, errors="coerce").astype("float64") * scale
+    raise DataValidationError(f"Onbekende formule-operatie {op!r}.")  # pragma: no cover
+
+
+def indicator_series(
+    frame: pd.DataFrame,
+    key: str | Indicator,
+    *,
+    level: str = "buurt",
+    local: Mapping[str, Any] | None = None,
+    suppress: bool = True,
+) -> pd.Series:
+    """One indicator as a Series indexed like ``frame`` (the momepy style).
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        Areas with canonical KWB columns (and geometry in EPSG:28992 for local-layer indicators).
+    key : str or Indicator
+        The indicator.
+    level : {"buurt", "wijk", "gemeente", "nederland"}
+        Level of the rows; only buurt and wijk rows are blanked for small numbers.
+    local : dict, optional
+        Local layers by name (``atlas.local``).
+    suppress : bool
+        Blank values below the indicator's ``min_population`` (default True).
+
+    Returns
+    -------
+    Series
+        Named after the indicator key.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wijkgeo.indicators import indicator_series
+    >>> df = pd.DataFrame({"aantal_inwoners": [1000, 20],
+    ...                    "aantal_personen_65_jaar_en_ouder": [250, 5]})
+    >>> indicator_series(df, "aandeel_65_plus").tolist()
+    [25.0, nan]
+    """
+    ind = key if isinstance(key, Indicator) else get_indicator(key)
+    return compute(frame, [ind.key], level=level, local=local, suppress=suppress)[ind.key]
+
+
+def compute(
+    frame: pd.DataFrame,
+    keys: Iterable[str] | None = None,
+    *,
+    level: str = "buurt",
+    local: Mapping[str, Any] | None = None,
+    suppress: bool = True,
+    with_reasons: bool = False,
+) -> pd.DataFrame | IndicatorResult:
+    """Compute indicators from the registry; one float column per indicator, indexed like ``frame``.
+
+    Each formula is a list of alternatives tried per row: the first that yields a value wins
+    (e.g. ``aantal_personen_65_jaar_en_ouder / aantal_inwoners`` where counts exist, else the
+    published ``percentage_personen_65_jaar_en_ouder``). Values ``<= -99990`` (CBS secret)
+    are treated as missing, never as numbers.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        One row per area with canonical KWB columns; geometry in EPSG:28992 is needed for
+        indicators on local point layers.
+    keys : iterable of str, optional
+        Indicator keys; default all indicators in the registry.
+    level : {"buurt", "wijk", "gemeente", "nederland"}
+        Level of the rows. Small-number blanking applies to buurt and wijk rows only;
+        distances to the nearest local voorziening only to buurt and wijk rows.
+    local : dict, optional
+        Local layers (``atlas.local``): ``"voorzieningen"``, ``"bewonersinitiatieven"``
+        (points) and ``"energietransitie"`` (table with ``wijkcode``, ``planjaar``).
+        Indicators on an absent layer are NaN with reason "niet beschikbaar in deze gegevens".
+    suppress : bool
+        Blank values below the indicator's minimum population (default True).
+    with_reasons : bool
+        Also return, per cell, why a value is missing ("te weinig inwoners", "geen gegevens",
+        "niet beschikbaar in deze gegevens"; ``None`` when the value is present).
+
+    Returns
+    -------
+    DataFrame or IndicatorResult
+        The values; with ``with_reasons=True`` an ``IndicatorResult(values, reasons)``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown indicator key or level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wijkgeo.indicators import compute
+    >>> df = pd.DataFrame({"aantal_inwoners": [1000, 20],
+    ...                    "percentage_personen_65_jaar_en_ouder": [21, -99997]})
+    >>> res = compute(df, ["aandeel_65_plus"], with_reasons=True)
+    >>> res.values["aandeel_65_plus"].tolist()
+    [21.0, nan]
+    >>> res.reasons["aandeel_65_plus"].tolist()
+    [None, 'te weinig inwoners']
+    """
+    from .._errors import ConfigError
+
+    if level not in LEVELS:
+        raise ConfigError(f"Onbekend niveau {level!r}; kies uit {', '.join(LEVELS)}.")
+    indicators = list_indicators() if keys is None else [get_indicator(k) for k in keys]
+    reasons_text = registry_meta()["reasons"]
+    values: dict[str, pd.Series] = {}
+    reasons: dict[str, np.ndarray] = {}
+    for ind in indicators:
+        value = pd.Series(np.nan, index=frame.index, dtype="float64")
+        reason = np.full(len(frame), None, dtype=object)
+        available = False
+        for alt in ind.formula:
+            try:
+                part = _evaluate(alt, frame, level, local)
+            except _Unavailable as exc:
+                log.debug(
+                    "indicator %s: alternative %s not available (%s)", ind.key, alt["op"], exc
+                )
+                continue
+            available = True
+            value = value.fillna(part.replace([np.inf, -np.inf], np.nan))
+        if not available:
+            reason[:] = reasons_text["unavailable"]
+        else:
+            reason[value.isna().to_numpy()] = reasons_text["missing"]
+            if suppress and level in _SMALL_LEVELS and ind.min_population > 0:
+                if ind.population_column in frame.columns:
+                    pop = _numeric(frame, ind.population_column)
+                    small = ~(pop >= ind.min_population)  # NaN population counts as too small
+                    text = reasons_text["population"].get(
+                        ind.population_column, "te weinig inwoners"
+                    )
+                    value = value.mask(small)
+                    reason[small.to_numpy()] = text
+                else:
+                    log.warning(
+                        "indicator %s: column %s absent, small-number check skipped",
+                        ind.key,
+                        ind.population_column,
+                    )
+        values[ind.key] = value
+        reasons[ind.key] = reason
+    out = pd.DataFrame(values, index=frame.index)
+    if with_reasons:
+        return IndicatorResult(out, pd.DataFrame(reasons, index=frame.index, dtype=object))
+    return out
+
+
+def add_indicators(
+    atlas: Atlas,
+    keys: Iterable[str] | None = None,
+    *,
+    level: str = "buurt",
+    suppress: bool = True,
+) -> gpd.GeoDataFrame:
+    """A copy of the atlas's buurten (or wijken) with indicator columns added.
+
+    The caller's frame is not changed. Indicator columns replace same-named columns.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The gemeente; its ``local`` layers feed the local indicators.
+    keys : iterable of str, optional
+        Indicator keys; default all.
+    level : {"buurt", "wijk"}
+        Which layer to extend.
+    suppress : bool
+        Blank values below the minimum population.
+
+    Returns
+    -------
+    GeoDataFrame
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> from wijkgeo.indicators import add_indicators
+    >>> atlas = wijkgeo.make_demo()                       # doctest: +SKIP
+    >>> gdf = add_indicators(atlas, ["aandeel_65_plus"])  # doctest: +SKIP
+    """
+    from .._errors import ConfigError
+
+    if level not in _SMALL_LEVELS:
+        raise ConfigError(f"add_indicators werkt per buurt of wijk, niet per {level!r}.")
+    base = atlas.buurten if level == "buurt" else atlas.wijken
+    values = compute(base, keys, level=level, local=atlas.local, suppress=suppress)
+    out = base.drop(columns=[c for c in values.columns if c in base.columns]).copy()
+    for col in values.columns:
+        out[col] = values[col].to_numpy()
+    return out

@@ -1,0 +1,401 @@
+"""The indicator registry: one documented definition per indicator, read from ``registry.json``.
+
+Everything a wijkregisseur reads about an indicator (label, description, unit, caveats) comes
+from this one data file; maps, popups, exports and ``docs/indicatoren.md`` read it here.
+This module only loads and validates the registry and formats values; it does not import
+pandas, so the CLI can list indicators cheaply.
+
+Registry fields
+---------------
+key
+    Identifier and output column name (``aandeel_65_plus``).
+label, description, unit
+    Dutch text for maps, popups, exports and docs.
+theme
+    One of the registry's ``themes`` (``bevolking``, ``wonen``, ``inkomen``, ...).
+direction
+    ``"hoger_is_beter"``, ``"hoger_is_slechter"`` or ``"neutraal"`` (no judgement). Ranks and
+    the composite index use it; a neutral indicator is never ranked "good" or "bad".
+kind
+    ``"kracht"`` (an asset the buurt has), ``"aandachtspunt"`` (a deficit) or ``"context"``.
+formula
+    A list of alternatives, tried in order per row: the first alternative that yields a value
+    wins (e.g. a share recomputed from counts, else the percentage CBS publishes). Each
+    alternative is a small data spec, never Python code:
+
+    ``{"op": "column", "column": c, "scale": s}``
+        A published value (times ``scale``, default 1).
+    ``{"op": "ratio", "numerator": c | [c, ...], "denominator": c, "scale": s}``
+        ``sum(numerator) / denominator * scale``; NaN when the denominator is 0 or missing.
+    ``{"op": "points_in_area", "layer": name, "where": {col: [values]}, "per": c, "scale": s}``
+        Points of a local layer inside each area (optionally filtered), optionally per
+        ``per`` column times ``scale`` (e.g. per 1,000 inwoners).
+    ``{"op": "nearest_point_distance", "layer": name, "where": {...}, "scale": s}``
+        Straight-line distance (metres times ``scale``) from the area's centroid to the
+        nearest point of a local layer.
+    ``{"op": "lookup", "layer": name, "key": c, "value": c, "how": "min" | "max" | "first"}``
+        A value from a local table joined on a code column (e.g. ``wijkcode``).
+source, year
+    Where the number comes from and which period it describes.
+caveats
+    What a reader must know before acting on it.
+min_population, population_column
+    Below ``min_population`` in ``population_column`` (default ``aantal_inwoners``) the
+    value of a buurt or wijk is not shown (NaN, reason "te weinig inwoners").
+classification
+    Preferred map classification: ``{"scheme": "quantiles" | "natural_breaks" |
+    "equal_interval", "k": int}`` (mapclassify).
+decimals
+    Decimals shown in maps, popups and exports.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from .._errors import ConfigError
+
+__all__ = [
+    "DIRECTIONS",
+    "KINDS",
+    "OPS",
+    "Classification",
+    "Indicator",
+    "format_number",
+    "format_value",
+    "get_indicator",
+    "list_indicators",
+    "registry",
+    "registry_meta",
+    "themes",
+]
+
+#: Allowed values of ``direction``.
+DIRECTIONS = ("hoger_is_beter", "hoger_is_slechter", "neutraal")
+#: Allowed values of ``kind``.
+KINDS = ("kracht", "aandachtspunt", "context")
+#: Formula operations and their required fields.
+OPS = {
+    "column": ("column",),
+    "ratio": ("numerator", "denominator", "scale"),
+    "points_in_area": ("layer",),
+    "nearest_point_distance": ("layer",),
+    "lookup": ("layer", "key", "value"),
+}
+SCHEMES = (
+    "quantiles",
+    "natural_breaks",
+    "equal_interval",
+    "fisher_jenks",
+    "std_mean",
+    "user_defined",
+)
+_REQUIRED = (
+    "key",
+    "label",
+    "description",
+    "unit",
+    "theme",
+    "direction",
+    "kind",
+    "formula",
+    "source",
+    "year",
+    "caveats",
+    "min_population",
+    "classification",
+    "decimals",
+)
+_FILE = "registry.json"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Preferred map classification of an indicator (a mapclassify scheme and class count)."""
+
+    scheme: str
+    k: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One documented indicator, as defined in ``registry.json``.
+
+    Examples
+    --------
+    >>> from wijkgeo.indicators import get_indicator
+    >>> ind = get_indicator("aandeel_65_plus")
+    >>> ind.label, ind.unit, ind.direction
+    ('Inwoners van 65 jaar en ouder', '%', 'neutraal')
+    """
+
+    key: str
+    label: str
+    description: str
+    unit: str
+    theme: str
+    theme_label: str
+    direction: str
+    kind: str
+    formula: tuple[Mapping[str, Any], ...]
+    source: str
+    year: str
+    caveats: str
+    min_population: int
+    population_column: str
+    classification: Classification
+    decimals: int
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @property
+    def sign(self) -> int:
+        """``+1`` when higher is better, ``-1`` when higher is worse, ``0`` when neutral."""
+        return {"hoger_is_beter": 1, "hoger_is_slechter": -1}.get(self.direction, 0)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """All frame columns any alternative of the formula reads (for documentation)."""
+        cols: list[str] = []
+        for alt in self.formula:
+            for field in ("column", "denominator", "per"):
+                if alt.get(field):
+                    cols.append(alt[field])
+            num = alt.get("numerator")
+            if num:
+                cols.extend([num] if isinstance(num, str) else num)
+        return tuple(dict.fromkeys(cols))
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """Local layers (``atlas.local``) the formula reads."""
+        return tuple(dict.fromkeys(a["layer"] for a in self.formula if "layer" in a))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the registry entry, with the theme label added)."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "description": self.description,
+            "unit": self.unit,
+            "theme": self.theme,
+            "theme_label": self.theme_label,
+            "direction": self.direction,
+            "kind": self.kind,
+            "formula": [dict(a) for a in self.formula],
+            "source": self.source,
+            "year": self.year,
+            "caveats": self.caveats,
+            "min_population": self.min_population,
+            "population_column": self.population_column,
+            "classification": {"scheme": self.classification.scheme, "k": self.classification.k},
+            "decimals": self.decimals,
+        }
+
+
+def _fail(msg: str) -> ConfigError:
+    return ConfigError(f"wijkgeo/indicators/{_FILE}: {msg} Herstel het registerbestand.")
+
+
+def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> Indicator:
+    missing = [f for f in _REQUIRED if f not in entry]
+    key = entry.get("key", f"#{pos}")
+    if missing:
+        raise _fail(f"indicator {key!r} mist de velden {missing}.")
+    if entry["direction"] not in DIRECTIONS:
+        raise _fail(
+            f"indicator {key!r} heeft direction {entry['direction']!r}; kies uit {DIRECTIONS}."
+        )
+    if entry["kind"] not in KINDS:
+        raise _fail(f"indicator {key!r} heeft kind {entry['kind']!r}; kies uit {KINDS}.")
+    if entry["theme"] not in theme_names:
+        raise _fail(f"indicator {key!r} heeft onbekend thema {entry['theme']!r}.")
+    formula = entry["formula"]
+    if not isinstance(formula, list) or not formula:
+        raise _fail(f"indicator {key!r}: formula moet een niet-lege lijst zijn.")
+    for alt in formula:
+        op = alt.get("op")
+        if op not in OPS:
+            raise _fail(
+                f"indicator {key!r}: onbekende formule-operatie {op!r}; kies uit {sorted(OPS)}."
+            )
+        lacking = [f for f in OPS[op] if f not in alt]
+        if lacking:
+            raise _fail(f"indicator {key!r}: operatie {op!r} mist {lacking}.")
+    cls = entry["classification"]
+    if cls.get("scheme") not in SCHEMES or int(cls.get("k", 0)) < 2:
+        raise _fail(f"indicator {key!r}: classification {cls!r} is ongeldig.")
+    return Indicator(
+        key=key,
+        label=entry["label"],
+        description=entry["description"],
+        unit=entry["unit"],
+        theme=entry["theme"],
+        theme_label=theme_names[entry["theme"]],
+        direction=entry["direction"],
+        kind=entry["kind"],
+        formula=tuple(MappingProxyType(dict(a)) for a in formula),
+        source=entry["source"],
+        year=str(entry["year"]),
+        caveats=entry["caveats"],
+        min_population=int(entry["min_population"]),
+        population_column=entry.get("population_column", "aantal_inwoners"),
+        classification=Classification(cls["scheme"], int(cls["k"])),
+        decimals=int(entry["decimals"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, Any], dict[str, Indicator]]:
+    text = resources.files(__package__).joinpath(_FILE).read_text(encoding="utf-8")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(f"geen geldige JSON (regel {exc.lineno}: {exc.msg}).") from None
+    theme_names = raw.get("themes", {})
+    out: dict[str, Indicator] = {}
+    for pos, entry in enumerate(raw.get("indicators", [])):
+        ind = _parse(entry, pos, theme_names)
+        if ind.key in out:
+            raise _fail(f"indicator {ind.key!r} staat er twee keer in.")
+        out[ind.key] = ind
+    meta = {k: v for k, v in raw.items() if k != "indicators"}
+    return meta, out
+
+
+def registry() -> dict[str, Indicator]:
+    """All indicators by key, in registry order.
+
+    Returns
+    -------
+    dict[str, Indicator]
+
+    Examples
+    --------
+    >>> from wijkgeo.indicators import registry
+    >>> len(registry()) >= 30
+    True
+    """
+    return dict(_load()[1])
+
+
+def list_indicators(theme: str | None = None) -> list[Indicator]:
+    """All indicators in registry order, optionally of one theme.
+
+    Parameters
+    ----------
+    theme : str, optional
+        A theme key such as ``"wonen"``.
+
+    Examples
+    --------
+    >>> from wijkgeo.indicators import list_indicators
+    >>> [i.key for i in list_indicators("energie")][:2]
+    ['aardgasverbruik', 'elektriciteitsverbruik']
+    """
+    items = list(_load()[1].values())
+    if theme is not None:
+        if theme not in themes():
+            raise ConfigError(f"Onbekend thema {theme!r}; kies uit {sorted(themes())}.")
+        items = [i for i in items if i.theme == theme]
+    return items
+
+
+def get_indicator(key: str) -> Indicator:
+    """The indicator with this key.
+
+    Raises
+    ------
+    ConfigError
+        When no indicator has this key (the message suggests close keys).
+
+    Examples
+    --------
+    >>> from wijkgeo.indicators import get_indicator
+    >>> get_indicator("gemiddelde_woz_waarde").unit
+    'x 1.000 euro'
+    """
+    items = _load()[1]
+    try:
+        return items[key]
+    except KeyError:
+        close = difflib.get_close_matches(str(key), list(items), n=3)
+        hint = f" Bedoelde u {', '.join(close)}?" if close else " Zie `wijkgeo indicators`."
+        raise ConfigError(f"Onbekende indicator {key!r}.{hint}") from None
+
+
+def themes() -> dict[str, str]:
+    """Theme keys and their Dutch labels."""
+    return dict(_load()[0]["themes"])
+
+
+def registry_meta() -> dict[str, Any]:
+    """Registry-level data: themes, direction and kind labels, reasons, what is not available."""
+    return json.loads(json.dumps(_load()[0]))
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """Format a number the Dutch way: thousands separator ``.``, decimal comma.
+
+    Examples
+    --------
+    >>> format_number(1234567.891, 2)
+    '1.234.567,89'
+    >>> format_number(-0.04, 1)
+    '0,0'
+    """
+    text = f"{float(value):,.{int(decimals)}f}"
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        text = text[1:]  # no "-0,0"
+    return text
+
+
+def format_value(key: str, value: object) -> str:
+    """Format a value of an indicator with its unit, in Dutch, for tooltips and popups.
+
+    Missing values (None, NaN) read ``"geen gegevens"``.
+
+    Parameters
+    ----------
+    key : str
+        Indicator key.
+    value : float or None
+        The value.
+
+    Examples
+    --------
+    >>> format_value("aandeel_65_plus", 23.456)
+    '23%'
+    >>> format_value("gemiddelde_woz_waarde", 1387)
+    '1.387 x 1.000 euro'
+    >>> format_value("afstand_huisarts", float("nan"))
+    'geen gegevens'
+    """
+    ind = get_indicator(key)
+    if _is_missing(value):
+        return "geen gegevens"
+    number = format_number(float(value), ind.decimals)  # type: ignore[arg-type]
+    if ind.unit == "%":
+        return f"{number}%"
+    if ind.unit == "jaar":
+        return number.replace(".", "")
+    return f"{number} {ind.unit}"
