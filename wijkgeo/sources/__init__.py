@@ -1,0 +1,118 @@
+"""Real sources: CBS Kerncijfers wijken en buurten, PDOK boundaries, CBS vierkantstatistieken.
+
+Public entry point: :func:`fetch` (also ``wijkgeo.fetch``). Lower level:
+:func:`fetch_kerncijfers` (:mod:`.cbs`), :func:`fetch_boundaries` (:mod:`.pdok`),
+:func:`fetch_vierkanten` (:mod:`.vierkant`). Endpoints and table ids are data
+(:mod:`.catalog`); ``WIJKGEO_CBS_URL`` / ``WIJKGEO_PDOK_URL`` redirect them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ..codes import normalize_code
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+    import pandas as pd
+
+    from ..atlas import Atlas
+
+__all__ = ["fetch", "fetch_boundaries", "fetch_kerncijfers", "fetch_vierkanten"]
+
+log = logging.getLogger(__name__)
+
+
+def fetch_kerncijfers(gemeente: str, year: int, **kwargs: Any) -> pd.DataFrame:
+    """See :func:`wijkgeo.sources.cbs.fetch_kerncijfers`."""
+    from .cbs import fetch_kerncijfers as _f
+
+    return _f(gemeente, year, **kwargs)
+
+
+def fetch_boundaries(gemeente: str, year: int, **kwargs: Any) -> dict[str, gpd.GeoDataFrame]:
+    """See :func:`wijkgeo.sources.pdok.fetch_boundaries`."""
+    from .pdok import fetch_boundaries as _f
+
+    return _f(gemeente, year, **kwargs)
+
+
+def fetch_vierkanten(gemeente: str, year: int, **kwargs: Any) -> dict[str, gpd.GeoDataFrame]:
+    """See :func:`wijkgeo.sources.vierkant.fetch_vierkanten`."""
+    from .vierkant import fetch_vierkanten as _f
+
+    return _f(gemeente, year, **kwargs)
+
+
+def fetch(
+    gemeente: str,
+    year: int,
+    *,
+    cbs_url: str | None = None,
+    pdok_url: str | None = None,
+    vierkanten: bool = True,
+    vierkant_url: str | None = None,
+) -> Atlas:
+    """Build an :class:`~wijkgeo.atlas.Atlas` for one gemeente and year from the real sources.
+
+    Boundaries come from the PDOK OGC API (EPSG:28992), statistics from CBS Kerncijfers wijken
+    en buurten (only this gemeente's rows), optionally the 500 m and 100 m vierkanten. Nothing
+    is written; ``wijkgeo refresh`` stores the result.
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code (``"GM0772"``, ``"0772"``, ``772``).
+    year : int
+        Statistics year.
+    cbs_url, pdok_url : str, optional
+        Host roots of CBS open data and the PDOK API; default ``$WIJKGEO_CBS_URL`` /
+        ``$WIJKGEO_PDOK_URL`` or the real services.
+    vierkanten : bool, default True
+        Also fetch the vierkantstatistieken (500 m and 100 m) clipped to the gemeente. A
+        failure there is logged and leaves ``atlas.vierkanten`` empty; the rest stands.
+    vierkant_url : str, optional
+        Download host for the vierkantstatistieken (``$WIJKGEO_CBS_DOWNLOAD_URL``).
+
+    Returns
+    -------
+    Atlas
+
+    Raises
+    ------
+    SourceError
+        When CBS or PDOK fail (the message names the URL, the status and what to do).
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> atlas = wijkgeo.fetch("GM0772", 2024)     # doctest: +SKIP
+    >>> len(atlas.wijken)                         # doctest: +SKIP
+    20
+    """
+    from .. import _errors
+    from .assemble import build_atlas
+    from .catalog import cbs_base_url, kwb_table, pdok_base_url
+
+    code = normalize_code(gemeente, "gemeente")
+    kwb_table(year)  # fail early on an unknown year
+    kc = fetch_kerncijfers(code, year, cbs_url=cbs_url)
+    bounds = fetch_boundaries(code, year, pdok_url=pdok_url)
+    grids: dict[str, gpd.GeoDataFrame] = {}
+    if vierkanten:
+        try:
+            grids = fetch_vierkanten(
+                code, year, boundary=bounds.get("gemeente"), download_url=vierkant_url
+            )
+        except (_errors.SourceError, _errors.ConfigError) as exc:
+            log.warning("Vierkantstatistieken overgeslagen: %s", exc)
+    meta = {
+        "source": "CBS Kerncijfers wijken en buurten + PDOK Wijk- en Buurtkaart",
+        "cbs_table": kwb_table(year),
+        "cbs_url": cbs_base_url(cbs_url),
+        "pdok_url": pdok_base_url(pdok_url),
+    }
+    return build_atlas(
+        gemeente=code, year=year, boundaries=bounds, kerncijfers=kc, vierkanten=grids, meta=meta
+    )

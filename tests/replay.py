@@ -1,0 +1,520 @@
+"""Replay the real CBS and PDOK files from ``../shared/realdata`` on a pytest-httpserver.
+
+The services are replayed in their REAL envelopes, fed only with real values:
+
+CBS OData v3 (``serve_cbs``) at ``/ODataFeed/odata/<table>/...``
+    ``{"odata.metadata": ".../$metadata#Cbs.OData.WebAPI.<Entity>", "value": [...]}``;
+    ``TypedDataSet`` (numbers, ``null``) and ``UntypedDataSet`` (left-padded strings, ``""``),
+    paged at ``page_size`` rows (default 10,000 like the real feed) with ``odata.nextLink``;
+    ``$filter`` supports ``startswith(F,'x')``, ``F eq 'x'`` and ``substringof('x',F)`` joined
+    by ``or``; ``$skip``/``$top``; ``DataProperties``, ``TableInfos``, ``CategoryGroups`` and a
+    ``WijkenEnBuurten`` dimension (``Key`` padded to 10, ``Title``). Region keys and
+    ``Codering_3`` are right-padded to 10 characters as the service does. Rows are built
+    from ``odata/kwb_85984NED/stripped_gemeente_wijk_values_2024.json`` (3,735 gemeente and
+    wijk rows, 8 topics; the kit has no raw KWB TypedDataSet page, no buurt rows and no
+    Nederland row), names from the Wijk- en Buurtkaart 2024 attributes; wijk titles that the
+    kit does not have (Eindhoven) are ``null``. Only the 2024 table (85984NED) exists: any
+    other table id answers 404 like CBS does.
+
+PDOK OGC API Features (``serve_pdok``) at ``/cbs/wijken-en-buurten-2024/ogc/v1/...``
+    ``collections/{gemeenten,wijken,buurten}/items`` as a GeoJSON FeatureCollection with
+    ``links`` (self, next), ``numberReturned``, ``numberMatched``, ``timeStamp``; ``limit``
+    (<= 1000, default 10, capped at ``max_limit``), ``offset`` paging, property filters
+    (``gemeentecode=GM0392``),
+    ``crs=http://www.opengis.net/def/crs/EPSG/0/28992`` honoured (coordinates transformed,
+    ``Content-Crs`` header) unless ``honour_crs=False`` (then CRS84, like a server that
+    ignores ``crs``). Geometry + snake_case attributes from ``raw/nprz`` (423 gemeente rows
+    incl. 81 ``water='JA'`` rows, 969 wijken of ~70 gemeenten, 625 buurten of 12 Rotterdam-region
+    gemeenten) plus the 6 full-resolution Haarlem buurten of ``pdok/``. Eindhoven has only its
+    gemeente outline in 2024 (no wijk/buurt geometry in the kit).
+
+Every JSON response carries an ``ETag`` and ``Last-Modified``; a request with a matching
+``If-None-Match`` or ``If-Modified-Since`` gets ``304 Not Modified``.
+
+API
+---
+``replay = serve_cbs(httpserver, realdata, page_size=10000)`` and
+``serve_pdok(httpserver, realdata, replay=replay)`` register on the same server and return a
+:class:`Replay`. ``replay.cbs_url`` / ``replay.pdok_url`` are the host roots to pass as
+``cbs_url=``/``pdok_url=`` (or ``WIJKGEO_CBS_URL``/``WIJKGEO_PDOK_URL``).
+
+Counting: ``replay.count("TypedDataSet")`` = number of requests whose path contains that text;
+``replay.requests`` = list of ``(path, query_dict)``.
+
+Faults (each applies to the next ``times`` requests whose path (+query) contains ``match``,
+then the normal answer resumes):
+
+* ``replay.fail(match, 500, 503, retry_after=None)`` answer these statuses in order;
+* ``replay.delay(match, seconds, times=1)`` sleep before answering (timeouts);
+* ``replay.html(match, times=1)`` a 200 ``text/html`` error page instead of JSON;
+* ``replay.truncate(match, times=1)`` the JSON body cut in half;
+* ``replay.drop_next(match, times=1)`` remove ``odata.nextLink`` / ``links[rel=next]``;
+* ``replay.missing_page(match)`` every later page (``$skip``>0 / ``offset``>0) answers 404.
+
+Example::
+
+    def test_retry(httpserver, realdata):
+        replay = serve_cbs(httpserver, realdata)
+        replay.fail("TypedDataSet", 500, 503)
+        kc = fetch_kerncijfers("GM0772", 2024, cbs_url=replay.cbs_url)
+        assert replay.count("TypedDataSet") == 3
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from pyproj import Transformer
+from werkzeug import Request, Response
+
+__all__ = ["Replay", "kwb_rows", "pdok_features", "serve_cbs", "serve_pdok"]
+
+KWB_TABLE = "85984NED"
+KWB_YEAR = 2024
+RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
+CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+LAST_MODIFIED = "Thu, 27 Mar 2025 00:00:00 GMT"  # TableInfos.Modified of 85984NED
+
+
+def _pad(code: str) -> str:
+    return code.ljust(10)
+
+
+# --------------------------------------------------------------------------- real data
+@cache
+def _kwb_props(realdata: Path) -> list[dict[str, Any]]:
+    return json.loads((realdata / "odata/kwb_85984NED/DataProperties.value.json").read_text())
+
+
+@cache
+def _names(realdata: Path) -> dict[str, str]:
+    """Real region names 2024 from the Wijk- en Buurtkaart attributes (gemeenten, wijken)."""
+    out: dict[str, str] = {}
+    g = pd.read_parquet(realdata / "raw/nprz/gemeente_2024_stats.parquet")
+    out.update(zip(g["gemeentecode"], g["gemeentenaam"], strict=True))
+    w = pd.read_parquet(realdata / "raw/nprz/wijk_2024_stats.parquet")
+    out.update(zip(w["wijkcode"], w["wijknaam"], strict=True))
+    return out
+
+
+@cache
+def _kwb_typed(realdata: Path) -> tuple[tuple[str, dict[str, Any]], ...]:
+    values = json.loads(
+        (realdata / "odata/kwb_85984NED/stripped_gemeente_wijk_values_2024.json").read_text()
+    )
+    return tuple(values.items())
+
+
+def kwb_rows(realdata: Path, *, typed: bool = True, titles: bool = False) -> list[dict[str, Any]]:
+    """KWB 2024 rows in the TypedDataSet (or UntypedDataSet) shape, from real values.
+
+    ``titles=True`` replaces the ``WijkenEnBuurten`` key by the region title, which is what
+    ``cbsodata.get_data`` returns.
+    """
+    names = _names(realdata)
+    rows = []
+    for i, (code, vals) in enumerate(_kwb_typed(realdata)):
+        gm = "GM" + code[2:6]
+        row: dict[str, Any] = {
+            "ID": i,
+            "WijkenEnBuurten": names.get(code) if titles else _pad(code),
+            "Gemeentenaam_1": names.get(gm),
+            "SoortRegio_2": _pad("Gemeente" if code.startswith("GM") else "Wijk"),
+            "Codering_3": _pad(code),
+        }
+        for key, value in vals.items():
+            if typed:
+                row[key] = value
+            else:
+                row[key] = "" if value is None else f"{value:>8}"
+        rows.append(row)
+    return rows
+
+
+def _dimension(realdata: Path) -> list[dict[str, Any]]:
+    names = _names(realdata)
+    return [
+        {
+            "Key": _pad(code),
+            "Title": names.get(code),
+            "Description": None,
+            "Municipality": names.get("GM" + code[2:6]),
+            "DetailRegionCode": code,
+            "CategoryGroupID": None,
+        }
+        for code, _ in _kwb_typed(realdata)
+    ]
+
+
+@cache
+def _layer(realdata: Path, level: str) -> tuple[dict[str, Any], ...]:
+    geo = json.loads((realdata / f"raw/nprz/{level}_2024.geojson").read_text())
+    stats = pd.read_parquet(realdata / f"raw/nprz/{level}_2024_stats.parquet")
+    records = json.loads(stats.to_json(orient="records"))
+    feats = []
+    for feat, props in zip(geo["features"], records, strict=True):
+        code_col = f"{level}code"
+        assert feat["properties"][code_col] == props[code_col]
+        feats.append(
+            {"type": "Feature", "id": feat["id"], "geometry": feat["geometry"], "properties": props}
+        )
+    if level == "buurt":
+        extra = json.loads(
+            (realdata / "pdok/ogcapi2024_GM0392_WK039201_buurten_fullres.geojson").read_text()
+        )
+        for feat in extra["features"]:
+            feats.append(
+                {
+                    "type": "Feature",
+                    "id": feat["properties"]["buurtcode"],
+                    "geometry": feat["geometry"],
+                    "properties": feat["properties"],
+                }
+            )
+    return tuple(feats)
+
+
+def pdok_features(realdata: Path, level: str, gemeente: str | None = None) -> list[dict]:
+    """Real 2024 features of ``level`` (CRS84) with snake_case attributes, optionally filtered."""
+    feats = _layer(realdata, level)
+    if gemeente:
+        feats = tuple(f for f in feats if f["properties"].get("gemeentecode") == gemeente)
+    return json.loads(json.dumps(list(feats)))  # deep copy
+
+
+_TO_RD = Transformer.from_crs("OGC:CRS84", "EPSG:28992", always_xy=True)
+
+
+def _to_rd(coords: Any) -> Any:
+    if coords and isinstance(coords[0], (int, float)):
+        x, y = _TO_RD.transform(coords[0], coords[1])
+        return [round(x, 3), round(y, 3)]
+    return [_to_rd(c) for c in coords]
+
+
+# --------------------------------------------------------------------------- server
+@dataclass
+class _Fault:
+    match: str
+    kind: str
+    times: int
+    arg: Any = None
+
+
+@dataclass
+class Replay:
+    """Routes, faults and a request log on one pytest-httpserver (see module docstring)."""
+
+    server: Any
+    realdata: Path
+    page_size: int = 10000
+    pdok_limit: int = 10
+    pdok_max_limit: int = 1000
+    honour_crs: bool = True
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    _faults: list[_Fault] = field(default_factory=list)
+    _missing: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    cbs: bool = False
+    pdok: bool = False
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/").rstrip("/")
+
+    cbs_url = base_url
+    pdok_url = base_url
+
+    # ---- faults
+    def _add(self, match: str, kind: str, times: int, arg: Any = None) -> Replay:
+        with self._lock:
+            self._faults.append(_Fault(match, kind, times, arg))
+        return self
+
+    def fail(self, match: str, *statuses: int, retry_after: float | None = None) -> Replay:
+        """Answer the next requests matching ``match`` with ``statuses`` in order."""
+        for status in statuses:
+            self._add(match, "status", 1, (status, retry_after))
+        return self
+
+    def delay(self, match: str, seconds: float, times: int = 1) -> Replay:
+        """Sleep ``seconds`` before answering the next ``times`` matching requests."""
+        return self._add(match, "delay", times, seconds)
+
+    def html(self, match: str, times: int = 1) -> Replay:
+        """Answer an HTML error page (status 200, text/html)."""
+        return self._add(match, "html", times)
+
+    def truncate(self, match: str, times: int = 1) -> Replay:
+        """Answer the JSON body cut in half."""
+        return self._add(match, "truncate", times)
+
+    def drop_next(self, match: str, times: int = 1) -> Replay:
+        """Remove ``odata.nextLink`` / ``links[rel=next]`` from the next matching pages."""
+        return self._add(match, "drop_next", times)
+
+    def missing_page(self, match: str) -> Replay:
+        """Every later page (``$skip`` > 0 or ``offset`` > 0) of ``match`` answers 404."""
+        with self._lock:
+            self._missing.append(match)
+        return self
+
+    def count(self, match: str = "") -> int:
+        """Number of requests whose path contains ``match``."""
+        return sum(1 for path, _ in self.requests if match in path)
+
+    def _take(self, target: str) -> list[_Fault]:
+        taken = []
+        with self._lock:
+            for fault in self._faults:
+                if fault.times > 0 and fault.match in target:
+                    if fault.kind == "status" and any(t.kind == "status" for t in taken):
+                        continue
+                    fault.times -= 1
+                    taken.append(fault)
+        return taken
+
+    # ---- dispatch
+    def handle(self, request: Request) -> Response:
+        args = {k: v for k, v in request.args.items()}
+        path = request.path
+        self.requests.append((path, args))
+        target = path + "?" + urlencode(args)
+        faults = self._take(target)
+        for fault in faults:
+            if fault.kind == "delay":
+                time.sleep(fault.arg)
+        for fault in faults:
+            if fault.kind == "status":
+                status, retry_after = fault.arg
+                headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+                return Response(f"fout {status}", status=status, headers=headers)
+            if fault.kind == "html":
+                return Response(
+                    "<!DOCTYPE html><html><body><h1>Onderhoud</h1></body></html>",
+                    status=200,
+                    content_type="text/html; charset=utf-8",
+                )
+        for match in self._missing:
+            if match in path and (
+                int(args.get("$skip", 0) or 0) > 0 or int(args.get("offset", 0) or 0) > 0
+            ):
+                return Response("Not found", status=404)
+        kinds = {f.kind for f in faults}
+        try:
+            if self.cbs and path.startswith("/ODataFeed/"):
+                payload, headers = self._cbs(path, args, "drop_next" in kinds), {}
+            elif self.pdok and path.startswith("/cbs/"):
+                payload, headers = self._pdok(path, args, "drop_next" in kinds)
+            else:
+                return Response("Not found", status=404)
+        except _NotFound:
+            return Response(
+                json.dumps({"odata.error": {"message": "not found"}}),
+                status=404,
+                content_type="application/json",
+            )
+        except _BadRequest as exc:
+            return Response(str(exc), status=400)
+        body = json.dumps(payload).encode()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if request.headers.get("If-None-Match") == etag or (
+            request.headers.get("If-Modified-Since") == LAST_MODIFIED
+        ):
+            return Response(status=304, headers={"ETag": etag, "Last-Modified": LAST_MODIFIED})
+        if "truncate" in kinds:
+            body = body[: len(body) // 2]
+        ctype = "application/geo+json" if path.startswith("/cbs/") else "application/json"
+        return Response(
+            body,
+            status=200,
+            content_type=ctype,
+            headers={"ETag": etag, "Last-Modified": LAST_MODIFIED, **headers},
+        )
+
+    # ---- CBS OData v3
+    def _cbs(self, path: str, args: dict[str, str], drop_next: bool) -> dict[str, Any]:
+        m = re.match(r"^/ODataFeed/odata/(\w+)/?(\w*)$", path)
+        if not m or m.group(1) != KWB_TABLE:
+            raise _NotFound
+        table, entity = m.groups()
+        root = f"{self.base_url}/ODataFeed/odata/{table}"
+        meta = f"{root}/$metadata#Cbs.OData.WebAPI.{entity}"
+        if entity == "":
+            names = [
+                "TableInfos",
+                "UntypedDataSet",
+                "TypedDataSet",
+                "DataProperties",
+                "CategoryGroups",
+                "WijkenEnBuurten",
+            ]
+            return {
+                "odata.metadata": f"{root}/$metadata",
+                "value": [{"name": n, "url": f"{root}/{n}"} for n in names],
+            }
+        if entity == "DataProperties":
+            rows = _kwb_props(self.realdata)
+        elif entity == "TableInfos":
+            rows = json.loads(
+                (self.realdata / "odata/kwb_85984NED/TableInfos.value.json").read_text()
+            )
+        elif entity == "CategoryGroups":
+            rows = []
+        elif entity == "WijkenEnBuurten":
+            rows = _dimension(self.realdata)
+        elif entity in ("TypedDataSet", "UntypedDataSet"):
+            rows = kwb_rows(self.realdata, typed=entity == "TypedDataSet")
+        else:
+            raise _NotFound
+        rows = [r for r in rows if _odata_filter(args.get("$filter"), r)]
+        skip = int(args.get("$skip", 0) or 0)
+        top = int(args["$top"]) if args.get("$top") else None
+        rows = rows[skip:]
+        if top is not None:
+            rows = rows[:top]
+        out: dict[str, Any] = {"odata.metadata": meta, "value": rows[: self.page_size]}
+        if len(rows) > self.page_size and not drop_next:
+            nxt = {k: v for k, v in args.items() if k != "$skip"}
+            nxt["$skip"] = str(skip + self.page_size)
+            out["odata.nextLink"] = f"{root}/{entity}?{urlencode(nxt, safe='$,()')}"
+        return out
+
+    # ---- PDOK OGC API Features
+    def _pdok(self, path: str, args: dict[str, str], drop_next: bool):
+        m = re.match(r"^/cbs/wijken-en-buurten-(\d{4})/ogc/v1/collections/(\w+)/items$", path)
+        levels = {"gemeenten": "gemeente", "wijken": "wijk", "buurten": "buurt"}
+        if not m or int(m.group(1)) != KWB_YEAR or m.group(2) not in levels:
+            raise _NotFound
+        level = levels[m.group(2)]
+        limit = int(args.get("limit", self.pdok_limit))
+        if not 1 <= limit <= 1000:
+            raise _BadRequest("limit must be between 1 and 1000")
+        limit = min(limit, self.pdok_max_limit)
+        offset = int(args.get("offset", 0) or 0)
+        feats = pdok_features(self.realdata, level)
+        skip = {"f", "limit", "offset", "crs", "bbox", "bbox-crs"}
+        for key, value in args.items():
+            if key not in skip:
+                feats = [f for f in feats if str(f["properties"].get(key)) == value]
+        page = feats[offset : offset + limit]
+        rd = self.honour_crs and args.get("crs") == RD_URI
+        if rd:
+            for f in page:
+                if f["geometry"]:
+                    f["geometry"]["coordinates"] = _to_rd(f["geometry"]["coordinates"])
+        base = f"{self.base_url}{path}"
+        links = [
+            {
+                "rel": "self",
+                "type": "application/geo+json",
+                "title": "This document as GeoJSON",
+                "href": f"{base}?{urlencode(args)}",
+            }
+        ]
+        if offset + limit < len(feats) and not drop_next:
+            nxt = dict(args, offset=str(offset + limit))
+            links.append(
+                {
+                    "rel": "next",
+                    "type": "application/geo+json",
+                    "title": "Next page",
+                    "href": f"{base}?{urlencode(nxt)}",
+                }
+            )
+        payload = {
+            "type": "FeatureCollection",
+            "timeStamp": dt.datetime(2025, 3, 27, tzinfo=dt.timezone.utc).isoformat(),
+            "links": links,
+            "numberReturned": len(page),
+            "numberMatched": len(feats),
+            "features": page,
+        }
+        headers = {"Content-Crs": f"<{RD_URI if rd else CRS84_URI}>"}
+        return payload, headers
+
+
+class _NotFound(Exception):
+    pass
+
+
+class _BadRequest(Exception):
+    pass
+
+
+_CLAUSE = re.compile(
+    r"^\s*(?:startswith\((\w+),'([^']*)'\)|(\w+) eq '([^']*)'|substringof\('([^']*)',(\w+)\))\s*$"
+)
+
+
+def _odata_filter(expr: str | None, row: dict[str, Any]) -> bool:
+    if not expr:
+        return True
+    for clause in expr.split(" or "):
+        m = _CLAUSE.match(clause)
+        if not m:
+            raise _BadRequest(f"unsupported $filter clause {clause!r}")
+        sw_field, sw_val, eq_field, eq_val, sub_val, sub_field = m.groups()
+        if sw_field and str(row.get(sw_field, "")).startswith(sw_val):
+            return True
+        if eq_field and str(row.get(eq_field, "")) == eq_val:
+            return True
+        if sub_field and sub_val in str(row.get(sub_field, "")):
+            return True
+    return False
+
+
+def _install(httpserver: Any, realdata: Path, replay: Replay | None, **kwargs: Any) -> Replay:
+    if replay is None:
+        replay = Replay(server=httpserver, realdata=Path(realdata), **kwargs)
+        httpserver.expect_request(re.compile(r".*")).respond_with_handler(replay.handle)
+    else:
+        for key, value in kwargs.items():
+            setattr(replay, key, value)
+    return replay
+
+
+def serve_cbs(
+    httpserver: Any, realdata: Path, *, page_size: int = 10000, replay: Replay | None = None
+) -> Replay:
+    """Replay the CBS OData v3 feed of KWB 2024 (85984NED); returns the :class:`Replay`."""
+    replay = _install(httpserver, realdata, replay, page_size=page_size)
+    replay.cbs = True
+    return replay
+
+
+def serve_pdok(
+    httpserver: Any,
+    realdata: Path,
+    *,
+    limit: int = 10,
+    max_limit: int = 1000,
+    honour_crs: bool = True,
+    replay: Replay | None = None,
+) -> Replay:
+    """Replay the PDOK OGC API ``wijken-en-buurten-2024``.
+
+    ``limit`` is the page size when the client sends none; ``max_limit`` caps what a client
+    may ask (set it low, e.g. 5, to force paging through ``links`` rel=next).
+    """
+    replay = _install(
+        httpserver,
+        realdata,
+        replay,
+        pdok_limit=limit,
+        pdok_max_limit=max_limit,
+        honour_crs=honour_crs,
+    )
+    replay.pdok = True
+    return replay

@@ -1,0 +1,297 @@
+"""The one HTTP layer every wijkgeo source goes through.
+
+One :class:`requests.Session` per process with
+
+* a connect/read **timeout** on every request (``WIJKGEO_HTTP_TIMEOUT`` seconds, default 60),
+* **retries with exponential backoff** on connection errors, read timeouts and HTTP
+  429/500/502/503/504, honouring ``Retry-After`` (:class:`urllib3.util.Retry`, not hand-written;
+  ``WIJKGEO_HTTP_RETRIES`` default 4, ``WIJKGEO_HTTP_BACKOFF`` seconds default 0.5),
+* a ``User-Agent: wijkgeo/<version> (+https://github.com/wijkgeo)`` header,
+* **conditional GET**: pass ``etag=``/``last_modified=`` and a ``304 Not Modified`` comes back
+  as a response with ``status_code == 304`` (not an error), so the store can skip unchanged data.
+
+Every failure (HTTP status, timeout, connection error, HTML instead of JSON, truncated JSON)
+becomes a :class:`~wijkgeo.SourceError` that names the URL, the status and what the user can
+do. Nothing partial is ever returned.
+
+Examples
+--------
+>>> from wijkgeo import _http
+>>> data = _http.get_json("https://api.pdok.nl/cbs/wijken-en-buurten-2024/ogc/v1")  # doctest: +SKIP
+>>> r = _http.get(url, etag='"abc"')                                # doctest: +SKIP
+>>> r.status_code                                                   # doctest: +SKIP
+304
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ._errors import SourceError
+
+__all__ = ["configure", "get", "get_json", "reset", "session"]
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+_lock = threading.Lock()
+_session: requests.Session | None = None
+_settings: dict[str, float | int | None] = {"timeout": None, "retries": None, "backoff": None}
+
+
+def _user_agent() -> str:
+    from . import __version__
+
+    return f"wijkgeo/{__version__} (+https://github.com/wijkgeo/wijkgeo)"
+
+
+def _setting(name: str, env: str, default: float) -> float:
+    value = _settings.get(name)
+    if value is not None:
+        return float(value)
+    raw = os.environ.get(env)
+    if raw:
+        try:
+            return float(raw)
+        except ValueError:
+            log.warning("%s=%r is geen getal; standaard %s wordt gebruikt", env, raw, default)
+    return default
+
+
+def timeout() -> float:
+    """The read timeout in seconds (connect timeout is at most 10 s)."""
+    return _setting("timeout", "WIJKGEO_HTTP_TIMEOUT", 60.0)
+
+
+def configure(
+    *, timeout: float | None = None, retries: int | None = None, backoff: float | None = None
+) -> None:
+    """Override timeout/retries/backoff for this process (tests use short values).
+
+    ``None`` restores the environment variable or the default. The session is rebuilt.
+
+    Examples
+    --------
+    >>> from wijkgeo import _http
+    >>> _http.configure(timeout=2, retries=1, backoff=0)
+    >>> _http.configure()   # back to defaults
+    """
+    _settings.update(timeout=timeout, retries=retries, backoff=backoff)
+    reset()
+
+
+def reset() -> None:
+    """Close and forget the shared session (the next request builds a new one)."""
+    global _session
+    with _lock:
+        if _session is not None:
+            _session.close()
+        _session = None
+
+
+def session() -> requests.Session:
+    """The shared session with retry/backoff and the wijkgeo User-Agent."""
+    global _session
+    with _lock:
+        if _session is None:
+            retries = int(_setting("retries", "WIJKGEO_HTTP_RETRIES", 4))
+            retry = Retry(
+                total=retries,
+                connect=retries,
+                read=retries,
+                status=retries,
+                other=0,
+                backoff_factor=_setting("backoff", "WIJKGEO_HTTP_BACKOFF", 0.5),
+                backoff_max=30,
+                status_forcelist=RETRY_STATUSES,
+                allowed_methods=frozenset({"GET", "HEAD"}),
+                respect_retry_after_header=True,
+                raise_on_status=False,
+            )
+            s = requests.Session()
+            adapter = HTTPAdapter(max_retries=retry)
+            s.mount("http://", adapter)
+            s.mount("https://", adapter)
+            s.headers["User-Agent"] = _user_agent()
+            _session = s
+        return _session
+
+
+_ADVICE = {
+    404: "Bestaat deze tabel/dit jaar/deze collectie wel? Controleer jaar en gemeentecode "
+    "(zie wijkgeo.sources.catalog.years()).",
+    429: "De bron weigert tijdelijk te veel verzoeken; probeer het over een paar minuten opnieuw.",
+}
+
+
+def _advice(status: int | None) -> str:
+    if status in _ADVICE:
+        return _ADVICE[status]
+    if status is not None and status >= 500:
+        return (
+            "De bron heeft een storing (ook na herhaalde pogingen); probeer het later opnieuw "
+            "of zet WIJKGEO_CBS_URL/WIJKGEO_PDOK_URL op een spiegel."
+        )
+    return (
+        "Controleer de URL, de netwerkverbinding of een proxy (WIJKGEO_CBS_URL/WIJKGEO_PDOK_URL)."
+    )
+
+
+def get(
+    url: str,
+    params: dict[str, Any] | None = None,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> requests.Response:
+    """GET ``url`` through the shared session; raise :class:`SourceError` on any failure.
+
+    Parameters
+    ----------
+    url : str
+        Absolute URL.
+    params : dict, optional
+        Query parameters.
+    etag, last_modified : str, optional
+        Validators of a stored copy; sent as ``If-None-Match`` / ``If-Modified-Since``.
+    headers : dict, optional
+        Extra request headers.
+
+    Returns
+    -------
+    requests.Response
+        Status 2xx with the whole body read, or 304 when a validator matched (then the
+        caller keeps its copy). ``response.headers`` carries the new ``ETag``/``Last-Modified``.
+
+    Raises
+    ------
+    SourceError
+        On timeouts, connection errors, a truncated body and every other status.
+
+    Examples
+    --------
+    >>> r = get("https://example.org/data.json", etag='"v1"')   # doctest: +SKIP
+    >>> r.status_code in (200, 304)                             # doctest: +SKIP
+    True
+    """
+    hdrs = dict(headers or {})
+    if etag:
+        hdrs["If-None-Match"] = etag
+    if last_modified:
+        hdrs["If-Modified-Since"] = last_modified
+    read_timeout = timeout()
+    try:
+        response = session().get(
+            url, params=params, headers=hdrs, timeout=(min(10.0, read_timeout), read_timeout)
+        )
+        # Force the whole body now so that a truncated transfer fails here, not later.
+        _ = response.content
+    except requests.exceptions.Timeout as exc:
+        raise SourceError(
+            f"Geen antwoord binnen {read_timeout:g} s (ook na herhaalde pogingen). "
+            "De bron is traag of onbereikbaar; probeer het later opnieuw of verhoog "
+            "WIJKGEO_HTTP_TIMEOUT.",
+            url=url,
+        ) from exc
+    except requests.exceptions.RetryError as exc:
+        raise SourceError(
+            f"De bron bleef een foutstatus geven na herhaalde pogingen ({exc}). " + _advice(500),
+            url=url,
+        ) from exc
+    except requests.exceptions.ConnectionError as exc:
+        raise SourceError(
+            f"Verbinding mislukt of afgebroken ({type(exc).__name__}). " + _advice(None),
+            url=url,
+        ) from exc
+    except requests.exceptions.RequestException as exc:
+        raise SourceError(
+            f"Ophalen mislukt ({type(exc).__name__}: {exc}). " + _advice(None), url=url
+        ) from exc
+    full_url = response.url or url
+    if response.status_code == 304:
+        return response
+    if not 200 <= response.status_code < 300:
+        raise SourceError(
+            f"De bron gaf een fout ({response.status_code} {response.reason}). "
+            + _advice(response.status_code),
+            url=full_url,
+            status=response.status_code,
+        )
+    expected = response.headers.get("Content-Length")
+    if (
+        expected
+        and expected.isdigit()
+        and "Content-Encoding" not in response.headers
+        and len(response.content) < int(expected)
+    ):
+        raise SourceError(
+            f"Antwoord afgebroken: {len(response.content)} van {expected} bytes ontvangen. "
+            "Probeer het opnieuw.",
+            url=full_url,
+            status=response.status_code,
+        )
+    return response
+
+
+def get_json(
+    url: str,
+    params: dict[str, Any] | None = None,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Any:
+    """GET ``url`` and decode JSON; HTML or broken JSON raise :class:`SourceError`.
+
+    Returns ``None`` when the server answered 304 Not Modified to a conditional request.
+
+    Examples
+    --------
+    >>> page = get_json("https://opendata.cbs.nl/ODataFeed/odata/85984NED/TableInfos",
+    ...                 {"$format": "json"})                     # doctest: +SKIP
+    >>> page["value"][0]["Identifier"]                          # doctest: +SKIP
+    '85984NED'
+    """
+    response = get(
+        url,
+        params,
+        etag=etag,
+        last_modified=last_modified,
+        headers={"Accept": "application/json, application/geo+json;q=0.9"},
+    )
+    if response.status_code == 304:
+        return None
+    return decode_json(response)
+
+
+def decode_json(response: requests.Response) -> Any:
+    """Decode a response body as JSON or raise a :class:`SourceError` saying why not."""
+    url = response.url
+    body = response.content
+    head = body[:200].lstrip().lower()
+    ctype = response.headers.get("Content-Type", "")
+    if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")) or "text/html" in ctype:
+        raise SourceError(
+            "De bron stuurde een HTML-pagina in plaats van JSON (vaak een storings- of "
+            "onderhoudspagina, of een proxy die het verzoek blokkeert). Probeer het later "
+            "opnieuw of controleer WIJKGEO_CBS_URL/WIJKGEO_PDOK_URL.",
+            url=url,
+            status=response.status_code,
+        )
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise SourceError(
+            f"Onvolledige of ongeldige JSON ontvangen ({len(body)} bytes; {exc}). Het antwoord "
+            "is waarschijnlijk afgebroken; probeer het opnieuw.",
+            url=url,
+            status=response.status_code,
+        ) from exc

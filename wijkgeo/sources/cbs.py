@@ -1,0 +1,367 @@
+"""Kerncijfers wijken en buurten (CBS OData v3), normalised to stable column names.
+
+Why not simply ``cbsodata.get_data``
+------------------------------------
+``cbsodata`` (1.3.5) is the reference client and its output shape is what
+:func:`normalize_kerncijfers` accepts (dimension keys replaced by titles, codes in the padded
+``Codering_N`` topic, ``_N`` key suffixes). But for one gemeente it is not sane to use it for
+the download itself:
+
+* ``get_data`` downloads *every* metadata table on every call, including the whole
+  ``WijkenEnBuurten`` dimension (all ~17,000 regions of the Netherlands);
+* it has no timeout, no retry, opens a new session per page and its ``typed`` flag is
+  inverted (``typed=True`` returns UntypedDataSet strings);
+* failures surface as raw ``requests`` exceptions, not as a :class:`~wijkgeo.SourceError`.
+
+So :func:`fetch_kerncijfers` does what ``get_data`` does, through the shared HTTP layer
+(:mod:`wijkgeo._http`: timeouts, urllib3 retries honouring Retry-After, User-Agent), but
+filtered: ``DataProperties`` once, the ``WijkenEnBuurten`` dimension and the
+``TypedDataSet`` only for keys starting with the gemeente's ``GM``/``WK``/``BU`` codes plus
+``NL00``, following ``odata.nextLink`` pages of 10,000 rows. It then replaces keys by titles
+exactly like ``cbsodata`` does and hands the rows to :func:`normalize_kerncijfers`, so rows
+from ``cbsodata.get_data(table, filters=...)`` can be normalised the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from .. import _http
+from .._errors import DataValidationError, SourceError
+from ..codes import level_of, normalize_code
+from . import catalog
+
+__all__ = [
+    "column_map",
+    "fetch_kerncijfers",
+    "kerncijfers_metadata",
+    "normalize_kerncijfers",
+]
+
+log = logging.getLogger(__name__)
+
+_SUFFIX = re.compile(r"_\d+$")
+MISSING_THRESHOLD = -99990
+#: Missing-value markers in UntypedDataSet strings (CBS symbols) besides "".
+_MISSING_STRINGS = {"", ".", "x", "-", "?"}
+
+
+@cache
+def _kwb_columns() -> dict[str, Any]:
+    text = resources.files("wijkgeo.sources").joinpath("kwb_columns.json").read_text("utf-8")
+    return json.loads(text)["columns"]
+
+
+def _snake(stem: str) -> str:
+    return catalog.camel_to_snake(stem[2:] if stem.startswith("k_") else stem)
+
+
+def stem(key: str) -> str:
+    """A KWB key without its per-year ``_N`` suffix (``AantalInwoners_5`` → ``AantalInwoners``)."""
+    return _SUFFIX.sub("", key)
+
+
+def column_map(data_properties: list[dict[str, Any]]) -> dict[str, str]:
+    """Map every key of one KWB table to its canonical wijkgeo column name.
+
+    Stems found in ``kwb_columns.json`` use that name (a list there means: the n-th
+    occurrence of the stem in DataProperties gets the n-th name); unknown stems get a
+    snake_case version of the stem, so a new year's extra topics are not lost.
+
+    Examples
+    --------
+    >>> column_map([{"Type": "Topic", "Key": "AantalInwoners_5"},
+    ...             {"Type": "GeoDetail", "Key": "WijkenEnBuurten"}])
+    {'AantalInwoners_5': 'aantal_inwoners', 'WijkenEnBuurten': 'naam'}
+    """
+    known = _kwb_columns()
+    seen: Counter[str] = Counter()
+    out: dict[str, str] = {}
+    for prop in data_properties:
+        key = prop.get("Key") or ""
+        if not key or prop.get("Type") in ("TopicGroup",):
+            continue
+        s = stem(key)
+        target = known.get(s)
+        if isinstance(target, list):
+            idx = seen[s]
+            target = target[idx] if idx < len(target) else f"{target[-1]}_{idx + 1}"
+        seen[s] += 1
+        out[key] = target or _snake(s)
+    return out
+
+
+def kerncijfers_metadata(data_properties: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per canonical column: the CBS title, description, unit, decimals, datatype and key.
+
+    Parameters
+    ----------
+    data_properties : list of dict
+        The ``value`` list of the table's ``DataProperties``.
+
+    Returns
+    -------
+    dict
+        ``{"aantal_inwoners": {"key": "AantalInwoners_5", "title": "Aantal inwoners",
+        "description": ..., "unit": "aantal", "decimals": 0, "datatype": "Long"}, ...}``
+        for every Topic (not for TopicGroups or dimensions).
+
+    Examples
+    --------
+    >>> meta = kerncijfers_metadata([{"Type": "Topic", "Key": "AantalInwoners_5",
+    ...     "Title": "Aantal inwoners", "Description": "", "Unit": "aantal",
+    ...     "Decimals": 0, "Datatype": "Long"}])
+    >>> meta["aantal_inwoners"]["title"], meta["aantal_inwoners"]["unit"]
+    ('Aantal inwoners', 'aantal')
+    """
+    names = column_map(data_properties)
+    out: dict[str, dict[str, Any]] = {}
+    for prop in data_properties:
+        if prop.get("Type") != "Topic":
+            continue
+        key = prop["Key"]
+        out[names[key]] = {
+            "key": key,
+            "title": (prop.get("Title") or "").strip(),
+            "description": (prop.get("Description") or "").strip(),
+            "unit": (prop.get("Unit") or "").strip(),
+            "decimals": prop.get("Decimals"),
+            "datatype": prop.get("Datatype"),
+        }
+    return out
+
+
+def _number(value: Any) -> float:
+    if value is None or isinstance(value, bool):
+        return math.nan
+    if isinstance(value, (int, float)):
+        out = float(value)
+    else:
+        text = str(value).strip()
+        if text in _MISSING_STRINGS:
+            return math.nan
+        try:
+            out = float(text)
+        except ValueError:
+            return math.nan
+    return math.nan if out <= MISSING_THRESHOLD else out
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def normalize_kerncijfers(
+    rows: list[dict[str, Any]], data_properties: list[dict[str, Any]]
+) -> pd.DataFrame:
+    """Normalise KWB rows (as ``cbsodata.get_data`` returns them) to one row per region.
+
+    Parameters
+    ----------
+    rows : list of dict
+        TypedDataSet rows (numbers, ``null`` for missing) or UntypedDataSet rows
+        (padded strings, ``""`` for missing); keys with the table's ``_N`` suffixes;
+        ``WijkenEnBuurten`` holding the region title (cbsodata) or its padded key;
+        ``Codering_N`` the padded code.
+    data_properties : list of dict
+        The table's DataProperties ``value`` list (gives keys, datatypes, column names).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code`` (stripped, validated), ``level`` (``"nederland"``, ``"gemeente"``,
+        ``"wijk"``, ``"buurt"``), ``naam``, then the canonical columns of
+        ``kwb_columns.json``. Numeric topics are floats; ``null``, ``""``, ``"."`` and any
+        value <= -99990 are NaN.
+
+    Raises
+    ------
+    DataValidationError
+        When a row has no valid region code; the message names the row.
+
+    Examples
+    --------
+    >>> props = [{"Type": "GeoDetail", "Key": "WijkenEnBuurten"},
+    ...          {"Type": "Topic", "Key": "Codering_3", "Datatype": "String"},
+    ...          {"Type": "Topic", "Key": "AantalInwoners_5", "Datatype": "Long"}]
+    >>> rows = [{"WijkenEnBuurten": "Eindhoven", "Codering_3": "GM0772    ",
+    ...          "AantalInwoners_5": 246417}]
+    >>> normalize_kerncijfers(rows, props)[["code", "level", "naam", "aantal_inwoners"]]
+         code     level       naam  aantal_inwoners
+    0  GM0772  gemeente  Eindhoven         246417.0
+    """
+    names = column_map(data_properties)
+    dtypes = {p["Key"]: p.get("Datatype") for p in data_properties if p.get("Key")}
+    dimension = next(
+        (p["Key"] for p in data_properties if p.get("Type") in ("GeoDetail", "Dimension")),
+        "WijkenEnBuurten",
+    )
+    code_key = next((k for k, v in names.items() if v == "code"), None)
+    records: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        raw_code = row.get(code_key) if code_key else None
+        if not _text(raw_code):
+            # No Codering topic (or empty): the dimension may still hold the key itself.
+            raw_code = row.get(dimension)
+        try:
+            code = normalize_code(raw_code)
+        except DataValidationError as exc:
+            ident = row.get("ID", i)
+            raise DataValidationError(
+                f"Kerncijfers-rij {ident!r} ({row.get(dimension)!r}): geen geldige regiocode "
+                f"in {code_key or dimension} ({exc})."
+            ) from None
+        rec: dict[str, Any] = {"code": code}
+        for key, value in row.items():
+            col = names.get(key)
+            if col is None or col == "code" or key == "ID":
+                continue
+            if dtypes.get(key) in ("Long", "Double", "Integer", "Decimal", "Float"):
+                rec[col] = _number(value)
+            else:
+                rec[col] = _text(value)
+        title = rec.get("naam")
+        if isinstance(title, str) and title.upper() == code:
+            rec["naam"] = None  # the dimension held the key, not a title
+        rec["level"] = level_of(code)  # the code is authoritative; SoortRegio is a label
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return pd.DataFrame(columns=["code", "level", "naam"])
+    if "naam" not in frame.columns:
+        frame["naam"] = None
+    dup = frame["code"].duplicated()
+    if dup.any():
+        log.warning("Kerncijfers: %d dubbele regiocodes genegeerd (eerste telt)", int(dup.sum()))
+        frame = frame[~dup]
+    first = ["code", "level", "naam"]
+    return frame[first + [c for c in frame.columns if c not in first]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- fetching
+def _odata_pages(url: str, params: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """All ``value`` rows of an OData v3 feed, following ``odata.nextLink``; all or nothing."""
+    rows: list[dict[str, Any]] = []
+    pages = 0
+    next_url: str | None = url
+    while next_url:
+        page = _http.get_json(next_url, params)
+        pages += 1
+        if not isinstance(page, dict) or not isinstance(page.get("value"), list):
+            raise SourceError(
+                "CBS gaf geen OData-antwoord (geen 'value'-lijst); controleer WIJKGEO_CBS_URL.",
+                url=next_url,
+            )
+        rows.extend(page["value"])
+        next_url, params = page.get("odata.nextLink"), None
+    log.debug("OData %s: %d rijen in %d pagina('s)", url, len(rows), pages)
+    return rows
+
+
+def _pad(key: str) -> str:
+    return key.ljust(10)
+
+
+def _region_filter(gemeente: str, field: str, *, nederland: bool) -> str:
+    digits = gemeente[2:]
+    parts = [f"startswith({field},'{p}{digits}')" for p in ("GM", "WK", "BU")]
+    if nederland:
+        nl = catalog.catalog()["cbs"]["nederland_key"]
+        parts.append(f"{field} eq '{_pad(nl)}'")
+    return " or ".join(parts)
+
+
+def fetch_kerncijfers(
+    gemeente: str,
+    year: int,
+    *,
+    cbs_url: str | None = None,
+    nederland: bool = True,
+    with_metadata: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """Kerncijfers wijken en buurten of one gemeente (gemeente, wijk and buurt rows).
+
+    Only the gemeente's rows (and the Nederland row) are requested: the OData filter is
+    ``startswith(WijkenEnBuurten,'GM0772') or startswith(...,'WK0772') or
+    startswith(...,'BU0772') or WijkenEnBuurten eq 'NL00      '``; the national table is
+    never downloaded. See the module docstring for why this does not call
+    ``cbsodata.get_data``.
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code (``"GM0772"``).
+    year : int
+        Statistics year (2019-2025, see :func:`wijkgeo.sources.catalog.years`).
+    cbs_url : str, optional
+        CBS open-data host root; default ``$WIJKGEO_CBS_URL`` or ``https://opendata.cbs.nl``.
+    nederland : bool, default True
+        Also fetch the Nederland row (for comparisons).
+    with_metadata : bool, default False
+        Also return :func:`kerncijfers_metadata` of the table.
+
+    Returns
+    -------
+    pandas.DataFrame or (DataFrame, dict)
+        See :func:`normalize_kerncijfers`.
+
+    Raises
+    ------
+    SourceError
+        On any HTTP or payload failure (404 for an unknown table, 5xx after retries, ...).
+    ConfigError
+        For a year without a known table.
+
+    Examples
+    --------
+    >>> kc = fetch_kerncijfers("GM0772", 2024)                      # doctest: +SKIP
+    >>> kc.loc[kc.level == "gemeente", "aantal_inwoners"].item()    # doctest: +SKIP
+    246417.0
+    """
+    code = normalize_code(gemeente, "gemeente")
+    entry = catalog.catalog()["cbs"]
+    dim = entry["dimension"]
+    props = _odata_pages(
+        catalog.cbs_table_url(year, "DataProperties", cbs_url=cbs_url), {"$format": "json"}
+    )
+    regions = _odata_pages(
+        catalog.cbs_table_url(year, dim, cbs_url=cbs_url),
+        {"$format": "json", "$filter": _region_filter(code, "Key", nederland=nederland)},
+    )
+    rows = _odata_pages(
+        catalog.cbs_table_url(year, "TypedDataSet", cbs_url=cbs_url),
+        {"$format": "json", "$filter": _region_filter(code, dim, nederland=nederland)},
+    )
+    if not any(str(r.get(dim, "")).strip() == code for r in rows):
+        raise SourceError(
+            f"Gemeente {code} komt niet voor in de Kerncijfers wijken en buurten {year} "
+            f"(tabel {catalog.kwb_table(year)}). Bestond de gemeente in dat jaar (herindeling)?",
+            url=catalog.cbs_table_url(year, "TypedDataSet", cbs_url=cbs_url),
+        )
+    titles = {r.get("Key"): r.get("Title") for r in regions}
+    for row in rows:  # the same replacement cbsodata.get_data does
+        key = row.get(dim)
+        if key in titles:
+            row[dim] = titles[key]
+    frame = normalize_kerncijfers(rows, props)
+    log.info(
+        "Kerncijfers %s %s: %s",
+        code,
+        year,
+        frame["level"].value_counts().to_dict(),
+    )
+    if with_metadata:
+        return frame, kerncijfers_metadata(props)
+    return frame
