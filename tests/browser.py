@@ -1,0 +1,279 @@
+"""Shared helpers for the map tests: a tiny synthetic gemeente and a local-only browser.
+
+``synthetic_atlas()``
+    Six buurten in two wijken near Amersfoort (EPSG:28992) with irregular, densified shared
+    edges; one buurt without data, one with a hostile HTML name, one with an apostrophe, one
+    with Jinja braces. Built here because the map tests must not depend on the demo generator.
+``browser_page()``
+    Debian's ``/usr/bin/chromium`` driven by Playwright. Every request is routed: the map page
+    itself from memory, CDN assets (``https://cdn.jsdelivr.net/npm/<pkg>@<ver>/<file>``) from
+    ``.cache/npm/node_modules`` (the installed version must equal the URL's), basemap tiles as
+    a tiny PNG; anything else is aborted and recorded. With ``CI=true`` a missing Chromium or
+    missing npm assets FAIL the test; on a developer machine they skip it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_MODULES = ROOT / ".cache" / "npm" / "node_modules"
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+TILE_PREFIX = "https://service.pdok.nl/brt/achtergrondkaart/"
+PAGE_URL = "http://wijkgeo.test/map.html"
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+APOSTROPHE = "'t Zand"
+BRACES = "Buurt {{ 7*7 }}"
+GEMEENTE = "Test'stad {{ 6*7 }}"
+
+# --------------------------------------------------------------------------- synthetic data
+
+
+def _edge(p, q, n=40, amp=18.0):
+    """Points from p to q (excluding q), wiggled; identical for both neighbours of the edge."""
+    forward = p <= q
+    a, b = (p, q) if forward else (q, p)
+    pts = []
+    for i in range(n):
+        t = i / n
+        x = a[0] + (b[0] - a[0]) * t
+        y = a[1] + (b[1] - a[1]) * t
+        length = math.hypot(b[0] - a[0], b[1] - a[1])
+        nx, ny = -(b[1] - a[1]) / length, (b[0] - a[0]) / length
+        off = amp * math.sin(3 * math.pi * t) * math.sin(math.pi * t)
+        pts.append((round(x + nx * off, 3), round(y + ny * off, 3)))
+    if not forward:
+        pts = [b, *pts[1:][::-1]]
+        pts = [(round(x, 3), round(y, 3)) for x, y in pts]
+    return pts
+
+
+def _cell_ring(nodes, i, j):
+    corners = [nodes[(i, j)], nodes[(i + 1, j)], nodes[(i + 1, j + 1)], nodes[(i, j + 1)]]
+    ring = []
+    for k in range(4):
+        ring.extend(_edge(corners[k], corners[(k + 1) % 4]))
+    return [*ring, ring[0]]
+
+
+def synthetic_atlas():
+    """A 3 x 2 grid of irregular buurten (2 wijken of 3) as an :class:`wijkgeo.Atlas`."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from shapely import Polygon, coverage_union_all
+
+    from wijkgeo.atlas import Atlas
+
+    x0, y0, size = 155_000.0, 463_000.0, 400.0
+    jitter = {
+        (1, 1): (35.0, -25.0),
+        (2, 1): (-30.0, 40.0),
+        (1, 0): (20.0, 0.0),
+        (2, 2): (-15.0, 0.0),
+    }
+    nodes = {}
+    for i in range(4):
+        for j in range(3):
+            dx, dy = jitter.get((i, j), (0.0, 0.0))
+            nodes[(i, j)] = (x0 + i * size + dx, y0 + j * size + dy)
+    cells = [(i, j) for j in range(2) for i in range(3)]
+    geoms = [Polygon(_cell_ring(nodes, i, j)) for i, j in cells]
+    codes = ["BU99980001", "BU99980002", "BU99980003", "BU99980101", "BU99980102", "BU99980103"]
+    names = ["Centrum", HOSTILE, APOSTROPHE, "Noord", BRACES, "Oost"]
+    wijkcodes = ["WK999800"] * 3 + ["WK999801"] * 3
+    inwoners = [1000, 800, 1200, 900, 700, 1500]
+    plus65 = [100.0, 240.0, 180.0, np.nan, 70.0, 450.0]  # Noord: geen gegevens
+    buurten = gpd.GeoDataFrame(
+        {
+            "buurtcode": codes,
+            "buurtnaam": names,
+            "wijkcode": wijkcodes,
+            "gemeentecode": "GM9998",
+            "gemeentenaam": GEMEENTE,
+            "aantal_inwoners": inwoners,
+            "aantal_personen_65_jaar_en_ouder": plus65,
+            "percentage_personen_65_jaar_en_ouder": [np.nan] * 6,
+        },
+        geometry=geoms,
+        crs="EPSG:28992",
+    )
+    wijk_geoms = [coverage_union_all(geoms[:3]), coverage_union_all(geoms[3:])]
+    wijken = gpd.GeoDataFrame(
+        {
+            "wijkcode": ["WK999800", "WK999801"],
+            "wijknaam": ["Binnenstad", "Wijk & <b>Noord</b>"],
+            "gemeentecode": "GM9998",
+            "gemeentenaam": GEMEENTE,
+        },
+        geometry=wijk_geoms,
+        crs="EPSG:28992",
+    )
+    gemeente = gpd.GeoDataFrame(
+        {"gemeentecode": ["GM9998"], "gemeentenaam": [GEMEENTE]},
+        geometry=[coverage_union_all(geoms)],
+        crs="EPSG:28992",
+    )
+    meta = {"gemeente": "GM9998", "year": 2024, "source": "testgegevens"}
+    return Atlas(
+        gemeente=gemeente, wijken=wijken, buurten=buurten, meta=meta, nederland=pd.DataFrame()
+    )
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def _strict() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require_browser() -> str:
+    """Path of Chromium; fails under ``CI=true`` and skips elsewhere when prerequisites miss."""
+    problems = []
+    chromium = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if chromium is None:
+        problems.append("chromium niet gevonden (apt-get install -y chromium)")
+    if not (NODE_MODULES / "leaflet" / "package.json").is_file():
+        problems.append(f"npm-assets ontbreken in {NODE_MODULES}")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("playwright ontbreekt (pip install -e '.[dev]')")
+    if problems:
+        msg = "; ".join(problems) + " — draai scripts/install_browser_deps.sh of make test"
+        if _strict():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return str(chromium)
+
+
+def tiny_png(rgb=(226, 226, 226)) -> bytes:
+    """A 1x1 PNG of one colour (Leaflet stretches it over the 256 px tile)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"\x00" + bytes(rgb)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+_TYPES = {
+    ".js": "application/javascript",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".svg": "image/svg+xml",
+}
+
+
+@dataclass
+class Traffic:
+    """What the page asked for."""
+
+    assets: list[str] = field(default_factory=list)  # CDN URLs served from node_modules
+    missing: list[str] = field(default_factory=list)  # CDN URLs without a matching local file
+    tiles: list[str] = field(default_factory=list)
+    aborted: list[str] = field(default_factory=list)  # everything else
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def local_asset(url: str) -> Path | None:
+    """The file in node_modules for a jsdelivr npm URL, if that exact version is installed."""
+    from wijkgeo.maps.assets import parse_cdn_url
+
+    asset = parse_cdn_url(url)
+    if asset is None:
+        return None
+    pkg_dir = NODE_MODULES / asset.package
+    try:
+        installed = json.loads((pkg_dir / "package.json").read_text("utf-8"))["version"]
+    except (OSError, KeyError, ValueError):
+        return None
+    path = (pkg_dir / asset.path).resolve()
+    if installed != asset.version or not path.is_file() or pkg_dir.resolve() not in path.parents:
+        return None
+    return path
+
+
+@contextlib.contextmanager
+def browser_page(html: str, *, width: int = 1200, height: int = 800) -> Iterator[tuple]:
+    """Open ``html`` in headless Chromium with all traffic routed locally.
+
+    Yields ``(page, traffic)``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = require_browser()
+    traffic = Traffic()
+    png = tiny_png()
+
+    def route(r):
+        url = r.request.url
+        if url.split("#")[0] == PAGE_URL:
+            return r.fulfill(status=200, body=html, content_type="text/html; charset=utf-8")
+        if url.startswith(TILE_PREFIX):
+            traffic.tiles.append(url)
+            return r.fulfill(status=200, body=png, content_type="image/png")
+        if url.startswith("https://cdn.jsdelivr.net/npm/"):
+            path = local_asset(url)
+            if path is None:
+                traffic.missing.append(url)
+                return r.abort()
+            traffic.assets.append(url)
+            return r.fulfill(
+                status=200,
+                body=path.read_bytes(),
+                content_type=_TYPES.get(path.suffix, "application/octet-stream"),
+            )
+        traffic.aborted.append(url)
+        return r.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on(
+                "console", lambda m: m.type == "error" and traffic.console_errors.append(m.text)
+            )
+            page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))
+
+            def on_dialog(d):
+                traffic.dialogs.append(f"{d.type}: {d.message}")
+                d.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.route("**/*", route)
+            page.goto(PAGE_URL, wait_until="load")
+            yield page, traffic
+        finally:
+            browser.close()

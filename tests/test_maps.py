@@ -1,0 +1,216 @@
+"""The indicator map as HTML: content, Dutch text, escaping, assets, geometry handling."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import folium
+import numpy as np
+import pytest
+import shapely
+import xyzservices
+from browser import APOSTROPHE, BRACES, GEMEENTE, HOSTILE, ROOT, synthetic_atlas
+from shapely.geometry import shape
+
+from wijkgeo import ConfigError, DataValidationError
+from wijkgeo.indicators import get_indicator
+from wijkgeo.maps import indicator_map, save_map
+from wijkgeo.maps.assets import map_assets, parse_cdn_url
+from wijkgeo.maps.classes import MISSING_COLOR, classify
+from wijkgeo.maps.escape import esc
+
+KEY = "aandeel_65_plus"
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return synthetic_atlas()
+
+
+@pytest.fixture(scope="module")
+def fmap(atlas):
+    return indicator_map(atlas, KEY)
+
+
+@pytest.fixture(scope="module")
+def saved(fmap, tmp_path_factory):
+    path = save_map(fmap, tmp_path_factory.mktemp("maps") / "sub" / "kaart.html")
+    return path.read_text("utf-8")
+
+
+def _js_unescape(text: str) -> str:
+    """Undo the ``\\uXXXX`` escapes of the embedded JSON (what the browser's parser sees)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)
+
+
+def _layers(fmap):
+    out = {}
+    for child in fmap._children.values():
+        if isinstance(child, folium.GeoJson):
+            out[child.options.get("className")] = child
+    return out
+
+
+def _tooltips(fmap) -> dict[str, str]:
+    layer = _layers(fmap)["wijkgeo-buurt"]
+    return {
+        f["properties"]["buurtcode"]: f["properties"]["tooltip"] for f in layer.data["features"]
+    }
+
+
+def test_every_buurt_is_in_the_html_once_as_a_feature(fmap, saved, atlas):
+    features = _layers(fmap)["wijkgeo-buurt"].data["features"]
+    assert [f["properties"]["buurtcode"] for f in features] == list(atlas.buurten["buurtcode"])
+    for code in atlas.buurten["buurtcode"]:
+        assert f'"buurtcode": "{code}"' in saved
+
+
+def test_wijk_outlines_lie_on_the_buurt_edges(fmap, atlas):
+    layers = _layers(fmap)
+    wijk = layers["wijkgeo-wijk"]
+    assert wijk.options["interactive"] is False  # never takes the hover from the buurten
+    assert len(wijk.data["features"]) == len(atlas.wijken)
+    buurt_geoms = [shape(f["geometry"]) for f in layers["wijkgeo-buurt"].data["features"]]
+    first_wijk = shapely.union_all(buurt_geoms[:3])
+    outline = shape(wijk.data["features"][0]["geometry"])
+    assert outline.symmetric_difference(first_wijk).area < 1e-12
+
+
+def test_legend_has_registry_label_classes_and_a_grey_missing_class(saved):
+    ind = get_indicator(KEY)
+    legend = saved[saved.index('id="wijkgeo-legend"') :]
+    legend = legend[: legend.index("</table>")]
+    assert str(esc(ind.label)) in legend
+    rows = re.findall(
+        r'background:(#[0-9a-f]{6})"></span></td><td>([^<]*)</td>'
+        r'<td class="wijkgeo-n"[^>]*>(\d+)</td>',
+        legend,
+    )
+    # 10%, 15%, 30% (two buurten each at 10 and 30) + the missing class, in that order
+    assert rows[-1] == (MISSING_COLOR, "geen gegevens", "1")
+    assert [int(n) for _, _, n in rows[:-1]] == [2, 1, 2]
+    # quantile bounds 11.67, 25, 30 shown with the registry's 0 decimals
+    assert [t for _, t, _ in rows[:-1]] == ["10 – 12", "12 – 25", "25 – 30"]
+    assert MISSING_COLOR not in {c for c, _, _ in rows[:-1]}
+    assert "hoger" not in legend  # aandeel_65_plus is 'neutraal': no direction hint
+
+
+def test_missing_value_reads_geen_gegevens_and_is_grey(fmap, atlas):
+    tips = _tooltips(fmap)
+    noord = tips["BU99980101"]
+    assert "geen gegevens" in noord
+    assert "nan" not in noord.lower() and "-9999" not in noord
+    layer = _layers(fmap)["wijkgeo-buurt"]
+    feature = next(
+        f for f in layer.data["features"] if f["properties"]["buurtcode"] == "BU99980101"
+    )
+    assert feature["properties"]["k"] == -1
+    assert layer.style_function(feature)["fillColor"] == MISSING_COLOR
+
+
+def test_cbs_secret_value_is_missing_not_a_number(atlas, tmp_path):
+    buurten = atlas.buurten.copy()
+    buurten["aantal_personen_65_jaar_en_ouder"] = np.nan
+    buurten["percentage_personen_65_jaar_en_ouder"] = [12.0, -99997.0, 20, 30, 40, 50]
+    html = save_map(indicator_map(buurten, KEY, wijken=False), tmp_path / "m.html").read_text()
+    assert "-99997" not in html
+    tip = _tooltips(indicator_map(buurten, KEY, wijken=False))["BU99980002"]
+    assert "geen gegevens" in tip
+
+
+def test_tooltip_is_dutch_with_value_unit_and_wijk(fmap):
+    tips = _tooltips(fmap)
+    centrum = tips["BU99980001"]
+    assert "Inwoners van 65 jaar en ouder" in centrum  # registry label
+    assert "<b>10%</b>" in centrum  # 100 of 1000, unit from the registry
+    assert "wijk Binnenstad" in centrum
+    assert "Wijk &amp; &lt;b&gt;Noord&lt;/b&gt;" in tips["BU99980102"]
+
+
+def test_brt_basemap_url_and_attribution(saved, atlas):
+    grijs = xyzservices.providers.nlmaps.grijs
+    assert grijs.build_url() in saved
+    assert "Kadaster" in saved and "kadaster.nl" in saved
+    other = save_map(
+        indicator_map(atlas, KEY, basemap="standaard"),
+        ROOT / "tests" / "_artifacts" / "standaard.html",
+    ).read_text()
+    assert xyzservices.providers.nlmaps.standaard.build_url() in other
+    with pytest.raises(ConfigError, match="achtergrondkaart"):
+        indicator_map(atlas, KEY, basemap="osm")
+
+
+def test_title_box_has_label_gemeente_year_and_source(saved, atlas):
+    box = saved[saved.index('id="wijkgeo-title"') :]
+    box = box[: box.index("</div></div>")]
+    assert "Inwoners van 65 jaar en ouder per buurt" in box
+    assert str(esc(GEMEENTE)) in box and "2024" in box and "Bron: testgegevens" in box
+    custom = indicator_map(atlas, KEY, title="Vergrijzing <3").get_root().render()
+    assert "Vergrijzing &lt;3" in custom and "Vergrijzing <3" not in custom
+
+
+def test_hostile_names_only_ever_appear_escaped(saved):
+    decoded = _js_unescape(saved)
+    assert "<img src=x" not in decoded and "<img" not in decoded.lower()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in decoded
+    assert HOSTILE not in decoded
+    assert "&#39;t Zand" in decoded and APOSTROPHE not in decoded
+    # folium renders element output twice with Jinja: braces must not be evaluated
+    assert "Buurt &#123;&#123; 7*7 &#125;&#125;" in decoded and BRACES not in decoded
+    assert "Buurt 49" not in decoded and "stad 42" not in decoded
+
+
+def test_every_asset_is_a_pinned_npm_file(saved):
+    package = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    urls = re.findall(r'<script src="([^"]+)"', saved) + re.findall(
+        r'<link rel="stylesheet" href="([^"]+)"', saved
+    )
+    assert sorted(urls) == sorted(u for kind in ("js", "css") for _, u in map_assets()[kind])
+    for url in urls:
+        asset = parse_cdn_url(url)
+        assert asset is not None, f"{url} is not a jsdelivr npm URL"
+        assert package.get(asset.package) == asset.version, url
+
+
+def test_coverage_simplification_shrinks_html_and_keeps_a_coverage(atlas, tmp_path):
+    raw = save_map(indicator_map(atlas, KEY, simplify=None), tmp_path / "raw.html")
+    simple = save_map(indicator_map(atlas, KEY, simplify=5.0), tmp_path / "simple.html")
+    assert simple.stat().st_size < raw.stat().st_size
+    feats = _layers(indicator_map(atlas, KEY, simplify=5.0))["wijkgeo-buurt"].data["features"]
+    geoms = np.array([shape(f["geometry"]) for f in feats])
+    assert shapely.is_valid(geoms).all()
+    assert shapely.coverage_is_valid(geoms)  # shared edges still shared: no gaps, no overlaps
+    coords = [c for f in feats for ring in f["geometry"]["coordinates"] for c in ring]
+    assert all(len(repr(v).split(".")[1]) <= 6 for c in coords for v in c)  # 6 decimals
+
+
+def test_geodataframe_input_and_no_wijken(atlas):
+    m = indicator_map(atlas.buurten, KEY, wijken=False, year=2023)
+    assert set(_layers(m)) == {"wijkgeo-buurt"}
+    html = m.get_root().render()
+    assert "2023" in html and str(esc(GEMEENTE)) in html
+
+
+def test_bad_input_is_a_clear_error(atlas):
+    no_crs = atlas.buurten.copy().set_crs(None, allow_override=True)
+    with pytest.raises(DataValidationError, match="EPSG:28992"):
+        indicator_map(no_crs, KEY)
+    dup = atlas.buurten.copy()
+    dup.loc[1, "buurtcode"] = dup.loc[0, "buurtcode"]
+    with pytest.raises(DataValidationError, match="BU99980001"):
+        indicator_map(dup, KEY)
+    wgs = atlas.buurten.to_crs("EPSG:4326")  # another CRS is converted, not refused
+    assert len(_layers(indicator_map(wgs, KEY))["wijkgeo-buurt"].data["features"]) == 6
+
+
+def test_classify_handles_ties_all_missing_and_direction():
+    c = classify(np.array([1.0, 1, 1, 2, np.nan]), {"scheme": "quantiles", "k": 5})
+    assert c.counts == (3, 1) and c.missing == 1 and c.index.tolist() == [0, 0, 0, 1, -1]
+    empty = classify(np.array([np.nan, np.nan]), {"scheme": "quantiles", "k": 5})
+    assert empty.colors == () and empty.missing == 2
+    good = classify(np.arange(10.0), {"scheme": "equal_interval", "k": 4}, "hoger_is_beter")
+    bad = classify(np.arange(10.0), {"scheme": "equal_interval", "k": 4}, "hoger_is_slechter")
+    assert good.colors != bad.colors and len(good.colors) == 4
+    with pytest.raises(ConfigError, match="klassenindeling"):
+        classify(np.arange(10.0), {"scheme": "no_such_scheme", "k": 4})

@@ -1,0 +1,459 @@
+"""Build the indicator map: buurten coloured by one indicator, for a wijkregisseur.
+
+The map has
+- the buurten, coloured in classes (mapclassify, scheme from the indicator registry) with a
+  separate grey ``geen gegevens`` class for missing values;
+- a Dutch tooltip per buurt (name, code, wijk, value with unit) rendered in Python and
+  escaped in :mod:`wijkgeo.maps.escape`;
+- wijk outlines on top (thicker, no fill, ``interactive: false`` so they never take the hover);
+- the PDOK BRT-Achtergrondkaart (via xyzservices' ``nlmaps`` providers) with attribution;
+- a title box (title, gemeente, year, source) and the legend.
+
+Renderer: SVG (Leaflet's default), not canvas. For one gemeente (tens to a few hundred
+buurten, coordinates simplified) SVG is fast, gives one DOM ``path`` per buurt (which the
+browser test counts and CSS can style), and crisp hover. ``prefer_canvas=True`` is there for
+national maps with thousands of buurten (folium #1176).
+
+Geometry: everything is computed in EPSG:28992. Buurten are simplified as a *coverage*
+(shapely ``coverage_simplify``), so neighbouring buurten keep identical shared edges, wijk
+outlines are the union of the simplified buurten (so they lie exactly on buurt edges), and
+only then reprojected to WGS84 with coordinates rounded to 6 decimals (about 0.1 m).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._errors import DataValidationError
+from .assets import apply_assets
+from .classes import Classes, classify
+from .escape import SafeHtml, esc, html
+from .legend import MISSING_LABEL, STYLE, legend_html, legend_rows, title_html
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    import geopandas as gpd
+
+    from ..atlas import Atlas
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BASEMAPS", "indicator_map", "save_map"]
+
+#: Variants of the PDOK BRT-Achtergrondkaart (xyzservices ``providers.nlmaps``).
+BASEMAPS = ("grijs", "standaard", "pastel", "water")
+_BASEMAP_NAMES = {
+    "grijs": "BRT-Achtergrondkaart grijs (PDOK)",
+    "standaard": "BRT-Achtergrondkaart (PDOK)",
+    "pastel": "BRT-Achtergrondkaart pastel (PDOK)",
+    "water": "BRT-Achtergrondkaart water (PDOK)",
+}
+_CRS = "EPSG:28992"
+_WGS84 = "EPSG:4326"
+_DECIMALS = 6
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    """Read a registry field from an object or a mapping."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _indicator_values(
+    buurten: gpd.GeoDataFrame, key: str, local: dict | None
+) -> tuple[np.ndarray, list[str | None]]:
+    """Values (float, NaN = missing) and, per buurt, the registry's reason when missing."""
+    from ..indicators import compute
+
+    result = compute(buurten, [key], level="buurt", local=local, with_reasons=True)
+    values = result.values[key].reindex(buurten.index).to_numpy(dtype=float)
+    reasons = [
+        None if r is None or r != r else str(r) for r in result.reasons[key].reindex(buurten.index)
+    ]
+    return values, reasons
+
+
+def _in_rd(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        raise DataValidationError(
+            f"de laag {what} heeft geen CRS; wijkgeo verwacht {_CRS} (Amersfoort / RD New). "
+            "Zet het met .set_crs('EPSG:28992') als de coördinaten in meters RD zijn."
+        )
+    if gdf.crs != _CRS:
+        log.info("%s omgezet van %s naar %s", what, gdf.crs, _CRS)
+        gdf = gdf.to_crs(_CRS)
+    return gdf
+
+
+def _check_buurten(buurten: gpd.GeoDataFrame) -> None:
+    for col in ("buurtcode", "geometry"):
+        if col not in buurten.columns:
+            raise DataValidationError(
+                f"kolom {col!r} ontbreekt in de buurten (kolommen: {list(buurten.columns)[:12]}...)"
+            )
+    codes = buurten["buurtcode"].astype(str)
+    dupes = sorted(set(codes[codes.duplicated()]))
+    if dupes:
+        raise DataValidationError(
+            f"buurtcodes komen meer dan eens voor: {dupes[:10]}; een kaart heeft één vlak per buurt"
+        )
+    empty = buurten.geometry.isna() | buurten.geometry.is_empty
+    if empty.any():
+        raise DataValidationError(
+            f"buurten zonder geometrie: {sorted(codes[empty])[:10]}; controleer de grenzenbron"
+        )
+
+
+def _simplify(geoms: np.ndarray, tolerance: float | None) -> np.ndarray:
+    """Coverage-simplify polygons (metres); the originals when that is not possible."""
+    import shapely
+
+    if not tolerance or tolerance <= 0:
+        return geoms
+    if not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
+        log.info("shapely %s heeft geen coverage_simplify; niet vereenvoudigd", shapely.__version__)
+        return geoms
+    try:
+        out = shapely.coverage_simplify(geoms, tolerance)
+    except shapely.errors.GEOSException as exc:  # pragma: no cover - GEOS edge cases
+        log.warning("vereenvoudigen mislukt (%s); originele grenzen gebruikt", exc)
+        return geoms
+    bad = shapely.is_empty(out) | ~shapely.is_valid(out)
+    if bad.any():
+        log.warning(
+            "vereenvoudigen gaf %d ongeldige of lege vlakken; originele grenzen gebruikt",
+            int(bad.sum()),
+        )
+        return geoms
+    return out
+
+
+def _to_wgs84_rounded(geoms: np.ndarray) -> np.ndarray:
+    import shapely
+    from pyproj import Transformer
+
+    to_wgs = Transformer.from_crs(_CRS, _WGS84, always_xy=True)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = to_wgs.transform(coords[:, 0], coords[:, 1])
+        return np.round(np.column_stack([x, y]), _DECIMALS)
+
+    return shapely.transform(geoms, project)
+
+
+def _feature_collection(geoms: np.ndarray, properties: list[dict]) -> dict:
+    from shapely.geometry import mapping
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+            for geom, props in zip(geoms, properties, strict=True)
+        ],
+    }
+
+
+def _wijk_outlines(
+    buurten: gpd.GeoDataFrame, simplified: np.ndarray, wijken: gpd.GeoDataFrame | None
+) -> np.ndarray:
+    """Wijk outlines: the union of the simplified buurten per wijk (on their exact edges)."""
+    import shapely
+
+    if "wijkcode" in buurten.columns:
+        codes = buurten["wijkcode"].astype(str).to_numpy()
+        out = []
+        for code in dict.fromkeys(codes):
+            parts = simplified[codes == code]
+            union = (
+                shapely.coverage_union_all(parts)
+                if hasattr(shapely, "coverage_union_all")
+                else shapely.union_all(parts)
+            )
+            out.append(union)
+        return np.asarray(out, dtype=object)
+    if wijken is not None and len(wijken):
+        geoms = _in_rd(wijken, "wijken").geometry.to_numpy()
+        return _simplify(geoms, 0)
+    return np.asarray([], dtype=object)
+
+
+def _describe_source(indicator: Any, atlas: Atlas | None) -> str | None:
+    meta = atlas.meta if atlas is not None else {}
+    source = meta.get("source") or _get(indicator, "source")
+    return str(source) if source else None
+
+
+def indicator_map(
+    atlas_or_buurten: Atlas | gpd.GeoDataFrame,
+    indicator: str,
+    *,
+    title: str | None = None,
+    wijken: gpd.GeoDataFrame | bool | None = None,
+    gemeente: str | None = None,
+    year: int | None = None,
+    basemap: str = "grijs",
+    simplify: float | None = 2.0,
+    prefer_canvas: bool = False,
+    opacity: float = 0.75,
+) -> folium.Map:
+    """A Folium map of the buurten coloured by one registry indicator.
+
+    Parameters
+    ----------
+    atlas_or_buurten : Atlas or GeoDataFrame
+        An :class:`~wijkgeo.atlas.Atlas`, or buurten with at least ``buurtcode`` and a
+        geometry (``buurtnaam``, ``wijkcode`` and ``gemeentenaam`` are used when present).
+        Any CRS is accepted and converted to EPSG:28992; a missing CRS is an error.
+    indicator : str
+        Registry key (see ``wijkgeo indicators``); label, unit, description, direction,
+        classification and number format all come from the registry.
+    title : str, optional
+        Title text; default ``"<label> per buurt"``.
+    wijken : GeoDataFrame, bool or None
+        Wijken for the tooltip names and outlines. ``None``: the Atlas' wijken (if any);
+        ``False``: no wijk outlines.
+    gemeente : str, optional
+        Gemeente name for the title box; default from the Atlas or the ``gemeentenaam``
+        column.
+    year : int, optional
+        Year for the title box; default ``atlas.meta["year"]``.
+    basemap : {"grijs", "standaard", "pastel", "water"}
+        Variant of the PDOK BRT-Achtergrondkaart.
+    simplify : float or None
+        Coverage-simplification tolerance in metres (shared edges stay shared); ``None`` or
+        ``0`` keeps the boundaries as they are.
+    prefer_canvas : bool
+        Draw with Leaflet's canvas renderer (for thousands of buurten) instead of SVG.
+    opacity : float
+        Fill opacity of the buurten.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    DataValidationError
+        When the buurten lack a CRS, a ``buurtcode`` or a geometry, or codes repeat.
+    ConfigError
+        When the basemap variant or the indicator's classification is unknown.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> from wijkgeo.maps import indicator_map, save_map
+    >>> atlas = wijkgeo.make_demo()                                      # doctest: +SKIP
+    >>> m = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")     # doctest: +SKIP
+    >>> save_map(m, "maps/laag_inkomen.html")                            # doctest: +SKIP
+    PosixPath('maps/laag_inkomen.html')
+    """
+    import folium
+    import xyzservices
+
+    from .._errors import ConfigError
+    from ..indicators import format_number, format_value, get_indicator
+
+    if basemap not in BASEMAPS:
+        raise ConfigError(f"onbekende achtergrondkaart {basemap!r}; kies uit {list(BASEMAPS)}")
+
+    atlas = None
+    if hasattr(atlas_or_buurten, "buurten") and hasattr(atlas_or_buurten, "meta"):
+        atlas = atlas_or_buurten
+        buurten = atlas.buurten
+        if wijken is None:
+            wijken = atlas.wijken
+        gemeente = gemeente or atlas.name
+        year = year if year is not None else atlas.meta.get("year")
+    else:
+        buurten = atlas_or_buurten
+        if gemeente is None and "gemeentenaam" in buurten.columns and len(buurten):
+            gemeente = str(buurten["gemeentenaam"].iloc[0])
+    if wijken is False:
+        wijken, draw_wijken = None, False
+    else:
+        draw_wijken = True
+
+    ind = get_indicator(indicator)
+    label = str(_get(ind, "label") or indicator)
+    unit = _get(ind, "unit")
+    buurten = _in_rd(buurten, "buurten")
+    _check_buurten(buurten)
+    values, reasons = _indicator_values(
+        buurten, indicator, atlas.local if atlas is not None else None
+    )
+    classes: Classes = classify(values, _get(ind, "classification"), _get(ind, "direction"))
+
+    decimals = int(_get(ind, "decimals", 0) or 0)
+
+    def fmt(v: float, reason: str | None = None) -> str:
+        if _missing(v):
+            return (
+                f"{MISSING_LABEL} ({reason})"
+                if reason and reason != MISSING_LABEL
+                else (MISSING_LABEL)
+            )
+        return str(format_value(indicator, v))
+
+    def fmt_bound(v: float) -> str:  # legend: number only, the unit stands in the header
+        return fmt(v) if unit == "jaar" else format_number(v, decimals)
+
+    # --- features -----------------------------------------------------------------------
+    wijknamen: dict[str, str] = {}
+    if wijken is not None and {"wijkcode", "wijknaam"} <= set(wijken.columns):
+        wijknamen = dict(
+            zip(wijken["wijkcode"].astype(str), wijken["wijknaam"].astype(str), strict=True)
+        )
+    names = (
+        buurten["buurtnaam"] if "buurtnaam" in buurten.columns else buurten["buurtcode"]
+    ).astype(str)
+    codes = buurten["buurtcode"].astype(str)
+    wijkcodes = buurten["wijkcode"].astype(str) if "wijkcode" in buurten.columns else None
+
+    properties = []
+    for i, (code, name, value, reason) in enumerate(
+        zip(codes, names, values, reasons, strict=True)
+    ):
+        wijk = None
+        if wijkcodes is not None:
+            wijk = wijknamen.get(wijkcodes.iloc[i], wijkcodes.iloc[i])
+        tooltip = html(
+            '<div class="wijkgeo-naam">{}</div><div class="wijkgeo-code">{}{}</div>'
+            "<div>{}: <b>{}</b></div>",
+            name,
+            code,
+            html(" · wijk {}", wijk) if wijk else "",
+            label,
+            fmt(value, reason),
+        )
+        # Every string property is escaped (also against Jinja's second render in folium).
+        properties.append(
+            {"buurtcode": str(esc(code)), "k": int(classes.index[i]), "tooltip": str(tooltip)}
+        )
+
+    rd = buurten.geometry.to_numpy()
+    simplified = _simplify(rd, simplify)
+    buurt_fc = _feature_collection(_to_wgs84_rounded(simplified), properties)
+
+    # --- map ----------------------------------------------------------------------------
+    provider = xyzservices.providers.nlmaps[basemap]
+    fmap = folium.Map(location=None, tiles=None, control_scale=True, prefer_canvas=prefer_canvas)
+    apply_assets(fmap)
+    folium.TileLayer(
+        tiles=provider.build_url(),
+        attr=provider.html_attribution,
+        name=_BASEMAP_NAMES[basemap],
+        min_zoom=provider.get("min_zoom", 6),
+        max_zoom=provider.get("max_zoom", 19),
+        overlay=False,
+        control=False,
+    ).add_to(fmap)
+
+    styles = {
+        k: {
+            "fillColor": classes.color_of(k),
+            "fillOpacity": opacity,
+            "color": "#555555",
+            "weight": 0.8,
+            "opacity": 0.9,
+        }
+        for k in range(-1, len(classes.colors))
+    }
+    folium.GeoJson(
+        buurt_fc,
+        name=label,
+        style_function=lambda f: styles[f["properties"]["k"]],
+        highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["tooltip"], labels=False, sticky=True, class_name="wijkgeo-tooltip"
+        ),
+        className="wijkgeo-buurt",
+    ).add_to(fmap)
+
+    if draw_wijken:
+        outlines = _wijk_outlines(buurten, simplified, wijken)
+        if len(outlines):
+            folium.GeoJson(
+                _feature_collection(_to_wgs84_rounded(outlines), [{} for _ in outlines]),
+                name="Wijkgrenzen",
+                style_function=lambda f: {
+                    "fill": False,
+                    "color": "#222222",
+                    "weight": 2.5,
+                    "opacity": 0.9,
+                },
+                interactive=False,
+                className="wijkgeo-wijk",
+            ).add_to(fmap)
+
+    # --- title, legend ------------------------------------------------------------------
+    ranges = [
+        f"{fmt_bound(lo)} – {fmt_bound(hi)}" if lo != hi else fmt_bound(hi)
+        for lo, hi in zip(classes.lower, classes.upper, strict=True)
+    ]
+    subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
+    heading = title or f"{label} per buurt"
+    fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
+    SafeHtml(STYLE, where="header").add_to(fmap)
+    SafeHtml(title_html(heading, subtitle or None, _describe_source(ind, atlas))).add_to(fmap)
+    SafeHtml(
+        legend_html(
+            label,
+            legend_rows(classes, ranges),
+            unit=unit,
+            direction=_get(ind, "direction"),
+            description=_get(ind, "description"),
+        )
+    ).add_to(fmap)
+
+    minx, miny, maxx, maxy = buurten.to_crs(_WGS84).total_bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    log.info(
+        "kaart %s: %d buurten, %d klassen, %d zonder gegevens",
+        indicator,
+        len(buurten),
+        len(classes.colors),
+        classes.missing,
+    )
+    return fmap
+
+
+def save_map(fmap: folium.Map, path: str | Path) -> Path:
+    """Write ``fmap`` as one HTML file, creating the folder; returns the path.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map from :func:`indicator_map` (or any folium map).
+    path : str or Path
+        Target file, usually under ``maps/``.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> from wijkgeo.maps import save_map
+    >>> save_map(m, "maps/demodam.html")     # doctest: +SKIP
+    PosixPath('maps/demodam.html')
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fmap.save(str(tmp))
+    tmp.replace(path)
+    log.info("kaart opgeslagen: %s (%d kB)", path, path.stat().st_size // 1024)
+    return path

@@ -1,0 +1,128 @@
+"""Map furniture in Dutch: the classed legend, the title box and their CSS.
+
+All text goes through :mod:`wijkgeo.maps.escape`; the functions here return
+:class:`~markupsafe.Markup` ready for :class:`~wijkgeo.maps.escape.SafeHtml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .classes import MISSING_COLOR, Classes
+from .escape import Markup, html, join
+
+__all__ = ["MISSING_LABEL", "STYLE", "Row", "legend_html", "legend_rows", "title_html"]
+
+#: Legend and tooltip text for a missing or secret value.
+MISSING_LABEL = "geen gegevens"
+
+#: Direction of an indicator, as a wijkregisseur reads it under the legend title.
+DIRECTION_TEXT = {
+    "hoger_is_beter": "hoger is gunstiger",
+    "hoger_is_slechter": "hoger vraagt aandacht",
+}
+
+#: Static CSS (a trusted literal; no data). Plain Markup: never passed to ``str.format``.
+STYLE = Markup(
+    """<style>
+.wijkgeo-box { position: absolute; z-index: 1000; background: rgba(255,255,255,0.93);
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 8px 10px;
+  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; }
+.wijkgeo-title { top: 10px; left: 54px; max-width: 420px; }
+.wijkgeo-title h1 { font-size: 16px; font-weight: 600; margin: 0 0 2px 0; }
+.wijkgeo-title .wijkgeo-sub { font-size: 13px; color: #444; }
+.wijkgeo-title .wijkgeo-src { font-size: 11px; color: #666; margin-top: 3px; }
+.wijkgeo-legend { bottom: 28px; right: 10px; max-width: 280px; }
+.wijkgeo-legend .wijkgeo-head { font-weight: 600; }
+.wijkgeo-legend .wijkgeo-unit { font-size: 11px; color: #555; margin-bottom: 4px; }
+.wijkgeo-legend table { border-collapse: collapse; }
+.wijkgeo-legend td { padding: 1px 4px 1px 0; vertical-align: middle; }
+.wijkgeo-legend td.wijkgeo-n { color: #666; text-align: right; padding-left: 8px; }
+.wijkgeo-swatch { display: inline-block; width: 18px; height: 12px; border: 1px solid #777; }
+.wijkgeo-legend .wijkgeo-desc { font-size: 11px; color: #555; margin-top: 4px; }
+.wijkgeo-tooltip { font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
+  sans-serif; }
+.wijkgeo-tooltip .wijkgeo-naam { font-weight: 600; }
+.wijkgeo-tooltip .wijkgeo-code { color: #666; font-size: 11px; }
+</style>"""
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One legend row: colour, class text, number of buurten."""
+
+    color: str
+    text: str
+    count: int
+
+
+def legend_rows(classes: Classes, fmt_range: Sequence[str]) -> list[Row]:
+    """Legend rows for ``classes``; ``fmt_range[i]`` is the formatted range of class ``i``.
+
+    The grey ``geen gegevens`` row is always last, also when no buurt is missing, so every
+    map reads the same way.
+    """
+    rows = [Row(c, t, n) for c, t, n in zip(classes.colors, fmt_range, classes.counts, strict=True)]
+    rows.append(Row(MISSING_COLOR, MISSING_LABEL, classes.missing))
+    return rows
+
+
+def legend_html(
+    label: str,
+    rows: Sequence[Row],
+    *,
+    unit: str | None = None,
+    direction: str | None = None,
+    description: str | None = None,
+) -> Markup:
+    """The legend box (``id="wijkgeo-legend"``).
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.legend import Row, legend_html
+    >>> rows = [Row("#ffffff", "0 – 10", 2), Row("#bdbdbd", "geen gegevens", 1)]
+    >>> out = legend_html("Inwoners", rows)
+    >>> "geen gegevens" in out and 'id="wijkgeo-legend"' in out
+    True
+    """
+    sub = join([p for p in (unit, DIRECTION_TEXT.get(str(direction))) if p], " · ")
+    body = join(
+        (
+            html(
+                '<tr><td><span class="wijkgeo-swatch" style="background:{}"></span></td>'
+                '<td>{}</td><td class="wijkgeo-n" title="aantal buurten">{}</td></tr>',
+                r.color,
+                r.text,
+                r.count,
+            )
+            for r in rows
+        ),
+    )
+    return html(
+        '<div id="wijkgeo-legend" class="wijkgeo-box wijkgeo-legend">'
+        '<div class="wijkgeo-head">{}</div>{}'
+        "<table>{}</table>{}</div>",
+        label,
+        html('<div class="wijkgeo-unit">{}</div>', sub) if sub else "",
+        body,
+        html('<div class="wijkgeo-desc">{}</div>', description) if description else "",
+    )
+
+
+def title_html(title: str, subtitle: str | None, source: str | None) -> Markup:
+    """The title box (``id="wijkgeo-title"``): title, gemeente and year, source.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.legend import title_html
+    >>> str(title_html("Inwoners per buurt", "Demodam · 2024", "CBS"))[:43]
+    '<div id="wijkgeo-title" class="wijkgeo-box '
+    """
+    return html(
+        '<div id="wijkgeo-title" class="wijkgeo-box wijkgeo-title"><h1>{}</h1>{}{}</div>',
+        title,
+        html('<div class="wijkgeo-sub">{}</div>', subtitle) if subtitle else "",
+        html('<div class="wijkgeo-src">Bron: {}</div>', source) if source else "",
+    )
