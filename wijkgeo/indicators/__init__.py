@@ -21,6 +21,16 @@ Examples
 
 from __future__ import annotations
 
+from .compare import (
+    change_since,
+    comparison_table,
+    difference_from,
+    rank_within,
+    reference_values,
+    similar_areas,
+    similar_table,
+)
+from .composite import SensitivityReport, composite_index, load_weights, sensitivity
 from .compute import IndicatorResult, add_indicators, compute, indicator_series
 from .registry import (
     DIRECTIONS,
@@ -40,14 +50,25 @@ __all__ = [
     "Classification",
     "Indicator",
     "IndicatorResult",
+    "SensitivityReport",
     "add_indicators",
+    "change_since",
+    "comparison_table",
+    "composite_index",
     "compute",
+    "difference_from",
     "format_number",
     "format_value",
     "get_indicator",
     "indicator_series",
     "list_indicators",
+    "load_weights",
+    "rank_within",
+    "reference_values",
     "registry",
     "registry_meta",
+    "sensitivity",
+    "similar_areas",
+    "similar_table",
     "themes",
 ]
