@@ -64,6 +64,135 @@ def _run_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- refresh
+# Exit codes of `refresh`: 0 all gemeenten updated or unchanged; 1 a source failed for at
+# least one gemeente (its last good version was kept, one ERROR line names it); 2 usage or
+# validation error (bad code, bad --bestand, unknown year); 3 store locked (after
+# --lock-timeout) or damaged. See docs/refresh.md.
+def _add_refresh(p: argparse.ArgumentParser) -> None:
+    p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
+    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    p.add_argument("--bestand", help="tekstbestand met één gemeentecode per regel (# = commentaar)")
+    _add_store_arg(p)
+    p.add_argument("--dry-run", "--proefdraai", dest="dry_run", action="store_true",
+                   help="alleen metadata opvragen en melden wat er zou veranderen")
+    p.add_argument("--lock-timeout", type=float, default=300, metavar="SECONDEN",
+                   help="zo lang wachten op een andere refresh van dezelfde store (standaard 300)")
+    p.add_argument("--forceer", action="store_true",
+                   help="altijd downloaden en ook verdwenen kolommen/rijen accepteren")
+    p.add_argument("--zonder-vierkanten", action="store_true",
+                   help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)")
+    p.add_argument("--json", action="store_true", help="resultaat per gemeente als JSON op stdout")
+    p.add_argument("--logbestand", metavar="PAD", help="logregels ook aan dit bestand toevoegen")
+
+
+@command("refresh", "haal CBS/PDOK-gegevens op en werk de store bij (alleen wat veranderd is)")(
+    _add_refresh
+)
+def _run_refresh(args: argparse.Namespace) -> int:
+    import json
+
+    from .refresh import exit_code, read_gemeenten_file, refresh
+
+    if args.logbestand:
+        handler = logging.FileHandler(args.logbestand, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)  # no "Created N records" lines
+    codes = list(args.gemeenten)
+    if args.bestand:
+        codes.extend(read_gemeenten_file(args.bestand))
+    results = refresh(
+        codes, args.jaar, store=args.store, dry_run=args.dry_run,
+        lock_timeout=args.lock_timeout, force=args.forceer, vierkanten=not args.zonder_vierkanten,
+    )
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(
+            f"wijkgeo: {len(failed)} van {len(results)} gemeente(n) niet bijgewerkt "
+            f"({', '.join(r.gemeente for r in failed)}); laatste goede versies bewaard",
+            file=sys.stderr,
+        )
+    return exit_code(results)
+
+
+# ---------------------------------------------------------------------------- status
+def _add_status(p: argparse.ArgumentParser) -> None:
+    _add_store_arg(p)
+    p.add_argument("--json", action="store_true", help="als JSON (voor monitoring)")
+
+
+@command("status", "wat staat er in de store, hoe vers, uit welke tabelversie")(_add_status)
+def _run_status(args: argparse.Namespace) -> int:
+    import json
+
+    from .refresh import format_status, store_status
+
+    rows = store_status(args.store)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(format_status(rows))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- export
+def _add_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
+    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    p.add_argument("--format", choices=("gpkg", "csv", "xlsx"), default="xlsx",
+                   help="gpkg, csv (Nederlandse Excel: ; en decimale komma) of xlsx (standaard)")
+    p.add_argument("--uitvoer", metavar="PAD", help="uitvoerbestand (standaard GMxxxx_jaar.fmt)")
+    p.add_argument("--csv-dialect", choices=("nl", "international"), default="nl",
+                   help="nl: ; en decimale komma (standaard); international: , en punt")
+    p.add_argument("--zonder-indicatoren", action="store_true",
+                   help="alleen de opgeslagen kolommen, geen berekende indicatoren")
+    _add_store_arg(p)
+
+
+@command("export", "exporteer een gemeente voor analisten (GeoPackage, CSV of Excel)")(_add_export)
+def _run_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    path = export(
+        args.gemeente, args.jaar, args.format, args.uitvoer, store=args.store,
+        indicators=not args.zonder_indicatoren, csv_dialect=args.csv_dialect,
+    )
+    print(path)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- indicators
+def _add_indicators(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="als JSON-lijst (voor scripts)")
+    p.add_argument("--thema", help="alleen dit thema, bv. wonen")
+
+
+@command("indicators", "toon het register van indicatoren (sleutel, naam, eenheid, thema)")(
+    _add_indicators
+)
+def _run_indicators(args: argparse.Namespace) -> int:
+    import json
+
+    from .indicators.registry import list_indicators
+
+    items = list_indicators(args.thema)
+    if args.json:
+        print(json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    rows = [("sleutel", "indicator", "eenheid", "thema")]
+    rows += [(i.key, i.label, i.unit, i.theme_label) for i in items]
+    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    for n, row in enumerate(rows):
+        print("  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[3]]))
+        if n == 0:
+            print("  ".join([*("-" * w for w in widths), "-" * len(row[3])]))
+    print(f"\n{len(items)} indicatoren. Definities: docs/indicatoren.md")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__

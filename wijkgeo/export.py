@@ -1,0 +1,306 @@
+"""Exports for analysts: GeoPackage, CSV and Excel with Dutch column labels.
+
+Labels come from the indicator registry (:func:`wijkgeo.indicators.get_indicator`): an
+indicator column gets its label and unit (``"Inwoners van 65 jaar en ouder (%)"``), a KWB
+column that an indicator reads one-to-one gets that indicator's label, and any other column
+keeps its name. No label is typed here.
+
+Formats
+-------
+``gpkg``
+    The layers gemeente, wijken, buurten (and vierkanten) with snake_case column names (what
+    GIS tools want) plus the indicator columns, and an attribute table ``kolommen`` that
+    maps each column to its Dutch label and unit.
+``csv``
+    One file for Dutch Excel: gemeente, wijk and buurt rows under each other with a
+    ``Niveau`` column, labels in the header, **``;`` as separator and a decimal comma**,
+    UTF-8 with a byte order mark (so Excel shows ë and é), empty cells for missing values.
+    ``csv_dialect="international"`` writes ``,`` and a decimal point instead.
+``xlsx``
+    Sheets Gemeente, Wijken, Buurten with labels as headers (numbers stay numbers; Excel
+    shows them in the user's locale), and a sheet Toelichting listing column, label, unit.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import ConfigError
+from .codes import normalize_code
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .atlas import Atlas
+
+__all__ = ["FORMATS", "column_labels", "export", "export_atlas", "level_tables"]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("gpkg", "csv", "xlsx")
+_LEVELS = (
+    ("gemeente", "gemeente", "Gemeente"),
+    ("wijk", "wijken", "Wijken"),
+    ("buurt", "buurten", "Buurten"),
+)
+_FIXED = {
+    "niveau": ("Niveau", ""),
+    "gemeentecode": ("Gemeentecode", ""),
+    "gemeentenaam": ("Gemeente", ""),
+    "wijkcode": ("Wijkcode", ""),
+    "wijknaam": ("Wijk", ""),
+    "buurtcode": ("Buurtcode", ""),
+    "buurtnaam": ("Buurt", ""),
+    "celcode": ("Vierkantcode", ""),
+}
+
+
+def _registry() -> dict[str, Any]:
+    try:
+        from .indicators import registry
+    except ImportError:  # pragma: no cover - registry not installed
+        return {}
+    return registry()
+
+
+def column_labels(columns: list[str]) -> dict[str, tuple[str, str]]:
+    """Column name -> (Dutch label, unit) from the indicator registry.
+
+    Falls back to the column name (and no unit) when nothing describes the column.
+    Labels are made unique by adding the column name in brackets.
+
+    Examples
+    --------
+    >>> column_labels(["aandeel_65_plus", "iets_anders"])["aandeel_65_plus"]
+    ('Inwoners van 65 jaar en ouder', '%')
+    >>> column_labels(["iets_anders"])["iets_anders"]
+    ('iets_anders', '')
+    """
+    reg = _registry()
+    by_column: dict[str, Any] = {}
+    for ind in reg.values():
+        for alt in ind.formula:
+            if alt.get("op") == "column" and alt.get("column") and float(alt.get("scale", 1)) == 1:
+                by_column.setdefault(alt["column"], ind)
+    out: dict[str, tuple[str, str]] = {}
+    seen: dict[str, int] = {}
+    for col in columns:
+        if col in _FIXED:
+            label, unit = _FIXED[col]
+        elif col in reg:
+            label, unit = reg[col].label, reg[col].unit
+        elif col in by_column:
+            label, unit = by_column[col].label, by_column[col].unit
+        else:
+            label, unit = col, ""
+        seen[label] = seen.get(label, 0) + 1
+        out[col] = (label, unit)
+    for col, (label, unit) in list(out.items()):
+        if seen[label] > 1 and label != col:
+            out[col] = (f"{label} [{col}]", unit)
+    return out
+
+
+def _header(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit and unit not in label else label
+
+
+def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataFrame]:
+    """Gemeente, wijken and buurten as (Geo)DataFrames with indicator columns added.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The gemeente.
+    indicators : bool
+        Add every registry indicator that has at least one value at that level.
+
+    Returns
+    -------
+    dict
+        ``{"gemeente": ..., "wijken": ..., "buurten": ...}``; the Atlas is not changed.
+
+    Examples
+    --------
+    >>> tables = level_tables(wijkgeo.load("GM9999", 2024))   # doctest: +SKIP
+    >>> "aandeel_65_plus" in tables["buurten"].columns           # doctest: +SKIP
+    True
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for level, attr, _title in _LEVELS:
+        frame = getattr(atlas, attr).copy()
+        if indicators and len(frame):
+            try:
+                from .indicators import compute
+
+                values = compute(frame, level=level, local=atlas.local)
+            except Exception as exc:  # the export must not fail on one indicator
+                log.warning("indicatoren voor %s niet berekend: %s", attr, exc)
+                values = None
+            if values is not None:
+                values = values.loc[:, values.notna().any()]
+                keep = [c for c in frame.columns if c not in values.columns]
+                geom = frame.geometry.name if hasattr(frame, "geometry") else None
+                body = [c for c in keep if c != geom]
+                frame = frame[body].join(values)
+                if geom:
+                    import geopandas as gpd
+
+                    frame = gpd.GeoDataFrame(
+                        frame, geometry=getattr(atlas, attr).geometry, crs=getattr(atlas, attr).crs
+                    )
+        out[attr] = frame
+    return out
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    cols = [c for c in frame.columns if str(frame[c].dtype) != "geometry"]
+    return pd.DataFrame(frame[cols])
+
+
+def export_atlas(
+    atlas: Atlas,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    indicators: bool = True,
+    csv_dialect: str = "nl",
+) -> Path:
+    """Write an Atlas for analysts as GeoPackage, CSV or Excel.
+
+    Parameters
+    ----------
+    atlas : Atlas
+        The gemeente and year.
+    path : str or Path
+        Output file; its suffix picks the format unless ``fmt`` is given.
+    fmt : {"gpkg", "csv", "xlsx"}, optional
+        Output format.
+    indicators : bool
+        Add the registry indicators as columns.
+    csv_dialect : {"nl", "international"}
+        ``"nl"``: ``;`` and decimal comma (Dutch Excel); ``"international"``: ``,`` and ``.``.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Examples
+    --------
+    >>> export_atlas(wijkgeo.load("GM9999", 2024), "demodam.xlsx")   # doctest: +SKIP
+    PosixPath('demodam.xlsx')
+    """
+    import pandas as pd
+
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise ConfigError(f"Onbekend exportformaat {fmt!r}; kies uit {', '.join(FORMATS)}.")
+    if csv_dialect not in ("nl", "international"):
+        raise ConfigError(f"Onbekend CSV-dialect {csv_dialect!r}; kies nl of international.")
+    tables = level_tables(atlas, indicators=indicators)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}")
+    try:
+        if fmt == "gpkg":
+            _write_gpkg(tmp, tables, atlas)
+        elif fmt == "csv":
+            rows = []
+            for level, attr, _title in _LEVELS:
+                frame = _plain(tables[attr])
+                frame.insert(0, "niveau", level)
+                rows.append(frame)
+            table = pd.concat(rows, ignore_index=True, sort=False)
+            labels = column_labels(list(table.columns))
+            table.columns = [_header(*labels[c]) for c in table.columns]
+            sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
+            table.to_csv(tmp, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
+        else:
+            _write_xlsx(tmp, tables)
+        tmp.replace(path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    log.info("export geschreven: %s", path)
+    return path
+
+
+def _write_gpkg(path: Path, tables: dict[str, pd.DataFrame], atlas: Atlas) -> None:
+    import pandas as pd
+    import pyogrio
+
+    if path.exists():
+        path.unlink()
+    all_cols: list[str] = []
+    layers = dict(tables)
+    for res, grid in atlas.vierkanten.items():
+        layers[f"vierkanten_{res}"] = grid
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=False)
+        all_cols.extend(c for c in frame.columns if c != "geometry")
+    labels = column_labels(list(dict.fromkeys(all_cols)))
+    info = pd.DataFrame(
+        [{"kolom": c, "label": lab, "eenheid": unit} for c, (lab, unit) in labels.items()]
+    )
+    pyogrio.write_dataframe(info, path, layer="kolommen", driver="GPKG")
+
+
+def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    import pandas as pd
+
+    explained: dict[str, tuple[str, str]] = {}
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for _level, attr, title in _LEVELS:
+            frame = _plain(tables[attr])
+            labels = column_labels(list(frame.columns))
+            explained.update(labels)
+            frame.columns = [_header(*labels[c]) for c in frame.columns]
+            frame.to_excel(writer, sheet_name=title, index=False)
+            sheet = writer.sheets[title]
+            sheet.freeze_panes = "B2"
+            for i, col in enumerate(frame.columns, 1):
+                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
+                    45, max(10, len(str(col)) + 2)
+                )
+        info = pd.DataFrame(
+            [{"Kolom": c, "Label": lab, "Eenheid": unit} for c, (lab, unit) in explained.items()]
+        )
+        info.to_excel(writer, sheet_name="Toelichting", index=False)
+
+
+def export(
+    gemeente: str,
+    year: int,
+    fmt: str,
+    output: str | Path | None = None,
+    *,
+    store: str | Path | None = None,
+    indicators: bool = True,
+    csv_dialect: str = "nl",
+) -> Path:
+    """Export one stored gemeente and year (see :func:`export_atlas`).
+
+    The default output is ``<GMxxxx>_<year>.<fmt>`` in the current folder.
+
+    Examples
+    --------
+    >>> from wijkgeo.export import export
+    >>> export("GM9999", 2024, "csv")                  # doctest: +SKIP
+    PosixPath('GM9999_2024.csv')
+    """
+    from .store import Store
+
+    code = normalize_code(gemeente, "gemeente")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ConfigError(f"Onbekend exportformaat {fmt!r}; kies uit {', '.join(FORMATS)}.")
+    atlas = Store(store).read_atlas(code, year)
+    target = Path(output) if output else Path(f"{code}_{int(year)}.{fmt}")
+    if target.is_dir():
+        target = target / f"{code}_{int(year)}.{fmt}"
+    return export_atlas(atlas, target, fmt, indicators=indicators, csv_dialect=csv_dialect)

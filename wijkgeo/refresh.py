@@ -1,0 +1,683 @@
+"""Scheduled refresh: keep the store current, cheaply and safely.
+
+For every gemeente :func:`refresh` first asks for **metadata only**:
+
+* the CBS table's ``TableInfos`` (one small request per table and run): its ``Modified`` date;
+* a ``HEAD`` of the PDOK items pages of the gemeente (gemeenten, wijken, buurten): the
+  ``ETag``/``Last-Modified`` validators, where the server gives them;
+* a ``HEAD`` of the vierkantstatistieken downloads, where the catalog knows them.
+
+Only when one of those differs from what the manifest recorded (or nothing is stored yet)
+does it download the data (:func:`wijkgeo.sources.fetch`) and write it atomically
+(:meth:`wijkgeo.store.Store.write_atlas`). A refresh with nothing new makes no data
+requests. A source without validators cannot signal a change on its own; it is then
+re-fetched together with the CBS table (or with ``force=True``).
+
+Safety
+------
+* The whole run holds the store lock: two refreshes of one store never interleave.
+* Any failure for a gemeente keeps its last good version byte for byte; the run goes on
+  with the next gemeente and the result says ``failed``.
+* Before overwriting, the new data is compared with the stored version: a layer that had
+  rows and now has none, or columns that disappeared, refuse the write (a broken or changed
+  source must not silently damage the store); ``force=True`` accepts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import _http
+from ._errors import ConfigError, DataValidationError, SourceError, StoreError, WijkgeoError
+from .codes import normalize_code
+from .store import Store, layer_sha256
+
+__all__ = [
+    "RefreshResult",
+    "cbs_table_info",
+    "exit_code",
+    "format_status",
+    "head_validators",
+    "read_gemeenten_file",
+    "refresh",
+    "store_status",
+]
+
+log = logging.getLogger(__name__)
+
+#: Result statuses (``RefreshResult.status``).
+CREATED, UPDATED, UNCHANGED, WOULD_UPDATE, FAILED = (
+    "created",
+    "updated",
+    "unchanged",
+    "would_update",
+    "failed",
+)
+_PDOK_LEVELS = ("gemeente", "wijk", "buurt")
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did for one gemeente and year.
+
+    Attributes
+    ----------
+    gemeente, year : str, int
+        What was refreshed.
+    status : str
+        ``"created"`` (first time), ``"updated"``, ``"unchanged"``, ``"would_update"``
+        (dry run) or ``"failed"`` (the last good version, if any, was kept).
+    reason : str
+        Dutch explanation, e.g. ``"tabel 85984NED gewijzigd 2025-03-27"``.
+    changed : list of str
+        The sources that changed: ``cbs``, ``pdok_wijk``, ``vierkant_500``, ...
+    wijken, buurten : int or None
+        Row counts of the stored version after the run.
+    error : str or None
+        The one-line error message when ``status == "failed"``.
+    """
+
+    gemeente: str
+    year: int
+    status: str
+    reason: str = ""
+    changed: list[str] = field(default_factory=list)
+    wijken: int | None = None
+    buurten: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True unless the refresh of this gemeente failed."""
+        return self.status != FAILED
+
+    def message(self) -> str:
+        """The one Dutch log line for this gemeente.
+
+        Examples
+        --------
+        >>> RefreshResult("GM0772", 2024, "updated", "tabel 85984NED gewijzigd 2025-03-27",
+        ...               wijken=20, buurten=116).message()
+        'GM0772 2024: bijgewerkt (tabel 85984NED gewijzigd 2025-03-27), 20 wijken, 116 buurten'
+        """
+        word = {
+            CREATED: "nieuw opgehaald",
+            UPDATED: "bijgewerkt",
+            UNCHANGED: "ongewijzigd",
+            WOULD_UPDATE: "zou worden bijgewerkt (proefdraai)",
+            FAILED: "MISLUKT",
+        }[self.status]
+        text = f"{self.gemeente} {self.year}: {word}"
+        if self.reason:
+            text += f" ({self.reason})"
+        if self.status in (CREATED, UPDATED) and self.wijken is not None:
+            text += f", {self.wijken} wijken, {self.buurten} buurten"
+        if self.error:
+            text += f": {self.error}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (with the Dutch ``message``)."""
+        out = asdict(self)
+        out["message"] = self.message()
+        return out
+
+
+def exit_code(results: Iterable[RefreshResult]) -> int:
+    """``1`` when any gemeente failed (its last good version was kept), else ``0``.
+
+    Examples
+    --------
+    >>> exit_code([RefreshResult("GM0772", 2024, "unchanged")])
+    0
+    """
+    return 1 if any(not r.ok for r in results) else 0
+
+
+# ---------------------------------------------------------------------------- input
+def read_gemeenten_file(path: str | Path) -> list[str]:
+    """Read gemeente codes from a text file: one per line, ``#`` starts a comment.
+
+    Raises
+    ------
+    DataValidationError
+        For an unreadable file or an invalid code; the message names file and line.
+
+    Examples
+    --------
+    >>> read_gemeenten_file("gemeenten.txt")      # doctest: +SKIP
+    ['GM0772', 'GM0392']
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataValidationError(
+            f"Gemeentebestand {path} is niet leesbaar ({exc}); geef een tekstbestand met één "
+            "gemeentecode per regel."
+        ) from exc
+    codes: list[str] = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            codes.append(normalize_code(text, "gemeente"))
+        except DataValidationError as exc:
+            raise DataValidationError(f"{path}, regel {number}: {exc}") from None
+    if not codes:
+        raise DataValidationError(f"Gemeentebestand {path} bevat geen gemeentecodes.")
+    return codes
+
+
+# ---------------------------------------------------------------------------- metadata
+def cbs_table_info(year: int, *, cbs_url: str | None = None) -> dict[str, Any]:
+    """The CBS Kerncijfers table of ``year`` and its ``Modified`` date (one small request).
+
+    Returns
+    -------
+    dict
+        ``table`` (``"85984NED"``), ``modified`` (``"2025-03-27T02:00:00"``),
+        ``metadata_modified``, ``title``, ``url``.
+
+    Raises
+    ------
+    SourceError
+        When TableInfos can't be read or has no ``Modified``.
+
+    Examples
+    --------
+    >>> cbs_table_info(2024)["modified"]                  # doctest: +SKIP
+    '2025-03-27T02:00:00'
+    """
+    from .sources import catalog
+
+    table = catalog.kwb_table(year)
+    url = catalog.cbs_table_url(year, "TableInfos", cbs_url=cbs_url)
+    page = _http.get_json(url, {"$format": "json"})
+    rows = page.get("value") if isinstance(page, dict) else None
+    if not rows or not isinstance(rows, list) or not rows[0].get("Modified"):
+        raise SourceError(
+            f"TableInfos van tabel {table} bevat geen 'Modified'; is dit een CBS OData-feed? "
+            "Controleer WIJKGEO_CBS_URL.",
+            url=url,
+        )
+    info = rows[0]
+    return {
+        "table": table,
+        "modified": str(info["Modified"]),
+        "metadata_modified": info.get("MetaDataModified"),
+        "title": info.get("Title"),
+        "url": catalog.cbs_table_url(year, cbs_url=cbs_url),
+    }
+
+
+def head_validators(url: str, params: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """``ETag``/``Last-Modified`` of ``url`` from a ``HEAD`` request (no body is sent).
+
+    Returns ``None`` when the server gives no validators, does not allow HEAD, or does
+    not answer: the caller then can't tell a change from this source alone.
+
+    Examples
+    --------
+    >>> head_validators("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip")
+    ... # doctest: +SKIP
+    {'etag': '"5f3c-61a"', 'last_modified': 'Thu, 27 Mar 2025 01:00:00 GMT'}
+    """
+    import requests
+
+    read_timeout = _http.timeout()
+    try:
+        response = _http.session().head(
+            url,
+            params=params,
+            timeout=(min(10.0, read_timeout), read_timeout),
+            allow_redirects=True,
+        )
+    except requests.exceptions.RequestException as exc:
+        log.debug("HEAD %s mislukt: %s", url, exc)
+        return None
+    if not 200 <= response.status_code < 300:
+        log.debug("HEAD %s: status %s", url, response.status_code)
+        return None
+    out = {}
+    if response.headers.get("ETag"):
+        out["etag"] = response.headers["ETag"]
+    if response.headers.get("Last-Modified"):
+        out["last_modified"] = response.headers["Last-Modified"]
+    return out or None
+
+
+def _pdok_params(gemeente: str) -> dict[str, Any]:
+    from .sources import catalog
+
+    entry = catalog.catalog()["pdok"]
+    return {
+        "f": "json",
+        "limit": min(int(entry["page_limit"]), 1000),
+        "crs": entry["crs"],
+        entry["filter_property"]: gemeente,
+    }
+
+
+@dataclass
+class _Options:
+    dry_run: bool
+    force: bool
+    cbs_url: str | None
+    pdok_url: str | None
+    vierkant_url: str | None
+    vierkanten: bool
+    fetcher: Callable[..., Any]
+
+
+def _watched(
+    gemeente: str, year: int, cbs: dict[str, Any], opts: _Options
+) -> dict[str, dict[str, Any]]:
+    """Current fingerprints of every source of one gemeente (metadata requests only)."""
+    from .sources import catalog
+
+    out: dict[str, dict[str, Any]] = {"cbs": dict(cbs)}
+    for level in _PDOK_LEVELS:
+        url = catalog.pdok_collection_url(year, level, pdok_url=opts.pdok_url)
+        out[f"pdok_{level}"] = {
+            "url": url,
+            "validators": head_validators(url, _pdok_params(gemeente)),
+        }
+    resolutions = catalog.catalog().get("vierkant", {}).get("resolutions", [])
+    for res in resolutions if opts.vierkanten else []:
+        try:
+            url = catalog.vierkant_url(year, res, download_url=opts.vierkant_url)
+        except ConfigError:
+            continue
+        out[f"vierkant_{res}"] = {"url": url, "validators": head_validators(url)}
+    return out
+
+
+def _changes(stored: dict[str, Any] | None, current: dict[str, dict[str, Any]]) -> list[str]:
+    """Names of the sources whose fingerprint differs from the stored one."""
+    if stored is None:
+        return list(current)
+    before = stored.get("sources") or {}
+    changed = []
+    cbs_then = before.get("cbs") or {}
+    if (cbs_then.get("table"), cbs_then.get("modified")) != (
+        current["cbs"]["table"],
+        current["cbs"]["modified"],
+    ):
+        changed.append("cbs")
+    for name, now in current.items():
+        if name == "cbs":
+            continue
+        then = (before.get(name) or {}).get("validators")
+        if now.get("validators") and then != now["validators"]:
+            changed.append(name)
+    return changed
+
+
+def _day(stamp: str | None) -> str:
+    return str(stamp or "?")[:10]
+
+
+def _reason(changed: list[str], cbs: dict[str, Any], stored: dict[str, Any] | None) -> str:
+    table, day = cbs["table"], _day(cbs["modified"])
+    if stored is None:
+        return f"tabel {table} van {day}"
+    if not changed:
+        return f"tabel {table} van {day}"
+    parts = []
+    if "cbs" in changed:
+        then = (stored.get("sources") or {}).get("cbs") or {}
+        if then.get("table") and then.get("table") != table:
+            parts.append(f"tabel {then['table']} vervangen door {table} van {day}")
+        else:
+            parts.append(f"tabel {table} gewijzigd {day}")
+    pdok = [c.removeprefix("pdok_") for c in changed if c.startswith("pdok_")]
+    if pdok:
+        parts.append("PDOK-grenzen gewijzigd (" + ", ".join(pdok) + ")")
+    grids = [c.removeprefix("vierkant_") + " m" for c in changed if c.startswith("vierkant_")]
+    if grids:
+        parts.append("vierkantstatistieken gewijzigd (" + ", ".join(grids) + ")")
+    if changed == ["force"]:
+        parts.append(f"geforceerd, tabel {table} van {day}")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------- guards
+def _check_against_stored(atlas: Any, stored: dict[str, Any]) -> None:
+    """Refuse data that lost rows or columns compared with the stored version."""
+    problems = []
+    new_layers = dict(atlas.layers())
+    if atlas.nederland is not None:
+        new_layers["nederland"] = atlas.nederland
+    for name, entry in (stored.get("layers") or {}).items():
+        if name.startswith("lokaal_"):
+            continue
+        frame = new_layers.get(name)
+        if entry.get("rows", 0) > 0 and (frame is None or len(frame) == 0):
+            problems.append(f"laag {name} had {entry['rows']} rijen en is nu leeg")
+            continue
+        if frame is None:
+            continue
+        old_cols = [c["name"] for c in entry.get("columns", [])]
+        lost = [c for c in old_cols if c not in frame.columns]
+        if lost:
+            shown = ", ".join(lost[:5]) + (f" en {len(lost) - 5} meer" if len(lost) > 5 else "")
+            problems.append(f"laag {name} mist kolommen {shown}")
+    if problems:
+        raise DataValidationError(
+            "De bron levert andere gegevens dan de opgeslagen versie: "
+            + "; ".join(problems)
+            + ". Niet overschreven; controleer de bron of forceer met --forceer."
+        )
+
+
+def _same_content(atlas: Any, stored: dict[str, Any]) -> bool:
+    layers = dict(atlas.layers())
+    if atlas.nederland is not None:
+        layers["nederland"] = atlas.nederland
+    old = {k: v for k, v in (stored.get("layers") or {}).items() if not k.startswith("lokaal_")}
+    if set(old) != set(layers):
+        return False
+    return all(layer_sha256(layers[k]) == v.get("sha256") for k, v in old.items())
+
+
+def _one_line(exc: BaseException) -> str:
+    return re.sub(r"\s+", " ", str(exc)).strip()
+
+
+# ---------------------------------------------------------------------------- refresh
+def refresh(
+    gemeenten: str | Sequence[str],
+    year: int,
+    *,
+    store: str | Path | Store | None = None,
+    dry_run: bool = False,
+    cbs_url: str | None = None,
+    pdok_url: str | None = None,
+    vierkant_url: str | None = None,
+    vierkanten: bool = True,
+    force: bool = False,
+    lock_timeout: float = 300,
+    progress: bool | None = None,
+    fetcher: Callable[..., Any] | None = None,
+) -> list[RefreshResult]:
+    """Bring the store up to date for some gemeenten and one year.
+
+    Parameters
+    ----------
+    gemeenten : str or sequence of str
+        Gemeente codes (``"GM0772"``, ``"0772"``, ``772``).
+    year : int
+        Statistics year (see :func:`wijkgeo.sources.catalog.years`).
+    store : str, Path or Store, optional
+        Store folder; default ``$WIJKGEO_STORE`` or the user data folder.
+    dry_run : bool
+        Only ask for metadata and report what would be downloaded; write nothing.
+    cbs_url, pdok_url, vierkant_url : str, optional
+        Host roots of the sources (default ``$WIJKGEO_CBS_URL``, ``$WIJKGEO_PDOK_URL``,
+        ``$WIJKGEO_CBS_DOWNLOAD_URL`` or the real services).
+    vierkanten : bool
+        Also watch and fetch the vierkantstatistieken (500 m and 100 m); ``False`` skips
+        them (faster; the national grid downloads are large).
+    force : bool
+        Download even when nothing changed, and accept lost rows or columns.
+    lock_timeout : float
+        Seconds to wait for another refresh of the same store; then :class:`StoreError`.
+    progress : bool, optional
+        Show a tqdm progress bar; default only when stderr is a terminal.
+    fetcher : callable, optional
+        ``fetcher(gemeente, year, cbs_url=, pdok_url=, vierkanten=, vierkant_url=) -> Atlas``;
+        default :func:`wijkgeo.sources.fetch`.
+
+    Returns
+    -------
+    list of RefreshResult
+        One per gemeente, in the given order. Failed gemeenten kept their last good
+        version; see :func:`exit_code`.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown year.
+    DataValidationError
+        For an invalid gemeente code (before anything is requested).
+    StoreError
+        When the store stays locked longer than ``lock_timeout`` or can't be written.
+
+    Examples
+    --------
+    >>> from wijkgeo.refresh import refresh
+    >>> [r.message() for r in refresh(["GM0772", "GM0392"], 2024)]    # doctest: +SKIP
+    ['GM0772 2024: ongewijzigd (tabel 85984NED van 2025-03-27)',
+     'GM0392 2024: bijgewerkt (tabel 85984NED gewijzigd 2025-03-27), 21 wijken, 52 buurten']
+    """
+    from .sources import catalog
+
+    codes = [gemeenten] if isinstance(gemeenten, str) else list(gemeenten)
+    codes = list(dict.fromkeys(normalize_code(c, "gemeente") for c in codes))
+    if not codes:
+        raise DataValidationError("Geen gemeenten opgegeven: noem codes als GM0772 of --bestand.")
+    year = int(year)
+    catalog.kwb_table(year)  # ConfigError for an unknown year, before any request
+    target = store if isinstance(store, Store) else Store(store)
+    if fetcher is None:
+        from .sources import fetch as fetcher
+
+    opts = _Options(dry_run, force, cbs_url, pdok_url, vierkant_url, vierkanten, fetcher)
+
+    def run() -> list[RefreshResult]:
+        results: list[RefreshResult] = []
+        cbs_cache: dict[int, dict[str, Any]] = {}
+        for code in _progress(codes, progress):
+            result = _refresh_one(target, code, year, cbs_cache, opts)
+            (log.error if not result.ok else log.info)("%s", result.message())
+            results.append(result)
+        return results
+
+    if dry_run:
+        return run()
+    with target.lock(timeout=lock_timeout):
+        return run()
+
+
+def _progress(codes: list[str], progress: bool | None) -> Iterable[str]:
+    show = sys.stderr.isatty() if progress is None else progress
+    if not show or len(codes) < 2:
+        yield from codes
+        return
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with logging_redirect_tqdm():
+        yield from tqdm(codes, desc="wijkgeo refresh", unit="gemeente", file=sys.stderr)
+
+
+def _refresh_one(
+    target: Store,
+    code: str,
+    year: int,
+    cbs_cache: dict[int, dict[str, Any]],
+    opts: _Options,
+) -> RefreshResult:
+    stored: dict[str, Any] | None = None
+    try:
+        stored = target.manifest(code, year)
+    except StoreError as exc:  # damaged: treat as absent and write a fresh copy
+        log.warning(
+            "%s %s: opgeslagen versie onleesbaar, wordt opnieuw opgehaald (%s)",
+            code,
+            year,
+            _one_line(exc),
+        )
+    try:
+        if year not in cbs_cache:
+            cbs_cache[year] = cbs_table_info(year, cbs_url=opts.cbs_url)
+        cbs = cbs_cache[year]
+        current = _watched(code, year, cbs, opts)
+        changed = _changes(stored, current)
+        if opts.force and not changed:
+            changed = ["force"]
+        reason = _reason(changed, cbs, stored)
+        if not changed:
+            return _result(target, code, year, UNCHANGED, reason, stored)
+        if opts.dry_run:
+            return RefreshResult(code, year, WOULD_UPDATE, reason, changed)
+        atlas = opts.fetcher(
+            code,
+            year,
+            cbs_url=opts.cbs_url,
+            pdok_url=opts.pdok_url,
+            vierkanten=opts.vierkanten,
+            vierkant_url=opts.vierkant_url,
+        )
+        if stored is not None and not opts.force:
+            _check_against_stored(atlas, stored)
+        same = stored is not None and _same_content(atlas, stored)
+        extra = {
+            "sources": current,
+            "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        target.write_atlas(atlas, manifest_extra=extra, lock_timeout=0)
+        if same:
+            reason += "; inhoud gelijk, alleen metadata bijgewerkt"
+            return _result(target, code, year, UNCHANGED, reason, target.manifest(code, year))
+        status = CREATED if stored is None else UPDATED
+        return _result(target, code, year, status, reason, target.manifest(code, year))
+    except StoreError:
+        raise
+    except Exception as exc:  # any other failure: keep the last good version, go on
+        if not isinstance(exc, WijkgeoError):  # a bug, not a source problem: keep the trace
+            log.exception("%s %s: onverwachte fout", code, year)
+            exc = WijkgeoError(f"onverwachte fout ({type(exc).__name__}: {exc})")
+        if stored:
+            when = _day(stored.get("retrieved_at") or stored.get("written_at"))
+            kept = f"laatste goede versie van {when} bewaard"
+        else:
+            kept = "nog geen eerdere versie in de store"
+        return RefreshResult(code, year, FAILED, kept, error=_one_line(exc))
+
+
+def _result(
+    target: Store, code: str, year: int, status: str, reason: str, manifest: dict[str, Any] | None
+) -> RefreshResult:
+    layers = (manifest or {}).get("layers") or {}
+    return RefreshResult(
+        code,
+        year,
+        status,
+        reason,
+        wijken=(layers.get("wijken") or {}).get("rows"),
+        buurten=(layers.get("buurten") or {}).get("rows"),
+    )
+
+
+# ---------------------------------------------------------------------------- status
+def _parse_time(stamp: Any) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        value = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def store_status(
+    store: str | Path | Store | None = None, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Per gemeente and year: what is stored, how fresh, from which table version.
+
+    Returns
+    -------
+    list of dict
+        ``gemeente``, ``year``, ``name``, ``retrieved_at`` (when the data was downloaded;
+        for a demo or library write: when it was written), ``age_days``, ``cbs_table``,
+        ``cbs_modified``, ``wijken``, ``buurten``, ``layers`` (rows per layer),
+        ``wijkgeo_version``, ``path``; ``error`` for an unreadable entry.
+
+    Examples
+    --------
+    >>> [(s["gemeente"], s["age_days"]) for s in store_status()]     # doctest: +SKIP
+    [('GM0772', 3.2)]
+    """
+    target = store if isinstance(store, Store) else Store(store)
+    now = now or datetime.now(timezone.utc)
+    rows = []
+    for entry in target.entries():
+        layers = entry.get("layers") or {}
+        cbs = (entry.get("sources") or {}).get("cbs") or {}
+        meta = entry.get("meta") or {}
+        retrieved = entry.get("retrieved_at") or entry.get("written_at")
+        when = _parse_time(retrieved)
+        rows.append(
+            {
+                "gemeente": entry.get("gemeente"),
+                "year": entry.get("year"),
+                "name": entry.get("name"),
+                "retrieved_at": retrieved,
+                "age_days": round((now - when).total_seconds() / 86400, 1) if when else None,
+                "cbs_table": cbs.get("table") or meta.get("cbs_table"),
+                "cbs_modified": cbs.get("modified"),
+                "source": meta.get("source"),
+                "wijken": (layers.get("wijken") or {}).get("rows"),
+                "buurten": (layers.get("buurten") or {}).get("rows"),
+                "layers": {k: v.get("rows") for k, v in layers.items()},
+                "wijkgeo_version": entry.get("wijkgeo_version"),
+                "path": entry.get("path"),
+                **({"error": entry["error"]} if entry.get("error") else {}),
+            }
+        )
+    return rows
+
+
+def format_status(rows: list[dict[str, Any]]) -> str:
+    """The status rows as a small Dutch text table.
+
+    Examples
+    --------
+    >>> print(format_status([]))
+    De store is leeg. Haal gegevens op met `wijkgeo refresh GM0772 --jaar 2024` of `wijkgeo demo`.
+    """
+    if not rows:
+        return (
+            "De store is leeg. Haal gegevens op met `wijkgeo refresh GM0772 --jaar 2024` of "
+            "`wijkgeo demo`."
+        )
+    header = (
+        "gemeente",
+        "jaar",
+        "naam",
+        "opgehaald",
+        "dagen oud",
+        "tabel (gewijzigd)",
+        "wijken",
+        "buurten",
+    )
+    lines = []
+    for r in rows:
+        table = r.get("cbs_table") or "-"
+        if r.get("cbs_modified"):
+            table += f" ({_day(r['cbs_modified'])})"
+        lines.append(
+            (
+                str(r["gemeente"]),
+                str(r["year"]),
+                str(r.get("name") or "-"),
+                str(r.get("retrieved_at") or "-")[:16].replace("T", " "),
+                "-" if r.get("age_days") is None else f"{r['age_days']:.1f}",
+                table if not r.get("error") else "ONLEESBAAR",
+                "-" if r.get("wijken") is None else str(r["wijken"]),
+                "-" if r.get("buurten") is None else str(r["buurten"]),
+            )
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join(fmt.format(*line).rstrip() for line in [header, *lines])
