@@ -32,6 +32,7 @@ import threading
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -145,6 +146,13 @@ def _advice(status: int | None) -> str:
     )
 
 
+def _timeout_message(seconds: float) -> str:
+    return (
+        f"Geen antwoord binnen {seconds:g} s (ook na herhaalde pogingen). De bron is traag of "
+        "onbereikbaar; probeer het later opnieuw of verhoog WIJKGEO_HTTP_TIMEOUT."
+    )
+
+
 def get(
     url: str,
     params: dict[str, Any] | None = None,
@@ -195,21 +203,24 @@ def get(
         )
         # Force the whole body now so that a truncated transfer fails here, not later.
         _ = response.content
-    except requests.exceptions.Timeout as exc:
+    except requests.exceptions.ConnectionError as exc:
+        # urllib3 wraps a read timeout that exhausted the retries in MaxRetryError, which
+        # requests reports as a ConnectionError: unwrap it to say "timeout".
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        # (NewConnectionError, i.e. "connection refused", subclasses ConnectTimeoutError.)
+        if isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
+            reason, urllib3.exceptions.NewConnectionError
+        ):
+            raise SourceError(_timeout_message(read_timeout), url=url) from exc
         raise SourceError(
-            f"Geen antwoord binnen {read_timeout:g} s (ook na herhaalde pogingen). "
-            "De bron is traag of onbereikbaar; probeer het later opnieuw of verhoog "
-            "WIJKGEO_HTTP_TIMEOUT.",
+            f"Verbinding mislukt of afgebroken ({type(exc).__name__}). " + _advice(None),
             url=url,
         ) from exc
+    except requests.exceptions.Timeout as exc:
+        raise SourceError(_timeout_message(read_timeout), url=url) from exc
     except requests.exceptions.RetryError as exc:
         raise SourceError(
             f"De bron bleef een foutstatus geven na herhaalde pogingen ({exc}). " + _advice(500),
-            url=url,
-        ) from exc
-    except requests.exceptions.ConnectionError as exc:
-        raise SourceError(
-            f"Verbinding mislukt of afgebroken ({type(exc).__name__}). " + _advice(None),
             url=url,
         ) from exc
     except requests.exceptions.RequestException as exc:

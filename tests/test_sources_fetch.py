@@ -1,0 +1,184 @@
+"""wijkgeo.fetch and the lower-level fetchers against a replay of the real services."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from replay import RD_URI, pdok_features, serve_cbs, serve_pdok
+
+import wijkgeo
+from wijkgeo import ConfigError, SourceError, _http
+from wijkgeo.sources import fetch_boundaries, fetch_kerncijfers
+from wijkgeo.sources.pdok import features_to_frame
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(autouse=True)
+def fast_http():
+    _http.configure(timeout=2, retries=2, backoff=0)
+    yield
+    _http.configure()
+
+
+@pytest.fixture
+def replay(httpserver, realdata):
+    r = serve_cbs(httpserver, realdata)
+    return serve_pdok(httpserver, realdata, replay=r, max_limit=5)
+
+
+@pytest.fixture(scope="module")
+def truth(realdata):
+    return json.loads((realdata / "groundtruth/ground_truth.json").read_text())["municipalities"]
+
+
+def test_fetch_eindhoven_done_when(replay, truth, monkeypatch):
+    monkeypatch.setenv("WIJKGEO_CBS_URL", replay.cbs_url)
+    monkeypatch.setenv("WIJKGEO_PDOK_URL", replay.pdok_url)
+    atlas = wijkgeo.fetch("GM0772", 2024, vierkanten=False)
+    exp = truth["GM0772"]["kwb2024_85984NED"]
+    assert atlas.name == "Eindhoven"
+    assert atlas.gemeente.aantal_inwoners.item() == exp["AantalInwoners_5"] == 246417
+    assert len(atlas.wijken) == exp["n_wijken"] == 20
+    got = dict(zip(atlas.wijken.wijkcode, atlas.wijken.aantal_inwoners, strict=True))
+    assert got == {k: v["AantalInwoners_5"] for k, v in exp["wijken"].items()}
+    assert atlas.wijken.aantal_inwoners.sum() == 246415  # rounded to 5: != gemeente total
+    assert atlas.gemeente.crs.to_epsg() == 28992
+    assert atlas.gemeente.geometry.area.item() / 1e4 == pytest.approx(8936, rel=0.05)
+    # the kit has no Eindhoven wijk geometry for 2024: stats kept, geometry empty, said so
+    assert atlas.meta["zonder_geometrie"] == sorted(exp["wijken"])
+    # only Eindhoven's rows were asked for, never the national table
+    typed = [q for p, q in replay.requests if p.endswith("/TypedDataSet")]
+    assert len(typed) == 1
+    assert "startswith(WijkenEnBuurten,'WK0772')" in typed[0]["$filter"]
+
+
+@pytest.mark.parametrize("gm", ["GM0392", "GM0014", "GM0758"])
+def test_kerncijfers_ground_truth(replay, truth, gm):
+    kc = fetch_kerncijfers(gm, 2024, cbs_url=replay.cbs_url)
+    exp = truth[gm]["kwb2024_85984NED"]
+    gem = kc[kc.level == "gemeente"].iloc[0]
+    assert gem.aantal_inwoners == exp["AantalInwoners_5"]
+    assert gem.naam == truth[gm]["name"]
+    assert (kc.level == "wijk").sum() == {"GM0392": 21, "GM0014": 20, "GM0758": 11}[gm]
+
+
+def test_odata_nextlink_paging(httpserver, realdata, truth):
+    r = serve_cbs(httpserver, realdata, page_size=4)
+    kc = fetch_kerncijfers("GM0772", 2024, cbs_url=r.cbs_url)
+    assert len(kc) == 21
+    assert r.count("/TypedDataSet") == 6  # 21 rows in pages of 4
+    got = kc.set_index("code").aantal_inwoners
+    assert (
+        got["WK077211"]
+        == truth["GM0772"]["kwb2024_85984NED"]["wijken"]["WK077211"]["AantalInwoners_5"]
+    )
+
+
+def test_haarlem_boundaries_page_in_rd(replay, realdata, truth):
+    b = fetch_boundaries("GM0392", 2024, pdok_url=replay.pdok_url)
+    assert len(b["wijken"]) == 21 and len(b["gemeente"]) == 1 and len(b["buurten"]) == 6
+    assert replay.count("/collections/wijken/items") == 5  # 21 features, 5 per page
+    for path, query in replay.requests:
+        if path.endswith("/items") and "offset" not in query:
+            assert query["crs"] == RD_URI and int(query["limit"]) <= 1000
+            assert query["gemeentecode"] == "GM0392"
+    assert all(g.crs.to_epsg() == 28992 for g in b.values())
+    ref = features_to_frame(
+        pdok_features(realdata, "wijk", "GM0392"), "wijk", source_crs="OGC:CRS84"
+    )
+    assert b["wijken"].geometry.area.sum() == pytest.approx(ref.geometry.area.sum(), rel=1e-4)
+    wk = b["wijken"].set_index("wijkcode")
+    for code, exp in truth["GM0392"]["gpkg2024_wijken"].items():
+        assert wk.loc[code, "aantal_inwoners"] == exp["aantal_inwoners"]
+
+
+def test_server_ignoring_crs_is_reprojected(httpserver, realdata):
+    r = serve_pdok(httpserver, realdata, honour_crs=False)
+    b = fetch_boundaries("GM0392", 2024, levels=["gemeente"], pdok_url=r.pdok_url)
+    x, y = b["gemeente"].geometry.iloc[0].centroid.coords[0]
+    assert 95_000 < x < 110_000 and 480_000 < y < 495_000  # Haarlem in RD metres
+
+
+def test_full_haarlem_atlas(replay, truth):
+    atlas = wijkgeo.fetch(
+        "GM0392", 2024, cbs_url=replay.cbs_url, pdok_url=replay.pdok_url, vierkanten=False
+    )
+    assert atlas.gemeente.aantal_inwoners.item() == 167636
+    assert "zonder_geometrie" not in atlas.meta
+    assert atlas.wijken.geometry.notna().all()
+    assert atlas.wijken.set_index("wijkcode").loc["WK039201", "wijknaam"] == "Oude Stad"
+
+
+# ------------------------------------------------------------------ faults
+def test_unknown_year_is_404(replay):
+    with pytest.raises(SourceError) as err:
+        fetch_kerncijfers("GM0772", 2023, cbs_url=replay.cbs_url)
+    assert err.value.status == 404 and "85618NED" in err.value.url
+
+
+def test_year_outside_catalog():
+    with pytest.raises(ConfigError, match="2019, 2020"):
+        wijkgeo.fetch("GM0772", 2012)
+
+
+def test_500_503_then_success(replay):
+    replay.fail("TypedDataSet", 500, 503)
+    kc = fetch_kerncijfers("GM0772", 2024, cbs_url=replay.cbs_url)
+    assert len(kc) == 21
+    assert replay.count("/TypedDataSet") == 3
+
+
+def test_persistent_503_gives_source_error(replay):
+    replay.fail("collections/wijken", 503, 503, 503)
+    with pytest.raises(SourceError) as err:
+        fetch_boundaries("GM0392", 2024, pdok_url=replay.pdok_url)
+    assert err.value.status == 503 and "collections/wijken/items" in err.value.url
+    assert "later opnieuw" in str(err.value)
+
+
+def test_timeout(replay):
+    _http.configure(timeout=0.3, retries=0, backoff=0)
+    replay.delay("DataProperties", 0.8)
+    with pytest.raises(SourceError, match="Geen antwoord binnen"):
+        fetch_kerncijfers("GM0772", 2024, cbs_url=replay.cbs_url)
+
+
+def test_html_error_page(replay):
+    replay.html("collections/gemeenten")
+    with pytest.raises(SourceError, match="HTML-pagina"):
+        wijkgeo.fetch(
+            "GM0392", 2024, cbs_url=replay.cbs_url, pdok_url=replay.pdok_url, vierkanten=False
+        )
+
+
+def test_truncated_json(replay):
+    replay.truncate("TypedDataSet")
+    with pytest.raises(SourceError, match="Onvolledige"):
+        fetch_kerncijfers("GM0772", 2024, cbs_url=replay.cbs_url)
+
+
+def test_missing_odata_page(httpserver, realdata):
+    r = serve_cbs(httpserver, realdata, page_size=10).missing_page("TypedDataSet")
+    with pytest.raises(SourceError) as err:
+        fetch_kerncijfers("GM0772", 2024, cbs_url=r.cbs_url)
+    assert err.value.status == 404 and "skip=10" in err.value.url
+
+
+def test_missing_pdok_next_link(replay):
+    replay.drop_next("collections/wijken")
+    with pytest.raises(SourceError, match="mist de link naar de volgende pagina: 5 van 21"):
+        fetch_boundaries("GM0392", 2024, pdok_url=replay.pdok_url)
+
+
+def test_unknown_gemeente(replay):
+    with pytest.raises(SourceError, match="GM9998 komt niet voor"):
+        fetch_kerncijfers("GM9998", 2024, cbs_url=replay.cbs_url)
+
+
+def test_conditional_get_on_replay(replay):
+    url = replay.cbs_url + "/ODataFeed/odata/85984NED/TableInfos"
+    first = _http.get(url, {"$format": "json"})
+    again = _http.get(url, {"$format": "json"}, etag=first.headers["ETag"])
+    assert (first.status_code, again.status_code) == (200, 304)
