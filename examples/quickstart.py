@@ -16,6 +16,6 @@ buurten = atlas.buurten
 print(buurten[["buurtcode", "buurtnaam", "aantal_inwoners"]].head())
 print("inwoners volgens de gemeente-rij:", int(atlas.gemeente["aantal_inwoners"].iloc[0]))
 
-fmap = indicator_map(atlas, "perc_huishoudens_laag_inkomen")
+fmap = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")
 path = save_map(fmap, Path("maps") / "quickstart.html")
 print("kaart:", path)

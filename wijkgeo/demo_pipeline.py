@@ -17,7 +17,7 @@ __all__ = ["DEMO_CODE", "DEMO_INDICATOR", "DEMO_YEAR", "run_demo"]
 DEMO_CODE = "GM9999"
 DEMO_YEAR = 2024
 #: The indicator the demo map opens with.
-DEMO_INDICATOR = "perc_huishoudens_laag_inkomen"
+DEMO_INDICATOR = "aandeel_huishoudens_laag_inkomen"
 
 
 def run_demo(
