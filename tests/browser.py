@@ -138,6 +138,23 @@ def synthetic_atlas():
     )
 
 
+def rotterdam(realdata: Path):
+    """The 91 real Rotterdam buurten 2024 (generalised) with raw KWB values, and its wijken."""
+    import geopandas as gpd
+    import pandas as pd
+
+    nprz = realdata / "raw" / "nprz"
+    stats = pd.read_parquet(nprz / "buurt_2024_stats.parquet")
+    buurten = gpd.read_file(nprz / "buurt_2024.geojson")[["buurtcode", "geometry"]]
+    buurten = buurten.merge(stats, on="buurtcode")
+    buurten = buurten[buurten["gemeentecode"] == "GM0599"].reset_index(drop=True)
+    wijken = gpd.read_file(nprz / "wijk_2024.geojson")[["wijkcode", "geometry"]].merge(
+        pd.read_parquet(nprz / "wijk_2024_stats.parquet")[["wijkcode", "wijknaam"]],
+        on="wijkcode",
+    )
+    return buurten, wijken
+
+
 # --------------------------------------------------------------------------- browser
 
 

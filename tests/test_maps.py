@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import shapely
 import xyzservices
-from browser import APOSTROPHE, BRACES, GEMEENTE, HOSTILE, ROOT, synthetic_atlas
+from browser import APOSTROPHE, BRACES, GEMEENTE, HOSTILE, ROOT, rotterdam, synthetic_atlas
 from shapely.geometry import shape
 
 from wijkgeo import ConfigError, DataValidationError
@@ -141,6 +141,11 @@ def test_brt_basemap_url_and_attribution(saved, atlas):
         indicator_map(atlas, KEY, basemap="osm")
 
 
+def test_scale_bar_is_metric_only(saved):
+    assert saved.count("L.control.scale(") == 1
+    assert "L.control.scale({imperial: false" in saved
+
+
 def test_title_box_has_label_gemeente_year_and_source(saved, atlas):
     box = saved[saved.index('id="wijkgeo-title"') :]
     box = box[: box.index("</div></div>")]
@@ -214,3 +219,26 @@ def test_classify_handles_ties_all_missing_and_direction():
     assert good.colors != bad.colors and len(good.colors) == 4
     with pytest.raises(ConfigError, match="klassenindeling"):
         classify(np.arange(10.0), {"scheme": "no_such_scheme", "k": 4})
+
+
+@pytest.mark.realdata
+def test_real_rotterdam_map(realdata, tmp_path):
+    """91 real Rotterdam buurten (generalised, not a clean coverage) with real CBS values."""
+    buurten, wijken = rotterdam(realdata)
+    assert len(buurten) == 91
+    secret = buurten["percentage_personen_65_jaar_en_ouder"] <= -99990
+    assert secret.any()  # the real file has CBS secret values: they must read "geen gegevens"
+
+    fmap = indicator_map(buurten, KEY, wijken=wijken, year=2024)
+    html = save_map(fmap, tmp_path / "rotterdam.html").read_text("utf-8")
+    for code in buurten["buurtcode"]:
+        assert f'"buurtcode": "{code}"' in html
+    assert "-9999" not in html and "NaN" not in html
+    tips = _tooltips(fmap)
+    for code in buurten.loc[secret, "buurtcode"]:
+        assert "geen gegevens" in tips[code]
+    assert "Rotterdam" in html
+    wijk_layer = _layers(fmap)["wijkgeo-wijk"]
+    assert len(wijk_layer.data["features"]) == buurten["wijkcode"].nunique()
+    # size guard: measured 106 kB (folium.GeoJson(gdf) with all columns: 809 kB)
+    assert len(html.encode()) < 160_000

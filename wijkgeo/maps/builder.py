@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from branca.element import MacroElement
+from jinja2 import Template
 
 from .._errors import DataValidationError
 from .assets import apply_assets
@@ -56,6 +58,16 @@ _BASEMAP_NAMES = {
 _CRS = "EPSG:28992"
 _WGS84 = "EPSG:4326"
 _DECIMALS = 6
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (folium's ``control_scale`` adds feet and miles)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, maxWidth: 150}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -117,28 +129,54 @@ def _check_buurten(buurten: gpd.GeoDataFrame) -> None:
         )
 
 
-def _simplify(geoms: np.ndarray, tolerance: float | None) -> np.ndarray:
-    """Coverage-simplify polygons (metres); the originals when that is not possible."""
+def _simplify(geoms: np.ndarray, tolerance: float | None) -> tuple[np.ndarray, bool]:
+    """Coverage-simplify polygons (tolerance in metres).
+
+    Returns the geometries to draw and whether they form a valid coverage (no overlaps,
+    identical shared edges). Boundaries that are not a clean coverage (generalised sources
+    often are not) are first cleaned with ``coverage_clean`` (shapely >= 2.2) so that
+    simplification cannot open gaps; when that fails, the originals are drawn as they are.
+    """
     import shapely
 
     if not tolerance or tolerance <= 0:
-        return geoms
+        return geoms, False
     if not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
         log.info("shapely %s heeft geen coverage_simplify; niet vereenvoudigd", shapely.__version__)
-        return geoms
+        return geoms, False
     try:
-        out = shapely.coverage_simplify(geoms, tolerance)
-    except shapely.errors.GEOSException as exc:  # pragma: no cover - GEOS edge cases
+        work = geoms
+        if not shapely.coverage_is_valid(work):
+            if not hasattr(shapely, "coverage_clean"):
+                log.info("grenzen vormen geen sluitende bedekking; niet vereenvoudigd")
+                return geoms, False
+            work = shapely.coverage_clean(work)
+            if not (len(work) == len(geoms) and shapely.coverage_is_valid(work)):
+                log.info("grenzen vormen geen sluitende bedekking; niet vereenvoudigd")
+                return geoms, False
+            log.info("grenzen eerst gladgestreken tot een sluitende bedekking (coverage_clean)")
+        out = shapely.coverage_simplify(work, tolerance)
+    except shapely.errors.GEOSException as exc:
         log.warning("vereenvoudigen mislukt (%s); originele grenzen gebruikt", exc)
-        return geoms
+        return geoms, False
     bad = shapely.is_empty(out) | ~shapely.is_valid(out)
     if bad.any():
         log.warning(
             "vereenvoudigen gaf %d ongeldige of lege vlakken; originele grenzen gebruikt",
             int(bad.sum()),
         )
-        return geoms
-    return out
+        return geoms, False
+    before = int(shapely.get_num_coordinates(geoms).sum())
+    after = int(shapely.get_num_coordinates(out).sum())
+    if work is not geoms and after >= before:
+        # cleaning nodes every shared edge; on already generalised input that adds more
+        # vertices than simplifying removes: then the originals are smaller to draw
+        log.info(
+            "vereenvoudigen levert niets op (%d -> %d punten); originelen gebruikt", before, after
+        )
+        return geoms, False
+    log.debug("vereenvoudigd: %d -> %d punten", before, after)
+    return out, True
 
 
 def _to_wgs84_rounded(geoms: np.ndarray) -> np.ndarray:
@@ -167,7 +205,10 @@ def _feature_collection(geoms: np.ndarray, properties: list[dict]) -> dict:
 
 
 def _wijk_outlines(
-    buurten: gpd.GeoDataFrame, simplified: np.ndarray, wijken: gpd.GeoDataFrame | None
+    buurten: gpd.GeoDataFrame,
+    simplified: np.ndarray,
+    wijken: gpd.GeoDataFrame | None,
+    is_coverage: bool,
 ) -> np.ndarray:
     """Wijk outlines: the union of the simplified buurten per wijk (on their exact edges)."""
     import shapely
@@ -177,16 +218,12 @@ def _wijk_outlines(
         out = []
         for code in dict.fromkeys(codes):
             parts = simplified[codes == code]
-            union = (
-                shapely.coverage_union_all(parts)
-                if hasattr(shapely, "coverage_union_all")
-                else shapely.union_all(parts)
-            )
+            # coverage_union is fast but refuses input that is not a clean coverage
+            union = shapely.coverage_union_all(parts) if is_coverage else shapely.union_all(parts)
             out.append(union)
         return np.asarray(out, dtype=object)
     if wijken is not None and len(wijken):
-        geoms = _in_rd(wijken, "wijken").geometry.to_numpy()
-        return _simplify(geoms, 0)
+        return _in_rd(wijken, "wijken").geometry.to_numpy()
     return np.asarray([], dtype=object)
 
 
@@ -344,13 +381,14 @@ def indicator_map(
         )
 
     rd = buurten.geometry.to_numpy()
-    simplified = _simplify(rd, simplify)
+    simplified, is_coverage = _simplify(rd, simplify)
     buurt_fc = _feature_collection(_to_wgs84_rounded(simplified), properties)
 
     # --- map ----------------------------------------------------------------------------
     provider = xyzservices.providers.nlmaps[basemap]
-    fmap = folium.Map(location=None, tiles=None, control_scale=True, prefer_canvas=prefer_canvas)
+    fmap = folium.Map(location=None, tiles=None, control_scale=False, prefer_canvas=prefer_canvas)
     apply_assets(fmap)
+    _MetricScale().add_to(fmap)
     folium.TileLayer(
         tiles=provider.build_url(),
         attr=provider.html_attribution,
@@ -383,7 +421,7 @@ def indicator_map(
     ).add_to(fmap)
 
     if draw_wijken:
-        outlines = _wijk_outlines(buurten, simplified, wijken)
+        outlines = _wijk_outlines(buurten, simplified, wijken, is_coverage)
         if len(outlines):
             folium.GeoJson(
                 _feature_collection(_to_wgs84_rounded(outlines), [{} for _ in outlines]),
