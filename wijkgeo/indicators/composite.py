@@ -257,11 +257,15 @@ class SensitivityReport:
         ]
         alt = self.summary.drop(index="basis", errors="ignore")
         if len(alt):
-            worst = alt["max_verschuiving"].idxmax()
+            order = alt.sort_values(
+                ["max_verschuiving", "gemiddelde_verschuiving"], ascending=False, kind="stable"
+            )
+            worst = order.index[0]
+            rho = alt.at[worst, "rangcorrelatie"]
+            rho_text = "niet te bepalen door gelijke rangen" if np.isnan(rho) else f"{rho:.2f}"
             lines.append(
                 f"Grootste effect: '{worst}' verschuift een gebied tot "
-                f"{alt.at[worst, 'max_verschuiving']:.0f} plaatsen "
-                f"(rangcorrelatie {alt.at[worst, 'rangcorrelatie']:.2f})."
+                f"{alt.at[worst, 'max_verschuiving']:.0f} plaatsen (rangcorrelatie {rho_text})."
             )
             lines.append(
                 f"Van de top {self.top_n} blijft gemiddeld {alt['top_gelijk'].mean():.0%} "
