@@ -28,6 +28,13 @@ PDOK OGC API Features (``serve_pdok``) at ``/cbs/wijken-en-buurten-2024/ogc/v1/.
     gemeenten) plus the 6 full-resolution Haarlem buurten of ``pdok/``. Eindhoven has only its
     gemeente outline in 2024 (no wijk/buurt geometry in the kit).
 
+CBS vierkantstatistieken (``serve_vierkant``)
+    at ``/vierkant/{res}/{release}-cbs_vk{res}_{year}_v1.zip`` (paths from ``catalog.json``):
+    a zip holding a GeoPackage (EPSG:28992, cell polygons rebuilt from the codes, id column
+    ``crs28992res{res}m``) with the real Rijnmond cells of
+    ``raw/nprz/grid_{100,500}m_rijnmond_stats.parquet`` (16,383 and 1,641 cells; the nprz author
+    had already turned secret values into null). Pass ``vierkant_url=replay.base_url``.
+
 Every JSON response carries an ``ETag`` and ``Last-Modified``; a request with a matching
 ``If-None-Match`` or ``If-Modified-Since`` gets ``304 Not Modified``.
 
@@ -78,7 +85,15 @@ import pandas as pd
 from pyproj import Transformer
 from werkzeug import Request, Response
 
-__all__ = ["Replay", "kwb_rows", "pdok_features", "serve_cbs", "serve_pdok"]
+__all__ = [
+    "Replay",
+    "kwb_rows",
+    "pdok_features",
+    "serve_cbs",
+    "serve_pdok",
+    "serve_vierkant",
+    "vierkant_zip",
+]
 
 KWB_TABLE = "85984NED"
 KWB_YEAR = 2024
@@ -228,6 +243,7 @@ class Replay:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cbs: bool = False
     pdok: bool = False
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -312,6 +328,18 @@ class Replay:
             ):
                 return Response("Not found", status=404)
         kinds = {f.kind for f in faults}
+        if path in self.files:
+            data = self.files[path]
+            etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+            if request.headers.get("If-None-Match") == etag:
+                return Response(status=304, headers={"ETag": etag})
+            if "truncate" in kinds:
+                data = data[: len(data) // 2]
+            return Response(
+                data,
+                content_type="application/zip",
+                headers={"ETag": etag, "Last-Modified": LAST_MODIFIED},
+            )
         try:
             if self.cbs and path.startswith("/ODataFeed/"):
                 payload, headers = self._cbs(path, args, "drop_next" in kinds), {}
@@ -517,4 +545,50 @@ def serve_pdok(
         honour_crs=honour_crs,
     )
     replay.pdok = True
+    return replay
+
+
+def vierkant_zip(realdata: Path, res: int, folder: Path) -> Path:
+    """A CBS-like vierkantstatistieken zip (GeoPackage inside) from the real Rijnmond cells."""
+    import zipfile
+
+    import geopandas as gpd
+    import shapely
+
+    target = Path(folder) / f"vk{res}.zip"
+    if target.exists():
+        return target
+    stats = pd.read_parquet(Path(realdata) / f"raw/nprz/grid_{res}m_rijnmond_stats.parquet")
+    codes = stats[f"crs28992res{res}m"]
+    x = codes.str[1:5].astype(int).to_numpy() * 100
+    y = codes.str[6:10].astype(int).to_numpy() * 100
+    gdf = gpd.GeoDataFrame(stats, geometry=shapely.box(x, y, x + res, y + res), crs="EPSG:28992")
+    gpkg = Path(folder) / f"cbs_vk{res}_2024_v1.gpkg"
+    gdf.to_file(gpkg, driver="GPKG", layer=f"vierkant_{res}m")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(gpkg, gpkg.name)
+    gpkg.unlink()
+    return target
+
+
+def serve_vierkant(
+    httpserver: Any,
+    realdata: Path,
+    folder: Path,
+    *,
+    year: int = 2024,
+    resolutions: tuple[int, ...] = (500, 100),
+    replay: Replay | None = None,
+) -> Replay:
+    """Serve vierkantstatistieken zips at the catalog's download paths (see module docstring).
+
+    ``folder`` keeps the built zips (use ``tmp_path_factory`` to build them once per session).
+    """
+    from wijkgeo.sources import catalog
+
+    replay = _install(httpserver, realdata, replay)
+    for res in resolutions:
+        url = catalog.vierkant_url(year, res, download_url="http://replay")
+        path = url.removeprefix("http://replay")
+        replay.files[path] = vierkant_zip(realdata, res, folder).read_bytes()
     return replay

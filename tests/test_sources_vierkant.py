@@ -1,0 +1,125 @@
+"""Vierkantstatistieken: codes, cells, secrets, truncated names, fetch from a replayed zip."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from replay import pdok_features, serve_vierkant
+
+from wijkgeo import DataValidationError, SourceError, _http
+from wijkgeo.sources.pdok import features_to_frame
+from wijkgeo.sources.vierkant import (
+    cell_polygons,
+    fetch_vierkanten,
+    format_cell,
+    id_column,
+    normalize_vierkanten,
+    parse_cell,
+    parse_cells,
+)
+
+
+def test_parse_and_format_roundtrip():
+    assert parse_cell("E0680N4335") == (68000, 433500)
+    assert parse_cell(" crs28992res100mE0680N4335 ") == (68000, 433500)
+    assert format_cell(68000, 433500) == "E0680N4335"
+    assert format_cell(68099.9, 433599.9) == "E0680N4335"
+    assert format_cell(68100, 433500) == "E0681N4335"
+    x, y = parse_cells(["E0680N4335", "E1514N4796"])
+    assert x.tolist() == [68000, 151400] and y.tolist() == [433500, 479600]
+    with pytest.raises(DataValidationError, match="E0680N4335"):
+        parse_cell("N4335E0680")
+
+
+def test_cell_polygons():
+    cells = cell_polygons(["E0680N4335", "E0685N4335"], 500)
+    assert cells.crs.to_epsg() == 28992
+    assert cells.iloc[0].bounds == (68000.0, 433500.0, 68500.0, 434000.0)
+    assert cells.area.tolist() == [250000.0, 250000.0]
+    assert cells.iloc[0].touches(cells.iloc[1])
+    with pytest.raises(DataValidationError, match="500 m"):
+        cell_polygons(["E0681N4335"], 500)
+
+
+def test_id_columns():
+    assert id_column(["crs28992res500m", "x"]) == ("crs28992res500m", 500)
+    assert id_column(["c28992r100"]) == ("c28992r100", 100)
+    assert id_column(["CRS28992RES100M"]) == ("CRS28992RES100M", 100)
+    with pytest.raises(DataValidationError, match="c28992r100"):
+        id_column(["code"])
+
+
+@pytest.mark.realdata
+def test_raw_100m_sample_secrets_and_truncated_name(realdata):
+    raw = gpd.read_file(realdata / "grid/vk100_older_ermelo_raw_secrecy_sample200.geojson")
+    assert int((raw.select_dtypes("number") <= -99990).sum().sum()) == 4390
+    grid = normalize_vierkanten(raw)
+    assert len(grid) == 200 and grid.crs.to_epsg() == 28992
+    assert grid.columns[0] == "celcode" and "c28992r100" not in grid.columns
+    assert not (grid.select_dtypes("number") <= -99990).any().any()
+    assert grid.select_dtypes("number").isna().sum().sum() >= 4390
+    assert (grid.area == 10_000).all()
+    # the code-built cells contain the kit's own (reprojected) cell geometry's centre
+    centres = raw.to_crs(28992).geometry.centroid
+    assert grid.geometry.contains(centres.reset_index(drop=True)).all()
+
+
+@pytest.mark.realdata
+def test_500m_sample_codes_match_centroids(realdata):
+    raw = gpd.read_file(realdata / "grid/vk500_2024_rijnmond_sample150.geojson")
+    grid = normalize_vierkanten(raw, 500)
+    assert grid.geometry.contains(raw.to_crs(28992).geometry).all()
+    assert (np.asarray(grid.geometry.bounds.minx) % 500 == 0).all()
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory):
+    return tmp_path_factory.mktemp("vk")
+
+
+@pytest.mark.realdata
+def test_fetch_vierkanten_barendrecht(httpserver, realdata, zips, tmp_path):
+    replay = serve_vierkant(httpserver, realdata, zips)
+    outline = features_to_frame(
+        pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
+    )
+    grids = fetch_vierkanten(
+        "GM0489", 2024, boundary=outline, download_url=replay.base_url, cache_dir=tmp_path
+    )
+    g500, g100 = grids["500m"], grids["100m"]
+    assert g500.crs.to_epsg() == 28992 and (g500.area == 250_000).all()
+    assert (g100.area == 10_000).all()
+    assert g500.intersects(outline.geometry.iloc[0]).all()
+    # Barendrecht has ~50,000 inhabitants; cells touching its edge add some neighbours
+    inh = outline.aantal_inwoners.item()
+    assert 0.9 * inh < g500.aantal_inwoners.sum() < 1.6 * inh
+    assert 0.9 * inh < g100.aantal_inwoners.sum() < 1.3 * inh
+    assert replay.count(".zip") == 2
+    fetch_vierkanten(
+        "GM0489", 2024, boundary=outline, download_url=replay.base_url, cache_dir=tmp_path
+    )
+    assert replay.count(".zip") == 2  # cached
+
+
+@pytest.mark.realdata
+def test_fetch_vierkanten_failure_leaves_no_file(httpserver, realdata, zips, tmp_path):
+    _http.configure(retries=1, backoff=0)
+    try:
+        replay = serve_vierkant(httpserver, realdata, zips, resolutions=(500,))
+        replay.fail(".zip", 503, 503)
+        outline = features_to_frame(
+            pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
+        )
+        with pytest.raises(SourceError, match="503"):
+            fetch_vierkanten(
+                "GM0489",
+                2024,
+                boundary=outline,
+                resolutions=(500,),
+                download_url=replay.base_url,
+                cache_dir=tmp_path,
+            )
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        _http.configure()

@@ -1,0 +1,271 @@
+"""CBS vierkantstatistieken (500 m and 100 m grid cells): codes, cells, normalisation, fetch.
+
+Cell codes name the **lower-left corner** in hectometres in EPSG:28992: ``E0680N4335`` is
+x 68,000-68,100 (100 m) or 68,000-68,500 (500 m), y 433,500 up. The id column is
+``crs28992res100m`` / ``crs28992res500m``, truncated to ``c28992r100`` / ``c28992r500`` in
+shapefiles; the full upper-case form (``CRS28992RES500M...``) is accepted too. Secret and
+missing values (any value <= -99990, e.g. -99997) become NaN.
+
+Examples
+--------
+>>> parse_cell("E0680N4335")
+(68000, 433500)
+>>> format_cell(68050.0, 433599.9)
+'E0680N4335'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import _http
+from .._errors import DataValidationError, SourceError
+from ..atlas import CRS
+from ..codes import normalize_code
+from . import catalog
+from .pdok import nan_missing
+
+__all__ = [
+    "cell_polygons",
+    "fetch_vierkanten",
+    "format_cell",
+    "id_column",
+    "normalize_vierkanten",
+    "parse_cell",
+    "parse_cells",
+]
+
+log = logging.getLogger(__name__)
+
+_CODE = re.compile(r"E(\d{4,5})N(\d{4,5})$", re.IGNORECASE)
+
+
+def parse_cell(code: str) -> tuple[int, int]:
+    """Lower-left corner ``(x, y)`` in metres (EPSG:28992) of a cell code.
+
+    Raises
+    ------
+    DataValidationError
+        When the code is not of the form ``E0680N4335``.
+
+    Examples
+    --------
+    >>> parse_cell("CRS28992RES500mE0680N4335")
+    (68000, 433500)
+    """
+    m = _CODE.search(str(code).strip())
+    if not m:
+        raise DataValidationError(
+            f"Ongeldige vierkantcode {code!r}: verwacht E + 4 cijfers + N + 4 cijfers "
+            "(hectometers, linkeronderhoek in RD), bijvoorbeeld E0680N4335."
+        )
+    return int(m.group(1)) * 100, int(m.group(2)) * 100
+
+
+def parse_cells(codes: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`parse_cell`: arrays of lower-left x and y in metres."""
+    series = pd.Series(list(codes), dtype="object").astype(str).str.strip()
+    parts = series.str.extract(r"E(\d{4,5})N(\d{4,5})$", flags=re.IGNORECASE)
+    bad = parts[0].isna()
+    if bad.any():
+        raise DataValidationError(
+            f"{int(bad.sum())} ongeldige vierkantcode(s), bijvoorbeeld "
+            f"{series[bad].iloc[0]!r}: verwacht de vorm E0680N4335."
+        )
+    return parts[0].astype(int).to_numpy() * 100, parts[1].astype(int).to_numpy() * 100
+
+
+def format_cell(x: float, y: float) -> str:
+    """The code of the 100 m cell containing point ``(x, y)`` (metres, EPSG:28992).
+
+    For a 500 m cell pass its lower-left corner (a multiple of 500).
+
+    Examples
+    --------
+    >>> format_cell(68000, 433500)
+    'E0680N4335'
+    """
+    return f"E{int(np.floor(x / 100)):04d}N{int(np.floor(y / 100)):04d}"
+
+
+def cell_polygons(codes: Iterable[str], res: int) -> gpd.GeoSeries:
+    """Square cell polygons (EPSG:28992) for cell codes at ``res`` metres (vectorised).
+
+    Examples
+    --------
+    >>> cell_polygons(["E0680N4335"], 500).iloc[0].bounds
+    (68000.0, 433500.0, 68500.0, 434000.0)
+    """
+    x, y = parse_cells(codes)
+    if res not in (100, 500) and res % 100:
+        raise DataValidationError(f"Onbekende vierkantresolutie {res!r}; gebruik 100 of 500.")
+    if res == 500 and len(x) and ((x % 500).any() or (y % 500).any()):
+        raise DataValidationError(
+            "Vierkantcodes passen niet op een 500 m-raster (hectometers niet deelbaar door 5); "
+            "zijn dit 100 m-vierkanten?"
+        )
+    return gpd.GeoSeries(shapely.box(x, y, x + res, y + res), crs=CRS)
+
+
+def id_column(columns: Iterable[str], res: int | None = None) -> tuple[str, int]:
+    """Find the cell id column (``crs28992res500m``, ``c28992r100``, ...) and its resolution.
+
+    Examples
+    --------
+    >>> id_column(["c28992r100", "aantal_inwoners"])
+    ('c28992r100', 100)
+    """
+    pattern = re.compile(r"^c(?:rs)?28992r(?:es)?(\d+)m?$", re.IGNORECASE)
+    for col in columns:
+        m = pattern.match(str(col))
+        if m and (res is None or int(m.group(1)) == res):
+            return str(col), int(m.group(1))
+    raise DataValidationError(
+        "Geen vierkant-id-kolom gevonden (verwacht crs28992res100m, crs28992res500m of de "
+        f"shapefile-variant c28992r100/c28992r500); kolommen: {', '.join(map(str, columns))}."
+    )
+
+
+def normalize_vierkanten(frame: pd.DataFrame, res: int | None = None) -> gpd.GeoDataFrame:
+    """Normalise a vierkantstatistieken table to ``celcode`` + attributes + cell polygons.
+
+    The geometry is rebuilt from the codes (EPSG:28992), whatever the input carried
+    (centroids, Web Mercator, none); every value <= -99990 becomes NaN.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        With an id column ``crs28992res{res}m`` or ``c28992r{res}``.
+    res : int, optional
+        100 or 500; read from the id column name when omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> g = normalize_vierkanten(pd.DataFrame({"c28992r100": ["E1514N4796"],
+    ...                                         "aantal_inwoners": [-99997]}))
+    >>> g.celcode.iloc[0], bool(g.aantal_inwoners.isna().iloc[0]), g.geometry.iloc[0].area
+    ('E1514N4796', True, 10000.0)
+    """
+    col, found = id_column(frame.columns, res)
+    res = res or found
+    data = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
+    codes = data.pop(col).astype(str).str.strip().str.upper()
+    codes = codes.str.extract(r"(E\d{4,5}N\d{4,5})$", expand=False).fillna(codes)
+    data.insert(0, "celcode", codes.to_numpy())
+    n = nan_missing(data)
+    if n:
+        log.debug("vierkanten %s m: %d geheime/ontbrekende waarden naar NaN", res, n)
+    geoms = cell_polygons(data["celcode"], res)
+    gdf = gpd.GeoDataFrame(data.reset_index(drop=True), geometry=geoms.values, crs=CRS)
+    return gdf
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("WIJKGEO_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("wijkgeo"))
+
+
+def _read_zip(path: Path, bbox: tuple[float, float, float, float] | None) -> pd.DataFrame:
+    import pyogrio
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except zipfile.BadZipFile as exc:
+        raise SourceError(
+            f"Het gedownloade bestand {path} is geen geldig zip-bestand; verwijder het en "
+            "probeer opnieuw."
+        ) from exc
+    inner = next((n for n in names if n.lower().endswith(".gpkg")), None) or next(
+        (n for n in names if n.lower().endswith(".shp")), None
+    )
+    if inner is None:
+        raise SourceError(
+            f"Geen GeoPackage of shapefile in {path.name} (inhoud: {', '.join(names[:5])})."
+        )
+    return pyogrio.read_dataframe(f"/vsizip/{path}/{inner}", bbox=bbox)
+
+
+def fetch_vierkanten(
+    gemeente: str,
+    year: int,
+    *,
+    boundary: gpd.GeoDataFrame | None = None,
+    download_url: str | None = None,
+    resolutions: Iterable[int] = (500, 100),
+    cache_dir: str | Path | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Vierkantstatistieken of one gemeente: the cells that intersect its boundary.
+
+    The national zip (CBS ``download.cbs.nl/vierkant/...``) is downloaded once into the cache
+    (``$WIJKGEO_CACHE`` or the user cache folder) and read with a bounding box, so only the
+    gemeente's cells enter memory.
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code.
+    year : int
+        Statistics year of the grid.
+    boundary : GeoDataFrame, optional
+        The gemeente outline (EPSG:28992); fetched from PDOK when omitted.
+    download_url : str, optional
+        Download host root (``$WIJKGEO_CBS_DOWNLOAD_URL``, default ``https://download.cbs.nl``).
+    resolutions : iterable of int
+        Any of 500 and 100.
+    cache_dir : str or Path, optional
+        Where the zips are kept.
+
+    Returns
+    -------
+    dict
+        ``{"500m": GeoDataFrame, "100m": GeoDataFrame}`` with ``celcode`` and attributes.
+
+    Examples
+    --------
+    >>> grids = fetch_vierkanten("GM0599", 2024)       # doctest: +SKIP
+    >>> grids["500m"].crs.to_epsg()                     # doctest: +SKIP
+    28992
+    """
+    code = normalize_code(gemeente, "gemeente")
+    if boundary is None:
+        from .pdok import fetch_boundaries
+
+        boundary = fetch_boundaries(code, year, levels=["gemeente"])["gemeente"]
+    outline = boundary.to_crs(CRS).union_all()
+    if outline is None or outline.is_empty:
+        raise DataValidationError(f"Geen gemeentegrens voor {code}: kan vierkanten niet knippen.")
+    folder = Path(cache_dir) if cache_dir else _cache_dir() / "vierkant"
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for res in resolutions:
+        url = catalog.vierkant_url(year, res, download_url=download_url)
+        path = folder / url.rsplit("/", 1)[1]
+        if not path.exists():
+            log.info("Vierkantstatistieken %s m downloaden: %s", res, url)
+            _http.download(url, path)
+        minx, miny, maxx, maxy = outline.bounds
+        raw = _read_zip(path, (minx - res, miny - res, maxx + res, maxy + res))
+        grid = normalize_vierkanten(raw, res)
+        grid = grid[grid.intersects(outline)].reset_index(drop=True)
+        log.info("Vierkanten %s m voor %s: %d cellen", res, code, len(grid))
+        out[f"{res}m"] = grid
+    return out
