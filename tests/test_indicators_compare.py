@@ -197,3 +197,27 @@ def test_change_since_only_where_boundary_held():
     assert np.isnan(ch.loc[11, "aandeel_65_plus_verandering"])  # boundary changed
     assert ch["grens_ongewijzigd"].tolist() == [True, False, False]
     assert ch["opmerking"].tolist() == [None, "grens gewijzigd", "niet in het eerdere jaar"]
+
+
+def test_demo_atlas_end_to_end():
+    import wijkgeo
+
+    atlas = wijkgeo.make_demo()
+    keys = ["aandeel_65_plus", "lokale_voorzieningen", "lokale_voorzieningen_per_1000"]
+    gdf = atlas.indicators(keys)
+    assert keys[0] not in atlas.buurten.columns and len(gdf) == len(atlas.buurten)
+    ref = reference_values(atlas, keys)
+    gem = atlas.gemeente.iloc[0]
+    # counts first (exact at gemeente level), matching the published percentage within rounding
+    share = ref.at["gemeente", "aandeel_65_plus"]
+    assert share == pytest.approx(
+        gem["aantal_personen_65_jaar_en_ouder"] / gem["aantal_inwoners"] * 100
+    )
+    assert abs(share - gem["percentage_personen_65_jaar_en_ouder"]) <= 0.5
+    # every voorziening inside the gemeente is counted in exactly one buurt
+    n_in_gemeente = int(atlas.local["voorzieningen"].within(atlas.gemeente.union_all()).sum())
+    assert gdf["lokale_voorzieningen"].sum() == ref.at["gemeente", "lokale_voorzieningen"]
+    assert ref.at["gemeente", "lokale_voorzieningen"] == n_in_gemeente
+    assert ref.at["gemeente", "lokale_voorzieningen_per_1000"] == pytest.approx(
+        n_in_gemeente / gem["aantal_inwoners"] * 1000
+    )

@@ -80,6 +80,21 @@ class Atlas:
             out[f"vierkanten_{res}"] = grid
         return out
 
+    def indicators(
+        self, keys: list[str] | None = None, *, level: str = "buurt"
+    ) -> gpd.GeoDataFrame:
+        """A copy of the buurten (or wijken) with indicator columns from the registry.
+
+        See :func:`wijkgeo.indicators.add_indicators`; the atlas itself is not changed.
+
+        Examples
+        --------
+        >>> atlas.indicators(["aandeel_65_plus"])   # doctest: +SKIP
+        """
+        from .indicators import add_indicators
+
+        return add_indicators(self, keys, level=level)
+
     def __repr__(self) -> str:
         grids = ", ".join(f"{k}: {len(v)}" for k, v in self.vierkanten.items()) or "geen"
         return (

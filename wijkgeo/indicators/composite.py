@@ -39,7 +39,7 @@ import pandas as pd
 
 from .._errors import ConfigError
 from .compare import standardise
-from .registry import get_indicator
+from .registry import format_number, get_indicator
 
 __all__ = ["SensitivityReport", "Weight", "composite_index", "load_weights", "sensitivity"]
 
@@ -262,13 +262,16 @@ class SensitivityReport:
             )
             worst = order.index[0]
             rho = alt.at[worst, "rangcorrelatie"]
-            rho_text = "niet te bepalen door gelijke rangen" if np.isnan(rho) else f"{rho:.2f}"
+            rho_text = (
+                "niet te bepalen door gelijke rangen" if np.isnan(rho) else format_number(rho, 2)
+            )
             lines.append(
                 f"Grootste effect: '{worst}' verschuift een gebied tot "
                 f"{alt.at[worst, 'max_verschuiving']:.0f} plaatsen (rangcorrelatie {rho_text})."
             )
             lines.append(
-                f"Van de top {self.top_n} blijft gemiddeld {alt['top_gelijk'].mean():.0%} "
+                f"Van de top {self.top_n} blijft gemiddeld "
+                f"{format_number(100 * alt['top_gelijk'].mean(), 0)}% "
                 "in de top bij andere gewichten."
             )
         moved = self.per_area["max_verschuiving"].to_numpy()
