@@ -187,3 +187,34 @@ def test_add_indicators_returns_a_copy_with_columns():
     assert isinstance(out, gpd.GeoDataFrame) and out.crs == b.crs
     assert out["lokale_voorzieningen"].tolist() == [3.0, 0.0, 0.0]
     assert out["aandeel_65_plus"].tolist()[:2] == pytest.approx([25.0, 31.0])
+
+
+def test_odata_only_indicators_hand_computed():
+    """Income, work and care figures exist only in the CBS OData table (canonical names)."""
+    df = pd.DataFrame(
+        {
+            "aantal_inwoners": [1250, 1250],
+            "gemiddeld_inkomen_per_inwoner": [31.4, np.nan],
+            "gemiddeld_inkomen_per_inkomensontvanger": [38.9, 40.0],
+            "perc_huishoudens_laag_inkomen": [7.2, 11.0],
+            "perc_huishoudens_onder_of_rond_sociaal_minimum": [6.1, 9.0],
+            "nettoarbeidsparticipatie": [68.5, 70.0],
+            "wmo_clienten_per_1000_inwoners": [np.nan, 55.0],
+            "aantal_wmo_clienten": [75, 70],
+            "perc_jongeren_met_jeugdzorg": [9.5, 12.0],
+        }
+    )
+    keys = [
+        "inkomen_per_inwoner",
+        "inkomen_per_ontvanger",
+        "aandeel_huishoudens_laag_inkomen",
+        "aandeel_huishoudens_sociaal_minimum",
+        "arbeidsparticipatie",
+        "wmo_clienten_per_1000",
+        "aandeel_jongeren_met_jeugdzorg",
+    ]
+    out = compute(df, keys)
+    assert out.iloc[0].tolist() == pytest.approx([31.4, 38.9, 7.2, 6.1, 68.5, 60.0, 9.5])
+    # published rate first; the ratio 75 / 1250 * 1000 only where it is missing
+    assert out.at[1, "wmo_clienten_per_1000"] == 55.0
+    assert np.isnan(out.at[1, "inkomen_per_inwoner"])

@@ -41,46 +41,29 @@ def test_every_indicator_is_fully_documented():
         assert ind.key.isidentifier() and ind.key == ind.key.lower()
 
 
-def test_formula_columns_are_canonical_names():
-    """Formula inputs are PDOK snake_case names or our canonical KWB names, nothing invented."""
+def _canonical_names(realdata) -> set[str]:
+    """Our canonical KWB names plus the PDOK Wijk- en Buurtkaart 2024 property names."""
     kwb = json.loads((ROOT / "wijkgeo/sources/kwb_columns.json").read_text(encoding="utf-8"))
-    canonical: set[str] = set()
+    names: set[str] = set()
     for value in kwb["columns"].values():
-        canonical.update([value] if isinstance(value, str) else value)
-    pdok = ROOT.parent / "shared/realdata/pdok/gpkg2024_buurten_property_names.txt"
-    if pdok.is_file():
-        canonical.update(pdok.read_text(encoding="utf-8").split())
-    else:  # the columns PDOK has beyond the OData map, as of 2024
-        canonical.update(
-            [
-                "percentage_personen_0_tot_15_jaar",
-                "percentage_personen_15_tot_25_jaar",
-                "percentage_personen_25_tot_45_jaar",
-                "percentage_personen_45_tot_65_jaar",
-                "percentage_personen_65_jaar_en_ouder",
-                "percentage_eenpersoonshuishoudens",
-                "percentage_huishoudens_met_kinderen",
-                "percentage_aardgasvrije_woningen",
-                "percentage_woningen_met_zonnestroom",
-                "bibliotheek_gemiddelde_afstand_in_km",
-                "treinstation_gemiddelde_afstand_in_km",
-                "huisartsenpraktijk_gemiddeld_aantal_binnen_3_km",
-            ]
-        )
+        names.update([value] if isinstance(value, str) else value)
+    pdok = realdata / "pdok" / "gpkg2024_buurten_property_names.txt"
+    names.update(pdok.read_text(encoding="utf-8").split())
+    return names
+
+
+@pytest.mark.realdata
+def test_formula_columns_are_canonical_names(realdata):
+    """Formula inputs are PDOK snake_case names or our canonical KWB names, nothing invented."""
+    canonical = _canonical_names(realdata)
     for ind in list_indicators():
         for col in ind.columns:
             assert col in canonical, (ind.key, col)
 
 
-def test_indicator_keys_do_not_shadow_source_columns():
-    kwb = json.loads((ROOT / "wijkgeo/sources/kwb_columns.json").read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for value in kwb["columns"].values():
-        names.update([value] if isinstance(value, str) else value)
-    pdok = ROOT.parent / "shared/realdata/pdok/gpkg2024_buurten_property_names.txt"
-    if pdok.is_file():
-        names.update(pdok.read_text(encoding="utf-8").split())
-    assert not names & set(registry())
+@pytest.mark.realdata
+def test_indicator_keys_do_not_shadow_source_columns(realdata):
+    assert not _canonical_names(realdata) & set(registry())
 
 
 def test_get_indicator_unknown_key_suggests():
