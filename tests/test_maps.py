@@ -242,3 +242,22 @@ def test_real_rotterdam_map(realdata, tmp_path):
     assert len(wijk_layer.data["features"]) == buurten["wijkcode"].nunique()
     # size guard: measured 106 kB (folium.GeoJson(gdf) with all columns: 809 kB)
     assert len(html.encode()) < 160_000
+
+
+def test_missing_browser_prerequisites_fail_on_ci_and_skip_elsewhere(monkeypatch, tmp_path):
+    import browser
+
+    monkeypatch.setattr(browser, "NODE_MODULES", tmp_path / "no_node_modules")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="npm-assets ontbreken"):
+        browser.require_browser()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="npm-assets ontbreken"):
+        browser.require_browser()
+
+
+def test_canvas_renderer_is_opt_in(atlas):
+    assert '"preferCanvas": false' in indicator_map(atlas, KEY).get_root().render()
+    assert '"preferCanvas": true' in indicator_map(
+        atlas, KEY, prefer_canvas=True
+    ).get_root().render()

@@ -118,3 +118,25 @@ def test_real_rotterdam_map_renders_one_path_per_buurt(realdata):
         page.screenshot(path=str(ARTIFACTS / "rotterdam.png"))
         assert traffic.page_errors == [] and traffic.console_errors == []
     assert traffic.missing == [] and traffic.aborted == []
+
+
+def test_demo_map_written_by_wijkgeo_demo_renders(tmp_path):
+    """What `make demo` writes (maps/demodam.html) renders: a path per buurt, legend, no errors."""
+    import wijkgeo
+    from wijkgeo.demo_pipeline import run_demo
+
+    path = run_demo(maps_dir=tmp_path)
+    atlas = wijkgeo.load("GM9999", 2024)
+    html = path.read_text("utf-8")
+    with browser_page(html) as (page, traffic):
+        page.wait_for_selector("path.wijkgeo-buurt")
+        assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
+        assert page.locator("svg path.wijkgeo-wijk").count() == len(atlas.wijken)
+        legend = page.locator("#wijkgeo-legend")
+        assert legend.is_visible() and "geen gegevens" in legend.inner_text()
+        assert "Demodam" in page.locator("#wijkgeo-title").inner_text()
+        page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
+        page.screenshot(path=str(ARTIFACTS / "demodam.png"))
+        assert traffic.page_errors == [] and traffic.console_errors == []
+        assert traffic.dialogs == []
+    assert traffic.missing == [] and traffic.aborted == []

@@ -457,7 +457,10 @@ def indicator_map(
     ).add_to(fmap)
 
     minx, miny, maxx, maxy = buurten.to_crs(_WGS84).total_bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    # room for the title box (top left) and the legend (bottom right)
+    fmap.fit_bounds(
+        [[miny, minx], [maxy, maxx]], padding_top_left=(10, 70), padding_bottom_right=(60, 10)
+    )
     log.info(
         "kaart %s: %d buurten, %d klassen, %d zonder gegevens",
         indicator,

@@ -7,7 +7,6 @@ Missing values never get a colour of the scale: they form their own grey class
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -166,10 +165,3 @@ def classify(
         index=index,
         missing=int((~ok).sum()),
     )
-
-
-def _is_missing(value: Any) -> bool:
-    try:
-        return value is None or math.isnan(float(value))
-    except (TypeError, ValueError):
-        return True
