@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from replay import RD_URI, pdok_features, serve_cbs, serve_pdok
+from replay import RD_URI, kwb_rows, pdok_features, serve_cbs, serve_pdok
 
 import wijkgeo
 from wijkgeo import ConfigError, SourceError, _http
@@ -182,3 +182,51 @@ def test_conditional_get_on_replay(replay):
     first = _http.get(url, {"$format": "json"})
     again = _http.get(url, {"$format": "json"}, etag=first.headers["ETag"])
     assert (first.status_code, again.status_code) == (200, 304)
+
+
+def test_rows_from_real_cbsodata_client_normalise_to_ground_truth(replay, truth, monkeypatch):
+    """normalize_kerncijfers accepts exactly what cbsodata.get_data returns (titles, padding)."""
+    import cbsodata
+
+    from wijkgeo.sources.cbs import normalize_kerncijfers
+
+    monkeypatch.setattr(cbsodata.options, "use_https", False)
+    host = replay.cbs_url.removeprefix("http://")
+    flt = " or ".join(f"startswith(WijkenEnBuurten,'{p}0772')" for p in ("GM", "WK", "BU"))
+    rows = cbsodata.get_data("85984NED", filters=flt, catalog_url=host)  # typed=False: numbers
+    props = cbsodata.get_meta("85984NED", "DataProperties", catalog_url=host)
+    assert rows[0]["WijkenEnBuurten"] == "Eindhoven"  # cbsodata put the title in place of the key
+    assert rows[0]["Codering_3"] == "GM0772    "
+    kc = normalize_kerncijfers(rows, props)
+    exp = truth["GM0772"]["kwb2024_85984NED"]
+    wijken = kc[kc.level == "wijk"]
+    assert dict(zip(wijken.code, wijken.aantal_inwoners, strict=True)) == {
+        k: v["AantalInwoners_5"] for k, v in exp["wijken"].items()
+    }
+    # ... and that cbsodata downloaded the whole (unfiltered) WijkenEnBuurten dimension
+    dims = [q for p, q in replay.requests if p.endswith("/WijkenEnBuurten")]
+    assert dims and "$filter" not in dims[0]
+
+
+@pytest.mark.slow
+def test_fetch_barendrecht_with_vierkanten(replay, realdata, truth, tmp_path_factory, monkeypatch):
+    from replay import serve_vierkant
+
+    serve_vierkant(replay.server, realdata, tmp_path_factory.mktemp("vkz"), replay=replay)
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path_factory.mktemp("cache")))
+    atlas = wijkgeo.fetch(
+        "GM0489",
+        2024,
+        cbs_url=replay.cbs_url,
+        pdok_url=replay.pdok_url,
+        vierkant_url=replay.base_url,
+    )
+    assert atlas.name == "Barendrecht"
+    assert set(atlas.vierkanten) == {"500m", "100m"}
+    assert len(atlas.buurten) == 62 and atlas.buurten.geometry.notna().all()
+    assert atlas.wijken.aantal_inwoners.notna().all()
+    assert (atlas.buurten.wijkcode.isin(atlas.wijken.wijkcode)).all()
+    kwb = {r["Codering_3"].strip(): r for r in kwb_rows(realdata)}
+    assert atlas.gemeente.aantal_inwoners.item() == kwb["GM0489"]["AantalInwoners_5"]
+    inh = atlas.gemeente.aantal_inwoners.item()
+    assert 0.9 * inh < atlas.vierkanten["100m"].aantal_inwoners.sum() < 1.3 * inh
