@@ -205,6 +205,8 @@ def test_bad_input_is_a_clear_error(atlas):
     dup.loc[1, "buurtcode"] = dup.loc[0, "buurtcode"]
     with pytest.raises(DataValidationError, match="BU99980001"):
         indicator_map(dup, KEY)
+    with pytest.raises(DataValidationError, match="geen buurten"):
+        indicator_map(atlas.buurten.iloc[:0], KEY)
     wgs = atlas.buurten.to_crs("EPSG:4326")  # another CRS is converted, not refused
     assert len(_layers(indicator_map(wgs, KEY))["wijkgeo-buurt"].data["features"]) == 6
 

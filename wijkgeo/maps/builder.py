@@ -116,6 +116,10 @@ def _check_buurten(buurten: gpd.GeoDataFrame) -> None:
             raise DataValidationError(
                 f"kolom {col!r} ontbreekt in de buurten (kolommen: {list(buurten.columns)[:12]}...)"
             )
+    if len(buurten) == 0:
+        raise DataValidationError(
+            "geen buurten om te tekenen; controleer de gemeentecode en het jaar van de Atlas"
+        )
     codes = buurten["buurtcode"].astype(str)
     dupes = sorted(set(codes[codes.duplicated()]))
     if dupes:
