@@ -17,6 +17,7 @@ from wijkgeo.indicators import (
     reference_values,
     similar_areas,
     similar_table,
+    unchanged_codes,
 )
 
 
@@ -221,3 +222,25 @@ def test_demo_atlas_end_to_end():
     assert ref.at["gemeente", "lokale_voorzieningen_per_1000"] == pytest.approx(
         n_in_gemeente / gem["aantal_inwoners"] * 1000
     )
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("gemeente", ["GM0392", "GM0758"])
+def test_reused_codes_are_flagged_as_changed(realdata, gemeente):
+    """Haarlem and Breda re-used wijk codes between 2014 and 2024 for other areas."""
+    import geopandas as gpd
+
+    old = gpd.read_file(realdata / f"boundaries/{gemeente}_wijk_2014_generalised_q1e3.geojson")
+    new = gpd.read_file(realdata / f"boundaries/{gemeente}_wijk_2024_simplified.geojson")
+    old = old.rename(columns={"statcode": "wijkcode"}).to_crs(28992)
+    new = new.to_crs(28992)
+    shared = set(old["wijkcode"]) & set(new["wijkcode"])
+    assert len(shared) == 9  # 9 codes exist in both years ...
+    assert unchanged_codes(new, old, id_col="wijkcode") == set()  # ... none kept its boundary
+    assert unchanged_codes(new, new, id_col="wijkcode") == set(new["wijkcode"])
+    # change_since then refuses to compare any of them
+    now = pd.DataFrame({"wijkcode": new["wijkcode"], "aantal_inwoners": 1000.0})
+    then = pd.DataFrame({"wijkcode": old["wijkcode"], "aantal_inwoners": 900.0})
+    ch = change_since(now, then, ["inwoners"], unchanged=set(), id_col="wijkcode", level="wijk")
+    assert ch["inwoners_verandering"].isna().all()
+    assert set(ch["opmerking"]) <= {"grens gewijzigd", "niet in het eerdere jaar"}

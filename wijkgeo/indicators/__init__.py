@@ -29,6 +29,7 @@ from .compare import (
     reference_values,
     similar_areas,
     similar_table,
+    unchanged_codes,
 )
 from .composite import SensitivityReport, composite_index, load_weights, sensitivity
 from .compute import IndicatorResult, add_indicators, compute, indicator_series
@@ -71,4 +72,5 @@ __all__ = [
     "similar_areas",
     "similar_table",
     "themes",
+    "unchanged_codes",
 ]
