@@ -260,6 +260,6 @@ def test_missing_browser_prerequisites_fail_on_ci_and_skip_elsewhere(monkeypatch
 
 def test_canvas_renderer_is_opt_in(atlas):
     assert '"preferCanvas": false' in indicator_map(atlas, KEY).get_root().render()
-    assert '"preferCanvas": true' in indicator_map(
-        atlas, KEY, prefer_canvas=True
-    ).get_root().render()
+    assert (
+        '"preferCanvas": true' in indicator_map(atlas, KEY, prefer_canvas=True).get_root().render()
+    )
