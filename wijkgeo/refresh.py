@@ -222,8 +222,11 @@ def cbs_table_info(year: int, *, cbs_url: str | None = None) -> dict[str, Any]:
 def head_validators(url: str, params: dict[str, Any] | None = None) -> dict[str, str] | None:
     """``ETag``/``Last-Modified`` of ``url`` from a ``HEAD`` request (no body is sent).
 
-    Returns ``None`` when the server gives no validators, does not allow HEAD, or does
-    not answer: the caller then can't tell a change from this source alone.
+    Returns ``None`` when the server gives no validators or answers a 4xx (HEAD not
+    allowed, unknown download): the caller then can't tell a change from this source
+    alone. A server error (5xx after the retries of :mod:`wijkgeo._http`), a timeout or a
+    broken connection raise :class:`SourceError`: a refresh that could not check a source
+    must not report "unchanged".
 
     Examples
     --------
@@ -242,10 +245,20 @@ def head_validators(url: str, params: dict[str, Any] | None = None) -> dict[str,
             allow_redirects=True,
         )
     except requests.exceptions.RequestException as exc:
-        log.debug("HEAD %s mislukt: %s", url, exc)
-        return None
+        raise SourceError(
+            f"Metadata (HEAD) niet op te vragen ({type(exc).__name__}); de bron is traag of "
+            "onbereikbaar. Probeer het later opnieuw.",
+            url=url,
+        ) from exc
+    if response.status_code >= 500:
+        raise SourceError(
+            f"Metadata (HEAD) gaf een serverfout ({response.status_code}), ook na herhaalde "
+            "pogingen; de bron heeft een storing. Probeer het later opnieuw.",
+            url=response.url or url,
+            status=response.status_code,
+        )
     if not 200 <= response.status_code < 300:
-        log.debug("HEAD %s: status %s", url, response.status_code)
+        log.debug("HEAD %s: status %s, geen validators", url, response.status_code)
         return None
     out = {}
     if response.headers.get("ETag"):

@@ -1,0 +1,352 @@
+"""Refresh against the replay server: no-op cost, change detection, fault injection.
+
+The replay serves the real KWB 2024 values and Wijk- en Buurtkaart 2024 features
+(``tests/replay.py``). ``RefreshServer`` wraps it to log (method, path, status) of every
+request and to change answers (a new table ``Modified``, changed or missing properties).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+import replay as replay_module
+from replay import Replay
+from werkzeug import Request, Response
+
+import wijkgeo
+from wijkgeo import _http
+from wijkgeo.refresh import exit_code, read_gemeenten_file, refresh, store_status
+from wijkgeo.store import GPKG_NAME, MANIFEST_NAME, Store
+
+pytestmark = pytest.mark.realdata
+
+YEAR = 2024
+SMALL = ["GM0542", "GM0597"]  # Krimpen aan den IJssel (1 wijk, 6 buurten), Ridderkerk (12, 12)
+DATA_PATHS = ("TypedDataSet", "UntypedDataSet", "DataProperties", "WijkenEnBuurten", "/items")
+
+
+class RefreshServer:
+    """The replay plus a request log with methods and statuses, and answer rewriting."""
+
+    def __init__(self, httpserver, realdata: Path, **replay_kwargs):
+        self.replay = Replay(server=httpserver, realdata=Path(realdata), **replay_kwargs)
+        self.replay.cbs = self.replay.pdok = True
+        self.log: list[tuple[str, str, int]] = []
+        self.modified: str | None = None
+        self.transforms: dict[str, object] = {}
+        self.head_faults = False  # injected faults hit GET data requests, not HEAD checks
+        httpserver.expect_request(re.compile(r".*")).respond_with_handler(self.handle)
+
+    @property
+    def url(self) -> str:
+        return self.replay.base_url
+
+    def handle(self, request: Request) -> Response:
+        if request.method == "HEAD" and not self.head_faults:
+            with self.replay._lock:
+                faults, self.replay._faults = self.replay._faults, []
+            try:
+                response = self.replay.handle(request)
+            finally:
+                self.replay._faults = faults
+        else:
+            response = self.replay.handle(request)
+        mods = [fn for key, fn in self.transforms.items() if key in request.path]
+        if self.modified and "TableInfos" in request.path:
+            mods.append(self._set_modified)
+        if response.status_code == 200 and mods and "json" in (response.mimetype or ""):
+            try:
+                payload = json.loads(response.get_data())
+            except ValueError:  # a truncated answer stays truncated
+                payload = None
+            if payload is not None:
+                for fn in mods:
+                    payload = fn(payload)
+                body = json.dumps(payload).encode()
+                response.set_data(body)
+                response.headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        self.log.append((request.method, request.path, response.status_code))
+        return response
+
+    def _set_modified(self, payload):
+        payload["value"][0]["Modified"] = self.modified
+        return payload
+
+    def data_requests(self) -> list[tuple[str, str, int]]:
+        """GET requests for data (not TableInfos, not HEAD, not 304)."""
+        return [
+            r
+            for r in self.log
+            if r[0] == "GET" and r[2] != 304 and any(p in r[1] for p in DATA_PATHS)
+        ]
+
+    def clear(self) -> None:
+        self.log.clear()
+
+
+def _fast_pdok_features(realdata, level, gemeente=None):
+    """Same features as replay.pdok_features without deep-copying every geometry per request.
+
+    The replay only replaces ``geometry["coordinates"]`` (never mutates the nested lists or
+    the properties), so copying the feature and geometry dicts is enough.
+    """
+    feats = replay_module._layer(realdata, level)
+    out = [{**f, "geometry": dict(f["geometry"]) if f["geometry"] else None} for f in feats]
+    if gemeente:
+        out = [f for f in out if f["properties"].get("gemeentecode") == gemeente]
+    return out
+
+
+@pytest.fixture
+def server(httpserver, realdata, monkeypatch):
+    monkeypatch.setattr(replay_module, "pdok_features", _fast_pdok_features)
+    srv = RefreshServer(httpserver, realdata)
+    monkeypatch.setenv("WIJKGEO_CBS_URL", srv.url)
+    monkeypatch.setenv("WIJKGEO_PDOK_URL", srv.url)
+    monkeypatch.setenv("WIJKGEO_CBS_DOWNLOAD_URL", srv.url)  # grid downloads: 404 here
+    return srv
+
+
+@pytest.fixture(autouse=True)
+def _fast_http():
+    _http.configure(timeout=1, retries=1, backoff=0)
+    yield
+    _http.configure()
+
+
+def files_sha(store: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(store)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(store.rglob("*"))
+        if p.is_file() and p.name in (GPKG_NAME, MANIFEST_NAME)
+    }
+
+
+def run(store, codes=SMALL, **kw):
+    return refresh(codes, YEAR, store=store, vierkanten=False, **kw)
+
+
+# ---------------------------------------------------------------------------- happy path
+def test_cold_then_noop_makes_zero_data_requests(server, tmp_path):
+    results = run(tmp_path)
+    assert [r.status for r in results] == ["created", "created"]
+    assert results[1].message() == (
+        "GM0597 2024: nieuw opgehaald (tabel 85984NED van 2025-03-27), 12 wijken, 12 buurten"
+    )
+    assert len(server.data_requests()) == 2 * 6  # 3 OData + 3 PDOK per gemeente
+    atlas = wijkgeo.load("GM0597", YEAR, store=tmp_path)
+    assert atlas.name == "Ridderkerk" and len(atlas.wijken) == 12
+    assert atlas.wijken.crs.to_epsg() == 28992
+    man = Store(tmp_path).manifest("GM0597", YEAR)
+    assert man["sources"]["cbs"] == {
+        "table": "85984NED",
+        "modified": "2025-03-27T02:00:00",
+        "metadata_modified": "2025-03-27T02:00:00",
+        "title": "Kerncijfers wijken en buurten 2024",
+        "url": f"{server.url}/ODataFeed/odata/85984NED",
+    }
+    assert man["sources"]["pdok_wijk"]["validators"]["etag"].startswith('"')
+    before = files_sha(tmp_path)
+
+    server.clear()
+    again = run(tmp_path)
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+    assert again[0].message() == "GM0542 2024: ongewijzigd (tabel 85984NED van 2025-03-27)"
+    assert server.data_requests() == []
+    assert [m for m, p, s in server.log if m == "GET"] == ["GET"]  # one TableInfos per run
+    assert files_sha(tmp_path) == before
+    assert exit_code(again) == 0
+
+
+def test_table_modified_triggers_update_and_status_shows_it(server, tmp_path):
+    run(tmp_path, ["GM0542"])
+    server.modified = "2025-06-30T02:00:00"
+    server.clear()
+    (res,) = run(tmp_path, ["GM0542"])
+    assert res.status == "unchanged"  # same content: metadata only
+    assert "tabel 85984NED gewijzigd 2025-06-30" in res.message()
+    assert "inhoud gelijk" in res.message()
+    assert len(server.data_requests()) == 6
+    (row,) = store_status(tmp_path)
+    assert (row["gemeente"], row["cbs_table"], row["cbs_modified"]) == (
+        "GM0542",
+        "85984NED",
+        "2025-06-30T02:00:00",
+    )
+    assert row["wijken"] == 1 and row["buurten"] == 6 and row["age_days"] < 1
+
+
+def test_pdok_etag_change_updates_only_that_gemeente(server, tmp_path):
+    run(tmp_path)
+
+    def rename(payload):
+        for feat in payload["features"]:
+            feat["properties"]["wijknaam"] = feat["properties"]["wijknaam"] + " (nieuw)"
+        return payload
+
+    server.transforms["/collections/wijken/items"] = rename
+    server.clear()
+    results = run(tmp_path)
+    # both gemeenten' wijk pages changed -> both updated, with the reason named
+    assert [r.status for r in results] == ["updated", "updated"]
+    assert "PDOK-grenzen gewijzigd (wijk)" in results[0].message()
+    atlas = wijkgeo.load("GM0597", YEAR, store=tmp_path)
+    assert atlas.wijken["wijknaam"].str.endswith(" (nieuw)").all()
+
+
+def test_dry_run_requests_no_data_and_writes_nothing(server, tmp_path):
+    run(tmp_path, ["GM0542"])
+    before = files_sha(tmp_path)
+    server.modified = "2025-06-30T02:00:00"
+    server.clear()
+    results = run(tmp_path, dry_run=True)
+    assert [r.status for r in results] == ["would_update", "would_update"]
+    assert "proefdraai" in results[0].message()
+    assert server.data_requests() == []
+    assert files_sha(tmp_path) == before
+
+
+# ---------------------------------------------------------------------------- faults
+def _retry_500(s):
+    s.replay.fail("TypedDataSet", 500, 500)
+
+
+def _retry_503(s):
+    s.replay.fail("/wijken/items", 503, 503, retry_after=0)
+
+
+def _head_503(s):
+    s.head_faults = True  # the metadata check itself fails
+    s.replay.fail("/buurten/items", 503, 503, retry_after=0)
+
+
+def _timeout(s):
+    s.replay.delay("TypedDataSet", 1.3, times=2)
+
+
+def _truncated(s):
+    s.replay.truncate("TypedDataSet")
+
+
+def _html(s):
+    s.replay.html("/buurten/items")
+
+
+def _missing_next(s):
+    s.replay.pdok_max_limit = 5  # 12 wijken -> 3 pages
+    s.replay.drop_next("/wijken/items")
+
+
+def _missing_page(s):
+    s.replay.pdok_max_limit = 5
+    s.replay.missing_page("/buurten/items")
+
+
+def _changed_columns(s):
+    def drop(payload):
+        for feat in payload["features"]:
+            feat["properties"].pop("percentage_gehuwd", None)
+            feat["properties"].pop("geboorte_totaal", None)
+        return payload
+
+    s.transforms["/collections/wijken/items"] = drop
+
+
+FAULTS = {
+    "500": (_retry_500, r"500"),
+    "503": (_retry_503, r"503|foutstatus"),
+    "503_metadata": (_head_503, r"Metadata \(HEAD\) gaf een serverfout \(503\)"),
+    "timeout": (_timeout, r"Geen antwoord binnen|Verbinding"),
+    "truncated": (_truncated, r"Onvolledige|afgebroken"),
+    "html": (_html, r"HTML-pagina"),
+    "missing_next": (_missing_next, r"mist de link naar de volgende pagina"),
+    "missing_page": (_missing_page, r"404"),
+    "changed_columns": (
+        _changed_columns,
+        r"laag wijken mist kolommen percentage_gehuwd, geboorte_totaal",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault_keeps_last_good_version(server, tmp_path, fault):
+    inject, pattern = FAULTS[fault]
+    first = run(tmp_path, ["GM0597"])
+    assert first[0].status == "created"
+    before = files_sha(tmp_path)
+    server.modified = "2025-06-30T02:00:00"  # a new table version: data must be fetched
+    inject(server)
+    (res,) = run(tmp_path, ["GM0597"])
+    assert res.status == "failed", res.message()
+    assert exit_code([res]) == 1
+    assert re.search(pattern, res.error), res.error
+    msg = res.message()
+    assert msg.startswith("GM0597 2024: MISLUKT (laatste goede versie van ")
+    assert "\n" not in msg
+    assert files_sha(tmp_path) == before
+    assert [
+        p.name for p in (tmp_path / "GM0597" / "2024").iterdir() if p.name.startswith(".")
+    ] == []
+    atlas = wijkgeo.load("GM0597", YEAR, store=tmp_path)
+    assert len(atlas.wijken) == 12
+    assert (
+        Store(tmp_path)
+        .manifest("GM0597", YEAR)["sources"]["cbs"]["modified"]
+        .startswith("2025-03-27")
+    )
+
+
+def test_failure_of_one_gemeente_does_not_stop_the_others(server, tmp_path):
+    server.replay.fail("gemeentecode=GM0542", 500, 500)
+    results = run(tmp_path)
+    assert [r.status for r in results] == ["failed", "created"]
+    assert results[0].message().startswith("GM0542 2024: MISLUKT (nog geen eerdere versie")
+    assert not Store(tmp_path).has("GM0542", YEAR)
+    assert Store(tmp_path).has("GM0597", YEAR)
+
+
+def test_metadata_failure_is_a_failure_not_a_no_op(server, tmp_path):
+    run(tmp_path, ["GM0542"])
+    before = files_sha(tmp_path)
+    server.replay.html("TableInfos")
+    (res,) = run(tmp_path, ["GM0542"])
+    assert res.status == "failed" and "HTML" in res.error
+    assert files_sha(tmp_path) == before
+
+
+def test_lost_rows_refused_unless_forced(server, tmp_path):
+    run(tmp_path, ["GM0542"])
+    before = files_sha(tmp_path)
+
+    def empty(payload):
+        payload["features"], payload["numberMatched"], payload["numberReturned"] = [], 0, 0
+        return payload
+
+    server.transforms["/collections/buurten/items"] = empty
+    (res,) = run(tmp_path, ["GM0542"])
+    assert res.status == "failed" and "laag buurten had 6 rijen en is nu leeg" in res.error
+    assert files_sha(tmp_path) == before
+    (forced,) = run(tmp_path, ["GM0542"], force=True)
+    assert forced.status == "updated"
+    assert len(wijkgeo.load("GM0542", YEAR, store=tmp_path).buurten) == 0
+
+
+def test_invalid_input_raises_before_any_request(server, tmp_path):
+    with pytest.raises(wijkgeo.DataValidationError):
+        run(tmp_path, ["GM0542", "XX12"])
+    with pytest.raises(wijkgeo.ConfigError, match="2031"):
+        refresh(["GM0542"], 2031, store=tmp_path)
+    assert server.log == []
+
+
+def test_read_gemeenten_file(tmp_path):
+    path = tmp_path / "gemeenten.txt"
+    path.write_text("# Rijnmond\nGM0542\n  597   # Ridderkerk\n\n")
+    assert read_gemeenten_file(path) == ["GM0542", "GM0597"]
+    path.write_text("GM0542\nGMX\n")
+    with pytest.raises(wijkgeo.DataValidationError, match=r"gemeenten.txt, regel 2"):
+        read_gemeenten_file(path)
