@@ -197,6 +197,13 @@ def test_geodataframe_input_and_no_wijken(atlas):
     assert "2023" in html and str(esc(GEMEENTE)) in html
 
 
+def test_wijk_outlines_from_wijken_when_buurten_lack_wijkcode(atlas):
+    m = indicator_map(atlas.buurten.drop(columns="wijkcode"), KEY, wijken=atlas.wijken)
+    outlines = _layers(m)["wijkgeo-wijk"].data["features"]
+    assert len(outlines) == len(atlas.wijken)
+    assert "wijk " not in _tooltips(m)["BU99980001"]  # no wijkcode: no wijk line in the tooltip
+
+
 def test_bad_input_is_a_clear_error(atlas):
     no_crs = atlas.buurten.copy().set_crs(None, allow_override=True)
     with pytest.raises(DataValidationError, match="EPSG:28992"):
