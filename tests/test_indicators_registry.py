@@ -103,3 +103,23 @@ def test_format_number():
     assert format_number(-1234.5, 1) == "-1.234,5"
     assert format_number(-0.01, 1) == "0,0"
     assert format_number(math.pi, 3) == "3,142"
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"direction": "omhoog"}, "direction"),
+        ({"formula": [{"op": "eval", "expr": "__import__('os')"}]}, "formule-operatie"),
+        ({"formula": [{"op": "ratio", "numerator": "a"}]}, "mist"),
+        ({"classification": {"scheme": "quantiles", "k": 1}}, "classification"),
+        ({"theme": "sport"}, "thema"),
+    ],
+)
+def test_malformed_registry_entries_are_refused(change, match):
+    from wijkgeo.indicators.registry import _parse
+
+    entry = get_indicator("aandeel_65_plus").to_dict()
+    entry.update(change)
+    with pytest.raises(ConfigError, match=match) as err:
+        _parse(entry, 0, themes())
+    assert "aandeel_65_plus" in str(err.value) and "registry.json" in str(err.value)
