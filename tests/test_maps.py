@@ -119,6 +119,20 @@ def test_cbs_secret_value_is_missing_not_a_number(atlas, tmp_path):
     assert "geen gegevens" in tip
 
 
+def test_suppressed_value_says_why(atlas):
+    buurten = atlas.buurten.copy()
+    buurten.loc[0, ["aantal_inwoners", "aantal_personen_65_jaar_en_ouder"]] = [20, 5]
+    tip = _tooltips(indicator_map(buurten, KEY, wijken=False))["BU99980001"]
+    assert "<b>geen gegevens (te weinig inwoners)</b>" in tip  # reason from the registry
+
+
+def test_missing_names_show_the_code_not_nan(atlas):
+    buurten = atlas.buurten.copy()
+    buurten.loc[0, "buurtnaam"] = None
+    tip = _tooltips(indicator_map(buurten, KEY, wijken=False))["BU99980001"]
+    assert '<div class="wijkgeo-naam">BU99980001</div>' in tip and "nan" not in tip.lower()
+
+
 def test_tooltip_is_dutch_with_value_unit_and_wijk(fmap):
     tips = _tooltips(fmap)
     centrum = tips["BU99980001"]

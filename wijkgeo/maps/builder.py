@@ -340,13 +340,11 @@ def indicator_map(
     decimals = int(_get(ind, "decimals", 0) or 0)
 
     def fmt(v: float, reason: str | None = None) -> str:
-        if _missing(v):
-            return (
-                f"{MISSING_LABEL} ({reason})"
-                if reason and reason != MISSING_LABEL
-                else (MISSING_LABEL)
-            )
-        return str(format_value(indicator, v))
+        if not _missing(v):
+            return str(format_value(indicator, v))
+        if reason and reason != MISSING_LABEL:
+            return f"{MISSING_LABEL} ({reason})"  # e.g. "geen gegevens (te weinig inwoners)"
+        return MISSING_LABEL
 
     def fmt_bound(v: float) -> str:  # legend: number only, the unit stands in the header
         return fmt(v) if unit == "jaar" else format_number(v, decimals)
@@ -354,12 +352,13 @@ def indicator_map(
     # --- features -----------------------------------------------------------------------
     wijknamen: dict[str, str] = {}
     if wijken is not None and {"wijkcode", "wijknaam"} <= set(wijken.columns):
+        named = wijken[wijken["wijknaam"].notna()]
         wijknamen = dict(
-            zip(wijken["wijkcode"].astype(str), wijken["wijknaam"].astype(str), strict=True)
+            zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
         )
-    names = (
-        buurten["buurtnaam"] if "buurtnaam" in buurten.columns else buurten["buurtcode"]
-    ).astype(str)
+    names = buurten["buurtcode"].astype(str)
+    if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
+        names = buurten["buurtnaam"].where(buurten["buurtnaam"].notna(), names).astype(str)
     codes = buurten["buurtcode"].astype(str)
     wijkcodes = buurten["wijkcode"].astype(str) if "wijkcode" in buurten.columns else None
 
