@@ -142,13 +142,13 @@ def test_tooltip_is_dutch_with_value_unit_and_wijk(fmap):
     assert "Wijk &amp; &lt;b&gt;Noord&lt;/b&gt;" in tips["BU99980102"]
 
 
-def test_brt_basemap_url_and_attribution(saved, atlas):
+def test_brt_basemap_url_and_attribution(saved, atlas, tmp_path):
     grijs = xyzservices.providers.nlmaps.grijs
     assert grijs.build_url() in saved
     assert "Kadaster" in saved and "kadaster.nl" in saved
     other = save_map(
         indicator_map(atlas, KEY, basemap="standaard"),
-        ROOT / "tests" / "_artifacts" / "standaard.html",
+        tmp_path / "standaard.html",
     ).read_text()
     assert xyzservices.providers.nlmaps.standaard.build_url() in other
     with pytest.raises(ConfigError, match="achtergrondkaart"):
