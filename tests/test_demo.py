@@ -278,6 +278,12 @@ def test_koppelkans_coincidence_is_in_the_demo(atlas):
     assert first["strategie"] == "warmtenet"
     w = atlas.wijken.set_index("wijkcode")
     assert w["perc_huishoudens_laag_inkomen"].idxmax() == first["wijkcode"]
+    assert w["perc_huurwoningen_in_bezit_woningcorporaties"].idxmax() == first["wijkcode"]
+    assert w["gemiddelde_woningwaarde"].idxmin() == first["wijkcode"]
+    assert (
+        w.at[first["wijkcode"], "gemiddeld_aardgasverbruik"]
+        > w["gemiddeld_aardgasverbruik"].median()
+    )
     init = atlas.local["bewonersinitiatieven"]
     inside = init[init.within(w.geometry[first["wijkcode"]])]
     assert (inside["status"] == "actief").sum() >= 3

@@ -397,7 +397,7 @@ def _buurt_truth(
         + 0.3 * nieuw
         + rng.normal(0, 0.12, n)
     )
-    gas_dwelling = 650 + 650 * eengezins * (1 - 0.6 * nieuw) + 220 * (dep - 0.3)
+    gas_dwelling = 650 + 650 * eengezins * (1 - 0.6 * nieuw) + 450 * (dep - 0.3)
     gas = (1 - gasvrij) * gas_dwelling * np.exp(rng.normal(0, 0.08, n))
     elek = (1750 + 1100 * eengezins + 500 * (gasvrij - 0.1)) * np.exp(rng.normal(0, 0.08, n))
     inc = 34.5 * np.exp(-0.55 * dep + 0.08 * eengezins + rng.normal(0, 0.07, n))
