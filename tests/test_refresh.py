@@ -101,14 +101,19 @@ def _fast_pdok_features(realdata, level, gemeente=None):
     return out
 
 
-@pytest.fixture
-def server(httpserver, realdata, monkeypatch):
+def make_server(httpserver, realdata, monkeypatch) -> RefreshServer:
+    """A RefreshServer with the source URLs of this process pointed at it."""
     monkeypatch.setattr(replay_module, "pdok_features", _fast_pdok_features)
     srv = RefreshServer(httpserver, realdata)
     monkeypatch.setenv("WIJKGEO_CBS_URL", srv.url)
     monkeypatch.setenv("WIJKGEO_PDOK_URL", srv.url)
     monkeypatch.setenv("WIJKGEO_CBS_DOWNLOAD_URL", srv.url)  # grid downloads: 404 here
     return srv
+
+
+@pytest.fixture
+def server(httpserver, realdata, monkeypatch):
+    return make_server(httpserver, realdata, monkeypatch)
 
 
 @pytest.fixture(autouse=True)
