@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -45,7 +46,9 @@ def command(name: str, help: str):
 
 
 def _add_store_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", help="map van de store (standaard: $WIJKGEO_STORE of de gebruikersmap)")
+    p.add_argument(
+        "--store", help="map van de store (standaard: $WIJKGEO_STORE of de gebruikersmap)"
+    )
 
 
 # ---------------------------------------------------------------------------- demo
@@ -55,7 +58,9 @@ def _add_demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=2024, help="seed van de generator")
 
 
-@command("demo", "maak de fictieve gemeente Demodam (GM9999) en schrijf maps/demodam.html")(_add_demo)
+@command("demo", "maak de fictieve gemeente Demodam (GM9999) en schrijf maps/demodam.html")(
+    _add_demo
+)
 def _run_demo(args: argparse.Namespace) -> int:
     from .demo_pipeline import run_demo
 
@@ -74,14 +79,30 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
     p.add_argument("--bestand", help="tekstbestand met één gemeentecode per regel (# = commentaar)")
     _add_store_arg(p)
-    p.add_argument("--dry-run", "--proefdraai", dest="dry_run", action="store_true",
-                   help="alleen metadata opvragen en melden wat er zou veranderen")
-    p.add_argument("--lock-timeout", type=float, default=300, metavar="SECONDEN",
-                   help="zo lang wachten op een andere refresh van dezelfde store (standaard 300)")
-    p.add_argument("--forceer", action="store_true",
-                   help="altijd downloaden en ook verdwenen kolommen/rijen accepteren")
-    p.add_argument("--zonder-vierkanten", action="store_true",
-                   help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)")
+    p.add_argument(
+        "--dry-run",
+        "--proefdraai",
+        dest="dry_run",
+        action="store_true",
+        help="alleen metadata opvragen en melden wat er zou veranderen",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=300,
+        metavar="SECONDEN",
+        help="zo lang wachten op een andere refresh van dezelfde store (standaard 300)",
+    )
+    p.add_argument(
+        "--forceer",
+        action="store_true",
+        help="altijd downloaden en ook verdwenen kolommen/rijen accepteren",
+    )
+    p.add_argument(
+        "--zonder-vierkanten",
+        action="store_true",
+        help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
+    )
     p.add_argument("--json", action="store_true", help="resultaat per gemeente als JSON op stdout")
     p.add_argument("--logbestand", metavar="PAD", help="logregels ook aan dit bestand toevoegen")
 
@@ -103,8 +124,13 @@ def _run_refresh(args: argparse.Namespace) -> int:
     if args.bestand:
         codes.extend(read_gemeenten_file(args.bestand))
     results = refresh(
-        codes, args.jaar, store=args.store, dry_run=args.dry_run,
-        lock_timeout=args.lock_timeout, force=args.forceer, vierkanten=not args.zonder_vierkanten,
+        codes,
+        args.jaar,
+        store=args.store,
+        dry_run=args.dry_run,
+        lock_timeout=args.lock_timeout,
+        force=args.forceer,
+        vierkanten=not args.zonder_vierkanten,
     )
     if args.json:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
@@ -142,13 +168,24 @@ def _run_status(args: argparse.Namespace) -> int:
 def _add_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
-    p.add_argument("--format", choices=("gpkg", "csv", "xlsx"), default="xlsx",
-                   help="gpkg, csv (Nederlandse Excel: ; en decimale komma) of xlsx (standaard)")
+    p.add_argument(
+        "--format",
+        choices=("gpkg", "csv", "xlsx"),
+        default="xlsx",
+        help="gpkg, csv (Nederlandse Excel: ; en decimale komma) of xlsx (standaard)",
+    )
     p.add_argument("--uitvoer", metavar="PAD", help="uitvoerbestand (standaard GMxxxx_jaar.fmt)")
-    p.add_argument("--csv-dialect", choices=("nl", "international"), default="nl",
-                   help="nl: ; en decimale komma (standaard); international: , en punt")
-    p.add_argument("--zonder-indicatoren", action="store_true",
-                   help="alleen de opgeslagen kolommen, geen berekende indicatoren")
+    p.add_argument(
+        "--csv-dialect",
+        choices=("nl", "international"),
+        default="nl",
+        help="nl: ; en decimale komma (standaard); international: , en punt",
+    )
+    p.add_argument(
+        "--zonder-indicatoren",
+        action="store_true",
+        help="alleen de opgeslagen kolommen, geen berekende indicatoren",
+    )
     _add_store_arg(p)
 
 
@@ -157,8 +194,13 @@ def _run_export(args: argparse.Namespace) -> int:
     from .export import export
 
     path = export(
-        args.gemeente, args.jaar, args.format, args.uitvoer, store=args.store,
-        indicators=not args.zonder_indicatoren, csv_dialect=args.csv_dialect,
+        args.gemeente,
+        args.jaar,
+        args.format,
+        args.uitvoer,
+        store=args.store,
+        indicators=not args.zonder_indicatoren,
+        csv_dialect=args.csv_dialect,
     )
     print(path)
     return EXIT_OK
@@ -203,7 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wijkgeo {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="meer logregels")
-    parser.add_argument("-q", "--quiet", action="store_true", help="alleen waarschuwingen en fouten")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="alleen waarschuwingen en fouten"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
     for name, help_text, add, run in _COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -217,6 +261,10 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    # Third-party libraries log their own chatter at INFO ("Created 40 records"); keep the
+    # operator's log to what wijkgeo itself did unless --verbose is given.
+    for noisy in ("pyogrio", "fiona", "urllib3", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -244,6 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wijkgeo: afgebroken", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `wijkgeo indicators | head`: the reader went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
