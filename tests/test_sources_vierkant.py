@@ -123,3 +123,20 @@ def test_fetch_vierkanten_failure_leaves_no_file(httpserver, realdata, zips, tmp
         assert list(tmp_path.iterdir()) == []
     finally:
         _http.configure()
+
+
+@pytest.mark.realdata
+def test_corrupt_cached_zip_is_a_source_error(realdata, tmp_path):
+    outline = features_to_frame(
+        pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
+    )
+    (tmp_path / "2025-cbs_vk500_2024_v1.zip").write_text("<html>Onderhoud</html>")
+    with pytest.raises(SourceError, match="geen geldig zip"):
+        fetch_vierkanten(
+            "GM0489",
+            2024,
+            boundary=outline,
+            resolutions=(500,),
+            download_url="http://127.0.0.1:1",
+            cache_dir=tmp_path,
+        )

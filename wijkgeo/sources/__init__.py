@@ -105,7 +105,7 @@ def fetch(
             grids = fetch_vierkanten(
                 code, year, boundary=bounds.get("gemeente"), download_url=vierkant_url
             )
-        except (_errors.SourceError, _errors.ConfigError) as exc:
+        except (_errors.SourceError, _errors.ConfigError, _errors.DataValidationError) as exc:
             log.warning("Vierkantstatistieken overgeslagen: %s", exc)
     meta = {
         "source": "CBS Kerncijfers wijken en buurten + PDOK Wijk- en Buurtkaart",

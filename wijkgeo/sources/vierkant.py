@@ -186,6 +186,7 @@ def _cache_dir() -> Path:
 
 def _read_zip(path: Path, bbox: tuple[float, float, float, float] | None) -> pd.DataFrame:
     import pyogrio
+    import pyogrio.errors
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -202,7 +203,12 @@ def _read_zip(path: Path, bbox: tuple[float, float, float, float] | None) -> pd.
         raise SourceError(
             f"Geen GeoPackage of shapefile in {path.name} (inhoud: {', '.join(names[:5])})."
         )
-    return pyogrio.read_dataframe(f"/vsizip/{path}/{inner}", bbox=bbox)
+    try:
+        return pyogrio.read_dataframe(f"/vsizip/{path}/{inner}", bbox=bbox)
+    except pyogrio.errors.DataSourceError as exc:
+        raise SourceError(
+            f"Kan {inner} in {path} niet lezen ({exc}); verwijder het bestand en probeer opnieuw."
+        ) from exc
 
 
 def fetch_vierkanten(
