@@ -75,7 +75,7 @@ def make_atlas(code: str = "GM0772", year: int = 2024, inwoners: float = 1000.0)
         geometry=[Point(100, 100), Point(1500, 500)],
         crs=CRS,
     )
-    energie = pd.DataFrame({"wijkcode": [f"WK{gm}00"], "fase": ["uitvoering"], "jaar": [2026]})
+    energie = pd.DataFrame({"wijkcode": [f"WK{gm}00"], "fase": ["uitvoering"], "planjaar": [2026]})
     nederland = pd.DataFrame({"code": ["NL01"], "aantal_inwoners": [17_942_942.0]})
     return Atlas(
         gemeente=gemeente,

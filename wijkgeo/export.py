@@ -14,7 +14,8 @@ Formats
 ``csv``
     One file for Dutch Excel: gemeente, wijk and buurt rows under each other with a
     ``Niveau`` column, labels in the header, **``;`` as separator and a decimal comma**,
-    UTF-8 with a byte order mark (so Excel shows ë and é), empty cells for missing values.
+    UTF-8 with a byte order mark (so Excel shows ë and é), empty cells for missing values,
+    ``ja``/``nee`` for yes/no columns, indicators rounded to their registry decimals.
     ``csv_dialect="international"`` writes ``,`` and a decimal point instead.
 ``xlsx``
     Sheets Gemeente, Wijken, Buurten with labels as headers (numbers stay numbers; Excel
@@ -104,7 +105,7 @@ def column_labels(columns: list[str]) -> dict[str, tuple[str, str]]:
 
 
 def _header(label: str, unit: str) -> str:
-    return f"{label} ({unit})" if unit and unit not in label else label
+    return f"{label} ({unit})" if unit and unit.lower() not in label.lower() else label
 
 
 def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataFrame]:
@@ -141,6 +142,7 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
                 values = None
             if values is not None:
                 values = values.loc[:, values.notna().any()]
+                values = values.drop(columns=[k for k in values.columns if _copies(k, frame)])
                 keep = [c for c in frame.columns if c not in values.columns]
                 geom = frame.geometry.name if hasattr(frame, "geometry") else None
                 body = [c for c in keep if c != geom]
@@ -155,11 +157,32 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
     return out
 
 
+def _copies(key: str, frame: pd.DataFrame) -> bool:
+    """Whether indicator ``key`` is just a copy of a column the frame already has."""
+    ind = _registry().get(key)
+    if ind is None or len(ind.formula) != 1:
+        return False
+    alt = ind.formula[0]
+    return (
+        alt.get("op") == "column"
+        and float(alt.get("scale", 1)) == 1
+        and alt.get("column") in frame.columns
+    )
+
+
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Attributes only, booleans as ja/nee, indicators rounded to their registry decimals."""
     import pandas as pd
 
+    reg = _registry()
     cols = [c for c in frame.columns if str(frame[c].dtype) != "geometry"]
-    return pd.DataFrame(frame[cols])
+    out = pd.DataFrame(frame[cols])
+    for col in cols:
+        if pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: "ja", False: "nee"})
+        elif col in reg and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(reg[col].decimals)
+    return out
 
 
 def export_atlas(
