@@ -348,3 +348,32 @@ def test_country_national_size_well_under_a_minute():
     assert len(c.wijken) == 3500 and 14_500 <= len(c.buurten) <= 15_500
     _check_country(c, 350)
     assert elapsed < 45
+
+
+def test_pdok_and_cbs_values_agree_through_the_loaders(caplog):
+    caplog.set_level("WARNING")
+    make_demo(seed=11)
+    assert not [r for r in caplog.records if "verschillen" in r.getMessage()]
+
+
+@pytest.mark.realdata
+def test_value_ranges_match_real_buurten(realdata, atlas):
+    real = pd.read_parquet(realdata / "raw" / "nprz" / "buurt_2024_stats.parquet")
+    real = real.select_dtypes("number").where(lambda x: x > -99990)
+    real = real[real["aantal_inwoners"] >= 200]
+    demo_b = atlas.buurten[atlas.buurten["aantal_inwoners"] >= 200]
+    for col in (
+        "aantal_inwoners",
+        "gemiddelde_huishoudsgrootte",
+        "percentage_eenpersoonshuishoudens",
+        "percentage_personen_65_jaar_en_ouder",
+        "percentage_koopwoningen",
+        "perc_huurwoningen_in_bezit_woningcorporaties",
+        "gemiddelde_woningwaarde",
+        "gemiddelde_elektriciteitslevering",
+        "huisartsenpraktijk_gemiddelde_afstand_in_km",
+        "bevolkingsdichtheid_inwoners_per_km2",
+    ):
+        lo, hi = real[col].quantile([0.05, 0.95])
+        assert lo <= demo_b[col].median() <= hi, col
+        assert demo_b[col].between(real[col].min(), real[col].max()).mean() > 0.9, col
