@@ -158,13 +158,14 @@ def test_gpkg_opens_in_gdal(tmp_path):
     assert plain.crs.to_epsg() == 28992
     assert plain["buurtcode"].tolist() == ["BU07720000", "BU07720001", "BU07720A01"]
     if shutil.which("ogrinfo"):
-        out = subprocess.run(
+        done = subprocess.run(
             ["ogrinfo", "-ro", "-so", str(path), "wijken"],
             capture_output=True,
             text=True,
             check=True,
-        ).stdout
-        assert "Feature Count: 2" in out and "28992" in out
+        )
+        assert "Feature Count: 2" in done.stdout and 'ID["EPSG",28992]' in done.stdout
+        assert "Warning" not in done.stderr  # also a system GDAL as old as 3.6 reads it cleanly
 
 
 def test_manifest_contents(tmp_path):

@@ -469,6 +469,9 @@ class Store:
         for name, (kind, frame) in todo:
             data = _with_index(frame)
             kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
+            if name == _META_TABLE:  # the first layer creates the file
+                # GeoPackage 1.2: read without warnings by older GDAL/QGIS (3.6 warns on 1.4)
+                kwargs["dataset_options"] = {"VERSION": "1.2"}
             if kind == "features":
                 geom_types = set(data.geometry.geom_type.dropna().unique())
                 if not geom_types:
