@@ -38,10 +38,10 @@ def _env(srv, store, **extra) -> dict[str, str]:
     return env
 
 
-def _start(srv, store, *args, **extra) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "wijkgeo.cli", "refresh", *args, "--jaar", str(YEAR)]
+def _start(srv, store, *args, pre=(), **extra) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "wijkgeo.cli", *pre, "refresh", *args, "--jaar", str(YEAR)]
     return subprocess.Popen(
-        [*cmd, "--zonder-vierkanten"],
+        [*map(str, cmd), "--zonder-vierkanten"],
         env=_env(srv, store, **extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -67,18 +67,26 @@ def test_cli_exit_codes_log_lines_and_status(server, tmp_path):
     assert "Created" not in err  # pyogrio chatter silenced
     before = files_sha(tmp_path)
 
-    # a new table version whose download fails: exit 1, one Dutch line, store untouched
+    # a new table version whose download fails: exit 1, one Dutch line, store untouched;
+    # cron style: -q keeps stderr to warnings/errors, the log file gets every line
     server.modified = "2025-06-30T02:00:00"
     server.replay.fail("TypedDataSet", 500, 500)
-    proc = _start(server, tmp_path, "GM0542")
+    logfile = tmp_path / "refresh.log"
+    proc = _start(server, tmp_path, "GM0542", "GM0597", "--logbestand", logfile, pre=["-q"])
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     lines = [line for line in err.splitlines() if "GM0542 2024: MISLUKT" in line]
     assert len(lines) == 1
     assert "laatste goede versie van" in lines[0] and "500" in lines[0]
-    assert "1 van 1 gemeente(n) niet bijgewerkt (GM0542); laatste goede versies bewaard" in err
-    assert files_sha(tmp_path) == before
+    assert "1 van 2 gemeente(n) niet bijgewerkt (GM0542); laatste goede versies bewaard" in err
+    assert "GM0597" not in err  # its INFO line is not on stderr with -q ...
+    logged = logfile.read_text(encoding="utf-8")
+    assert "INFO wijkgeo.refresh: GM0597 2024: nieuw opgehaald" in logged  # ... but in the file
+    assert "ERROR wijkgeo.refresh: GM0542 2024: MISLUKT" in logged
+    after = files_sha(tmp_path)
+    assert {k: v for k, v in after.items() if k.startswith("GM0542")} == before
     assert len(wijkgeo.load("GM0542", YEAR, store=tmp_path).buurten) == 6
+    assert len(wijkgeo.load("GM0597", YEAR, store=tmp_path).wijken) == 12
 
 
 def test_cli_usage_errors_and_status_json(server, tmp_path, capsys):

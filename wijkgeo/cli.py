@@ -115,23 +115,35 @@ def _run_refresh(args: argparse.Namespace) -> int:
 
     from .refresh import exit_code, read_gemeenten_file, refresh
 
-    if args.logbestand:
+    root = logging.getLogger()
+    handler = None
+    if args.logbestand:  # the file always gets the INFO lines, also with -q on stderr
+        for h in root.handlers:
+            if h.level == logging.NOTSET:
+                h.setLevel(root.level)
         handler = logging.FileHandler(args.logbestand, encoding="utf-8")
+        handler.setLevel(logging.DEBUG if args.verbose else logging.INFO)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
+        root.addHandler(handler)
+        root.setLevel(min(root.level, handler.level))
     logging.getLogger("pyogrio").setLevel(logging.WARNING)  # no "Created N records" lines
-    codes = list(args.gemeenten)
-    if args.bestand:
-        codes.extend(read_gemeenten_file(args.bestand))
-    results = refresh(
-        codes,
-        args.jaar,
-        store=args.store,
-        dry_run=args.dry_run,
-        lock_timeout=args.lock_timeout,
-        force=args.forceer,
-        vierkanten=not args.zonder_vierkanten,
-    )
+    try:
+        codes = list(args.gemeenten)
+        if args.bestand:
+            codes.extend(read_gemeenten_file(args.bestand))
+        results = refresh(
+            codes,
+            args.jaar,
+            store=args.store,
+            dry_run=args.dry_run,
+            lock_timeout=args.lock_timeout,
+            force=args.forceer,
+            vierkanten=not args.zonder_vierkanten,
+        )
+    finally:
+        if handler is not None:
+            root.removeHandler(handler)
+            handler.close()
     if args.json:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
     failed = [r for r in results if not r.ok]
