@@ -292,7 +292,7 @@ def test_koppelkans_coincidence_is_in_the_demo(atlas):
 def test_hostile_name_reaches_the_atlas_unchanged(atlas):
     vz = atlas.local["voorzieningen"]
     assert (vz["naam"] == HOSTILE_NAME).sum() == 1
-    assert vz.loc[vz["naam"] == HOSTILE_NAME, "id"].iloc[0] == "VZ059"
+    assert vz.loc[vz["naam"] == HOSTILE_NAME, "id"].iloc[0] == "VZ002"
     assert vz["naam"].str.contains("'").any()  # an apostrophe too (folium #853)
 
 
@@ -377,3 +377,23 @@ def test_value_ranges_match_real_buurten(realdata, atlas):
         lo, hi = real[col].quantile([0.05, 0.95])
         assert lo <= demo_b[col].median() <= hi, col
         assert demo_b[col].between(real[col].min(), real[col].max()).mean() > 0.9, col
+
+
+@pytest.mark.parametrize("seed", [1, 3, 22, 36])
+def test_koppelkans_holds_for_other_seeds(seed):
+    import geopandas as gpd
+
+    from wijkgeo.sources.demo import local_layer_frames
+
+    c = generate_country(1, n_wijken=8, n_buurten=40, seed=seed)
+    w = c.wijken.set_index("wijkcode")
+    frames = local_layer_frames(c, seed)
+    first = frames["energietransitie"].sort_values("planjaar").iloc[0]
+    assert first["wijkcode"] == "WK999902" and first["strategie"] == "warmtenet"
+    assert w["perc_huishoudens_laag_inkomen"].idxmax() == "WK999902"
+    assert w["gemiddelde_woningwaarde"].idxmin() == "WK999902"
+    bi = frames["bewonersinitiatieven"]
+    pts = gpd.GeoSeries(gpd.points_from_xy(bi["x"], bi["y"]), crs=28992)
+    active = (pts.within(w.geometry["WK999902"]) & bi["status"].eq("actief")).sum()
+    assert active >= 4
+    assert (frames["voorzieningen"]["naam"] == HOSTILE_NAME).sum() == 1

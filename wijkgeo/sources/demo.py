@@ -494,6 +494,17 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
         x, y = _points_in(rng, b.geometry[buurt], 1)[0]
         rows.append({"naam": name, "categorie": cat, "x": int(x), "y": int(y)})
 
+    # buurthuizen first, so the hostile name is always row VZ002 (line 3 of the CSV)
+    wcodes = w.index.to_list()
+    for i, wk in enumerate(wcodes):
+        in_w = b.index[b["wijkcode"] == wk]
+        bu = b.loc[in_w, "aantal_inwoners"].fillna(0).idxmax()
+        name = HOSTILE_NAME if i == 1 else f"Buurthuis {w.at[wk, 'wijknaam']}"
+        add("buurthuis", name, bu)
+    for wk in wcodes[: max(1, len(wcodes) // 4)]:
+        in_w = b.index[b["wijkcode"] == wk]
+        bu = b.loc[in_w, "aantal_inwoners"].fillna(0).idxmax()
+        add("bibliotheek", f"Bibliotheek {w.at[wk, 'wijknaam']}", bu)
     per = {
         "huisarts": 4500,
         "supermarkt": 5000,
@@ -515,16 +526,6 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
                 + f" {bn}",
             }[cat]
             add(cat, name, bu)
-    wcodes = w.index.to_list()
-    for i, wk in enumerate(wcodes):
-        in_w = b.index[b["wijkcode"] == wk]
-        bu = b.loc[in_w, "aantal_inwoners"].fillna(0).idxmax()
-        name = HOSTILE_NAME if i == 1 else f"Buurthuis {w.at[wk, 'wijknaam']}"
-        add("buurthuis", name, bu)
-    for wk in wcodes[: max(1, len(wcodes) // 4)]:
-        in_w = b.index[b["wijkcode"] == wk]
-        bu = b.loc[in_w, "aantal_inwoners"].fillna(0).idxmax()
-        add("bibliotheek", f"Bibliotheek {w.at[wk, 'wijknaam']}", bu)
     vz = pd.DataFrame(rows)
     vz.insert(0, "id", [f"VZ{i + 1:03d}" for i in range(len(vz))])
 

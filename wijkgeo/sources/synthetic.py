@@ -165,12 +165,22 @@ def _tessellate(
     chord = coords[ends] - coords[starts]
     clen = np.maximum(np.hypot(*chord.T), 1e-9)
     normal = np.c_[-chord[:, 1], chord[:, 0]] / clen[:, None]
+    # three edge styles, like real boundaries: straight streets, kinked streets, curvy
+    # dykes and creeks (sine modes); plus a little vertex noise everywhere
+    style = rng.choice(3, size=len(parts), p=[0.3, 0.3, 0.4])
     modes = np.clip(rng.normal(0.0, 1.0, (len(parts), 3)), -2, 2) / np.array([1.0, 2.0, 3.0])
+    kinks = np.clip(rng.normal(0.0, 0.9, (len(parts), 2)), -1.8, 1.8)
     noise = rng.normal(0.0, 1.0, len(coords))
     damping = _endpoint_damping(coords, starts, ends)
     seg_len = (length / n_int)[idx]
-    base = sum(modes[idx, k] * np.sin((k + 1) * np.pi * t) for k in range(3)) * length[idx]
-    wiggle = noise * seg_len * 0.12 * np.sin(np.pi * t)
+    curve = sum(modes[idx, k] * np.sin((k + 1) * np.pi * t) for k in range(3))
+    a, b = kinks[idx, 0], kinks[idx, 1]
+    kinked = np.where(
+        t < 1 / 3, 3 * t * a, np.where(t < 2 / 3, a + (3 * t - 1) * (b - a), (3 - 3 * t) * b)
+    )
+    base = np.select([style[idx] == 1, style[idx] == 2], [0.8 * kinked, curve], 0.0)
+    base = base * length[idx]
+    wiggle = noise * seg_len * np.where(style[idx] == 2, 0.2, 0.05) * np.sin(np.pi * t)
     interior = np.ones(len(coords), bool)
     interior[starts] = interior[ends] = False
     for amp in (amplitude, amplitude / 2, amplitude / 4, 0.0):
@@ -183,7 +193,7 @@ def _tessellate(
             and shapely.coverage_is_valid(faces)
         ):
             return faces
-        log.debug("tessellation with amplitude %.3f rejected; retrying smaller", amp)
+        log.info("tessellation with amplitude %.3f rejected; retrying smaller", amp)
     raise RuntimeError("tessellation failed even without bending")  # pragma: no cover
 
 
@@ -359,14 +369,14 @@ def _buurt_truth(
     gasvrij = np.clip(0.02 + 0.9 * nieuw + 0.85 * heatnet + rng.beta(0.5, 20.0, n), 0, 1)
     zon = np.clip(0.1 + 0.45 * (1 - huur) * eengezins + 0.2 * nieuw + rng.normal(0, 0.05, n), 0, 1)
     woz = np.exp(
-        np.log(390)
-        - 0.75 * dep
+        np.log(420)
+        - 0.95 * dep
         + 0.25 * eengezins
         - 0.1 * urb
         + 0.3 * nieuw
         + rng.normal(0, 0.12, n)
     )
-    gas_dwelling = 650 + 650 * eengezins * (1 - 0.6 * nieuw) + 450 * (dep - 0.3)
+    gas_dwelling = 650 + 650 * eengezins * (1 - 0.6 * nieuw) + 600 * (dep - 0.3)
     gas = (1 - gasvrij) * gas_dwelling * np.exp(rng.normal(0, 0.08, n))
     elek = (1750 + 1100 * eengezins + 500 * (gasvrij - 0.1)) * np.exp(rng.normal(0, 0.08, n))
     inc = 34.5 * np.exp(-0.55 * dep + 0.08 * eengezins + rng.normal(0, 0.07, n))
@@ -787,7 +797,7 @@ def generate_country(
     wijk_dep = rng.beta(2.0, 4.0, n_wijken)
     if single:
         # Demodam's koppelkans: one inner wijk (not the centre) is clearly the most deprived
-        k = 1 + int(rng.integers(0, min(3, n_wijken - 1))) if n_wijken > 1 else 0
+        k = min(2, n_wijken - 1)  # WK..02: Duinrand in Demodam
         k_w = int(np.flatnonzero(wijk_rank == k)[0])
         wijk_dep = np.minimum(wijk_dep, 0.45)
         wijk_dep[k_w] = 0.8
@@ -799,6 +809,8 @@ def generate_country(
     cand = np.argsort(-d_town + rng.normal(0, sigma * 0.2, len(faces)))  # outer buurten
     industrial[cand[:n_ind]] = True
     rest = cand[n_ind:]
+    if single:  # the koppelkans wijk is old housing stock: no new-build buurt there
+        rest = rest[wijk_of[rest] != k_w]
     nb = rng.choice(rest, size=max(1, len(faces) // 20), replace=False)
     newbuild[nb] = rng.uniform(0.4, 1.0, len(nb))
     if single:
