@@ -300,6 +300,11 @@ def test_other_sizes_and_seeds(tmp_path):
     small = make_demo(seed=7, n_wijken=4, n_buurten=18)
     assert len(small.wijken) == 4 and len(small.buurten) == 18
     assert shapely.coverage_is_valid(small.buurten.geometry.values)
+    for n_wijken, n_buurten in ((1, 3), (2, 2), (14, 60)):
+        c = generate_country(1, n_wijken=n_wijken, n_buurten=n_buurten, seed=5)
+        assert (len(c.wijken), len(c.buurten)) == (n_wijken, n_buurten)
+        assert shapely.coverage_is_valid(c.buurten.geometry.values)
+        assert c.wijken["wijknaam"].iloc[0] == "Centrum" and c.wijken["wijknaam"].is_unique
 
 
 def test_impossible_sizes_raise_config_error():

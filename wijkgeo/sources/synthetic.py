@@ -193,7 +193,7 @@ def _tessellate(
             and shapely.coverage_is_valid(faces)
         ):
             return faces
-        log.info("tessellation with amplitude %.3f rejected; retrying smaller", amp)
+        log.debug("tessellation with amplitude %.3f rejected; retrying smaller", amp)
     raise RuntimeError("tessellation failed even without bending")  # pragma: no cover
 
 
@@ -811,10 +811,11 @@ def generate_country(
     rest = cand[n_ind:]
     if single:  # the koppelkans wijk is old housing stock: no new-build buurt there
         rest = rest[wijk_of[rest] != k_w]
-    nb = rng.choice(rest, size=max(1, len(faces) // 20), replace=False)
+    nb = rng.choice(rest, size=min(len(rest), max(1, len(faces) // 20)), replace=False)
     newbuild[nb] = rng.uniform(0.4, 1.0, len(nb))
     if single:
-        hn = rng.choice(np.flatnonzero((wijk_of != k_w) & ~industrial), 2, replace=False)
+        pool = np.flatnonzero((wijk_of != k_w) & ~industrial)
+        hn = rng.choice(pool, min(2, len(pool)), replace=False)
     else:
         hn = rng.choice(len(faces), max(1, len(faces) // 30), replace=False)
     heatnet[hn] = rng.uniform(0.3, 0.9, len(hn))
@@ -831,11 +832,11 @@ def generate_country(
     names_b = _name_pool(rng, len(faces))
     ind_name = cfg["industrial_buurt_name"]
     wijk_names_spec = cfg["wijk_names"]
-    names_w = (
-        list(wijk_names_spec[:n_wijken])
-        if single and n_wijken <= len(wijk_names_spec)
-        else _name_pool(rng, n_wijken)
-    )
+    if single:  # Demodam's own wijk names first (Centrum, Havenkwartier, Duinrand, ...)
+        fixed = list(wijk_names_spec[:n_wijken])
+        names_w = fixed + _name_pool(rng, n_wijken - len(fixed))
+    else:
+        names_w = _name_pool(rng, n_wijken)
     if single:
         # wijk names follow the code order (Centrum is WK999900)
         names_w = [names_w[wijk_rank[w]] for w in range(n_wijken)]
