@@ -165,6 +165,9 @@ def test_cold_then_noop_makes_zero_data_requests(server, tmp_path):
     assert [m for m, p, s in server.log if m == "GET"] == ["GET"]  # one TableInfos per run
     assert files_sha(tmp_path) == before
     assert exit_code(again) == 0
+    status = {r["gemeente"]: r for r in store_status(tmp_path)}
+    assert status["GM0542"]["check_status"] == "unchanged"
+    assert status["GM0542"]["checked_at"] >= status["GM0542"]["retrieved_at"]
 
 
 def test_table_modified_triggers_update_and_status_shows_it(server, tmp_path):
@@ -303,6 +306,8 @@ def test_fault_keeps_last_good_version(server, tmp_path, fault):
         .manifest("GM0597", YEAR)["sources"]["cbs"]["modified"]
         .startswith("2025-03-27")
     )
+    (row,) = store_status(tmp_path)  # monitoring sees the failed check
+    assert row["check_status"] == "failed" and row["check_message"] == msg
 
 
 def test_failure_of_one_gemeente_does_not_stop_the_others(server, tmp_path):

@@ -123,6 +123,7 @@ def test_cli_usage_errors_and_status_json(server, tmp_path, capsys):
     assert cli.main(["status", "--store", store]) == 0
     text = capsys.readouterr().out
     assert "GM0542" in text and "85984NED (2025-03-27)" in text
+    assert text.splitlines()[1].endswith(" nieuw")  # laatste controle
 
 
 def test_sigkill_in_the_middle_of_writing_keeps_previous_version(server, tmp_path):
@@ -157,7 +158,11 @@ def test_sigkill_in_the_middle_of_writing_keeps_previous_version(server, tmp_pat
         .str.startswith("Nieuw ")
         .all()
     )
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "wijkgeo.gpkg"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "laatste_controle.json",
+        "manifest.json",
+        "wijkgeo.gpkg",
+    ]
 
 
 def test_concurrent_refreshes_wait_or_exit_3_and_never_corrupt(server, tmp_path):

@@ -491,6 +491,10 @@ def refresh(
         cbs_cache: dict[int, dict[str, Any]] = {}
         for code in _progress(codes, progress):
             result = _refresh_one(target, code, year, cbs_cache, opts)
+            if not dry_run:
+                target.record_check(
+                    code, year, {"status": result.status, "message": result.message()}
+                )
             (log.error if not result.ok else log.info)("%s", result.message())
             results.append(result)
         return results
@@ -614,7 +618,9 @@ def store_status(
         ``gemeente``, ``year``, ``name``, ``retrieved_at`` (when the data was downloaded;
         for a demo or library write: when it was written), ``age_days``, ``cbs_table``,
         ``cbs_modified``, ``wijken``, ``buurten``, ``layers`` (rows per layer),
-        ``wijkgeo_version``, ``path``; ``error`` for an unreadable entry.
+        ``wijkgeo_version``, ``path``; ``checked_at``, ``check_status`` and
+        ``check_message`` of the last refresh check (``None`` when never checked);
+        ``error`` for an unreadable entry.
 
     Examples
     --------
@@ -630,6 +636,7 @@ def store_status(
         meta = entry.get("meta") or {}
         retrieved = entry.get("retrieved_at") or entry.get("written_at")
         when = _parse_time(retrieved)
+        check = None if entry.get("error") else target.last_check(entry["gemeente"], entry["year"])
         rows.append(
             {
                 "gemeente": entry.get("gemeente"),
@@ -645,6 +652,9 @@ def store_status(
                 "layers": {k: v.get("rows") for k, v in layers.items()},
                 "wijkgeo_version": entry.get("wijkgeo_version"),
                 "path": entry.get("path"),
+                "checked_at": (check or {}).get("checked_at"),
+                "check_status": (check or {}).get("status"),
+                "check_message": (check or {}).get("message"),
                 **({"error": entry["error"]} if entry.get("error") else {}),
             }
         )
@@ -673,7 +683,9 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         "tabel (gewijzigd)",
         "wijken",
         "buurten",
+        "laatste controle",
     )
+    words = {CREATED: "nieuw", UPDATED: "bijgewerkt", UNCHANGED: "ongewijzigd", FAILED: "MISLUKT"}
     lines = []
     for r in rows:
         table = r.get("cbs_table") or "-"
@@ -689,6 +701,11 @@ def format_status(rows: list[dict[str, Any]]) -> str:
                 table if not r.get("error") else "ONLEESBAAR",
                 "-" if r.get("wijken") is None else str(r["wijken"]),
                 "-" if r.get("buurten") is None else str(r["buurten"]),
+                "-"
+                if not r.get("checked_at")
+                else str(r["checked_at"])[:16].replace("T", " ")
+                + " "
+                + words.get(str(r.get("check_status")), str(r.get("check_status"))),
             )
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]

@@ -11,6 +11,7 @@ Layout
           wijkgeo.gpkg               layers gemeente, wijken, buurten, vierkanten_500m,
                                      [vierkanten_100m], [nederland], [lokaal_<naam>] ...
           manifest.json              sources, validators, per-layer sha256 and row count, ...
+          laatste_controle.json      when the last refresh checked, and its outcome
 
 The GeoPackage is the single source of truth and opens as is in QGIS and GDAL. Tables
 without geometry (``nederland``, non-spatial local layers) are GeoPackage *attribute*
@@ -58,6 +59,8 @@ __all__ = ["GPKG_NAME", "MANIFEST_NAME", "Store", "default_store_path", "layer_s
 
 GPKG_NAME = "wijkgeo.gpkg"
 MANIFEST_NAME = "manifest.json"
+#: Outcome of the last refresh check (not part of the data version).
+CHECK_NAME = "laatste_controle.json"
 LOCK_NAME = ".wijkgeo.lock"
 #: Version of the store layout; bump when the layout changes incompatibly.
 FORMAT_VERSION = 1
@@ -658,6 +661,26 @@ class Store:
             entry["path"] = str(gpkg)
             out.append(entry)
         return out
+
+    def record_check(self, gemeente: str, year: int, info: dict[str, Any]) -> None:
+        """Record the outcome of a refresh check beside a stored version (atomically).
+
+        Kept apart from the GeoPackage and manifest, so a check that changes nothing leaves
+        the data files byte-identical. Ignored when the gemeente and year are not stored.
+        """
+        folder = self.folder(gemeente, year)
+        if not (folder / GPKG_NAME).is_file():
+            return
+        record = {"checked_at": _now(), **info}
+        _write_text_atomic(folder / CHECK_NAME, _dumps(record) + "\n")
+
+    def last_check(self, gemeente: str, year: int) -> dict[str, Any] | None:
+        """The record of the last refresh check, or ``None``."""
+        try:
+            text = (self.folder(gemeente, year) / CHECK_NAME).read_text(encoding="utf-8")
+            return json.loads(text)
+        except (OSError, ValueError):
+            return None
 
     def has(self, gemeente: str, year: int) -> bool:
         """Whether the store holds this gemeente and year."""
