@@ -20,6 +20,10 @@ def test_labels_come_from_the_registry():
     ind = get_indicator("aandeel_65_plus")
     assert labels["aandeel_65_plus"] == (ind.label, ind.unit)
     assert labels["aantal_inwoners"] == (get_indicator("inwoners").label, "inwoners")
+    # the indicator has its own column: the source column keeps its name, no duplicate label
+    both = column_labels(["bevolkingsdichtheid", "bevolkingsdichtheid_inwoners_per_km2"])
+    assert both["bevolkingsdichtheid"][0] == get_indicator("bevolkingsdichtheid").label
+    assert both["bevolkingsdichtheid_inwoners_per_km2"][0] == "bevolkingsdichtheid_inwoners_per_km2"
     assert labels["wijkcode"] == ("Wijkcode", "")
     assert labels["iets_anders"] == ("iets_anders", "")
 
@@ -30,7 +34,16 @@ def test_csv_for_dutch_excel(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     text = raw.decode("utf-8-sig")
     header = text.splitlines()[0].split(";")
-    assert header[:4] == ["Niveau", "Gemeentecode", "Gemeente", "Inwoners"]
+    assert header[:8] == [
+        "Niveau",
+        "Gemeentecode",
+        "Gemeente",
+        "Wijkcode",
+        "Wijk",
+        "Buurtcode",
+        "Buurt",
+        "Inwoners",
+    ]
     table = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Wijkcode": str})
     assert table["Niveau"].tolist() == ["gemeente", "wijk", "wijk", "buurt", "buurt", "buurt"]
     assert table["Inwoners"].tolist()[:3] == [1000.0, 600.0, 400.0]

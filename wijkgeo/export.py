@@ -69,8 +69,10 @@ def _registry() -> dict[str, Any]:
 def column_labels(columns: list[str]) -> dict[str, tuple[str, str]]:
     """Column name -> (Dutch label, unit) from the indicator registry.
 
-    Falls back to the column name (and no unit) when nothing describes the column.
-    Labels are made unique by adding the column name in brackets.
+    A source column that an indicator reads one-to-one gets the indicator's label when
+    that indicator has no column of its own in ``columns``. Falls back to the column name
+    (and no unit) when nothing describes the column. Labels are made unique by adding the
+    column name in brackets.
 
     Examples
     --------
@@ -80,8 +82,11 @@ def column_labels(columns: list[str]) -> dict[str, tuple[str, str]]:
     ('iets_anders', '')
     """
     reg = _registry()
+    present = set(columns)
     by_column: dict[str, Any] = {}
     for ind in reg.values():
+        if ind.key in present:  # the indicator has its own column: the source keeps its name
+            continue
         for alt in ind.formula:
             if alt.get("op") == "column" and alt.get("column") and float(alt.get("scale", 1)) == 1:
                 by_column.setdefault(alt["column"], ind)
@@ -239,6 +244,8 @@ def export_atlas(
                 frame.insert(0, "niveau", level)
                 rows.append(frame)
             table = pd.concat(rows, ignore_index=True, sort=False)
+            ids = [c for c in _FIXED if c in table.columns]  # codes and names first
+            table = table[ids + [c for c in table.columns if c not in ids]]
             labels = column_labels(list(table.columns))
             table.columns = [_header(*labels[c]) for c in table.columns]
             sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
