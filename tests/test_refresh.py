@@ -360,3 +360,10 @@ def test_read_gemeenten_file(tmp_path):
     path.write_text("GM0542\nGMX\n")
     with pytest.raises(wijkgeo.DataValidationError, match=r"gemeenten.txt, regel 2"):
         read_gemeenten_file(path)
+
+
+def test_progress_bar_only_when_asked_or_on_a_tty(server, tmp_path, capsys):
+    run(tmp_path, progress=False)
+    assert "wijkgeo refresh" not in capsys.readouterr().err  # not a TTY under pytest: quiet
+    run(tmp_path, progress=True)
+    assert "2/2" in capsys.readouterr().err

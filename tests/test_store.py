@@ -291,3 +291,17 @@ def test_sigkill_before_replace_keeps_previous_version(tmp_path):
     # the lock died with the process and the next write cleans up the leftovers
     store.write_atlas(make_atlas(inwoners=3.0), lock_timeout=1)
     assert sorted(p.name for p in path.parent.iterdir()) == [MANIFEST_NAME, GPKG_NAME]
+
+
+def test_damaged_gpkg_gives_store_error_and_status_marks_it(tmp_path):
+    from wijkgeo.refresh import format_status, store_status
+
+    store = Store(tmp_path)
+    path = store.write_atlas(make_atlas())
+    path.write_bytes(b"this is not a geopackage")
+    with pytest.raises(StoreError, match=r"wijkgeo.gpkg.*wijkgeo refresh"):
+        store.read_atlas("GM0772", 2024)
+    (entry,) = store.entries()
+    assert entry["gemeente"] == "GM0772" and "error" in entry
+    (row,) = store_status(tmp_path)
+    assert "ONLEESBAAR" in format_status([row])

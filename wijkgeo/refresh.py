@@ -289,6 +289,7 @@ class _Options:
     vierkant_url: str | None
     vierkanten: bool
     fetcher: Callable[..., Any]
+    seen: dict[str, Any] = field(default_factory=dict)  # metadata answers shared in one run
 
 
 def _watched(
@@ -310,7 +311,10 @@ def _watched(
             url = catalog.vierkant_url(year, res, download_url=opts.vierkant_url)
         except ConfigError:
             continue
-        out[f"vierkant_{res}"] = {"url": url, "validators": head_validators(url)}
+        # one national download for every gemeente: ask once per run
+        if url not in opts.seen:
+            opts.seen[url] = head_validators(url)
+        out[f"vierkant_{res}"] = {"url": url, "validators": opts.seen[url]}
     return out
 
 
@@ -488,9 +492,8 @@ def refresh(
 
     def run() -> list[RefreshResult]:
         results: list[RefreshResult] = []
-        cbs_cache: dict[int, dict[str, Any]] = {}
         for code in _progress(codes, progress):
-            result = _refresh_one(target, code, year, cbs_cache, opts)
+            result = _refresh_one(target, code, year, opts)
             if not dry_run:
                 target.record_check(
                     code, year, {"status": result.status, "message": result.message()}
@@ -521,7 +524,6 @@ def _refresh_one(
     target: Store,
     code: str,
     year: int,
-    cbs_cache: dict[int, dict[str, Any]],
     opts: _Options,
 ) -> RefreshResult:
     stored: dict[str, Any] | None = None
@@ -535,9 +537,10 @@ def _refresh_one(
             _one_line(exc),
         )
     try:
-        if year not in cbs_cache:
-            cbs_cache[year] = cbs_table_info(year, cbs_url=opts.cbs_url)
-        cbs = cbs_cache[year]
+        key = f"cbs:{year}"
+        if key not in opts.seen:
+            opts.seen[key] = cbs_table_info(year, cbs_url=opts.cbs_url)
+        cbs = opts.seen[key]
         current = _watched(code, year, cbs, opts)
         changed = _changes(stored, current)
         if opts.force and not changed:
