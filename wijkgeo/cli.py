@@ -75,6 +75,10 @@ def _run_demo(args: argparse.Namespace) -> int:
 # validation error (bad code, bad --bestand, unknown year); 3 store locked (after
 # --lock-timeout) or damaged. See docs/refresh.md.
 def _add_refresh(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
+        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. Zie docs/refresh.md."
+    )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
     p.add_argument("--bestand", help="tekstbestand met één gemeentecode per regel (# = commentaar)")
