@@ -128,6 +128,21 @@ def test_round_trip_preserves_columns_dtypes_nan_crs(tmp_path):
     assert back.code == "GM0772" and back.year == 2024
 
 
+def test_round_trip_timezones_and_empty_layers(tmp_path, recwarn):
+    atlas = make_atlas()
+    atlas.vierkanten["100m"] = atlas.vierkanten["500m"].iloc[:0]
+    stamps = pd.to_datetime(["2024-01-01 08:00", "2024-06-01", None])
+    atlas.buurten["gemeten"] = stamps.tz_localize("Europe/Amsterdam")
+    atlas.buurten["leeg"] = pd.array([None, None, None], dtype="Int64")
+    store = Store(tmp_path)
+    store.write_atlas(atlas)
+    back = store.read_atlas("GM0772", 2024)
+    assert_same(back.buurten, atlas.buurten)
+    assert_same(back.vierkanten["100m"], atlas.vierkanten["100m"])
+    assert back.buurten["gemeten"].iloc[1].utcoffset().total_seconds() == 7200
+    assert not [w for w in recwarn if "Non-conformant" in str(w.message)]  # stored as UTC
+
+
 def test_load_reads_the_store(tmp_path):
     Store(tmp_path).write_atlas(make_atlas())
     atlas = wijkgeo.load("GM0772", 2024, store=tmp_path)

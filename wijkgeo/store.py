@@ -470,7 +470,7 @@ class Store:
         table = pd.DataFrame({"key": ["manifest"], "value": [json.dumps(manifest, default=str)]})
         todo = [(_META_TABLE, ("attributes", table)), *layers.items()]
         for name, (kind, frame) in todo:
-            data = _with_index(frame)
+            data = _utc(_with_index(frame))
             kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
             if name == _META_TABLE:  # the first layer creates the file
                 # GeoPackage 1.2: read without warnings by older GDAL/QGIS (3.6 warns on 1.4)
@@ -713,6 +713,19 @@ def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.index = out.index.set_names(names)
     return out.reset_index()
+
+
+def _utc(frame: pd.DataFrame) -> pd.DataFrame:
+    """Time-zone aware columns in UTC, as the GeoPackage spec wants (restored on read)."""
+    import pandas as pd
+
+    aware = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    if not aware:
+        return frame
+    out = frame.copy()
+    for col in aware:
+        out[col] = out[col].dt.tz_convert("UTC")
+    return out
 
 
 def _file_sha256(path: Path) -> str:
