@@ -1,0 +1,49 @@
+"""Package-level promises: light import, explicit API, CLI error handling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import wijkgeo
+from wijkgeo import cli
+
+
+def test_import_is_light():
+    code = (
+        "import sys, wijkgeo; "
+        "mods = ('geopandas', 'folium', 'requests', 'cbsodata', 'pyogrio'); "
+        "heavy = [m for m in mods if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_public_api_resolves():
+    for name in wijkgeo.__all__:
+        assert getattr(wijkgeo, name) is not None, name
+
+
+def test_unknown_attribute():
+    with pytest.raises(AttributeError):
+        wijkgeo.does_not_exist  # noqa: B018
+
+
+def test_cli_without_command_is_usage_error(capsys):
+    assert cli.main([]) == cli.EXIT_USAGE
+
+
+def test_cli_maps_wijkgeo_errors_to_exit_codes_without_traceback(capsys, monkeypatch):
+    def boom(args):
+        raise wijkgeo.SourceError("CBS gaf een fout", url="http://127.0.0.1/x", status=503)
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    sub = next(a for a in parser._actions if a.dest == "command")
+    sub.choices["demo"].set_defaults(_run=boom)
+    assert cli.main(["demo"]) == cli.EXIT_SOURCE
+    err = capsys.readouterr().err
+    assert "503" in err and "Traceback" not in err
