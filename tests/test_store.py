@@ -131,7 +131,7 @@ def test_round_trip_preserves_columns_dtypes_nan_crs(tmp_path):
 def test_round_trip_timezones_and_empty_layers(tmp_path, recwarn):
     atlas = make_atlas()
     atlas.vierkanten["100m"] = atlas.vierkanten["500m"].iloc[:0]
-    stamps = pd.to_datetime(["2024-01-01 08:00", "2024-06-01", None])
+    stamps = pd.to_datetime(["2024-01-01 08:00", "2024-06-01 00:00", None])
     atlas.buurten["gemeten"] = stamps.tz_localize("Europe/Amsterdam")
     atlas.buurten["leeg"] = pd.array([None, None, None], dtype="Int64")
     store = Store(tmp_path)
