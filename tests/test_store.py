@@ -320,3 +320,19 @@ def test_damaged_gpkg_gives_store_error_and_status_marks_it(tmp_path):
     assert entry["gemeente"] == "GM0772" and "error" in entry
     (row,) = store_status(tmp_path)
     assert "ONLEESBAAR" in format_status([row])
+
+
+def test_failed_rename_is_a_store_error_and_keeps_old_version(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    path = store.write_atlas(make_atlas())
+    before = sha(path), sha(path.with_name(MANIFEST_NAME))
+
+    def busy(src, dst):
+        raise PermissionError(13, "in gebruik", str(dst))
+
+    monkeypatch.setattr(os, "replace", busy)
+    with pytest.raises(StoreError, match=r"kon niet worden vervangen.*vorige versie is bewaard"):
+        store.write_atlas(make_atlas(inwoners=7.0))
+    monkeypatch.undo()
+    assert (sha(path), sha(path.with_name(MANIFEST_NAME))) == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [MANIFEST_NAME, GPKG_NAME]

@@ -366,9 +366,16 @@ class Store:
             tmp = folder / f"{_TMP_PREFIX}{uuid.uuid4().hex}-{GPKG_NAME}"
             try:
                 self._write_gpkg(tmp, layers, manifest)
-                _fsync_file(tmp)
+                _fsync_file(tmp)  # the new file is on disk before it becomes the current one
                 _pause_hook()
-                os.replace(tmp, target)  # the commit point
+                try:
+                    os.replace(tmp, target)  # the commit point
+                except OSError as exc:
+                    raise StoreError(
+                        f"{target} kon niet worden vervangen ({exc}); is het bestand geopend in "
+                        "een ander programma (QGIS op Windows) of is de map alleen-lezen? De "
+                        "vorige versie is bewaard."
+                    ) from exc
                 _fsync_dir(folder)
             except BaseException:
                 with contextlib.suppress(OSError):
