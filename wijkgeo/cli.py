@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from ._errors import ConfigError, DataValidationError, SourceError, StoreError, WijkgeoError
 
@@ -65,7 +66,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from .demo_pipeline import run_demo
 
     path = run_demo(store=args.store, maps_dir=args.maps, seed=args.seed)
-    print(path)
+    print(Path(path).resolve())
     return EXIT_OK
 
 
@@ -218,7 +219,7 @@ def _run_export(args: argparse.Namespace) -> int:
         indicators=not args.zonder_indicatoren,
         csv_dialect=args.csv_dialect,
     )
-    print(path)
+    print(Path(path).resolve())
     return EXIT_OK
 
 
