@@ -42,3 +42,23 @@ def _isolated_store(tmp_path_factory, monkeypatch):
     store = tmp_path_factory.mktemp("store")
     monkeypatch.setenv("WIJKGEO_STORE", str(store))
     return store
+
+
+@pytest.fixture
+def run_script(_isolated_store):
+    """Run a Python file in a fresh interpreter with the isolated store; return the process."""
+    import subprocess
+    import sys
+
+    def run(script: Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+        env = {**os.environ, "WIJKGEO_STORE": str(_isolated_store), "MPLBACKEND": "Agg"}
+        return subprocess.run(
+            [sys.executable, str(script)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run

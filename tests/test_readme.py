@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,20 +17,12 @@ def test_two_commands_are_the_first_commands():
     assert README.index("make demo") < README.index("```python")
 
 
-def test_python_example_runs(tmp_path, _isolated_store):
+def test_python_example_runs(tmp_path, run_script):
     code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
     assert len(code.strip().splitlines()) <= 12, "the README example should stay about ten lines"
     script = tmp_path / "readme_example.py"
     script.write_text(code, encoding="utf-8")
-    env = {**os.environ, "WIJKGEO_STORE": str(_isolated_store)}
-    proc = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_script(script, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Demodam" in proc.stdout
     assert (tmp_path / "maps" / "demodam.html").stat().st_size > 10_000
