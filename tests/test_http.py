@@ -116,3 +116,49 @@ def test_user_agent_and_conditional_get(httpserver):
     assert _http.get_json(url, etag='"old"') == [1]
     agent = httpserver.log[0][0].headers["User-Agent"]
     assert agent.startswith(f"wijkgeo/{__version__}")
+
+
+def test_head_returns_validators_and_translates_errors(httpserver):
+    httpserver.expect_request("/h", method="HEAD").respond_with_handler(
+        _seq(Response("", 503), Response("", 200, headers={"ETag": '"v7"'}))
+    )
+    httpserver.expect_request("/gone", method="HEAD").respond_with_data("", status=404)
+    response = _http.head(httpserver.url_for("/h"), {"a": "1"})
+    assert response.status_code == 200 and response.headers["ETag"] == '"v7"'
+    assert [(r.method, r.args.get("a")) for r, _ in httpserver.log] == [("HEAD", "1")] * 2
+    with pytest.raises(SourceError, match=r"Metadata \(HEAD\) niet op te vragen \(404") as info:
+        _http.head(httpserver.url_for("/gone"))
+    assert info.value.status == 404 and info.value.url.endswith("/gone")
+
+
+def test_head_timeout_is_a_source_error(httpserver):
+    _http.configure(timeout=0.3, retries=0, backoff=0)
+
+    def slow(request):
+        time.sleep(0.6)
+        return Response("")
+
+    httpserver.expect_request("/slow", method="HEAD").respond_with_handler(slow)
+    with pytest.raises(SourceError, match=r"Geen antwoord binnen 0\.3 s"):
+        _http.head(httpserver.url_for("/slow"))
+
+
+def test_conditional_download_keeps_or_replaces_the_file(httpserver, tmp_path):
+    state = {"etag": '"v1"', "body": b"first"}
+
+    def handler(request):
+        if request.headers.get("If-None-Match") == state["etag"]:
+            return Response(status=304, headers={"ETag": state["etag"]})
+        return Response(state["body"], headers={"ETag": state["etag"]})
+
+    httpserver.expect_request("/f.zip").respond_with_handler(handler)
+    url, dest = httpserver.url_for("/f.zip"), tmp_path / "f.zip"
+    first = _http.download(url, dest)
+    assert first.status_code == 200 and dest.read_bytes() == b"first"
+    assert _http.download(url, dest, etag='"v1"').status_code == 304
+    assert dest.read_bytes() == b"first"
+    state.update(etag='"v2"', body=b"second")
+    again = _http.download(url, dest, etag='"v1"')
+    assert again.status_code == 200 and again.headers["ETag"] == '"v2"'
+    assert dest.read_bytes() == b"second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.zip"]  # no .part left

@@ -267,7 +267,7 @@ def _changed_columns(s):
 FAULTS = {
     "500": (_retry_500, r"500"),
     "503": (_retry_503, r"503|foutstatus"),
-    "503_metadata": (_head_503, r"Metadata \(HEAD\) gaf een serverfout \(503\)"),
+    "503_metadata": (_head_503, r"Metadata \(HEAD\) niet op te vragen \(503 "),
     "timeout": (_timeout, r"Geen antwoord binnen|Verbinding"),
     "truncated": (_truncated, r"Onvolledige|afgebroken"),
     "html": (_html, r"HTML-pagina"),

@@ -8,7 +8,9 @@ One :class:`requests.Session` per process with
   ``WIJKGEO_HTTP_RETRIES`` default 4, ``WIJKGEO_HTTP_BACKOFF`` seconds default 0.5),
 * a ``User-Agent: wijkgeo/<version> (+https://github.com/wijkgeo)`` header,
 * **conditional GET**: pass ``etag=``/``last_modified=`` and a ``304 Not Modified`` comes back
-  as a response with ``status_code == 304`` (not an error), so the store can skip unchanged data.
+  as a response with ``status_code == 304`` (not an error), so the store can skip unchanged data
+  (:func:`get`, and :func:`download` for files kept on disk),
+* :func:`head` to read a resource's ``ETag``/``Last-Modified`` without its body.
 
 Every failure (HTTP status, timeout, connection error, HTML instead of JSON, truncated JSON)
 becomes a :class:`~wijkgeo.SourceError` that names the URL, the status and what the user can
@@ -28,7 +30,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +44,17 @@ from urllib3.util.retry import Retry
 
 from ._errors import SourceError
 
-__all__ = ["configure", "decode_json", "download", "get", "get_json", "reset", "session", "timeout"]
+__all__ = [
+    "configure",
+    "decode_json",
+    "download",
+    "get",
+    "get_json",
+    "head",
+    "reset",
+    "session",
+    "timeout",
+]
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +169,96 @@ def _timeout_message(seconds: float) -> str:
     )
 
 
+@contextmanager
+def _translated(url: str) -> Iterator[None]:
+    """Turn every ``requests`` failure inside the block into a :class:`SourceError`."""
+    read_timeout = timeout()
+    try:
+        yield
+    except requests.exceptions.ConnectionError as exc:
+        # urllib3 wraps a read timeout that exhausted the retries in MaxRetryError, which
+        # requests reports as a ConnectionError: unwrap it to say "timeout".
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        # (NewConnectionError, i.e. "connection refused", subclasses ConnectTimeoutError.)
+        if isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
+            reason, urllib3.exceptions.NewConnectionError
+        ):
+            raise SourceError(_timeout_message(read_timeout), url=url) from exc
+        raise SourceError(
+            f"Verbinding mislukt of afgebroken ({type(exc).__name__}). " + _advice(None),
+            url=url,
+        ) from exc
+    except requests.exceptions.Timeout as exc:
+        raise SourceError(_timeout_message(read_timeout), url=url) from exc
+    except requests.exceptions.RetryError as exc:
+        raise SourceError(
+            f"De bron bleef een foutstatus geven na herhaalde pogingen ({exc}). " + _advice(500),
+            url=url,
+        ) from exc
+    except requests.exceptions.RequestException as exc:
+        raise SourceError(
+            f"Ophalen mislukt ({type(exc).__name__}: {exc}). " + _advice(None), url=url
+        ) from exc
+
+
+def _request(
+    method: str,
+    url: str,
+    params: dict[str, Any] | None,
+    headers: dict[str, str] | None,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    stream: bool = False,
+) -> requests.Response:
+    """Send one request through the shared session (conditional headers added).
+
+    Must be called inside :func:`_translated`.
+    """
+    hdrs = dict(headers or {})
+    if etag:
+        hdrs["If-None-Match"] = etag
+    if last_modified:
+        hdrs["If-Modified-Since"] = last_modified
+    read_timeout = timeout()
+    return session().request(
+        method,
+        url,
+        params=params,
+        headers=hdrs,
+        stream=stream,
+        allow_redirects=True,
+        timeout=(min(10.0, read_timeout), read_timeout),
+    )
+
+
+def _check_status(response: requests.Response, url: str, what: str) -> None:
+    """Raise :class:`SourceError` unless the status is 2xx or 304 Not Modified."""
+    if response.status_code == 304 or 200 <= response.status_code < 300:
+        return
+    raise SourceError(
+        f"{what} ({response.status_code} {response.reason}). " + _advice(response.status_code),
+        url=response.url or url,
+        status=response.status_code,
+    )
+
+
+def _check_length(response: requests.Response, received: int, url: str, what: str) -> None:
+    """Raise :class:`SourceError` when fewer bytes arrived than ``Content-Length`` said."""
+    expected = response.headers.get("Content-Length")
+    if (
+        expected
+        and expected.isdigit()
+        and "Content-Encoding" not in response.headers
+        and received < int(expected)
+    ):
+        raise SourceError(
+            f"{what} afgebroken: {received} van {expected} bytes ontvangen. Probeer het opnieuw.",
+            url=response.url or url,
+            status=response.status_code,
+        )
+
+
 def get(
     url: str,
     params: dict[str, Any] | None = None,
@@ -192,65 +297,44 @@ def get(
     >>> r.status_code in (200, 304)                             # doctest: +SKIP
     True
     """
-    hdrs = dict(headers or {})
-    if etag:
-        hdrs["If-None-Match"] = etag
-    if last_modified:
-        hdrs["If-Modified-Since"] = last_modified
-    read_timeout = timeout()
-    try:
-        response = session().get(
-            url, params=params, headers=hdrs, timeout=(min(10.0, read_timeout), read_timeout)
-        )
+    with _translated(url):
+        response = _request("GET", url, params, headers, etag=etag, last_modified=last_modified)
         # Force the whole body now so that a truncated transfer fails here, not later.
         _ = response.content
-    except requests.exceptions.ConnectionError as exc:
-        # urllib3 wraps a read timeout that exhausted the retries in MaxRetryError, which
-        # requests reports as a ConnectionError: unwrap it to say "timeout".
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        # (NewConnectionError, i.e. "connection refused", subclasses ConnectTimeoutError.)
-        if isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
-            reason, urllib3.exceptions.NewConnectionError
-        ):
-            raise SourceError(_timeout_message(read_timeout), url=url) from exc
-        raise SourceError(
-            f"Verbinding mislukt of afgebroken ({type(exc).__name__}). " + _advice(None),
-            url=url,
-        ) from exc
-    except requests.exceptions.Timeout as exc:
-        raise SourceError(_timeout_message(read_timeout), url=url) from exc
-    except requests.exceptions.RetryError as exc:
-        raise SourceError(
-            f"De bron bleef een foutstatus geven na herhaalde pogingen ({exc}). " + _advice(500),
-            url=url,
-        ) from exc
-    except requests.exceptions.RequestException as exc:
-        raise SourceError(
-            f"Ophalen mislukt ({type(exc).__name__}: {exc}). " + _advice(None), url=url
-        ) from exc
-    full_url = response.url or url
-    if response.status_code == 304:
-        return response
-    if not 200 <= response.status_code < 300:
-        raise SourceError(
-            f"De bron gaf een fout ({response.status_code} {response.reason}). "
-            + _advice(response.status_code),
-            url=full_url,
-            status=response.status_code,
-        )
-    expected = response.headers.get("Content-Length")
-    if (
-        expected
-        and expected.isdigit()
-        and "Content-Encoding" not in response.headers
-        and len(response.content) < int(expected)
-    ):
-        raise SourceError(
-            f"Antwoord afgebroken: {len(response.content)} van {expected} bytes ontvangen. "
-            "Probeer het opnieuw.",
-            url=full_url,
-            status=response.status_code,
-        )
+    _check_status(response, url, "De bron gaf een fout")
+    if response.status_code != 304:
+        _check_length(response, len(response.content), url, "Antwoord")
+    return response
+
+
+def head(
+    url: str, params: dict[str, Any] | None = None, *, headers: dict[str, str] | None = None
+) -> requests.Response:
+    """HEAD ``url`` (headers only, no body) with the retries and errors of :func:`get`.
+
+    Used to read ``ETag``/``Last-Modified`` without downloading. Redirects are followed.
+
+    Returns
+    -------
+    requests.Response
+        Status 2xx (or 304 when ``headers`` carried a matching validator).
+
+    Raises
+    ------
+    SourceError
+        On timeouts, connection errors and every other status; ``exc.status`` holds the
+        status (a 405 or 404 tells the caller the server can't answer HEAD for this URL).
+
+    Examples
+    --------
+    >>> r = head("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip")
+    ... # doctest: +SKIP
+    >>> r.headers["ETag"]                                        # doctest: +SKIP
+    '"5f3c-61a"'
+    """
+    with _translated(url):
+        response = _request("HEAD", url, params, headers)
+    _check_status(response, url, "Metadata (HEAD) niet op te vragen")
     return response
 
 
@@ -309,51 +393,55 @@ def decode_json(response: requests.Response) -> Any:
         ) from exc
 
 
-def download(url: str, dest: str | os.PathLike[str], *, chunk_size: int = 1 << 20) -> Path:
+def download(
+    url: str,
+    dest: str | os.PathLike[str],
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    chunk_size: int = 1 << 20,
+) -> requests.Response:
     """Stream ``url`` to the file ``dest`` (atomically: a partial download never remains).
 
     Same retries, timeouts and :class:`SourceError` translation as :func:`get`; a transfer
-    shorter than ``Content-Length`` raises.
+    shorter than ``Content-Length`` raises. With ``etag``/``last_modified`` (the validators
+    of the copy at ``dest``) the request is conditional: on ``304 Not Modified`` ``dest`` is
+    left as it is; on ``200`` the new file replaces it in one rename.
+
+    Returns
+    -------
+    requests.Response
+        The (closed) response: ``status_code`` 200 or 304, and the ``headers`` with the
+        new ``ETag``/``Last-Modified`` to keep beside the file.
 
     Examples
     --------
-    >>> download("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip",
-    ...          "/tmp/vk500.zip")                                   # doctest: +SKIP
-    PosixPath('/tmp/vk500.zip')
+    >>> r = download("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip",
+    ...              "/tmp/vk500.zip")                               # doctest: +SKIP
+    >>> download(r.url, "/tmp/vk500.zip", etag=r.headers["ETag"]).status_code   # doctest: +SKIP
+    304
     """
     target = Path(dest)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    read_timeout = timeout()
+    fd, name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+    tmp = Path(name)
     try:
-        with session().get(
-            url, stream=True, timeout=(min(10.0, read_timeout), read_timeout)
-        ) as response:
-            if not 200 <= response.status_code < 300:
-                raise SourceError(
-                    f"Download mislukt ({response.status_code} {response.reason}). "
-                    + _advice(response.status_code),
-                    url=url,
-                    status=response.status_code,
-                )
-            expected = response.headers.get("Content-Length")
+        with (
+            os.fdopen(fd, "wb") as fh,
+            _translated(url),
+            _request(
+                "GET", url, None, None, etag=etag, last_modified=last_modified, stream=True
+            ) as response,
+        ):
+            _check_status(response, url, "Download mislukt")
+            if response.status_code == 304:
+                return response
             size = 0
-            with open(tmp, "wb") as fh:
-                for chunk in response.iter_content(chunk_size):
-                    fh.write(chunk)
-                    size += len(chunk)
-            if expected and expected.isdigit() and size < int(expected):
-                raise SourceError(
-                    f"Download afgebroken: {size} van {expected} bytes. Probeer het opnieuw.",
-                    url=url,
-                    status=response.status_code,
-                )
+            for chunk in response.iter_content(chunk_size):
+                fh.write(chunk)
+                size += len(chunk)
+        _check_length(response, size, url, "Download")
         os.replace(tmp, target)
-    except requests.exceptions.RequestException as exc:
-        raise SourceError(
-            f"Download mislukt ({type(exc).__name__}). " + _advice(None), url=url
-        ) from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
-    return target
+        tmp.unlink(missing_ok=True)
+    return response

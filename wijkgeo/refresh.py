@@ -234,32 +234,13 @@ def head_validators(url: str, params: dict[str, Any] | None = None) -> dict[str,
     ... # doctest: +SKIP
     {'etag': '"5f3c-61a"', 'last_modified': 'Thu, 27 Mar 2025 01:00:00 GMT'}
     """
-    import requests
-
-    read_timeout = _http.timeout()
     try:
-        response = _http.session().head(
-            url,
-            params=params,
-            timeout=(min(10.0, read_timeout), read_timeout),
-            allow_redirects=True,
-        )
-    except requests.exceptions.RequestException as exc:
-        raise SourceError(
-            f"Metadata (HEAD) niet op te vragen ({type(exc).__name__}); de bron is traag of "
-            "onbereikbaar. Probeer het later opnieuw.",
-            url=url,
-        ) from exc
-    if response.status_code >= 500:
-        raise SourceError(
-            f"Metadata (HEAD) gaf een serverfout ({response.status_code}), ook na herhaalde "
-            "pogingen; de bron heeft een storing. Probeer het later opnieuw.",
-            url=response.url or url,
-            status=response.status_code,
-        )
-    if not 200 <= response.status_code < 300:
-        log.debug("HEAD %s: status %s, geen validators", url, response.status_code)
-        return None
+        response = _http.head(url, params)
+    except SourceError as exc:
+        if exc.status is not None and 400 <= exc.status < 500:
+            log.debug("HEAD %s: status %s, geen validators", url, exc.status)
+            return None
+        raise
     out = {}
     if response.headers.get("ETag"):
         out["etag"] = response.headers["ETag"]
