@@ -81,6 +81,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 from pyproj import Transformer
 from werkzeug import Request, Response
@@ -200,22 +201,53 @@ def _layer(realdata: Path, level: str) -> tuple[dict[str, Any], ...]:
     return tuple(feats)
 
 
+@cache
+def _by_gemeente(realdata: Path, level: str) -> dict[str, tuple[int, ...]]:
+    """Positions in :func:`_layer` of each gemeente's features (built once per level)."""
+    index: dict[str, list[int]] = {}
+    for i, feat in enumerate(_layer(realdata, level)):
+        index.setdefault(feat["properties"].get("gemeentecode"), []).append(i)
+    return {code: tuple(pos) for code, pos in index.items()}
+
+
+def _copy(feat: dict[str, Any]) -> dict[str, Any]:
+    return {**feat, "properties": dict(feat["properties"])}
+
+
 def pdok_features(realdata: Path, level: str, gemeente: str | None = None) -> list[dict]:
-    """Real 2024 features of ``level`` (CRS84) with snake_case attributes, optionally filtered."""
+    """Real 2024 features of ``level`` (CRS84) with snake_case attributes, optionally filtered.
+
+    Each feature and its ``properties`` are fresh dicts (change them freely); the
+    ``geometry`` is shared with the cached layer: replace it, don't edit it in place.
+    """
     feats = _layer(realdata, level)
     if gemeente:
-        feats = tuple(f for f in feats if f["properties"].get("gemeentecode") == gemeente)
-    return json.loads(json.dumps(list(feats)))  # deep copy
+        return [_copy(feats[i]) for i in _by_gemeente(realdata, level).get(gemeente, ())]
+    return [_copy(f) for f in feats]
 
 
 _TO_RD = Transformer.from_crs("OGC:CRS84", "EPSG:28992", always_xy=True)
 
 
 def _to_rd(coords: Any) -> Any:
+    """CRS84 GeoJSON coordinates to RD (metres, 3 decimals); one pyproj call per ring."""
     if coords and isinstance(coords[0], (int, float)):
         x, y = _TO_RD.transform(coords[0], coords[1])
         return [round(x, 3), round(y, 3)]
+    if coords and coords[0] and isinstance(coords[0][0], (int, float)):
+        xy = np.asarray(coords, dtype=float)
+        x, y = _TO_RD.transform(xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack([x, y]), 3).tolist()
     return [_to_rd(c) for c in coords]
+
+
+@cache
+def _rd_geometry(realdata: Path, level: str, position: int) -> dict[str, Any] | None:
+    """The geometry of feature ``position`` of :func:`_layer` in RD (computed once)."""
+    geom = _layer(realdata, level)[position]["geometry"]
+    if not geom:
+        return geom
+    return {**geom, "coordinates": _to_rd(geom["coordinates"])}
 
 
 # --------------------------------------------------------------------------- server
@@ -431,17 +463,20 @@ class Replay:
             raise _BadRequest("limit must be between 1 and 1000")
         limit = min(limit, self.pdok_max_limit)
         offset = int(args.get("offset", 0) or 0)
-        feats = pdok_features(self.realdata, level)
-        skip = {"f", "limit", "offset", "crs", "bbox", "bbox-crs"}
+        layer = _layer(self.realdata, level)
+        if "gemeentecode" in args:
+            matched = _by_gemeente(self.realdata, level).get(args["gemeentecode"], ())
+        else:
+            matched = range(len(layer))
+        skip = {"f", "limit", "offset", "crs", "bbox", "bbox-crs", "gemeentecode"}
         for key, value in args.items():
             if key not in skip:
-                feats = [f for f in feats if str(f["properties"].get(key)) == value]
-        page = feats[offset : offset + limit]
+                matched = [i for i in matched if str(layer[i]["properties"].get(key)) == value]
         rd = self.honour_crs and args.get("crs") == RD_URI
-        if rd:
-            for f in page:
-                if f["geometry"]:
-                    f["geometry"]["coordinates"] = _to_rd(f["geometry"]["coordinates"])
+        page = [
+            _copy(layer[i]) | ({"geometry": _rd_geometry(self.realdata, level, i)} if rd else {})
+            for i in matched[offset : offset + limit]
+        ]
         base = f"{self.base_url}{path}"
         links = [
             {
@@ -451,7 +486,7 @@ class Replay:
                 "href": f"{base}?{urlencode(args)}",
             }
         ]
-        if offset + limit < len(feats) and not drop_next:
+        if offset + limit < len(matched) and not drop_next:
             nxt = dict(args, offset=str(offset + limit))
             links.append(
                 {
@@ -466,7 +501,7 @@ class Replay:
             "timeStamp": dt.datetime(2025, 3, 27, tzinfo=dt.timezone.utc).isoformat(),
             "links": links,
             "numberReturned": len(page),
-            "numberMatched": len(feats),
+            "numberMatched": len(matched),
             "features": page,
         }
         headers = {"Content-Crs": f"<{RD_URI if rd else CRS84_URI}>"}

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-import replay as replay_module
 from replay import Replay
 from werkzeug import Request, Response
 
@@ -88,22 +87,8 @@ class RefreshServer:
         self.log.clear()
 
 
-def _fast_pdok_features(realdata, level, gemeente=None):
-    """Same features as replay.pdok_features without deep-copying every geometry per request.
-
-    The replay only replaces ``geometry["coordinates"]`` (never mutates the nested lists or
-    the properties), so copying the feature and geometry dicts is enough.
-    """
-    feats = replay_module._layer(realdata, level)
-    out = [{**f, "geometry": dict(f["geometry"]) if f["geometry"] else None} for f in feats]
-    if gemeente:
-        out = [f for f in out if f["properties"].get("gemeentecode") == gemeente]
-    return out
-
-
 def make_server(httpserver, realdata, monkeypatch) -> RefreshServer:
     """A RefreshServer with the source URLs of this process pointed at it."""
-    monkeypatch.setattr(replay_module, "pdok_features", _fast_pdok_features)
     srv = RefreshServer(httpserver, realdata)
     monkeypatch.setenv("WIJKGEO_CBS_URL", srv.url)
     monkeypatch.setenv("WIJKGEO_PDOK_URL", srv.url)
