@@ -45,8 +45,17 @@ API
 :class:`Replay`. ``replay.cbs_url`` / ``replay.pdok_url`` are the host roots to pass as
 ``cbs_url=``/``pdok_url=`` (or ``WIJKGEO_CBS_URL``/``WIJKGEO_PDOK_URL``).
 
-Counting: ``replay.count("TypedDataSet")`` = number of requests whose path contains that text;
-``replay.requests`` = list of ``(path, query_dict)``.
+Request log: ``replay.log`` is a list of :class:`Logged` ``(method, path, query, status)``,
+one per request in arrival order, so a ``HEAD`` metadata check, a ``304`` revalidation and a
+data download are told apart. ``replay.count("TypedDataSet")`` = number of requests whose
+path contains that text; ``replay.requests`` = ``[(path, query), ...]``;
+``replay.data_requests()`` = GETs that transferred data (not ``304``, not ``TableInfos``);
+``replay.clear()`` empties the log.
+
+Rewriting answers: ``replay.transform(match, fn)`` passes the JSON payload of every later
+request whose path contains ``match`` through ``fn`` before it is serialised (ETag included,
+so a client's validators see the change); ``replay.set_modified("2025-06-30T02:00:00")``
+gives TableInfos a new ``Modified`` date (a new table version).
 
 Faults (each applies to the next ``times`` requests whose path (+query) contains ``match``,
 then the normal answer resumes):
@@ -57,6 +66,9 @@ then the normal answer resumes):
 * ``replay.truncate(match, times=1)`` the JSON body cut in half;
 * ``replay.drop_next(match, times=1)`` remove ``odata.nextLink`` / ``links[rel=next]``;
 * ``replay.missing_page(match)`` every later page (``$skip``>0 / ``offset``>0) answers 404.
+
+Faults hit ``GET`` requests only, unless ``replay.head_faults = True`` (then a ``HEAD``
+metadata check fails as well).
 
 Example::
 
@@ -75,10 +87,11 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
@@ -87,6 +100,7 @@ from pyproj import Transformer
 from werkzeug import Request, Response
 
 __all__ = [
+    "Logged",
     "Replay",
     "kwb_rows",
     "pdok_features",
@@ -259,6 +273,15 @@ class _Fault:
     arg: Any = None
 
 
+class Logged(NamedTuple):
+    """One request as the replay saw and answered it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+
+
 @dataclass
 class Replay:
     """Routes, faults and a request log on one pytest-httpserver (see module docstring)."""
@@ -269,7 +292,9 @@ class Replay:
     pdok_limit: int = 10
     pdok_max_limit: int = 1000
     honour_crs: bool = True
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    head_faults: bool = False
+    log: list[Logged] = field(default_factory=list)
+    _transforms: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
     _faults: list[_Fault] = field(default_factory=list)
     _missing: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -318,9 +343,43 @@ class Replay:
             self._missing.append(match)
         return self
 
+    def transform(self, match: str, fn: Callable[[Any], Any]) -> Replay:
+        """Pass the JSON payload of later requests whose path contains ``match`` through ``fn``."""
+        with self._lock:
+            self._transforms.append((match, fn))
+        return self
+
+    def set_modified(self, modified: str) -> Replay:
+        """Answer TableInfos with this ``Modified`` date from now on (a new table version)."""
+
+        def _set(payload: dict[str, Any]) -> dict[str, Any]:
+            payload["value"][0]["Modified"] = modified
+            return payload
+
+        return self.transform("TableInfos", _set)
+
+    # ---- request log
+    @property
+    def requests(self) -> list[tuple[str, dict[str, str]]]:
+        """``(path, query)`` of every request so far."""
+        return [(e.path, e.query) for e in self.log]
+
     def count(self, match: str = "") -> int:
         """Number of requests whose path contains ``match``."""
-        return sum(1 for path, _ in self.requests if match in path)
+        return sum(1 for e in self.log if match in e.path)
+
+    def data_requests(self) -> list[Logged]:
+        """GET requests that transferred data: not answered 304, not the TableInfos check."""
+        return [
+            e
+            for e in self.log
+            if e.method == "GET" and e.status != 304 and not e.path.endswith("/TableInfos")
+        ]
+
+    def clear(self) -> None:
+        """Forget the request log."""
+        with self._lock:
+            self.log.clear()
 
     def _take(self, target: str) -> list[_Fault]:
         taken = []
@@ -336,10 +395,14 @@ class Replay:
     # ---- dispatch
     def handle(self, request: Request) -> Response:
         args = {k: v for k, v in request.args.items()}
-        path = request.path
-        self.requests.append((path, args))
+        response = self._respond(request, request.path, args)
+        with self._lock:
+            self.log.append(Logged(request.method, request.path, args, response.status_code))
+        return response
+
+    def _respond(self, request: Request, path: str, args: dict[str, str]) -> Response:
         target = path + "?" + urlencode(args)
-        faults = self._take(target)
+        faults = [] if request.method == "HEAD" and not self.head_faults else self._take(target)
         for fault in faults:
             if fault.kind == "delay":
                 time.sleep(fault.arg)
@@ -387,6 +450,11 @@ class Replay:
             )
         except _BadRequest as exc:
             return Response(str(exc), status=400)
+        fns = [fn for match, fn in list(self._transforms) if match in path]
+        if fns:  # on a private copy: the payload may share cached rows and geometries
+            payload = json.loads(json.dumps(payload))
+            for fn in fns:
+                payload = fn(payload)
         body = json.dumps(payload).encode()
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag or (

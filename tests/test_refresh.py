@@ -1,20 +1,18 @@
 """Refresh against the replay server: no-op cost, change detection, fault injection.
 
 The replay serves the real KWB 2024 values and Wijk- en Buurtkaart 2024 features
-(``tests/replay.py``). ``RefreshServer`` wraps it to log (method, path, status) of every
-request and to change answers (a new table ``Modified``, changed or missing properties).
+(``tests/replay.py``), whose log records (method, path, status) of every request and whose
+``transform``/``set_modified`` change answers (a new table ``Modified``, changed properties).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 
 import pytest
-from replay import Replay
-from werkzeug import Request, Response
+from replay import Replay, serve_cbs, serve_pdok
 
 import wijkgeo
 from wijkgeo import _http
@@ -25,74 +23,14 @@ pytestmark = pytest.mark.realdata
 
 YEAR = 2024
 SMALL = ["GM0542", "GM0597"]  # Krimpen aan den IJssel (1 wijk, 6 buurten), Ridderkerk (12, 12)
-DATA_PATHS = ("TypedDataSet", "UntypedDataSet", "DataProperties", "WijkenEnBuurten", "/items")
 
 
-class RefreshServer:
-    """The replay plus a request log with methods and statuses, and answer rewriting."""
-
-    def __init__(self, httpserver, realdata: Path, **replay_kwargs):
-        self.replay = Replay(server=httpserver, realdata=Path(realdata), **replay_kwargs)
-        self.replay.cbs = self.replay.pdok = True
-        self.log: list[tuple[str, str, int]] = []
-        self.modified: str | None = None
-        self.transforms: dict[str, object] = {}
-        self.head_faults = False  # injected faults hit GET data requests, not HEAD checks
-        httpserver.expect_request(re.compile(r".*")).respond_with_handler(self.handle)
-
-    @property
-    def url(self) -> str:
-        return self.replay.base_url
-
-    def handle(self, request: Request) -> Response:
-        if request.method == "HEAD" and not self.head_faults:
-            with self.replay._lock:
-                faults, self.replay._faults = self.replay._faults, []
-            try:
-                response = self.replay.handle(request)
-            finally:
-                self.replay._faults = faults
-        else:
-            response = self.replay.handle(request)
-        mods = [fn for key, fn in self.transforms.items() if key in request.path]
-        if self.modified and "TableInfos" in request.path:
-            mods.append(self._set_modified)
-        if response.status_code == 200 and mods and "json" in (response.mimetype or ""):
-            try:
-                payload = json.loads(response.get_data())
-            except ValueError:  # a truncated answer stays truncated
-                payload = None
-            if payload is not None:
-                for fn in mods:
-                    payload = fn(payload)
-                body = json.dumps(payload).encode()
-                response.set_data(body)
-                response.headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        self.log.append((request.method, request.path, response.status_code))
-        return response
-
-    def _set_modified(self, payload):
-        payload["value"][0]["Modified"] = self.modified
-        return payload
-
-    def data_requests(self) -> list[tuple[str, str, int]]:
-        """GET requests for data (not TableInfos, not HEAD, not 304)."""
-        return [
-            r
-            for r in self.log
-            if r[0] == "GET" and r[2] != 304 and any(p in r[1] for p in DATA_PATHS)
-        ]
-
-    def clear(self) -> None:
-        self.log.clear()
-
-
-def make_server(httpserver, realdata, monkeypatch) -> RefreshServer:
-    """A RefreshServer with the source URLs of this process pointed at it."""
-    srv = RefreshServer(httpserver, realdata)
-    monkeypatch.setenv("WIJKGEO_CBS_URL", srv.url)
-    monkeypatch.setenv("WIJKGEO_PDOK_URL", srv.url)
-    monkeypatch.setenv("WIJKGEO_CBS_DOWNLOAD_URL", srv.url)  # grid downloads: 404 here
+def make_server(httpserver, realdata, monkeypatch) -> Replay:
+    """The CBS + PDOK replay with the source URLs of this process pointed at it."""
+    srv = serve_pdok(httpserver, realdata, replay=serve_cbs(httpserver, realdata))
+    monkeypatch.setenv("WIJKGEO_CBS_URL", srv.base_url)
+    monkeypatch.setenv("WIJKGEO_PDOK_URL", srv.base_url)
+    monkeypatch.setenv("WIJKGEO_CBS_DOWNLOAD_URL", srv.base_url)  # grid downloads: 404 here
     return srv
 
 
@@ -137,7 +75,7 @@ def test_cold_then_noop_makes_zero_data_requests(server, tmp_path):
         "modified": "2025-03-27T02:00:00",
         "metadata_modified": "2025-03-27T02:00:00",
         "title": "Kerncijfers wijken en buurten 2024",
-        "url": f"{server.url}/ODataFeed/odata/85984NED",
+        "url": f"{server.base_url}/ODataFeed/odata/85984NED",
     }
     assert man["sources"]["pdok_wijk"]["validators"]["etag"].startswith('"')
     before = files_sha(tmp_path)
@@ -147,7 +85,7 @@ def test_cold_then_noop_makes_zero_data_requests(server, tmp_path):
     assert [r.status for r in again] == ["unchanged", "unchanged"]
     assert again[0].message() == "GM0542 2024: ongewijzigd (tabel 85984NED van 2025-03-27)"
     assert server.data_requests() == []
-    assert [m for m, p, s in server.log if m == "GET"] == ["GET"]  # one TableInfos per run
+    assert [e.method for e in server.log if e.method == "GET"] == ["GET"]  # one TableInfos per run
     assert files_sha(tmp_path) == before
     assert exit_code(again) == 0
     status = {r["gemeente"]: r for r in store_status(tmp_path)}
@@ -157,7 +95,7 @@ def test_cold_then_noop_makes_zero_data_requests(server, tmp_path):
 
 def test_table_modified_triggers_update_and_status_shows_it(server, tmp_path):
     run(tmp_path, ["GM0542"])
-    server.modified = "2025-06-30T02:00:00"
+    server.set_modified("2025-06-30T02:00:00")
     server.clear()
     (res,) = run(tmp_path, ["GM0542"])
     assert res.status == "unchanged"  # same content: metadata only
@@ -181,7 +119,7 @@ def test_pdok_etag_change_updates_only_that_gemeente(server, tmp_path):
             feat["properties"]["wijknaam"] = feat["properties"]["wijknaam"] + " (nieuw)"
         return payload
 
-    server.transforms["/collections/wijken/items"] = rename
+    server.transform("/collections/wijken/items", rename)
     server.clear()
     results = run(tmp_path)
     # both gemeenten' wijk pages changed -> both updated, with the reason named
@@ -194,7 +132,7 @@ def test_pdok_etag_change_updates_only_that_gemeente(server, tmp_path):
 def test_dry_run_requests_no_data_and_writes_nothing(server, tmp_path):
     run(tmp_path, ["GM0542"])
     before = files_sha(tmp_path)
-    server.modified = "2025-06-30T02:00:00"
+    server.set_modified("2025-06-30T02:00:00")
     server.clear()
     results = run(tmp_path, dry_run=True)
     assert [r.status for r in results] == ["would_update", "would_update"]
@@ -205,38 +143,38 @@ def test_dry_run_requests_no_data_and_writes_nothing(server, tmp_path):
 
 # ---------------------------------------------------------------------------- faults
 def _retry_500(s):
-    s.replay.fail("TypedDataSet", 500, 500)
+    s.fail("TypedDataSet", 500, 500)
 
 
 def _retry_503(s):
-    s.replay.fail("/wijken/items", 503, 503, retry_after=0)
+    s.fail("/wijken/items", 503, 503, retry_after=0)
 
 
 def _head_503(s):
     s.head_faults = True  # the metadata check itself fails
-    s.replay.fail("/buurten/items", 503, 503, retry_after=0)
+    s.fail("/buurten/items", 503, 503, retry_after=0)
 
 
 def _timeout(s):
-    s.replay.delay("TypedDataSet", 1.3, times=2)
+    s.delay("TypedDataSet", 1.3, times=2)
 
 
 def _truncated(s):
-    s.replay.truncate("TypedDataSet")
+    s.truncate("TypedDataSet")
 
 
 def _html(s):
-    s.replay.html("/buurten/items")
+    s.html("/buurten/items")
 
 
 def _missing_next(s):
-    s.replay.pdok_max_limit = 5  # 12 wijken -> 3 pages
-    s.replay.drop_next("/wijken/items")
+    s.pdok_max_limit = 5  # 12 wijken -> 3 pages
+    s.drop_next("/wijken/items")
 
 
 def _missing_page(s):
-    s.replay.pdok_max_limit = 5
-    s.replay.missing_page("/buurten/items")
+    s.pdok_max_limit = 5
+    s.missing_page("/buurten/items")
 
 
 def _changed_columns(s):
@@ -246,7 +184,7 @@ def _changed_columns(s):
             feat["properties"].pop("geboorte_totaal", None)
         return payload
 
-    s.transforms["/collections/wijken/items"] = drop
+    s.transform("/collections/wijken/items", drop)
 
 
 FAULTS = {
@@ -271,7 +209,7 @@ def test_fault_keeps_last_good_version(server, tmp_path, fault):
     first = run(tmp_path, ["GM0597"])
     assert first[0].status == "created"
     before = files_sha(tmp_path)
-    server.modified = "2025-06-30T02:00:00"  # a new table version: data must be fetched
+    server.set_modified("2025-06-30T02:00:00")  # a new table version: data must be fetched
     inject(server)
     (res,) = run(tmp_path, ["GM0597"])
     assert res.status == "failed", res.message()
@@ -296,7 +234,7 @@ def test_fault_keeps_last_good_version(server, tmp_path, fault):
 
 
 def test_failure_of_one_gemeente_does_not_stop_the_others(server, tmp_path):
-    server.replay.fail("gemeentecode=GM0542", 500, 500)
+    server.fail("gemeentecode=GM0542", 500, 500)
     results = run(tmp_path)
     assert [r.status for r in results] == ["failed", "created"]
     assert results[0].message().startswith("GM0542 2024: MISLUKT (nog geen eerdere versie")
@@ -307,7 +245,7 @@ def test_failure_of_one_gemeente_does_not_stop_the_others(server, tmp_path):
 def test_metadata_failure_is_a_failure_not_a_no_op(server, tmp_path):
     run(tmp_path, ["GM0542"])
     before = files_sha(tmp_path)
-    server.replay.html("TableInfos")
+    server.html("TableInfos")
     (res,) = run(tmp_path, ["GM0542"])
     assert res.status == "failed" and "HTML" in res.error
     assert files_sha(tmp_path) == before
@@ -321,7 +259,7 @@ def test_lost_rows_refused_unless_forced(server, tmp_path):
         payload["features"], payload["numberMatched"], payload["numberReturned"] = [], 0, 0
         return payload
 
-    server.transforms["/collections/buurten/items"] = empty
+    server.transform("/collections/buurten/items", empty)
     (res,) = run(tmp_path, ["GM0542"])
     assert res.status == "failed" and "laag buurten had 6 rijen en is nu leeg" in res.error
     assert files_sha(tmp_path) == before

@@ -26,9 +26,9 @@ def server(httpserver, realdata, monkeypatch):
 def _env(srv, store, **extra) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        WIJKGEO_CBS_URL=srv.url,
-        WIJKGEO_PDOK_URL=srv.url,
-        WIJKGEO_CBS_DOWNLOAD_URL=srv.url,
+        WIJKGEO_CBS_URL=srv.base_url,
+        WIJKGEO_PDOK_URL=srv.base_url,
+        WIJKGEO_CBS_DOWNLOAD_URL=srv.base_url,
         WIJKGEO_STORE=str(store),
         WIJKGEO_HTTP_TIMEOUT="2",
         WIJKGEO_HTTP_RETRIES="1",
@@ -69,8 +69,8 @@ def test_cli_exit_codes_log_lines_and_status(server, tmp_path):
 
     # a new table version whose download fails: exit 1, one Dutch line, store untouched;
     # cron style: -q keeps stderr to warnings/errors, the log file gets every line
-    server.modified = "2025-06-30T02:00:00"
-    server.replay.fail("TypedDataSet", 500, 500)
+    server.set_modified("2025-06-30T02:00:00")
+    server.fail("TypedDataSet", 500, 500)
     logfile = tmp_path / "refresh.log"
     proc = _start(server, tmp_path, "GM0542", "GM0597", "--logbestand", logfile, pre=["-q"])
     _out, err = proc.communicate(timeout=60)
@@ -135,7 +135,7 @@ def test_sigkill_in_the_middle_of_writing_keeps_previous_version(server, tmp_pat
             feat["properties"]["buurtnaam"] = "Nieuw " + str(feat["properties"]["buurtnaam"])
         return payload
 
-    server.transforms["/collections/buurten/items"] = rename  # a real change to write
+    server.transform("/collections/buurten/items", rename)  # a real change to write
     flag = tmp_path / "paused"
     proc = _start(server, tmp_path, "GM0542", **{PAUSE_ENV: flag})
     try:
