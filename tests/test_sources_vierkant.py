@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+import zipfile
+
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from replay import pdok_features, serve_vierkant
 
 from wijkgeo import DataValidationError, SourceError, _http
+from wijkgeo.sources import catalog
 from wijkgeo.sources.pdok import features_to_frame
 from wijkgeo.sources.vierkant import (
     cell_polygons,
@@ -99,7 +105,8 @@ def test_fetch_vierkanten_barendrecht(httpserver, realdata, zips, tmp_path):
     fetch_vierkanten(
         "GM0489", 2024, boundary=outline, download_url=replay.base_url, cache_dir=tmp_path
     )
-    assert replay.count(".zip") == 2  # cached
+    # cached: revalidated with a conditional GET each, answered 304 (no body sent)
+    assert [e.status for e in replay.log if ".zip" in e.path] == [200, 200, 304, 304]
 
 
 @pytest.mark.realdata
@@ -126,17 +133,77 @@ def test_fetch_vierkanten_failure_leaves_no_file(httpserver, realdata, zips, tmp
 
 
 @pytest.mark.realdata
-def test_corrupt_cached_zip_is_a_source_error(realdata, tmp_path):
+def test_corrupt_cached_zip_is_a_source_error(httpserver, realdata, zips, tmp_path):
+    replay = serve_vierkant(httpserver, realdata, zips, resolutions=(500,))
     outline = features_to_frame(
         pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
     )
+    url = catalog.vierkant_url(2024, 500, download_url=replay.base_url)
+    # a damaged copy whose validators still match the server: 304, then unreadable
     (tmp_path / "2025-cbs_vk500_2024_v1.zip").write_text("<html>Onderhoud</html>")
+    (tmp_path / "2025-cbs_vk500_2024_v1.zip.validators.json").write_text(
+        json.dumps({"etag": _http.head(url).headers["ETag"]})
+    )
     with pytest.raises(SourceError, match="geen geldig zip"):
         fetch_vierkanten(
             "GM0489",
             2024,
             boundary=outline,
             resolutions=(500,),
-            download_url="http://127.0.0.1:1",
+            download_url=replay.base_url,
             cache_dir=tmp_path,
         )
+    assert [(e.method, e.status) for e in replay.log] == [("HEAD", 200), ("GET", 304)]
+
+
+def _tiny_zip(folder, inhabitants: list[float]) -> bytes:
+    """A CBS-like 500 m zip with four cells around (100000, 400000) and one far away."""
+    codes = ["E1000N4000", "E1005N4000", "E1000N4005", "E1005N4005", "E2000N5000"]
+    gdf = gpd.GeoDataFrame(
+        {"crs28992res500m": codes, "aantal_inwoners": inhabitants},
+        geometry=cell_polygons(codes, 500).values,
+        crs=28992,
+    )
+    gpkg, target = folder / "cbs_vk500_2024_v1.gpkg", folder / "tiny.zip"
+    gdf.to_file(gpkg, driver="GPKG", layer="vierkant_500m")
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.write(gpkg, gpkg.name)
+    return target.read_bytes()
+
+
+def test_cached_zip_is_revalidated_and_replaced_when_the_download_changes(httpserver, tmp_path):
+    from replay import Replay
+
+    replay = Replay(server=httpserver, realdata=tmp_path)
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(replay.handle)
+    url = catalog.vierkant_url(2024, 500, download_url=replay.base_url)
+    path = url.removeprefix(replay.base_url)
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    build.mkdir()
+    outline = gpd.GeoDataFrame(geometry=[shapely.box(100100, 400100, 100900, 400900)], crs=28992)
+
+    def inhabitants() -> list[float]:
+        grid = fetch_vierkanten(
+            "GM0001",
+            2024,
+            boundary=outline,
+            resolutions=(500,),
+            download_url=replay.base_url,
+            cache_dir=cache,
+        )["500m"]
+        return grid.sort_values("celcode")["aantal_inwoners"].tolist()
+
+    replay.files[path] = _tiny_zip(build, [10, 20, 30, 40, 50])
+    assert inhabitants() == [10, 30, 20, 40]  # E1000N4000, E1000N4005, E1005N4000, ...
+    saved = json.loads((cache / (url.rsplit("/", 1)[1] + ".validators.json")).read_text())
+    assert saved["etag"].startswith('"') and saved["last_modified"].endswith("GMT")
+    assert inhabitants() == [10, 30, 20, 40]  # unchanged: 304, cached copy used
+    replay.files[path] = _tiny_zip(build, [11, 21, 31, 41, 51])  # new release, new ETag
+    assert inhabitants() == [11, 31, 21, 41]
+    assert [e.status for e in replay.log] == [200, 304, 200]
+    new = json.loads((cache / (url.rsplit("/", 1)[1] + ".validators.json")).read_text())
+    assert new["etag"] != saved["etag"]
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "2025-cbs_vk500_2024_v1.zip",
+        "2025-cbs_vk500_2024_v1.zip.validators.json",
+    ]

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -36,6 +37,7 @@ from . import catalog
 from .pdok import nan_missing
 
 __all__ = [
+    "cached_download",
     "cell_polygons",
     "fetch_vierkanten",
     "format_cell",
@@ -211,6 +213,55 @@ def _read_zip(path: Path, bbox: tuple[float, float, float, float] | None) -> pd.
         ) from exc
 
 
+def _validators_path(path: Path) -> Path:
+    return path.with_name(path.name + ".validators.json")
+
+
+def cached_download(url: str, path: str | Path) -> Path:
+    """Keep ``path`` a current copy of ``url``, revalidated with a conditional GET.
+
+    The ``ETag``/``Last-Modified`` of the copy are kept beside it in
+    ``<name>.validators.json``. Every call asks the server whether the copy is still
+    current (``If-None-Match``/``If-Modified-Since``): ``304 Not Modified`` keeps the file,
+    ``200`` replaces it in one rename and records the new validators. A copy without
+    recorded validators is downloaded again. When the server can't be asked, the
+    :class:`SourceError` is raised: a stale copy is never used silently.
+
+    Examples
+    --------
+    >>> cached_download("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip",
+    ...                 "/tmp/vk500.zip")                       # doctest: +SKIP
+    PosixPath('/tmp/vk500.zip')
+    """
+    path = Path(path)
+    meta = _validators_path(path)
+    known: dict[str, str] = {}
+    if path.exists() and meta.exists():
+        try:
+            known = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    response = _http.download(
+        url, path, etag=known.get("etag"), last_modified=known.get("last_modified")
+    )
+    if response.status_code == 304:
+        log.info("Vierkantstatistieken ongewijzigd, kopie in de cache gebruikt: %s", path)
+        return path
+    log.info("Vierkantstatistieken gedownload: %s -> %s", url, path)
+    validators = {
+        key: response.headers[header]
+        for key, header in (("etag", "ETag"), ("last_modified", "Last-Modified"))
+        if response.headers.get(header)
+    }
+    if validators:
+        tmp = meta.with_name(meta.name + ".part")
+        tmp.write_text(json.dumps(validators), encoding="utf-8")
+        os.replace(tmp, meta)
+    else:  # nothing to revalidate with: the next call downloads again
+        meta.unlink(missing_ok=True)
+    return path
+
+
 def fetch_vierkanten(
     gemeente: str,
     year: int,
@@ -222,9 +273,10 @@ def fetch_vierkanten(
 ) -> dict[str, gpd.GeoDataFrame]:
     """Vierkantstatistieken of one gemeente: the cells that intersect its boundary.
 
-    The national zip (CBS ``download.cbs.nl/vierkant/...``) is downloaded once into the cache
-    (``$WIJKGEO_CACHE`` or the user cache folder) and read with a bounding box, so only the
-    gemeente's cells enter memory.
+    The national zip (CBS ``download.cbs.nl/vierkant/...``) is kept in the cache
+    (``$WIJKGEO_CACHE`` or the user cache folder) and revalidated with a conditional GET on
+    every call (:func:`cached_download`: a ``304`` reuses it, a new version replaces it), then
+    read with a bounding box, so only the gemeente's cells enter memory.
 
     Parameters
     ----------
@@ -264,10 +316,7 @@ def fetch_vierkanten(
     out: dict[str, gpd.GeoDataFrame] = {}
     for res in resolutions:
         url = catalog.vierkant_url(year, res, download_url=download_url)
-        path = folder / url.rsplit("/", 1)[1]
-        if not path.exists():
-            log.info("Vierkantstatistieken %s m downloaden: %s", res, url)
-            _http.download(url, path)
+        path = cached_download(url, folder / url.rsplit("/", 1)[1])
         minx, miny, maxx, maxy = outline.bounds
         raw = _read_zip(path, (minx - res, miny - res, maxx + res, maxy + res))
         grid = normalize_vierkanten(raw, res)
