@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from replay import Replay, serve_cbs, serve_pdok
+from replay import Replay, serve_cbs, serve_pdok, serve_vierkant
 
 import wijkgeo
 from wijkgeo import _http
@@ -290,3 +290,41 @@ def test_progress_bar_only_when_asked_or_on_a_tty(server, tmp_path, capsys):
     assert "wijkgeo refresh" not in capsys.readouterr().err  # not a TTY under pytest: quiet
     run(tmp_path, progress=True)
     assert "2/2" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- grids
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory):
+    return tmp_path_factory.mktemp("vkz")
+
+
+def test_grid_failure_is_a_source_failure_not_empty_grids(
+    server, realdata, zips, tmp_path, monkeypatch
+):
+    serve_vierkant(server.server, realdata, zips, replay=server)
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    store = tmp_path / "store"
+    # cold: the 100 m download fails -> nothing stored (before: stored without grids)
+    server.fail("cbs_vk100_2024_v1.zip", 503, 503)
+    (res,) = refresh(["GM0542"], YEAR, store=store)
+    assert res.status == "failed" and "Download mislukt (503" in res.error
+    assert res.message().startswith("GM0542 2024: MISLUKT (nog geen eerdere versie")
+    assert not Store(store).has("GM0542", YEAR)
+
+    (res,) = refresh(["GM0542"], YEAR, store=store)
+    assert res.status == "created", res.message()
+    layers = Store(store).manifest("GM0542", YEAR)["layers"]
+    assert layers["vierkanten_500m"]["rows"] > 0 and layers["vierkanten_100m"]["rows"] > 0
+    before = files_sha(store)
+
+    # warm: a new 500 m release whose download breaks -> failed, last good kept
+    path = next(p for p in server.files if "vk500" in p)
+    server.files[path] = server.files[path] + b"\0"  # new content, new ETag
+    server.fail("cbs_vk500_2024_v1.zip", 503, 503)
+    server.clear()
+    (res,) = refresh(["GM0542"], YEAR, store=store)
+    assert res.status == "failed" and "Download mislukt (503" in res.error
+    assert "laatste goede versie van" in res.message()
+    assert exit_code([res]) == 1
+    assert files_sha(store) == before
+    assert ("HEAD", 200) in [(e.method, e.status) for e in server.log if "vk500" in e.path]

@@ -230,3 +230,24 @@ def test_fetch_barendrecht_with_vierkanten(replay, realdata, truth, tmp_path_fac
     assert atlas.gemeente.aantal_inwoners.item() == kwb["GM0489"]["AantalInwoners_5"]
     inh = atlas.gemeente.aantal_inwoners.item()
     assert 0.9 * inh < atlas.vierkanten["100m"].aantal_inwoners.sum() < 1.3 * inh
+
+
+def test_grid_failure_warns_or_raises(replay, realdata, tmp_path_factory, monkeypatch, caplog):
+    from replay import serve_vierkant
+
+    serve_vierkant(
+        replay.server, realdata, tmp_path_factory.mktemp("vkz"), replay=replay, resolutions=(500,)
+    )
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path_factory.mktemp("cache")))
+    kw = dict(cbs_url=replay.cbs_url, pdok_url=replay.pdok_url, vierkant_url=replay.base_url)
+    replay.fail("_v1.zip", 503, 503, 503)  # 500 m: 503 after the retries; 100 m: no such file
+    with caplog.at_level("WARNING", logger="wijkgeo.sources"):
+        atlas = wijkgeo.fetch("GM0542", 2024, **kw)  # default: warn, the rest stands
+    assert atlas.vierkanten == {} and len(atlas.wijken) == 1
+    assert "Vierkantstatistieken overgeslagen" in caplog.text and "503" in caplog.text
+    replay.fail("_v1.zip", 503, 503, 503)
+    with pytest.raises(SourceError, match=r"Download mislukt \(503") as info:
+        wijkgeo.fetch("GM0542", 2024, on_grid_error="raise", **kw)
+    assert info.value.url.endswith("2025-cbs_vk500_2024_v1.zip")
+    with pytest.raises(ConfigError, match="on_grid_error"):
+        wijkgeo.fetch("GM0542", 2024, on_grid_error="ignore", **kw)

@@ -17,7 +17,9 @@ Safety
 ------
 * The whole run holds the store lock: two refreshes of one store never interleave.
 * Any failure for a gemeente keeps its last good version byte for byte; the run goes on
-  with the next gemeente and the result says ``failed``.
+  with the next gemeente and the result says ``failed``. That includes the
+  vierkantstatistieken: they are fetched with ``on_grid_error="raise"``, so a broken grid
+  download is a source failure, never a version stored without grids.
 * Before overwriting, the new data is compared with the stored version: a layer that had
   rows and now has none, or columns that disappeared, refuse the write (a broken or changed
   source must not silently damage the store); ``force=True`` accepts it.
@@ -432,8 +434,10 @@ def refresh(
     progress : bool, optional
         Show a tqdm progress bar; default only when stderr is a terminal.
     fetcher : callable, optional
-        ``fetcher(gemeente, year, cbs_url=, pdok_url=, vierkanten=, vierkant_url=) -> Atlas``;
-        default :func:`wijkgeo.sources.fetch`.
+        ``fetcher(gemeente, year, cbs_url=, pdok_url=, vierkanten=, vierkant_url=,
+        on_grid_error="raise") -> Atlas``; default :func:`wijkgeo.sources.fetch`. A failing
+        vierkant download fails the gemeente (last good version kept), it never stores
+        empty grids.
 
     Returns
     -------
@@ -538,6 +542,7 @@ def _refresh_one(
             pdok_url=opts.pdok_url,
             vierkanten=opts.vierkanten,
             vierkant_url=opts.vierkant_url,
+            on_grid_error="raise",  # a grid failure is a source failure, not empty grids
         )
         if stored is not None and not opts.force:
             _check_against_stored(atlas, stored)

@@ -53,6 +53,7 @@ def fetch(
     pdok_url: str | None = None,
     vierkanten: bool = True,
     vierkant_url: str | None = None,
+    on_grid_error: str = "warn",
 ) -> Atlas:
     """Build an :class:`~wijkgeo.atlas.Atlas` for one gemeente and year from the real sources.
 
@@ -70,10 +71,15 @@ def fetch(
         Host roots of CBS open data and the PDOK API; default ``$WIJKGEO_CBS_URL`` /
         ``$WIJKGEO_PDOK_URL`` or the real services.
     vierkanten : bool, default True
-        Also fetch the vierkantstatistieken (500 m and 100 m) clipped to the gemeente. A
-        failure there is logged and leaves ``atlas.vierkanten`` empty; the rest stands.
+        Also fetch the vierkantstatistieken (500 m and 100 m) clipped to the gemeente.
     vierkant_url : str, optional
         Download host for the vierkantstatistieken (``$WIJKGEO_CBS_DOWNLOAD_URL``).
+    on_grid_error : {"warn", "raise"}, default "warn"
+        What a failing grid download or grid file does. ``"warn"`` logs a warning and leaves
+        ``atlas.vierkanten`` empty (the rest stands: fine for exploring). ``"raise"`` raises
+        it, so the whole fetch fails (``wijkgeo refresh`` uses this: empty grids must never
+        replace stored ones). A year for which the catalog knows no grid release is skipped
+        with an INFO line in both modes.
 
     Returns
     -------
@@ -82,7 +88,10 @@ def fetch(
     Raises
     ------
     SourceError
-        When CBS or PDOK fail (the message names the URL, the status and what to do).
+        When CBS or PDOK fail (the message names the URL, the status and what to do), or
+        the vierkantstatistieken with ``on_grid_error="raise"``.
+    ConfigError
+        For an unknown year or an unknown ``on_grid_error``.
 
     Examples
     --------
@@ -96,6 +105,10 @@ def fetch(
     from .catalog import cbs_base_url, kwb_table, pdok_base_url
 
     code = normalize_code(gemeente, "gemeente")
+    if on_grid_error not in ("warn", "raise"):
+        raise _errors.ConfigError(
+            f"on_grid_error={on_grid_error!r} is onbekend; gebruik 'warn' of 'raise'."
+        )
     kwb_table(year)  # fail early on an unknown year
     kc = fetch_kerncijfers(code, year, cbs_url=cbs_url)
     bounds = fetch_boundaries(code, year, pdok_url=pdok_url)
@@ -105,7 +118,11 @@ def fetch(
             grids = fetch_vierkanten(
                 code, year, boundary=bounds.get("gemeente"), download_url=vierkant_url
             )
-        except (_errors.SourceError, _errors.ConfigError, _errors.DataValidationError) as exc:
+        except _errors.ConfigError as exc:  # no grid release known for this year
+            log.info("Geen vierkantstatistieken: %s", exc)
+        except (_errors.SourceError, _errors.DataValidationError) as exc:
+            if on_grid_error == "raise":
+                raise
             log.warning("Vierkantstatistieken overgeslagen: %s", exc)
     meta = {
         "source": "CBS Kerncijfers wijken en buurten + PDOK Wijk- en Buurtkaart",
