@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -90,10 +91,50 @@ def test_legend_has_registry_label_classes_and_a_grey_missing_class(saved):
     # 10%, 15%, 30% (two buurten each at 10 and 30) + the missing class, in that order
     assert rows[-1] == (MISSING_COLOR, "geen gegevens", "1")
     assert [int(n) for _, _, n in rows[:-1]] == [2, 1, 2]
-    # quantile bounds 11.67, 25, 30 shown with the registry's 0 decimals
-    assert [t for _, t, _ in rows[:-1]] == ["10 – 12", "12 – 25", "25 – 30"]
+    # the quantile cuts are 11.67, 25 and 30; the legend shows the values that really occur in
+    # each class (never "10 – 12" / "12 – 25", which hide where 11.67 and 12 belong)
+    assert [t for _, t, _ in rows[:-1]] == ["10", "15", "30"]
     assert MISSING_COLOR not in {c for c, _, _ in rows[:-1]}
     assert "hoger" not in legend  # aandeel_65_plus is 'neutraal': no direction hint
+
+
+def _legend_texts(fmap) -> list[str]:
+    html = fmap.get_root().render()
+    legend = html[html.index('id="wijkgeo-legend"') :]
+    return re.findall(r"</span></td><td>([^<]*)</td>", legend[: legend.index("</table>")])
+
+
+def test_legend_uses_more_decimals_when_classes_would_read_alike(atlas):
+    # 65-plussers 11.2 % and 11.4 %: with the registry's 0 decimals both read "11"
+    buurten = atlas.buurten.assign(
+        aantal_inwoners=[1000] * 6,
+        aantal_personen_65_jaar_en_ouder=[100.0, 112.0, 114.0, 300.0, 310.0, np.nan],
+    )
+    assert get_indicator(KEY).decimals == 0
+    texts = _legend_texts(indicator_map(buurten, KEY, wijken=False))
+    assert texts[:-1] == ["10,0", "11,2", "11,4", "30,0", "31,0"]
+    assert texts[-1] == "geen gegevens"
+
+
+def test_legend_ranges_hold_their_values_and_never_touch(atlas):
+    from wijkgeo.indicators import format_number
+    from wijkgeo.maps.legend import range_labels
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        values = np.round(rng.gamma(2.0, 8.0, size=40), 2)
+        classes = classify(values, {"scheme": "quantiles", "k": 5})
+        labels = range_labels(classes, format_number, 0)
+        ends = [float(p.replace(",", ".")) for t in labels for p in t.split(" – ")]
+        assert ends == sorted(ends)  # ascending, no class range inside another
+        for i, text in enumerate(labels):
+            lo, hi = text.split(" – ") if " – " in text else (text, text)
+            mine = values[classes.index == i]
+            d = len(lo.split(",")[1]) if "," in lo else 0
+            assert lo == format_number(mine.min(), d) and hi == format_number(mine.max(), d)
+        # a class's highest value and the next one's lowest never read the same
+        pairs = [t.split(" – ") for t in labels]
+        assert all(a[-1] != b[0] for a, b in itertools.pairwise(pairs))
 
 
 def test_missing_value_reads_geen_gegevens_and_is_grey(fmap, atlas):

@@ -140,3 +140,32 @@ def test_demo_map_written_by_wijkgeo_demo_renders(tmp_path):
         assert traffic.page_errors == [] and traffic.console_errors == []
         assert traffic.dialogs == []
     assert traffic.missing == [] and traffic.aborted == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(420, 800), (320, 480), (800, 360)])
+def test_legend_and_title_stay_inside_narrow_and_short_screens(width, height):
+    import wijkgeo
+
+    atlas = wijkgeo.make_demo()
+    fmap = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")
+    with browser_page(fmap.get_root().render(), width=width, height=height) as (page, traffic):
+        page.wait_for_selector("path.wijkgeo-buurt")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"map_{width}x{height}.png"))
+        legend = page.locator("#wijkgeo-legend").bounding_box()
+        title = page.locator("#wijkgeo-title").bounding_box()
+        for box in (legend, title):
+            assert box["x"] >= 0 and box["y"] >= 0
+            assert box["x"] + box["width"] <= width  # never past the eastern edge
+            assert box["y"] + box["height"] <= height
+        # the two boxes never cover each other
+        assert title["y"] + title["height"] <= legend["y"]
+        # whatever does not fit scrolls inside the legend instead of leaving the screen
+        overflow = page.evaluate(
+            "() => { const e = document.getElementById('wijkgeo-legend');"
+            " return [e.scrollWidth - e.clientWidth, e.scrollHeight - e.clientHeight,"
+            " getComputedStyle(e).overflowY]; }"
+        )
+        assert overflow[0] <= 0 and overflow[2] == "auto"
+        assert page.get_by_text("geen gegevens").first.is_visible() or overflow[1] > 0
+        assert not traffic.console_errors and not traffic.page_errors

@@ -35,7 +35,7 @@ from .._errors import DataValidationError
 from .assets import apply_assets
 from .classes import Classes, classify
 from .escape import SafeHtml, esc, html
-from .legend import MISSING_LABEL, STYLE, legend_html, legend_rows, title_html
+from .legend import MISSING_LABEL, STYLE, legend_html, legend_rows, range_labels, title_html
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -346,8 +346,8 @@ def indicator_map(
             return f"{MISSING_LABEL} ({reason})"  # e.g. "geen gegevens (te weinig inwoners)"
         return MISSING_LABEL
 
-    def fmt_bound(v: float) -> str:  # legend: number only, the unit stands in the header
-        return fmt(v) if unit == "jaar" else format_number(v, decimals)
+    def fmt_bound(v: float, d: int) -> str:  # legend: number only, the unit is in the header
+        return fmt(v) if unit == "jaar" else format_number(v, d)
 
     # --- features -----------------------------------------------------------------------
     wijknamen: dict[str, str] = {}
@@ -440,10 +440,7 @@ def indicator_map(
             ).add_to(fmap)
 
     # --- title, legend ------------------------------------------------------------------
-    ranges = [
-        f"{fmt_bound(lo)} – {fmt_bound(hi)}" if lo != hi else fmt_bound(hi)
-        for lo, hi in zip(classes.lower, classes.upper, strict=True)
-    ]
+    ranges = range_labels(classes, fmt_bound, decimals)
     subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
     heading = title or f"{label} per buurt"
     fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))

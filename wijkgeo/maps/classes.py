@@ -37,7 +37,9 @@ class Classes:
     ----------
     lower, upper : tuple of float
         Class bounds; class ``i`` holds ``lower[i] < v <= upper[i]`` (the first includes
-        its lower bound, the minimum).
+        its lower bound, the minimum). Quantile bounds are often no data value (11.67).
+    vmin, vmax : tuple of float
+        Smallest and largest value that really occurs in each class: what the legend shows.
     colors : tuple of str
         Fill colour per class.
     counts : tuple of int
@@ -50,6 +52,8 @@ class Classes:
 
     lower: tuple[float, ...]
     upper: tuple[float, ...]
+    vmin: tuple[float, ...]
+    vmax: tuple[float, ...]
     colors: tuple[str, ...]
     counts: tuple[int, ...]
     index: np.ndarray
@@ -128,7 +132,7 @@ def classify(
     index = np.full(len(y), -1, dtype=int)
     valid = y[ok]
     if valid.size == 0:
-        return Classes((), (), (), (), index, int((~ok).sum()))
+        return Classes((), (), (), (), (), (), index, int((~ok).sum()))
 
     scheme, k, extra = _spec(classification)
     k = max(1, min(k, int(np.unique(valid).size)))
@@ -160,6 +164,8 @@ def classify(
     return Classes(
         lower=tuple(lower),
         upper=tuple(float(b) for b in bins),
+        vmin=tuple(float(valid[cls == i].min()) for i in range(len(bins))),
+        vmax=tuple(float(valid[cls == i].max()) for i in range(len(bins))),
         colors=tuple(colors),
         counts=tuple(int(c) for c in counts),
         index=index,

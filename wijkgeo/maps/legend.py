@@ -6,13 +6,24 @@ All text goes through :mod:`wijkgeo.maps.escape`; the functions here return
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .classes import MISSING_COLOR, Classes
 from .escape import Markup, html, join
 
-__all__ = ["MISSING_LABEL", "STYLE", "Row", "legend_html", "legend_rows", "title_html"]
+__all__ = [
+    "MISSING_LABEL",
+    "STYLE",
+    "Row",
+    "legend_html",
+    "legend_rows",
+    "range_labels",
+    "title_html",
+]
+
+#: At most this many decimals more than the registry asks for, to tell classes apart.
+EXTRA_DECIMALS = 3
 
 #: Legend and tooltip text for a missing or secret value.
 MISSING_LABEL = "geen gegevens"
@@ -28,12 +39,14 @@ STYLE = Markup(
     """<style>
 .wijkgeo-box { position: absolute; z-index: 1000; background: rgba(255,255,255,0.93);
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 8px 10px;
-  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; }
-.wijkgeo-title { top: 10px; left: 54px; max-width: 420px; }
+  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222;
+  box-sizing: border-box; overflow-wrap: anywhere; }
+.wijkgeo-title { top: 10px; left: 54px; max-width: min(420px, calc(100% - 64px)); }
 .wijkgeo-title h1 { font-size: 16px; font-weight: 600; margin: 0 0 2px 0; }
 .wijkgeo-title .wijkgeo-sub { font-size: 13px; color: #444; }
 .wijkgeo-title .wijkgeo-src { font-size: 11px; color: #666; margin-top: 3px; }
-.wijkgeo-legend { bottom: 28px; right: 10px; max-width: 280px; }
+.wijkgeo-legend { bottom: 28px; right: 10px; max-width: min(280px, calc(100% - 20px));
+  max-height: calc(100% - 160px); overflow: auto; }
 .wijkgeo-legend .wijkgeo-head { font-weight: 600; }
 .wijkgeo-legend .wijkgeo-unit { font-size: 11px; color: #555; margin-bottom: 4px; }
 .wijkgeo-legend table { border-collapse: collapse; }
@@ -45,8 +58,54 @@ STYLE = Markup(
   sans-serif; }
 .wijkgeo-tooltip .wijkgeo-naam { font-weight: 600; }
 .wijkgeo-tooltip .wijkgeo-code { color: #666; font-size: 11px; }
+@media (max-width: 480px) {
+  .wijkgeo-box { font-size: 12px; padding: 6px 8px; }
+  .wijkgeo-title h1 { font-size: 14px; }
+  .wijkgeo-title .wijkgeo-src, .wijkgeo-legend .wijkgeo-desc { font-size: 10px; }
+  .wijkgeo-legend { bottom: 24px; }
+}
 </style>"""
 )
+
+
+def range_labels(
+    classes: Classes, fmt: Callable[[float, int], str], decimals: int = 0
+) -> list[str]:
+    """Legend text per class: the lowest and highest value that occurs in it.
+
+    A class shows ``"vmin – vmax"`` of its own buurten (one number when they are equal), not
+    the classifier's cut points: quantile cuts such as 11.67 are no buurt's value, and with
+    0 decimals ``"10 – 12"`` / ``"12 – 25"`` leave the reader guessing where 12 belongs. When
+    the registry's ``decimals`` would make neighbouring numbers look equal (``11`` and ``11``
+    for 11.4 and 11.6), up to :data:`EXTRA_DECIMALS` more are used, for all classes alike.
+
+    Parameters
+    ----------
+    classes : Classes
+        From :func:`~wijkgeo.maps.classes.classify`.
+    fmt : callable
+        ``fmt(value, decimals) -> str`` (Dutch number format).
+    decimals : int
+        The registry's decimals for the indicator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wijkgeo.indicators import format_number
+    >>> from wijkgeo.maps.classes import classify
+    >>> from wijkgeo.maps.legend import range_labels
+    >>> c = classify(np.array([10.0, 11.2, 11.4, 30.0]), {"scheme": "quantiles", "k": 2})
+    >>> range_labels(c, format_number, 0)   # 11 and 11 would look alike
+    ['10,0 – 11,2', '11,4 – 30,0']
+    """
+    bounds = [v for pair in zip(classes.vmin, classes.vmax, strict=True) for v in pair]
+    for d in range(decimals, decimals + EXTRA_DECIMALS + 1):
+        texts = [fmt(v, d) for v in bounds]
+        # a class's highest value and the next class's lowest must read differently
+        if all(texts[i] != texts[i + 1] for i in range(1, len(texts) - 1, 2)):
+            break
+    pairs = zip(texts[::2], texts[1::2], strict=True)
+    return [lo if lo == hi else f"{lo} – {hi}" for lo, hi in pairs]
 
 
 @dataclass(frozen=True)
