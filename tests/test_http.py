@@ -58,7 +58,8 @@ def test_404_is_not_retried(httpserver):
     assert len(httpserver.log) == 1
 
 
-def test_timeout(httpserver):
+@pytest.mark.parametrize("call", [_http.get_json, _http.head, _http.get])
+def test_timeout(httpserver, call):
     _http.configure(timeout=0.3, retries=0, backoff=0)
 
     def slow(request):
@@ -67,7 +68,7 @@ def test_timeout(httpserver):
 
     httpserver.expect_request("/t").respond_with_handler(slow)
     with pytest.raises(SourceError, match=r"Geen antwoord binnen 0\.3 s") as err:
-        _http.get_json(httpserver.url_for("/t"))
+        call(httpserver.url_for("/t"))
     assert err.value.url.endswith("/t")
 
 
@@ -129,18 +130,6 @@ def test_head_returns_validators_and_translates_errors(httpserver):
     with pytest.raises(SourceError, match=r"Metadata \(HEAD\) niet op te vragen \(404") as info:
         _http.head(httpserver.url_for("/gone"))
     assert info.value.status == 404 and info.value.url.endswith("/gone")
-
-
-def test_head_timeout_is_a_source_error(httpserver):
-    _http.configure(timeout=0.3, retries=0, backoff=0)
-
-    def slow(request):
-        time.sleep(0.6)
-        return Response("")
-
-    httpserver.expect_request("/slow", method="HEAD").respond_with_handler(slow)
-    with pytest.raises(SourceError, match=r"Geen antwoord binnen 0\.3 s"):
-        _http.head(httpserver.url_for("/slow"))
 
 
 def test_conditional_download_keeps_or_replaces_the_file(httpserver, tmp_path):

@@ -84,12 +84,28 @@ def zips(tmp_path_factory):
     return tmp_path_factory.mktemp("vk")
 
 
-@pytest.mark.realdata
-def test_fetch_vierkanten_barendrecht(httpserver, realdata, zips, tmp_path):
-    replay = serve_vierkant(httpserver, realdata, zips)
-    outline = features_to_frame(
+@pytest.fixture(scope="module")
+def outline(realdata):
+    """Barendrecht's 2024 outline from the real PDOK features."""
+    return features_to_frame(
         pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
     )
+
+
+def _fetch_500(outline, replay, cache_dir, gemeente="GM0489"):
+    return fetch_vierkanten(
+        gemeente,
+        2024,
+        boundary=outline,
+        resolutions=(500,),
+        download_url=replay.base_url,
+        cache_dir=cache_dir,
+    )
+
+
+@pytest.mark.realdata
+def test_fetch_vierkanten_barendrecht(httpserver, realdata, zips, outline, tmp_path):
+    replay = serve_vierkant(httpserver, realdata, zips)
     grids = fetch_vierkanten(
         "GM0489", 2024, boundary=outline, download_url=replay.base_url, cache_dir=tmp_path
     )
@@ -110,34 +126,21 @@ def test_fetch_vierkanten_barendrecht(httpserver, realdata, zips, tmp_path):
 
 
 @pytest.mark.realdata
-def test_fetch_vierkanten_failure_leaves_no_file(httpserver, realdata, zips, tmp_path):
+def test_fetch_vierkanten_failure_leaves_no_file(httpserver, realdata, zips, outline, tmp_path):
     _http.configure(retries=1, backoff=0)
     try:
         replay = serve_vierkant(httpserver, realdata, zips, resolutions=(500,))
         replay.fail(".zip", 503, 503)
-        outline = features_to_frame(
-            pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
-        )
         with pytest.raises(SourceError, match="503"):
-            fetch_vierkanten(
-                "GM0489",
-                2024,
-                boundary=outline,
-                resolutions=(500,),
-                download_url=replay.base_url,
-                cache_dir=tmp_path,
-            )
+            _fetch_500(outline, replay, tmp_path)
         assert list(tmp_path.iterdir()) == []
     finally:
         _http.configure()
 
 
 @pytest.mark.realdata
-def test_corrupt_cached_zip_is_a_source_error(httpserver, realdata, zips, tmp_path):
+def test_corrupt_cached_zip_is_a_source_error(httpserver, realdata, zips, outline, tmp_path):
     replay = serve_vierkant(httpserver, realdata, zips, resolutions=(500,))
-    outline = features_to_frame(
-        pdok_features(realdata, "gemeente", "GM0489"), "gemeente", source_crs="OGC:CRS84"
-    )
     url = catalog.vierkant_url(2024, 500, download_url=replay.base_url)
     # a damaged copy whose validators still match the server: 304, then unreadable
     (tmp_path / "2025-cbs_vk500_2024_v1.zip").write_text("<html>Onderhoud</html>")
@@ -145,14 +148,7 @@ def test_corrupt_cached_zip_is_a_source_error(httpserver, realdata, zips, tmp_pa
         json.dumps({"etag": _http.head(url).headers["ETag"]})
     )
     with pytest.raises(SourceError, match="geen geldig zip"):
-        fetch_vierkanten(
-            "GM0489",
-            2024,
-            boundary=outline,
-            resolutions=(500,),
-            download_url=replay.base_url,
-            cache_dir=tmp_path,
-        )
+        _fetch_500(outline, replay, tmp_path)
     assert [(e.method, e.status) for e in replay.log] == [("HEAD", 200), ("GET", 304)]
 
 
@@ -183,14 +179,7 @@ def test_cached_zip_is_revalidated_and_replaced_when_the_download_changes(httpse
     outline = gpd.GeoDataFrame(geometry=[shapely.box(100100, 400100, 100900, 400900)], crs=28992)
 
     def inhabitants() -> list[float]:
-        grid = fetch_vierkanten(
-            "GM0001",
-            2024,
-            boundary=outline,
-            resolutions=(500,),
-            download_url=replay.base_url,
-            cache_dir=cache,
-        )["500m"]
+        grid = _fetch_500(outline, replay, cache, gemeente="GM0001")["500m"]
         return grid.sort_values("celcode")["aantal_inwoners"].tolist()
 
     replay.files[path] = _tiny_zip(build, [10, 20, 30, 40, 50])
