@@ -351,12 +351,18 @@ def _reason(changed: list[str], cbs: dict[str, Any], stored: dict[str, Any] | No
 
 
 # ---------------------------------------------------------------------------- guards
+def _stored_layers(atlas: Any) -> dict[str, Any]:
+    """The layers of ``atlas`` under the names the store's manifest uses."""
+    layers = dict(atlas.layers())
+    if atlas.nederland is not None:
+        layers["nederland"] = atlas.nederland
+    return layers
+
+
 def _check_against_stored(atlas: Any, stored: dict[str, Any]) -> None:
     """Refuse data that lost rows or columns compared with the stored version."""
     problems = []
-    new_layers = dict(atlas.layers())
-    if atlas.nederland is not None:
-        new_layers["nederland"] = atlas.nederland
+    new_layers = _stored_layers(atlas)
     for name, entry in (stored.get("layers") or {}).items():
         if name.startswith("lokaal_"):
             continue
@@ -380,9 +386,7 @@ def _check_against_stored(atlas: Any, stored: dict[str, Any]) -> None:
 
 
 def _same_content(atlas: Any, stored: dict[str, Any]) -> bool:
-    layers = dict(atlas.layers())
-    if atlas.nederland is not None:
-        layers["nederland"] = atlas.nederland
+    layers = _stored_layers(atlas)
     old = {k: v for k, v in (stored.get("layers") or {}).items() if not k.startswith("lokaal_")}
     if set(old) != set(layers):
         return False
