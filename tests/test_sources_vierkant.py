@@ -16,6 +16,7 @@ from wijkgeo import DataValidationError, SourceError, _http
 from wijkgeo.sources import catalog
 from wijkgeo.sources.pdok import features_to_frame
 from wijkgeo.sources.vierkant import (
+    cached_download,
     cell_polygons,
     fetch_vierkanten,
     format_cell,
@@ -133,7 +134,8 @@ def test_fetch_vierkanten_failure_leaves_no_file(httpserver, realdata, zips, out
         replay.fail(".zip", 503, 503)
         with pytest.raises(SourceError, match="503"):
             _fetch_500(outline, replay, tmp_path)
-        assert list(tmp_path.iterdir()) == []
+        # no partial zip, no validators; only the (empty) lock file of filelock
+        assert [p.name for p in tmp_path.iterdir()] == ["2025-cbs_vk500_2024_v1.zip.lock"]
     finally:
         _http.configure()
 
@@ -194,5 +196,15 @@ def test_cached_zip_is_revalidated_and_replaced_when_the_download_changes(httpse
     assert new["etag"] != saved["etag"]
     assert sorted(p.name for p in cache.iterdir()) == [
         "2025-cbs_vk500_2024_v1.zip",
+        "2025-cbs_vk500_2024_v1.zip.lock",
         "2025-cbs_vk500_2024_v1.zip.validators.json",
     ]
+
+
+def test_cached_download_waits_for_another_download(tmp_path):
+    from filelock import FileLock
+
+    target = tmp_path / "vk.zip"
+    with FileLock(str(target) + ".lock"), pytest.raises(SourceError, match=r"downloadt vk\.zip"):
+        cached_download("http://127.0.0.1:1/vk.zip", target, lock_timeout=0.1)
+    assert not target.exists()

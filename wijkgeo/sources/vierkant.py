@@ -217,7 +217,7 @@ def _validators_path(path: Path) -> Path:
     return path.with_name(path.name + ".validators.json")
 
 
-def cached_download(url: str, path: str | Path) -> Path:
+def cached_download(url: str, path: str | Path, *, lock_timeout: float = 900) -> Path:
     """Keep ``path`` a current copy of ``url``, revalidated with a conditional GET.
 
     The ``ETag``/``Last-Modified`` of the copy are kept beside it in
@@ -225,7 +225,9 @@ def cached_download(url: str, path: str | Path) -> Path:
     current (``If-None-Match``/``If-Modified-Since``): ``304 Not Modified`` keeps the file,
     ``200`` replaces it in one rename and records the new validators. A copy without
     recorded validators is downloaded again. When the server can't be asked, the
-    :class:`SourceError` is raised: a stale copy is never used silently.
+    :class:`SourceError` is raised: a stale copy is never used silently. A file lock
+    (``<name>.lock``) lets one process at a time download a file; another waits up to
+    ``lock_timeout`` seconds.
 
     Examples
     --------
@@ -233,7 +235,23 @@ def cached_download(url: str, path: str | Path) -> Path:
     ...                 "/tmp/vk500.zip")                       # doctest: +SKIP
     PosixPath('/tmp/vk500.zip')
     """
+    from filelock import FileLock, Timeout
+
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # one download of a file at a time, so the zip and its validators always belong together
+    try:
+        with FileLock(str(path) + ".lock", timeout=lock_timeout):
+            return _revalidate(url, path)
+    except Timeout:
+        raise SourceError(
+            f"Een ander wijkgeo-proces downloadt {path.name} al langer dan {lock_timeout:g} s; "
+            "probeer het later opnieuw.",
+            url=url,
+        ) from None
+
+
+def _revalidate(url: str, path: Path) -> Path:
     meta = _validators_path(path)
     known: dict[str, str] = {}
     if path.exists() and meta.exists():
