@@ -35,18 +35,11 @@ GEMEENTEN = ["GM0542", "GM0597", "GM0556", "GM0613", "GM0622", "GM0489"]
 DATA = ("TypedDataSet", "UntypedDataSet", "DataProperties", "WijkenEnBuurten", "/items")
 
 
-def _fast_pdok_features(realdata, level, gemeente=None):
-    # same features as replay.pdok_features, without deep-copying the whole layer per request
-    feats = replay_module._layer(realdata, level)
-    return [{**f, "geometry": dict(f["geometry"]) if f["geometry"] else None} for f in feats]
-
-
 def main(codes: list[str]) -> None:
     realdata = Path(os.environ.get("WIJKGEO_REALDATA") or ROOT.parent / "shared" / "realdata")
     if not (realdata / "MANIFEST.md").is_file():
         sys.exit(f"real-data folder not found at {realdata}; set WIJKGEO_REALDATA")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    replay_module.pdok_features = _fast_pdok_features
     server = HTTPServer()
     server.start()
     log: list[tuple[str, str, int, int]] = []
