@@ -208,24 +208,58 @@ def _feature_collection(geoms: np.ndarray, properties: list[dict]) -> dict:
     }
 
 
+def _wijk_borders(polygons: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Wijk borders of a clean buurt coverage as lines, every shared edge drawn once.
+
+    A buurt edge is a wijk border when only one buurt has it (the gemeente's outside) or when
+    the two buurten that share it lie in different wijken. Drawing wijk *polygons* instead
+    repeats every border between two wijken: on a national map that is 49 % of the outline
+    vertices (measured with ``benchmarks/maps.py``). Needs identical shared edges, which
+    ``coverage_simplify`` guarantees.
+    """
+    import shapely
+
+    parts, part_of = shapely.get_parts(polygons, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, vertex_of = shapely.get_coordinates(rings, return_index=True)
+    same_ring = vertex_of[1:] == vertex_of[:-1]
+    a, b = coords[:-1][same_ring], coords[1:][same_ring]
+    wijk = codes[part_of[ring_of[vertex_of[:-1][same_ring]]]]
+    # the same edge, whatever the ring's direction: smaller end point first
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    p, q = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
+    order = np.lexsort((q[:, 1], q[:, 0], p[:, 1], p[:, 0]))
+    p, q, wijk = p[order], q[order], wijk[order]
+    first = np.flatnonzero(
+        np.r_[True, (p[1:] != p[:-1]).any(axis=1) | (q[1:] != q[:-1]).any(axis=1)]
+    )
+    alone = np.diff(np.r_[first, len(p)]) == 1
+    keep = first[alone | (wijk[first] != wijk[np.minimum(first + 1, len(p) - 1)])]
+    segments = shapely.linestrings(np.stack([p[keep], q[keep]], axis=1))
+    return np.asarray([shapely.line_merge(shapely.multilinestrings(segments))], dtype=object)
+
+
 def _wijk_outlines(
     buurten: gpd.GeoDataFrame,
     simplified: np.ndarray,
     wijken: gpd.GeoDataFrame | None,
     is_coverage: bool,
 ) -> np.ndarray:
-    """Wijk outlines: the union of the simplified buurten per wijk (on their exact edges)."""
+    """Wijk outlines on the exact edges of the simplified buurten.
+
+    On a clean coverage: the borders as lines (:func:`_wijk_borders`); otherwise the union of
+    the buurten per wijk; without ``wijkcode``: the given wijken.
+    """
     import shapely
 
     if "wijkcode" in buurten.columns:
         codes = buurten["wijkcode"].astype(str).to_numpy()
-        out = []
-        for code in dict.fromkeys(codes):
-            parts = simplified[codes == code]
-            # coverage_union is fast but refuses input that is not a clean coverage
-            union = shapely.coverage_union_all(parts) if is_coverage else shapely.union_all(parts)
-            out.append(union)
-        return np.asarray(out, dtype=object)
+        if is_coverage:
+            return _wijk_borders(simplified, codes)
+        return np.asarray(
+            [shapely.union_all(simplified[codes == code]) for code in dict.fromkeys(codes)],
+            dtype=object,
+        )
     if wijken is not None and len(wijken):
         return _in_rd(wijken, "wijken").geometry.to_numpy()
     return np.asarray([], dtype=object)
