@@ -22,6 +22,7 @@ only then reprojected to WGS84 with coordinates rounded to 6 decimals (about 0.1
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from pathlib import Path
@@ -183,11 +184,18 @@ def _simplify(geoms: np.ndarray, tolerance: float | None) -> tuple[np.ndarray, b
     return out, True
 
 
-def _to_wgs84_rounded(geoms: np.ndarray) -> np.ndarray:
-    import shapely
+@functools.lru_cache(maxsize=1)
+def _rd_to_wgs84() -> Any:
+    """The RD -> WGS84 transformer; building one costs ~25 ms (half a Demodam map), so once."""
     from pyproj import Transformer
 
-    to_wgs = Transformer.from_crs(_CRS, _WGS84, always_xy=True)
+    return Transformer.from_crs(_CRS, _WGS84, always_xy=True)
+
+
+def _to_wgs84_rounded(geoms: np.ndarray) -> np.ndarray:
+    import shapely
+
+    to_wgs = _rd_to_wgs84()
 
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = to_wgs.transform(coords[:, 0], coords[:, 1])
@@ -336,10 +344,12 @@ def indicator_map(
     PosixPath('maps/laag_inkomen.html')
     """
     import folium
+    import shapely
     import xyzservices
 
     from .._errors import ConfigError
     from ..indicators import format_number, format_value, get_indicator
+    from .layer import GeoJsonLayer
 
     if basemap not in BASEMAPS:
         raise ConfigError(f"onbekende achtergrondkaart {basemap!r}; kies uit {list(BASEMAPS)}")
@@ -419,7 +429,8 @@ def indicator_map(
 
     rd = buurten.geometry.to_numpy()
     simplified, is_coverage = _simplify(rd, simplify)
-    buurt_fc = _feature_collection(_to_wgs84_rounded(simplified), properties)
+    buurt_wgs84 = _to_wgs84_rounded(simplified)
+    buurt_fc = _feature_collection(buurt_wgs84, properties)
 
     # --- map ----------------------------------------------------------------------------
     provider = xyzservices.providers.nlmaps[basemap]
@@ -446,7 +457,7 @@ def indicator_map(
         }
         for k in range(-1, len(classes.colors))
     }
-    folium.GeoJson(
+    GeoJsonLayer(
         buurt_fc,
         name=label,
         style_function=lambda f: styles[f["properties"]["k"]],
@@ -460,7 +471,7 @@ def indicator_map(
     if draw_wijken:
         outlines = _wijk_outlines(buurten, simplified, wijken, is_coverage)
         if len(outlines):
-            folium.GeoJson(
+            GeoJsonLayer(
                 _feature_collection(_to_wgs84_rounded(outlines), [{} for _ in outlines]),
                 name="Wijkgrenzen",
                 style_function=lambda f: {
@@ -490,7 +501,7 @@ def indicator_map(
         )
     ).add_to(fmap)
 
-    minx, miny, maxx, maxy = buurten.to_crs(_WGS84).total_bounds
+    minx, miny, maxx, maxy = shapely.total_bounds(buurt_wgs84)
     # room for the title box (top left) and the legend (bottom right)
     fmap.fit_bounds(
         [[miny, minx], [maxy, maxx]], padding_top_left=(10, 70), padding_bottom_right=(60, 10)
