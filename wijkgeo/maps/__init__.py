@@ -1,13 +1,7 @@
 """Folium maps for wijkregisseurs: one indicator per map, Dutch text, escaped HTML.
 
-Examples
---------
->>> import wijkgeo
->>> from wijkgeo.maps import indicator_map, save_map
->>> atlas = wijkgeo.make_demo()                                       # doctest: +SKIP
->>> m = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")      # doctest: +SKIP
->>> save_map(m, "maps/demodam.html")                                  # doctest: +SKIP
-PosixPath('maps/demodam.html')
+:func:`indicator_map` builds the map (its docstring has a worked example), :func:`save_map`
+writes it; :data:`BASEMAPS` lists the variants of the PDOK BRT-Achtergrondkaart.
 """
 
 from __future__ import annotations
