@@ -23,14 +23,54 @@ outlines). "Choropleth per indicator" (folium #1112): N indicators as N Chorople
 one file repeat the GeoJSON N times; ours makes one map per indicator, so N maps cost N files
 that each hold the geometry once; both totals are printed.
 
-Measured 2026-11-23 on the shared 2-core machine (folium 0.20, geopandas 1.2, shapely 2.2)::
+Measured 2026-11-23 on the shared 2-core machine (folium 0.20, geopandas 1.2, shapely 2.2,
+one run; best of 5 / 2 / 1 runs per contender for the three sizes)::
 
-    (filled in below by the run recorded in the commit)
+    maps demodam (40 buurten): ours 0.03 s 132 kB (gz 28 kB) 4,689 vtx | choropleth 0.08 s
+        309 kB (gz 71 kB) 3,858 vtx | explore 0.07 s 316 kB (gz 72 kB) 3,858 vtx
+        ratios choropleth/ours: size 2.3x (gz 2.6x), time 2.44x | explore/ours: size 2.4x
+        (gz 2.6x), time 1.95x
+        ours drawn: 3,493 buurt + 1,196 wijk vertices
+        per indicator, N=5: choropleth layers in one file 1,530 kB (gz 347 kB) | ours 5 maps of
+        132 kB, together 661 kB | one naive file / all ours 2.3x, / one of ours 11.5x
+    maps regio (1,075 buurten): ours 0.60 s 3,613 kB (gz 917 kB) 142,538 vtx | choropleth
+        1.56 s 7,764 kB (gz 1,873 kB) 107,584 vtx | explore 1.03 s 7,802 kB (gz 1,878 kB)
+        ratios choropleth/ours: size 2.1x (gz 2.0x), time 2.61x | explore/ours: size 2.2x
+        (gz 2.0x), time 1.72x
+        ours drawn: 106,926 buurt + 35,612 wijk vertices
+        per indicator, N=5: choropleth layers in one file 37.9 MB (gz 9.4 MB) | ours 5 maps of
+        3.6 MB, together 17.6 MB | one naive file / all ours 2.2x, / one of ours 10.7x
+    maps nederland (15,050 buurten, canvas): ours 11.08 s 47.7 MB (gz 11.2 MB) 1,923,171 vtx
+        | choropleth 22.94 s 106.1 MB (gz 24.9 MB) 1,521,394 vtx | explore 15.42 s 106.6 MB
+        ratios choropleth/ours: size 2.2x (gz 2.2x), time 2.07x | explore/ours: size 2.2x
+        (gz 2.2x), time 1.39x
+        ours drawn: 1,451,122 buurt + 472,049 wijk vertices
+        ours with simplify=25 m: 6.00 s 19.6 MB (gz 4.1 MB) 629,282 vtx | size ratio
+        choropleth/this 5.4x (gz 6.3x), time 3.82x
 
-Reading: the HTML is much smaller with ours, mainly because the naive maps carry every
-attribute column of the KWB in every feature (and explore() also in its tooltip), secondarily
-because of coverage simplification and 6-decimal coordinates. Time is dominated by JSON
-serialisation of the feature collection in all three.
+Before this benchmark the builder was *slower* than explore() (1,075 buurten: 1.50 s vs
+0.96 s; Demodam 0.11 s vs 0.08 s). cProfile showed three causes, fixed in
+``wijkgeo/maps``: a pyproj Transformer built per call (~25 ms each, half of a Demodam map),
+branca compiling the rendered GeoJSON script again as a Jinja template (a quarter of the save
+time; :mod:`wijkgeo.maps.layer`), and wijk outlines drawn as polygons, which repeats every
+border between two wijken (now lines, each edge once: -49 % outline vertices).
+
+Reading, honestly:
+
+- Size: ours is about 2x smaller raw and gzipped at every size, because the naive maps carry
+  every KWB attribute column in every feature (explore() also in its tooltip), while ours
+  carries a code, a class number and one pre-rendered Dutch tooltip.
+- Vertices: ours draws *more* (+22 to +32 %): the wijk borders, which the naive maps do not
+  have, and the 2 m coverage simplification removes only 1-10 % of the synthetic boundaries (real
+  PDOK boundaries are denser; the Rotterdam test map is 106 kB against 809 kB for
+  ``folium.GeoJson(gdf)``). For a national map the lever is the tolerance: ``simplify=25``
+  (about one screen pixel at zoom 12) gives 5.4x smaller HTML than Choropleth.
+- N indicators: N Choropleth layers in one file cost N times the GeoJSON (1.5 MB for Demodam,
+  38 MB for the region); ours makes one map per indicator, so the same five indicators cost
+  five files that together are 2.2-2.3x smaller, and the one a user opens is 10-11x smaller.
+  What the naive file gives in return is switching layers without loading another page.
+- Even at 47.7 MB a 15,000-buurt map is too heavy to open comfortably; at national scale use
+  a coarser tolerance (or gemeente-level maps).
 """
 
 from __future__ import annotations
@@ -91,10 +131,20 @@ def vertices(fmap: folium.Map) -> int:
     return total
 
 
-def ours(buurten: gpd.GeoDataFrame, path: Path, canvas: bool) -> folium.Map:
-    fmap = indicator_map(buurten, KEY, prefer_canvas=canvas)
+def ours(buurten: gpd.GeoDataFrame, path: Path, canvas: bool, simplify: float = 2.0) -> folium.Map:
+    fmap = indicator_map(buurten, KEY, prefer_canvas=canvas, simplify=simplify)
     save_map(fmap, path)
     return fmap
+
+
+def layer_vertices(fmap: folium.Map) -> str:
+    """Vertices per GeoJson layer of one of our maps (buurten, wijk borders)."""
+    parts = {
+        el.options.get("className", "?").removeprefix("wijkgeo-"): _count_vertices(el.data)
+        for el in fmap._children.values()
+        if isinstance(el, folium.GeoJson)
+    }
+    return " + ".join(f"{n:,} {k}" for k, n in parts.items())
 
 
 def choropleth(
@@ -138,6 +188,7 @@ def measure(
         times.append(time.perf_counter() - t0)
     raw = path.read_bytes()
     return {
+        "map": fmap,
         "s": min(times),
         "median": statistics.median(times),
         "bytes": len(raw),
@@ -160,7 +211,9 @@ def with_indicators(buurten: gpd.GeoDataFrame, keys: list[str]) -> gpd.GeoDataFr
     return buurten.assign(**{k: values[k].to_numpy() for k in keys})
 
 
-def run_case(name: str, buurten, out: Path, *, canvas: bool, repeat: int, n5: bool) -> None:
+def run_case(
+    name: str, buurten, out: Path, *, canvas: bool, repeat: int, n5: bool, coarse: float = 0
+) -> None:
     buurten = with_indicators(buurten, [KEY, *MORE])
     r = {
         "ours": measure(ours, buurten, out / f"{name}_ours.html", canvas, repeat),
@@ -178,6 +231,14 @@ def run_case(name: str, buurten, out: Path, *, canvas: bool, repeat: int, n5: bo
         + " | ".join(_fmt(k, v) for k, v in r.items())
     )
     print(f"    ratios {ratios}")
+    print(f"    ours drawn: {layer_vertices(o['map'])} vertices")
+    if coarse:  # the lever for national maps: a tolerance that fits the zoom level
+        c = measure(ours, buurten, out / f"{name}_coarse.html", canvas, 1, simplify=coarse)
+        print(
+            f"    ours with simplify={coarse:g} m: {_fmt('ours', c)} | size ratio choropleth/this "
+            f"{r['choropleth']['bytes'] / c['bytes']:.1f}x (gz "
+            f"{r['choropleth']['gz'] / c['gz']:.1f}x), time {r['choropleth']['s'] / c['s']:.2f}x"
+        )
     if n5:
         keys = [KEY, *MORE]
         naive = measure(choropleth, buurten, out / f"{name}_choro5.html", canvas, 1, keys=keys)
@@ -215,7 +276,7 @@ def main() -> None:
             t0 = time.perf_counter()
             land = generate_country(seed=2024).buurten
             print(f"    (generate_country 350 gemeenten: {time.perf_counter() - t0:.1f} s)")
-            run_case("nederland", land, out, canvas=True, repeat=1, n5=False)
+            run_case("nederland", land, out, canvas=True, repeat=1, n5=False, coarse=25)
     sys.stdout.flush()
 
 

@@ -15,9 +15,14 @@ browser test counts and CSS can style), and crisp hover. ``prefer_canvas=True`` 
 national maps with thousands of buurten (folium #1176).
 
 Geometry: everything is computed in EPSG:28992. Buurten are simplified as a *coverage*
-(shapely ``coverage_simplify``), so neighbouring buurten keep identical shared edges, wijk
-outlines are the union of the simplified buurten (so they lie exactly on buurt edges), and
-only then reprojected to WGS84 with coordinates rounded to 6 decimals (about 0.1 m).
+(shapely ``coverage_simplify``), so neighbouring buurten keep identical shared edges; the wijk
+borders are the buurt edges between two wijken or on the outside, each drawn once as a line
+(so they lie exactly on buurt edges); only then is everything reprojected to WGS84 with
+coordinates rounded to 6 decimals (about 0.1 m). The legend shows per class the lowest and
+highest value that occurs in it (:func:`wijkgeo.maps.legend.range_labels`).
+
+Size and speed against ``folium.Choropleth`` and ``GeoDataFrame.explore``: see
+``benchmarks/maps.py`` (about 2x smaller HTML and 1.3-2x faster, measured in one run).
 """
 
 from __future__ import annotations
