@@ -228,28 +228,39 @@ def _wijk_borders(polygons: np.ndarray, codes: np.ndarray) -> np.ndarray:
     the two buurten that share it lie in different wijken. Drawing wijk *polygons* instead
     repeats every border between two wijken: on a national map that is 49 % of the outline
     vertices (measured with ``benchmarks/maps.py``). Needs identical shared edges, which
-    ``coverage_simplify`` guarantees.
+    ``coverage_simplify`` guarantees. Of the two copies of a shared edge the first in sort
+    order is kept; kept edges that follow each other along a buurt ring form one line.
     """
     import shapely
 
     parts, part_of = shapely.get_parts(polygons, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
-    coords, vertex_of = shapely.get_coordinates(rings, return_index=True)
-    same_ring = vertex_of[1:] == vertex_of[:-1]
-    a, b = coords[:-1][same_ring], coords[1:][same_ring]
-    wijk = codes[part_of[ring_of[vertex_of[:-1][same_ring]]]]
+    coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
+    wijk_of_ring = np.unique(codes, return_inverse=True)[1].ravel()[part_of[ring_of]]
+    # segment j runs from vertex start[j] to start[j] + 1 (both in the same ring)
+    start = np.flatnonzero(vertex_ring[1:] == vertex_ring[:-1])
+    a, b = coords[start], coords[start + 1]
+    wijk = wijk_of_ring[vertex_ring[start]]
     # the same edge, whatever the ring's direction: smaller end point first
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     p, q = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
     order = np.lexsort((q[:, 1], q[:, 0], p[:, 1], p[:, 0]))
-    p, q, wijk = p[order], q[order], wijk[order]
+    ps, qs, ws = p[order], q[order], wijk[order]
     first = np.flatnonzero(
-        np.r_[True, (p[1:] != p[:-1]).any(axis=1) | (q[1:] != q[:-1]).any(axis=1)]
+        np.r_[True, (ps[1:] != ps[:-1]).any(axis=1) | (qs[1:] != qs[:-1]).any(axis=1)]
     )
-    alone = np.diff(np.r_[first, len(p)]) == 1
-    keep = first[alone | (wijk[first] != wijk[np.minimum(first + 1, len(p) - 1)])]
-    segments = shapely.linestrings(np.stack([p[keep], q[keep]], axis=1))
-    return np.asarray([shapely.line_merge(shapely.multilinestrings(segments))], dtype=object)
+    alone = np.diff(np.r_[first, len(ps)]) == 1
+    border = alone | (ws[first] != ws[np.minimum(first + 1, len(ps) - 1)])
+    kept = np.sort(order[first[border]])
+    # consecutive kept segments of one ring form a line: its start vertices + the last end
+    follows = np.r_[False, start[kept[1:]] == start[kept[:-1]] + 1]
+    line = np.cumsum(~follows) - 1
+    last = np.r_[~follows[1:], True]
+    vertex = np.r_[start[kept], start[kept[last]] + 1]
+    line = np.r_[line, line[last]]
+    sort = np.lexsort((vertex, line))
+    lines = shapely.linestrings(coords[vertex[sort]], indices=line[sort])
+    return np.asarray([shapely.multilinestrings(lines)], dtype=object)
 
 
 def _wijk_outlines(
