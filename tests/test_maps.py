@@ -96,6 +96,26 @@ def test_wijk_borders_lie_on_the_buurt_edges_and_are_drawn_once(fmap, atlas):
     assert {tuple(c) for c in shapely.get_coordinates(borders)} <= buurt_vertices
 
 
+def test_wijk_border_lines_on_small_known_coverages():
+    from shapely.geometry import Polygon, box
+
+    from wijkgeo.maps.builder import _wijk_borders
+
+    # 2 x 2 unit squares; wijk A left, wijk B right: outside (8) + the middle line (2)
+    squares = np.array([box(0, 0, 1, 1), box(0, 1, 1, 2), box(1, 0, 2, 1), box(1, 1, 2, 2)])
+    lines = _wijk_borders(squares, np.array(["A", "A", "B", "B"]))[0]
+    assert lines.length == pytest.approx(10.0)
+    assert lines.equals(shapely.union_all([box(0, 0, 2, 2).boundary, box(1, 0, 1, 2).boundary]))
+    # one wijk: only the outside
+    assert _wijk_borders(squares, np.array(["A"] * 4))[0].length == pytest.approx(8.0)
+    # an enclave: a buurt with a hole and the buurt inside it
+    ring = Polygon(box(0, 0, 3, 3).exterior.coords, [box(1, 1, 2, 2).exterior.coords])
+    inner = box(1, 1, 2, 2)
+    both = np.array([ring, inner])
+    assert _wijk_borders(both, np.array(["A", "B"]))[0].length == pytest.approx(16.0)
+    assert _wijk_borders(both, np.array(["A", "A"]))[0].length == pytest.approx(12.0)
+
+
 def test_wijk_outlines_without_simplification_are_wijk_polygons(atlas):
     m = indicator_map(atlas, KEY, simplify=None)
     features = _layers(m)["wijkgeo-wijk"].data["features"]
