@@ -26,48 +26,52 @@ that each hold the geometry once; both totals are printed.
 Measured 2026-11-23 on the shared 2-core machine (folium 0.20, geopandas 1.2, shapely 2.2,
 one run; best of 5 / 2 / 1 runs per contender for the three sizes)::
 
-    maps demodam (40 buurten): ours 0.03 s 132 kB (gz 28 kB) 4,689 vtx | choropleth 0.08 s
-        309 kB (gz 71 kB) 3,858 vtx | explore 0.07 s 316 kB (gz 72 kB) 3,858 vtx
-        ratios choropleth/ours: size 2.3x (gz 2.6x), time 2.44x | explore/ours: size 2.4x
-        (gz 2.6x), time 1.95x
-        ours drawn: 3,493 buurt + 1,196 wijk vertices
+    maps demodam (40 buurten): ours 0.03 s 133 kB (gz 30 kB) 4,711 vtx | choropleth 0.10 s
+        309 kB (gz 71 kB) 3,858 vtx | explore 0.12 s 316 kB (gz 72 kB) 3,858 vtx
+        ratios choropleth/ours: size 2.3x (gz 2.4x), time 2.87x | explore/ours: size 2.4x
+        (gz 2.4x), time 3.52x
+        ours drawn: 3,493 buurt + 1,218 wijk vertices
         per indicator, N=5: choropleth layers in one file 1,530 kB (gz 347 kB) | ours 5 maps of
-        132 kB, together 661 kB | one naive file / all ours 2.3x, / one of ours 11.5x
-    maps regio (1,075 buurten): ours 0.60 s 3,613 kB (gz 917 kB) 142,538 vtx | choropleth
-        1.56 s 7,764 kB (gz 1,873 kB) 107,584 vtx | explore 1.03 s 7,802 kB (gz 1,878 kB)
-        ratios choropleth/ours: size 2.1x (gz 2.0x), time 2.61x | explore/ours: size 2.2x
-        (gz 2.0x), time 1.72x
-        ours drawn: 106,926 buurt + 35,612 wijk vertices
+        133 kB, together 663 kB | one naive file / all ours 2.3x, / one of ours 11.5x
+    maps regio (1,075 buurten): ours 0.63 s 3,621 kB (gz 922 kB) 142,896 vtx | choropleth
+        2.11 s 7,764 kB (gz 1,873 kB) 107,584 vtx | explore 1.08 s 7,802 kB (gz 1,878 kB)
+        ratios choropleth/ours: size 2.1x (gz 2.0x), time 3.32x | explore/ours: size 2.2x
+        (gz 2.0x), time 1.71x
+        ours drawn: 106,926 buurt + 35,970 wijk vertices
         per indicator, N=5: choropleth layers in one file 37.9 MB (gz 9.4 MB) | ours 5 maps of
-        3.6 MB, together 17.6 MB | one naive file / all ours 2.2x, / one of ours 10.7x
-    maps nederland (15,050 buurten, canvas): ours 11.08 s 47.7 MB (gz 11.2 MB) 1,923,171 vtx
-        | choropleth 22.94 s 106.1 MB (gz 24.9 MB) 1,521,394 vtx | explore 15.42 s 106.6 MB
-        ratios choropleth/ours: size 2.2x (gz 2.2x), time 2.07x | explore/ours: size 2.2x
-        (gz 2.2x), time 1.39x
-        ours drawn: 1,451,122 buurt + 472,049 wijk vertices
-        ours with simplify=25 m: 6.00 s 19.6 MB (gz 4.1 MB) 629,282 vtx | size ratio
-        choropleth/this 5.4x (gz 6.3x), time 3.82x
+        3.6 MB, together 17.7 MB | one naive file / all ours 2.1x, / one of ours 10.7x
+    maps nederland (15,050 buurten, canvas): ours 10.85 s 47.8 MB (gz 11.2 MB) 1,927,831 vtx
+        | choropleth 27.26 s 106.1 MB (gz 24.9 MB) 1,521,394 vtx | explore 17.88 s 106.6 MB
+        ratios choropleth/ours: size 2.2x (gz 2.2x), time 2.51x | explore/ours: size 2.2x
+        (gz 2.2x), time 1.65x
+        ours drawn: 1,451,122 buurt + 476,709 wijk vertices
+        ours with simplify=25 m: 6.40 s 19.7 MB (gz 4.1 MB) 633,942 vtx | size ratio
+        choropleth/this 5.4x (gz 6.2x), time 4.26x
+
+Time ratios moved by up to 30 % between runs on the shared machine (other jobs); size ratios
+and vertex counts are exact and repeat.
 
 Before this benchmark the builder was *slower* than explore() (1,075 buurten: 1.50 s vs
 0.96 s; Demodam 0.11 s vs 0.08 s). cProfile showed three causes, fixed in
 ``wijkgeo/maps``: a pyproj Transformer built per call (~25 ms each, half of a Demodam map),
 branca compiling the rendered GeoJSON script again as a Jinja template (a quarter of the save
 time; :mod:`wijkgeo.maps.layer`), and wijk outlines drawn as polygons, which repeats every
-border between two wijken (now lines, each edge once: -49 % outline vertices).
+border between two wijken (now lines, each edge once: -48 % outline vertices; chaining the
+edges in numpy instead of GEOS ``line_merge`` took the national borders from 2.9 to 1.0 s).
 
 Reading, honestly:
 
 - Size: ours is about 2x smaller raw and gzipped at every size, because the naive maps carry
   every KWB attribute column in every feature (explore() also in its tooltip), while ours
   carries a code, a class number and one pre-rendered Dutch tooltip.
-- Vertices: ours draws *more* (+22 to +32 %): the wijk borders, which the naive maps do not
+- Vertices: ours draws *more* (+22 to +33 %): the wijk borders, which the naive maps do not
   have, and the 2 m coverage simplification removes only 1-10 % of the synthetic boundaries (real
   PDOK boundaries are denser; the Rotterdam test map is 106 kB against 809 kB for
   ``folium.GeoJson(gdf)``). For a national map the lever is the tolerance: ``simplify=25``
   (about one screen pixel at zoom 12) gives 5.4x smaller HTML than Choropleth.
 - N indicators: N Choropleth layers in one file cost N times the GeoJSON (1.5 MB for Demodam,
   38 MB for the region); ours makes one map per indicator, so the same five indicators cost
-  five files that together are 2.2-2.3x smaller, and the one a user opens is 10-11x smaller.
+  five files that together are 2.1-2.3x smaller, and the one a user opens is 10-11x smaller.
   What the naive file gives in return is switching layers without loading another page.
 - Even at 47.7 MB a 15,000-buurt map is too heavy to open comfortably; at national scale use
   a coarser tolerance (or gemeente-level maps).
