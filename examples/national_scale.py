@@ -29,7 +29,13 @@ print(
 )
 
 t0 = time.perf_counter()
-fmap = indicator_map(buurten, KEY, prefer_canvas=True, title="Laag inkomen per buurt (fictief)")
+fmap = indicator_map(
+    buurten,
+    KEY,
+    prefer_canvas=True,
+    title="Laag inkomen per buurt (fictief land)",
+    source="wijkgeo.sources.synthetic, geen echte gegevens",
+)
 t_map = time.perf_counter() - t0
 t0 = time.perf_counter()
 path = save_map(fmap, Path("maps") / "fictief_land.html")

@@ -277,6 +277,17 @@ def test_geodataframe_input_and_no_wijken(atlas):
     assert "2023" in html and str(esc(GEMEENTE)) in html
 
 
+def test_title_of_a_map_over_several_gemeenten_and_own_source(atlas):
+    buurten = atlas.buurten.assign(gemeentenaam=["Aduard"] * 3 + ["Bedum"] * 3)
+    m = indicator_map(buurten, KEY, wijken=False, source="fictief land, geen echte gegevens")
+    title = m.get_root().render()
+    title = title[title.index('id="wijkgeo-title"') :]
+    title = title[: title.index("</div></div>")]
+    assert "2 gemeenten" in title and "Aduard" not in title  # not the first buurt's gemeente
+    assert "Bron: fictief land, geen echte gegevens" in title
+    assert "CBS" not in title
+
+
 def test_wijk_outlines_from_wijken_when_buurten_lack_wijkcode(atlas):
     m = indicator_map(atlas.buurten.drop(columns="wijkcode"), KEY, wijken=atlas.wijken)
     outlines = _layers(m)["wijkgeo-wijk"].data["features"]

@@ -226,7 +226,7 @@ def _wijk_borders(polygons: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
     A buurt edge is a wijk border when only one buurt has it (the gemeente's outside) or when
     the two buurten that share it lie in different wijken. Drawing wijk *polygons* instead
-    repeats every border between two wijken: on a national map that is 49 % of the outline
+    repeats every border between two wijken: on a national map that is 48 % of the outline
     vertices (measured with ``benchmarks/maps.py``). Needs identical shared edges, which
     ``coverage_simplify`` guarantees. Of the two copies of a shared edge the first in sort
     order is kept; kept edges that follow each other along a buurt ring form one line.
@@ -289,10 +289,20 @@ def _wijk_outlines(
     return np.asarray([], dtype=object)
 
 
-def _describe_source(indicator: Any, atlas: Atlas | None) -> str | None:
+def _describe_source(indicator: Any, atlas: Atlas | None, source: str | None) -> str | None:
     meta = atlas.meta if atlas is not None else {}
-    source = meta.get("source") or _get(indicator, "source")
+    source = source or meta.get("source") or _get(indicator, "source")
     return str(source) if source else None
+
+
+def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
+    """The gemeente name for the title: the one name, or how many gemeenten the map shows."""
+    if "gemeentenaam" not in buurten.columns:
+        return None
+    names = buurten["gemeentenaam"].dropna().astype(str).unique()
+    if len(names) == 1:
+        return names[0]
+    return f"{len(names)} gemeenten" if len(names) else None
 
 
 def indicator_map(
@@ -307,6 +317,7 @@ def indicator_map(
     simplify: float | None = 2.0,
     prefer_canvas: bool = False,
     opacity: float = 0.75,
+    source: str | None = None,
 ) -> folium.Map:
     """A Folium map of the buurten coloured by one registry indicator.
 
@@ -326,7 +337,7 @@ def indicator_map(
         ``False``: no wijk outlines.
     gemeente : str, optional
         Gemeente name for the title box; default from the Atlas or the ``gemeentenaam``
-        column.
+        column (``"25 gemeenten"`` when the buurten lie in several).
     year : int, optional
         Year for the title box; default ``atlas.meta["year"]``.
     basemap : {"grijs", "standaard", "pastel", "water"}
@@ -338,6 +349,8 @@ def indicator_map(
         Draw with Leaflet's canvas renderer (for thousands of buurten) instead of SVG.
     opacity : float
         Fill opacity of the buurten.
+    source : str, optional
+        The "Bron:" line; default ``atlas.meta["source"]``, else the registry's source.
 
     Returns
     -------
@@ -380,8 +393,8 @@ def indicator_map(
         year = year if year is not None else atlas.meta.get("year")
     else:
         buurten = atlas_or_buurten
-        if gemeente is None and "gemeentenaam" in buurten.columns and len(buurten):
-            gemeente = str(buurten["gemeentenaam"].iloc[0])
+        if gemeente is None:
+            gemeente = _gemeente_of(buurten)
     if wijken is False:
         wijken, draw_wijken = None, False
     else:
@@ -506,7 +519,9 @@ def indicator_map(
     heading = title or f"{label} per buurt"
     fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
     SafeHtml(STYLE, where="header").add_to(fmap)
-    SafeHtml(title_html(heading, subtitle or None, _describe_source(ind, atlas))).add_to(fmap)
+    SafeHtml(title_html(heading, subtitle or None, _describe_source(ind, atlas, source))).add_to(
+        fmap
+    )
     SafeHtml(
         legend_html(
             label,
