@@ -169,3 +169,56 @@ def test_legend_and_title_stay_inside_narrow_and_short_screens(width, height):
         assert overflow[0] <= 0 and overflow[2] == "auto"
         assert page.get_by_text("geen gegevens").first.is_visible() or overflow[1] > 0
         assert not traffic.console_errors and not traffic.page_errors
+
+
+def test_legend_folds_away_with_a_tap_on_its_heading():
+    import wijkgeo
+
+    fmap = indicator_map(wijkgeo.make_demo(), "aandeel_huishoudens_laag_inkomen")
+    with browser_page(fmap.get_root().render(), width=320, height=480) as (page, traffic):
+        page.wait_for_selector("path.wijkgeo-buurt")
+        legend = page.locator("#wijkgeo-legend")
+        open_height = legend.bounding_box()["height"]
+        assert page.get_by_text("geen gegevens").first.is_visible()
+        page.locator("#wijkgeo-legend summary").click()
+        folded = legend.bounding_box()
+        assert folded["height"] < open_height / 3  # only the heading is left
+        assert not page.get_by_text("geen gegevens").first.is_visible()
+        assert folded["x"] + folded["width"] <= 320
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "map_320x480_legend_folded.png"))
+        page.locator("#wijkgeo-legend summary").click()  # and back
+        assert legend.bounding_box()["height"] == open_height
+        assert not traffic.console_errors and not traffic.page_errors
+
+
+def test_tooltips_stay_on_a_narrow_screen():
+    import wijkgeo
+
+    atlas = wijkgeo.make_demo()
+    fmap = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")
+    name, width = fmap.get_name(), 320
+    points = atlas.buurten.to_crs("EPSG:4326").representative_point()
+    with browser_page(fmap.get_root().render(), width=width, height=480) as (page, traffic):
+        page.wait_for_selector("path.wijkgeo-buurt")
+        page.locator("#wijkgeo-legend summary").click()  # fold the legend: more map to hover
+        seen = 0
+        for p in points:
+            x, y = page.evaluate(
+                f"([lat, lon]) => {{ const p = window.{name}.latLngToContainerPoint([lat, lon]);"
+                " return [p.x, p.y]; }",
+                [p.y, p.x],
+            )
+            if not (0 < x < width and 120 < y < 420):  # under the title or the folded legend
+                continue
+            page.mouse.move(x, y)
+            tip = page.locator(".leaflet-tooltip.wijkgeo-tooltip")
+            tip.wait_for(state="visible", timeout=3000)
+            box = tip.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, tip.inner_text()
+            seen += 1
+            if seen == 1:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "map_320x480_tooltip.png"))
+        assert seen >= 10
+        assert not traffic.console_errors and not traffic.page_errors

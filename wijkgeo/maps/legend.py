@@ -47,7 +47,7 @@ STYLE = Markup(
 .wijkgeo-title .wijkgeo-src { font-size: 11px; color: #666; margin-top: 3px; }
 .wijkgeo-legend { bottom: 28px; right: 10px; max-width: min(280px, calc(100% - 20px));
   max-height: calc(100% - 160px); overflow: auto; }
-.wijkgeo-legend .wijkgeo-head { font-weight: 600; }
+.wijkgeo-legend .wijkgeo-head { font-weight: 600; cursor: pointer; }
 .wijkgeo-legend .wijkgeo-unit { font-size: 11px; color: #555; margin-bottom: 4px; }
 .wijkgeo-legend table { border-collapse: collapse; }
 .wijkgeo-legend td { padding: 1px 4px 1px 0; vertical-align: middle; }
@@ -56,6 +56,8 @@ STYLE = Markup(
 .wijkgeo-legend .wijkgeo-desc { font-size: 11px; color: #555; margin-top: 4px; }
 .wijkgeo-tooltip { font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
   sans-serif; }
+.leaflet-tooltip.wijkgeo-tooltip { white-space: normal; width: max-content;
+  max-width: calc(50vw - 30px); overflow-wrap: anywhere; }
 .wijkgeo-tooltip .wijkgeo-naam { font-weight: 600; }
 .wijkgeo-tooltip .wijkgeo-code { color: #666; font-size: 11px; }
 @media (max-width: 480px) {
@@ -159,10 +161,11 @@ def legend_html(
             for r in rows
         ),
     )
+    # <details open>: a tap on the heading folds the legend away (phones), no JavaScript
     return html(
-        '<div id="wijkgeo-legend" class="wijkgeo-box wijkgeo-legend">'
-        '<div class="wijkgeo-head">{}</div>{}'
-        "<table>{}</table>{}</div>",
+        '<details id="wijkgeo-legend" class="wijkgeo-box wijkgeo-legend" open>'
+        '<summary class="wijkgeo-head" title="legenda in- of uitklappen">{}</summary>{}'
+        "<table>{}</table>{}</details>",
         label,
         html('<div class="wijkgeo-unit">{}</div>', sub) if sub else "",
         body,
