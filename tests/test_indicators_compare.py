@@ -19,12 +19,13 @@ from wijkgeo.indicators import (
     similar_table,
     unchanged_codes,
 )
+from wijkgeo.sources.pdok import nan_missing
 
 
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
+    """The source-boundary rule, as the loaders apply it: any value <= -99990 becomes NaN."""
     df = df.copy()
-    num = df.select_dtypes("number").columns
-    df[num] = df[num].astype("float64").mask(df[num] <= -99990)
+    nan_missing(df)
     return df
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from wijkgeo.indicators import compute
+from wijkgeo.sources.pdok import nan_missing
 
 pytestmark = pytest.mark.realdata
 
@@ -28,10 +29,9 @@ GEMEENTE = "raw/nprz/gemeente_2024_stats.parquet"
 
 
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
-    """The source-boundary rule: any value <= -99990 (CBS secret) becomes NaN."""
+    """The source-boundary rule, as the loaders apply it: any value <= -99990 becomes NaN."""
     df = df.copy()
-    num = df.select_dtypes("number").columns
-    df[num] = df[num].astype("float64").mask(df[num] <= -99990)
+    nan_missing(df)
     return df
 
 
