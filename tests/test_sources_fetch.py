@@ -111,6 +111,21 @@ def test_full_haarlem_atlas(replay, truth):
     assert atlas.wijken.set_index("wijkcode").loc["WK039201", "wijknaam"] == "Oude Stad"
 
 
+def test_fetch_can_write_to_the_store(replay, tmp_path):
+    atlas = wijkgeo.fetch(
+        "GM0392",
+        2024,
+        cbs_url=replay.cbs_url,
+        pdok_url=replay.pdok_url,
+        vierkanten=False,
+        store=tmp_path / "store",
+    )
+    again = wijkgeo.load("GM0392", 2024, store=tmp_path / "store")
+    assert again.gemeente.aantal_inwoners.item() == 167636
+    assert sorted(again.wijken.wijkcode) == sorted(atlas.wijken.wijkcode)
+    assert len(again.wijken) == 21
+
+
 # ------------------------------------------------------------------ faults
 def test_unknown_year_is_404(replay):
     with pytest.raises(SourceError) as err:

@@ -9,6 +9,7 @@ Public entry point: :func:`fetch` (also ``wijkgeo.fetch``). Lower level:
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..codes import normalize_code
@@ -54,6 +55,7 @@ def fetch(
     vierkanten: bool = True,
     vierkant_url: str | None = None,
     on_grid_error: str = "warn",
+    store: str | Path | bool | None = None,
 ) -> Atlas:
     """Build an :class:`~wijkgeo.atlas.Atlas` for one gemeente and year from the real sources.
 
@@ -80,6 +82,10 @@ def fetch(
         it, so the whole fetch fails (``wijkgeo refresh`` uses this: empty grids must never
         replace stored ones). A year for which the catalog knows no grid release is skipped
         with an INFO line in both modes.
+    store : str, Path or bool, optional
+        Also write the Atlas into the store (``True`` = the default store, or a folder), so
+        ``wijkgeo.load(gemeente, year)`` returns it later. ``wijkgeo refresh`` does the same
+        and additionally records the HTTP validators that make the next refresh cheap.
 
     Returns
     -------
@@ -130,6 +136,13 @@ def fetch(
         "cbs_url": cbs_base_url(cbs_url),
         "pdok_url": pdok_base_url(pdok_url),
     }
-    return build_atlas(
+    atlas = build_atlas(
         gemeente=code, year=year, boundaries=bounds, kerncijfers=kc, vierkanten=grids, meta=meta
     )
+    if store is not None and store is not False:
+        from ..store import Store
+
+        target = Store(None if store is True else store)
+        path = target.write_atlas(atlas)
+        log.info("%s %d opgeslagen in %s", code, year, path)
+    return atlas
