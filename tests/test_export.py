@@ -52,6 +52,10 @@ def test_csv_for_dutch_excel(tmp_path):
     assert table["Wijk"].iloc[2] == "Noord 's-Hertog"
     assert set(table["water"].dropna()) == {"ja", "nee"}
     assert "12,5" in text and "12.5" not in text
+    # counts are whole numbers in the file ("1000", not "1000,0"); a secret count stays empty
+    gemeente_row = text.splitlines()[1].split(";")
+    assert gemeente_row[header.index("Inwoners")] == "1000"
+    assert text.splitlines()[6].split(";")[header.index("Inwoners")] == ""
 
 
 def test_csv_international(tmp_path):

@@ -187,7 +187,20 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map({True: "ja", False: "nee"})
         elif col in reg and pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].round(reg[col].decimals)
+            if reg[col].decimals == 0:
+                out[col] = out[col].astype("Int64")
+        elif pd.api.types.is_float_dtype(out[col]) and _integral(out[col]):
+            # Counts travel as float64 (NaN for secret values); show them as whole numbers,
+            # not "52341,0", and keep missing cells empty.
+            out[col] = out[col].astype("Int64")
     return out
+
+
+def _integral(series: pd.Series) -> bool:
+    values = series.dropna()
+    return bool(len(values)) and bool(((values % 1) == 0).all()) and bool(
+        (values.abs() < 2**53).all()
+    )
 
 
 def export_atlas(
