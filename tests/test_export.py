@@ -102,3 +102,18 @@ def test_export_from_store_and_cli(tmp_path, capsys):
     assert "wijkgeo refresh GM0392 --jaar 2024" in capsys.readouterr().err
     with pytest.raises(cli.ConfigError):
         export("GM0772", 2024, "pdf", store=store)
+
+
+def test_statistics_columns_get_cbs_titles_from_the_atlas(tmp_path):
+    import wijkgeo
+
+    atlas = wijkgeo.make_demo()
+    assert atlas.meta["kolommen"]["mannen"]["title"] == "Mannen"
+    path = export_atlas(atlas, tmp_path / "demo.csv")
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+    assert "Mannen (aantal)" in header  # CBS title + unit, not the bare column name
+    assert "mannen" not in header
+    # and it survives the store
+    Store(tmp_path / "store").write_atlas(atlas)
+    again = wijkgeo.load("GM9999", 2024, store=tmp_path / "store")
+    assert again.meta["kolommen"]["mannen"] == atlas.meta["kolommen"]["mannen"]

@@ -109,6 +109,13 @@ def test_full_haarlem_atlas(replay, truth):
     assert "zonder_geometrie" not in atlas.meta
     assert atlas.wijken.geometry.notna().all()
     assert atlas.wijken.set_index("wijkcode").loc["WK039201", "wijknaam"] == "Oude Stad"
+    # the real DataProperties titles and units travel with the Atlas (labels for exports)
+    assert atlas.meta["kolommen"]["aantal_inwoners"] == {
+        "title": "Aantal inwoners",
+        "unit": "aantal",
+        "decimals": 0,
+    }
+    assert atlas.meta["kolommen"]["gemiddelde_woningwaarde"]["unit"] == "x 1 000 euro"
 
 
 def test_fetch_can_write_to_the_store(replay, tmp_path):

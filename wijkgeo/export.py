@@ -66,12 +66,16 @@ def _registry() -> dict[str, Any]:
     return registry()
 
 
-def column_labels(columns: list[str]) -> dict[str, tuple[str, str]]:
+def column_labels(
+    columns: list[str], kolommen: dict[str, dict[str, Any]] | None = None
+) -> dict[str, tuple[str, str]]:
     """Column name -> (Dutch label, unit) from the indicator registry.
 
     A source column that an indicator reads one-to-one gets the indicator's label when
-    that indicator has no column of its own in ``columns``. Falls back to the column name
-    (and no unit) when nothing describes the column. Labels are made unique by adding the
+    that indicator has no column of its own in ``columns``. Other statistics columns get
+    the CBS title and unit from ``kolommen`` (``atlas.meta["kolommen"]``, taken from the
+    table's DataProperties). Falls back to the column name (and no unit) when nothing
+    describes the column. Labels are made unique by adding the
     column name in brackets.
 
     Examples
@@ -99,6 +103,8 @@ def column_labels(columns: list[str]) -> dict[str, tuple[str, str]]:
             label, unit = reg[col].label, reg[col].unit
         elif col in by_column:
             label, unit = by_column[col].label, by_column[col].unit
+        elif kolommen and col in kolommen and kolommen[col].get("title"):
+            label, unit = kolommen[col]["title"], kolommen[col].get("unit") or ""
         else:
             label, unit = col, ""
         seen[label] = seen.get(label, 0) + 1
@@ -259,12 +265,12 @@ def export_atlas(
             table = pd.concat(rows, ignore_index=True, sort=False)
             ids = [c for c in _FIXED if c in table.columns]  # codes and names first
             table = table[ids + [c for c in table.columns if c not in ids]]
-            labels = column_labels(list(table.columns))
+            labels = column_labels(list(table.columns), atlas.meta.get("kolommen"))
             table.columns = [_header(*labels[c]) for c in table.columns]
             sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
             table.to_csv(tmp, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
         else:
-            _write_xlsx(tmp, tables)
+            _write_xlsx(tmp, tables, atlas.meta.get("kolommen"))
         tmp.replace(path)
     finally:
         if tmp.exists():
@@ -286,21 +292,23 @@ def _write_gpkg(path: Path, tables: dict[str, pd.DataFrame], atlas: Atlas) -> No
     for name, frame in layers.items():
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=False)
         all_cols.extend(c for c in frame.columns if c != "geometry")
-    labels = column_labels(list(dict.fromkeys(all_cols)))
+    labels = column_labels(list(dict.fromkeys(all_cols)), atlas.meta.get("kolommen"))
     info = pd.DataFrame(
         [{"kolom": c, "label": lab, "eenheid": unit} for c, (lab, unit) in labels.items()]
     )
     pyogrio.write_dataframe(info, path, layer="kolommen", driver="GPKG")
 
 
-def _write_xlsx(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+def _write_xlsx(
+    path: Path, tables: dict[str, pd.DataFrame], kolommen: dict[str, Any] | None = None
+) -> None:
     import pandas as pd
 
     explained: dict[str, tuple[str, str]] = {}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for _level, attr, title in _LEVELS:
             frame = _plain(tables[attr])
-            labels = column_labels(list(frame.columns))
+            labels = column_labels(list(frame.columns), kolommen)
             explained.update(labels)
             frame.columns = [_header(*labels[c]) for c in frame.columns]
             frame.to_excel(writer, sheet_name=title, index=False)

@@ -135,6 +135,8 @@ def fetch(
         "cbs_table": kwb_table(year),
         "cbs_url": cbs_base_url(cbs_url),
         "pdok_url": pdok_base_url(pdok_url),
+        # CBS titles/units of the statistics columns, for labels outside the registry
+        "kolommen": kc.attrs.get("kolommen", {}),
     }
     atlas = build_atlas(
         gemeente=code, year=year, boundaries=bounds, kerncijfers=kc, vierkanten=grids, meta=meta

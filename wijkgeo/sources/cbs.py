@@ -42,6 +42,7 @@ from . import catalog
 
 __all__ = [
     "column_map",
+    "column_titles",
     "fetch_kerncijfers",
     "kerncijfers_metadata",
     "normalize_kerncijfers",
@@ -138,6 +139,23 @@ def kerncijfers_metadata(data_properties: list[dict[str, Any]]) -> dict[str, dic
             "datatype": prop.get("Datatype"),
         }
     return out
+
+
+def column_titles(data_properties: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per canonical column the CBS title, unit and decimals: the compact form kept in
+    ``atlas.meta["kolommen"]`` (and so in the store) for labelling columns that are no
+    registry indicator, e.g. in exports.
+
+    Examples
+    --------
+    >>> column_titles([{"Type": "Topic", "Key": "Woningvoorraad_35", "Title": "Woningvoorraad",
+    ...     "Unit": "aantal", "Decimals": 0}])
+    {'woningvoorraad': {'title': 'Woningvoorraad', 'unit': 'aantal', 'decimals': 0}}
+    """
+    return {
+        col: {"title": m["title"], "unit": m["unit"], "decimals": m["decimals"]}
+        for col, m in kerncijfers_metadata(data_properties).items()
+    }
 
 
 def _number(value: Any) -> float:
@@ -364,4 +382,5 @@ def fetch_kerncijfers(
     )
     if with_metadata:
         return frame, kerncijfers_metadata(props)
+    frame.attrs["kolommen"] = column_titles(props)
     return frame

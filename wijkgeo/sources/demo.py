@@ -779,7 +779,7 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
     import tempfile
 
     from .assemble import build_atlas
-    from .cbs import normalize_kerncijfers
+    from .cbs import column_titles, normalize_kerncijfers
     from .local import read_local_layers
     from .pdok import features_to_frame
 
@@ -800,6 +800,7 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         "seed": seed,
         "n_wijken": n_wijken,
         "n_buurten": n_buurten,
+        "kolommen": column_titles(src["data_properties"]),
     }
     return build_atlas(
         gemeente=DEMO_CODE,
