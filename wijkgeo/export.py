@@ -28,7 +28,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigError
+from ._errors import ConfigError, WijkgeoError
 from .codes import normalize_code
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -148,7 +148,7 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
                 from .indicators import compute
 
                 values = compute(frame, level=level, local=atlas.local)
-            except Exception as exc:  # the export must not fail on one indicator
+            except WijkgeoError as exc:  # e.g. a layer without the columns an indicator needs
                 log.warning("indicatoren voor %s niet berekend: %s", attr, exc)
                 values = None
             if values is not None:

@@ -268,7 +268,7 @@ def _wijkcodes(frame: pd.DataFrame, path: Path, col: str, gemeente: str | None) 
     for i, raw in enumerate(frame[col]):
         try:
             code = normalize_code(raw, "wijk")
-        except Exception as exc:  # DataValidationError from codes: re-raise with the row
+        except DataValidationError as exc:  # re-raise with the file and row
             raise _fail(path, f"wijkcode {raw!r} is ongeldig ({exc}).", i + 2) from None
         if gemeente is not None and code[2:6] != gemeente[2:6]:
             raise _fail(
