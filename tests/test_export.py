@@ -98,7 +98,7 @@ def test_export_from_store_and_cli(tmp_path, capsys):
     argv = ["export", "GM0772", "--jaar", "2024", "--format", "csv", "--uitvoer", str(out)]
     assert cli.main([*argv, "--store", str(store)]) == 0
     assert out.read_text(encoding="utf-8-sig").startswith("Niveau;")
-    assert cli.main(["export", "GM0392", "--jaar", "2024", "--store", str(store)]) == 3
+    assert cli.main(["export", "GM0392", "--jaar", "2024", "--store", str(store)]) == 2
     assert "wijkgeo refresh GM0392 --jaar 2024" in capsys.readouterr().err
     with pytest.raises(cli.ConfigError):
         export("GM0772", 2024, "pdf", store=store)

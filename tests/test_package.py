@@ -47,3 +47,10 @@ def test_cli_maps_wijkgeo_errors_to_exit_codes_without_traceback(capsys, monkeyp
     assert cli.main(["demo"]) == cli.EXIT_SOURCE
     err = capsys.readouterr().err
     assert "503" in err and "Traceback" not in err
+
+
+def test_cli_not_in_store_is_a_usage_error_with_the_fix(capsys, tmp_path):
+    code = cli.main(["export", "GM0772", "--jaar", "2024", "--store", str(tmp_path)])
+    assert code == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "wijkgeo refresh GM0772 --jaar 2024" in err and "Traceback" not in err

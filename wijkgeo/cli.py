@@ -7,7 +7,7 @@ Exit codes
 ----------
 0  success (data updated or unchanged)
 1  a source failed; the last good data in the store was kept
-2  usage or validation error (bad code, bad file, bad option)
+2  usage or validation error (bad code, bad file, bad option, gemeente/year not in the store)
 3  the store is locked or damaged
 """
 
@@ -20,7 +20,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._errors import ConfigError, DataValidationError, SourceError, StoreError, WijkgeoError
+from ._errors import (
+    ConfigError,
+    DataValidationError,
+    NotInStoreError,
+    SourceError,
+    StoreError,
+    WijkgeoError,
+)
 
 log = logging.getLogger("wijkgeo")
 
@@ -299,6 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SOURCE
     except (DataValidationError, ConfigError) as exc:
         print(f"wijkgeo: ongeldige invoer: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NotInStoreError as exc:  # asked for something never fetched: a usage error
+        print(f"wijkgeo: niet gevonden: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as exc:
         print(f"wijkgeo: probleem met de store: {exc}", file=sys.stderr)
