@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,18 +147,25 @@ def _require(frame: pd.DataFrame, path: Path, spec: dict[str, Any]) -> None:
             )
 
 
+def _reject_first(bad: np.ndarray, path: Path, message: Callable[[int], str]) -> None:
+    """Raise for the first True row of ``bad`` (spreadsheet row = index + 2, after the header)."""
+    rows = np.flatnonzero(bad)
+    if len(rows):
+        i = int(rows[0])
+        raise _fail(path, message(i), i + 2)
+
+
 def _numbers(frame: pd.DataFrame, col: str, path: Path, what: str) -> np.ndarray:
     text = frame[col].str.replace(",", ".", regex=False)
     values = pd.to_numeric(text, errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if len(bad):
-        i = int(bad[0])
-        raise _fail(
-            path,
+    _reject_first(
+        ~np.isfinite(values),
+        path,
+        lambda i: (
             f"{what} {col!r} = {frame[col].iloc[i]!r} is geen getal; gebruik een "
-            "punt als decimaalteken.",
-            i + 2,
-        )
+            "punt als decimaalteken."
+        ),
+    )
     return values
 
 
@@ -214,15 +222,14 @@ def _dates(frame: pd.DataFrame, path: Path, cols: list[str]) -> None:
             raise _fail(path, f"datumkolom {col!r} ontbreekt; voeg hem toe (JJJJ-MM-DD).")
         text = frame[col]
         parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad = np.flatnonzero((parsed.isna() & text.ne("")).to_numpy())
-        if len(bad):
-            i = int(bad[0])
-            raise _fail(
-                path,
-                f"datum {col!r} = {text.iloc[i]!r} is ongeldig; schrijf datums "
-                "als JJJJ-MM-DD (bijvoorbeeld 2024-03-01).",
-                i + 2,
-            )
+        _reject_first(
+            (parsed.isna() & text.ne("")).to_numpy(),
+            path,
+            lambda i, col=col, text=text: (
+                f"datum {col!r} = {text.iloc[i]!r} is ongeldig; "
+                "schrijf datums als JJJJ-MM-DD (bijvoorbeeld 2024-03-01)."
+            ),
+        )
         frame[col] = parsed.astype("datetime64[ns]")
     if {"startdatum", "einddatum"} <= set(cols):
         wrong = np.flatnonzero((frame["einddatum"] < frame["startdatum"]).to_numpy())

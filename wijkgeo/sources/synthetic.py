@@ -385,9 +385,10 @@ def _buurt_truth(
     p40 = np.clip(40 + 38 * (dep - 0.3) + rng.normal(0, 3, n), 8, 85)
     p20 = np.clip(20 - 22 * (dep - 0.3) + rng.normal(0, 2, n), 2, 60)
     work = ages[:, 1:4].sum(1)
-    km = lambda base_km, spread: np.round(  # noqa: E731
-        (base_km + spread * (1 - urb) ** 1.5) * np.exp(rng.normal(0, 0.25, n)), 2
-    )
+
+    def km(base_km: float, spread: float) -> np.ndarray:
+        return np.round((base_km + spread * (1 - urb) ** 1.5) * np.exp(rng.normal(0, 0.25, n)), 2)
+
     t = pd.DataFrame(
         {
             "oppervlakte_totaal_in_ha": area_ha,
@@ -487,7 +488,10 @@ def _finalise(agg: pd.DataFrame, *, rounded: bool, secrets: bool) -> pd.DataFram
     """Published values from unrounded ones: shares, densities, CBS rounding and secrecy."""
     a = agg
     won = a["woningvoorraad"].to_numpy(float)
-    pct = lambda num: 100.0 * num / np.where(won > 0, won, np.nan)  # noqa: E731
+
+    def pct(num: np.ndarray) -> np.ndarray:
+        return 100.0 * num / np.where(won > 0, won, np.nan)
+
     out = pd.DataFrame(index=a.index)
     inw = a["aantal_inwoners"].to_numpy(float)
     hh = a["aantal_huishoudens"].to_numpy(float)
