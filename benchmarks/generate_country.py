@@ -13,7 +13,7 @@ import time
 import numpy as np
 import shapely
 
-from wijkgeo.sources.demo import generate_country, make_demo
+from wijkgeo.demo import generate_country, make_demo
 
 SIZES = [
     (

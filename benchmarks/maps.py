@@ -93,9 +93,9 @@ import folium
 import geopandas as gpd
 
 import wijkgeo
+from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import compute
 from wijkgeo.maps import indicator_map, save_map
-from wijkgeo.sources.synthetic import generate_country
 
 KEY = "aandeel_huishoudens_laag_inkomen"
 #: Further indicators for the "one Choropleth layer per indicator" case (N = 5 with KEY).

@@ -7,7 +7,7 @@ With internet access, this is all it takes (the real services are the default)::
     print(atlas)
 
 This script must also run offline (CI has no internet), so it starts wijkgeo's small local
-stand-in (:class:`wijkgeo.sources.demo_server.DemoServer`) that serves the fictional gemeente
+stand-in (:class:`wijkgeo.demo.server.DemoServer`) that serves the fictional gemeente
 Demodam in the real services' envelopes (CBS OData v3 ``{"odata.metadata", "value"}`` with
 padded keys; PDOK OGC API FeatureCollections with ``links`` rel=next paging) and points
 wijkgeo at it, exactly as you would point it at a proxy or mirror: with
@@ -15,7 +15,7 @@ wijkgeo at it, exactly as you would point it at a proxy or mirror: with
 """
 
 import wijkgeo
-from wijkgeo.sources.demo_server import DemoServer
+from wijkgeo.demo.server import DemoServer
 
 with DemoServer() as mirror:
     atlas = wijkgeo.fetch("GM9999", 2024, cbs_url=mirror.url, pdok_url=mirror.url, vierkanten=False)

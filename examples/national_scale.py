@@ -1,7 +1,7 @@
 """A map with thousands of buurten: a synthetic country of 2,000 buurten on Leaflet's canvas.
 
 Generates a fictional country (50 gemeenten, 400 wijken, 2,000 buurten, exact tilings, KWB-like
-figures) with :func:`wijkgeo.sources.synthetic.generate_country`, maps one indicator with
+figures) with :func:`wijkgeo.demo.synthetic.generate_country`, maps one indicator with
 ``prefer_canvas=True`` (one canvas instead of 2,000 SVG paths, folium #1176) and prints how long
 each step took and how big the HTML is. The same call works for a real region: pass the buurten
 of several gemeenten (any GeoDataFrame with ``buurtcode`` and a geometry).
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import shapely
 
+from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import format_number
 from wijkgeo.maps import indicator_map, save_map
-from wijkgeo.sources.synthetic import generate_country
 
 KEY = "aandeel_huishoudens_laag_inkomen"
 
@@ -34,7 +34,7 @@ fmap = indicator_map(
     KEY,
     prefer_canvas=True,
     title="Laag inkomen per buurt (fictief land)",
-    source="wijkgeo.sources.synthetic, geen echte gegevens",
+    source="wijkgeo.demo.synthetic, geen echte gegevens",
 )
 t_map = time.perf_counter() - t0
 t0 = time.perf_counter()

@@ -16,9 +16,9 @@ WIJKGEO_PDOK_URL). The store is a temporary folder, so your own store is not tou
 import tempfile
 from pathlib import Path
 
+from wijkgeo.demo.server import DemoServer
 from wijkgeo.export import export
 from wijkgeo.refresh import exit_code, refresh
-from wijkgeo.sources.demo_server import DemoServer
 
 GEMEENTE, YEAR = "GM9999", 2024
 

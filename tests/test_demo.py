@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from wijkgeo import ConfigError
-from wijkgeo.sources import demo
-from wijkgeo.sources.demo import (
+from wijkgeo import ConfigError, demo
+from wijkgeo.demo import (
     HOSTILE_NAME,
     demo_sources,
     generate_country,
@@ -388,7 +387,7 @@ def test_value_ranges_match_real_buurten(realdata, atlas):
 def test_koppelkans_holds_for_other_seeds(seed):
     import geopandas as gpd
 
-    from wijkgeo.sources.demo import local_layer_frames
+    from wijkgeo.demo import local_layer_frames
 
     c = generate_country(1, n_wijken=8, n_buurten=40, seed=seed)
     w = c.wijken.set_index("wijkcode")

@@ -123,7 +123,7 @@ def test_real_rotterdam_map_renders_one_path_per_buurt(realdata):
 def test_demo_map_written_by_wijkgeo_demo_renders(tmp_path):
     """What `make demo` writes (maps/demodam.html) renders: a path per buurt, legend, no errors."""
     import wijkgeo
-    from wijkgeo.demo_pipeline import run_demo
+    from wijkgeo.demo.pipeline import run_demo
 
     path = run_demo(maps_dir=tmp_path)
     atlas = wijkgeo.load("GM9999", 2024)

@@ -6,9 +6,9 @@ import pytest
 import requests
 
 import wijkgeo
+from wijkgeo.demo import make_demo
+from wijkgeo.demo.server import DemoServer
 from wijkgeo.refresh import refresh
-from wijkgeo.sources.demo import make_demo
-from wijkgeo.sources.demo_server import DemoServer
 
 
 @pytest.fixture(scope="module")

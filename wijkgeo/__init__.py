@@ -31,7 +31,7 @@ _LAZY = {
     "load": "wijkgeo.atlas",
     "fetch": "wijkgeo.sources",
     "Store": "wijkgeo.store",
-    "make_demo": "wijkgeo.sources.demo",
+    "make_demo": "wijkgeo.demo",
 }
 
 __all__ = [

@@ -70,7 +70,7 @@ def _add_demo(p: argparse.ArgumentParser) -> None:
     _add_demo
 )
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo_pipeline import run_demo
+    from .demo.pipeline import run_demo
 
     path = run_demo(store=args.store, maps_dir=args.maps, seed=args.seed)
     print(Path(path).resolve())

@@ -46,14 +46,14 @@ def run_demo(
 
     Examples
     --------
-    >>> from wijkgeo.demo_pipeline import run_demo
+    >>> from wijkgeo.demo.pipeline import run_demo
     >>> run_demo(maps_dir="maps")            # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    from .atlas import load
-    from .maps import indicator_map, save_map
-    from .sources.demo import make_demo
-    from .store import Store
+    from ..atlas import load
+    from ..maps import indicator_map, save_map
+    from ..store import Store
+    from .demodam import make_demo
 
     atlas = make_demo(seed=seed)
     target = Store(store)

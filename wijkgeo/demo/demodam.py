@@ -1,6 +1,6 @@
 """The fictional gemeente Demodam (``GM9999``), served in the real sources' formats.
 
-Demodam is made by :func:`wijkgeo.sources.synthetic.generate_country` (one gemeente; seeded
+Demodam is made by :func:`wijkgeo.demo.synthetic.generate_country` (one gemeente; seeded
 and deterministic: the same seed gives byte-identical output, a different seed a different
 gemeente). Codes can never collide with real CBS codes (``GM9999``, ``WK9999xx``,
 ``BU9999xxxx``, postcodes ``00xx``), and Demodam lies in the North Sea, about 35 km west of
@@ -19,7 +19,7 @@ through the same loaders as real data (:mod:`~wijkgeo.sources.pdok`,
 
 Examples
 --------
->>> from wijkgeo.sources.demo import make_demo
+>>> from wijkgeo.demo import make_demo
 >>> atlas = make_demo()                                   # doctest: +SKIP
 >>> atlas.code, len(atlas.wijken), len(atlas.buurten)     # doctest: +SKIP
 ('GM9999', 8, 40)
@@ -130,7 +130,7 @@ def pdok_features(
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import generate_country, pdok_features
+    >>> from wijkgeo.demo import generate_country, pdok_features
     >>> feats = pdok_features(generate_country(1, n_wijken=2, n_buurten=4, seed=1))
     >>> [f["properties"]["water"] for f in feats["gemeente"]]
     ['NEE', 'JA']
@@ -197,7 +197,7 @@ def data_properties() -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import data_properties
+    >>> from wijkgeo.demo import data_properties
     >>> [p["Key"] for p in data_properties()[:3]]
     ['WijkenEnBuurten', 'Gemeentenaam_1', 'SoortRegio_2']
     """
@@ -247,12 +247,12 @@ def kerncijfers_rows(country: SyntheticCountry, *, nederland: bool = True) -> li
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import generate_country, kerncijfers_rows
+    >>> from wijkgeo.demo import generate_country, kerncijfers_rows
     >>> rows = kerncijfers_rows(generate_country(1, n_wijken=2, n_buurten=4, seed=1))
     >>> rows[1]["Codering_3"], rows[1]["WijkenEnBuurten"], rows[1]["SoortRegio_2"]
     ('GM9999    ', 'Demodam', 'Gemeente  ')
     """
-    from .cbs import column_map
+    from ..sources.cbs import column_map
 
     dprops = data_properties()
     names = column_map(dprops)
@@ -308,7 +308,7 @@ def vierkanten_500m(
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import generate_country, vierkanten_500m
+    >>> from wijkgeo.demo import generate_country, vierkanten_500m
     >>> grid = vierkanten_500m(generate_country(1, n_wijken=2, n_buurten=4, seed=1))
     >>> grid["crs28992res500m"].str.match(r"^E\\d{4}N\\d{4}$").all()
     np.True_
@@ -316,7 +316,7 @@ def vierkanten_500m(
     import geopandas as gpd
     import shapely
 
-    from .vierkant import format_cell
+    from ..sources.vierkant import format_cell
 
     rng = rng if rng is not None else np.random.default_rng(country.meta["seed"] + 500)
     b = country.buurten
@@ -474,7 +474,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import generate_country, local_layer_frames
+    >>> from wijkgeo.demo import generate_country, local_layer_frames
     >>> frames = local_layer_frames(generate_country(1, n_wijken=8, n_buurten=40, seed=2024))
     >>> sorted(frames)
     ['bewonersinitiatieven', 'energietransitie', 'voorzieningen']
@@ -683,7 +683,7 @@ def write_local_layers(
 ) -> list[Path]:
     """(Re)generate Demodam's local layers and their ``lagen.json`` into ``folder``.
 
-    ``python -c "from wijkgeo.sources.demo import write_local_layers;
+    ``python -c "from wijkgeo.demo import write_local_layers;
     write_local_layers('data_sources/demo')"`` regenerates the files kept in git.
 
     Parameters
@@ -700,7 +700,7 @@ def write_local_layers(
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import write_local_layers
+    >>> from wijkgeo.demo import write_local_layers
     >>> [p.name for p in write_local_layers("data_sources/demo")]   # doctest: +SKIP
     ['bewonersinitiatieven.csv', 'energietransitie_wijken.csv', 'lagen.json', 'voorzieningen.csv']
     """
@@ -728,7 +728,7 @@ def demo_sources(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) ->
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import demo_sources
+    >>> from wijkgeo.demo import demo_sources
     >>> src = demo_sources()
     >>> len(src["features"]["buurt"]), src["kerncijfers"][1]["Codering_3"]
     (40, 'GM9999    ')
@@ -778,10 +778,10 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
     """
     import tempfile
 
-    from .assemble import build_atlas
-    from .cbs import column_titles, normalize_kerncijfers
-    from .local import read_local_layers
-    from .pdok import features_to_frame
+    from ..sources.assemble import build_atlas
+    from ..sources.cbs import column_titles, normalize_kerncijfers
+    from ..sources.local import read_local_layers
+    from ..sources.pdok import features_to_frame
 
     src = demo_sources(seed, n_wijken=n_wijken, n_buurten=n_buurten)
     boundaries = {
@@ -795,7 +795,7 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
             (Path(tmp) / name).write_text(text, encoding="utf-8", newline="\n")
         local = read_local_layers(tmp, gemeente=DEMO_CODE)
     meta = {
-        "source": "Demodam: fictieve demogemeente (wijkgeo.sources.demo), geen echte gegevens",
+        "source": "Demodam: fictieve demogemeente (wijkgeo.demo), geen echte gegevens",
         "demo": True,
         "seed": seed,
         "n_wijken": n_wijken,
@@ -815,6 +815,6 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
 
 def _vierkanten(raw: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     """Normalise the raw 500 m grid with the real loader (:mod:`wijkgeo.sources.vierkant`)."""
-    from .vierkant import normalize_vierkanten
+    from ..sources.vierkant import normalize_vierkanten
 
     return {"500m": normalize_vierkanten(raw, 500)}

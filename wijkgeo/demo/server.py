@@ -2,7 +2,7 @@
 
 :class:`DemoServer` (stdlib :mod:`http.server`, in a background thread) answers the requests
 :func:`wijkgeo.fetch` and :func:`wijkgeo.refresh.refresh` make, in the real services'
-envelopes, with the payloads of :func:`wijkgeo.sources.demo.demo_sources`:
+envelopes, with the payloads of :func:`wijkgeo.demo.demo_sources`:
 
 * CBS OData v3 at ``/ODataFeed/odata/<table>/<entity>``: ``{"odata.metadata", "value"}``
   for ``TableInfos`` (with ``Modified``), ``DataProperties``, ``TypedDataSet`` (padded keys)
@@ -19,7 +19,7 @@ exactly as at a proxy or mirror: ``cbs_url=``/``pdok_url=`` or
 Examples
 --------
 >>> import wijkgeo
->>> from wijkgeo.sources.demo_server import DemoServer
+>>> from wijkgeo.demo.server import DemoServer
 >>> with DemoServer() as server:
 ...     atlas = wijkgeo.fetch("GM9999", 2024, cbs_url=server.url, pdok_url=server.url,
 ...                           vierkanten=False)
@@ -36,8 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .catalog import kwb_table
-from .demo import demo_sources
+from ..sources.catalog import kwb_table
+from .demodam import demo_sources
 
 __all__ = ["DemoServer"]
 
@@ -54,7 +54,7 @@ class DemoServer:
     Parameters
     ----------
     seed : int, default 2024
-        Seed of :func:`~wijkgeo.sources.demo.demo_sources` (the same seed, the same gemeente).
+        Seed of :func:`~wijkgeo.demo.demo_sources` (the same seed, the same gemeente).
     port : int, default 0
         0 picks a free port.
     modified : str

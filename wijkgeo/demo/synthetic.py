@@ -1,7 +1,7 @@
 """Synthetic gemeenten and countries: exact irregular tilings with KWB-like statistics.
 
 Seeded and deterministic: the same seed gives identical output, a different seed a
-different country. Used by :mod:`wijkgeo.sources.demo` for the demo gemeente Demodam
+different country. Used by :mod:`wijkgeo.demo` for the demo gemeente Demodam
 (``n_gemeenten=1``) and by the benchmarks for a national-size country (350 gemeenten,
 3,500 wijken, ~15,000 buurten in seconds). Codes count down from ``GM9999`` and can never
 collide with real CBS codes.
@@ -27,7 +27,7 @@ How the statistics are made
 
 Examples
 --------
->>> from wijkgeo.sources.synthetic import generate_country
+>>> from wijkgeo.demo.synthetic import generate_country
 >>> country = generate_country(350)                          # doctest: +SKIP
 >>> len(country.gemeenten), len(country.wijken), len(country.buurten)   # doctest: +SKIP
 (350, 3500, 15050)
@@ -61,8 +61,8 @@ _GRID = 0.01  # noding precision of the tessellation, metres
 
 @cache
 def spec() -> dict[str, Any]:
-    """The generator's data file ``demo_spec.json`` (names, placement, formats)."""
-    text = resources.files("wijkgeo.sources").joinpath("demo_spec.json").read_text("utf-8")
+    """The generator's data file ``spec.json`` (names, placement, formats)."""
+    text = resources.files("wijkgeo.demo").joinpath("spec.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -712,7 +712,7 @@ def generate_country(
 
     Examples
     --------
-    >>> from wijkgeo.sources.demo import generate_country
+    >>> from wijkgeo.demo import generate_country
     >>> c = generate_country(20, seed=1)
     >>> len(c.gemeenten), len(c.wijken) >= 20, c.buurten.crs.to_epsg()
     (20, True, 28992)
@@ -905,6 +905,6 @@ def generate_country(
         "n_buurten": len(faces),
         "center": list(center),
         "radius": list(radius),
-        "generator": "wijkgeo.sources.demo",
+        "generator": "wijkgeo.demo",
     }
     return SyntheticCountry(ggeo, wgeo, bgeo, truth, meta)
