@@ -46,7 +46,12 @@ def _raises(folder: Path, *parts: str, gemeente: str | None = None) -> str:
 # ----------------------------------------------------------------------------- happy path
 def test_reads_the_demo_layers():
     layers = read_local_layers(DEMO, gemeente="GM9999")
-    assert sorted(layers) == ["bewonersinitiatieven", "energietransitie", "voorzieningen"]
+    assert sorted(layers) == [
+        "bewonersinitiatieven",
+        "energietransitie",
+        "projecten",
+        "voorzieningen",
+    ]
     vz = layers["voorzieningen"]
     assert vz.crs.to_epsg() == 28992
     assert list(vz.columns) == ["id", "naam", "categorie", "geometry"]

@@ -48,7 +48,8 @@ RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
 WGS84_BOUNDS = (3.2, 50.75, 7.22, 53.7)
 _CRS = "EPSG:28992"
 _LONLAT = {"EPSG:4326", "OGC:CRS84", "CRS84", "WGS84"}
-_TYPES = {"punten", "tabel"}
+_TYPES = {"punten", "geometrie", "tabel"}
+_GEOMETRY_TYPES = {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
 
 
 def _fail(file: Path | str, message: str, row: int | None = None) -> DataValidationError:
@@ -88,7 +89,9 @@ def _load_config(folder: Path) -> dict[str, Any]:
             raise _fail(path, f"laag {name!r} heeft geen 'bestand'; geef de CSV-bestandsnaam op.")
         kind = spec.get("type", "tabel")
         if kind not in _TYPES:
-            raise _fail(path, f"laag {name!r} heeft type {kind!r}; kies 'punten' of 'tabel'.")
+            raise _fail(
+                path, f"laag {name!r} heeft type {kind!r}; kies 'punten', 'geometrie' of 'tabel'."
+            )
         if kind == "punten" and not (spec.get("x") and spec.get("y")):
             raise _fail(
                 path,
@@ -116,6 +119,78 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _fail(path, "bestand is leeg; de eerste regel moet de kolomnamen bevatten.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Attribute values of a GeoJSON/GeoPackage layer as the text a CSV would hold."""
+
+    def one(v: Any) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    return values.map(one).astype(object)
+
+
+def _read_geo(path: Path, spec: dict[str, Any]) -> pd.DataFrame:
+    """Read a GeoJSON layer: attributes as text plus a ``geometry`` column (EPSG:28992)."""
+    import geopandas as gpd
+    import pyogrio
+
+    if not path.is_file():
+        raise _fail(path, "bestand ontbreekt; zet het in de map of haal de laag uit lagen.json.")
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise _fail(path, f"kan het bestand niet lezen ({exc}); is het geldige GeoJSON?") from None
+    crs = spec.get("crs")
+    if crs:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    elif gdf.crs is None:
+        raise _fail(
+            path, 'geen coördinatenstelsel; zet "crs" (bijvoorbeeld "EPSG:28992") in lagen.json.'
+        )
+    gdf = gdf.to_crs(_CRS)
+    attrs = {str(c).strip(): _as_text(gdf[c]) for c in gdf.columns if c != gdf.geometry.name}
+    frame = pd.DataFrame(attrs, index=gdf.index)
+    frame["geometry"] = gdf.geometry.to_numpy()
+    return frame
+
+
+def _geometry(frame: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import shapely
+
+    geoms = frame["geometry"].to_numpy()
+    missing = np.array([g is None or g.is_empty for g in geoms], dtype=bool)
+    _reject_first(missing, path, lambda i: "geometrie ontbreekt of is leeg; teken het object in.")
+    types = np.array([g.geom_type for g in geoms])
+    _reject_first(
+        ~np.isin(types, sorted(_GEOMETRY_TYPES)),
+        path,
+        lambda i: (
+            f"geometrie van type {types[i]} hoort niet in deze laag; gebruik lijnen of vlakken."
+        ),
+    )
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms = geoms.copy()
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+        log.warning("%s: %d ongeldige geometrie(ën) hersteld", path, int(invalid.sum()))
+    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geoms, crs=_CRS)
+
+
+def _period(frame: pd.DataFrame, path: Path, cols: list[str]) -> None:
+    start, end = cols
+    wrong = np.flatnonzero((frame[end] < frame[start]).to_numpy())
+    if len(wrong):
+        raise _fail(
+            path,
+            f"{end} ligt vóór {start}; controleer beide waarden.",
+            int(wrong[0]) + 2,
+        )
 
 
 def _require(frame: pd.DataFrame, path: Path, spec: dict[str, Any]) -> None:
@@ -289,7 +364,7 @@ def _wijkcodes(frame: pd.DataFrame, path: Path, col: str, gemeente: str | None) 
 
 
 def read_local_layers(
-    folder: str | Path, *, gemeente: str | None = None
+    folder: str | Path, *, gemeente: str | None = None, keep_personal: bool = False
 ) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     """Read and validate the local layers of a ``data_sources`` folder.
 
@@ -299,13 +374,17 @@ def read_local_layers(
         Folder with ``lagen.json`` and the CSV files it names.
     gemeente : str, optional
         When given, every wijkcode must belong to this gemeente.
+    keep_personal : bool, default False
+        Keep the columns ``lagen.json`` lists under ``persoonsgegevens`` (contact names,
+        phone numbers); by default they are dropped on reading.
 
     Returns
     -------
     dict
         Layer name (as in ``lagen.json``, e.g. ``"voorzieningen"``,
         ``"bewonersinitiatieven"``, ``"energietransitie"``) to a GeoDataFrame of points in
-        EPSG:28992 (type ``punten``; the x/y columns become the geometry) or a DataFrame
+        EPSG:28992 (type ``punten``; the x/y columns become the geometry), a GeoDataFrame
+        of lines and polygons (type ``geometrie``, a GeoJSON file) or a DataFrame
         (type ``tabel``). All other columns are kept as text, except date columns
         (``datetime64``, empty = NaT), year columns (int) and wijkcode columns (normalised).
 
@@ -328,7 +407,11 @@ def read_local_layers(
     out: dict[str, Any] = {}
     for name, spec in _load_config(base).items():
         path = base / spec["bestand"]
-        frame = _read_csv(path)
+        kind = spec.get("type", "tabel")
+        frame = _read_geo(path, spec) if kind == "geometrie" else _read_csv(path)
+        personal = [c for c in spec.get("persoonsgegevens", []) if c in frame.columns]
+        if personal and not keep_personal:
+            frame = frame.drop(columns=personal)
         _require(frame, path, spec)
         if spec.get("datums"):
             _dates(frame, path, list(spec["datums"]))
@@ -336,9 +419,13 @@ def read_local_layers(
             _years(frame, path, list(spec["jaar"]))
         if spec.get("wijkcode"):
             _wijkcodes(frame, path, spec["wijkcode"], gm)
+        if spec.get("periode") and spec["periode"] != ["startdatum", "einddatum"]:
+            _period(frame, path, list(spec["periode"]))
         _allowed(frame, path, dict(spec.get("toegestaan", {})))
-        if spec.get("type", "tabel") == "punten":
+        if kind == "punten":
             out[name] = _points(frame, path, spec)
+        elif kind == "geometrie":
+            out[name] = _geometry(frame.reset_index(drop=True), path)
         else:
             out[name] = frame.reset_index(drop=True)
         log.debug("lokale laag %s: %d rijen uit %s", name, len(frame), path)
