@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..conventions import CRS, round5
 from .synthetic import SyntheticCountry, generate_country
 from .synthetic import spec as _spec
 
@@ -72,11 +73,6 @@ DEMO_NAME = "Demodam"
 DEMO_YEAR = 2024
 #: How PDOK and the CBS grid files write a secret or missing value.
 SECRET = -99997
-_CRS = "EPSG:28992"
-
-
-def _round5(x: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(x, float) / 5.0) * 5.0
 
 
 # ============================================================== serialisation (real formats)
@@ -368,7 +364,7 @@ def vierkanten_500m(
             val = np.round(100 * part / np.maximum(raw["aantal_woningen"], 1e-9))
             val = np.where(raw["aantal_woningen"] < 10, SECRET, val)
         else:
-            val = _round5(raw[col])
+            val = round5(raw[col])
             if col != "aantal_inwoners" and col != "aantal_woningen":
                 val = np.where(raw["aantal_inwoners"] < 10, SECRET, val)
             if col == "aantal_inwoners":
@@ -379,7 +375,7 @@ def vierkanten_500m(
     ints = [c for c in frame.columns if c.startswith("aantal_")]
     frame[ints] = frame[ints].astype("int64")
     return (
-        gpd.GeoDataFrame(frame, geometry=cells[keep], crs=_CRS)
+        gpd.GeoDataFrame(frame, geometry=cells[keep], crs=CRS)
         .sort_values("crs28992res500m", kind="stable")
         .reset_index(drop=True)
     )
@@ -1158,9 +1154,9 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
 
     src = demo_sources(seed, n_wijken=n_wijken, n_buurten=n_buurten)
     boundaries = {
-        "gemeente": features_to_frame(src["features"]["gemeente"], "gemeente", source_crs=_CRS),
-        "wijken": features_to_frame(src["features"]["wijk"], "wijk", source_crs=_CRS),
-        "buurten": features_to_frame(src["features"]["buurt"], "buurt", source_crs=_CRS),
+        "gemeente": features_to_frame(src["features"]["gemeente"], "gemeente", source_crs=CRS),
+        "wijken": features_to_frame(src["features"]["wijk"], "wijk", source_crs=CRS),
+        "buurten": features_to_frame(src["features"]["buurt"], "buurt", source_crs=CRS),
     }
     kern = normalize_kerncijfers(src["kerncijfers"], src["data_properties"])
     with tempfile.TemporaryDirectory(prefix="wijkgeo-demo-") as tmp:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from .._errors import DataValidationError
 from ..codes import normalize_code
+from ..conventions import CRS
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -46,7 +47,6 @@ CONFIG_NAME = "lagen.json"
 RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
 #: The same area in lon/lat (EPSG:4326 / OGC:CRS84).
 WGS84_BOUNDS = (3.2, 50.75, 7.22, 53.7)
-_CRS = "EPSG:28992"
 _LONLAT = {"EPSG:4326", "OGC:CRS84", "CRS84", "WGS84"}
 _TYPES = {"punten", "geometrie", "tabel"}
 _GEOMETRY_TYPES = {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
@@ -249,13 +249,13 @@ def _points(frame: pd.DataFrame, path: Path, spec: dict[str, Any]) -> gpd.GeoDat
     import pyproj
 
     xcol, ycol = spec["x"], spec["y"]
-    crs = str(spec.get("crs", _CRS)).upper()
+    crs = str(spec.get("crs", CRS)).upper()
     x = _numbers(frame, xcol, path, "coördinaat")
     y = _numbers(frame, ycol, path, "coördinaat")
     lonlat = crs in _LONLAT
     if not lonlat:
         try:
-            is_rd = pyproj.CRS.from_user_input(crs).equals(pyproj.CRS(_CRS))
+            is_rd = pyproj.CRS.from_user_input(crs).equals(pyproj.CRS(CRS))
         except pyproj.exceptions.CRSError:
             raise _fail(
                 path,
@@ -287,8 +287,8 @@ def _points(frame: pd.DataFrame, path: Path, spec: dict[str, Any]) -> gpd.GeoDat
     rest = frame.drop(columns=[xcol, ycol])
     if lonlat:
         gdf = gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
-        return gdf.to_crs(_CRS)
-    return gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(x, y), crs=_CRS)
+        return gdf.to_crs(CRS)
+    return gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(x, y), crs=CRS)
 
 
 def _dates(frame: pd.DataFrame, path: Path, cols: list[str]) -> None:
