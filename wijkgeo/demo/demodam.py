@@ -742,7 +742,7 @@ def projecten_frame(
         "telefoon",
         "geometry",
     ]
-    return gpd.GeoDataFrame(frame[cols], geometry="geometry", crs=_CRS)
+    return gpd.GeoDataFrame(frame[cols], geometry="geometry", crs=CRS)
 
 
 def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str, pd.DataFrame]:
