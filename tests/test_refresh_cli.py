@@ -8,12 +8,13 @@ import subprocess
 import sys
 import time
 
+import _pause
 import pytest
 from test_refresh import YEAR, files_sha, make_server, run
 
 import wijkgeo
 from wijkgeo import cli
-from wijkgeo.store import PAUSE_ENV, Store
+from wijkgeo.store import Store
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -38,10 +39,15 @@ def _env(srv, store, **extra) -> dict[str, str]:
     return env
 
 
-def _start(srv, store, *args, pre=(), **extra) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "wijkgeo.cli", *pre, "refresh", *args, "--jaar", str(YEAR)]
+def _start(srv, store, *args, pre=(), pause=None, pause_seconds=30, **extra) -> subprocess.Popen:
+    """Run ``wijkgeo refresh`` in a subprocess; with ``pause=FLAG`` it stops before the commit."""
+    words = [*pre, "refresh", *args, "--jaar", str(YEAR), "--zonder-vierkanten"]
+    if pause is None:
+        cmd = [sys.executable, "-m", "wijkgeo.cli", *map(str, words)]
+    else:
+        cmd = _pause.command(pause, *words, seconds=pause_seconds)
     return subprocess.Popen(
-        [*map(str, cmd), "--zonder-vierkanten"],
+        cmd,
         env=_env(srv, store, **extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -137,7 +143,7 @@ def test_sigkill_in_the_middle_of_writing_keeps_previous_version(server, tmp_pat
 
     server.transform("/collections/buurten/items", rename)  # a real change to write
     flag = tmp_path / "paused"
-    proc = _start(server, tmp_path, "GM0542", **{PAUSE_ENV: flag})
+    proc = _start(server, tmp_path, "GM0542", pause=flag)
     try:
         _wait_for(flag, proc)
         folder = tmp_path / "GM0542" / "2024"
@@ -167,7 +173,7 @@ def test_sigkill_in_the_middle_of_writing_keeps_previous_version(server, tmp_pat
 
 def test_concurrent_refreshes_wait_or_exit_3_and_never_corrupt(server, tmp_path):
     flag = tmp_path / "paused"
-    first = _start(server, tmp_path, "GM0542", **{PAUSE_ENV: flag, "WIJKGEO_TEST_PAUSE_SECONDS": 2})
+    first = _start(server, tmp_path, "GM0542", pause=flag, pause_seconds=2)
     _wait_for(flag, first)  # `first` holds the lock, in the middle of its write
     waiting = _start(server, tmp_path, "GM0542", "--lock-timeout", "60")
     impatient = _start(server, tmp_path, "GM0542", "--lock-timeout", "0.5")

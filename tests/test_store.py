@@ -7,11 +7,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
+import _pause
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from shapely.geometry import Point, box
 import wijkgeo
 from wijkgeo import NotInStoreError, StoreError
 from wijkgeo.atlas import Atlas
-from wijkgeo.store import GPKG_NAME, MANIFEST_NAME, PAUSE_ENV, Store, layer_sha256
+from wijkgeo.store import GPKG_NAME, MANIFEST_NAME, Store, layer_sha256
 
 CRS = "EPSG:28992"
 
@@ -288,8 +288,7 @@ def test_sigkill_before_replace_keeps_previous_version(tmp_path):
         Store({str(tmp_path)!r}).write_atlas(make_atlas(inwoners=99.0))
         """
     )
-    env = dict(os.environ, **{PAUSE_ENV: str(flag)})
-    proc = subprocess.Popen([sys.executable, "-c", script], env=env)
+    proc = subprocess.Popen(_pause.command(flag, script, code=True))
     try:
         deadline = time.monotonic() + 30
         while not flag.exists():

@@ -42,6 +42,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from . import settings
 from ._errors import SourceError
 
 __all__ = [
@@ -70,22 +71,17 @@ def _user_agent() -> str:
     return f"wijkgeo/{__version__} (+https://github.com/wijkgeo/wijkgeo)"
 
 
-def _setting(name: str, env: str, default: float) -> float:
+def _setting(name: str) -> float:
+    """A value set by :func:`configure`, else ``$WIJKGEO_HTTP_<NAME>``, else the default."""
     value = _settings.get(name)
     if value is not None:
         return float(value)
-    raw = os.environ.get(env)
-    if raw:
-        try:
-            return float(raw)
-        except ValueError:
-            log.warning("%s=%r is geen getal; standaard %s wordt gebruikt", env, raw, default)
-    return default
+    return float(settings.get(f"http_{name}"))
 
 
 def timeout() -> float:
     """The read timeout in seconds (connect timeout is at most 10 s)."""
-    return _setting("timeout", "WIJKGEO_HTTP_TIMEOUT", 60.0)
+    return _setting("timeout")
 
 
 def configure(
@@ -119,14 +115,14 @@ def session() -> requests.Session:
     global _session
     with _lock:
         if _session is None:
-            retries = int(_setting("retries", "WIJKGEO_HTTP_RETRIES", 4))
+            retries = int(_setting("retries"))
             retry = Retry(
                 total=retries,
                 connect=retries,
                 read=retries,
                 status=retries,
                 other=0,
-                backoff_factor=_setting("backoff", "WIJKGEO_HTTP_BACKOFF", 0.5),
+                backoff_factor=_setting("backoff"),
                 backoff_max=30,
                 status_forcelist=RETRY_STATUSES,
                 allowed_methods=frozenset({"GET", "HEAD"}),

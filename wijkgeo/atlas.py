@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .conventions import CRS  # the CRS every Atlas layer is in: Amersfoort / RD New
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
 __all__ = ["CRS", "Atlas", "load"]
 
-#: The CRS every Atlas layer is in: Amersfoort / RD New.
-CRS = "EPSG:28992"
 
 
 @dataclass

@@ -18,12 +18,10 @@ from __future__ import annotations
 import re
 
 from ._errors import DataValidationError
+from .conventions import LEVELS, PREFIX
 
 __all__ = ["LEVELS", "PREFIX", "gemeente_of", "level_of", "normalize_code", "wijk_of"]
 
-#: Levels in the order of the CBS hierarchy.
-LEVELS = ("nederland", "gemeente", "wijk", "buurt")
-PREFIX = {"nederland": "NL", "gemeente": "GM", "wijk": "WK", "buurt": "BU"}
 _LEVEL_BY_PREFIX = {v: k for k, v in PREFIX.items()}
 _PATTERNS = {
     "nederland": re.compile(r"^NL\d{2}$"),

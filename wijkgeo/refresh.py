@@ -39,6 +39,7 @@ from typing import Any
 from . import _http
 from ._errors import ConfigError, DataValidationError, SourceError, StoreError, WijkgeoError
 from .codes import normalize_code
+from .conventions import AREA_LEVELS
 from .store import Store, layer_sha256
 
 __all__ = [
@@ -62,7 +63,6 @@ CREATED, UPDATED, UNCHANGED, WOULD_UPDATE, FAILED = (
     "would_update",
     "failed",
 )
-_PDOK_LEVELS = ("gemeente", "wijk", "buurt")
 
 
 @dataclass
@@ -282,7 +282,7 @@ def _watched(
     from .sources import catalog
 
     out: dict[str, dict[str, Any]] = {"cbs": dict(cbs)}
-    for level in _PDOK_LEVELS:
+    for level in AREA_LEVELS:
         url = catalog.pdok_collection_url(year, level, pdok_url=opts.pdok_url)
         out[f"pdok_{level}"] = {
             "url": url,

@@ -39,13 +39,13 @@ import logging
 import os
 import re
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import settings
 from ._errors import DataValidationError, NotInStoreError, StoreError
 from .atlas import CRS, Atlas
 from .codes import normalize_code
@@ -68,9 +68,6 @@ FORMAT_VERSION = 1
 _META_TABLE = "wijkgeo_manifest"
 _TMP_PREFIX = ".tmp-"
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-#: Test hook: when set to a file path, the writer creates that file and sleeps just before
-#: the commit rename, so a test can kill it mid-write (SIGKILL). Never set it in production.
-PAUSE_ENV = "WIJKGEO_TEST_PAUSE_BEFORE_REPLACE"
 
 
 def default_store_path() -> Path:
@@ -82,12 +79,7 @@ def default_store_path() -> Path:
     >>> default_store_path()                        # doctest: +SKIP
     PosixPath('/home/ans/.local/share/wijkgeo')
     """
-    env = os.environ.get("WIJKGEO_STORE")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("wijkgeo"))
+    return settings.store_path()
 
 
 def _now() -> str:
@@ -162,13 +154,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _pause_hook() -> None:
-    flag = os.environ.get(PAUSE_ENV)
-    if not flag:
-        return
-    Path(flag).write_text(str(os.getpid()))
-    log.warning("testhaak %s actief: pauze voor de vervanging", PAUSE_ENV)
-    time.sleep(float(os.environ.get("WIJKGEO_TEST_PAUSE_SECONDS", "30")))
+def _commit(tmp: Path, target: Path) -> None:
+    """The commit point of a store write: the finished file replaces the current one.
+
+    One named function, so that crash tests can stop a writer exactly here from outside
+    (``tests/_pause.py`` wraps it in a subprocess); the library has no test hooks.
+    """
+    os.replace(tmp, target)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -367,9 +359,8 @@ class Store:
             try:
                 self._write_gpkg(tmp, layers, manifest)
                 _fsync_file(tmp)  # the new file is on disk before it becomes the current one
-                _pause_hook()
                 try:
-                    os.replace(tmp, target)  # the commit point
+                    _commit(tmp, target)
                 except OSError as exc:
                     raise StoreError(
                         f"{target} kon niet worden vervangen ({exc}); is het bestand geopend in "

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ConfigError
+from ..conventions import CRS, round5
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -55,7 +56,6 @@ __all__ = ["SyntheticCountry", "generate_country"]
 
 log = logging.getLogger(__name__)
 
-_CRS = "EPSG:28992"
 _GRID = 0.01  # noding precision of the tessellation, metres
 
 
@@ -467,10 +467,6 @@ def _aggregate(truth: pd.DataFrame, key: np.ndarray | pd.Series) -> pd.DataFrame
     return out
 
 
-def _round5(x: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(x, float) / 5.0) * 5.0
-
-
 def _round5_parts(total: np.ndarray, parts: np.ndarray) -> np.ndarray:
     """Round ``parts`` (rows) to multiples of 5 that add up to ``total`` (largest remainder)."""
     units = parts / 5.0
@@ -497,10 +493,10 @@ def _finalise(agg: pd.DataFrame, *, rounded: bool, secrets: bool) -> pd.DataFram
     hh = a["aantal_huishoudens"].to_numpy(float)
     land_km2 = a["oppervlakte_land_in_ha"].to_numpy(float) / 100.0
     if rounded:
-        inw_r = _round5(inw)
-        man_r = _round5(a["mannen"])
+        inw_r = round5(inw)
+        man_r = round5(a["mannen"])
         ages_r = _round5_parts(inw, a[_AGE].to_numpy(float))
-        hh_r = _round5(hh)
+        hh_r = round5(hh)
         hh_parts = _round5_parts(hh, a[_HH].to_numpy(float))
         out["aantal_inwoners"] = inw_r
         out["mannen"] = man_r
@@ -510,7 +506,7 @@ def _finalise(agg: pd.DataFrame, *, rounded: bool, secrets: bool) -> pd.DataFram
         out[_HH] = hh_parts
         for c in _COUNT_COLUMNS:
             if c not in out:
-                out[c] = _round5(a[c])
+                out[c] = round5(a[c])
     else:
         for c in _COUNT_COLUMNS:
             out[c] = np.round(a[c].to_numpy(float))
@@ -857,7 +853,7 @@ def generate_country(
             "gemeentenaam": [gem_name_of[g] for g in gm_key],
         },
         geometry=faces,
-        crs=_CRS,
+        crs=CRS,
     )
     bgeo = bgeo.join(b_pub, on="buurtcode")
     wgeom = [shapely.coverage_union_all(faces[wijk_of == w]) for w in range(n_wijken)]
@@ -869,7 +865,7 @@ def generate_country(
             "gemeentenaam": [gem_names[g] for g in gem_of_w],
         },
         geometry=wgeom,
-        crs=_CRS,
+        crs=CRS,
     )
     wgeo = wgeo.join(w_pub, on="wijkcode")
     ggeom = [
@@ -877,7 +873,7 @@ def generate_country(
         for g in range(n_gemeenten)
     ]
     ggeo = gpd.GeoDataFrame(
-        {"gemeentecode": gem_codes, "gemeentenaam": gem_names}, geometry=ggeom, crs=_CRS
+        {"gemeentecode": gem_codes, "gemeentenaam": gem_names}, geometry=ggeom, crs=CRS
     ).join(g_pub, on="gemeentecode")
     postcode = cfg["demodam"]["postcode_prefix"]
     bgeo["meest_voorkomende_postcode"] = [

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataValidationError
+from ..conventions import SECRET_THRESHOLD
 from .registry import Indicator, get_indicator, list_indicators, registry_meta
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 #: Levels ``compute`` understands; only ``buurt`` and ``wijk`` rows are blanked for small numbers.
 LEVELS = ("buurt", "wijk", "gemeente", "nederland")
 _SMALL_LEVELS = ("buurt", "wijk")
-_SECRET = -99990
 
 
 class IndicatorResult(NamedTuple):
@@ -56,7 +56,7 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         raise _Unavailable(column)
     s = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    secret = s <= _SECRET
+    secret = s <= SECRET_THRESHOLD
     if secret.any():
         log.debug(
             "column %s: %d secret values (<= -99990) treated as missing", column, secret.sum()

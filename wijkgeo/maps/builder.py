@@ -38,6 +38,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from .._errors import DataValidationError
+from ..conventions import CRS
 from .assets import apply_assets
 from .classes import Classes, classify
 from .escape import SafeHtml, esc, html
@@ -61,7 +62,6 @@ _BASEMAP_NAMES = {
     "pastel": "BRT-Achtergrondkaart pastel (PDOK)",
     "water": "BRT-Achtergrondkaart water (PDOK)",
 }
-_CRS = "EPSG:28992"
 _WGS84 = "EPSG:4326"
 _DECIMALS = 6
 
@@ -107,12 +107,12 @@ def _indicator_values(
 def _in_rd(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise DataValidationError(
-            f"de laag {what} heeft geen CRS; wijkgeo verwacht {_CRS} (Amersfoort / RD New). "
+            f"de laag {what} heeft geen CRS; wijkgeo verwacht {CRS} (Amersfoort / RD New). "
             "Zet het met .set_crs('EPSG:28992') als de coördinaten in meters RD zijn."
         )
-    if gdf.crs != _CRS:
-        log.info("%s omgezet van %s naar %s", what, gdf.crs, _CRS)
-        gdf = gdf.to_crs(_CRS)
+    if gdf.crs != CRS:
+        log.info("%s omgezet van %s naar %s", what, gdf.crs, CRS)
+        gdf = gdf.to_crs(CRS)
     return gdf
 
 
@@ -194,7 +194,7 @@ def _rd_to_wgs84() -> Any:
     """The RD -> WGS84 transformer; building one costs ~25 ms (half a Demodam map), so once."""
     from pyproj import Transformer
 
-    return Transformer.from_crs(_CRS, _WGS84, always_xy=True)
+    return Transformer.from_crs(CRS, _WGS84, always_xy=True)
 
 
 def _to_wgs84_rounded(geoms: np.ndarray) -> np.ndarray:

@@ -16,12 +16,12 @@ Examples
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from .. import settings
 from .._errors import ConfigError
 
 __all__ = [
@@ -52,11 +52,11 @@ def years() -> list[int]:
 
 def _base(section: str, explicit: str | None) -> str:
     entry = catalog()[section]
-    url = explicit or os.environ.get(entry["env"]) or entry["base_url"]
+    url = explicit or settings.get(entry["setting"]) or entry["base_url"]
     if not re.match(r"^https?://", url):
         raise ConfigError(
             f"Ongeldige basis-URL {url!r} voor {section}: begin met http:// of https:// "
-            f"(argument of omgevingsvariabele {entry['env']})."
+            f"(argument of omgevingsvariabele {settings.env_name(entry['setting'])})."
         )
     return url.rstrip("/")
 

@@ -38,6 +38,7 @@ import pandas as pd
 from .. import _http
 from .._errors import DataValidationError, SourceError
 from ..codes import level_of, normalize_code
+from ..conventions import SECRET_THRESHOLD
 from . import catalog
 
 __all__ = [
@@ -51,7 +52,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _SUFFIX = re.compile(r"_\d+$")
-MISSING_THRESHOLD = -99990
 #: Missing-value markers in UntypedDataSet strings (CBS symbols) besides "".
 _MISSING_STRINGS = {"", ".", "x", "-", "?"}
 
@@ -171,7 +171,7 @@ def _number(value: Any) -> float:
             out = float(text)
         except ValueError:
             return math.nan
-    return math.nan if out <= MISSING_THRESHOLD else out
+    return math.nan if out <= SECRET_THRESHOLD else out
 
 
 def _text(value: Any) -> Any:

@@ -26,7 +26,8 @@ import shapely
 from .. import _http
 from .._errors import DataValidationError, SourceError
 from ..atlas import CRS
-from ..codes import normalize_code
+from ..codes import gemeente_of, normalize_code, wijk_of
+from ..conventions import AREA_LEVELS, CODE_COLUMN, NAME_COLUMN, PARENTS, SECRET_THRESHOLD
 from . import catalog
 
 __all__ = ["LEVELS", "features_to_frame", "fetch_boundaries", "fetch_collection"]
@@ -35,16 +36,12 @@ log = logging.getLogger(__name__)
 
 #: Boundary levels and their code / name columns.
 LEVELS: dict[str, tuple[str, str]] = {
-    "gemeente": ("gemeentecode", "gemeentenaam"),
-    "wijk": ("wijkcode", "wijknaam"),
-    "buurt": ("buurtcode", "buurtnaam"),
+    level: (CODE_COLUMN[level], NAME_COLUMN[level]) for level in AREA_LEVELS
 }
-_PARENTS = {"gemeente": (), "wijk": ("gemeente",), "buurt": ("wijk", "gemeente")}
-MISSING_THRESHOLD = -99990
 
 
 def _parent_code(code: str, level: str) -> str:
-    return {"gemeente": "GM" + code[2:6], "wijk": "WK" + code[2:8]}[level]
+    return gemeente_of(code) if level == "gemeente" else wijk_of(code)
 
 
 def _crs84_alias(crs: str) -> str:
@@ -67,7 +64,7 @@ def nan_missing(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> in
             continue
         if pd.api.types.is_bool_dtype(frame[col]):
             continue
-        mask = frame[col] <= MISSING_THRESHOLD
+        mask = frame[col] <= SECRET_THRESHOLD
         n = int(mask.sum())
         if n:
             frame[col] = frame[col].astype("float64").mask(mask)
@@ -172,7 +169,7 @@ def features_to_frame(
                 f"PDOK-feature {ident!r} (nr. {i}) op niveau {level}: {exc}"
             ) from None
     frame[code_col] = codes
-    for parent in _PARENTS[level]:
+    for parent in PARENTS[level]:
         pcol = LEVELS[parent][0]
         derived = [_parent_code(c, parent) for c in codes]
         if pcol in frame.columns:
@@ -183,7 +180,7 @@ def features_to_frame(
             ]
         else:
             frame[pcol] = derived
-    for col in (name_col, *(LEVELS[p][1] for p in _PARENTS[level] if p == "gemeente")):
+    for col in (name_col, *(LEVELS[p][1] for p in PARENTS[level] if p == "gemeente")):
         if col not in frame.columns:
             frame[col] = pd.Series([None] * len(frame), dtype=object)
         else:
@@ -212,7 +209,7 @@ def features_to_frame(
         gdf = gdf[~gdf[code_col].duplicated(keep="first")]
         log.info("%s: %d dubbele rijen (water='JA') verwijderd", level, before - len(gdf))
     first = [code_col, name_col] + [
-        c for p in _PARENTS[level] for c in LEVELS[p] if c in gdf.columns
+        c for p in PARENTS[level] for c in LEVELS[p] if c in gdf.columns
     ]
     first = list(dict.fromkeys(first))
     rest = [c for c in gdf.columns if c not in first and c != "geometry"]

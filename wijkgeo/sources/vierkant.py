@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .. import _http
+from .. import _http, settings
 from .._errors import DataValidationError, SourceError
 from ..atlas import CRS
 from ..codes import normalize_code
@@ -178,12 +178,7 @@ def normalize_vierkanten(frame: pd.DataFrame, res: int | None = None) -> gpd.Geo
 
 
 def _cache_dir() -> Path:
-    env = os.environ.get("WIJKGEO_CACHE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("wijkgeo"))
+    return settings.cache_path()
 
 
 def _read_zip(path: Path, bbox: tuple[float, float, float, float] | None) -> pd.DataFrame:
