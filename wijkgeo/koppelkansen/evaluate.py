@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import conventions as cv
 from .._errors import ConfigError
 from ..indicators import compute, get_indicator, reference_values
 from . import explain
@@ -33,8 +34,8 @@ __all__ = ["COLUMNS", "KoppelkansResult", "evaluate"]
 
 log = logging.getLogger(__name__)
 
-_CRS = "EPSG:28992"  # conventions: CRS
-_SECRET = -99990  # conventions: SECRET_THRESHOLD
+_CRS = cv.CRS
+_SECRET = cv.SECRET_THRESHOLD
 _MOVE = 0.10  # thresholds move 10 % for the robustness flag and near misses
 _UNAVAILABLE = "niet beschikbaar in deze gegevens"
 _PLURAL = {"buurt": "buurten", "wijk": "wijken", "vierkant": "vierkanten"}
@@ -295,13 +296,26 @@ def _moved(threshold: np.ndarray | float, op: str, sign: int) -> np.ndarray:
     return t + step
 
 
+def _at(values: np.ndarray, thr: np.ndarray | float, op: str) -> np.ndarray:
+    """``values op thr`` where "exactly at the threshold" survives float noise.
+
+    280 / 1000 * 100 is 28.000000000000004: a value within 1e-9 (relative) of the threshold
+    counts as equal to it, so ``>= 28`` holds and ``> 28`` does not.
+    """
+    thr = np.asarray(thr, float)
+    eps = 1e-9 * np.maximum(1.0, np.abs(thr))
+    equal = np.abs(values - thr) <= eps
+    if op in (">=", "<="):
+        return equal | _ops(op)(values, thr)
+    return ~equal & _ops(op)(values, thr)
+
+
 def _compare(values: np.ndarray, thr: np.ndarray | float, op: str) -> tuple[np.ndarray, ...]:
-    f = _ops(op)
     with np.errstate(invalid="ignore"):
         ok = ~np.isnan(values)
-        held = ok & f(values, thr)
-        strict = ok & f(values, _moved(thr, op, +1))
-        loose = ok & f(values, _moved(thr, op, -1))
+        held = ok & _at(values, thr, op)
+        strict = ok & _at(values, _moved(thr, op, +1), op)
+        loose = ok & _at(values, _moved(thr, op, -1), op)
     return held, strict, loose
 
 
@@ -383,7 +397,7 @@ def _value_source(ctx: _Context, units: _Units, cond: Condition):
         ind = get_indicator(cond.indicator)
         vals = units.values[ind.key].to_numpy(dtype=float)
         reasons = units.reasons[ind.key].to_numpy(dtype=object)
-        label = cond.description or ind.label
+        label = _forms(cond.description)[1] if cond.description else ind.label
         if (reasons == _UNAVAILABLE).all():
             raise _Absent(f"geen gegevens voor {explain.lower_first(ind.label)} in deze gegevens")
         if np.isnan(vals).all():
@@ -410,7 +424,7 @@ def _value_source(ctx: _Context, units: _Units, cond: Condition):
     if np.isnan(vals).all():
         raise _Absent(f"geen cijfers in de kolom {col!r} voor de {_PLURAL[units.level]}")
     kol = (ctx.atlas.meta.get("kolommen") or {}).get(col, {})
-    label = cond.description or kol.get("title") or col
+    label = (_forms(cond.description)[1] if cond.description else None) or kol.get("title") or col
     unit = "" if cond.per else (kol.get("unit") or "")
     if unit.lower() in ("aantal", "percentage"):
         unit = "%" if unit.lower() == "percentage" else ""
@@ -488,12 +502,19 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
     return _Eval(held, strict, loose, vals, thr, text, label, comparison, reasons)
 
 
+def _forms(description: str) -> tuple[str, str]:
+    """``"actief initiatief|actieve initiatieven"`` -> (singular, plural); one form serves both."""
+    one, _, many = description.partition("|")
+    return one.strip(), (many or one).strip()
+
+
 def _layer_label(feats_spec: Mapping[str, Any], cond: Condition, name: str, plural: bool) -> str:
     if cond.description:
-        return cond.description
+        return _forms(cond.description)[1 if plural else 0]
     word = feats_spec.get("meervoud" if plural else "enkelvoud", name)
-    if cond.filter:
-        f = "; ".join(f"{', '.join(v)}" for v in cond.filter.values())
+    shown = {k: v for k, v in cond.filter.items() if k != "status"}  # status: just "current"
+    if shown:
+        f = "; ".join(f"{', '.join(v).replace('_', ' ')}" for v in shown.values())
         return f"{word} ({f})"
     return word
 
@@ -604,7 +625,8 @@ def _eval_year(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         more = len(chosen) - len(phrases)
         text = "; ".join(phrases) + (f" en {more} meer" if more > 0 else "")
         if cond.description:
-            text = f"{cond.description}: {text}" if text else cond.description
+            label = _forms(cond.description)[1 if len(chosen) != 1 else 0]
+            text = f"{label}: {text}" if text else label
         if not items:
             return f"geen {_layer_label(feats.spec, cond, cond.layer, False)} bekend"
         if not any(ok for ok, _ in items):
@@ -707,7 +729,7 @@ def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         return f"{text} vallen hier samen, {when}"
 
     comparison = "raken elkaar " + ("in dezelfde jaren" if w == 0 else f"binnen {w} jaar")
-    label = cond.description or (
+    label = _forms(cond.description)[1] if cond.description else (
         f"{a.spec.get('meervoud', cond.layer)} en {b.spec.get('meervoud', cond.other_layer)}"
     )
     return _Eval(held, strict, loose, count, np.full(n, float(w)), text, label, comparison,
@@ -753,6 +775,7 @@ def _assets(ctx: _Context, units: _Units) -> dict[str, list[list[str]]]:
         ("voorzieningen", "voorzieningen", {}),
         ("projecten", "projecten", {"status": ["idee", "gepland", "in_uitvoering"]}),
     )
+    reach = {"initiatieven": near, "voorzieningen": near, "projecten": 0.0}  # plans: in it
     limit = _add_months(ctx.peildatum, months)
     for key, layer, where in specs:
         try:
@@ -761,7 +784,7 @@ def _assets(ctx: _Context, units: _Units) -> dict[str, list[list[str]]]:
             continue
         if feats.table:
             continue
-        ui, fj, _d = _pairs(units, feats, near, "gebied")
+        ui, fj, _d = _pairs(units, feats, reach[key], "gebied")
         order = np.lexsort((fj, ui))
         for i, j in zip(ui[order], fj[order], strict=True):
             rec = feats.frame.iloc[j]
@@ -1041,9 +1064,11 @@ def evaluate(
             assets_by_level[rule.level] = _assets(ctx, units)
         assets = assets_by_level[rule.level]
 
-        def order(mask: np.ndarray, units: _Units = units, score: np.ndarray = score):
+        def order(mask, units: _Units = units, score=score, match_s=match_s) -> np.ndarray:
+            # best first: score, then still holding with stricter thresholds, then code
             idx = np.flatnonzero(mask)
-            return idx[np.lexsort((units.code[idx].astype(str), -score[idx]))]
+            keys = (units.code[idx].astype(str), ~match_s[idx], -score[idx])
+            return idx[np.lexsort(keys)]
 
         found += _rows(rule, units, conds, evals, order(match), "kans", held, match & match_s,
                        score, assets, dropped)
@@ -1063,7 +1088,7 @@ def evaluate(
 
 def _short_label(cond: Condition) -> str:
     if cond.description:
-        return cond.description
+        return _forms(cond.description)[1]
     if cond.indicator:
         return explain.lower_first(get_indicator(cond.indicator).label)
     return cond.column or cond.layer or cond.kind
