@@ -1170,6 +1170,8 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         "n_wijken": n_wijken,
         "n_buurten": n_buurten,
         "kolommen": column_titles(src["data_properties"]),
+        # the local layers' reference date: initiative status and plan windows relate to it
+        "peildatum": REFERENCE_DATE.isoformat(),
     }
     return build_atlas(
         gemeente=DEMO_CODE,

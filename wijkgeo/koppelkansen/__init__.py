@@ -23,7 +23,7 @@ Examples
 
 from __future__ import annotations
 
-from .evaluate import COLUMNS, KoppelkansResult, evaluate
+from .evaluate import COLUMNS, SUMMARY_COLUMNS, KoppelkansResult, evaluate, flat_table
 from .load import RULES_FILE_NAME, default_rules, load_rules, rules_file_for
 from .model import Condition, Problem, Rule, RuleSet, parse_rules
 from .validate import check_rules, validate_rules_file, validate_rules_text
@@ -31,6 +31,7 @@ from .validate import check_rules, validate_rules_file, validate_rules_text
 __all__ = [
     "COLUMNS",
     "RULES_FILE_NAME",
+    "SUMMARY_COLUMNS",
     "Condition",
     "KoppelkansResult",
     "Problem",
@@ -39,6 +40,7 @@ __all__ = [
     "check_rules",
     "default_rules",
     "evaluate",
+    "flat_table",
     "load_rules",
     "parse_rules",
     "rules_file_for",

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..atlas import Atlas
 
-__all__ = ["COLUMNS", "KoppelkansResult", "evaluate"]
+__all__ = ["COLUMNS", "SUMMARY_COLUMNS", "KoppelkansResult", "evaluate", "flat_table"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,10 @@ COLUMNS = (
     "bron",
     "geometry",
 )
+
+
+#: The short table for CSV, the CLI and spreadsheets (Dutch headers in ``flat_table``).
+SUMMARY_COLUMNS = ("code", "naam", "regel", "titel", "score", "robuustheid", "uitleg")
 
 
 class KoppelkansResult(NamedTuple):
@@ -722,8 +726,14 @@ def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
                 f"geen {_layer_label(a.spec, cond, cond.layer, False)} en "
                 f"{b.spec.get('enkelvoud', cond.other_layer)} die elkaar raken"
             )
-        shown = [f"{a.phrase(x)} en {b.phrase(y)}" for x, y in pairs[:2]]
-        more = len(pairs) - len(shown)
+        by_a: dict[int, list[int]] = {}
+        for x, y in pairs:
+            by_a.setdefault(x, []).append(y)
+        shown = [
+            f"{a.phrase(x)} en {explain._listing([b.phrase(y) for y in ys], 2)}"
+            for x, ys in list(by_a.items())[:2]
+        ]
+        more = len(by_a) - len(shown)
         text = "; ".join(shown) + (f" (en {more} meer)" if more > 0 else "")
         when = "in dezelfde jaren" if w == 0 else f"binnen {w} jaar van elkaar"
         return f"{text} vallen hier samen, {when}"
@@ -1038,7 +1048,7 @@ def evaluate(
             except _Absent as exc:
                 if cond.optional:
                     dropped.append(_short_label(cond))
-                    log.info("koppelkans %s: conditie niet meegeteld: %s", rule.key, exc)
+                    log.debug("koppelkans %s: conditie niet meegeteld: %s", rule.key, exc)
                 else:
                     absent = str(exc)
                     break
@@ -1092,3 +1102,39 @@ def _short_label(cond: Condition) -> str:
     if cond.indicator:
         return explain.lower_first(get_indicator(cond.indicator).label)
     return cond.column or cond.layer or cond.kind
+
+
+def flat_table(matches: pd.DataFrame, *, full: bool = False) -> pd.DataFrame:
+    """Matches as a flat table (no geometry, no lists) for CSV, GeoPackage and Excel.
+
+    Parameters
+    ----------
+    matches : DataFrame
+        ``evaluate(...).matches`` (or ``near_misses``).
+    full : bool
+        All columns, with lists joined by ``"; "`` and ``condities`` as JSON text; default
+        the short table (:data:`SUMMARY_COLUMNS` plus ``niveau`` and ``status``).
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> from wijkgeo.koppelkansen import evaluate, flat_table
+    >>> flat_table(evaluate(wijkgeo.make_demo()).matches).columns[:3].tolist()  # doctest: +SKIP
+    ['niveau', 'code', 'naam']
+    """
+    import json
+
+    cols = [c for c in COLUMNS if c != "geometry"] if full else [
+        "niveau", *SUMMARY_COLUMNS[:4], "status", *SUMMARY_COLUMNS[4:]
+    ]
+    out = pd.DataFrame({c: matches[c].to_numpy() for c in cols}, index=range(len(matches)))
+    for col in ("initiatieven", "voorzieningen", "projecten", "niet_meegeteld"):
+        if col in out:
+            out[col] = ["; ".join(v) for v in out[col]]
+    if "condities" in out:
+        out["condities"] = [json.dumps(v, ensure_ascii=False) for v in out["condities"]]
+    return out
