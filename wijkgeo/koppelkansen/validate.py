@@ -50,8 +50,7 @@ def _kwb_columns() -> frozenset[str]:
     text = resources.files("wijkgeo.sources").joinpath("kwb_columns.json").read_text("utf-8")
     for value in json.loads(text)["columns"].values():
         cols.update([value] if isinstance(value, str) else value)
-    spec = json.loads(resources.files("wijkgeo.demo").joinpath("spec.json").read_text("utf-8"))
-    cols.update(spec.get("pdok_properties", []))
+    cols.update(layer_schema()["kerncijfers"]["extra_kolommen"])
     return frozenset(cols)
 
 
