@@ -66,7 +66,7 @@ _settings: dict[str, float | int | None] = {"timeout": None, "retries": None, "b
 
 
 def _user_agent() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return f"wijkgeo/{__version__} (+https://github.com/wijkgeo/wijkgeo)"
 
