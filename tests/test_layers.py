@@ -33,7 +33,16 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     ("codes", ["wijkgeo.codes", "wijkgeo._http", "wijkgeo._report"]),
     ("atlas", ["wijkgeo.atlas"]),
-    ("bronnen", ["wijkgeo.sources", "wijkgeo.store", "wijkgeo.grid.codes", "wijkgeo.grid"]),
+    (
+        "bronnen",
+        [
+            "wijkgeo.sources",
+            "wijkgeo.store",
+            "wijkgeo.changes",
+            "wijkgeo.grid.codes",
+            "wijkgeo.grid",
+        ],
+    ),
     ("demo", ["wijkgeo.demo"]),
     ("indicatoren", ["wijkgeo.indicators"]),
     (
