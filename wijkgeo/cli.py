@@ -14,6 +14,7 @@ Exit codes
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -280,12 +281,17 @@ def _atlas_for(store: str | None):
         if year is not None and year in years:
             return target.read_atlas(gemeente, year)
         if gemeente == "GM9999":  # the demo gemeente can always be made on the spot
-            from .demo import make_demo
-
-            return make_demo()
+            return _demo_atlas()
         return None
 
     return find
+
+
+@functools.cache
+def _demo_atlas():
+    from .demo import make_demo
+
+    return make_demo()
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:

@@ -601,8 +601,8 @@ def _check_places(
     """Rows whose representative point lies outside NL / the gemeente."""
     import shapely
 
-    ok = np.isfinite(rx) & np.isfinite(ry)
-    in_nl = _in_box(rx, ry, RD_BOUNDS) & ok
+    ok = np.isfinite(sx) & np.isfinite(sy)  # a transform to inf is outside, not unknown
+    in_nl = _in_box(rx, ry, RD_BOUNDS) & ok & np.isfinite(rx) & np.isfinite(ry)
     for i in np.flatnonzero(ok & ~in_nl & ~L.bad):
         L.add(
             int(i),
