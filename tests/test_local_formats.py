@@ -18,7 +18,7 @@ import pytest
 import shapely
 
 from wijkgeo import make_demo
-from wijkgeo.sources.local import check_local_layers, read_local_layers
+from wijkgeo.sources.local import check_local_layers
 
 ROOT = Path(__file__).resolve().parents[1]
 PTS = [(68814, 545355), (70585, 543300), (70591, 544255)]

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _wijkbuurtkaart import build_wijkbuurtkaart
 
 import wijkgeo
 from wijkgeo import DataValidationError
 from wijkgeo.cli import main
 from wijkgeo.sources.wijkbuurtkaart import file_sha256, read_wijkbuurtkaart
-
-from _wijkbuurtkaart import build_wijkbuurtkaart
 
 pytestmark = [pytest.mark.realdata]
 
