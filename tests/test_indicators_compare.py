@@ -237,8 +237,8 @@ def test_reused_codes_are_flagged_as_changed(realdata, gemeente):
     new = new.to_crs(28992)
     shared = set(old["wijkcode"]) & set(new["wijkcode"])
     assert len(shared) == 9  # 9 codes exist in both years ...
-    assert unchanged_codes(new, old, id_col="wijkcode") == set()  # ... none kept its boundary
-    assert unchanged_codes(new, new, id_col="wijkcode") == set(new["wijkcode"])
+    assert unchanged_codes(old, new, "wijk") == set()  # ... none kept its boundary
+    assert unchanged_codes(new, new, "wijk") == set(new["wijkcode"])
     # change_since then refuses to compare any of them
     now = pd.DataFrame({"wijkcode": new["wijkcode"], "aantal_inwoners": 1000.0})
     then = pd.DataFrame({"wijkcode": old["wijkcode"], "aantal_inwoners": 900.0})

@@ -54,3 +54,24 @@ def test_cli_not_in_store_is_a_usage_error_with_the_fix(capsys, tmp_path):
     assert code == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert "wijkgeo refresh GM0772 --jaar 2024" in err and "Traceback" not in err
+
+
+def test_environment_variables_are_read_in_one_module():
+    from pathlib import Path
+
+    package = Path(wijkgeo.__file__).parent
+    readers = sorted(
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if any(w in p.read_text(encoding="utf-8") for w in ("os.environ", "getenv("))
+    )
+    assert readers == ["settings.py"]
+
+
+def test_settings_fall_back_to_defaults_on_bad_values(caplog):
+    from wijkgeo import settings
+
+    assert settings.get("http_retries", environ={"WIJKGEO_HTTP_RETRIES": "twee"}) == 4
+    assert "WIJKGEO_HTTP_RETRIES" in caplog.text
+    assert settings.get("store", environ={"WIJKGEO_STORE": "~/x"}).name == "x"
+    assert settings.get("cbs_url", environ={}) is None  # the catalog gives the host

@@ -27,3 +27,9 @@ def test_python_example_runs(tmp_path, run_script):
     assert "Demodam" in proc.stdout
     assert (tmp_path / "maps" / "demodam.html").stat().st_size > 10_000
     assert (tmp_path / "demodam.gpkg").is_file()
+
+
+def test_settings_table_in_readme_equals_the_settings_module():
+    from wijkgeo import settings
+
+    assert settings.markdown_table() in README, "paste settings.markdown_table() into README"

@@ -16,7 +16,9 @@ from replay import Replay, serve_cbs, serve_pdok, serve_vierkant
 
 import wijkgeo
 from wijkgeo import _http
-from wijkgeo.refresh import exit_code, read_gemeenten_file, refresh, store_status
+from wijkgeo.codes import read_gemeenten_file
+from wijkgeo.refresh import exit_code, refresh
+from wijkgeo.status import store_status
 from wijkgeo.store import GPKG_NAME, MANIFEST_NAME, Store
 
 pytestmark = pytest.mark.realdata

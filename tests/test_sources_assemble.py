@@ -111,3 +111,24 @@ def test_boundaries_only(haarlem):
     atlas = build_atlas(gemeente="GM0392", year=2024, boundaries=bounds, kerncijfers=None)
     assert atlas.gemeente.aantal_inwoners.item() == 167636  # from the PDOK attributes
     assert len(atlas.wijken) == 21
+
+
+def test_many_statistics_columns_join_without_fragmenting_the_frame(haarlem):
+    """150 new statistics columns onto bare boundaries: pandas warned (PerformanceWarning,
+    an error in this suite's config) while columns were inserted one by one."""
+    import numpy as np
+
+    kc, bounds, _truth = haarlem
+    wide = pd.concat(
+        [
+            kc,
+            pd.DataFrame(
+                {f"extra_{i}": np.arange(len(kc), dtype=float) for i in range(150)}, index=kc.index
+            ),
+        ],
+        axis=1,
+    )
+    bare = {k: v[[v.columns[0], "geometry"]] for k, v in bounds.items()}
+    atlas = build_atlas(gemeente="GM0392", year=2024, boundaries=bare, kerncijfers=wide)
+    assert {f"extra_{i}" for i in range(150)} <= set(atlas.buurten.columns)
+    assert atlas.buurten.geometry.name == "geometry" and atlas.buurten.crs == "EPSG:28992"

@@ -308,7 +308,7 @@ def test_sigkill_before_replace_keeps_previous_version(tmp_path):
 
 
 def test_damaged_gpkg_gives_store_error_and_status_marks_it(tmp_path):
-    from wijkgeo.refresh import format_status, store_status
+    from wijkgeo.status import format_status, store_status
 
     store = Store(tmp_path)
     path = store.write_atlas(make_atlas())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import atlas as _atlas
 from ._errors import (
     ConfigError,
     DataValidationError,
@@ -22,13 +23,12 @@ from ._errors import (
     StoreError,
     WijkgeoError,
 )
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 # name -> module that defines it; resolved on first attribute access (PEP 562).
 _LAZY = {
     "Atlas": "wijkgeo.atlas",
-    "load": "wijkgeo.atlas",
+    "load": "wijkgeo.store",
     "fetch": "wijkgeo.sources",
     "Store": "wijkgeo.store",
     "make_demo": "wijkgeo.demo",
@@ -48,6 +48,16 @@ __all__ = [
     "load",
     "make_demo",
 ]
+
+
+# The Atlas container imports nothing above itself; its analysis methods are wired here, at
+# the top, as "module:function" (imported on first call), so every Atlas has them wherever it
+# was made (load, fetch, make_demo, Store.read_atlas, read_wijkbuurtkaart).
+_atlas._METHODS.update(
+    {
+        "indicators": "wijkgeo.indicators:add_indicators",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -66,7 +66,7 @@ _settings: dict[str, float | int | None] = {"timeout": None, "retries": None, "b
 
 
 def _user_agent() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return f"wijkgeo/{__version__} (+https://github.com/wijkgeo/wijkgeo)"
 
@@ -441,3 +441,33 @@ def download(
     finally:
         tmp.unlink(missing_ok=True)
     return response
+
+
+def head_validators(url: str, params: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """``ETag``/``Last-Modified`` of ``url`` from a ``HEAD`` request (no body is sent).
+
+    Returns ``None`` when the server gives no validators or answers a 4xx (HEAD not
+    allowed, unknown download): the caller then can't tell a change from this source
+    alone. A server error (5xx after the retries of :mod:`wijkgeo._http`), a timeout or a
+    broken connection raise :class:`SourceError`: a refresh that could not check a source
+    must not report "unchanged".
+
+    Examples
+    --------
+    >>> head_validators("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip")
+    ... # doctest: +SKIP
+    {'etag': '"5f3c-61a"', 'last_modified': 'Thu, 27 Mar 2025 01:00:00 GMT'}
+    """
+    try:
+        response = head(url, params)
+    except SourceError as exc:
+        if exc.status is not None and 400 <= exc.status < 500:
+            log.debug("HEAD %s: status %s, geen validators", url, exc.status)
+            return None
+        raise
+    out = {}
+    if response.headers.get("ETag"):
+        out["etag"] = response.headers["ETag"]
+    if response.headers.get("Last-Modified"):
+        out["last_modified"] = response.headers["Last-Modified"]
+    return out or None

@@ -2,8 +2,10 @@
 
 An Atlas is a plain container. It holds GeoDataFrames in EPSG:28992 with the canonical
 column names (PDOK Wijk- en Buurtkaart snake_case, see ``sources/kwb_columns.json``), the
-gemeente's local layers and metadata. It does no I/O itself: :func:`load` reads it from the
-store, :func:`wijkgeo.fetch` builds it from the real sources.
+gemeente's local layers and metadata. It does no I/O itself and imports nothing above it:
+:func:`wijkgeo.load` reads it from the store, :func:`wijkgeo.fetch` builds it from the
+real sources, :func:`wijkgeo.make_demo` makes the demo gemeente. Its analysis methods
+(:meth:`Atlas.indicators`, ...) are wired by the package (see ``_METHODS``).
 
 Column conventions
 ------------------
@@ -25,8 +27,9 @@ Missing and secret values are NaN everywhere; codes are strings.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .conventions import CRS  # the CRS every Atlas layer is in: Amersfoort / RD New
@@ -35,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["CRS", "Atlas", "load"]
+__all__ = ["CRS", "Atlas"]
 
 
 
@@ -91,9 +94,7 @@ class Atlas:
         --------
         >>> atlas.indicators(["aandeel_65_plus"])   # doctest: +SKIP
         """
-        from .indicators import add_indicators
-
-        return add_indicators(self, keys, level=level)
+        return _analysis("indicators")(self, keys, level=level)
 
     def __repr__(self) -> str:
         grids = ", ".join(f"{k}: {len(v)}" for k, v in self.vierkanten.items()) or "geen"
@@ -104,35 +105,20 @@ class Atlas:
         )
 
 
-def load(gemeente: str, year: int, store: str | Path | None = None) -> Atlas:
-    """Load a gemeente and year from the local store.
 
-    Parameters
-    ----------
-    gemeente : str
-        Gemeente code (``"GM0772"``; ``"0772"`` and ``772`` are accepted).
-    year : int
-        Statistics year.
-    store : str or Path, optional
-        Store folder; default ``$WIJKGEO_STORE`` or the platform's user data folder.
+#: The analyses an Atlas offers as methods, as ``"module:function"``. The container names
+#: nothing above itself: the package's public surface (``wijkgeo/__init__.py``) wires these
+#: (dependency injection), and the function is imported on the first call.
+_METHODS: dict[str, str] = {}
 
-    Returns
-    -------
-    Atlas
 
-    Raises
-    ------
-    NotInStoreError
-        When the gemeente and year were never stored; run ``wijkgeo refresh`` or
-        ``wijkgeo demo`` first.
-
-    Examples
-    --------
-    >>> import wijkgeo
-    >>> atlas = wijkgeo.load("GM9999", 2024)   # after `wijkgeo demo`   # doctest: +SKIP
-    >>> len(atlas.buurten)                                               # doctest: +SKIP
-    40
-    """
-    from .store import Store
-
-    return Store(store).read_atlas(gemeente, year)
+def _analysis(name: str) -> Callable[..., Any]:
+    try:
+        target = _METHODS[name]
+    except KeyError:
+        raise AttributeError(
+            f"Atlas.{name}() is niet gekoppeld; importeer wijkgeo (het pakket) in plaats van "
+            "alleen wijkgeo.atlas."
+        ) from None
+    module, _, func = target.partition(":")
+    return getattr(importlib.import_module(module), func)

@@ -126,7 +126,8 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
 def _run_refresh(args: argparse.Namespace) -> int:
     import json
 
-    from .refresh import exit_code, read_gemeenten_file, refresh
+    from .codes import read_gemeenten_file
+    from .refresh import exit_code, refresh
 
     root = logging.getLogger()
     handler = None
@@ -179,7 +180,7 @@ def _add_status(p: argparse.ArgumentParser) -> None:
 def _run_status(args: argparse.Namespace) -> int:
     import json
 
-    from .refresh import format_status, store_status
+    from .status import format_status, store_status
 
     rows = store_status(args.store)
     if args.json:
@@ -363,7 +364,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="wijkgeo",

@@ -16,11 +16,23 @@ Examples
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ._errors import DataValidationError
 from .conventions import LEVELS, PREFIX
 
-__all__ = ["LEVELS", "PREFIX", "gemeente_of", "level_of", "normalize_code", "wijk_of"]
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+__all__ = [
+    "LEVELS",
+    "PREFIX",
+    "gemeente_of",
+    "level_of",
+    "normalize_code",
+    "read_gemeenten_file",
+    "wijk_of",
+]
 
 _LEVEL_BY_PREFIX = {v: k for k, v in PREFIX.items()}
 _PATTERNS = {
@@ -95,3 +107,40 @@ def wijk_of(code: str) -> str:
     """Return the wijk code a buurt code belongs to (``BU07721101`` → ``WK077211``)."""
     text = normalize_code(code, "buurt")
     return "WK" + text[2:8]
+
+
+def read_gemeenten_file(path: str | Path) -> list[str]:
+    """Read gemeente codes from a text file: one per line, ``#`` starts a comment.
+
+    Raises
+    ------
+    DataValidationError
+        For an unreadable file or an invalid code; the message names file and line.
+
+    Examples
+    --------
+    >>> read_gemeenten_file("gemeenten.txt")      # doctest: +SKIP
+    ['GM0772', 'GM0392']
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataValidationError(
+            f"Gemeentebestand {path} is niet leesbaar ({exc}); geef een tekstbestand met één "
+            "gemeentecode per regel."
+        ) from exc
+    codes: list[str] = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            codes.append(normalize_code(text, "gemeente"))
+        except DataValidationError as exc:
+            raise DataValidationError(f"{path}, regel {number}: {exc}") from None
+    if not codes:
+        raise DataValidationError(f"Gemeentebestand {path} bevat geen gemeentecodes.")
+    return codes

@@ -37,21 +37,18 @@ from pathlib import Path
 from typing import Any
 
 from . import _http
-from ._errors import ConfigError, DataValidationError, SourceError, StoreError, WijkgeoError
+from ._errors import ConfigError, DataValidationError, StoreError, WijkgeoError
 from .codes import normalize_code
 from .conventions import AREA_LEVELS
+from .sources.cbs import table_info
+from .sources.pdok import items_params
 from .store import Store, layer_sha256
 
 __all__ = [
     "RefreshResult",
-    "cbs_table_info",
     "exit_code",
-    "format_status",
-    "head_validators",
     "import_wijkbuurtkaart",
-    "read_gemeenten_file",
     "refresh",
-    "store_status",
 ]
 
 log = logging.getLogger(__name__)
@@ -144,126 +141,7 @@ def exit_code(results: Iterable[RefreshResult]) -> int:
     return 1 if any(not r.ok for r in results) else 0
 
 
-# ---------------------------------------------------------------------------- input
-def read_gemeenten_file(path: str | Path) -> list[str]:
-    """Read gemeente codes from a text file: one per line, ``#`` starts a comment.
-
-    Raises
-    ------
-    DataValidationError
-        For an unreadable file or an invalid code; the message names file and line.
-
-    Examples
-    --------
-    >>> read_gemeenten_file("gemeenten.txt")      # doctest: +SKIP
-    ['GM0772', 'GM0392']
-    """
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataValidationError(
-            f"Gemeentebestand {path} is niet leesbaar ({exc}); geef een tekstbestand met één "
-            "gemeentecode per regel."
-        ) from exc
-    codes: list[str] = []
-    for number, line in enumerate(lines, 1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        try:
-            codes.append(normalize_code(text, "gemeente"))
-        except DataValidationError as exc:
-            raise DataValidationError(f"{path}, regel {number}: {exc}") from None
-    if not codes:
-        raise DataValidationError(f"Gemeentebestand {path} bevat geen gemeentecodes.")
-    return codes
-
-
 # ---------------------------------------------------------------------------- metadata
-def cbs_table_info(year: int, *, cbs_url: str | None = None) -> dict[str, Any]:
-    """The CBS Kerncijfers table of ``year`` and its ``Modified`` date (one small request).
-
-    Returns
-    -------
-    dict
-        ``table`` (``"85984NED"``), ``modified`` (``"2025-03-27T02:00:00"``),
-        ``metadata_modified``, ``title``, ``url``.
-
-    Raises
-    ------
-    SourceError
-        When TableInfos can't be read or has no ``Modified``.
-
-    Examples
-    --------
-    >>> cbs_table_info(2024)["modified"]                  # doctest: +SKIP
-    '2025-03-27T02:00:00'
-    """
-    from .sources import catalog
-
-    table = catalog.kwb_table(year)
-    url = catalog.cbs_table_url(year, "TableInfos", cbs_url=cbs_url)
-    page = _http.get_json(url, {"$format": "json"})
-    rows = page.get("value") if isinstance(page, dict) else None
-    if not rows or not isinstance(rows, list) or not rows[0].get("Modified"):
-        raise SourceError(
-            f"TableInfos van tabel {table} bevat geen 'Modified'; is dit een CBS OData-feed? "
-            "Controleer WIJKGEO_CBS_URL.",
-            url=url,
-        )
-    info = rows[0]
-    return {
-        "table": table,
-        "modified": str(info["Modified"]),
-        "metadata_modified": info.get("MetaDataModified"),
-        "title": info.get("Title"),
-        "url": catalog.cbs_table_url(year, cbs_url=cbs_url),
-    }
-
-
-def head_validators(url: str, params: dict[str, Any] | None = None) -> dict[str, str] | None:
-    """``ETag``/``Last-Modified`` of ``url`` from a ``HEAD`` request (no body is sent).
-
-    Returns ``None`` when the server gives no validators or answers a 4xx (HEAD not
-    allowed, unknown download): the caller then can't tell a change from this source
-    alone. A server error (5xx after the retries of :mod:`wijkgeo._http`), a timeout or a
-    broken connection raise :class:`SourceError`: a refresh that could not check a source
-    must not report "unchanged".
-
-    Examples
-    --------
-    >>> head_validators("https://download.cbs.nl/vierkant/500/2025-cbs_vk500_2024_v1.zip")
-    ... # doctest: +SKIP
-    {'etag': '"5f3c-61a"', 'last_modified': 'Thu, 27 Mar 2025 01:00:00 GMT'}
-    """
-    try:
-        response = _http.head(url, params)
-    except SourceError as exc:
-        if exc.status is not None and 400 <= exc.status < 500:
-            log.debug("HEAD %s: status %s, geen validators", url, exc.status)
-            return None
-        raise
-    out = {}
-    if response.headers.get("ETag"):
-        out["etag"] = response.headers["ETag"]
-    if response.headers.get("Last-Modified"):
-        out["last_modified"] = response.headers["Last-Modified"]
-    return out or None
-
-
-def _pdok_params(gemeente: str) -> dict[str, Any]:
-    from .sources import catalog
-
-    entry = catalog.catalog()["pdok"]
-    return {
-        "f": "json",
-        "limit": min(int(entry["page_limit"]), 1000),
-        "crs": entry["crs"],
-        entry["filter_property"]: gemeente,
-    }
-
-
 @dataclass
 class _Options:
     dry_run: bool
@@ -287,7 +165,7 @@ def _watched(
         url = catalog.pdok_collection_url(year, level, pdok_url=opts.pdok_url)
         out[f"pdok_{level}"] = {
             "url": url,
-            "validators": head_validators(url, _pdok_params(gemeente)),
+            "validators": _http.head_validators(url, items_params(gemeente)),
         }
     resolutions = catalog.catalog().get("vierkant", {}).get("resolutions", [])
     for res in resolutions if opts.vierkanten else []:
@@ -297,7 +175,7 @@ def _watched(
             continue
         # one national download for every gemeente: ask once per run
         if url not in opts.seen:
-            opts.seen[url] = head_validators(url)
+            opts.seen[url] = _http.head_validators(url)
         out[f"vierkant_{res}"] = {"url": url, "validators": opts.seen[url]}
     return out
 
@@ -323,12 +201,13 @@ def _changes(stored: dict[str, Any] | None, current: dict[str, dict[str, Any]]) 
     return changed
 
 
-def _day(stamp: str | None) -> str:
+def date_part(stamp: str | None) -> str:
+    """The date part of an ISO time stamp (``"?"`` when unknown)."""
     return str(stamp or "?")[:10]
 
 
 def _reason(changed: list[str], cbs: dict[str, Any], stored: dict[str, Any] | None) -> str:
-    table, day = cbs["table"], _day(cbs["modified"])
+    table, day = cbs["table"], date_part(cbs["modified"])
     if stored is None:
         return f"tabel {table} van {day}"
     if not changed:
@@ -529,7 +408,7 @@ def _refresh_one(
     try:
         key = f"cbs:{year}"
         if key not in opts.seen:
-            opts.seen[key] = cbs_table_info(year, cbs_url=opts.cbs_url)
+            opts.seen[key] = table_info(year, cbs_url=opts.cbs_url)
         cbs = opts.seen[key]
         current = _watched(code, year, cbs, opts)
         changed = _changes(stored, current)
@@ -569,7 +448,7 @@ def _refresh_one(
             log.exception("%s %s: onverwachte fout", code, year)
             exc = WijkgeoError(f"onverwachte fout ({type(exc).__name__}: {exc})")
         if stored:
-            when = _day(stored.get("retrieved_at") or stored.get("written_at"))
+            when = date_part(stored.get("retrieved_at") or stored.get("written_at"))
             kept = f"laatste goede versie van {when} bewaard"
         else:
             kept = "nog geen eerdere versie in de store"
@@ -588,123 +467,6 @@ def _result(
         wijken=(layers.get("wijken") or {}).get("rows"),
         buurten=(layers.get("buurten") or {}).get("rows"),
     )
-
-
-# ---------------------------------------------------------------------------- status
-def _parse_time(stamp: Any) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        value = datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def store_status(
-    store: str | Path | Store | None = None, *, now: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Per gemeente and year: what is stored, how fresh, from which table version.
-
-    Returns
-    -------
-    list of dict
-        ``gemeente``, ``year``, ``name``, ``retrieved_at`` (when the data was downloaded;
-        for a demo or library write: when it was written), ``age_days``, ``cbs_table``,
-        ``cbs_modified``, ``wijken``, ``buurten``, ``layers`` (rows per layer),
-        ``wijkgeo_version``, ``path``; ``checked_at``, ``check_status`` and
-        ``check_message`` of the last refresh check (``None`` when never checked);
-        ``error`` for an unreadable entry.
-
-    Examples
-    --------
-    >>> [(s["gemeente"], s["age_days"]) for s in store_status()]     # doctest: +SKIP
-    [('GM0772', 3.2)]
-    """
-    target = store if isinstance(store, Store) else Store(store)
-    now = now or datetime.now(timezone.utc)
-    rows = []
-    for entry in target.entries():
-        layers = entry.get("layers") or {}
-        cbs = (entry.get("sources") or {}).get("cbs") or {}
-        meta = entry.get("meta") or {}
-        retrieved = entry.get("retrieved_at") or entry.get("written_at")
-        when = _parse_time(retrieved)
-        check = None if entry.get("error") else target.last_check(entry["gemeente"], entry["year"])
-        rows.append(
-            {
-                "gemeente": entry.get("gemeente"),
-                "year": entry.get("year"),
-                "name": entry.get("name"),
-                "retrieved_at": retrieved,
-                "age_days": round((now - when).total_seconds() / 86400, 1) if when else None,
-                "cbs_table": cbs.get("table") or meta.get("cbs_table"),
-                "cbs_modified": cbs.get("modified"),
-                "source": meta.get("source"),
-                "wijken": (layers.get("wijken") or {}).get("rows"),
-                "buurten": (layers.get("buurten") or {}).get("rows"),
-                "layers": {k: v.get("rows") for k, v in layers.items()},
-                "wijkgeo_version": entry.get("wijkgeo_version"),
-                "path": entry.get("path"),
-                "checked_at": (check or {}).get("checked_at"),
-                "check_status": (check or {}).get("status"),
-                "check_message": (check or {}).get("message"),
-                **({"error": entry["error"]} if entry.get("error") else {}),
-            }
-        )
-    return rows
-
-
-def format_status(rows: list[dict[str, Any]]) -> str:
-    """The status rows as a small Dutch text table.
-
-    Examples
-    --------
-    >>> print(format_status([]))
-    De store is leeg. Haal gegevens op met `wijkgeo refresh GM0772 --jaar 2024` of `wijkgeo demo`.
-    """
-    if not rows:
-        return (
-            "De store is leeg. Haal gegevens op met `wijkgeo refresh GM0772 --jaar 2024` of "
-            "`wijkgeo demo`."
-        )
-    header = (
-        "gemeente",
-        "jaar",
-        "naam",
-        "opgehaald",
-        "dagen oud",
-        "tabel (gewijzigd)",
-        "wijken",
-        "buurten",
-        "laatste controle",
-    )
-    words = {CREATED: "nieuw", UPDATED: "bijgewerkt", UNCHANGED: "ongewijzigd", FAILED: "MISLUKT"}
-    lines = []
-    for r in rows:
-        table = r.get("cbs_table") or "-"
-        if r.get("cbs_modified"):
-            table += f" ({_day(r['cbs_modified'])})"
-        lines.append(
-            (
-                str(r["gemeente"]),
-                str(r["year"]),
-                str(r.get("name") or "-"),
-                str(r.get("retrieved_at") or "-")[:16].replace("T", " "),
-                "-" if r.get("age_days") is None else f"{r['age_days']:.1f}",
-                table if not r.get("error") else "ONLEESBAAR",
-                "-" if r.get("wijken") is None else str(r["wijken"]),
-                "-" if r.get("buurten") is None else str(r["buurten"]),
-                "-"
-                if not r.get("checked_at")
-                else str(r["checked_at"])[:16].replace("T", " ")
-                + " "
-                + words.get(str(r.get("check_status")), str(r.get("check_status"))),
-            )
-        )
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    return "\n".join(fmt.format(*line).rstrip() for line in [header, *lines])
 
 
 # ---------------------------------------------------------------------------- import

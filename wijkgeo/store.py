@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GPKG_NAME", "MANIFEST_NAME", "Store", "default_store_path", "layer_sha256"]
+__all__ = ["GPKG_NAME", "MANIFEST_NAME", "Store", "default_store_path", "layer_sha256", "load"]
 
 GPKG_NAME = "wijkgeo.gpkg"
 MANIFEST_NAME = "manifest.json"
@@ -421,7 +421,7 @@ class Store:
     ) -> dict[str, Any]:
         import pandas as pd
 
-        from . import __version__
+        from ._version import __version__
 
         local_json = {k: v for k, v in atlas.local.items() if not isinstance(v, pd.DataFrame)}
         manifest: dict[str, Any] = {
@@ -686,6 +686,38 @@ class Store:
 
 
 # ---------------------------------------------------------------------------- helpers
+def load(gemeente: str, year: int, store: str | Path | None = None) -> Atlas:
+    """Load a gemeente and year from the local store (also ``wijkgeo.load``).
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code (``"GM0772"``; ``"0772"`` and ``772`` are accepted).
+    year : int
+        Statistics year.
+    store : str or Path, optional
+        Store folder; default ``$WIJKGEO_STORE`` or the platform's user data folder.
+
+    Returns
+    -------
+    Atlas
+
+    Raises
+    ------
+    NotInStoreError
+        When the gemeente and year were never stored; run ``wijkgeo refresh``,
+        ``wijkgeo import`` or ``wijkgeo demo`` first.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> atlas = wijkgeo.load("GM9999", 2024)   # after `wijkgeo demo`   # doctest: +SKIP
+    >>> len(atlas.buurten)                                               # doctest: +SKIP
+    40
+    """
+    return Store(store).read_atlas(gemeente, year)
+
+
 def _safe_name(atlas: Atlas) -> str | None:
     try:
         return atlas.name

@@ -61,6 +61,7 @@ __all__ = [
     "local_layer_files",
     "local_layer_frames",
     "make_demo",
+    "projecten_frame",
     "pdok_features",
     "vierkanten_500m",
     "write_local_layers",

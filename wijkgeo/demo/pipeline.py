@@ -50,9 +50,8 @@ def run_demo(
     >>> run_demo(maps_dir="maps")            # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    from ..atlas import load
     from ..maps import indicator_map, save_map
-    from ..store import Store
+    from ..store import Store, load
     from .demodam import make_demo
 
     atlas = make_demo(seed=seed)

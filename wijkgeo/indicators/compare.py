@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .. import text
 from .._errors import ConfigError, DataValidationError
 from .compute import compute
 from .registry import get_indicator
@@ -34,7 +35,6 @@ __all__ = [
     "similar_areas",
     "similar_table",
     "standardise",
-    "unchanged_codes",
 ]
 
 log = logging.getLogger(__name__)
@@ -389,75 +389,6 @@ def similar_table(
     return table
 
 
-def unchanged_codes(
-    current: pd.DataFrame,
-    earlier: pd.DataFrame,
-    *,
-    id_col: str = "buurtcode",
-    tolerance: float = 0.02,
-) -> set[str]:
-    """Codes whose boundary stayed the same between two years (for :func:`change_since`).
-
-    CBS re-uses codes for redrawn areas, so an equal code is not enough. Two boundaries count
-    as the same when the area of their symmetric difference is at most ``tolerance`` (default
-    2%) of the area of their union; that absorbs generalisation differences between sources.
-
-    Parameters
-    ----------
-    current, earlier : GeoDataFrame
-        The areas of both years with ``id_col``, in a projected CRS (EPSG:28992).
-    id_col : str
-        Code column.
-    tolerance : float
-        Allowed share of differing area.
-
-    Returns
-    -------
-    set of str
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> a = gpd.GeoDataFrame({"buurtcode": ["BU1", "BU2"]},
-    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=28992)
-    >>> b = gpd.GeoDataFrame({"buurtcode": ["BU1", "BU2"]},
-    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 30, 10)], crs=28992)
-    >>> sorted(unchanged_codes(a, b))
-    ['BU1']
-    """
-    import shapely
-
-    for frame, name in ((current, "huidige"), (earlier, "eerdere")):
-        if id_col not in frame.columns or not hasattr(frame, "geometry"):
-            raise DataValidationError(
-                f"Het {name} jaar moet een GeoDataFrame met kolom {id_col!r} zijn."
-            )
-        if frame.crs is None or not frame.crs.is_projected:
-            raise DataValidationError(
-                f"De gebieden van het {name} jaar staan niet in een CRS in meters; "
-                "zet ze om naar EPSG:28992."
-            )
-    if earlier.crs != current.crs:
-        earlier = earlier.to_crs(current.crs)
-    a = pd.DataFrame(
-        {"code": current[id_col].astype(str).str.strip().to_numpy(), "a": current.geometry.values}
-    )
-    b = pd.DataFrame(
-        {"code": earlier[id_col].astype(str).str.strip().to_numpy(), "b": earlier.geometry.values}
-    )
-    both = a.drop_duplicates("code").merge(b.drop_duplicates("code"), on="code")
-    if both.empty:
-        return set()
-    ga = shapely.make_valid(np.asarray(both["a"], dtype=object))
-    gb = shapely.make_valid(np.asarray(both["b"], dtype=object))
-    union = shapely.area(shapely.union(ga, gb))
-    diff = shapely.area(shapely.symmetric_difference(ga, gb))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(union > 0, diff / union, np.inf)
-    return set(both.loc[share <= tolerance, "code"])
-
-
 def change_since(
     current: pd.DataFrame,
     earlier: pd.DataFrame,
@@ -470,9 +401,9 @@ def change_since(
     """Change of each area's indicators since an earlier year, only where the boundary held.
 
     Codes are re-used across years with another meaning (a redrawn buurt keeps its code), so
-    the caller says which codes kept their boundary (``unchanged``, e.g. from the CBS
-    ``indelingswijziging_wijken_en_buurten`` field or a geometry comparison). Other areas get
-    no change value and are flagged.
+    the caller says which codes kept their boundary (``unchanged``, from
+    :func:`wijkgeo.changes.unchanged_codes`, the one answer to "did this boundary change?").
+    Other areas get no change value and are flagged.
 
     Parameters
     ----------
@@ -531,7 +462,8 @@ def change_since(
         p = prev[key].where(ok)
         out[f"{key}_vorig"] = p
         out[f"{key}_verandering"] = now[key] - p
-    note = np.where(~present, "niet in het eerdere jaar", np.where(~ok, "grens gewijzigd", None))
+    changed = text.reason("boundary_changed")
+    note = np.where(~present, "niet in het eerdere jaar", np.where(~ok, changed, None))
     out["grens_ongewijzigd"] = pd.Series(ok & present, index=current.index)
     out["opmerking"] = pd.Series(note, index=current.index, dtype=object)
     return pd.DataFrame(out, index=current.index)

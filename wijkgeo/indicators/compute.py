@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import text
 from .._errors import DataValidationError
 from ..conventions import SECRET_THRESHOLD
-from .registry import Indicator, get_indicator, list_indicators, registry_meta
+from .registry import Indicator, get_indicator, list_indicators
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -114,7 +115,7 @@ def _points(local: Mapping[str, Any] | None, alt: Mapping[str, Any], frame: Any)
             "zet ze om naar EPSG:28992."
         )
     if layer.crs != frame.crs:
-        log.warning("local layer %r in %s converted to %s", name, layer.crs, frame.crs)
+        log.warning("lokale laag %r omgezet van %s naar %s", name, layer.crs, frame.crs)
         layer = layer.to_crs(frame.crs)
     layer = _filtered(layer, alt.get("where"), name)
     geom = layer.geometry
@@ -316,7 +317,6 @@ def compute(
     if level not in LEVELS:
         raise ConfigError(f"Onbekend niveau {level!r}; kies uit {', '.join(LEVELS)}.")
     indicators = list_indicators() if keys is None else [get_indicator(k) for k in keys]
-    reasons_text = registry_meta()["reasons"]
     values: dict[str, pd.Series] = {}
     reasons: dict[str, np.ndarray] = {}
     for ind in indicators:
@@ -334,21 +334,19 @@ def compute(
             available = True
             value = value.fillna(part.replace([np.inf, -np.inf], np.nan))
         if not available:
-            reason[:] = reasons_text["unavailable"]
+            reason[:] = text.reason("unavailable")
         else:
-            reason[value.isna().to_numpy()] = reasons_text["missing"]
+            reason[value.isna().to_numpy()] = text.reason("missing")
             if suppress and level in _SMALL_LEVELS and ind.min_population > 0:
                 if ind.population_column in frame.columns:
                     pop = _numeric(frame, ind.population_column)
                     small = ~(pop >= ind.min_population)  # NaN population counts as too small
-                    text = reasons_text["population"].get(
-                        ind.population_column, "te weinig inwoners"
-                    )
                     value = value.mask(small)
-                    reason[small.to_numpy()] = text
+                    reason[small.to_numpy()] = text.reason("population", ind.population_column)
                 else:
                     log.warning(
-                        "indicator %s: column %s absent, small-number check skipped",
+                        "indicator %s: kolom %s ontbreekt; de controle op kleine aantallen is "
+                        "overgeslagen",
                         ind.key,
                         ind.population_column,
                     )

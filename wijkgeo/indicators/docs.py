@@ -118,14 +118,17 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
         "",
         "## Zo lees je de indicatoren",
         "",
-        "- **Richting**: *hoger is beter*, *hoger is slechter* of *neutraal*. Rangen en de "
+        f"- **Richting**: *{directions['hoger_is_beter']}*, *{directions['hoger_is_slechter']}* "
+        f"of *{directions['neutraal']}*. Rangen en de "
         "samengestelde index gebruiken de richting; een neutrale indicator krijgt geen oordeel.",
         "- **Soort**: *kracht* (wat een buurt heeft: voorzieningen, initiatieven, zonnestroom), "
         "*aandachtspunt* of *achtergrond*. Kijk niet alleen naar tekorten: dat stigmatiseert.",
         "- **Kleine aantallen**: heeft een buurt of wijk minder inwoners dan het minimum van een "
-        "indicator, dan toont wijkgeo geen waarde maar de reden *te weinig inwoners*. De waarde "
+        f"indicator, dan toont wijkgeo geen waarde maar de reden "
+        f"*{meta['reasons']['population']['aantal_inwoners']}*. De waarde "
         "wordt nooit teruggerekend uit verschillen van afgeronde aantallen.",
-        "- **Geheim of onbekend** (CBS-code -99997 en lager) is *geen gegevens*, nooit 0.",
+        f"- **Geheim of onbekend** (CBS-code -99997 en lager) is *{meta['reasons']['missing']}*, "
+        "nooit 0.",
         "- **Formules** zijn gegevens, geen code. Waar een formule meer alternatieven heeft, "
         "geldt per gebied het eerste dat een waarde geeft (bijvoorbeeld een aandeel uit de "
         "aantallen, anders het percentage dat CBS publiceert).",

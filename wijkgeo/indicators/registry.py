@@ -61,6 +61,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from .. import text
 from .._errors import ConfigError
 
 __all__ = [
@@ -339,8 +340,18 @@ def themes() -> dict[str, str]:
 
 
 def registry_meta() -> dict[str, Any]:
-    """Registry-level data: themes, direction and kind labels, reasons, what is not available."""
-    return json.loads(json.dumps(_load()[0]))
+    """Registry-level data: themes, what is not available, and (from :mod:`wijkgeo.text`)
+    the direction and kind phrases and the reasons a value is missing.
+
+    Examples
+    --------
+    >>> registry_meta()["directions"]["hoger_is_beter"]
+    'hoger is gunstiger'
+    """
+    meta = json.loads(json.dumps(_load()[0]))
+    shared = text.words()
+    meta.update({k: shared[k] for k in ("directions", "kinds", "reasons")})
+    return meta
 
 
 def _is_missing(value: object) -> bool:
@@ -392,7 +403,7 @@ def format_value(key: str, value: object) -> str:
     """
     ind = get_indicator(key)
     if _is_missing(value):
-        return "geen gegevens"
+        return text.MISSING
     number = format_number(float(value), ind.decimals)  # type: ignore[arg-type]
     if ind.unit == "%":
         return f"{number}%"

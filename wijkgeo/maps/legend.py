@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .. import text
 from .classes import MISSING_COLOR, Classes
 from .escape import Markup, html, join
 
@@ -26,13 +27,7 @@ __all__ = [
 EXTRA_DECIMALS = 3
 
 #: Legend and tooltip text for a missing or secret value.
-MISSING_LABEL = "geen gegevens"
-
-#: Direction of an indicator, as a wijkregisseur reads it under the legend title.
-DIRECTION_TEXT = {
-    "hoger_is_beter": "hoger is gunstiger",
-    "hoger_is_slechter": "hoger vraagt aandacht",
-}
+MISSING_LABEL = text.MISSING
 
 #: Static CSS (a trusted literal; no data). Plain Markup: never passed to ``str.format``.
 STYLE = Markup(
@@ -148,7 +143,8 @@ def legend_html(
     >>> "geen gegevens" in out and 'id="wijkgeo-legend"' in out
     True
     """
-    sub = join([p for p in (unit, DIRECTION_TEXT.get(str(direction))) if p], " · ")
+    phrase = text.direction(direction) if direction != "neutraal" else None
+    sub = join([p for p in (unit, phrase) if p], " · ")
     body = join(
         (
             html(

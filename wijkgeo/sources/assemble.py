@@ -89,6 +89,7 @@ def _join(
         layer = gpd.GeoDataFrame(layer, geometry="geometry", crs=CRS)
     idx = layer[code_col]
     disagreements: dict[str, int] = {}
+    merged: dict[str, pd.Series] = {}  # built at once below: no column-by-column inserts
     for col in [c for c in stats.columns if c not in _SKIP]:
         cbs = idx.map(stats[col])
         cbs.index = layer.index
@@ -96,9 +97,14 @@ def _join(
             ok = _agree(layer[col], cbs)
             if (~ok).any():
                 disagreements[col] = int((~ok).sum())
-            layer[col] = cbs.where(cbs.notna(), layer[col])  # CBS wins where it has a value
+            merged[col] = cbs.where(cbs.notna(), layer[col])  # CBS wins where it has a value
         else:
-            layer[col] = cbs
+            merged[col] = cbs
+    if merged:
+        kept = layer.drop(columns=[c for c in merged if c in layer.columns])
+        order = list(layer.columns) + [c for c in merged if c not in layer.columns]
+        joined = pd.concat([pd.DataFrame(kept), pd.DataFrame(merged, index=layer.index)], axis=1)
+        layer = gpd.GeoDataFrame(joined[order], geometry=layer.geometry.name, crs=layer.crs)
     if disagreements:
         log.warning(
             "%s: CBS en PDOK verschillen in %d kolom(men) (CBS-waarde gebruikt): %s",

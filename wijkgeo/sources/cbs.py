@@ -384,3 +384,42 @@ def fetch_kerncijfers(
         return frame, kerncijfers_metadata(props)
     frame.attrs["kolommen"] = column_titles(props)
     return frame
+
+
+def table_info(year: int, *, cbs_url: str | None = None) -> dict[str, Any]:
+    """The CBS Kerncijfers table of ``year`` and its ``Modified`` date (one small request).
+
+    Returns
+    -------
+    dict
+        ``table`` (``"85984NED"``), ``modified`` (``"2025-03-27T02:00:00"``),
+        ``metadata_modified``, ``title``, ``url``.
+
+    Raises
+    ------
+    SourceError
+        When TableInfos can't be read or has no ``Modified``.
+
+    Examples
+    --------
+    >>> table_info(2024)["modified"]                  # doctest: +SKIP
+    '2025-03-27T02:00:00'
+    """
+    table = catalog.kwb_table(year)
+    url = catalog.cbs_table_url(year, "TableInfos", cbs_url=cbs_url)
+    page = _http.get_json(url, {"$format": "json"})
+    rows = page.get("value") if isinstance(page, dict) else None
+    if not rows or not isinstance(rows, list) or not rows[0].get("Modified"):
+        raise SourceError(
+            f"TableInfos van tabel {table} bevat geen 'Modified'; is dit een CBS OData-feed? "
+            "Controleer WIJKGEO_CBS_URL.",
+            url=url,
+        )
+    info = rows[0]
+    return {
+        "table": table,
+        "modified": str(info["Modified"]),
+        "metadata_modified": info.get("MetaDataModified"),
+        "title": info.get("Title"),
+        "url": catalog.cbs_table_url(year, cbs_url=cbs_url),
+    }

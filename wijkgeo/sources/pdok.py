@@ -279,6 +279,29 @@ def _next_link(page: dict[str, Any]) -> str | None:
     return None
 
 
+def items_params(gemeente: str | None = None, *, limit: int | None = None) -> dict[str, Any]:
+    """Query parameters of a PDOK OGC API items request: JSON, RD coordinates, one gemeente.
+
+    The one place that knows how PDOK is asked; :func:`fetch_collection` pages with it and a
+    refresh asks the same URL with ``HEAD`` for its validators.
+
+    Examples
+    --------
+    >>> items_params("772")
+    {'f': 'json', 'limit': 1000, 'crs': 'http://www.opengis.net/def/crs/EPSG/0/28992', \
+'gemeentecode': 'GM0772'}
+    """
+    entry = catalog.catalog()["pdok"]
+    params: dict[str, Any] = {
+        "f": "json",
+        "limit": min(int(limit or entry["page_limit"]), 1000),
+        "crs": entry["crs"],
+    }
+    if gemeente is not None:
+        params[entry["filter_property"]] = normalize_code(gemeente, "gemeente")
+    return params
+
+
 def fetch_collection(
     year: int,
     level: str,
@@ -311,9 +334,7 @@ def fetch_collection(
     entry = catalog.catalog()["pdok"]
     page_limit = min(int(limit or entry["page_limit"]), 1000)
     url: str | None = catalog.pdok_collection_url(year, level, pdok_url=pdok_url)
-    params: dict[str, Any] | None = {"f": "json", "limit": page_limit, "crs": entry["crs"]}
-    if gemeente is not None:
-        params[entry["filter_property"]] = normalize_code(gemeente, "gemeente")
+    params: dict[str, Any] | None = items_params(gemeente, limit=page_limit)
     features: list[dict[str, Any]] = []
     matched: int | None = None
     pages = 0

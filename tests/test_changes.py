@@ -1,4 +1,4 @@
-"""Boundary changes between years on real Haarlem and Breda wijk boundaries (2014 vs 2024)."""
+"""Did a boundary change? Real Haarlem and Breda wijk boundaries (2014 vs 2024)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from shapely import affinity
 
-from wijkgeo.sources.changes import boundary_changes, comparable_codes
+from wijkgeo.changes import boundary_changes, comparable_codes, unchanged_codes
 from wijkgeo.sources.pdok import features_to_frame
 
 pytestmark = pytest.mark.realdata
@@ -57,3 +57,14 @@ def test_breda_generalised_boundaries_need_tolerance(realdata):
     assert set(ch.index[ch.status == "vervallen"]) == {"WK075803", "WK075808"}
     strict = boundary_changes(old, new, "wijk")  # default 0.9: generalisation differs too much
     assert (strict.status == "ongewijzigd").sum() == 0
+
+
+def test_unchanged_codes_is_the_same_answer(realdata):
+    old = _wijken(realdata, "GM0392_wijk_2014_generalised_q1e3.geojson")
+    new = _wijken(realdata, "GM0392_wijk_2024_simplified.geojson")
+    assert unchanged_codes(old, new, "wijk") == set()
+    assert unchanged_codes(new, new, "wijk") == set(new["wijkcode"])
+    ch = boundary_changes(old, new, "wijk")
+    assert unchanged_codes(old, new, "wijk", min_iou=0.0) == set(
+        ch.loc[ch.iou.notna(), "code"]
+    )

@@ -1,4 +1,7 @@
-"""Boundary changes between two years: which codes kept their geometry, which did not.
+"""Did this boundary change? Which codes kept their geometry between two years.
+
+The one answer wijkgeo gives to that question: trends over years (indicators'
+:func:`~wijkgeo.indicators.change_since`, map popups, profiles) all ask it here.
 
 CBS re-uses codes with a different meaning (Eindhoven ``WK077211`` is a different area in
 2014 and 2024), so a trend over years is only meaningful where the code *and* the area are
@@ -25,18 +28,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._errors import DataValidationError
-from ..atlas import CRS
-from .pdok import LEVELS
+from ._errors import DataValidationError
+from .conventions import AREA_LEVELS, CODE_COLUMN, CRS
 
-__all__ = ["STATUSES", "boundary_changes", "comparable_codes"]
+__all__ = ["MIN_IOU", "STATUSES", "boundary_changes", "comparable_codes", "unchanged_codes"]
 
 #: Status labels (Dutch: they end up in tables a wijkregisseur reads).
 STATUSES = ("ongewijzigd", "gewijzigd", "nieuw", "vervallen")
 
+#: Two boundaries of one code count as the same area when their intersection over union is at
+#: least this: generalised boundary sets of different years differ a little even where
+#: nothing changed, a redrawn area differs far more.
+MIN_IOU = 0.9
+
 
 def _prepare(frame: gpd.GeoDataFrame, level: str, which: str) -> gpd.GeoDataFrame:
-    code_col = LEVELS[level][0]
+    code_col = CODE_COLUMN[level]
     if code_col not in frame.columns:
         raise DataValidationError(f"De {which} laag mist de kolom {code_col!r}.")
     if frame.crs is None:
@@ -49,7 +56,7 @@ def _prepare(frame: gpd.GeoDataFrame, level: str, which: str) -> gpd.GeoDataFram
 
 
 def boundary_changes(
-    old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, level: str, *, min_iou: float = 0.9
+    old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, level: str, *, min_iou: float = MIN_IOU
 ) -> pd.DataFrame:
     """Compare the boundaries of one level in two years, code by code.
 
@@ -58,7 +65,7 @@ def boundary_changes(
     old, new : GeoDataFrame
         Boundary layers (any CRS; compared in EPSG:28992) with the level's code column.
     level : {"gemeente", "wijk", "buurt"}
-    min_iou : float, default 0.9
+    min_iou : float, default :data:`MIN_IOU` (0.9)
         A code present in both years whose old and new area overlap with at least this
         intersection over union counts as ``"ongewijzigd"``. Generalised boundary sets of
         different years differ a little even where nothing changed; 0.9 tolerates that.
@@ -75,8 +82,10 @@ def boundary_changes(
     --------
     See the module docstring.
     """
-    if level not in LEVELS:
-        raise DataValidationError(f"Onbekend niveau {level!r}; kies uit {', '.join(LEVELS)}.")
+    if level not in AREA_LEVELS:
+        raise DataValidationError(
+            f"Onbekend niveau {level!r}; kies uit {', '.join(AREA_LEVELS)}."
+        )
     a, b = _prepare(old, level, "oude"), _prepare(new, level, "nieuwe")
     pairs = gpd.sjoin(a, b, how="inner", predicate="intersects", lsuffix="a", rsuffix="b")
     ga = a.geometry.values[pairs.index.to_numpy()]
@@ -130,3 +139,24 @@ def comparable_codes(changes: pd.DataFrame) -> list[str]:
     ['A']
     """
     return sorted(changes.loc[changes["status"] == "ongewijzigd", "code"])
+
+
+def unchanged_codes(
+    old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, level: str = "buurt", *, min_iou: float = MIN_IOU
+) -> set[str]:
+    """The codes whose boundary stayed the same: what a change over the years may compare.
+
+    Shorthand for ``comparable_codes(boundary_changes(old, new, level))``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> a = gpd.GeoDataFrame({"buurtcode": ["BU00010001", "BU00010002"]},
+    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=28992)
+    >>> b = gpd.GeoDataFrame({"buurtcode": ["BU00010001", "BU00010002"]},
+    ...                      geometry=[box(0, 0, 10, 10), box(10, 0, 30, 10)], crs=28992)
+    >>> sorted(unchanged_codes(a, b))
+    ['BU00010001']
+    """
+    return set(comparable_codes(boundary_changes(old, new, level, min_iou=min_iou)))

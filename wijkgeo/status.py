@@ -1,0 +1,132 @@
+"""What the store holds, how fresh it is and how its last refresh check went.
+
+``wijkgeo status`` prints :func:`format_status` of :func:`store_status`; monitoring reads
+the same rows as JSON (``wijkgeo status --json``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .refresh import CREATED, FAILED, UNCHANGED, UPDATED, date_part
+from .store import Store
+
+__all__ = ["format_status", "store_status"]
+
+
+def _parse_time(stamp: Any) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        value = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def store_status(
+    store: str | Path | Store | None = None, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Per gemeente and year: what is stored, how fresh, from which table version.
+
+    Returns
+    -------
+    list of dict
+        ``gemeente``, ``year``, ``name``, ``retrieved_at`` (when the data was downloaded;
+        for a demo or library write: when it was written), ``age_days``, ``cbs_table``,
+        ``cbs_modified``, ``wijken``, ``buurten``, ``layers`` (rows per layer),
+        ``wijkgeo_version``, ``path``; ``checked_at``, ``check_status`` and
+        ``check_message`` of the last refresh check (``None`` when never checked);
+        ``error`` for an unreadable entry.
+
+    Examples
+    --------
+    >>> [(s["gemeente"], s["age_days"]) for s in store_status()]     # doctest: +SKIP
+    [('GM0772', 3.2)]
+    """
+    target = store if isinstance(store, Store) else Store(store)
+    now = now or datetime.now(timezone.utc)
+    rows = []
+    for entry in target.entries():
+        layers = entry.get("layers") or {}
+        cbs = (entry.get("sources") or {}).get("cbs") or {}
+        meta = entry.get("meta") or {}
+        retrieved = entry.get("retrieved_at") or entry.get("written_at")
+        when = _parse_time(retrieved)
+        check = None if entry.get("error") else target.last_check(entry["gemeente"], entry["year"])
+        rows.append(
+            {
+                "gemeente": entry.get("gemeente"),
+                "year": entry.get("year"),
+                "name": entry.get("name"),
+                "retrieved_at": retrieved,
+                "age_days": round((now - when).total_seconds() / 86400, 1) if when else None,
+                "cbs_table": cbs.get("table") or meta.get("cbs_table"),
+                "cbs_modified": cbs.get("modified"),
+                "source": meta.get("source"),
+                "wijken": (layers.get("wijken") or {}).get("rows"),
+                "buurten": (layers.get("buurten") or {}).get("rows"),
+                "layers": {k: v.get("rows") for k, v in layers.items()},
+                "wijkgeo_version": entry.get("wijkgeo_version"),
+                "path": entry.get("path"),
+                "checked_at": (check or {}).get("checked_at"),
+                "check_status": (check or {}).get("status"),
+                "check_message": (check or {}).get("message"),
+                **({"error": entry["error"]} if entry.get("error") else {}),
+            }
+        )
+    return rows
+
+
+def format_status(rows: list[dict[str, Any]]) -> str:
+    """The status rows as a small Dutch text table.
+
+    Examples
+    --------
+    >>> print(format_status([]))
+    De store is leeg. Haal gegevens op met `wijkgeo refresh GM0772 --jaar 2024` of `wijkgeo demo`.
+    """
+    if not rows:
+        return (
+            "De store is leeg. Haal gegevens op met `wijkgeo refresh GM0772 --jaar 2024` of "
+            "`wijkgeo demo`."
+        )
+    header = (
+        "gemeente",
+        "jaar",
+        "naam",
+        "opgehaald",
+        "dagen oud",
+        "tabel (gewijzigd)",
+        "wijken",
+        "buurten",
+        "laatste controle",
+    )
+    words = {CREATED: "nieuw", UPDATED: "bijgewerkt", UNCHANGED: "ongewijzigd", FAILED: "MISLUKT"}
+    lines = []
+    for r in rows:
+        table = r.get("cbs_table") or "-"
+        if r.get("cbs_modified"):
+            table += f" ({date_part(r['cbs_modified'])})"
+        lines.append(
+            (
+                str(r["gemeente"]),
+                str(r["year"]),
+                str(r.get("name") or "-"),
+                str(r.get("retrieved_at") or "-")[:16].replace("T", " "),
+                "-" if r.get("age_days") is None else f"{r['age_days']:.1f}",
+                table if not r.get("error") else "ONLEESBAAR",
+                "-" if r.get("wijken") is None else str(r["wijken"]),
+                "-" if r.get("buurten") is None else str(r["buurten"]),
+                "-"
+                if not r.get("checked_at")
+                else str(r["checked_at"])[:16].replace("T", " ")
+                + " "
+                + words.get(str(r.get("check_status")), str(r.get("check_status"))),
+            )
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join(fmt.format(*line).rstrip() for line in [header, *lines])
