@@ -524,7 +524,7 @@ def test_validation_names_file_rule_line_and_suggestions(tmp_path, condition, ex
     problems = _problems(_rule(condition), tmp_path)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith(str(tmp_path / "koppelkansen.toml")) for p in problems)
-    assert any("regel 'proef'" in p for p in problems)
+    assert any("koppelkans 'proef'" in p for p in problems)
 
 
 def test_validation_gives_the_line_of_the_field(tmp_path):

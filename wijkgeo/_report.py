@@ -196,7 +196,7 @@ class ValidationReport:
         limit : int, optional
             Show at most this many problems, then say how many more there are.
         """
-        ordered = self.errors + self.warnings
+        ordered = self._sorted(self.errors) + self._sorted(self.warnings)
         shown = ordered if limit is None else ordered[:limit]
         lines = [self.summary()]
         for p in shown:
@@ -204,6 +204,13 @@ class ValidationReport:
         if len(shown) < len(ordered):
             lines.append(f"... en nog {len(ordered) - len(shown)} probleem/problemen.")
         return "\n".join(lines)
+
+    def _sorted(self, problems: list[Problem]) -> list[Problem]:
+        """Files in the order they were first reported, rows ascending within a file."""
+        first: dict[str, int] = {}
+        for p in self.problems:
+            first.setdefault(p.file, len(first))
+        return sorted(problems, key=lambda p: (first[p.file], p.row or 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -228,6 +235,7 @@ class ValidationReport:
         errors = self.errors
         if not errors:
             return
+        errors = self._sorted(errors)
         lines = [p.to_text() for p in errors[:limit]]
         head = f"{len(errors)} fout" + ("en" if len(errors) != 1 else "")
         if len(errors) > limit:

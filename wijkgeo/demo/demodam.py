@@ -61,6 +61,7 @@ __all__ = [
     "local_layer_files",
     "local_layer_frames",
     "make_demo",
+    "projecten_frame",
     "pdok_features",
     "vierkanten_500m",
     "write_local_layers",
@@ -980,6 +981,8 @@ LAYER_CONFIG: dict[str, Any] = {
         "data_sources/README.md. Kopieer deze map en vervang de rijen door die van je eigen "
         "gemeente."
     ),
+    "gemeente": DEMO_CODE,
+    "jaar": DEMO_YEAR,
     "lagen": {
         "voorzieningen": {
             "bestand": "voorzieningen.csv",

@@ -120,8 +120,8 @@ class Problem:
 
     Examples
     --------
-    >>> str(Problem("regels.toml", "mijn_regel", 12, "onbekende indicator 'x'"))
-    "regels.toml, regel 'mijn_regel', regel 12: onbekende indicator 'x'"
+    >>> str(Problem("koppelkansen.toml", "mijn_regel", 12, "onbekende indicator 'x'."))
+    "koppelkansen.toml, regel 12: koppelkans 'mijn_regel': onbekende indicator 'x'."
     """
 
     file: str
@@ -131,12 +131,9 @@ class Problem:
     suggestions: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.rule:
-            where.append(f"regel {self.rule!r}")
-        if self.line:
-            where.append(f"regel {self.line}")
-        text = f"{', '.join(where)}: {self.message}"
+        where = self.file + (f", regel {self.line}" if self.line else "")
+        rule = f"koppelkans {self.rule!r}: " if self.rule else ""
+        text = f"{where}: {rule}{self.message}"
         if self.suggestions:
             text += f" Bedoelde u {' of '.join(repr(s) for s in self.suggestions)}?"
         return text
