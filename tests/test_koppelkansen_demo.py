@@ -147,3 +147,24 @@ def test_export_includes_the_matches(tmp_path, demo):
     assert path.exists() and side.exists()
     text = side.read_text(encoding="utf-8-sig")
     assert "warmtetransitie_energiearmoede" in text and "Duinrand" in text
+
+
+def test_wijkgeo_check_validates_koppelkansen_toml(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "demo"
+    shutil.copytree(Path(__file__).parents[1] / "data_sources" / "demo", folder)
+    rules = folder / "koppelkansen.toml"
+    rules.write_text(
+        '[[regel]]\nsleutel = "eigen"\ntitel = "Eigen"\nbeschrijving = "x"\n'
+        'niveau = "buurt"\nbron = "wijkteam"\n[[regel.conditie]]\nsoort = "laag"\n'
+        'laag = "projecten"\nfilter = { thema = ["rioolering"] }\n',
+        encoding="utf-8",
+    )
+    assert cli.main(["check", str(folder)]) == 2
+    out = capsys.readouterr().out
+    assert f"{rules}, regel 10: koppelkans 'eigen': thema = 'rioolering'" in out
+    assert "Bedoelde u 'riolering'?" in out
+    rules.write_text(rules.read_text("utf-8").replace("rioolering", "riolering"), "utf-8")
+    assert cli.main(["check", str(folder)]) == 0

@@ -49,6 +49,7 @@ __all__ = [
     "KINDS",
     "LEVELS",
     "OPERATORS",
+    "RULES_FILE_NAME",
     "Condition",
     "Problem",
     "Rule",
@@ -57,6 +58,8 @@ __all__ = [
     "parse_rules",
 ]
 
+#: Name of a gemeente's own rules file, beside its ``lagen.json``.
+RULES_FILE_NAME = "koppelkansen.toml"
 #: Unit levels a rule can work on (``vierkant`` = CBS 500 m cells).
 LEVELS = ("buurt", "wijk", "vierkant")
 #: How the conditions of a rule combine.

@@ -35,7 +35,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .model import Condition, Problem, Rule, RuleSet, _Lines, layer_schema, parse_rules
+from .model import (
+    RULES_FILE_NAME,
+    Condition,
+    Problem,
+    Rule,
+    RuleSet,
+    _Lines,
+    layer_schema,
+    parse_rules,
+)
 
 __all__ = [
     "check_folder",
@@ -365,8 +374,6 @@ def check_folder(folder: Path, report: Any, atlas: Any = None) -> None:
     >>> report.ok                                          # doctest: +SKIP
     True
     """
-    from .load import RULES_FILE_NAME
-
     path = Path(folder) / RULES_FILE_NAME
     if not path.is_file():
         return
