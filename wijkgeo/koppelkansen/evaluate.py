@@ -782,13 +782,17 @@ def _combine(rule: Rule, conds: Sequence[Condition], held: np.ndarray) -> tuple[
 
 
 # ------------------------------------------------------------------------------- assets
-def _assets(ctx: _Context, units: _Units) -> dict[str, list[list[str]]]:
+def _assets(ctx: _Context, units: _Units) -> dict[str, Any]:
     """Per unit: active initiatives, voorzieningen and current projects in or near it."""
     near = float(ctx.settings.get("nabij_meter", 250))
     months = int(ctx.settings.get("einde_binnen_maanden", 12))
     n = len(units)
-    out = {"initiatieven": [[] for _ in range(n)], "voorzieningen": [[] for _ in range(n)],
-           "projecten": [[] for _ in range(n)]}
+    out: dict[str, Any] = {
+        "initiatieven": [[] for _ in range(n)],
+        "voorzieningen": [[] for _ in range(n)],
+        "projecten": [[] for _ in range(n)],
+        "_known": False,  # does any asset layer exist at all?
+    }
     specs = (
         ("initiatieven", "bewonersinitiatieven", {"status": ["actief"]}),
         ("voorzieningen", "voorzieningen", {}),
@@ -803,6 +807,7 @@ def _assets(ctx: _Context, units: _Units) -> dict[str, list[list[str]]]:
             continue
         if feats.table:
             continue
+        out["_known"] = True
         ui, fj, _d = _pairs(units, feats, reach[key], "gebied")
         order = np.lexsort((fj, ui))
         for i, j in zip(ui[order], fj[order], strict=True):
@@ -882,10 +887,16 @@ def _rows(
     held: np.ndarray,
     strict_match: np.ndarray,
     score: np.ndarray,
-    assets: Mapping[str, list[list[str]]],
+    assets: Mapping[str, Any],
     dropped: Sequence[str],
+    settings: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     rows = []
+    small = float(settings.get("klein_gebied_inwoners", 500))
+    if "aantal_inwoners" in units.frame.columns:
+        population = _numeric(units.frame, "aantal_inwoners")
+    else:
+        population = np.full(len(units), np.nan)
     for i in idx:
         i = int(i)
         conditions = []
@@ -918,7 +929,10 @@ def _rows(
             else []
         )
         assets_txt = explain.assets_sentence(
-            assets["initiatieven"][i], assets["voorzieningen"][i], assets["projecten"][i]
+            assets["initiatieven"][i],
+            assets["voorzieningen"][i],
+            assets["projecten"][i],
+            known=bool(assets["_known"]),
         )
         name = str(units.name[i])
         rows.append(
@@ -947,6 +961,7 @@ def _rows(
                     assets_txt,
                     missed=missed,
                     dropped=dropped,
+                    note=explain.small_note(float(population[i]), small),
                 ),
                 "partners": ", ".join(rule.partners),
                 "bron": rule.source,
@@ -1036,7 +1051,7 @@ def evaluate(
     found: list[dict[str, Any]] = []
     near: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    assets_by_level: dict[str, Mapping[str, list[list[str]]]] = {}
+    assets_by_level: dict[str, Mapping[str, Any]] = {}
     for rule in ruleset.active():
 
         def skip(reason: str, rule: Rule = rule) -> None:
@@ -1095,10 +1110,10 @@ def evaluate(
             return idx[np.lexsort(keys)]
 
         found += _rows(rule, units, conds, evals, order(match), "kans", held, match & match_s,
-                       score, assets, dropped)
+                       score, assets, dropped, ruleset.settings)
         if near_misses:
             near += _rows(rule, units, conds, evals, order(~match & match_l), "bijna", held,
-                          np.zeros(len(units), bool), score, assets, dropped)
+                          np.zeros(len(units), bool), score, assets, dropped, ruleset.settings)
 
     def frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
         if not rows:

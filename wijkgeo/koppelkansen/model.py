@@ -113,7 +113,7 @@ _RULE_FIELDS = (
 )
 _RULE_REQUIRED = ("sleutel", "titel", "beschrijving", "niveau", "bron", "conditie")
 _TOP_FIELDS = ("versie", "vervang_standaard", "instellingen", "regel")
-_SETTINGS = {"nabij_meter": 250.0, "einde_binnen_maanden": 12}
+_SETTINGS = {"nabij_meter": 250.0, "einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
