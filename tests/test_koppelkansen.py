@@ -564,3 +564,22 @@ def test_geometry_of_cells_and_distance_from_the_middle(atlas, result):
     d = shapely.distance(Point(_centre("B1")), Point(_centre("B6")))
     assert math.isclose(d, 1118.03, abs_tol=0.1)
     assert cel["naam"] == "vierkant E1010N4500 (Buurt B6)"
+
+
+def test_weighted_combination_and_table_layer_presence(atlas):
+    # gewogen: 65+ >= 25 (weight 3) or few cars (weight 1); drempel_score 0.75 -> 65+ decides
+    text = _rule(
+        'soort = "drempel"\nindicator = "aandeel_65_plus"\nwaarde = 25\ngewicht = 3\n'
+        '[[regel.conditie]]\nsoort = "drempel"\nindicator = "autos_per_huishouden"\n'
+        'operator = "<="\nwaarde = 0.9',
+        extra='combinatie = "gewogen"\ndrempel_score = 0.75')
+    rs, problems = parse_rules(text)
+    assert problems == []
+    res = evaluate(atlas, rs)
+    scores = dict(zip(res.matches["code"], res.matches["score"], strict=True))
+    assert scores == {B["B2"]: 1.0, B["B3"]: 0.75}
+    # a table per wijk: buurten of a wijk with an all-electric plan
+    text = _rule('soort = "laag"\nlaag = "energietransitie"\n'
+                 'filter = { strategie = ["all-electric"] }')
+    rs, _ = parse_rules(text)
+    assert set(evaluate(atlas, rs).matches["code"]) == {B["B1"], B["B2"], B["B3"]}

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import conventions as cv
+from .. import text
 from .._errors import ConfigError
 from ..indicators import compute, get_indicator, reference_values
 from . import explain
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 _CRS = cv.CRS
 _SECRET = cv.SECRET_THRESHOLD
 _MOVE = 0.10  # thresholds move 10 % for the robustness flag and near misses
-_UNAVAILABLE = "niet beschikbaar in deze gegevens"
+_UNAVAILABLE = text.reason("unavailable")
 _PLURAL = {"buurt": "buurten", "wijk": "wijken", "vierkant": "vierkanten"}
 
 #: Columns of the matches (and near misses) GeoDataFrame, in order.
@@ -1039,10 +1040,14 @@ def evaluate(
     --------
     >>> import wijkgeo
     >>> from wijkgeo.koppelkansen import evaluate
-    >>> res = evaluate(wijkgeo.make_demo())                   # doctest: +SKIP
-    >>> res.matches[["naam", "regel", "robuustheid"]].head()  # doctest: +SKIP
-    >>> print(res.matches["uitleg"].iloc[0])                  # doctest: +SKIP
-    Duinrand: aardgasvrij gepland 2026 (warmtenet); ...
+    >>> res = evaluate(wijkgeo.make_demo())
+    >>> first = res.matches.iloc[0]
+    >>> first["naam"], first["regel"], first["robuustheid"]
+    ('Duinrand', 'warmtetransitie_energiearmoede', 'ruim')
+    >>> first["uitleg"][:47]
+    'Duinrand: aardgasvrij gepland 2026 (warmtenet);'
+    >>> res.skipped.empty
+    True
     """
     import geopandas as gpd
 
@@ -1152,7 +1157,7 @@ def flat_table(matches: pd.DataFrame, *, full: bool = False) -> pd.DataFrame:
     --------
     >>> import wijkgeo
     >>> from wijkgeo.koppelkansen import evaluate, flat_table
-    >>> flat_table(evaluate(wijkgeo.make_demo()).matches).columns[:3].tolist()  # doctest: +SKIP
+    >>> flat_table(evaluate(wijkgeo.make_demo()).matches).columns[:3].tolist()
     ['niveau', 'code', 'naam']
     """
     import json
