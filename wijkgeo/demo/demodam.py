@@ -61,8 +61,8 @@ __all__ = [
     "local_layer_files",
     "local_layer_frames",
     "make_demo",
-    "projecten_frame",
     "pdok_features",
+    "projecten_frame",
     "vierkanten_500m",
     "write_local_layers",
 ]
