@@ -86,11 +86,17 @@ def closest_many(word: str, options: list[str], n: int = 3) -> list[str]:
     """
     w = str(word).upper()
     limit = max(2, len(w) // 3)
+    letters = sorted(w)
     scored = sorted(
-        (_osa(w, str(o).upper()), -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(), o)
+        (
+            _osa(w, str(o).upper()),
+            sorted(str(o).upper()) != letters,  # same characters, swapped: the likelier typo
+            -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(),
+            o,
+        )
         for o in options
     )
-    return [o for dist, _r, o in scored if dist <= limit][:n]
+    return [o for dist, _perm, _r, o in scored if dist <= limit][:n]
 
 
 @dataclass

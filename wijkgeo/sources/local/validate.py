@@ -665,6 +665,20 @@ def _xy_points(L: _Layer, areas: Areas) -> Any:
             store.append(value)
     sx, sy = np.array(xs, float), np.array(ys, float)
     rx, ry = _to_rd(crs, sx, sy)
+    finite = np.isfinite(sx) & np.isfinite(sy)
+    outside = finite & ~(_in_box(rx, ry, RD_BOUNDS) & np.isfinite(rx) & np.isfinite(ry))
+    if finite.sum() >= 3 and outside.sum() == finite.sum():
+        # every point is off: one problem for the layer, not one per row
+        hint = _why_outside(float(np.median(sx[finite])), float(np.median(sy[finite])), crs, areas)
+        L.add(
+            None,
+            "crs",
+            f"geen enkel punt ligt in Nederland met coördinatenstelsel "
+            f"{crs.to_string()} (x={spec.x}, y={spec.y})",
+            hint,
+            category="crs_mismatch",
+        )
+        return None
     _check_places(L, rx, ry, sx, sy, crs, areas, spec.x)
     rest = L.frame.drop(columns=[spec.x, spec.y])
     return gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(rx, ry), crs=_CRS)
