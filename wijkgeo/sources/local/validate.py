@@ -23,6 +23,7 @@ nan
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -505,12 +506,22 @@ def _in_box(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]
     return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
 
 
-def _to_rd(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=32)
+def _transformer(crs: str) -> Any:
+    """A cached transformer to RD (building one takes ~20 ms), None when ``crs`` is RD."""
     import pyproj
 
-    if pyproj.CRS.from_user_input(crs).equals(pyproj.CRS(_CRS)):
+    source = pyproj.CRS.from_user_input(crs)
+    if source.equals(pyproj.CRS(_CRS)):
+        return None
+    return pyproj.Transformer.from_crs(source, _CRS, always_xy=True)
+
+
+def _to_rd(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    key = crs if isinstance(crs, str) else crs.to_wkt()
+    tr = _transformer(key)
+    if tr is None:
         return x, y
-    tr = pyproj.Transformer.from_crs(crs, _CRS, always_xy=True)
     with np.errstate(all="ignore"):
         rx, ry = tr.transform(x, y)
     return np.asarray(rx, float), np.asarray(ry, float)
