@@ -426,6 +426,18 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             'schrijf ["startjaar", "eindjaar"].',
         )
         ok = False
+    typed = set(spec.dates) | set(spec.years)
+    if len(spec.period) == 2 and not set(spec.period) <= typed:
+        rep.add(
+            path,
+            None,
+            where + "periode",
+            "de kolommen van 'periode' staan niet onder 'datums' of 'jaar'",
+            hint="zet ze ook onder 'datums' (JJJJ-MM-DD) of 'jaar', anders wordt eind vóór "
+            "begin niet gecontroleerd.",
+            severity=WARNING,
+            category="invalid_config",
+        )
     if spec.delimiter is not None:
         if spec.delimiter not in _DELIMITERS:
             bad(
