@@ -260,3 +260,12 @@ def test_a_whole_layer_in_the_wrong_crs_is_one_problem(tmp_path, demo):
     _layers, report = check_local_layers(tmp_path, atlas=demo)
     assert [(p.category, p.row) for p in report.errors] == [("crs_mismatch", None)]
     assert "EPSG:28992" in report.errors[0].hint
+
+
+def test_invisible_characters_and_nbsp_from_copy_paste_are_cleaned(tmp_path, demo):
+    (tmp_path / "w.csv").write_text(
+        "\ufeffwijkcode\u200b,plan\n\u00a0WK999902\u200b,ja\u00a0\n", encoding="utf-8"
+    )
+    _config(tmp_path, {"w": {"bestand": "w.csv", "wijkcode": "wijkcode"}})
+    layers, _ = _read(tmp_path, demo)
+    assert layers["w"].values.tolist() == [["WK999902", "ja"]]

@@ -210,9 +210,35 @@ def _required(L: _Layer) -> None:
             )
 
 
+def _same_rows(L: _Layer) -> None:
+    """Without an id, a row that repeats another exactly would be counted twice."""
+    if L.frame.empty or not len(L.frame.columns):
+        return
+    cols = list(L.frame.columns)
+    key = L.frame[cols].astype(str).agg("\x1f".join, axis=1)
+    if L.raw.geometry is not None:
+        key = key + pd.Series(
+            [g.wkb_hex if g is not None else "" for g in L.raw.geometry], index=key.index
+        )
+    first: dict[str, int] = {}
+    for i, k in enumerate(key):
+        if k in first:
+            L.add(
+                i,
+                None,
+                f"rij is gelijk aan {L.rowname(first[k])}",
+                "verwijder de dubbele rij (of geef elke rij een eigen id).",
+                category="duplicate_row",
+            )
+        else:
+            first[k] = i
+
+
 def _ids(L: _Layer) -> None:
     col = L.spec.id or ("id" if "id" in L.frame.columns else None)
     if col is None or col not in L.frame.columns:
+        if L.spec.code_key is None:  # a code-keyed table checks its key instead
+            _same_rows(L)
         return
     values = L.frame[col]
     first: dict[str, int] = {}
