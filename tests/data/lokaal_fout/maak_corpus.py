@@ -395,6 +395,7 @@ CASES: list[dict] = [
     dict(
         file="l04_bestand_ontbreekt.json",
         spec=None,
+        in_file="bestaat_niet.csv",
         category="missing_file",
         row=None,
         text='{"lagen": {"a": {"bestand": "bestaat_niet.csv"}}}\n',
