@@ -83,6 +83,17 @@ def clean_cell(value: str) -> str:
     return _INVISIBLE.sub("", str(value)).replace("\u00a0", " ").strip()
 
 
+def _unopenable(report: ValidationReport, path: Path, exc: OSError) -> None:
+    report.add(
+        path,
+        None,
+        None,
+        f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
+        hint="is het geopend in een ander programma, of mist u leesrechten?",
+        category="unreadable",
+    )
+
+
 def _missing(report: ValidationReport, path: Path) -> None:
     report.add(
         path,
@@ -234,7 +245,11 @@ def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer 
     if not path.is_file():
         _missing(report, path)
         return None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _unopenable(report, path, exc)
+        return None
     try:
         text, encoding = decode_text(data, spec.encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -334,6 +349,9 @@ def read_xlsx(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer
         return None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except PermissionError as exc:
+        _unopenable(report, path, exc)
+        return None
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         report.add(
             path,

@@ -257,6 +257,16 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
     rep.checked.append(shown)
     try:
         config = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        rep.add(
+            path,
+            None,
+            None,
+            f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
+            hint="mist u leesrechten?",
+            category="unreadable",
+        )
+        return None
     except UnicodeDecodeError:
         rep.add(
             path,
