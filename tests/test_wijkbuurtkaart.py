@@ -12,7 +12,8 @@ from _wijkbuurtkaart import build_wijkbuurtkaart
 import wijkgeo
 from wijkgeo import DataValidationError
 from wijkgeo.cli import main
-from wijkgeo.sources.wijkbuurtkaart import file_sha256, read_wijkbuurtkaart
+from wijkgeo.sources import read_wijkbuurtkaart
+from wijkgeo.sources.wijkbuurtkaart import file_sha256
 
 pytestmark = [pytest.mark.realdata]
 

@@ -86,11 +86,17 @@ def closest_many(word: str, options: list[str], n: int = 3) -> list[str]:
     """
     w = str(word).upper()
     limit = max(2, len(w) // 3)
+    letters = sorted(w)
     scored = sorted(
-        (_osa(w, str(o).upper()), -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(), o)
+        (
+            _osa(w, str(o).upper()),
+            sorted(str(o).upper()) != letters,  # same characters, swapped: the likelier typo
+            -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(),
+            o,
+        )
         for o in options
     )
-    return [o for dist, _r, o in scored if dist <= limit][:n]
+    return [o for dist, _perm, _r, o in scored if dist <= limit][:n]
 
 
 @dataclass
@@ -251,6 +257,16 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
     rep.checked.append(shown)
     try:
         config = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        rep.add(
+            path,
+            None,
+            None,
+            f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
+            hint="mist u leesrechten?",
+            category="unreadable",
+        )
+        return None
     except UnicodeDecodeError:
         rep.add(
             path,
@@ -420,6 +436,18 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             'schrijf ["startjaar", "eindjaar"].',
         )
         ok = False
+    typed = set(spec.dates) | set(spec.years)
+    if len(spec.period) == 2 and not set(spec.period) <= typed:
+        rep.add(
+            path,
+            None,
+            where + "periode",
+            "de kolommen van 'periode' staan niet onder 'datums' of 'jaar'",
+            hint="zet ze ook onder 'datums' (JJJJ-MM-DD) of 'jaar', anders wordt eind vóór "
+            "begin niet gecontroleerd.",
+            severity=WARNING,
+            category="invalid_config",
+        )
     if spec.delimiter is not None:
         if spec.delimiter not in _DELIMITERS:
             bad(
