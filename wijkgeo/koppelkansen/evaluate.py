@@ -517,7 +517,8 @@ def _layer_label(feats_spec: Mapping[str, Any], cond: Condition, name: str, plur
     if cond.description:
         return _forms(cond.description)[1 if plural else 0]
     word = feats_spec.get("meervoud" if plural else "enkelvoud", name)
-    shown = {k: v for k, v in cond.filter.items() if k != "status"}  # status: just "current"
+    # status filters mostly mean "current"; name them only when nothing else is filtered
+    shown = {k: v for k, v in cond.filter.items() if k != "status"} or dict(cond.filter)
     if shown:
         f = "; ".join(f"{', '.join(v).replace('_', ' ')}" for v in shown.values())
         return f"{word} ({f})"
@@ -680,12 +681,13 @@ def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         else:
             ai, bj = tree.query(a.geoms[ok_a], predicate="intersects")
         ai, bj = ok_a[ai], ok_b[bj]
-        same = cond.layer == cond.other_layer and dict(cond.filter) == dict(cond.other_filter)
-        if cond.layer == cond.other_layer:
+        if cond.layer == cond.other_layer:  # one layer with itself: each pair once
             keep = ai != bj
-            if same:
-                keep &= ai < bj
             ai, bj = ai[keep], bj[keep]
+            lo, hi = np.minimum(ai, bj), np.maximum(ai, bj)
+            _, first = np.unique(np.column_stack([lo, hi]), axis=0, return_index=True)
+            first = np.sort(first)
+            ai, bj = ai[first], bj[first]
         if cond.different_owners:
             col_a, col_b = a.spec.get("eigenaar"), b.spec.get("eigenaar")
             if not col_a or not col_b or col_a not in a.frame or col_b not in b.frame:
@@ -1027,7 +1029,9 @@ def evaluate(
         ``voorzieningen``         list of str: voorzieningen in or near the unit
         ``projecten``             list of str: current projects in or near the unit
         ``niet_meegeteld``        list of str: optional conditions without data this run
-        ``uitleg``                str: the Dutch explanation, needs beside assets
+        ``uitleg``                str: the Dutch explanation, needs beside assets (plain
+                                  text with names from local layers: escape it before it
+                                  goes into HTML, see ``wijkgeo.maps.escape``)
         ``partners``, ``bron``    str: who it brings together, what practice it rests on
         ``geometry``              the unit's polygon
         ========================  ======================================================
