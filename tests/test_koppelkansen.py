@@ -518,6 +518,11 @@ def _problems(body: str, tmp_path: Path) -> list[str]:
         ('soort = "jaar"\nlaag = "projecten"\nvan = 2030\ntot = 2025', "dat venster is leeg"),
         ('soort = "drempel"\nindicator = "aandeel_65_plus"\nwaarde = 1\nafstand = 5',
          "onbekend veld 'afstand'"),
+        ('soort = "laag"\nlaag = "voorzieningen"\nminimaal = 0', "minimaal moet minstens 1"),
+        ('soort = "drempel"\nkolom = "aantal_inwoners"\nwaarde = 1\nschaal = 0',
+         "schaal moet groter dan 0"),
+        ('soort = "drempel"\nindicator = "aandeel_65_plus"\nwaarde = 1\ngewicht = 0',
+         "gewicht moet groter dan 0"),
     ],
 )
 def test_validation_names_file_rule_line_and_suggestions(tmp_path, condition, expected):

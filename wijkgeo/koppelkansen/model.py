@@ -339,6 +339,11 @@ class _Lines:
 
 
 # ---------------------------------------------------------------------------------- parsing
+def _default(value: Any, default: Any) -> Any:
+    """``value`` unless it is None (0 is a value: ``minimaal = 0`` must reach the checks)."""
+    return default if value is None else value
+
+
 def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return (value,)
@@ -462,7 +467,7 @@ class _Reader:
             indicator=self.string(raw, "indicator", rule, line_of("indicator")),
             column=self.string(raw, "kolom", rule, line_of("kolom")),
             per=self.string(raw, "per", rule, line_of("per")),
-            scale=self.number(raw, "schaal", rule, line_of("schaal")) or 1.0,
+            scale=_default(self.number(raw, "schaal", rule, line_of("schaal")), 1.0),
             operator=op,
             value=self.number(raw, "waarde", rule, line_of("waarde")),
             percentile=self.number(raw, "percentiel", rule, line_of("percentiel")),
@@ -472,9 +477,11 @@ class _Reader:
             factor=self.number(raw, "factor", rule, line_of("factor")),
             layer=self.string(raw, "laag", rule, line_of("laag")),
             filter=self.filter(raw, "filter", rule, line_of("filter")),
-            distance=self.number(raw, "afstand", rule, line_of("afstand")) or 0.0,
+            distance=_default(self.number(raw, "afstand", rule, line_of("afstand")), 0.0),
             present=self.boolean(raw, "aanwezig", True, rule, line_of("aanwezig")),
-            minimum=self.number(raw, "minimaal", rule, line_of("minimaal"), integer=True) or 1,
+            minimum=_default(
+                self.number(raw, "minimaal", rule, line_of("minimaal"), integer=True), 1
+            ),
             origin=origin if origin in ("gebied", "midden") else "gebied",
             year_column=self.string(raw, "jaarkolom", rule, line_of("jaarkolom")),
             window=self.number(raw, "binnen_jaren", rule, line_of("binnen_jaren"), integer=True),
@@ -485,11 +492,7 @@ class _Reader:
             different_owners=self.boolean(
                 raw, "verschillende_eigenaren", False, rule, line_of("verschillende_eigenaren")
             ),
-            weight=(
-                1.0
-                if raw.get("gewicht") is None
-                else (self.number(raw, "gewicht", rule, line_of("gewicht")) or 0.0)
-            ),
+            weight=_default(self.number(raw, "gewicht", rule, line_of("gewicht")), 1.0),
             required=self.boolean(raw, "verplicht", False, rule, line_of("verplicht")),
             optional=self.boolean(raw, "mag_ontbreken", False, rule, line_of("mag_ontbreken")),
             description=self.string(raw, "omschrijving", rule, line_of("omschrijving")),

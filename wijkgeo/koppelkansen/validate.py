@@ -264,6 +264,8 @@ class _Checker:
         for c in rule.conditions:
             if c.weight <= 0:
                 self.add(rule, c, "gewicht", "gewicht moet groter dan 0 zijn.")
+            if c.scale <= 0:
+                self.add(rule, c, "schaal", "schaal moet groter dan 0 zijn (bv. 1000).")
             if c.required and c.optional:
                 self.add(rule, c, "mag_ontbreken",
                          "een conditie kan niet tegelijk verplicht zijn en mogen ontbreken.")
