@@ -588,3 +588,16 @@ def test_weighted_combination_and_table_layer_presence(atlas):
                  'filter = { strategie = ["all-electric"] }')
     rs, _ = parse_rules(text)
     assert set(evaluate(atlas, rs).matches["code"]) == {B["B1"], B["B2"], B["B3"]}
+
+
+def test_without_nederland_figures_comparisons_are_skipped_with_a_reason():
+    atlas = make_atlas()
+    atlas.nederland = None
+    res = evaluate(atlas)
+    reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
+    assert reasons["ouderen_weinig_autos_ver_weg"] == (
+        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder"
+    )
+    # rules comparing with the gemeente only still run
+    assert "behoefte_zonder_plek" in set(res.matches["regel"])
+    assert default_rules()["sociale_basis_kleine_actieradius"].needs()["vierkanten"] == ("500m",)

@@ -228,7 +228,10 @@ class Rule:
             )
         )
         layers = tuple(dict.fromkeys(x for c in self.conditions for x in c.layers))
-        return {"indicatoren": inds, "kolommen": cols, "lagen": layers}
+        out = {"indicatoren": inds, "kolommen": cols, "lagen": layers}
+        if self.level == "vierkant":
+            out["vierkanten"] = ("500m",)
+        return out
 
 
 @dataclass(frozen=True)
