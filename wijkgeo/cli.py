@@ -14,6 +14,7 @@ Exit codes
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -257,6 +258,229 @@ def _run_indicators(args: argparse.Namespace) -> int:
         if n == 0:
             print("  ".join([*("-" * w for w in widths), "-" * len(row[3])]))
     print(f"\n{len(items)} indicatoren. Definities: docs/indicatoren.md")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- koppelkansen
+_KK_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo koppelkansen GM9999 --jaar 2024 --format csv > kansen.csv\n"
+    "  wijkgeo koppelkansen GM9999 --jaar 2024 --format json --bijna\n"
+    "  wijkgeo koppelkansen GM9999 --jaar 2024 --regels-bestand mijn_regels.toml\n"
+    "  wijkgeo koppelkansen --regels\n\n"
+    "De regels staan in wijkgeo/koppelkansen/rules.toml; een koppelkansen.toml naast "
+    "lagen.json (--lagen MAP) of --regels-bestand voegt regels toe of vervangt ze.\n"
+    "Exitcodes: 0 klaar; 2 ongeldige invoer of gemeente/jaar niet in de store."
+)
+
+
+def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _KK_EXAMPLE
+    p.add_argument("gemeente", nargs="?", metavar="GEMEENTE", help="gemeentecode, bv. GM9999")
+    p.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
+    p.add_argument(
+        "--format",
+        choices=("csv", "json", "gpkg"),
+        default="csv",
+        help="csv (standaard, naar standaarduitvoer), json (idem) of gpkg (bestand)",
+    )
+    p.add_argument("--uitvoer", metavar="PAD", help="naar dit bestand in plaats van de uitvoer")
+    p.add_argument(
+        "--regels",
+        action="store_true",
+        help="toon de actieve regels en de gegevens die elke regel nodig heeft",
+    )
+    p.add_argument("--regels-bestand", metavar="BESTAND", help="eigen regels (TOML) erbij")
+    p.add_argument(
+        "--lagen",
+        metavar="MAP",
+        help="gegevensmap van de gemeente (met lagen.json en eventueel koppelkansen.toml)",
+    )
+    p.add_argument("--bijna", action="store_true", help="ook bijna-kansen (net niet) tonen")
+    p.add_argument("--peildatum", metavar="JJJJ-MM-DD", help="peildatum (standaard: vandaag)")
+    p.add_argument(
+        "--csv-dialect",
+        choices=("nl", "international"),
+        default="nl",
+        help="nl: ; en decimale komma (standaard); international: , en punt",
+    )
+    _add_store_arg(p)
+
+
+def _kk_rules(args: argparse.Namespace):
+    from .koppelkansen import default_rules, load_rules
+
+    rules = default_rules()
+    if args.lagen:
+        own = Path(args.lagen) / "koppelkansen.toml"
+        if own.is_file():
+            rules = rules.merged(load_rules(own))
+    if args.regels_bestand:
+        rules = rules.merged(load_rules(args.regels_bestand))
+    return rules
+
+
+@command("koppelkansen", "vind koppelkansen: waar behoeften, plannen en wat er is samenvallen")(
+    _add_koppelkansen
+)
+def _run_koppelkansen(args: argparse.Namespace) -> int:
+    import json
+
+    from .koppelkansen import evaluate, flat_table
+
+    rules = _kk_rules(args)
+    if args.regels:
+        for rule in rules.active():
+            needs = [f"{k} {', '.join(v)}" for k, v in rule.needs().items() if v]
+            print(f"{rule.key}\t{rule.level}\t{rule.title}\tnodig: {'; '.join(needs)}")
+        return EXIT_OK
+    if not args.gemeente or args.jaar is None:
+        print("wijkgeo: geef een gemeente en --jaar, of --regels", file=sys.stderr)
+        return EXIT_USAGE
+    from .store import Store
+
+    atlas = Store(args.store).read_atlas(args.gemeente, args.jaar)
+    res = evaluate(atlas, rules, peildatum=args.peildatum)
+    for row in res.skipped.itertuples(index=False):
+        print(f"wijkgeo: regel {row.regel} overgeslagen: {row.reden}", file=sys.stderr)
+    found = res.matches
+    if args.bijna:
+        import pandas as pd
+
+        found = pd.concat([res.matches, res.near_misses], ignore_index=True)
+    if args.format == "gpkg":
+        import geopandas as gpd
+        import pyogrio
+
+        target = Path(args.uitvoer or f"{atlas.code}_{atlas.year}_koppelkansen.gpkg")
+        table = flat_table(found, full=True)
+        layer = gpd.GeoDataFrame(table, geometry=found.geometry.to_numpy(), crs=found.crs)
+        pyogrio.write_dataframe(layer, target, layer="koppelkansen", driver="GPKG")
+        if len(res.skipped):
+            pyogrio.write_dataframe(res.skipped, target, layer="overgeslagen", driver="GPKG")
+        print(target.resolve())
+        return EXIT_OK
+    if args.format == "json":
+        out = {
+            "gemeente": atlas.code,
+            "jaar": atlas.year,
+            "kansen": flat_table(found, full=True).to_dict("records"),
+            "overgeslagen": res.skipped.to_dict("records"),
+        }
+        for rec in out["kansen"]:
+            rec["condities"] = json.loads(rec["condities"])
+        text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    else:
+        sep, dec = (";", ",") if args.csv_dialect == "nl" else (",", ".")
+        text = flat_table(found).to_csv(sep=sep, decimal=dec, index=False, lineterminator="\n")
+    if args.uitvoer:
+        Path(args.uitvoer).write_text(text, encoding="utf-8")
+        print(Path(args.uitvoer).resolve())
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- check
+# `wijkgeo check [PAD]`: validate local layers (lagen.json and the files it names) of one
+# folder or of every subfolder; exit 2 on errors, 0 when clean (warnings allowed). Other
+# inputs beside lagen.json add their checker to _CHECKERS (one line each).
+def _checkers() -> list:
+    from .koppelkansen.validate import check_folder
+    from .sources.local.check import check_lagen
+
+    return [check_lagen, check_folder]
+
+
+def _atlas_for(store: str | None):
+    def find(gemeente: str, year: int | None):
+        from .store import Store
+
+        target = Store(store)
+        years = sorted(int(e["year"]) for e in target.entries() if e.get("gemeente") == gemeente)
+        if year is None and years:
+            year = years[-1]
+        if year is not None and year in years:
+            return target.read_atlas(gemeente, year)
+        if gemeente == "GM9999":  # the demo gemeente can always be made on the spot
+            return _demo_atlas()
+        return None
+
+    return find
+
+
+@functools.cache
+def _demo_atlas():
+    from .demo import make_demo
+
+    return make_demo()
+
+
+def _add_check(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo check data_sources/  (of: wijkgeo check mijn_lagen --json). "
+        'Zet "gemeente" en "jaar" in lagen.json om ligging en codes te toetsen aan de '
+        "gemeente in de store. Exitcodes: 0 geen fouten (waarschuwingen mogen); 2 fouten."
+    )
+    p.add_argument(
+        "pad",
+        nargs="?",
+        default="data_sources",
+        metavar="PAD",
+        help="map met lagen.json, of een map met zulke mappen (standaard: data_sources)",
+    )
+    p.add_argument("--json", action="store_true", help="rapport als JSON (voor scripts)")
+    p.add_argument("--max", type=int, default=200, metavar="N", help="toon hoogstens N problemen")
+    _add_store_arg(p)
+
+
+@command("check", "controleer lokale lagen (lagen.json en bestanden) en meld elk probleem")(
+    _add_check
+)
+def _run_check(args: argparse.Namespace) -> int:
+    from .sources.local.check import check_path
+
+    report = check_path(args.pad, checkers=_checkers(), atlas_for=_atlas_for(args.store))
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.to_text(limit=args.max))
+        n = len({c for c in report.checked})
+        print(f"{n} bestand(en) gecontroleerd in {args.pad}.")
+    return EXIT_OK if report.ok else EXIT_USAGE
+
+
+# ---------------------------------------------------------------------------- import
+def _add_import(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024. "
+        "Daarna werkt wijkgeo.load('GM0599', 2024) zonder netwerk. Exitcodes: 0 opgeslagen; "
+        "2 ongeldig bestand of gemeente niet in het bestand; 3 store vergrendeld of beschadigd."
+    )
+    p.add_argument("bestand", metavar="BESTAND", help="WijkBuurtkaart_<jaar>_v<n>.gpkg van CBS")
+    p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
+    p.add_argument("--jaar", type=int, required=True, help="jaar van de kaart, bv. 2024")
+    _add_store_arg(p)
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=300,
+        metavar="SECONDEN",
+        help="zo lang wachten op een ander proces dat de store gebruikt (standaard 300)",
+    )
+
+
+@command("import", "lees een gemeente uit een gedownloade Wijk- en Buurtkaart (.gpkg) in de store")(
+    _add_import
+)
+def _run_import(args: argparse.Namespace) -> int:
+    from .refresh import import_wijkbuurtkaart
+
+    result = import_wijkbuurtkaart(
+        args.bestand, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
+    )
+    print(result.message())
     return EXIT_OK
 
 
