@@ -2,8 +2,9 @@
 
 Used by the crash tests: a subprocess runs ``python tests/_pause.py FLAG SECONDS -- ARGS``,
 which wraps :func:`wijkgeo.store._commit` so that the writer creates ``FLAG`` and waits
-``SECONDS`` (or until ``FLAG.go`` exists) just before the rename, then runs ``wijkgeo ARGS`` (or, with ``--code``, the
-Python code in ARGS[0]). The test kills it there (SIGKILL) or lets it go on.
+``SECONDS`` (or until ``FLAG.go`` exists) just before the rename, then runs ``wijkgeo ARGS``
+(or, with ``--code``, the Python code in ARGS[0]). The test kills it there (SIGKILL)
+or lets it go on.
 """
 
 from __future__ import annotations
