@@ -68,6 +68,9 @@ class Problem:
     unit : str
         How ``row`` is counted: ``"rij"`` (spreadsheet row), ``"object"`` (feature) or
         ``"regel"`` (line of a text file).
+    column_label : str
+        What ``column`` is called in the message: ``"kolom"``, or ``"sleutel"`` for a key of
+        a configuration file (``lagen.json``, ``koppelkansen.toml``).
     """
 
     file: str
@@ -78,6 +81,7 @@ class Problem:
     severity: str = ERROR
     category: str = ""
     unit: str = "rij"
+    column_label: str = "kolom"
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -90,7 +94,7 @@ class Problem:
         if self.row is not None:
             parts.append(f"{self.unit} {self.row}")
         if self.column:
-            parts.append(f"kolom {self.column!r}")
+            parts.append(f"{self.column_label} {self.column!r}")
         return ", ".join(parts)
 
     def to_text(self) -> str:
@@ -128,6 +132,7 @@ class ValidationReport:
         severity: str = ERROR,
         category: str = "",
         unit: str = "rij",
+        column_label: str = "kolom",
     ) -> Problem:
         """Append a problem and return it."""
         problem = Problem(
@@ -139,6 +144,7 @@ class ValidationReport:
             severity,
             category,
             unit,
+            column_label,
         )
         self.problems.append(problem)
         return problem

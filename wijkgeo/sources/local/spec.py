@@ -189,6 +189,13 @@ _JSON_TYPES = {"string": str, "array": list, "object": dict, "integer": int}
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 
 
+def _add(rep: ValidationReport, *args: Any, **kwargs: Any) -> None:
+    """A problem in lagen.json itself: its 'column' is a key."""
+    if args and str(args[0]).endswith(CONFIG_NAME):
+        kwargs.setdefault("column_label", "sleutel")
+    rep.add(*args, **kwargs)
+
+
 def _unknown_key(
     report: ValidationReport, where: str, key: str, valid: dict[str, Any], file: str
 ) -> None:
@@ -205,6 +212,7 @@ def _unknown_key(
         f"onbekende sleutel {key!r}",
         hint=hint + "; sleutels die met '_' beginnen zijn commentaar.",
         category="unknown_key",
+        column_label="sleutel",
     )
 
 
@@ -234,7 +242,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
     path = base / CONFIG_NAME
     shown = str(path)
     if not base.is_dir():
-        rep.add(
+        _add(
+            rep,
             base,
             None,
             None,
@@ -244,7 +253,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     if not path.is_file():
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             None,
@@ -258,7 +268,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
     try:
         config = json.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             None,
@@ -268,7 +279,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     except UnicodeDecodeError:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             None,
@@ -278,7 +290,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     except json.JSONDecodeError as exc:
-        rep.add(
+        _add(
+            rep,
             path,
             exc.lineno,
             None,
@@ -291,7 +304,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         return None
     sch = schema()
     if not isinstance(config, dict) or not isinstance(config.get("lagen"), dict):
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             "lagen",
@@ -306,7 +320,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         if key not in sch["top"]:
             _unknown_key(rep, "", key, sch["top"], shown)
         elif not _type_ok(config[key], sch["top"][key][0]):
-            rep.add(
+            _add(
+                rep,
                 path,
                 None,
                 key,
@@ -322,12 +337,13 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         try:
             gemeente = normalize_code(gemeente, "gemeente")
         except DataValidationError as exc:
-            rep.add(path, None, "gemeente", str(exc), category="invalid_config")
+            _add(rep, path, None, "gemeente", str(exc), category="invalid_config")
             gemeente = None
     year = config.get("jaar") if isinstance(config.get("jaar"), int) else None
     layers: list[LayerSpec] = []
     if not [k for k in config["lagen"] if not str(k).startswith("_")]:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             "lagen",
@@ -350,7 +366,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
     where = f"lagen.{name}."
 
     def bad(column: str, message: str, hint: str, category: str = "invalid_config") -> None:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             where + column if column else where[:-1],
@@ -438,7 +455,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
         ok = False
     typed = set(spec.dates) | set(spec.years)
     if len(spec.period) == 2 and not set(spec.period) <= typed:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             where + "periode",
@@ -486,7 +504,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
         ok = False
     n_keys = sum(bool(k) for k in (spec.buurtcode, spec.wijkcode, spec.postcode))
     if spec.kind == "tabel" and n_keys > 1:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             where[:-1],
