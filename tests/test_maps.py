@@ -99,7 +99,7 @@ def test_wijk_borders_lie_on_the_buurt_edges_and_are_drawn_once(fmap, atlas):
 def test_wijk_border_lines_on_small_known_coverages():
     from shapely.geometry import Polygon, box
 
-    from wijkgeo.maps.builder import _wijk_borders
+    from wijkgeo.maps.geometry import wijk_borders as _wijk_borders
 
     # 2 x 2 unit squares; wijk A left, wijk B right: outside (8) + the middle line (2)
     squares = np.array([box(0, 0, 1, 1), box(0, 1, 1, 2), box(1, 0, 2, 1), box(1, 1, 2, 2)])
