@@ -1,49 +1,41 @@
-"""Build the indicator map: buurten coloured by one indicator, for a wijkregisseur.
+"""Compose a wijkgeo map: every indicator over one embedded geometry, in one HTML file.
 
-The map has
-- the buurten, coloured in classes (mapclassify, scheme from the indicator registry) with a
-  separate grey ``geen gegevens`` class for missing values;
-- a Dutch tooltip per buurt (name, code, wijk, value with unit) rendered in Python and
-  escaped in :mod:`wijkgeo.maps.escape`;
-- wijk outlines on top (thicker, no fill, ``interactive: false`` so they never take the hover);
-- the PDOK BRT-Achtergrondkaart (via xyzservices' ``nlmaps`` providers) with attribution;
-- a title box (title, gemeente, year, source) and the legend.
+:func:`build` returns a ``folium.Map`` (analysts can add to it and save it) with
 
-Renderer: SVG (Leaflet's default), not canvas. For one gemeente (tens to a few hundred
-buurten, coordinates simplified) SVG is fast, gives one DOM ``path`` per buurt (which the
-browser test counts and CSS can style), and crisp hover. ``prefer_canvas=True`` is there for
-national maps with thousands of buurten (folium #1176).
+- the buurten drawn from a compact topology (:mod:`wijkgeo.maps.topology`: every shared edge
+  once, quantised, delta-encoded) of the coverage-simplified boundaries
+  (:mod:`wijkgeo.maps.geometry`), and wijk (and gemeente) borders as lists of the same arcs;
+- per registry indicator a compact value array, the mapclassify classes, the "verschil met
+  gemeente" classes, the gemeente and Nederland values and the previous year
+  (:mod:`wijkgeo.maps.data`), all in one JSON block;
+- a Dutch panel: title, indicator selector grouped by theme (indicators without any value
+  greyed with the reason), mode, layers; a legend that follows the indicator;
+- ``engine.js`` (inlined), which decodes, draws, recolours, writes tooltips and popups and
+  keeps indicator, mode, layers and buurt in the URL hash;
+- the PDOK BRT-Achtergrondkaart; with ``offline=True`` Leaflet itself is inlined from
+  ``wijkgeo/maps/vendor`` so only the tiles need a network.
 
-Geometry (coverage simplification, RD -> WGS84, wijk borders drawn once) lives in
-:mod:`wijkgeo.maps.geometry`; this module only composes the map.
+Renderer: SVG up to :data:`CANVAS_FROM` buurten (one DOM ``path`` per buurt, crisp hover),
+canvas above. :func:`indicator_map` is the one-indicator use of :func:`build`.
 
-Size and speed against ``folium.Choropleth`` and ``GeoDataFrame.explore``: see
-``benchmarks/maps.py`` (about 2x smaller HTML and 1.3-2x faster, measured in one run).
+Size and speed: ``benchmarks/map_size.py`` (national, 40 indicators, against
+``folium.Choropleth``); ``benchmarks/maps.py`` (one indicator, against Choropleth/explore).
 """
 
 from __future__ import annotations
 
 import logging
-import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
 
 from .assets import apply_assets
-from .classes import Classes, classify
-from .escape import SafeHtml, esc, html
-from .geometry import (
-    check_buurten,
-    feature_collection,
-    in_rd,
-    simplify_coverage,
-    to_wgs84_rounded,
-    wijk_outlines,
-)
-from .legend import MISSING_LABEL, STYLE, legend_html, legend_rows, range_labels, title_html
+from .escape import esc
+from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -53,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BASEMAPS", "indicator_map", "save_map"]
+__all__ = ["BASEMAPS", "CANVAS_FROM", "MapLayer", "build", "indicator_map", "save_map"]
 
 #: Variants of the PDOK BRT-Achtergrondkaart (xyzservices ``providers.nlmaps``).
 BASEMAPS = ("grijs", "standaard", "pastel", "water")
@@ -82,27 +74,6 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or not math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def _indicator_values(
-    buurten: gpd.GeoDataFrame, key: str, local: dict | None
-) -> tuple[np.ndarray, list[str | None]]:
-    """Values (float, NaN = missing) and, per buurt, the registry's reason when missing."""
-    from ..indicators import compute
-
-    result = compute(buurten, [key], level="buurt", local=local, with_reasons=True)
-    values = result.values[key].reindex(buurten.index).to_numpy(dtype=float)
-    reasons = [
-        None if r is None or r != r else str(r) for r in result.reasons[key].reindex(buurten.index)
-    ]
-    return values, reasons
-
-
 def _describe_source(indicator: Any, atlas: Atlas | None, source: str | None) -> str | None:
     meta = atlas.meta if atlas is not None else {}
     source = source or meta.get("source") or _get(indicator, "source")
@@ -119,52 +90,146 @@ def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
     return f"{len(names)} gemeenten" if len(names) else None
 
 
-def indicator_map(
+#: From this many buurten on, the map draws on a canvas instead of SVG (folium #1176).
+CANVAS_FROM = 3000
+
+
+@dataclass
+class MapLayer:
+    """A layer of an engine map, drawn in the browser by ``wijkgeo.layerTypes[type]``.
+
+    The built-in types are ``"choropleth"`` (the buurten) and ``"outline"`` (borders given as
+    arc indices of the topology). A later layer (voorzieningen, a 500 m grid...) registers its
+    own type in JavaScript and passes its data in ``spec``; its ``id`` goes into the URL hash
+    (``lagen=``) and its ``label`` into the panel.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.builder import MapLayer
+    >>> MapLayer("wijken", "outline", "Wijkgrenzen", spec={"arcs": [0, 3]}).to_json()["label"]
+    'Wijkgrenzen'
+    """
+
+    id: str
+    type: str
+    label: str
+    visible: bool = True
+    spec: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.spec,
+            "id": str(esc(self.id)),
+            "type": self.type,
+            "label": str(esc(self.label)),
+            "visible": self.visible,
+        }
+
+
+def _split_input(
+    atlas_or_buurten: Any, wijken: Any, gemeente: str | None, year: int | None
+) -> tuple[Any, gpd.GeoDataFrame, Any, str | None, int | None]:
+    if hasattr(atlas_or_buurten, "buurten") and hasattr(atlas_or_buurten, "meta"):
+        atlas = atlas_or_buurten
+        if wijken is None:
+            wijken = atlas.wijken
+        return (
+            atlas,
+            atlas.buurten,
+            wijken,
+            gemeente or atlas.name,
+            year if year is not None else atlas.meta.get("year"),
+        )
+    buurten = atlas_or_buurten
+    return None, buurten, wijken, gemeente or _gemeente_of(buurten), year
+
+
+def _names(buurten: gpd.GeoDataFrame, wijken: Any) -> tuple[list[str], list[str], list[str] | None]:
+    """Escaped codes, names (the code when a name is missing) and wijk names per buurt."""
+    codes = buurten["buurtcode"].astype(str)
+    names = codes
+    if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
+        names = buurten["buurtnaam"].where(buurten["buurtnaam"].notna(), codes).astype(str)
+    wijk = None
+    if "wijkcode" in buurten.columns:
+        wijknamen: dict[str, str] = {}
+        if (
+            wijken is not None
+            and wijken is not False
+            and {"wijkcode", "wijknaam"} <= set(wijken.columns)
+        ):
+            named = wijken[wijken["wijknaam"].notna()]
+            wijknamen = dict(
+                zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
+            )
+        wijk = [str(esc(wijknamen.get(c, c))) for c in buurten["wijkcode"].astype(str)]
+    return [str(esc(c)) for c in codes], [str(esc(n)) for n in names], wijk
+
+
+def build(
     atlas_or_buurten: Atlas | gpd.GeoDataFrame,
-    indicator: str,
     *,
+    indicators: Sequence[str] | None = None,
+    indicator: str | None = None,
     title: str | None = None,
     wijken: gpd.GeoDataFrame | bool | None = None,
+    gemeenten: gpd.GeoDataFrame | None = None,
+    nederland: Any = None,
+    previous: Atlas | gpd.GeoDataFrame | None = None,
     gemeente: str | None = None,
     year: int | None = None,
     basemap: str = "grijs",
-    simplify: float | None = 2.0,
-    prefer_canvas: bool = False,
+    simplify: float | str | None = "auto",
+    prefer_canvas: bool | None = None,
     opacity: float = 0.75,
     source: str | None = None,
+    layers: Sequence[MapLayer] = (),
+    offline: bool = False,
 ) -> folium.Map:
-    """A Folium map of the buurten coloured by one registry indicator.
+    """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
     Parameters
     ----------
     atlas_or_buurten : Atlas or GeoDataFrame
         An :class:`~wijkgeo.atlas.Atlas`, or buurten with at least ``buurtcode`` and a
-        geometry (``buurtnaam``, ``wijkcode`` and ``gemeentenaam`` are used when present).
-        Any CRS is accepted and converted to EPSG:28992; a missing CRS is an error.
-    indicator : str
-        Registry key (see ``wijkgeo indicators``); label, unit, description, direction,
-        classification and number format all come from the registry.
+        geometry (``buurtnaam``, ``wijkcode``, ``gemeentecode``/``gemeentenaam`` are used
+        when present). Any CRS is converted to EPSG:28992; a missing CRS is an error.
+    indicators : sequence of str, optional
+        Registry keys for the selector; default every indicator of the registry.
+    indicator : str, optional
+        The indicator the map opens with (the URL hash can override it); default the first
+        with values.
     title : str, optional
-        Title text; default ``"<label> per buurt"``.
+        Title; default "Indicatoren per buurt" (one indicator: "<label> per buurt").
     wijken : GeoDataFrame, bool or None
-        Wijken for the tooltip names and outlines. ``None``: the Atlas' wijken (if any);
-        ``False``: no wijk outlines.
+        Wijken for the names in popups; ``None``: the Atlas' wijken; ``False``: no wijk
+        borders. The borders themselves are drawn on the buurt edges (``wijkcode``).
+    gemeenten, nederland : DataFrame, optional
+        For bare buurten: rows of the gemeenten (``gemeentecode``) and of Nederland to compare
+        with. An Atlas brings its own (``atlas.gemeente``, ``atlas.nederland``).
+    previous : Atlas or GeoDataFrame, optional
+        The same gemeente a year earlier; popups then show the change where the boundary did
+        not change.
     gemeente : str, optional
-        Gemeente name for the title box; default from the Atlas or the ``gemeentenaam``
-        column (``"25 gemeenten"`` when the buurten lie in several).
+        Gemeente name for the title; default from the Atlas or ``gemeentenaam``.
     year : int, optional
-        Year for the title box; default ``atlas.meta["year"]``.
+        Year for the title; default ``atlas.meta["year"]``.
     basemap : {"grijs", "standaard", "pastel", "water"}
         Variant of the PDOK BRT-Achtergrondkaart.
-    simplify : float or None
-        Coverage-simplification tolerance in metres (shared edges stay shared); ``None`` or
-        ``0`` keeps the boundaries as they are.
-    prefer_canvas : bool
-        Draw with Leaflet's canvas renderer (for thousands of buurten) instead of SVG.
+    simplify : float, "auto" or None
+        Coverage-simplification tolerance in metres; ``"auto"`` suits the extent
+        (:func:`~wijkgeo.maps.geometry.auto_tolerance`); ``None``/``0`` keeps the edges.
+    prefer_canvas : bool, optional
+        Canvas instead of SVG; default from :data:`CANVAS_FROM` buurten on.
     opacity : float
         Fill opacity of the buurten.
     source : str, optional
-        The "Bron:" line; default ``atlas.meta["source"]``, else the registry's source.
+        The "Bron" line; default ``atlas.meta["source"]``, else the registry's source.
+    layers : sequence of MapLayer
+        Further layers (their JavaScript type must be registered on the page).
+    offline : bool
+        Inline Leaflet (JS, CSS, images) from ``wijkgeo/maps/vendor``: the file then needs a
+        network only for the basemap tiles.
 
     Returns
     -------
@@ -175,110 +240,149 @@ def indicator_map(
     DataValidationError
         When the buurten lack a CRS, a ``buurtcode`` or a geometry, or codes repeat.
     ConfigError
-        When the basemap variant or the indicator's classification is unknown.
+        For an unknown basemap, indicator or classification.
 
     Examples
     --------
     >>> import wijkgeo
-    >>> from wijkgeo.maps import indicator_map, save_map
-    >>> atlas = wijkgeo.make_demo()                                      # doctest: +SKIP
-    >>> m = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")     # doctest: +SKIP
-    >>> save_map(m, "maps/laag_inkomen.html")                            # doctest: +SKIP
-    PosixPath('maps/laag_inkomen.html')
+    >>> from wijkgeo.maps import build, save_map
+    >>> m = build(wijkgeo.make_demo(), indicator="aandeel_65_plus")          # doctest: +SKIP
+    >>> save_map(m, "maps/demodam_alle.html")                                 # doctest: +SKIP
+    PosixPath('maps/demodam_alle.html')
     """
     import folium
     import shapely
     import xyzservices
 
     from .._errors import ConfigError
-    from ..indicators import format_number, format_value, get_indicator
-    from .layer import GeoJsonLayer
+    from ..indicators import compute, get_indicator, registry, themes
+    from .assets import engine_assets
+    from .classes import MISSING_COLOR
+    from .data import (
+        indicator_entries,
+        previous_values,
+        references_from_atlas,
+        references_from_frames,
+        text,
+    )
+    from .escape import script_json
+    from .page import Verbatim, inline_asset, panel_html, static_text
+    from .topology import encode_coverage
 
     if basemap not in BASEMAPS:
         raise ConfigError(f"onbekende achtergrondkaart {basemap!r}; kies uit {list(BASEMAPS)}")
-
-    atlas = None
-    if hasattr(atlas_or_buurten, "buurten") and hasattr(atlas_or_buurten, "meta"):
-        atlas = atlas_or_buurten
-        buurten = atlas.buurten
-        if wijken is None:
-            wijken = atlas.wijken
-        gemeente = gemeente or atlas.name
-        year = year if year is not None else atlas.meta.get("year")
-    else:
-        buurten = atlas_or_buurten
-        if gemeente is None:
-            gemeente = _gemeente_of(buurten)
-    if wijken is False:
-        wijken, draw_wijken = None, False
-    else:
-        draw_wijken = True
-
-    ind = get_indicator(indicator)
-    label = str(_get(ind, "label") or indicator)
-    unit = _get(ind, "unit")
+    atlas, buurten, wijken, gemeente, year = _split_input(atlas_or_buurten, wijken, gemeente, year)
+    draw_wijken = wijken is not False
+    keys = list(indicators) if indicators is not None else list(registry())
+    for key in keys:
+        get_indicator(key)  # unknown keys fail here, with suggestions
+    if indicator is not None and indicator not in keys:
+        keys.insert(0, get_indicator(indicator).key)
     buurten = in_rd(buurten, "buurten")
     check_buurten(buurten)
-    values, reasons = _indicator_values(
-        buurten, indicator, atlas.local if atlas is not None else None
-    )
-    classes: Classes = classify(values, _get(ind, "classification"), _get(ind, "direction"))
+    t = text()
 
-    decimals = int(_get(ind, "decimals", 0) or 0)
+    # --- data ---------------------------------------------------------------------------
+    local = atlas.local if atlas is not None else None
+    result = compute(buurten, keys, level="buurt", local=local, with_reasons=True)
+    values = result.values.reset_index(drop=True)
+    reasons = result.reasons.reset_index(drop=True)
+    if atlas is not None:
+        refs = references_from_atlas(atlas, keys, len(buurten))
+    else:
+        refs = references_from_frames(buurten, keys, gemeenten, nederland)
+    prev_frame, prev_notes, prev_year = None, None, None
+    if previous is not None:
+        earlier = previous.buurten if hasattr(previous, "buurten") else previous
+        prev_year = getattr(previous, "meta", {}).get("year") or (year - 1 if year else None)
+        prev_frame, prev_notes = previous_values(buurten, in_rd(earlier, "vorig jaar"), keys, local)
+    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame)
 
-    def fmt(v: float, reason: str | None = None) -> str:
-        if not _missing(v):
-            return str(format_value(indicator, v))
-        if reason and reason != MISSING_LABEL:
-            return f"{MISSING_LABEL} ({reason})"  # e.g. "geen gegevens (te weinig inwoners)"
-        return MISSING_LABEL
-
-    def fmt_bound(v: float, d: int) -> str:  # legend: number only, the unit is in the header
-        return fmt(v) if unit == "jaar" else format_number(v, d)
-
-    # --- features -----------------------------------------------------------------------
-    wijknamen: dict[str, str] = {}
-    if wijken is not None and {"wijkcode", "wijknaam"} <= set(wijken.columns):
-        named = wijken[wijken["wijknaam"].notna()]
-        wijknamen = dict(
-            zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
-        )
-    names = buurten["buurtcode"].astype(str)
-    if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
-        names = buurten["buurtnaam"].where(buurten["buurtnaam"].notna(), names).astype(str)
-    codes = buurten["buurtcode"].astype(str)
-    wijkcodes = buurten["wijkcode"].astype(str) if "wijkcode" in buurten.columns else None
-
-    properties = []
-    for i, (code, name, value, reason) in enumerate(
-        zip(codes, names, values, reasons, strict=True)
-    ):
-        wijk = None
-        if wijkcodes is not None:
-            wijk = wijknamen.get(wijkcodes.iloc[i], wijkcodes.iloc[i])
-        tooltip = html(
-            '<div class="wijkgeo-naam">{}</div><div class="wijkgeo-code">{}{}</div>'
-            "<div>{}: <b>{}</b></div>",
-            name,
-            code,
-            html(" · wijk {}", wijk) if wijk else "",
-            label,
-            fmt(value, reason),
-        )
-        # Every string property is escaped (also against Jinja's second render in folium).
-        properties.append(
-            {"buurtcode": str(esc(code)), "k": int(classes.index[i]), "tooltip": str(tooltip)}
-        )
-
+    # --- geometry -----------------------------------------------------------------------
     rd = buurten.geometry.to_numpy()
-    simplified, is_coverage = simplify_coverage(rd, simplify)
-    buurt_wgs84 = to_wgs84_rounded(simplified)
-    buurt_fc = feature_collection(buurt_wgs84, properties)
+    tolerance = auto_tolerance(rd) if simplify == "auto" else simplify
+    drawn, is_coverage = coverage_for_topology(rd, tolerance)
+    wgs = to_wgs84_rounded(drawn)
+    topo = encode_coverage(wgs, quantum=max(0.5, float(tolerance or 1.0) / 2))
+    canvas = len(buurten) >= CANVAS_FROM if prefer_canvas is None else bool(prefer_canvas)
 
-    # --- map ----------------------------------------------------------------------------
+    map_layers = [MapLayer("buurten", "choropleth", t["layer_buurten"], spec={"opacity": opacity})]
+    if draw_wijken and "wijkcode" in buurten.columns:
+        arcs = topo.border_arcs(buurten["wijkcode"].astype(str).to_numpy())
+        map_layers.append(
+            MapLayer(
+                "wijken",
+                "outline",
+                t["layer_wijken"],
+                spec={"arcs": arcs, "className": "wijkgeo-wijk"},
+            )
+        )
+    if "gemeentecode" in buurten.columns and buurten["gemeentecode"].nunique() > 1:
+        arcs = topo.border_arcs(buurten["gemeentecode"].astype(str).to_numpy())
+        map_layers.append(
+            MapLayer(
+                "gemeenten",
+                "outline",
+                t["layer_gemeenten"],
+                spec={
+                    "arcs": arcs,
+                    "className": "wijkgeo-gemeente",
+                    "weight": 3.5,
+                    "color": "#000000",
+                },
+            )
+        )
+    map_layers.extend(layers)
+    if not is_coverage:
+        log.info("geen sluitende bedekking: gedeelde randen alleen waar ze gelijk zijn")
+
+    # --- page ---------------------------------------------------------------------------
+    initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
+    ids = {
+        "data": "wijkgeo-data",
+        "panel": "wijkgeo-panel",
+        "select": "wijkgeo-indicator",
+        "legend": "wijkgeo-legend",
+        "mode": "wijkgeo-mode",
+    }
+    codes, names, wijknamen = _names(buurten, wijken if draw_wijken else None)
+    payload: dict[str, Any] = {
+        "text": {
+            k: (v if not isinstance(v, str) else str(esc(v)))
+            for k, v in t.items()
+            if not k.startswith("_")
+        },
+        "ids": ids,
+        "canvas": canvas,
+        "missing_color": MISSING_COLOR,
+        "initial": initial,
+        "codes": codes,
+        "names": names,
+        "wijken": wijknamen,
+        "groups": [str(esc(g)) for g in refs.groups],
+        "reasons": reason_list,
+        "topology": topo.to_json(),
+        "layers": [layer.to_json() for layer in map_layers],
+        "indicators": entries,
+    }
+    if len(refs.groups) > 1:
+        payload["group_of"] = refs.group_of.tolist()
+    if prev_frame is not None:
+        payload["previous"] = {
+            "year": prev_year,
+            "notes": [None if n is None else str(esc(n)) for n in prev_notes],
+        }
+
     provider = xyzservices.providers.nlmaps[basemap]
-    fmap = folium.Map(location=None, tiles=None, control_scale=False, prefer_canvas=prefer_canvas)
-    apply_assets(fmap)
+    fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_control="topright")
+    fmap._id = "wijkgeo"  # a stable name (map_wijkgeo) for the start script below
+    apply_assets(fmap, "engine")
+    if offline:
+        assets = engine_assets()
+        fmap.default_js, fmap.default_css = [], []
+        inlined = [inline_asset(u, "css") for _, u in assets["css"]]
+        inlined += [inline_asset(u, "js") for _, u in assets["js"]]
+        Verbatim("".join(inlined), "header").add_to(fmap)
     _MetricScale().add_to(fmap)
     folium.TileLayer(
         tiles=provider.build_url(),
@@ -290,75 +394,104 @@ def indicator_map(
         control=False,
     ).add_to(fmap)
 
-    styles = {
-        k: {
-            "fillColor": classes.color_of(k),
-            "fillOpacity": opacity,
-            "color": "#555555",
-            "weight": 0.8,
-            "opacity": 0.9,
-        }
-        for k in range(-1, len(classes.colors))
-    }
-    GeoJsonLayer(
-        buurt_fc,
-        name=label,
-        style_function=lambda f: styles[f["properties"]["k"]],
-        highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.9},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["tooltip"], labels=False, sticky=True, class_name="wijkgeo-tooltip"
-        ),
-        className="wijkgeo-buurt",
-    ).add_to(fmap)
-
-    if draw_wijken:
-        outlines = wijk_outlines(buurten, simplified, wijken, is_coverage)
-        if len(outlines):
-            GeoJsonLayer(
-                feature_collection(to_wgs84_rounded(outlines), [{} for _ in outlines]),
-                name="Wijkgrenzen",
-                style_function=lambda f: {
-                    "fill": False,
-                    "color": "#222222",
-                    "weight": 2.5,
-                    "opacity": 0.9,
-                },
-                interactive=False,
-                className="wijkgeo-wijk",
-            ).add_to(fmap)
-
-    # --- title, legend ------------------------------------------------------------------
-    ranges = range_labels(classes, fmt_bound, decimals)
-    subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
-    heading = title or f"{label} per buurt"
-    fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
-    SafeHtml(STYLE, where="header").add_to(fmap)
-    SafeHtml(title_html(heading, subtitle or None, _describe_source(ind, atlas, source))).add_to(
-        fmap
+    one = len(keys) == 1
+    heading = title or (
+        f"{get_indicator(keys[0]).label} per buurt" if one else "Indicatoren per buurt"
     )
-    SafeHtml(
-        legend_html(
-            label,
-            legend_rows(classes, ranges),
-            unit=unit,
-            direction=_get(ind, "direction"),
-            description=_get(ind, "description"),
+    subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
+    fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
+    Verbatim("<style>" + static_text("engine.css") + "</style>", "header").add_to(fmap)
+    themes_order = themes()
+    Verbatim(
+        str(
+            panel_html(
+                ids,
+                heading,
+                subtitle or None,
+                _describe_source(get_indicator(keys[0]) if one else None, atlas, source),
+                entries,
+                themes_order,
+                initial,
+                payload["layers"],
+            )
         )
     ).add_to(fmap)
-
-    minx, miny, maxx, maxy = shapely.total_bounds(buurt_wgs84)
-    # room for the title box (top left) and the legend (bottom right)
+    Verbatim(
+        f'<script type="application/json" id="{ids["data"]}">{script_json(payload)}</script>'
+        f"<script>{static_text('engine.js')}</script>"
+    ).add_to(fmap)
+    minx, miny, maxx, maxy = shapely.total_bounds(wgs)
     fmap.fit_bounds(
-        [[miny, minx], [maxy, maxx]], padding_top_left=(10, 70), padding_bottom_right=(60, 10)
+        [[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(10, 10)
     )
+    Verbatim(f'wijkgeo.start({fmap.get_name()}, "{ids["data"]}");', "script").add_to(fmap)
+    for n, element in enumerate(_walk(fmap)):  # stable ids: the same input, the same file
+        if element is not fmap:
+            element._id = f"{n:04d}"
     log.info(
-        "kaart %s: %d buurten, %d klassen, %d zonder gegevens",
-        indicator,
+        "kaart: %d buurten, %d indicatoren (%d zonder gegevens), %d bogen, %d punten, %s m",
         len(buurten),
-        len(classes.colors),
-        classes.missing,
+        len(entries),
+        sum(not e["ok"] for e in entries),
+        len(topo.arcs),
+        topo.n_points,
+        tolerance,
     )
     return fmap
+
+
+def _walk(element: Any) -> list[Any]:
+    out, stack = [], [element]
+    while stack:
+        el = stack.pop(0)
+        out.append(el)
+        stack.extend(el._children.values())
+    return out
+
+
+def indicator_map(
+    atlas_or_buurten: Atlas | gpd.GeoDataFrame,
+    indicator: str,
+    *,
+    title: str | None = None,
+    wijken: gpd.GeoDataFrame | bool | None = None,
+    gemeente: str | None = None,
+    year: int | None = None,
+    basemap: str = "grijs",
+    simplify: float | str | None = "auto",
+    prefer_canvas: bool | None = None,
+    opacity: float = 0.75,
+    source: str | None = None,
+    offline: bool = False,
+) -> folium.Map:
+    """A map of one registry indicator: :func:`build` with only that indicator.
+
+    Parameters are those of :func:`build`; ``indicator`` is the registry key.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> from wijkgeo.maps import indicator_map, save_map
+    >>> atlas = wijkgeo.make_demo()                                      # doctest: +SKIP
+    >>> m = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")     # doctest: +SKIP
+    >>> save_map(m, "maps/laag_inkomen.html")                            # doctest: +SKIP
+    PosixPath('maps/laag_inkomen.html')
+    """
+    return build(
+        atlas_or_buurten,
+        indicators=[indicator],
+        indicator=indicator,
+        title=title,
+        wijken=wijken,
+        gemeente=gemeente,
+        year=year,
+        basemap=basemap,
+        simplify=simplify,
+        prefer_canvas=prefer_canvas,
+        opacity=opacity,
+        source=source,
+        offline=offline,
+    )
 
 
 def save_map(fmap: folium.Map, path: str | Path) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +27,9 @@ __all__ = [
     "CRS",
     "DECIMALS",
     "WGS84",
+    "auto_tolerance",
     "check_buurten",
+    "coverage_for_topology",
     "feature_collection",
     "in_rd",
     "rd_to_wgs84",
@@ -225,3 +228,68 @@ def wijk_outlines(
     if wijken is not None and len(wijken):
         return in_rd(wijken, "wijken").geometry.to_numpy()
     return np.asarray([], dtype=object)
+
+
+def auto_tolerance(geoms: np.ndarray) -> float:
+    """A coverage-simplification tolerance (metres) that suits the zoom range of the extent.
+
+    A map opens at the zoom that fits its extent; 1 pixel there is about extent / 1000 m, and
+    users zoom in about 4 levels (16-20x) from it to read one buurt. The tolerance is a pixel
+    at that depth: extent / 20000 in steps of 2.5 m, at least 2 m (a gemeente) and at most
+    25 m (all of Nederland, 320 km: 15 m). Closer in, the edges look simplified but buurten
+    still share their edges exactly (coverage simplification).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely.geometry import box
+    >>> from wijkgeo.maps.geometry import auto_tolerance
+    >>> auto_tolerance(np.array([box(0, 0, 10_000, 10_000)]))
+    2.0
+    >>> auto_tolerance(np.array([box(0, 300_000, 280_000, 620_000)]))
+    15.0
+    """
+    import shapely
+
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    extent = max(maxx - minx, maxy - miny)
+    if not math.isfinite(extent):
+        return 2.0
+    return float(min(25.0, max(2.0, round(extent / 20000 / 2.5) * 2.5)))
+
+
+def coverage_for_topology(geoms: np.ndarray, tolerance: float | None) -> tuple[np.ndarray, bool]:
+    """Make ``geoms`` a clean coverage (``coverage_clean``) and coverage-simplify it.
+
+    Unlike :func:`simplify_coverage` the cleaned coverage is kept even when it has more
+    vertices than the input: in a topology every shared edge is stored once, which only
+    works when neighbours share identical edges. Returns the geometries and whether they form
+    a valid coverage; when cleaning fails the (simplified where possible) input is returned.
+    """
+    import shapely
+
+    if not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
+        return geoms, False
+    work = geoms
+    try:
+        if not shapely.coverage_is_valid(work) and hasattr(shapely, "coverage_clean"):
+            cleaned = shapely.coverage_clean(work)
+            ok = (
+                len(cleaned) == len(work)
+                and not shapely.is_empty(cleaned).any()
+                and shapely.coverage_is_valid(cleaned)
+            )
+            if ok:
+                log.info("grenzen gladgestreken tot een sluitende bedekking (coverage_clean)")
+                work = cleaned
+        valid = bool(shapely.coverage_is_valid(work))
+        if tolerance and tolerance > 0 and valid:
+            out = shapely.coverage_simplify(work, tolerance)
+            bad = shapely.is_empty(out) | ~shapely.is_valid(out)
+            if not bad.any():
+                return out, True
+            log.warning("vereenvoudigen gaf %d ongeldige vlakken; niet vereenvoudigd", bad.sum())
+        return work, valid
+    except shapely.errors.GEOSException as exc:
+        log.warning("bedekking maken mislukt (%s); grenzen zoals ze zijn", exc)
+        return geoms, False
