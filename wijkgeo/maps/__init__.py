@@ -2,12 +2,13 @@
 
 :func:`build` makes the map of a gemeente (all registry indicators, one selector, legends,
 popups with comparisons, deep links; see :mod:`wijkgeo.maps.builder`), :func:`indicator_map`
-the same for one indicator, :func:`save_map` writes it; :data:`BASEMAPS` lists the variants of
+the same for one indicator, :func:`save_map` writes it, :func:`write_map` does all of
+that for a gemeente in the store (``wijkgeo map``); :data:`BASEMAPS` lists the variants of
 the PDOK BRT-Achtergrondkaart.
 """
 
 from __future__ import annotations
 
-from .builder import BASEMAPS, MapLayer, build, indicator_map, save_map
+from .builder import BASEMAPS, MapLayer, build, indicator_map, save_map, write_map
 
-__all__ = ["BASEMAPS", "MapLayer", "build", "indicator_map", "save_map"]
+__all__ = ["BASEMAPS", "MapLayer", "build", "indicator_map", "save_map", "write_map"]

@@ -45,7 +45,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BASEMAPS", "CANVAS_FROM", "MapLayer", "build", "indicator_map", "save_map"]
+__all__ = [
+    "BASEMAPS",
+    "CANVAS_FROM",
+    "MapLayer",
+    "build",
+    "indicator_map",
+    "save_map",
+    "write_map",
+]
 
 #: Variants of the PDOK BRT-Achtergrondkaart (xyzservices ``providers.nlmaps``).
 BASEMAPS = ("grijs", "standaard", "pastel", "water")
@@ -521,3 +529,59 @@ def save_map(fmap: folium.Map, path: str | Path) -> Path:
     tmp.replace(path)
     log.info("kaart opgeslagen: %s (%d kB)", path, path.stat().st_size // 1024)
     return path
+
+
+def write_map(
+    gemeente: str,
+    year: int,
+    *,
+    store: str | Path | None = None,
+    path: str | Path | None = None,
+    offline: bool = False,
+    indicator: str | None = None,
+) -> Path:
+    """Read a gemeente from the store, build its map with every indicator and save it.
+
+    The previous year, when the store has it, gives the change since then (only for buurten
+    whose boundary did not change). This is ``wijkgeo map``.
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code (``GM0772``).
+    year : int
+        Statistics year.
+    store : str or Path, optional
+        Store folder (default ``$WIJKGEO_STORE`` or the user data folder).
+    path : str or Path, optional
+        Output file; default ``maps/<code>_<year>.html``.
+    offline : bool
+        Inline every script and stylesheet (see :func:`build`).
+    indicator : str, optional
+        The indicator the map opens with.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    NotInStoreError
+        When the gemeente and year are not in the store.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps import write_map
+    >>> write_map("GM9999", 2024, offline=True)          # doctest: +SKIP
+    PosixPath('maps/GM9999_2024.html')
+    """
+    from ..store import Store
+
+    target = Store(store)
+    atlas = target.read_atlas(gemeente, year)
+    previous = None
+    if target.has(atlas.code, year - 1):
+        previous = target.read_atlas(atlas.code, year - 1)
+        log.info("vorig jaar %d gevonden: veranderingen in de popups", year - 1)
+    fmap = build(atlas, indicator=indicator, previous=previous, offline=offline)
+    return save_map(fmap, path or Path("maps") / f"{atlas.code}_{year}.html")

@@ -140,8 +140,8 @@ def diff_classes(diff: np.ndarray, classification: Any, direction: str) -> DiffC
     """Class the differences with the gemeente (integer units) around an exact 0 class.
 
     The absolute differences are classed with mapclassify quantiles into at most three
-    classes (``classification`` is accepted for symmetry with :func:`classify`); the same bounds are used above and below the gemeente, so equal colours
-    mean equal distance.
+    classes (``classification`` is accepted for symmetry with :func:`classify`); the same
+    bounds are used above and below the gemeente, so equal colours mean equal distance.
 
     Examples
     --------

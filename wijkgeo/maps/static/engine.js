@@ -359,6 +359,13 @@
     });
     window.addEventListener("hashchange", function () { apply(parseHash()); });
 
+    /* on a phone the panel starts folded (one tap on the title opens it) and folds away
+       when a popup opens, so the popup is never under it */
+    var panel = document.getElementById(data.ids.panel);
+    function narrow() { return map.getContainer().clientWidth < 600; }
+    if (panel && narrow()) panel.open = false;
+    map.on("popupopen", function () { if (panel && narrow()) panel.open = false; });
+
     apply(parseHash());
     var api = {map: map, state: state, ctx: ctx, layers: layers, popup: popup,
                classOf: function (i) { return classOf(byKey[state.indicator], i); },
