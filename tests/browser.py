@@ -269,6 +269,31 @@ def local_asset(url: str) -> Path | None:
     return path
 
 
+_SESSION: dict = {}
+
+
+@contextlib.contextmanager
+def _browser(chromium: str) -> Iterator:
+    """One Playwright and one Chromium for nested :func:`browser_page` uses (a module-scoped
+    page and a test's own page): the sync API allows a single Playwright per thread."""
+    from playwright.sync_api import sync_playwright
+
+    if not _SESSION:
+        manager = sync_playwright()
+        pw = manager.start()
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        _SESSION.update(manager=manager, browser=browser, users=0)
+    _SESSION["users"] += 1
+    try:
+        yield _SESSION["browser"]
+    finally:
+        _SESSION["users"] -= 1
+        if _SESSION["users"] == 0:
+            _SESSION["browser"].close()
+            _SESSION["manager"].__exit__(None, None, None)
+            _SESSION.clear()
+
+
 @contextlib.contextmanager
 def browser_page(
     html: str, *, width: int = 1200, height: int = 800, offline: bool = False, hash: str = ""
@@ -279,8 +304,6 @@ def browser_page(
     what a file opened from a USB stick without network meets. ``hash`` is appended to the
     page URL (a deep link). Yields ``(page, traffic)``.
     """
-    from playwright.sync_api import sync_playwright
-
     chromium = require_browser()
     traffic = Traffic()
     png = tiny_png()
@@ -309,10 +332,10 @@ def browser_page(
         traffic.aborted.append(url)
         return r.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+    with _browser(chromium) as browser:
+        context = browser.new_context(viewport={"width": width, "height": height})
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = context.new_page()
 
             def on_console(m):
                 if m.type == "error":
@@ -331,4 +354,4 @@ def browser_page(
             page.goto(PAGE_URL + hash, wait_until="load")
             yield page, traffic
         finally:
-            browser.close()
+            context.close()

@@ -241,6 +241,11 @@ def test_difference_mode_is_diverging_around_the_gemeente(fmap, atlas):
     assert "gelijk aan de gemeente" in e["dlegend"] and "verschil met de gemeente" in e["dlegend"]
     assert "procentpunt" in e["dlegend"]
     assert "+" in e["dlegend"]  # above the gemeente reads with a sign
+    # a count is not compared with a total: no difference classes, and the legend says why
+    count = entry(data, "inwoners")
+    assert count["total"] is True and "Inwoners" in count["dlegend"]
+    assert "een aantal, geen aandeel" in count["dlegend"]
+    assert "total" not in e
 
 
 def test_change_since_the_previous_year_only_where_the_boundary_held(fmap):

@@ -292,7 +292,8 @@ def indicator_entries(
 
         gem = _to_int(refs.gemeente[key].to_numpy(), dec) if key in refs.gemeente else None
         gem_ints = gem if gem is not None else np.full(len(refs.groups), np.nan)
-        diff = ints - gem_ints[refs.group_of]
+        total = ind.unit in t["total_units"]  # a count: its difference with a total is noise
+        diff = ints - gem_ints[refs.group_of] if not total else np.full(len(ints), np.nan)
         dc = diff_classes(diff, ind.classification, ind.direction)
         k = len(dc.bins)
         if k:
@@ -314,12 +315,10 @@ def indicator_entries(
         else:
             d_rows = []
         d_missing = np.where(np.isfinite(diff), 0, -1)
-        d_why = [
-            w if not math.isfinite(v) else t["diff_no_reference"]
-            for w, v in zip(why, ints, strict=True)
-        ]
+        no_diff = t["diff_total"] if total else t["diff_no_reference"]
+        d_why = [w if not math.isfinite(v) else no_diff for w, v in zip(why, ints, strict=True)]
         d_rows += _missing_rows(d_why, d_missing)
-        if len(refs.groups) == 1 and gem is not None and math.isfinite(gem_ints[0]):
+        if len(refs.groups) == 1 and not total and math.isfinite(gem_ints[0]):
             from ..indicators import format_value
 
             note = f"{refs.groups[0]}: {format_value(key, gem_ints[0] / 10**dec)}"
@@ -361,6 +360,8 @@ def indicator_entries(
             "nl": None if not math.isfinite(nl) else int(nl),
             "ok": available,
         }
+        if total:
+            entry["total"] = True
         if not available:
             entry["why"] = str(esc(_unavailable_reason(ind, why)))
         if previous is not None and key in previous.columns:

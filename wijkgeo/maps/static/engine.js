@@ -165,7 +165,7 @@
       if (val === null) return -1;
       if (state.mode === "verschil") {
         var g = ind.gem[groupIx(i)];
-        if (g === null || g === undefined) return -1;
+        if (g === null || g === undefined || ind.total) return -1;
         var d = val - g, k = ind.dbins.length, a = Math.abs(d);
         if (d === 0 || k === 0) return k;
         for (j = 0; j < k - 1 && a > ind.dbins[j]; j++);
@@ -235,10 +235,14 @@
       html += '<div class="wijkgeo-ind">' + ind.label + "</div><table>";
       html += row(T.popup_value, "<b>" + valueText(ind, i) + "</b>");
       var gname = data.groups[groupIx(i)];
-      html += row(T.popup_gemeente + " " + gname, g === null || g === undefined ? T.missing :
-        fmtValue(ind, g / s) + (x === null ? "" : " (" + fmtDiff(ind, (x - g) / s, T) + ")"));
-      html += row(T.popup_nederland, ind.nl === null ? T.missing :
-        fmtValue(ind, ind.nl / s) + (x === null ? "" : " (" + fmtDiff(ind, (x - ind.nl) / s, T) + ")"));
+      /* a count is shown next to the total, never as a difference with it */
+      function compared(ref) {
+        if (ref === null || ref === undefined) return T.missing;
+        if (ind.total) return fmtValue(ind, ref / s) + " (" + T.total + ")";
+        return fmtValue(ind, ref / s) + (x === null ? "" : " (" + fmtDiff(ind, (x - ref) / s, T) + ")");
+      }
+      html += row(T.popup_gemeente + " " + gname, compared(g));
+      html += row(T.popup_nederland, compared(ind.nl));
       var r = ranks(ind)[i];
       if (r) html += row(T.popup_rank, r[0] + " " + T.popup_rank_of + " " + r[1] +
                          " (" + T.rank_end[ind.dir] + ")");
@@ -286,8 +290,8 @@
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
         r.checked = r.value === state.mode;
       });
-      if (state.buurt !== null && map._popup && map.hasLayer(map._popup) && ctx.popupFor === state.buurt) {
-        map._popup.setContent(popup(state.buurt));
+      if (state.buurt !== null && ctx.popup && ctx.popupFor === state.buurt) {
+        ctx.popup.setContent(popup(state.buurt));
       }
     }
 
@@ -297,13 +301,24 @@
       if (prev !== null) ctx.restyle(prev);
       ctx.restyle(i);
       var f = ctx.features[i];
-      if (zoom) map.fitBounds(f.getBounds(), {maxZoom: 15, padding: [40, 40]});
+      if (zoom) map.fitBounds(f.getBounds(), {maxZoom: 15, padding: [40, 40], animate: false});
       ctx.popupFor = i;
-      L.popup({maxWidth: 320, className: "wijkgeo-popup-box", autoPanPadding: [10, 10]})
-        .setLatLng(latlng || f.getCenter()).setContent(popup(i)).openOn(map);
+      /* keep the popup clear of the panel: beside it on a wide screen, below it on a phone */
+      var tl = [10, 10], pr = panel ? panel.getBoundingClientRect() : null;
+      var mr = map.getContainer().getBoundingClientRect();
+      if (pr && pr.width) {
+        if (narrow() || !panel.open) tl = [10, pr.bottom - mr.top + 10];
+        else tl = [pr.right - mr.left + 10, 10];
+      }
+      ctx.popup = L.popup({maxWidth: 320, className: "wijkgeo-popup-box",
+                           autoPanPaddingTopLeft: tl, autoPanPaddingBottomRight: [10, 10]})
+        .setLatLng(latlng || f.getCenter()).setContent(popup(i));
+      ctx.popup.openOn(map); /* closes the previous popup first: see popupclose */
       writeHash();
     };
-    map.on("popupclose", function () {
+    map.on("popupclose", function (e) {
+      if (e.popup !== ctx.popup) return; /* an older popup, replaced by the current one */
+      ctx.popup = null;
       var prev = state.buurt;
       state.buurt = null; ctx.popupFor = null;
       if (prev !== null) ctx.restyle(prev);
