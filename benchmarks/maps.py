@@ -124,13 +124,33 @@ def _count_vertices(obj) -> int:
     return 0
 
 
+def _engine_points(text: str) -> int:
+    """Points stored in the topology of an engine map's data block (each shared edge once)."""
+    import json
+    import re
+
+    from wijkgeo.maps.topology import decode_vlq
+
+    found = re.search(r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', text)
+    if not found:
+        return 0
+    flat = decode_vlq(json.loads(found[1])["topology"]["arcs"])
+    total, i = 0, 0
+    while i < len(flat):
+        total += flat[i]
+        i += 1 + 2 * flat[i]
+    return total
+
+
 def vertices(fmap: folium.Map) -> int:
-    """Vertices in every GeoJson layer of ``fmap`` (walks the element tree)."""
+    """Vertices in every GeoJson layer of ``fmap``, plus the points of an engine topology."""
     total, stack = 0, [fmap]
     while stack:
         el = stack.pop()
         if isinstance(el, folium.GeoJson):
             total += _count_vertices(el.data)
+        if getattr(el, "text", None) and "wijkgeo-data" in el.text:
+            total += _engine_points(el.text)
         stack.extend(el._children.values())
     return total
 
@@ -142,13 +162,8 @@ def ours(buurten: gpd.GeoDataFrame, path: Path, canvas: bool, simplify: float = 
 
 
 def layer_vertices(fmap: folium.Map) -> str:
-    """Vertices per GeoJson layer of one of our maps (buurten, wijk borders)."""
-    parts = {
-        el.options.get("className", "?").removeprefix("wijkgeo-"): _count_vertices(el.data)
-        for el in fmap._children.values()
-        if isinstance(el, folium.GeoJson)
-    }
-    return " + ".join(f"{n:,} {k}" for k, n in parts.items())
+    """What one of our maps stores: topology points (buurten; wijk borders are arc lists)."""
+    return f"{vertices(fmap):,} topology points (buurten and wijk borders share them)"
 
 
 def choropleth(

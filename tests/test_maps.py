@@ -67,9 +67,14 @@ def entry(data: dict, key: str) -> dict:
     return next(e for e in data["indicators"] if e["key"] == key)
 
 
+def ints_of(e: dict, field: str = "v") -> list:
+    """The integer values of an entry, as engine.js decodes them (steps from the median)."""
+    return [None if v is None else v + e["o"] for v in decode_vlq(e[field])]
+
+
 def values_of(data: dict, key: str) -> list:
     e = entry(data, key)
-    return [None if v is None else v / 10 ** e["dec"] for v in decode_vlq(e["v"])]
+    return [None if v is None else v / 10 ** e["dec"] for v in ints_of(e)]
 
 
 def _layer(data: dict, layer_id: str) -> dict:
@@ -182,7 +187,7 @@ def test_every_registry_indicator_travels_as_one_compact_array(fmap, atlas):
     data = payload(fmap)
     assert [e["key"] for e in data["indicators"]] == list(registry())
     for e in data["indicators"]:
-        assert isinstance(e["v"], str) and len(decode_vlq(e["v"])) == len(atlas.buurten)
+        assert isinstance(e["v"], str) and len(ints_of(e)) == len(atlas.buurten)
     # the values are the registry's, rounded to its decimals; missing is missing
     expected = compute(atlas.buurten, [KEY])[KEY].round(get_indicator(KEY).decimals)
     got = values_of(data, KEY)
@@ -195,7 +200,7 @@ def test_classes_are_mapclassify_on_the_shown_values_and_the_browser_rule_agrees
     for e in data["indicators"]:
         if not e["ok"]:
             continue
-        ints = np.array([np.nan if v is None else v for v in decode_vlq(e["v"])], float)
+        ints = np.array([np.nan if v is None else v for v in ints_of(e)], float)
         ind = get_indicator(e["key"])
         classes = classify(ints, ind.classification, ind.direction)
         index = js_classes(ints, e["bins"])
@@ -251,8 +256,8 @@ def test_difference_mode_is_diverging_around_the_gemeente(fmap, atlas):
 def test_change_since_the_previous_year_only_where_the_boundary_held(fmap):
     data = payload(fmap)
     assert data["previous"]["year"] == 2023
-    prev = [None if v is None else v for v in decode_vlq(entry(data, KEY)["v"])]
-    before = decode_vlq(entry(data, KEY)["prev"])
+    prev = ints_of(entry(data, KEY))
+    before = ints_of(entry(data, KEY), "prev")
     assert before[2] is None and data["previous"]["notes"][2] == "grens gewijzigd"
     assert before[0] == 9 and prev[0] == 10  # 90 then 100 of 1,000 inwoners
     assert data["previous"]["notes"][0] is None

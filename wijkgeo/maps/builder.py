@@ -184,6 +184,7 @@ def build(
     gemeenten: gpd.GeoDataFrame | None = None,
     nederland: Any = None,
     previous: Atlas | gpd.GeoDataFrame | None = None,
+    local: dict[str, Any] | None = None,
     gemeente: str | None = None,
     year: int | None = None,
     basemap: str = "grijs",
@@ -218,6 +219,8 @@ def build(
     previous : Atlas or GeoDataFrame, optional
         The same gemeente a year earlier; popups then show the change where the boundary did
         not change.
+    local : dict, optional
+        Local layers for the indicators that need them (default ``atlas.local``).
     gemeente : str, optional
         Gemeente name for the title; default from the Atlas or ``gemeentenaam``.
     year : int, optional
@@ -291,7 +294,8 @@ def build(
     t = text()
 
     # --- data ---------------------------------------------------------------------------
-    local = atlas.local if atlas is not None else None
+    if local is None and atlas is not None:
+        local = atlas.local
     result = compute(buurten, keys, level="buurt", local=local, with_reasons=True)
     values = result.values.reset_index(drop=True)
     reasons = result.reasons.reset_index(drop=True)

@@ -151,7 +151,9 @@
 
     function values(ind) {
       if (!cache[ind.key]) {
-        var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null;
+        var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
+        for (j = 0; j < ints.length; j++) if (ints[j] !== null) ints[j] += o;
+        if (prev) for (j = 0; j < prev.length; j++) if (prev[j] !== null) prev[j] += o;
         var s = Math.pow(10, ind.dec), reason = new Array(n), k;
         for (k in ind.miss) ind.miss[k].forEach(function (i) { reason[i] = data.reasons[+k]; });
         cache[ind.key] = {ints: ints, prev: prev, scale: s, reason: reason, ranks: null};
