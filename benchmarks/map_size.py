@@ -110,6 +110,7 @@ def render_ms(html: str, selector: str, n: int, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         with browser_page(html, width=1200, height=800) as (page, traffic):
+            page.on("crash", lambda *_: print("    (page crashed)", file=sys.stderr))
             page.wait_for_function(
                 "([sel, n]) => { if (document.querySelectorAll(sel).length >= n) {"
                 " window.__drawn = window.__drawn || performance.now(); return true; }"
@@ -164,6 +165,7 @@ def main() -> None:
             f"{per / 1e6:.1f} MB; not built)"
         )
 
+        del land, plain  # the national frames hold ~2 GB; the browser needs the memory
         region = generate_country(n_gemeenten=25, seed=2024)
         rlocal = {"energietransitie": energietransitie(region.wijken)}
         rkeys = forty_keys(region.buurten, rlocal)

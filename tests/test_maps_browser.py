@@ -64,7 +64,7 @@ def _legend_rows(page) -> list[tuple[str, str, int]]:
     return page.eval_on_selector_all(
         "#wijkgeo-legend tr",
         "rows => rows.map(r => [r.querySelector('.wijkgeo-swatch').style.background,"
-        " r.children[1].innerText, +r.children[2].innerText])",
+        " r.children[1].innerText, +r.children[2].innerText.replace(/\\./g, '')])",
     )
 
 

@@ -319,17 +319,20 @@ def build(
     canvas = len(buurten) >= CANVAS_FROM if prefer_canvas is None else bool(prefer_canvas)
 
     map_layers = [MapLayer("buurten", "choropleth", t["layer_buurten"], spec={"opacity": opacity})]
+    several = "gemeentecode" in buurten.columns and buurten["gemeentecode"].nunique() > 1
     if draw_wijken and "wijkcode" in buurten.columns:
         arcs = topo.border_arcs(buurten["wijkcode"].astype(str).to_numpy())
+        # on a map of many gemeenten the wijk borders appear from zoom 10 (region) on
+        zoom = {"minZoom": 10} if several else {}
         map_layers.append(
             MapLayer(
                 "wijken",
                 "outline",
                 t["layer_wijken"],
-                spec={"arcs": arcs, "className": "wijkgeo-wijk"},
+                spec={"arcs": arcs, "className": "wijkgeo-wijk", **zoom},
             )
         )
-    if "gemeentecode" in buurten.columns and buurten["gemeentecode"].nunique() > 1:
+    if several:
         arcs = topo.border_arcs(buurten["gemeentecode"].astype(str).to_numpy())
         map_layers.append(
             MapLayer(
@@ -339,7 +342,7 @@ def build(
                 spec={
                     "arcs": arcs,
                     "className": "wijkgeo-gemeente",
-                    "weight": 3.5,
+                    "weight": 2,
                     "color": "#000000",
                 },
             )

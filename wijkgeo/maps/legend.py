@@ -75,6 +75,8 @@ def legend_body(
     >>> out.startswith('<summary class="wijkgeo-head"') and "0 – 10" in out
     True
     """
+    from ..indicators import format_number
+
     body = join(
         html(
             '<tr><td><span class="wijkgeo-swatch" style="background:{}"></span></td>'
@@ -82,7 +84,7 @@ def legend_body(
             r.color,
             r.text,
             count_title,
-            r.count,
+            format_number(r.count),
         )
         for r in rows
     )

@@ -264,10 +264,16 @@
       return '<div class="wijkgeo-popup">' + html + "</div>";
     }
 
+    /* thin buurt outlines when zoomed out far (a national map would be all outline) */
+    function outlineWeight() {
+      var z = map.getZoom();
+      return z < 9 ? 0 : z < 11 ? 0.3 : 0.8;
+    }
+    var weight = outlineWeight();
     ctx.restyle = function (i) {
       var f = ctx.features[i], sel = state.buurt === i;
       f.setStyle({fillColor: colorOf(byKey[state.indicator], i),
-                  weight: sel ? 3.5 : 0.8, color: sel ? "#1a3cff" : "#555555"});
+                  weight: sel ? 3.5 : weight, color: sel ? "#1a3cff" : "#555555"});
     };
 
     function writeHash() {
@@ -332,13 +338,25 @@
       var make = wijkgeo.layerTypes[spec.type];
       if (!make) { if (window.console) console.warn("wijkgeo: onbekend laagtype " + spec.type); return; }
       layers[spec.id] = make(ctx, spec);
+      layers[spec.id].spec = spec;
+    });
+    /* a layer is drawn when it is switched on and the zoom is within its minZoom */
+    function showLayer(id) {
+      var l = layers[id], spec = l.spec;
+      var show = state.layers[id] && !(spec.minZoom && map.getZoom() < spec.minZoom);
+      if (show && !map.hasLayer(l.layer)) l.layer.addTo(map);
+      if (!show && map.hasLayer(l.layer)) map.removeLayer(l.layer);
+    }
+    map.on("zoomend", function () {
+      for (var id in layers) showLayer(id);
+      var w = outlineWeight();
+      if (w !== weight) { weight = w; for (var i = 0; i < n; i++) ctx.restyle(i); }
     });
     function setLayer(id, on) {
       var l = layers[id];
       if (!l) return;
       state.layers[id] = !!on;
-      if (on && !map.hasLayer(l.layer)) l.layer.addTo(map);
-      if (!on && map.hasLayer(l.layer)) map.removeLayer(l.layer);
+      showLayer(id);
       var box = document.querySelector('input[data-wijkgeo-layer="' + id + '"]');
       if (box) box.checked = !!on;
     }
