@@ -257,6 +257,29 @@ def test_phone_deep_link_selector_and_legend_stay_usable(html):
         assert traffic.dialogs == []
 
 
+@pytest.mark.parametrize(("width", "height"), [(320, 480), (800, 360)])
+def test_panel_and_legend_fit_small_and_short_screens(html, width, height):
+    with browser_page(html, width=width, height=height) as (page, traffic):
+        _ready(page)
+        page.locator("#wijkgeo-panel summary").click()  # open on a phone, fold elsewhere
+        page.locator("#wijkgeo-panel summary").click()
+        if page.locator("#wijkgeo-panel").get_attribute("open") is None:
+            page.locator("#wijkgeo-panel summary").click()
+        _shot(page, f"engine_{width}x{height}.png")
+        panel = page.locator("#wijkgeo-panel").bounding_box()
+        legend = page.locator("#wijkgeo-legend").bounding_box()
+        for box in (panel, legend):
+            assert box["x"] >= 0 and box["y"] >= 0
+            assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+        apart = (
+            panel["y"] + panel["height"] <= legend["y"]
+            or panel["x"] + panel["width"] <= legend["x"]
+        )
+        assert apart  # the two boxes never cover each other
+        assert page.locator("#wijkgeo-indicator").is_visible()
+        assert traffic.console_errors == [] and traffic.page_errors == []
+
+
 def test_offline_file_renders_with_every_outside_request_refused(atlas):
     html = build(atlas, indicator=KEY, offline=True).get_root().render()
     with browser_page(html, offline=True) as (page, traffic):

@@ -14,8 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from branca.element import MacroElement
 
@@ -23,6 +22,9 @@ from .._errors import ConfigError
 from .assets import parse_cdn_url
 from .escape import Markup, esc, html, join
 from .layer import _Verbatim
+
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.resources.abc import Traversable
 
 __all__ = ["Verbatim", "inline_asset", "panel_html", "static_text", "vendored_file"]
 
