@@ -13,7 +13,8 @@ prerequisites of ``make test`` for the render timing). Everything is measured in
 3. On the 1,075-buurt region (``generate_country(25)``): the time from navigation until every
    buurt is drawn (``path`` elements counted on each animation frame) in headless Chromium,
    served by the tests' local harness (tests/browser.py: assets from ``.cache/npm``, tiles
-   stubbed), median of 3 loads each: ours with 40 indicators against the naive map with one.
+   stubbed), median of 3 loads each: ours with 40 indicators against the naive map with one
+   (without Choropleth's legend, which needs d3 from cdnjs: that only helps the naive map).
 
 The last line is ``size_ratio_40_vs_1=<x> smaller_than_naive_40=<y> national_40_mb=<z>
 render_speedup=<r>`` (render_speedup = naive time / our time).
@@ -73,8 +74,14 @@ def ours(country, keys: list[str], path: Path, local: dict) -> tuple[int, float]
     return path.stat().st_size, time.perf_counter() - t0
 
 
-def naive(buurten: gpd.GeoDataFrame, keys: list[str], path: Path) -> tuple[int, float]:
-    """One folium.Choropleth per indicator, each with the whole frame as its GeoJSON."""
+def naive(
+    buurten: gpd.GeoDataFrame, keys: list[str], path: Path, legend: bool = True
+) -> tuple[int, float]:
+    """One folium.Choropleth per indicator, each with the whole frame as its GeoJSON.
+
+    ``legend=False`` drops Choropleth's branca legend, which loads d3 from cdnjs (not an npm
+    file the local harness can serve): used for the render timing, where it only makes the
+    naive map faster."""
     t0 = time.perf_counter()
     gdf = buurten.to_crs(4326)
     fmap = folium.Map(tiles=None)
@@ -96,6 +103,9 @@ def naive(buurten: gpd.GeoDataFrame, keys: list[str], path: Path) -> tuple[int, 
             show=i == 0,
         ).add_to(fmap)
         folium.GeoJsonTooltip(["buurtnaam", key]).add_to(layer.geojson)
+        if not legend and layer.color_scale is not None:
+            del layer._children[layer.color_scale.get_name()]
+            layer.color_scale = None
     if len(keys) > 1:
         folium.LayerControl().add_to(fmap)
     fmap.fit_bounds(fmap.get_bounds())
@@ -135,6 +145,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the HTML files here (default: temp)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    sys.stdout.reconfigure(line_buffering=True)  # progress lines also when redirected
 
     with tempfile.TemporaryDirectory() as tmp:
         out = args.keep or Path(tmp)
@@ -176,7 +187,7 @@ def main() -> None:
             .render()
         )
         naive_path = out / "naive_region.html"
-        naive(with_values(region.buurten, rkeys[:1], rlocal), rkeys[:1], naive_path)
+        naive(with_values(region.buurten, rkeys[:1], rlocal), rkeys[:1], naive_path, legend=False)
         naive_html = naive_path.read_text("utf-8")
         t_ours = render_ms(ours_html, "path.wijkgeo-buurt", n)
         t_naive = render_ms(naive_html, "path.leaflet-interactive", n)
