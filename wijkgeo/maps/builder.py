@@ -362,11 +362,7 @@ def build(
     }
     codes, names, wijknamen = _names(buurten, wijken if draw_wijken else None)
     payload: dict[str, Any] = {
-        "text": {
-            k: (v if not isinstance(v, str) else str(esc(v)))
-            for k, v in t.items()
-            if not k.startswith("_")
-        },
+        "text": _escaped({k: v for k, v in t.items() if not k.startswith("_")}),
         "ids": ids,
         "canvas": canvas,
         "missing_color": MISSING_COLOR,
@@ -453,6 +449,17 @@ def build(
         tolerance,
     )
     return fmap
+
+
+def _escaped(value: Any) -> Any:
+    """Every string of a JSON-ready structure through :func:`~wijkgeo.maps.escape.esc`."""
+    if isinstance(value, str):
+        return str(esc(value))
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def _walk(element: Any) -> list[Any]:
