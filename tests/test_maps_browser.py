@@ -78,9 +78,31 @@ def atlas():
     return synthetic_atlas()
 
 
+#: A layer type of the kind issue 14 adds (voorzieningen...), registered the documented way.
+PROEF_JS = (
+    "<script>window.wijkgeo = window.wijkgeo || {}; wijkgeo.layerTypes = wijkgeo.layerTypes"
+    " || {}; wijkgeo.layerTypes.proefpunten = function (ctx, spec) { return {layer:"
+    " L.layerGroup(spec.points.map(function (p) { return L.circleMarker(p, {radius: 6,"
+    " className: 'wijkgeo-proef', renderer: ctx.renderer}); }))}; };</script>"
+)
+
+
 @pytest.fixture(scope="module")
 def html(atlas):
-    return build(atlas, previous=synthetic_previous(atlas), indicator=KEY).get_root().render()
+    from wijkgeo.maps import MapLayer
+    from wijkgeo.maps.page import Verbatim
+
+    centre = atlas.buurten.to_crs(4326).geometry.iloc[0].representative_point()
+    layer = MapLayer(
+        "proef",
+        "proefpunten",
+        "Proefpunten <b>",
+        visible=False,
+        spec={"points": [[centre.y, centre.x]]},
+    )
+    fmap = build(atlas, previous=synthetic_previous(atlas), indicator=KEY, layers=[layer])
+    Verbatim(PROEF_JS).add_to(fmap)
+    return fmap.get_root().render()
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +237,13 @@ def test_the_url_hash_round_trips(desktop):
     page.check('input[data-wijkgeo-layer="wijken"]')
     assert page.locator("svg path.wijkgeo-wijk").count() == 1
     assert "lagen=buurten,wijken" in page.evaluate("location.hash")
+    # an added layer type: off by default, in the panel (label escaped), in the link
+    assert page.locator("path.wijkgeo-proef").count() == 0
+    label = page.locator('input[data-wijkgeo-layer="proef"]').locator("xpath=..")
+    assert label.inner_text() == "Proefpunten <b>"
+    page.check('input[data-wijkgeo-layer="proef"]')
+    assert page.locator("path.wijkgeo-proef").count() == 1
+    assert "lagen=buurten,wijken,proef" in page.evaluate("location.hash")
 
 
 def test_no_console_errors_and_nothing_left_the_machine(desktop):

@@ -184,7 +184,7 @@ def panel_html(
             "</label>",
             layer["id"],
             Markup(" checked") if layer.get("visible") else "",
-            layer["label"],
+            Markup(layer["label"]),  # escaped once, by MapLayer.to_json
         )
         for layer in layers
     )
