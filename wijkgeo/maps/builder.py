@@ -320,7 +320,11 @@ def build(
 
     map_layers = [MapLayer("buurten", "choropleth", t["layer_buurten"], spec={"opacity": opacity})]
     several = "gemeentecode" in buurten.columns and buurten["gemeentecode"].nunique() > 1
-    if draw_wijken and "wijkcode" in buurten.columns:
+    if draw_wijken and "wijkcode" in buurten.columns and not is_coverage:
+        # borders are arcs between buurten of two wijken: without shared edges every buurt
+        # edge would look like a wijk border, so none are drawn rather than wrong ones
+        log.warning("grenzen vormen geen bedekking (ook niet na coverage_clean): geen wijkgrenzen")
+    if draw_wijken and "wijkcode" in buurten.columns and is_coverage:
         arcs = topo.border_arcs(buurten["wijkcode"].astype(str).to_numpy())
         # on a map of many gemeenten the wijk borders appear from zoom 10 (region) on
         zoom = {"minZoom": 10} if several else {}
@@ -332,7 +336,7 @@ def build(
                 spec={"arcs": arcs, "className": "wijkgeo-wijk", **zoom},
             )
         )
-    if several:
+    if several and is_coverage:
         arcs = topo.border_arcs(buurten["gemeentecode"].astype(str).to_numpy())
         map_layers.append(
             MapLayer(
@@ -348,8 +352,6 @@ def build(
             )
         )
     map_layers.extend(layers)
-    if not is_coverage:
-        log.info("geen sluitende bedekking: gedeelde randen alleen waar ze gelijk zijn")
 
     # --- page ---------------------------------------------------------------------------
     initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
