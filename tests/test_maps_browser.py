@@ -318,6 +318,7 @@ def test_offline_file_renders_with_every_outside_request_refused(atlas):
         assert page.locator("#wijkgeo-legend").inner_text().startswith("Inwoners")
         page.mouse.click(*_point(page, 0))
         page.locator(".wijkgeo-popup").wait_for(state="visible")
+        page.wait_for_timeout(400)  # the popup fades in and the map pans it clear of the panel
         _shot(page, "engine_offline.png")
         assert traffic.page_errors == [] and traffic.dialogs == []
         assert traffic.assets == [] and traffic.missing == []
