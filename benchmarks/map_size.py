@@ -76,8 +76,8 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from wijkgeo.sources.synthetic import generate_country
 
+from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import compute, registry
 from wijkgeo.maps import build, save_map
 from wijkgeo.maps.assets import apply_assets
