@@ -157,17 +157,22 @@ def grid_areas(geoms, size: float):
 
 
 def _sum_pairs(src, ix, iy, val):
-    """Sum values of duplicate (src, ix, iy) triples."""
+    """Sum values of duplicate (src, ix, iy) triples; sorted by src, then iy, then ix."""
     src = np.asarray(src, dtype=np.int64)
     ix = np.asarray(ix, dtype=np.int64)
     iy = np.asarray(iy, dtype=np.int64)
+    val = np.asarray(val, dtype=float)
     if not len(src):
-        return src, ix, iy, np.asarray(val, dtype=float)
-    order = np.lexsort((iy, ix, src))
-    src, ix, iy, val = src[order], ix[order], iy[order], np.asarray(val, float)[order]
-    new = np.r_[True, (src[1:] != src[:-1]) | (ix[1:] != ix[:-1]) | (iy[1:] != iy[:-1])]
-    starts = np.flatnonzero(new)
-    return src[starts], ix[starts], iy[starts], np.add.reduceat(val, starts)
+        return src, ix, iy, val
+    x0, y0 = ix.min(), iy.min()
+    nx, ny = ix.max() - x0 + 1, iy.max() - y0 + 1
+    key = (src * ny + (iy - y0)) * nx + (ix - x0)  # one int64 key: one sort, not three
+    order = np.argsort(key)
+    key, val = key[order], val[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    key = key[starts]
+    cell, src = key % (nx * ny), key // (nx * ny)
+    return src, cell % nx + x0, cell // nx + y0, np.add.reduceat(val, starts)
 
 
 def grid_lengths(geoms, size: float):

@@ -116,9 +116,18 @@ def format_cells(x: Any, y: Any) -> np.ndarray:
     """
     hx = np.floor(np.asarray(x, dtype=float) / 100).astype(np.int64)
     hy = np.floor(np.asarray(y, dtype=float) / 100).astype(np.int64)
-    ex = np.char.zfill(hx.astype(str), 4)
-    ny = np.char.zfill(hy.astype(str), 4)
-    return np.char.add(np.char.add("E", ex), np.char.add("N", ny)).astype(object)
+    if not len(hx):
+        return np.zeros(0, dtype=object)
+    if hx.min() < 0 or hy.min() < 0 or hx.max() > 9999 or hy.max() > 9999:
+        return np.array([format_cell(a * 100, b * 100) for a, b in zip(hx, hy, strict=True)],
+                        dtype=object)
+    # fixed-width bytes 'E####N####' built digit by digit: no per-cell Python string work
+    out = np.empty((len(hx), 10), dtype=np.uint8)
+    out[:, 0], out[:, 5] = ord("E"), ord("N")
+    for col, v in ((1, hx), (6, hy)):
+        for d in range(4):
+            out[:, col + 3 - d] = ord("0") + (v // 10**d) % 10
+    return out.view("S10").ravel().astype(str).astype(object)
 
 
 def _check_size(size: int) -> int:
@@ -278,31 +287,55 @@ def cells(area: Any, size: int = 500, *, touching: bool = True) -> gpd.GeoDataFr
     size = _check_size(size)
     is_bbox = isinstance(area, tuple | list) and len(area) == 4
     minx, miny, maxx, maxy = _bounds_of(area)
-    x0, y0 = np.floor(minx / size) * size, np.floor(miny / size) * size
-    nx = max(int(np.ceil((maxx - x0) / size)), 1)
-    ny = max(int(np.ceil((maxy - y0) / size)), 1)
-    iy, ix = np.divmod(np.arange(nx * ny, dtype=np.int64), nx)
-    x, y = x0 + ix * size, y0 + iy * size
     if touching and not is_bbox:
-        geom = area
-        if hasattr(area, "geometry"):
-            geom = area.geometry.union_all() if hasattr(area.geometry, "union_all") else area
-        keep = _cells_touching(geom, x, y, size)
-        x, y = x[keep], y[keep]
+        geoms = np.asarray(
+            area.geometry.values if hasattr(area, "geometry") else [area], dtype=object
+        )
+        ix, iy = _cells_touching(geoms, size, (minx, miny, maxx, maxy))
+    else:
+        x0, y0 = int(np.floor(minx / size)), int(np.floor(miny / size))
+        nx = max(int(np.ceil(maxx / size)) - x0, 1)
+        ny = max(int(np.ceil(maxy / size)) - y0, 1)
+        iy, ix = np.divmod(np.arange(nx * ny, dtype=np.int64), nx)
+        ix, iy = ix + x0, iy + y0
+    x, y = ix * float(size), iy * float(size)
     boxes = shapely.box(x, y, x + size, y + size)
     return gpd.GeoDataFrame({"celcode": format_cells(x, y)}, geometry=boxes, crs=CRS)
 
 
-def _cells_touching(geom: Any, x: np.ndarray, y: np.ndarray, size: int) -> np.ndarray:
-    """Which cells (lower-left ``x``, ``y``) meet ``geom`` in more than a line or point."""
+def _cells_touching(geoms: np.ndarray, size: int, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Cells (ix, iy, row-major) whose interior meets the geometries.
+
+    Polygons go through the exact kernel (a cell with a positive area of them); lines and
+    points through a plain intersects test of the cells in the bounding box.
+    """
     import shapely
 
-    if geom is None or geom.is_empty:
-        return np.zeros(len(x), dtype=bool)
-    boxes = shapely.box(x, y, x + size, y + size)
-    shapely.prepare(geom)
-    hit = shapely.intersects(geom, boxes)
-    if shapely.get_dimensions(geom) == 2:
-        # a cell that only shares an edge or a corner with a polygon holds none of it
-        hit[hit] &= ~shapely.touches(geom, boxes[hit])
-    return hit
+    from . import _kernel
+
+    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if not len(geoms):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    types = shapely.get_type_id(geoms)
+    if np.isin(types, (3, 6)).all():
+        _, ix, iy, a = _kernel.grid_areas(shapely.make_valid(geoms), size)
+        keep = a > 1e-9 * size * size
+        ix, iy = ix[keep], iy[keep]
+    else:
+        minx, miny, maxx, maxy = bounds
+        x0, y0 = int(np.floor(minx / size)), int(np.floor(miny / size))
+        nx = max(int(np.ceil(maxx / size)) - x0, 1)
+        ny = max(int(np.ceil(maxy / size)) - y0, 1)
+        iy, ix = np.divmod(np.arange(nx * ny, dtype=np.int64), nx)
+        ix, iy = ix + x0, iy + y0
+        boxes = shapely.box(ix * size, iy * size, (ix + 1) * size, (iy + 1) * size)
+        tree = shapely.STRtree(boxes)
+        hit = np.unique(tree.query(geoms, predicate="intersects")[1])
+        ix, iy = ix[hit], iy[hit]
+    # unique cells in row-major order through a mask over the bounding box (no sort)
+    x0, y0 = int(ix.min()), int(iy.min())
+    nx = int(ix.max()) - x0 + 1
+    mask = np.zeros((int(iy.max()) - y0 + 1) * nx, dtype=bool)
+    mask[(iy - y0) * nx + (ix - x0)] = True
+    iy2, ix2 = np.divmod(np.flatnonzero(mask), nx)
+    return ix2 + x0, iy2 + y0

@@ -1,0 +1,261 @@
+"""The 500 m grid: cells, the exact kernel and areal interpolation against the overlay."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wijkgeo import DataValidationError
+from wijkgeo.grid import area_interpolate, cells, interpolation_weights
+from wijkgeo.grid._kernel import grid_areas, grid_lengths, is_grid
+
+CRS = "EPSG:28992"
+
+
+def _overlay(source, target, extensive=(), intensive=()):
+    """The oracle: geopandas.overlay + groupby, indexed like target."""
+    s = source.assign(_sid=np.arange(len(source)), _sarea=source.area)
+    t = target[["geometry"]].assign(_tid=np.arange(len(target)))
+    ov = gpd.overlay(s, t, how="intersection", keep_geom_type=True)
+    ov["_a"] = ov.area
+    out = {}
+    for col in extensive:
+        ok = ov[col].notna()
+        v = (ov[col] * ov["_a"] / ov["_sarea"])[ok].groupby(ov["_tid"][ok]).sum()
+        out[col] = v.reindex(range(len(target)))
+    for col in intensive:
+        ok = ov[col].notna()
+        num = (ov[col] * ov["_a"])[ok].groupby(ov["_tid"][ok]).sum()
+        den = ov["_a"][ok].groupby(ov["_tid"][ok]).sum()
+        out[col] = (num / den).reindex(range(len(target)))
+    return pd.DataFrame(out)
+
+
+def _close(ours, ref, cell_area):
+    """Equal to 1e-9 of the cell value (and of a count per cell), NaN where the oracle has none."""
+    a, b = np.asarray(ours, float), np.asarray(ref, float)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    # a cell the overlay sees only as a zero-area sliver is missing there, ~0 here
+    only = np.isnan(b) & ~np.isnan(a)
+    assert np.all(np.abs(a[only]) <= 1e-6), a[only]
+    assert np.isnan(a[np.isnan(b) & np.isnan(a)]).all()
+    scale = np.maximum(np.abs(b[both]), 1.0)
+    assert np.max(np.abs(a[both] - b[both]) / scale, initial=0) < 1e-9
+
+
+# ------------------------------------------------------------------------------- cells
+def test_cells_of_a_bbox_and_a_polygon_follow_cbs_codes():
+    g = cells((97600, 452000, 98400, 452400), size=500)
+    assert g["celcode"].tolist() == ["E0975N4520", "E0980N4520"]
+    assert g.crs.to_epsg() == 28992 and (g.area == 250_000).all()
+    poly = gpd.GeoDataFrame(geometry=[shapely.box(97600, 452000, 98000, 452400)], crs=CRS)
+    # the cell right of x=98000 only touches the polygon along an edge: not included
+    assert cells(poly, 500)["celcode"].tolist() == ["E0975N4520"]
+    hundred = cells(poly, 100)
+    assert len(hundred) == 4 * 4 and hundred["celcode"].iloc[0] == "E0976N4520"
+    with pytest.raises(DataValidationError, match="100 en 500"):
+        cells(poly, 250)
+    with pytest.raises(DataValidationError, match="graden"):
+        cells(poly.to_crs(4326), 500)
+
+
+def test_cells_join_cbs_vierkanten_by_celcode():
+    from wijkgeo.sources.demo import make_demo
+
+    atlas = make_demo()
+    grid = cells(atlas.gemeente, 500)
+    cbs = atlas.vierkanten["500m"]
+    assert set(cbs["celcode"]) <= set(grid["celcode"])
+    joined = grid.merge(cbs.drop(columns="geometry"), on="celcode")
+    assert len(joined) == len(cbs)
+
+
+def test_is_grid_recognises_only_aligned_squares():
+    assert is_grid(cells((0, 0, 1000, 1000), 100).geometry.values) == 100
+    assert is_grid([shapely.box(10, 0, 510, 500)]) is None
+    assert is_grid([shapely.box(0, 0, 500, 500).buffer(0.01)]) is None
+
+
+# ------------------------------------------------------------------------------- kernel
+def test_kernel_holes_multipolygons_and_cells_on_the_border():
+    ring = shapely.box(0, 0, 1000, 1000).difference(shapely.box(100, 100, 350, 420))
+    multi = shapely.MultiPolygon([shapely.box(1200, 0, 1250, 40), shapely.box(1300, 0, 1500, 500)])
+    edge = shapely.box(0, 1000, 500, 1500)  # exactly on grid lines
+    geoms = np.array([ring, multi, edge], dtype=object)
+    src, ix, iy, a = grid_areas(geoms, 100)
+    boxes = shapely.box(ix * 100, iy * 100, ix * 100 + 100, iy * 100 + 100)
+    ref = shapely.area(shapely.intersection(boxes, geoms[src]))
+    np.testing.assert_allclose(a, ref, atol=1e-9)
+    np.testing.assert_allclose(np.bincount(src, weights=a), shapely.area(geoms), rtol=1e-12)
+    # clockwise exterior rings (as shapefiles write them) give the same areas
+    flipped = np.array([shapely.reverse(g) for g in geoms], dtype=object)
+    np.testing.assert_allclose(grid_areas(flipped, 100)[3], a, atol=1e-9)
+
+
+def test_lengths_add_up_and_split_at_grid_lines():
+    line = shapely.LineString([(50, 50), (250, 170), (250, 400)])
+    _, ix, iy, length = grid_lengths([line], 100)
+    assert length.sum() == pytest.approx(line.length, rel=1e-12)
+    boxes = shapely.box(ix * 100, iy * 100, ix * 100 + 100, iy * 100 + 100)
+    # the vertical part on x=250 is inside cells of column 2 only
+    ref = shapely.length(shapely.intersection(boxes, line))
+    np.testing.assert_allclose(length, ref, atol=1e-9)
+
+
+# -------------------------------------------------------------------- exact vs overlay
+def _voronoi_coverage(seed: int, n: int, extent: float, with_holes: bool):
+    rng = np.random.default_rng(seed)
+    pts = shapely.MultiPoint(rng.uniform(0, extent, (n, 2)) + np.array([100_000, 400_000]))
+    frame = shapely.box(100_000, 400_000, 100_000 + extent, 400_000 + extent)
+    cellsv = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=frame))
+    cellsv = shapely.intersection(cellsv, frame)
+    if with_holes:
+        # punch a hole in the first polygon and give it to a new one; make one a multipolygon
+        c0 = cellsv[0]
+        hole = shapely.buffer(shapely.centroid(c0), 0.2 * np.sqrt(c0.area) + 1, quad_segs=3)
+        hole = shapely.intersection(hole, c0)
+        cellsv = np.r_[shapely.difference(cellsv[:1], hole), cellsv[1:], [hole]]
+        cellsv = np.r_[[shapely.union(cellsv[1], cellsv[2])], cellsv[3:], cellsv[:1]]
+    return cellsv
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(2, 40),
+    extent=st.sampled_from([180.0, 730.0, 1630.0, 2400.0]),
+    size=st.sampled_from([100, 500]),
+    holes=st.booleans(),
+    nan_share=st.sampled_from([0.0, 0.3]),
+)
+def test_interpolation_equals_overlay_groupby(seed, n, extent, size, holes, nan_share):
+    geoms = _voronoi_coverage(seed, n, extent, holes)
+    rng = np.random.default_rng(seed + 1)
+    m = len(geoms)
+    inw = rng.integers(0, 5000, m).astype(float)
+    pct = rng.uniform(0, 100, m)
+    inw[rng.random(m) < nan_share] = np.nan
+    source = gpd.GeoDataFrame({"inw": inw, "pct": pct}, geometry=geoms, crs=CRS)
+    # the target's border cells stick out of the area (the area is not grid-aligned)
+    target = cells(source, size)
+    ours = area_interpolate(source, target, extensive=["inw"], intensive=["pct"])
+    assert ours.attrs["wijkgeo_method"] == "grid"
+    ref = _overlay(source, target, ["inw"], ["pct"])
+    _close(ours["inw"], ref["inw"], size * size)
+    _close(ours["pct"], ref["pct"], size * size)
+    # totals are kept (the cells cover every buurt)
+    assert np.nansum(ours["inw"]) == pytest.approx(np.nansum(inw), rel=1e-12, abs=1e-9)
+    # the reverse, cells to buurten, is the transposed table and matches the overlay too
+    target = target.assign(v=np.arange(len(target), dtype=float))
+    back = area_interpolate(target, source, extensive=["v"])
+    _close(back["v"], _overlay(target, source, ["v"])["v"], size * size)
+
+
+def test_general_targets_use_the_overlay_path_and_agree():
+    geoms = _voronoi_coverage(3, 25, 2000.0, True)
+    source = gpd.GeoDataFrame({"inw": np.arange(len(geoms), dtype=float)}, geometry=geoms, crs=CRS)
+    plan = gpd.GeoDataFrame(
+        geometry=[shapely.Point(100_700, 400_800).buffer(600), shapely.box(101_000, 400_000,
+                  101_900, 400_500)], crs=CRS)
+    ours = area_interpolate(source, plan, extensive=["inw"])
+    assert ours.attrs["wijkgeo_method"] == "overlay"
+    _close(ours["inw"], _overlay(source, plan, ["inw"])["inw"], 1.0)
+
+
+def test_many_variables_reuse_one_table():
+    geoms = _voronoi_coverage(5, 30, 2400.0, False)
+    data = {f"v{i}": np.arange(len(geoms), dtype=float) * (i + 1) for i in range(40)}
+    source = gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
+    target = cells(source, 100)
+    table = interpolation_weights(source, target)
+    one = area_interpolate(source, target, extensive=["v0"], table=table)
+    many = area_interpolate(source, target, extensive=list(data), table=table)
+    np.testing.assert_allclose(many["v39"], 40 * one["v0"])
+    with pytest.raises(DataValidationError, match="interpolation_weights"):
+        area_interpolate(source.iloc[:3], target, extensive=["v0"], table=table)
+
+
+# ------------------------------------------------------------------ missing and errors
+def test_missing_values_stay_missing_and_are_reported():
+    source = gpd.GeoDataFrame(
+        {"inw": [np.nan, 200.0], "pct": [np.nan, np.nan]},
+        geometry=[shapely.box(0, 0, 500, 500), shapely.box(500, 0, 1000, 250)],
+        crs=CRS,
+    )
+    target = cells((0, 0, 1500, 500), 500)
+    out = area_interpolate(source, target, extensive=["inw"], intensive=["pct"])
+    assert np.isnan(out["inw"].iloc[0])  # its only contributor is NaN: NaN, not 0
+    assert out["inw"].iloc[1] == pytest.approx(200.0)
+    assert np.isnan(out["inw"].iloc[2])  # no buurt at all: NaN, with oppervlakte 0
+    assert out["oppervlakte_m2"].tolist() == [250_000.0, 125_000.0, 0.0]
+    assert out["aandeel_oppervlakte"].tolist() == [1.0, 0.5, 0.0]
+    assert out["pct"].isna().all()
+    rep = out.attrs["wijkgeo_missing"]
+    assert rep["inw"]["missing_measure"] == pytest.approx(250_000.0)
+    assert rep["inw"]["missing_share"] == pytest.approx(250_000 / 375_000)
+    assert rep["pct"]["missing_share"] == pytest.approx(1.0)
+
+
+def test_inputs_without_crs_or_in_degrees_are_refused():
+    source = gpd.GeoDataFrame({"inw": [1.0]}, geometry=[shapely.box(0, 0, 500, 500)], crs=CRS)
+    target = cells(source, 500)
+    with pytest.raises(DataValidationError, match="geen coördinatenstelsel"):
+        area_interpolate(source.set_crs(None, allow_override=True), target, extensive=["inw"])
+    with pytest.raises(DataValidationError, match="graden"):
+        area_interpolate(source, target.to_crs(4326), extensive=["inw"])
+    with pytest.raises(DataValidationError, match="ontbreken"):
+        area_interpolate(source, target, extensive=["nope"])
+    with pytest.raises(DataValidationError, match="zowel"):
+        area_interpolate(source, target, extensive=["inw"], intensive=["inw"])
+
+
+# ---------------------------------------------------------------- points, lines, weights
+def test_points_are_counted_and_lines_measured_per_cell():
+    target = cells((0, 0, 1000, 500), 500)
+    pts = gpd.GeoDataFrame(
+        {"n": [1.0, 2.0, 4.0]},
+        geometry=[shapely.Point(10, 10), shapely.Point(499, 1), shapely.Point(500, 10)],
+        crs=CRS,
+    )
+    out = area_interpolate(pts, target, extensive=["n"])
+    assert out["aantal_punten"].tolist() == [2.0, 1.0]
+    assert out["n"].tolist() == [3.0, 4.0]
+    # a general target counts the point on the shared edge once, too
+    plan = gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 500, 600), shapely.box(500, 0, 1000, 600)], crs=CRS
+    )
+    counted = area_interpolate(pts, plan)
+    assert counted.attrs["wijkgeo_method"] == "overlay"
+    assert counted["aantal_punten"].sum() == 3
+    line = gpd.GeoDataFrame(
+        {"fiets": [1.0]}, geometry=[shapely.LineString([(100, 100), (900, 100)])], crs=CRS
+    )
+    lens = area_interpolate(line, target, extensive=["fiets"])
+    assert lens["lengte_m"].tolist() == [400.0, 400.0]
+    assert lens["fiets"].tolist() == [0.5, 0.5]
+
+
+def test_dasymetric_weights_move_people_to_the_dwellings():
+    buurt = gpd.GeoDataFrame(
+        {"inw": [1000.0], "pct": [20.0]}, geometry=[shapely.box(0, 0, 1000, 500)], crs=CRS
+    )
+    target = cells(buurt, 500)
+    fine = cells((0, 0, 1000, 500), 100)
+    # all dwellings in the left 500 m cell, one cell with a secret (NaN) weight
+    woningen = np.where(fine.geometry.bounds.minx < 500, 10.0, 0.0)
+    woningen[-1] = np.nan
+    fine = fine.assign(aantal_woningen=woningen)
+    out = area_interpolate(buurt, target, extensive=["inw"], intensive=["pct"],
+                           weights=(fine, "aantal_woningen"))
+    assert out.attrs["wijkgeo_method"] == "dasymetric"
+    assert out["inw"].tolist() == pytest.approx([1000.0, 0.0])
+    # a cell without any weight keeps the area-weighted rate
+    assert out["pct"].tolist() == pytest.approx([20.0, 20.0])
+    with pytest.raises(DataValidationError, match="passen"):
+        area_interpolate(buurt, cells(buurt, 100), extensive=["inw"],
+                         weights=(target.assign(w=1.0), "w"))
