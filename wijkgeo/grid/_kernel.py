@@ -59,17 +59,27 @@ def _ring_edges(geoms: np.ndarray):
 
 
 def _split(x1, y1, x2, y2, s: float):
-    """Cut segments at every grid line: edge index and (ta, tb) of each piece."""
-    ne = len(x1)
-    t_parts, e_parts = [np.zeros(ne), np.ones(ne)], [np.arange(ne), np.arange(ne)]
+    """Cut segments at every grid line: edge index and (ta, tb) of each piece.
+
+    Edges that cross no grid line (most of them on a coarse grid) are one piece as they
+    are; only the others are cut and sorted.
+    """
+    counts, firsts = [], []
     for a, b in ((x1, x2), (y1, y2)):
         lo, hi = np.minimum(a, b) / s, np.maximum(a, b) / s
         first = np.floor(lo) + 1
-        count = np.maximum(np.ceil(hi) - first, 0).astype(np.int64)
-        if not count.sum():
+        counts.append(np.maximum(np.ceil(hi) - first, 0).astype(np.int64))
+        firsts.append(first)
+    crossing = (counts[0] + counts[1]) > 0
+    plain = np.flatnonzero(~crossing)
+    cut = np.flatnonzero(crossing)
+    t_parts, e_parts = [np.zeros(len(cut)), np.ones(len(cut))], [cut, cut]
+    for (a, b), count, first in zip(((x1, x2), (y1, y2)), counts, firsts, strict=True):
+        c = count[cut]
+        if not c.sum():
             continue
-        e = np.repeat(np.arange(ne), count)
-        offs = np.arange(len(e)) - np.repeat(np.cumsum(count) - count, count)
+        e = np.repeat(cut, c)
+        offs = np.arange(len(e)) - np.repeat(np.cumsum(c) - c, c)
         line = (first[e] + offs) * s
         t_parts.append((line - a[e]) / (b[e] - a[e]))
         e_parts.append(e)
@@ -78,7 +88,11 @@ def _split(x1, y1, x2, y2, s: float):
     t, e = t[order], e[order]
     keep = (e[1:] == e[:-1]) & (t[1:] > t[:-1])
     j = np.flatnonzero(keep)
-    return e[j], t[j], t[j + 1]
+    return (
+        np.concatenate([plain, e[j]]),
+        np.concatenate([np.zeros(len(plain)), t[j]]),
+        np.concatenate([np.ones(len(plain)), t[j + 1]]),
+    )
 
 
 def grid_areas(geoms, size: float):

@@ -1,0 +1,229 @@
+"""Buurten to CBS grid cells: wijkgeo against geopandas.overlay + groupby and tobler.
+
+Run ``.venv/bin/python benchmarks/grid_overlay.py`` (national: ~15,000 buurten of the
+synthetic country, 500 m and 100 m cells) or add ``--scale 0.1`` for a quick look on the
+buurten of the first 10% of the gemeenten.
+
+Every contender starts from the same buurten GeoDataFrame and the same target cells
+(``wijkgeo.grid.cells``, built once beforehand and not timed) and interpolates two counts
+(``aantal_inwoners``, ``woningvoorraad``, extensive) and one rate
+(``percentage_personen_65_jaar_en_ouder``, intensive):
+
+- **wijkgeo**: ``wijkgeo.grid.area_interpolate`` (exact grid kernel: table + products);
+- **overlay**: ``geopandas.overlay(buurten, cells, how="intersection")``, area shares, and
+  ``groupby("celcode")`` sums / weighted means; the exactness oracle;
+- **tobler**: ``tobler.area_interpolate(buurten, cells, extensive_variables=...,
+  intensive_variables=...)``.
+
+Each contender runs in its own fresh process (input read from a GeoParquet written by this
+script), so "peak" is that process's maximum resident memory, input and libraries included.
+At 100 m the overlay and tobler take minutes, so they run on the buurten of the first
+gemeenten that together hold at least ``--fraction`` (default 10%) of the area, against the
+cells that those buurten touch; their time is scaled up by that area fraction (work grows
+with the number of buurt x cell pieces, i.e. with area) and printed as an estimate. wijkgeo
+runs the full country at both sizes, and once more on the fraction for the comparison.
+
+``max_abs_diff`` is the largest ``|wijkgeo - overlay| / max(|overlay|, 1)`` over all cells and
+variables (500 m: full country; 100 m: the fraction). Totals: the sum of the interpolated
+counts against the buurt sums. The last line is::
+
+    speedup_500m=<x> speedup_100m=<y> vs_tobler_500m=<t> peak_gb_100m=<z> max_abs_diff=<d>
+
+with speedups of wijkgeo against the overlay, ``vs_tobler_500m`` = tobler time / wijkgeo time
+at 500 m, and ``peak_gb_100m`` wijkgeo's peak at 100 m on the full country.
+
+Measured (see the bottom of this docstring for the numbers of the last full run and an honest
+reading).
+
+Last full run: not yet recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+EXT = ["aantal_inwoners", "woningvoorraad"]
+INT = ["percentage_personen_65_jaar_en_ouder"]
+
+
+# ------------------------------------------------------------------------- workers
+def _overlay(b, g):
+    import geopandas as gpd
+    import pandas as pd
+
+    s = b[[*EXT, *INT, "geometry"]].assign(_sarea=b.area)
+    ov = gpd.overlay(s, g[["celcode", "geometry"]], how="intersection", keep_geom_type=True)
+    a = ov.area
+    cols = {}
+    for c in EXT:
+        ok = ov[c].notna()
+        cols[c] = (ov[c] * a / ov["_sarea"])[ok].groupby(ov["celcode"][ok]).sum()
+    for c in INT:
+        ok = ov[c].notna()
+        num = (ov[c] * a)[ok].groupby(ov["celcode"][ok]).sum()
+        cols[c] = num / a[ok].groupby(ov["celcode"][ok]).sum()
+    return pd.DataFrame(cols).reindex(g["celcode"])
+
+
+def _tobler(b, g):
+    from tobler.area_weighted import area_interpolate
+
+    # tobler sets NaN to 0 itself (_nan_check), in place; under pandas 3 copy-on-write that
+    # in-place write fails on a read-only view, so hand it the zeros it would make anyway
+    src = b[[*EXT, *INT, "geometry"]].fillna({c: 0.0 for c in [*EXT, *INT]})
+    out = area_interpolate(src, g, extensive_variables=EXT, intensive_variables=INT)
+    return out.assign(celcode=g["celcode"].to_numpy()).set_index("celcode")[[*EXT, *INT]]
+
+
+def _wijkgeo(b, g):
+    from wijkgeo.grid import area_interpolate
+
+    out = area_interpolate(b, g, extensive=EXT, intensive=INT)
+    return out.set_index("celcode")[[*EXT, *INT]]
+
+
+def worker(method: str, buurten: str, cells: str, result: str) -> None:
+    import geopandas as gpd
+
+    b = gpd.read_parquet(buurten)
+    g = gpd.read_parquet(cells)
+    fn = {"overlay": _overlay, "tobler": _tobler, "wijkgeo": _wijkgeo}[method]
+    t0 = time.perf_counter()
+    out = fn(b, g)
+    seconds = time.perf_counter() - t0
+    out.to_parquet(result)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB -> GB
+    print(json.dumps({"seconds": seconds, "peak_gb": peak}))
+
+
+def run(method: str, buurten: Path, cells: Path, tmp: Path) -> dict:
+    result = tmp / f"{method}-{cells.stem}.parquet"
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", method, str(buurten), str(cells), str(result)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise SystemExit(f"{method} failed:\n{proc.stderr}")
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    import pandas as pd
+
+    info["result"] = pd.read_parquet(result)
+    return info
+
+
+def _diff(ours, ref) -> float:
+    a = ours.reindex(ref.index).to_numpy(float)
+    b = ref.to_numpy(float)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    return float(np.max(np.abs(a[both] - b[both]) / np.maximum(np.abs(b[both]), 1.0), initial=0))
+
+
+# ------------------------------------------------------------------------- main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the gemeenten (0-1]")
+    parser.add_argument("--fraction", type=float, default=0.10, help="area share at 100 m")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+
+    from wijkgeo.grid import cells
+    from wijkgeo.sources.demo import generate_country
+
+    country = generate_country(350, seed=args.seed)
+    b = country.buurten
+    codes = b["gemeentecode"].drop_duplicates().tolist()
+    if args.scale < 1:
+        keep = codes[: max(1, round(args.scale * len(codes)))]
+        b = b[b["gemeentecode"].isin(keep)].reset_index(drop=True)
+    b = b[["buurtcode", "gemeentecode", *EXT, *INT, "geometry"]]
+    # the first gemeenten that together hold args.fraction of the area, for the 100 m overlay
+    area = b.area.groupby(b["gemeentecode"], sort=False).sum()
+    cum = area.cumsum() / area.sum()
+    part_codes = cum.index[: int(np.searchsorted(cum.to_numpy(), args.fraction)) + 1]
+    part = b[b["gemeentecode"].isin(part_codes)].reset_index(drop=True)
+    frac = float(part.area.sum() / b.area.sum())
+    print(
+        f"grid_overlay: {len(b):,} buurten ({b['gemeentecode'].nunique()} gemeenten, "
+        f"scale {args.scale:g}); 100 m overlay/tobler on {len(part):,} buurten = "
+        f"{100 * frac:.1f}% of the area"
+    )
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="wijkgeo-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        bp, pp = tmp / "buurten.parquet", tmp / "part.parquet"
+        b.to_parquet(bp)
+        part.to_parquet(pp)
+        for size in (500, 100):
+            t0 = time.perf_counter()
+            g = cells(b, size)
+            t_cells = time.perf_counter() - t0
+            gp = tmp / f"cells{size}.parquet"
+            g.to_parquet(gp)
+            ours = run("wijkgeo", bp, gp, tmp)
+            total_in = b[EXT].sum()
+            total_out = ours["result"][EXT].sum()
+            print(
+                f"{size} m: {len(g):,} cells (cells() {t_cells:.2f} s, not timed below) | "
+                f"wijkgeo {ours['seconds']:.2f} s, peak {ours['peak_gb']:.2f} GB | totals "
+                + ", ".join(
+                    f"{c} {total_out[c]:,.0f} vs {total_in[c]:,.0f}" for c in EXT
+                )
+            )
+            if size == 500:
+                ov, tb, src, scale = (
+                    run("overlay", bp, gp, tmp),
+                    run("tobler", bp, gp, tmp),
+                    ours,
+                    1.0,
+                )
+            else:
+                g_part = cells(part, size)
+                gpp = tmp / f"part{size}.parquet"
+                g_part.to_parquet(gpp)
+                src = run("wijkgeo", pp, gpp, tmp)
+                ov, tb = run("overlay", pp, gpp, tmp), run("tobler", pp, gpp, tmp)
+                scale = 1.0 / frac
+                print(
+                    f"  on the {100 * frac:.1f}% part ({len(g_part):,} cells): wijkgeo "
+                    f"{src['seconds']:.2f} s | overlay {ov['seconds']:.2f} s | tobler "
+                    f"{tb['seconds']:.2f} s; scaled to the country by 1/{frac:.3f}"
+                )
+            diff = max(_diff(src["result"][c], ov["result"][c]) for c in [*EXT, *INT])
+            t_ov, t_tb = ov["seconds"] * scale, tb["seconds"] * scale
+            est = " (estimated)" if scale != 1 else ""
+            print(
+                f"  overlay {t_ov:.2f} s{est}, peak {ov['peak_gb']:.2f} GB | tobler "
+                f"{t_tb:.2f} s{est}, peak {tb['peak_gb']:.2f} GB | speedup vs overlay "
+                f"{t_ov / ours['seconds']:.1f}x, vs tobler {t_tb / ours['seconds']:.1f}x, vs "
+                f"fastest {min(t_ov, t_tb) / ours['seconds']:.1f}x | max_abs_diff {diff:.2e}"
+            )
+            rows[size] = {
+                "speedup": t_ov / ours["seconds"],
+                "vs_tobler": t_tb / ours["seconds"],
+                "peak": ours["peak_gb"],
+                "diff": diff,
+            }
+    print(
+        f"speedup_500m={rows[500]['speedup']:.1f} speedup_100m={rows[100]['speedup']:.1f} "
+        f"vs_tobler_500m={rows[500]['vs_tobler']:.1f} peak_gb_100m={rows[100]['peak']:.2f} "
+        f"max_abs_diff={max(rows[500]['diff'], rows[100]['diff']):.1e}"
+    )
+
+
+if __name__ == "__main__":
+    main()
