@@ -133,6 +133,8 @@ def grid_areas(geoms, size: float):
     piy = np.floor(0.5 * (ya + yb) / s)
     pval = sign[e] * (xm - pix * s) * (yb - ya)
     psrc = src[e]
+    # pieces come in ring order: merge runs in one cell before the one global sort
+    psrc, pix, piy, pval = _runs(psrc, pix, piy, pval)
     # 2. the cells' right edges inside the polygon: crossings with every vertical grid line
     #    k*s where min(x1, x2) < k*s <= max(x1, x2) (a line just left of k*s, matching the
     #    "point on a line belongs to the right cell" rule of step 1)
@@ -168,6 +170,15 @@ def grid_areas(geoms, size: float):
     )
     keep = val != 0
     return src[keep], ix[keep], iy[keep], val[keep]
+
+
+def _runs(src, ix, iy, val):
+    """Merge consecutive entries with the same (src, ix, iy)."""
+    if not len(src):
+        return src, ix, iy, val
+    new = np.r_[True, (src[1:] != src[:-1]) | (ix[1:] != ix[:-1]) | (iy[1:] != iy[:-1])]
+    starts = np.flatnonzero(new)
+    return src[starts], ix[starts], iy[starts], np.add.reduceat(val, starts)
 
 
 def _sum_pairs(src, ix, iy, val):
