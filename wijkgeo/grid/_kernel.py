@@ -95,7 +95,7 @@ def _split(x1, y1, x2, y2, s: float):
     )
 
 
-def grid_areas(geoms, size: float):
+def grid_areas(geoms, size: float, *, reduce: bool = True):
     """Area of each polygon in each grid cell it meets.
 
     Parameters
@@ -104,13 +104,16 @@ def grid_areas(geoms, size: float):
         Valid polygons; empty or missing geometries contribute nothing.
     size : float
         Cell size; cells are ``[ix*size, (ix+1)*size) x [iy*size, (iy+1)*size)``.
+    reduce : bool, default True
+        Sum the entries of each (geometry, cell) pair; ``False`` leaves that to the caller
+        (a sparse matrix sums duplicates while it is built, more cheaply than a sort).
 
     Returns
     -------
     src, ix, iy : int64 arrays
     area : float64 array
-        One entry per (geometry, cell) pair with duplicates summed; may include cells with
-        an area of (nearly) zero.
+        One entry per (geometry, cell) pair (several when ``reduce=False``); may include
+        cells with an area of (nearly) zero.
 
     Examples
     --------
@@ -162,12 +165,15 @@ def grid_areas(geoms, size: float):
     fix = kk[ie] - 1
     fsrc = ss[ie]
     pk, fk = pval != 0, fval > 0
-    src, ix, iy, val = _sum_pairs(
+    parts = (
         np.concatenate([psrc[pk], fsrc[fk]]),
-        np.concatenate([pix[pk], fix[fk]]),
-        np.concatenate([piy[pk], row[fk]]),
+        np.concatenate([pix[pk], fix[fk]]).astype(np.int64),
+        np.concatenate([piy[pk], row[fk]]).astype(np.int64),
         np.concatenate([pval[pk], fval[fk]]),
     )
+    if not reduce:
+        return parts
+    src, ix, iy, val = _sum_pairs(*parts)
     keep = val != 0
     return src[keep], ix[keep], iy[keep], val[keep]
 
@@ -248,7 +254,7 @@ def grid_points(geoms, size: float):
     )
 
 
-def is_grid(geoms, sizes=(100, 500)) -> int | None:
+def is_grid(geoms, sizes=(100, 500), *, bounds=None) -> int | None:
     """The cell size if every geometry is an axis-aligned square cell of one CBS grid.
 
     Examples
@@ -263,7 +269,7 @@ def is_grid(geoms, sizes=(100, 500)) -> int | None:
     types = shapely.get_type_id(geoms)
     if (types != 3).any() or (shapely.get_num_interior_rings(geoms) != 0).any():
         return None
-    b = shapely.bounds(geoms)
+    b = shapely.bounds(geoms) if bounds is None else bounds
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     size = float(w[0])
     if size not in sizes or (w != size).any() or (h != size).any():

@@ -136,41 +136,67 @@ def _keys(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Grid:
-    """A CBS-aligned grid side: cell size and the sorted keys of its cells."""
+    """A CBS-aligned grid side: cell size and where each cell sits in the frame.
+
+    Cells are found by a dense table over the grid's bounding box when that is compact
+    (the usual case: :func:`~wijkgeo.grid.cells` output), else by binary search.
+    """
 
     size: int
-    keys: np.ndarray  # sorted cell keys
+    x0: int
+    y0: int
+    nx: int
+    ny: int
+    table: np.ndarray | None  # dense (ny * nx) row numbers, -1 for no cell
+    keys: np.ndarray  # sorted cell keys (binary-search fallback)
     rows: np.ndarray  # row position (in the frame) of each sorted key
 
     @classmethod
-    def of(cls, geoms: np.ndarray, size: int) -> _Grid | None:
-        import shapely
-
-        b = shapely.bounds(geoms)
-        keys = _keys(np.round(b[:, 0] / size), np.round(b[:, 1] / size))
+    def of(cls, bounds: np.ndarray, size: int) -> _Grid | None:
+        ix = np.round(bounds[:, 0] / size).astype(np.int64)
+        iy = np.round(bounds[:, 1] / size).astype(np.int64)
+        x0, y0 = int(ix.min()), int(iy.min())
+        nx, ny = int(ix.max()) - x0 + 1, int(iy.max()) - y0 + 1
+        n = len(ix)
+        if nx * ny <= max(8 * n, 1 << 20):
+            table = np.full(nx * ny, -1, dtype=np.int64)
+            flat = (iy - y0) * nx + (ix - x0)
+            table[flat] = np.arange(n)
+            if (table >= 0).sum() != n:
+                return None  # a cell twice: the general path handles that like the overlay
+            return cls(size, x0, y0, nx, ny, table, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        keys = _keys(ix, iy)
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
-        if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
-            return None  # a cell twice: the general path handles that like the overlay does
-        return cls(size, keys, order.astype(np.int64))
+        if (keys[1:] == keys[:-1]).any():
+            return None
+        return cls(size, x0, y0, nx, ny, None, keys, order.astype(np.int64))
 
     def lookup(self, ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
         """Row of each cell, or -1 for cells not in this grid."""
+        ix, iy = np.asarray(ix, np.int64), np.asarray(iy, np.int64)
+        if self.table is not None:
+            cx, cy = ix - self.x0, iy - self.y0
+            ok = (cx >= 0) & (cx < self.nx) & (cy >= 0) & (cy < self.ny)
+            out = np.full(len(ix), -1, dtype=np.int64)
+            out[ok] = self.table[cy[ok] * self.nx + cx[ok]]
+            return out
         k = _keys(ix, iy)
-        pos = np.searchsorted(self.keys, k)
-        pos = np.minimum(pos, len(self.keys) - 1)
-        hit = self.keys[pos] == k if len(self.keys) else np.zeros(len(k), bool)
-        return np.where(hit, self.rows[pos], -1)
+        pos = np.minimum(np.searchsorted(self.keys, k), len(self.keys) - 1)
+        return np.where(self.keys[pos] == k, self.rows[pos], -1)
 
 
 def _grid_of(geoms: np.ndarray) -> _Grid | None:
-    size = _kernel.is_grid(geoms)
-    return _Grid.of(geoms, size) if size else None
+    import shapely
+
+    bounds = shapely.bounds(geoms)
+    size = _kernel.is_grid(geoms, bounds=bounds)
+    return _Grid.of(bounds, size) if size else None
 
 
 def _measure_pairs(kind: str, geoms: np.ndarray, size: int):
     if kind == "polygon":
-        return _kernel.grid_areas(geoms, size)
+        return _kernel.grid_areas(geoms, size, reduce=False)
     if kind == "line":
         return _kernel.grid_lengths(geoms, size)
     return _kernel.grid_points(geoms, size)
@@ -324,7 +350,7 @@ def _dasymetric(kind, poly_geoms, grid: _Grid, n_grid, weights, poly_is_source):
     n_nan = int(np.isnan(w).sum())
     w = np.nan_to_num(w, nan=0.0)
     f = fgrid.size
-    q, fx, fy, a = _kernel.grid_areas(poly_geoms, f)
+    q, fx, fy, a = _kernel.grid_areas(poly_geoms, f, reduce=False)
     frow = fgrid.lookup(fx, fy)
     d = np.where(frow >= 0, a * w[np.maximum(frow, 0)] / (f * f), 0.0)
     qtotal = np.bincount(q, weights=d, minlength=len(poly_geoms))
@@ -396,10 +422,10 @@ def interpolation_weights(
     check_metric_crs(target, "het doel (target)")
     sgeoms, tgeoms = _geoms(source), _geoms(target)
     kind = _kind(sgeoms, "de bron")
-    if _kind(tgeoms, "het doel") != "polygon":
-        raise DataValidationError("Het doel (target) moet uit vlakken bestaan (cellen, buurten).")
     ns, nt = len(sgeoms), len(tgeoms)
     tgrid = _grid_of(tgeoms) if nt else None
+    if tgrid is None and _kind(tgeoms, "het doel") != "polygon":
+        raise DataValidationError("Het doel (target) moet uit vlakken bestaan (cellen, buurten).")
     if tgrid is None:
         tgeoms = _valid_polygons(tgeoms, "het doel")
     sgrid = _grid_of(sgeoms) if (tgrid is None and kind == "polygon" and ns) else None
@@ -457,7 +483,9 @@ def interpolation_weights(
         method=method,
         source_index=source.index,
         target_index=target.index,
-        target_size=shapely.area(tgeoms),
+        target_size=(
+            np.full(nt, float(tgrid.size) ** 2) if tgrid is not None else shapely.area(tgeoms)
+        ),
         info=info,
     )
 
@@ -589,9 +617,9 @@ def _check_names(extensive: Sequence[str], intensive: Sequence[str]) -> None:
 def _result(target, cols, extensive, intensive, report, method) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    ids = {c: target[c].to_numpy() for c in ID_COLUMNS if c in target.columns}
+    ids = [c for c in ID_COLUMNS if c in target.columns]
     measures = {k: v for k, v in cols.items() if k not in ("ext", "int")}
-    frames = [pd.DataFrame({**ids, **measures}, index=target.index)]
+    frames = [pd.DataFrame(target[ids]), pd.DataFrame(measures, index=target.index)]
     for key, names in (("ext", extensive), ("int", intensive)):
         if names:
             frames.append(
