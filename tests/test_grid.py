@@ -259,3 +259,29 @@ def test_dasymetric_weights_move_people_to_the_dwellings():
     with pytest.raises(DataValidationError, match="passen"):
         area_interpolate(buurt, cells(buurt, 100), extensive=["inw"],
                          weights=(target.assign(w=1.0), "w"))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 25), holes=st.booleans())
+def test_dasymetric_equals_an_overlay_with_the_fine_cells(seed, n, holes):
+    geoms = _voronoi_coverage(seed, n, 1630.0, holes)
+    rng = np.random.default_rng(seed)
+    source = gpd.GeoDataFrame({"inw": rng.integers(0, 900, len(geoms)).astype(float)},
+                              geometry=geoms, crs=CRS)
+    target = cells(source, 500)
+    fine = cells(source, 100)
+    fine = fine.assign(w=rng.integers(0, 4, len(fine)).astype(float))
+    ours = area_interpolate(source, target, extensive=["inw"], weights=(fine, "w"))
+    # oracle: pieces buurt x fine cell, weight w * area / cell area, shared out per buurt
+    s = source.assign(_sid=np.arange(len(source)))
+    ov = gpd.overlay(s, fine, how="intersection", keep_geom_type=True)
+    ov["d"] = ov["w"] * ov.area / 10_000
+    tot = ov.groupby("_sid")["d"].transform("sum")
+    area_share = ov.area / source.area.to_numpy()[ov["_sid"]]
+    ov["v"] = np.where(tot > 0, ov["inw"] * ov["d"] / tot.where(tot > 0, 1), ov["inw"] * area_share)
+    x, y = ov["celcode"].str[1:5].astype(int) // 5 * 5, ov["celcode"].str[6:10].astype(int) // 5 * 5
+    parent = "E" + x.astype(str).str.zfill(4) + "N" + y.astype(str).str.zfill(4)
+    ref = ov["v"].groupby(parent).sum().reindex(target["celcode"])
+    a, b = ours["inw"].to_numpy(), ref.to_numpy()
+    both = ~np.isnan(b)
+    assert np.max(np.abs(a[both] - b[both]) / np.maximum(np.abs(b[both]), 1), initial=0) < 1e-9

@@ -356,7 +356,7 @@ def _dasymetric(kind, poly_geoms, grid: _Grid, n_grid, weights, poly_is_source):
     qtotal = np.bincount(q, weights=d, minlength=len(poly_geoms))
     ratio = grid.size // f
     gcol = grid.lookup(np.floor_divide(fx, ratio), np.floor_divide(fy, ratio))
-    keep = (gcol >= 0) & (d > 0)
+    keep = (gcol >= 0) & (d != 0)  # unreduced kernel entries: negative parts count too
     n_poly = len(poly_geoms)
     if poly_is_source:
         dmat = _coo(q[keep], gcol[keep], d[keep], (n_poly, n_grid))
