@@ -285,3 +285,33 @@ def test_dasymetric_equals_an_overlay_with_the_fine_cells(seed, n, holes):
     a, b = ours["inw"].to_numpy(), ref.to_numpy()
     both = ~np.isnan(b)
     assert np.max(np.abs(a[both] - b[both]) / np.maximum(np.abs(b[both]), 1), initial=0) < 1e-9
+
+
+def test_grid_codes_do_not_load_the_interpolation():
+    """sources/vierkant.py imports grid.codes: that must not pull the high grid layer in."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, wijkgeo.sources.vierkant, wijkgeo.grid; "
+        "print(sorted(m for m in sys.modules if m.startswith('wijkgeo.grid')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import ast
+
+    loaded = set(ast.literal_eval(out.stdout))
+    assert "wijkgeo.grid.codes" in loaded
+    assert not loaded & {"wijkgeo.grid.interpolate", "wijkgeo.grid.layer", "wijkgeo.grid._dask"}
+
+
+def test_a_table_is_reused_for_another_year_with_the_same_boundaries():
+    geoms = _voronoi_coverage(9, 12, 1200.0, False)
+    y2023 = gpd.GeoDataFrame({"inw": np.arange(12.0)}, geometry=geoms, crs=CRS)
+    y2024 = y2023.assign(inw=y2023["inw"] * 2)
+    target = cells(y2023, 100)
+    table = interpolation_weights(y2023, target)
+    a = area_interpolate(y2024, target, extensive=["inw"], table=table)
+    b = area_interpolate(y2024, target, extensive=["inw"])
+    np.testing.assert_array_equal(a["inw"], b["inw"])
+    with pytest.raises(DataValidationError, match="volgorde"):
+        area_interpolate(y2024.iloc[::-1], target, extensive=["inw"], table=table)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import dask_geopandas  # in the dev extra (and wijkgeo[dask]): a missing one fails, not skips
+import distributed
 import numpy as np
 import pytest
 
-dask_geopandas = pytest.importorskip("dask_geopandas")
-distributed = pytest.importorskip("distributed")
-
-from wijkgeo.grid import area_interpolate, cells  # noqa: E402
-from wijkgeo.sources.demo import generate_country  # noqa: E402
+from wijkgeo.grid import area_interpolate, cells
+from wijkgeo.sources.demo import generate_country
 
 EXT = ["aantal_inwoners", "aantal_personen_met_een_ww_uitkering_totaal"]
 INT = ["percentage_personen_65_jaar_en_ouder"]
@@ -72,3 +71,9 @@ def test_dask_target_cells_to_buurten_and_dasymetric(buurten, client):
     a = area_interpolate(buurten, grid, extensive=EXT, weights=(fine, "w"))
     b = area_interpolate(_by_gemeente(buurten), grid, extensive=EXT, weights=(fine, "w"))
     np.testing.assert_allclose(b[EXT[0]], a[EXT[0]], rtol=1e-12, atol=1e-9)
+
+
+def test_cells_of_a_dask_frame_are_the_cells_of_the_whole(buurten, client):
+    whole = cells(buurten, 100)
+    parted = cells(_by_gemeente(buurten), 100)
+    assert parted["celcode"].tolist() == whole["celcode"].tolist()

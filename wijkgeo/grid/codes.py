@@ -253,9 +253,9 @@ def cells(area: Any, size: int = 500, *, touching: bool = True) -> gpd.GeoDataFr
     Parameters
     ----------
     area : GeoDataFrame, GeoSeries, shapely geometry or (minx, miny, maxx, maxy)
-        In EPSG:28992. A geometry (or frame) gives the cells that intersect it with a
-        positive area (``touching=True``) or all cells of its bounding box (``False``);
-        a bbox gives every cell of the box.
+        In EPSG:28992; a dask-geopandas frame is done per partition. A geometry (or
+        frame) gives the cells that intersect it with a positive area (``touching=True``)
+        or all cells of its bounding box (``False``); a bbox gives every cell of the box.
     size : {500, 100}
         Cell size in metres; cells start on multiples of ``size`` like CBS's vierkanten.
     touching : bool, default True
@@ -286,6 +286,8 @@ def cells(area: Any, size: int = 500, *, touching: bool = True) -> gpd.GeoDataFr
 
     size = _check_size(size)
     is_bbox = isinstance(area, tuple | list) and len(area) == 4
+    if hasattr(area, "to_delayed") and touching:
+        return _cells_of_partitions(area, size)
     minx, miny, maxx, maxy = _bounds_of(area)
     if touching and not is_bbox:
         geoms = np.asarray(
@@ -298,6 +300,29 @@ def cells(area: Any, size: int = 500, *, touching: bool = True) -> gpd.GeoDataFr
         ny = max(int(np.ceil(maxy / size)) - y0, 1)
         iy, ix = np.divmod(np.arange(nx * ny, dtype=np.int64), nx)
         ix, iy = ix + x0, iy + y0
+    x, y = ix * float(size), iy * float(size)
+    boxes = shapely.box(x, y, x + size, y + size)
+    return gpd.GeoDataFrame({"celcode": format_cells(x, y)}, geometry=boxes, crs=CRS)
+
+
+def _partition_keys(part: Any, size: int) -> np.ndarray:
+    geoms = np.asarray(part.geometry.values, dtype=object)
+    if not len(geoms):
+        return np.zeros(0, np.int64)
+    ix, iy = _cells_touching(geoms, size, tuple(part.total_bounds))
+    return iy * (1 << 32) + ix
+
+
+def _cells_of_partitions(area: Any, size: int) -> gpd.GeoDataFrame:
+    """:func:`cells` of a dask-geopandas frame: the union of its partitions' cells."""
+    import dask
+    import geopandas as gpd
+    import shapely
+
+    check_metric_crs(area, "het gebied")
+    keys = dask.compute(*[dask.delayed(_partition_keys)(p, size) for p in area.to_delayed()])
+    key = np.unique(np.concatenate([np.zeros(0, np.int64), *keys]))  # row-major order
+    ix, iy = key % (1 << 32), key // (1 << 32)
     x, y = ix * float(size), iy * float(size)
     boxes = shapely.box(x, y, x + size, y + size)
     return gpd.GeoDataFrame({"celcode": format_cells(x, y)}, geometry=boxes, crs=CRS)

@@ -670,8 +670,9 @@ def area_interpolate(
         Dasymetric weights on a finer CBS grid, e.g.
         ``(atlas.vierkanten["100m"], "aantal_woningen")``.
     table : Weights, optional
-        A table from :func:`interpolation_weights` (or an earlier call's
-        ``result.attrs``-free reuse) for the same source and target; skips the geometry.
+        A table from :func:`interpolation_weights` for the same source and target rows
+        (same index, same order), e.g. the buurten of another year with the same
+        boundaries; skips all geometry work.
 
     Returns
     -------
@@ -705,10 +706,13 @@ def area_interpolate(
         return dask_interpolate(source, target, extensive, intensive, weights)
     if table is None:
         table = interpolation_weights(source, target, weights=weights)
-    elif table.shape != (len(source), len(target)):
+    elif table.shape != (len(source), len(target)) or not (
+        table.source_index.equals(source.index) and table.target_index.equals(target.index)
+    ):
         raise DataValidationError(
-            f"table hoort bij {table.shape[0]} bronnen en {table.shape[1]} doelen, niet bij "
-            f"{len(source)} en {len(target)}: maak hem opnieuw met interpolation_weights()."
+            f"table hoort bij andere bronnen of doelen ({table.shape[0]} x {table.shape[1]}, "
+            f"nu {len(source)} x {len(target)}, of een andere index): zet de rijen in dezelfde "
+            "volgorde of maak hem opnieuw met interpolation_weights()."
         )
     ext = _values(source, extensive, "extensive")
     itv = _values(source, intensive, "intensive")
