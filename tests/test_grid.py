@@ -315,3 +315,15 @@ def test_a_table_is_reused_for_another_year_with_the_same_boundaries():
     np.testing.assert_array_equal(a["inw"], b["inw"])
     with pytest.raises(DataValidationError, match="volgorde"):
         area_interpolate(y2024.iloc[::-1], target, extensive=["inw"], table=table)
+
+
+def test_kernel_in_slices_gives_the_same_table(monkeypatch):
+    import wijkgeo.grid._kernel as kernel
+
+    geoms = _voronoi_coverage(4, 40, 2400.0, True)
+    whole = grid_areas(geoms, 100)
+    monkeypatch.setattr(kernel, "_CHUNK", 7)
+    sliced = grid_areas(geoms, 100)
+    for a, b in zip(whole[:3], sliced[:3], strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(whole[3], sliced[3], rtol=1e-13)  # order of additions only

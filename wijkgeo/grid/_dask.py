@@ -73,7 +73,20 @@ def _combine(parts: list[dict[str, Any]], nt: int, ke: int, ki: int) -> dict[str
 
 
 def dask_interpolate(source, target, extensive, intensive, weights):
-    """Interpolate with a dask-geopandas source or target; returns an in-memory frame."""
+    """Interpolate with a dask-geopandas source or target; returns an in-memory frame.
+
+    Called by :func:`wijkgeo.grid.area_interpolate` when either frame is a dask one.
+
+    Examples
+    --------
+    >>> import dask_geopandas, geopandas as gpd, shapely
+    >>> from wijkgeo.grid import area_interpolate, cells
+    >>> b = gpd.GeoDataFrame({"inw": [100.0, 50.0]}, crs=28992,
+    ...     geometry=[shapely.box(0, 0, 500, 500), shapely.box(500, 0, 750, 500)])
+    >>> parts = dask_geopandas.from_geopandas(b, npartitions=2)
+    >>> area_interpolate(parts, cells(b, 500), extensive=["inw"])["inw"].tolist()
+    [100.0, 50.0]
+    """
     import dask
 
     from .interpolate import _finish, _is_dask, _result, area_interpolate

@@ -31,6 +31,9 @@ import shapely
 
 __all__ = ["grid_areas", "grid_lengths", "grid_points", "is_grid"]
 
+#: Geometries per slice in :func:`grid_areas`.
+_CHUNK = 2000
+
 
 def _ring_edges(geoms: np.ndarray):
     """Edges of all polygon rings: source index, sign (+1 keeps, -1 flips), x1, y1, x2, y2."""
@@ -123,6 +126,18 @@ def grid_areas(geoms, size: float, *, reduce: bool = True):
     [(0, 5000.0), (1, 10000.0), (2, 5000.0)]
     """
     geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) > _CHUNK:
+        # in slices of geometries: the temporaries stay small and their memory is reused,
+        # which on a national 100 m grid saves more time (page faults) than it costs
+        outs = [
+            grid_areas(geoms[i : i + _CHUNK], size, reduce=reduce)
+            for i in range(0, len(geoms), _CHUNK)
+        ]
+        starts = range(0, len(geoms), _CHUNK)
+        return (
+            np.concatenate([o[0] + i for o, i in zip(outs, starts, strict=True)]),
+            *(np.concatenate([o[k] for o in outs]) for k in (1, 2, 3)),
+        )
     s = float(size)
     src, sign, x1, y1, x2, y2 = _ring_edges(geoms)
     # 1. the rings' own pieces, cut at the grid lines: (x - x0) * dy per piece
