@@ -140,8 +140,20 @@ def grid_areas(geoms, size: float, *, reduce: bool = True):
         )
     s = float(size)
     src, sign, x1, y1, x2, y2 = _ring_edges(geoms)
-    # 1. the rings' own pieces, cut at the grid lines: (x - x0) * dy per piece
-    e, ta, tb = _split(x1, y1, x2, y2, s)
+    fx1, fx2 = np.floor(x1 / s), np.floor(x2 / s)
+    fy1, fy2 = np.floor(y1 / s), np.floor(y2 / s)
+    # 1. the rings' own pieces, cut at the grid lines: (x - x0) * dy per piece.
+    #    a. edges with both ends in one cell (most of them on a coarse grid) are one piece;
+    #       a vertical edge on a grid line has x1 == x2 == k*s and lands in the right cell
+    one = np.flatnonzero((fx1 == fx2) & (fy1 == fy2))
+    aix, aiy = fx1[one], fy1[one]
+    aval = sign[one] * (0.5 * (x1[one] + x2[one]) - aix * s) * (y2[one] - y1[one])
+    # pieces come in ring order: merge runs in one cell before the one global sort
+    asrc, aix, aiy, aval = _runs(src[one], aix, aiy, aval)
+    #    b. the other edges, cut at every grid line they cross
+    cut = np.flatnonzero((fx1 != fx2) | (fy1 != fy2))
+    e, ta, tb = _split(x1[cut], y1[cut], x2[cut], y2[cut], s)
+    e = cut[e]
     dx, dy = x2[e] - x1[e], y2[e] - y1[e]
     xa, xb = x1[e] + ta * dx, x1[e] + tb * dx
     ya, yb = y1[e] + ta * dy, y1[e] + tb * dy
@@ -150,19 +162,21 @@ def grid_areas(geoms, size: float, *, reduce: bool = True):
     pix = np.floor(xm / s)
     piy = np.floor(0.5 * (ya + yb) / s)
     pval = sign[e] * (xm - pix * s) * (yb - ya)
-    psrc = src[e]
-    # pieces come in ring order: merge runs in one cell before the one global sort
-    psrc, pix, piy, pval = _runs(psrc, pix, piy, pval)
+    psrc, pix, piy, pval = _runs(src[e], pix, piy, pval)
+    psrc, pix = np.concatenate([asrc, psrc]), np.concatenate([aix, pix])
+    piy, pval = np.concatenate([aiy, piy]), np.concatenate([aval, pval])
     # 2. the cells' right edges inside the polygon: crossings with every vertical grid line
     #    k*s where min(x1, x2) < k*s <= max(x1, x2) (a line just left of k*s, matching the
-    #    "point on a line belongs to the right cell" rule of step 1)
-    lo, hi = np.minimum(x1, x2) / s, np.maximum(x1, x2) / s
-    kfirst = np.floor(lo) + 1
-    count = np.maximum(np.floor(hi) - kfirst + 1, 0).astype(np.int64)
-    # exact multiples: floor(lo)+1 skips lo itself, floor(hi) keeps hi itself
-    ce = np.repeat(np.arange(len(x1)), count)
-    offs = np.arange(len(ce)) - np.repeat(np.cumsum(count) - count, count)
-    k = kfirst[ce] + offs
+    #    "point on a line belongs to the right cell" rule of step 1): floor(max) - floor(min)
+    #    lines, the first at floor(min) + 1
+    count = np.abs(fx2 - fx1).astype(np.int64)
+    hit = np.flatnonzero(count)
+    count = count[hit]
+    kfirst = np.minimum(fx1[hit], fx2[hit]) + 1
+    ci = np.repeat(np.arange(len(hit)), count)
+    offs = np.arange(len(ci)) - np.repeat(np.cumsum(count) - count, count)
+    k = kfirst[ci] + offs
+    ce = hit[ci]
     lx = k * s
     cy = y1[ce] + (lx - x1[ce]) * (y2[ce] - y1[ce]) / (x2[ce] - x1[ce])
     csrc = src[ce]
