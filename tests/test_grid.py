@@ -327,3 +327,14 @@ def test_kernel_in_slices_gives_the_same_table(monkeypatch):
     for a, b in zip(whole[:3], sliced[:3], strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(whole[3], sliced[3], rtol=1e-13)  # order of additions only
+
+
+def test_invalid_buurten_are_repaired_like_the_overlay_would_see_them(caplog):
+    bowtie = shapely.Polygon([(0, 0), (500, 500), (500, 0), (0, 500), (0, 0)])
+    spur = shapely.Polygon([(500, 0), (1000, 0), (1000, 500), (500, 500), (500, 0), (400, 0)])
+    source = gpd.GeoDataFrame({"inw": [100.0, 50.0]}, geometry=[bowtie, spur], crs=CRS)
+    assert not source.is_valid.any()
+    out = area_interpolate(source, cells((0, 0, 1000, 500), 500), extensive=["inw"])
+    assert "ongeldige vlakken gerepareerd" in caplog.text
+    assert out["inw"].tolist() == pytest.approx([100.0, 50.0])
+    assert out["oppervlakte_m2"].tolist() == pytest.approx([125_000.0, 250_000.0])

@@ -119,13 +119,15 @@ def _valid_polygons(geoms: np.ndarray, what: str) -> np.ndarray:
     )
     geoms = geoms.copy()
     fixed = shapely.make_valid(geoms[bad])
-    # keep only the polygonal part of what make_valid returns
+    # keep only the polygonal part of what make_valid returns (it may add lines or points,
+    # nested in a collection)
     parts, idx = shapely.get_parts(fixed, return_index=True)
-    poly = np.isin(shapely.get_type_id(parts), (3, 6))
-    out = np.full(len(fixed), None, dtype=object)
-    for i in np.unique(idx):
-        sel = parts[(idx == i) & poly]
-        out[i] = shapely.multipolygons(sel) if len(sel) else shapely.Polygon()
+    parts, sub = shapely.get_parts(parts, return_index=True)
+    idx = idx[sub]
+    poly = shapely.get_type_id(parts) == 3
+    out = np.array([shapely.Polygon()] * len(fixed), dtype=object)
+    for i in np.unique(idx[poly]):
+        out[i] = shapely.multipolygons(parts[(idx == i) & poly])
     geoms[bad] = out
     return geoms
 
