@@ -100,12 +100,37 @@ def _peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
+def _many(b, g):
+    """1 against 40 variables: whole calls, and applying one reused table."""
+    import pandas as pd
+
+    from wijkgeo.grid import area_interpolate, interpolation_weights
+
+    forty = {f"v{i}": b["aantal_inwoners"] * (i + 1) for i in range(40)}
+    b40 = pd.concat([b, pd.DataFrame(forty, index=b.index)], axis=1)
+    t = [time.perf_counter()]
+    area_interpolate(b40, g, extensive=["v0"])
+    t.append(time.perf_counter())
+    out = area_interpolate(b40, g, extensive=list(forty))
+    t.append(time.perf_counter())
+    table = interpolation_weights(b40, g)
+    t.append(time.perf_counter())
+    area_interpolate(b40, g, extensive=["v0"], table=table)
+    t.append(time.perf_counter())
+    area_interpolate(b40, g, extensive=list(forty), table=table)
+    t.append(time.perf_counter())
+    d = np.diff(t)
+    times = {"one": d[0], "forty": d[1], "table": d[2], "apply_one": d[3], "apply_forty": d[4]}
+    print(json.dumps(times), file=sys.stderr)
+    return out.set_index("celcode")[["v0", "v39"]]
+
+
 def worker(method: str, buurten: str, cells: str, result: str, repeat: str = "1") -> None:
     import geopandas as gpd
 
     b = gpd.read_parquet(buurten)
     g = gpd.read_parquet(cells)
-    fn = {"overlay": _overlay, "tobler": _tobler, "wijkgeo": _wijkgeo}[method]
+    fn = {"overlay": _overlay, "tobler": _tobler, "wijkgeo": _wijkgeo, "many": _many}[method]
     # warm up: imports and first-call setup are not what is compared
     fn(b.iloc[:2], g.iloc[: min(len(g), 50)])
     seconds = float("inf")
@@ -130,6 +155,8 @@ def run(method: str, buurten: Path, cells: Path, tmp: Path, repeat: int = 1) -> 
     if proc.returncode:
         raise SystemExit(f"{method} failed:\n{proc.stderr}")
     info = json.loads(proc.stdout.strip().splitlines()[-1])
+    if method == "many":
+        info.update(json.loads(proc.stderr.strip().splitlines()[-1]))
     import pandas as pd
 
     info["result"] = pd.read_parquet(result)
@@ -207,6 +234,13 @@ def main() -> None:
                 )
             )
             if size == 500:
+                many = run("many", bp, gp, tmp)
+                print(
+                    f"  wijkgeo, 40 variables in one call {many['forty']:.2f} s vs 1 variable "
+                    f"{many['one']:.2f} s ({many['forty'] / many['one']:.2f}x); with one table "
+                    f"({many['table']:.2f} s to build): 1 variable {many['apply_one']:.3f} s, "
+                    f"40 variables {many['apply_forty']:.3f} s"
+                )
                 ov, tb, src, scale = (
                     run("overlay", bp, gp, tmp, rep),
                     run("tobler", bp, gp, tmp, rep),

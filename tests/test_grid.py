@@ -120,7 +120,12 @@ def _voronoi_coverage(seed: int, n: int, extent: float, with_holes: bool):
         hole = shapely.buffer(shapely.centroid(c0), 0.2 * np.sqrt(c0.area) + 1, quad_segs=3)
         hole = shapely.intersection(hole, c0)
         cellsv = np.r_[shapely.difference(cellsv[:1], hole), cellsv[1:], [hole]]
-        cellsv = np.r_[[shapely.union(cellsv[1], cellsv[2])], cellsv[3:], cellsv[:1]]
+        # a true multipolygon: two polygons that do not touch become one buurt
+        far = np.flatnonzero(~shapely.intersects(cellsv[1], cellsv))
+        if len(far):
+            j = int(far[0])
+            multi = shapely.MultiPolygon([cellsv[1], cellsv[j]])
+            cellsv = np.r_[[multi], np.delete(cellsv, [1, j])]
     return cellsv
 
 
