@@ -293,11 +293,11 @@ def is_grid(geoms, sizes=(100, 500), *, bounds=None) -> int | None:
     (500, None)
     """
     geoms = np.asarray(geoms, dtype=object)
-    if not len(geoms) or shapely.is_missing(geoms).any():
+    if not len(geoms):
         return None
-    types = shapely.get_type_id(geoms)
-    if (types != 3).any() or (shapely.get_num_interior_rings(geoms) != 0).any():
-        return None
+    # bounds first (missing and empty geometries give NaN and fail), then the area: a
+    # geometry whose bbox is the cell and whose area is the cell's is the cell (holes,
+    # other shapes, lines and points all have less), so two passes over the geometries
     b = shapely.bounds(geoms) if bounds is None else bounds
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     size = float(w[0])
@@ -305,7 +305,6 @@ def is_grid(geoms, sizes=(100, 500), *, bounds=None) -> int | None:
         return None
     if (np.mod(b[:, 0], size) != 0).any() or (np.mod(b[:, 1], size) != 0).any():
         return None
-    # a square's bbox area equals its area only when it really is the full box
     if (np.abs(shapely.area(geoms) - size * size) > 1e-6 * size * size).any():
         return None
     return int(size)

@@ -620,14 +620,19 @@ def _result(target, cols, extensive, intensive, report, method) -> gpd.GeoDataFr
     import geopandas as gpd
 
     ids = [c for c in ID_COLUMNS if c in target.columns]
-    measures = {k: v for k, v in cols.items() if k not in ("ext", "int")}
-    frames = [pd.DataFrame(target[ids]), pd.DataFrame(measures, index=target.index)]
-    for key, names in (("ext", extensive), ("int", intensive)):
-        if names:
-            frames.append(
-                pd.DataFrame(cols[key], index=target.index, columns=list(names), copy=False)
-            )
-    data = pd.concat(frames, axis=1) if len(frames) > 1 else frames[0]
+    measures = [k for k in cols if k not in ("ext", "int")]
+    names = [*measures, *extensive, *intensive]
+    # one float block, filled column by column in place: pandas need not consolidate it
+    values = np.empty((len(target), len(names)), order="F")
+    for j, k in enumerate(measures):
+        values[:, j] = cols[k]
+    at = len(measures)
+    for key, group in (("ext", extensive), ("int", intensive)):
+        if group:
+            values[:, at : at + len(group)] = cols[key]
+            at += len(group)
+    numbers = pd.DataFrame(values, index=target.index, columns=names, copy=False)
+    data = pd.concat([pd.DataFrame(target[ids]), numbers], axis=1) if ids else numbers
     out = gpd.GeoDataFrame(data, geometry=target.geometry.values, crs=CRS)
     out.attrs["wijkgeo_missing"] = report
     out.attrs["wijkgeo_method"] = method
