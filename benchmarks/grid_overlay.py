@@ -42,17 +42,19 @@ the ratios below are from one run each::
     importing scipy.sparse; peaks then read from ru_maxrss, which includes the parent's):
         500 m: wijkgeo 1.53 s | overlay 7.06 s | tobler 5.26 s
         100 m: wijkgeo 8.12 s; part: overlay 16.98 s, tobler 15.49 s (x 1/0.101)
-        speedup_500m=4.6 speedup_100m=20.8 vs_tobler_500m=3.4 peak_gb_100m=3.92 max_abs_diff=3.8e-12
+        speedup_500m=4.6 speedup_100m=20.8 vs_tobler_500m=3.4 peak_gb_100m=3.92
+        max_abs_diff=3.8e-12
     full run 2 (same code, while the dask tests ran beside it: discard its 500 m line):
-        speedup_500m=2.0 speedup_100m=13.4 vs_tobler_500m=1.2 peak_gb_100m=3.95 max_abs_diff=3.8e-12
+        speedup_500m=2.0 speedup_100m=13.4 vs_tobler_500m=1.2 peak_gb_100m=3.95
+        max_abs_diff=3.8e-12
     after the kernel work, the two halves once each (--sizes 500, best of 3; --sizes 100):
         500 m: wijkgeo 0.77 s, peak 0.72 GB | overlay 5.54 s | tobler 5.32 s
                -> 7.2x the overlay, 6.9x tobler
         100 m: wijkgeo 6.17 s, peak 3.75 GB | overlay 84.7 s (est.) | tobler 60.8 s (est.)
                -> 13.7x the overlay, 9.8x tobler; max_abs_diff 3.8e-12, totals identical
     --scale 0.25 (3,664 buurten, 48,653 / 1,063,452 cells):
-        speedup_500m=12.1 speedup_100m=17.3 vs_tobler_500m=11.2 peak_gb_100m=1.19 max_abs_diff=3.8e-12
-        (vs tobler at 100 m: 16.2x)
+        speedup_500m=12.1 speedup_100m=17.3 vs_tobler_500m=11.2 peak_gb_100m=1.19
+        max_abs_diff=3.8e-12 (vs tobler at 100 m: 16.2x)
     --scale 0.1 --sizes 500: 40 variables in one call cost 0.12 s against 0.14 s for 1 (noise);
         with one reused table 1 variable takes 0.008 s and 40 take 0.015 s.
 
