@@ -10,6 +10,8 @@ import pytest
 from wijkgeo.grid import area_interpolate, cells
 from wijkgeo.sources.demo import generate_country
 
+pytestmark = pytest.mark.slow  # a 2-worker cluster starts in a few seconds
+
 EXT = ["aantal_inwoners", "aantal_personen_met_een_ww_uitkering_totaal"]
 INT = ["percentage_personen_65_jaar_en_ouder"]
 
