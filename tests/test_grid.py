@@ -343,3 +343,17 @@ def test_invalid_buurten_are_repaired_like_the_overlay_would_see_them(caplog):
     assert "ongeldige vlakken gerepareerd" in caplog.text
     assert out["inw"].tolist() == pytest.approx([100.0, 50.0])
     assert out["oppervlakte_m2"].tolist() == pytest.approx([125_000.0, 250_000.0])
+
+
+def test_dasymetric_the_reverse_way_cells_to_buurten():
+    cell = cells((0, 0, 500, 500), 500).assign(inw=[100.0])
+    fine = cells((0, 0, 500, 500), 100)
+    # dwellings only in the left 200 m; the buurten split the cell at x = 100
+    fine = fine.assign(w=np.where(fine.geometry.bounds.minx < 200, 1.0, 0.0))
+    buurten = gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 100, 500), shapely.box(100, 0, 500, 500)], crs=CRS
+    )
+    out = area_interpolate(cell, buurten, extensive=["inw"], weights=(fine, "w"))
+    assert out["inw"].tolist() == pytest.approx([50.0, 50.0])
+    plain = area_interpolate(cell, buurten, extensive=["inw"])
+    assert plain["inw"].tolist() == pytest.approx([20.0, 80.0])
