@@ -54,15 +54,21 @@ the ratios below are from one run each::
                -> 7.2x the overlay, 6.9x tobler
         100 m: wijkgeo 6.17 s, peak 3.75 GB | overlay 84.7 s (est.) | tobler 60.8 s (est.)
                -> 13.7x the overlay, 9.8x tobler; max_abs_diff 3.8e-12, totals identical
-    --scale 0.25 (3,664 buurten, 48,653 / 1,063,452 cells):
+    --scale 0.25 (3,664 buurten, 48,653 / 1,063,452 cells), before the last kernel work:
         speedup_500m=12.1 speedup_100m=17.3 vs_tobler_500m=11.2 peak_gb_100m=1.19
         max_abs_diff=3.8e-12 (vs tobler at 100 m: 16.2x)
+    --scale 0.25 again with the final code (wall | CPU seconds per process):
+        500 m: wijkgeo 0.08 | 0.08, overlay 1.41 | 1.27, tobler 1.77 | 1.05
+        100 m: wijkgeo 1.29 | 0.78, overlay 20.8 | 15.7 (est.), tobler 18.6 | 12.9 (est.)
+        speedup_500m=17.5 speedup_100m=16.1 vs_tobler_500m=22.0 peak_gb_100m=1.22
+        max_abs_diff=3.8e-12 (vs the fastest: 17.5x at 500 m, 14.4x at 100 m)
     --scale 0.1 --sizes 500: 40 variables in one call cost 0.12 s against 0.14 s for 1 (noise);
         with one reused table 1 variable takes 0.008 s and 40 take 0.015 s.
 
 Honest reading: exact everywhere (3.8e-12 of a cell value, identical totals); at national
 scale wijkgeo is 7x (500 m) and ~10x (100 m) faster than the fastest of overlay and tobler,
-above the 5x floor, at the 10x aim only at 100 m; at a quarter of the country 11x and 16x.
+above the 5x floor, at the 10x aim only at 100 m; at a quarter of the country, with the
+final code, 17.5x and 14.4x (CPU seconds: 13x and 16.5x).
 At 500 m wijkgeo's 0.4-0.8 s is mostly walking 1.5 million ring edges, so noise on a shared
 machine moves the ratio a lot; tobler and the overlay are single-threaded, like wijkgeo. In a
 warm process a national 100 m interpolation takes 3-4 s (``cells()`` for 4.1 million cells
