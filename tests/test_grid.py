@@ -237,6 +237,8 @@ def test_points_are_counted_and_lines_measured_per_cell():
     counted = area_interpolate(pts, plan)
     assert counted.attrs["wijkgeo_method"] == "overlay"
     assert counted["aantal_punten"].sum() == 3
+    # plain GeoSeries work too, when only the measure is asked for
+    assert area_interpolate(pts.geometry, target.geometry)["aantal_punten"].tolist() == [2, 1]
     line = gpd.GeoDataFrame(
         {"fiets": [1.0]}, geometry=[shapely.LineString([(100, 100), (900, 100)])], crs=CRS
     )

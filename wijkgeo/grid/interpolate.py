@@ -500,14 +500,15 @@ def _diag(v: np.ndarray):
 
 # ---------------------------------------------------------------------------- apply
 def _values(source: pd.DataFrame, columns: Sequence[str], what: str) -> np.ndarray:
-    missing = [c for c in columns if c not in source.columns]
+    if not columns:
+        return np.zeros((len(source), 0))
+    available = list(getattr(source, "columns", []))
+    missing = [c for c in columns if c not in available]
     if missing:
         raise DataValidationError(
             f"{what}: kolom(men) {', '.join(map(repr, missing))} ontbreken in de bron; "
-            f"beschikbaar: {', '.join(map(str, source.columns[:12]))}..."
+            f"beschikbaar: {', '.join(map(str, available[:12]))}..."
         )
-    if not columns:
-        return np.zeros((len(source), 0))
     frame = source[list(columns)]
     bad = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
@@ -619,7 +620,7 @@ def _check_names(extensive: Sequence[str], intensive: Sequence[str]) -> None:
 def _result(target, cols, extensive, intensive, report, method) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    ids = [c for c in ID_COLUMNS if c in target.columns]
+    ids = [c for c in ID_COLUMNS if c in getattr(target, "columns", [])]
     measures = [k for k in cols if k not in ("ext", "int")]
     names = [*measures, *extensive, *intensive]
     # one float block, filled column by column in place: pandas need not consolidate it
