@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .conventions import CODE_COLUMN, CRS
-from .sources.vierkant import format_cell
+from .grid.codes import format_cell
 
 __all__ = [
     "active_on",
