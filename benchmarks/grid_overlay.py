@@ -230,8 +230,8 @@ def main() -> None:
         worker(*args.worker)
         return
 
-    from wijkgeo.grid import cells
     from wijkgeo.demo import generate_country
+    from wijkgeo.grid import cells
 
     country = generate_country(350, seed=args.seed)
     b = country.buurten

@@ -7,8 +7,8 @@ import distributed
 import numpy as np
 import pytest
 
-from wijkgeo.grid import area_interpolate, cells
 from wijkgeo.demo import generate_country
+from wijkgeo.grid import area_interpolate, cells
 
 pytestmark = pytest.mark.slow  # a 2-worker cluster starts in a few seconds
 

@@ -7,9 +7,9 @@ import pyogrio
 import pytest
 
 from wijkgeo import DataValidationError
+from wijkgeo.demo import make_demo
 from wijkgeo.grid import atlas_grid
 from wijkgeo.grid.layer import classify
-from wijkgeo.demo import make_demo
 
 
 @pytest.fixture(scope="module")

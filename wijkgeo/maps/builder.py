@@ -194,6 +194,9 @@ def build(
     source: str | None = None,
     layers: Sequence[MapLayer] = (),
     offline: bool = False,
+    koppelkansen: Any = "auto",
+    grid: int | None = 500,
+    overlays: bool = True,
 ) -> folium.Map:
     """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
@@ -241,6 +244,19 @@ def build(
     offline : bool
         Inline Leaflet (JS, CSS, images) from ``wijkgeo/maps/vendor``: the file then needs a
         network only for the basemap tiles.
+    koppelkansen : "auto", KoppelkansResult, None or False
+        With an Atlas: ``"auto"`` evaluates the koppelkansen (default rules plus the
+        gemeente's own) and shows them as a layer; a precomputed
+        :class:`~wijkgeo.koppelkansen.KoppelkansResult` is shown as it is; ``None``/``False``
+        leaves the layer out.
+    grid : int or None
+        With an Atlas that holds CBS cells of this size: the layer of cells
+        (:func:`wijkgeo.grid.atlas_grid`) with CBS's own numbers and buurt estimates.
+    overlays : bool
+        With an Atlas: add its own layers (voorzieningen, bewonersinitiatieven,
+        energietransitie, projecten), the grid and the koppelkansen
+        (:mod:`wijkgeo.maps.overlays`), the search box, the "Check deze plek" panel and
+        the sources footer. ``False`` gives the plain indicator map.
 
     Returns
     -------
@@ -351,6 +367,16 @@ def build(
                 },
             )
         )
+    extras = atlas is not None and overlays
+    if extras:
+        from .overlays import local_layers
+
+        map_layers.extend(
+            local_layers(
+                atlas, buurten, wijken if draw_wijken else None, topo,
+                koppelkansen=koppelkansen, grid=grid,
+            )
+        )
     map_layers.extend(layers)
 
     # --- page ---------------------------------------------------------------------------
@@ -380,6 +406,13 @@ def build(
     }
     if len(refs.groups) > 1:
         payload["group_of"] = refs.group_of.tolist()
+    if extras:
+        from .footer import footer_html
+
+        payload["extras"] = True
+        if "wijkcode" in buurten.columns:
+            payload["wijkcodes"] = [str(esc(c)) for c in buurten["wijkcode"].astype(str)]
+        payload["footer"] = str(footer_html(atlas, basemap))
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,
@@ -414,6 +447,8 @@ def build(
     subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
     fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
     Verbatim("<style>" + static_text("engine.css") + "</style>", "header").add_to(fmap)
+    if extras:
+        Verbatim("<style>" + static_text("overlays.css") + "</style>", "header").add_to(fmap)
     themes_order = themes()
     Verbatim(
         str(
@@ -432,6 +467,7 @@ def build(
     Verbatim(
         f'<script type="application/json" id="{ids["data"]}">{script_json(payload)}</script>'
         f"<script>{static_text('engine.js')}</script>"
+        + (f"<script>{static_text('overlays.js')}</script>" if extras else "")
     ).add_to(fmap)
     minx, miny, maxx, maxy = shapely.total_bounds(wgs)
     fmap.fit_bounds(
