@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .escape import Markup, esc, html, join
+from .escape import Markup, html, join
 
 __all__ = ["footer_html"]
 
@@ -62,6 +62,4 @@ def footer_html(atlas: Any, basemap: str = "grijs") -> Markup:
             t["attribution_cbs"],
         )
     )
-    return html(
-        '<summary title="{}">{}</summary>{}', t["toggle"], t["title"], join(lines)
-    )
+    return html('<summary title="{}">{}</summary>{}', t["toggle"], t["title"], join(lines))

@@ -292,7 +292,14 @@ def point_layer(
             }
             for c in cats
         ],
-        "names": [_text(v) or str(esc(str(i))) for i, v in zip(pts.get("id", pts.index), pts.get("naam", pd.Series([None] * len(pts))), strict=True)],
+        "names": [
+            _text(v) or _text(i)
+            for i, v in zip(
+                pts.get("id", pd.Series(pts.index)),
+                pts.get("naam", pd.Series([None] * len(pts))),
+                strict=True,
+            )
+        ],
         "info": info,
         "cluster": bool(cluster),
         "clusterPx": int(style.get("cluster_px", 44)),
@@ -452,7 +459,9 @@ def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | N
         counts = [int((index == i).sum()) for i in range(len(bins))]
         rows = [
             Row(c, r, n)
-            for c, r, n in zip(classes.colors, _range_texts(lo, hi, dec, False), counts, strict=True)
+            for c, r, n in zip(
+                classes.colors, _range_texts(lo, hi, dec, False), counts, strict=True
+            )
         ]
         rows += missing_rows([None] * len(ints), index, t["missing"])
         source = style["bron_labels"][var["bron"]]
@@ -515,7 +524,8 @@ def koppelkansen_layer(
     rows = pd.concat([f for f in frames if len(f)], ignore_index=True)
     # a near miss is listed ("bijna") in the popup of a unit that has a koppelkans, not drawn
     # as a unit of its own: on the demo that halves the badges and keeps the map readable
-    matched = set(zip(result.matches["niveau"].astype(str), result.matches["code"].astype(str)))
+    m = result.matches
+    matched = set(zip(m["niveau"].astype(str), m["code"].astype(str), strict=True))
     keep = [(str(a), str(b)) in matched for a, b in zip(rows["niveau"], rows["code"], strict=True)]
     rows = rows[np.asarray(keep, dtype=bool)].reset_index(drop=True)
     codes = buurten["buurtcode"].astype(str).to_numpy()
@@ -575,7 +585,8 @@ def koppelkansen_layer(
         unit["style"] = "ruim" if "ruim" in robs else "krap" if "kans" in kinds else "bijna"
     counts = {k: sum(u["style"] == k for u in items) for k in ("ruim", "krap", "bijna")}
     legend_rows = [
-        (style[k]["color"], style[k]["label"], counts[k]) for k in ("ruim", "krap", "bijna")
+        (style[k]["color"], style[k]["label"], counts[k])
+        for k in ("ruim", "krap", "bijna")
         if counts[k]
     ]
     spec = {
@@ -623,13 +634,19 @@ def local_layers(
             log.warning("vierkantenlaag weggelaten: %s", exc)
     if local.get("voorzieningen") is not None:
         layers.append(
-            point_layer("voorzieningen", local["voorzieningen"], buurten, "voorzieningen",
-                        cluster=True)
+            point_layer(
+                "voorzieningen", local["voorzieningen"], buurten, "voorzieningen", cluster=True
+            )
         )
     if local.get("bewonersinitiatieven") is not None:
         layers.append(
-            point_layer("initiatieven", local["bewonersinitiatieven"], buurten,
-                        "bewonersinitiatieven", cluster=False)
+            point_layer(
+                "initiatieven",
+                local["bewonersinitiatieven"],
+                buurten,
+                "bewonersinitiatieven",
+                cluster=False,
+            )
         )
     if local.get("energietransitie") is not None:
         etw = energietransitie_layer(

@@ -352,7 +352,7 @@
       var n = u.items.filter(function (it) { return it.status === "kans"; }).length;
       var centre = u.b.length === 1 && !u.g ? centreOf(ctx.features[u.b[0]]) : bounds.getCenter();
       var badge = L.marker(centre, {icon: L.divIcon({className: "wijkgeo-kansbadge wijkgeo-kansbadge-" + u.style + " wijkgeo-kansbadge-" + u.level,
-        iconSize: [26, 26], html: '<span style="background:' + color + '">' + (n || "~") + "</span>"}), zIndexOffset: u.level === "wijk" ? 200 : 0});
+        iconSize: [26, 26], html: '<span data-wijkgeo-unit="' + u.code + '" style="background:' + color + '">' + (n || "~") + "</span>"}), zIndexOffset: u.level === "wijk" ? 200 : 0});
       badge.bindTooltip(head(u.name, n + " " + ctx.T.check_kansen.toLowerCase() + (u.items.length > n ? " · " + (u.items.length - n) + " " + T.bijna : "")),
                         {className: "wijkgeo-tooltip"});
       badge.bindPopup(popupHtml(u), {className: "wijkgeo-popup-box", maxWidth: 360});
