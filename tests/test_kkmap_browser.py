@@ -213,7 +213,6 @@ def test_a_koppelkans_popup_shows_rule_explanation_robustness_and_assets(demo, d
     assert "In of vlakbij" in text
     assert row["initiatieven"][0].split(" (")[0] in text
     assert row["voorzieningen"][0].split(" (")[0] in text
-    assert "Bijna" in text or True  # near misses, where there are any, stand apart
     page.wait_for_timeout(300)
     _shot(page, "kkmap_demo_koppelkans.png")
     _close_popup(page)

@@ -12,6 +12,9 @@
   wijkgeo.layerTypes = wijkgeo.layerTypes || {};
   wijkgeo.extensions = wijkgeo.extensions || [];
 
+  /* overlay popups stay clear of the (folded) panel at the top */
+  var POPUP = {className: "wijkgeo-popup-box", autoPanPaddingTopLeft: [10, 100],
+               autoPanPaddingBottomRight: [50, 10]};
   /* panes between the buurten (overlayPane, 400) and the markers (600) */
   var PANES = {grid: 405, kans: 420, etw: 430, shapes: 440, dots: 450};
   function pane(ctx, name) {
@@ -73,7 +76,7 @@
           className: "wijkgeo-initiatief", color: "#ffffff", weight: 2, fillColor: c.color, fillOpacity: 1});
       }
       m.bindTooltip(label(j), {className: "wijkgeo-tooltip"});
-      m.bindPopup('<div class="wijkgeo-popup">' + label(j) + "</div>", {className: "wijkgeo-popup-box"});
+      m.bindPopup('<div class="wijkgeo-popup">' + label(j) + "</div>", POPUP);
       m._wkPoint = j;
       cache[j] = m;
       return m;
@@ -137,7 +140,7 @@
       var line = L.polyline(lines, {pane: p.pane, renderer: p.renderer, className: "wijkgeo-etw",
         color: spec.cats[it.cat].color, weight: 4, opacity: 0.95, dashArray: "8 5", fill: false});
       line.bindTooltip(text(it), {sticky: true, className: "wijkgeo-tooltip"});
-      line.bindPopup('<div class="wijkgeo-popup">' + text(it) + "</div>", {className: "wijkgeo-popup-box"});
+      line.bindPopup('<div class="wijkgeo-popup">' + text(it) + "</div>", POPUP);
       group.addLayer(line);
     });
     return {layer: group, legend: spec.legend, facts: function (i) {
@@ -167,7 +170,7 @@
       if (g.polys.length) parts.push(L.polygon(g.polys, L.extend({weight: 2, fillOpacity: 0.3, fillColor: color}, o)));
       parts.forEach(function (part) {
         part.bindTooltip(text(it), {sticky: true, className: "wijkgeo-tooltip"});
-        part.bindPopup('<div class="wijkgeo-popup">' + text(it) + "</div>", {className: "wijkgeo-popup-box"});
+        part.bindPopup('<div class="wijkgeo-popup">' + text(it) + "</div>", POPUP);
       });
       drawn.push(parts);
     });
@@ -355,9 +358,28 @@
         iconSize: [26, 26], html: '<span data-wijkgeo-unit="' + u.code + '" style="background:' + color + '">' + (n || "~") + "</span>"}), zIndexOffset: u.level === "wijk" ? 200 : 0});
       badge.bindTooltip(head(u.name, n + " " + ctx.T.check_kansen.toLowerCase() + (u.items.length > n ? " · " + (u.items.length - n) + " " + T.bijna : "")),
                         {className: "wijkgeo-tooltip"});
-      badge.bindPopup(popupHtml(u), {className: "wijkgeo-popup-box", maxWidth: 360});
+      badge.bindPopup(popupHtml(u), L.extend({maxWidth: 360}, POPUP));
       badge._wkUnit = j;
       group.addLayer(badge);
+    });
+    /* zoomed out, the badges of buurten and cells would hide the map: only the wijk badges
+       stay, and the buurt popup names the koppelkansen of the buurt instead */
+    function zoomClass() {
+      var c = ctx.map.getContainer();
+      if (ctx.map.getZoom() < 13) L.DomUtil.addClass(c, "wijkgeo-zoomed-out");
+      else L.DomUtil.removeClass(c, "wijkgeo-zoomed-out");
+    }
+    ctx.map.on("zoomend", zoomClass);
+    ctx.hooks.ready.push(zoomClass);
+    ctx.hooks.popup.push(function (i) {
+      if (!ctx.state.layers.koppelkansen) return "";
+      var titles = [];
+      (spec.in_buurt[i] || []).forEach(function (j) {
+        spec.units[j].items.forEach(function (it) {
+          if (it.status === "kans") titles.push(it.title + ' <span class="wijkgeo-rob wijkgeo-rob-' + it.rob + '">' + it.rob + "</span>");
+        });
+      });
+      return titles.length ? '<div class="wijkgeo-ind">' + T.check_kansen + "</div>" + list(titles, T) : "";
     });
     return {layer: group, legend: spec.legend, popupHtml: function (j) { return popupHtml(spec.units[j]); },
       facts: function (i) {
