@@ -149,7 +149,7 @@ def test_png_has_the_classes_colours_and_legend_of_the_html_map(demo, demo_paylo
                 (j for j, b in enumerate(entry["bins"]) if ints[i] <= b), len(entry["bins"]) - 1
             )
             expected = entry["colors"][k]
-        rgb = tuple(int(round(c * 255)) for c in image[int(y), int(x), :3])
+        rgb = tuple(round(float(c) * 255) for c in image[int(y), int(x), :3])
         want = tuple(int(expected[j : j + 2], 16) for j in (1, 3, 5))
         assert max(abs(a - b) for a, b in zip(rgb, want, strict=True)) <= 3, (i, rgb, expected)
         assert pic.fills[i] == expected
