@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ from jinja2 import Template
 from .assets import apply_assets
 from .escape import esc
 from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
+from .maplayer import MapLayer
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -100,38 +100,6 @@ def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
 
 #: From this many buurten on, the map draws on a canvas instead of SVG (folium #1176).
 CANVAS_FROM = 3000
-
-
-@dataclass
-class MapLayer:
-    """A layer of an engine map, drawn in the browser by ``wijkgeo.layerTypes[type]``.
-
-    The built-in types are ``"choropleth"`` (the buurten) and ``"outline"`` (borders given as
-    arc indices of the topology). A later layer (voorzieningen, a 500 m grid...) registers its
-    own type in JavaScript and passes its data in ``spec``; its ``id`` goes into the URL hash
-    (``lagen=``) and its ``label`` into the panel.
-
-    Examples
-    --------
-    >>> from wijkgeo.maps.builder import MapLayer
-    >>> MapLayer("wijken", "outline", "Wijkgrenzen", spec={"arcs": [0, 3]}).to_json()["label"]
-    'Wijkgrenzen'
-    """
-
-    id: str
-    type: str
-    label: str
-    visible: bool = True
-    spec: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.spec,
-            "id": str(esc(self.id)),
-            "type": self.type,
-            "label": str(esc(self.label)),
-            "visible": self.visible,
-        }
 
 
 def _split_input(

@@ -44,7 +44,7 @@ from .topology import encode_vlq
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-    from .builder import MapLayer
+    from .maplayer import MapLayer
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ def point_layer(
     ('points', True)
     """
     from ..joins import assign_points
-    from .builder import MapLayer
+    from .maplayer import MapLayer
 
     style = layer_style(style_name)
     pts = points[points.geometry.notna() & ~points.geometry.is_empty].reset_index(drop=True)
@@ -324,7 +324,7 @@ def energietransitie_layer(
     table: pd.DataFrame, buurten: gpd.GeoDataFrame, wijken: Any, topo: Any, *, visible: bool = True
 ) -> MapLayer | None:
     """The energietransitie table (per wijk: planjaar, strategie) as outlined wijken."""
-    from .builder import MapLayer
+    from .maplayer import MapLayer
 
     style = layer_style("energietransitie")
     if "wijkcode" not in table.columns or "wijkcode" not in buurten.columns:
@@ -369,7 +369,7 @@ def projecten_layer(
     frame: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame, *, visible: bool = True
 ) -> MapLayer:
     """Projects (lines and areas) by theme, with start and end year for the year filter."""
-    from .builder import MapLayer
+    from .maplayer import MapLayer
 
     style = layer_style("projecten")
     proj = frame[frame.geometry.notna() & ~frame.geometry.is_empty].reset_index(drop=True)
@@ -434,10 +434,10 @@ def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | N
     ``layers.json`` (those present). Classes and legends are computed as for the buurten
     (:func:`wijkgeo.maps.classes.classify`, quantiles), the missing class included.
     """
-    from .builder import MapLayer
     from .classes import MISSING_COLOR, classify
     from .data import _int_bins, _range_texts, _to_int, _vlq_ints, js_classes, text
     from .legend import Row, legend_body, missing_rows
+    from .maplayer import MapLayer
 
     style = layer_style("grid")
     t = text()
@@ -513,7 +513,7 @@ def koppelkansen_layer(
     """
     import shapely
 
-    from .builder import MapLayer
+    from .maplayer import MapLayer
 
     style = layer_style("koppelkansen")
     frames = [result.matches]
