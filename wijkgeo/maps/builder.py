@@ -599,6 +599,10 @@ def write_map(
 
     target = Store(store)
     atlas = target.read_atlas(gemeente, year)
+    manifest = target.manifest(atlas.code, year)  # table versions and dates for the footer
+    for key in ("sources", "retrieved_at"):
+        if manifest.get(key) and key not in atlas.meta:
+            atlas.meta[key] = manifest[key]
     previous = None
     if target.has(atlas.code, year - 1):
         previous = target.read_atlas(atlas.code, year - 1)

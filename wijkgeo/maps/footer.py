@@ -45,10 +45,14 @@ def footer_html(atlas: Any, basemap: str = "grijs") -> Markup:
     lines.append(html("<div><b>{}</b>: {}</div>", t["statistics"], " · ".join(stats)))
     sources = meta.get("sources") or {}
     if isinstance(sources, dict) and sources:
-        parts = [
-            f"{k} ({_day(v.get('retrieved_at')) if isinstance(v, dict) else _day(v)})"
-            for k, v in sources.items()
-        ]
+        parts = []
+        for name, info in sources.items():
+            info = info if isinstance(info, dict) else {"retrieved_at": info}
+            bits = [str(info[k]) for k in ("table", "file") if info.get(k)]
+            when = info.get("modified") or info.get("retrieved_at")
+            if when:
+                bits.append(f"{t['modified']} {_day(when)}")
+            parts.append(f"{name} ({', '.join(bits)})" if bits else str(name))
         lines.append(html("<div><b>{}</b>: {}</div>", t["store"], ", ".join(parts)))
     local = sorted((getattr(atlas, "local", None) or {}).keys())
     if local:
