@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from dataclasses import replace
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -427,6 +428,13 @@ def _grid_values(grid: pd.DataFrame, var: dict[str, Any]) -> np.ndarray | None:
         return np.where(den > 0, num / den * 100, np.nan)
 
 
+def _grid_palette(name: str, n: int) -> list[str]:
+    from branca.utilities import color_brewer
+
+    colors = list(color_brewer(name, max(n, 3)))
+    return colors[-n:] if n < 3 else colors
+
+
 def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | None:
     """The 500 m cells with a selector of variables: CBS's own and estimated from buurten.
 
@@ -451,6 +459,9 @@ def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | N
         dec = int(var.get("decimals", 0))
         ints = _to_int(vals, dec)
         classes = classify(ints, {"scheme": "quantiles", "k": 5}, "neutraal")
+        # the cells get their own palette: with the buurten on, the two never read alike
+        colors = _grid_palette(style.get("palette", "YlOrBr"), len(classes.colors))
+        classes = replace(classes, colors=tuple(colors))
         bins = _int_bins(classes)
         index = js_classes(ints, bins)
         stored = ints / 10**dec

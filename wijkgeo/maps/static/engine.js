@@ -367,6 +367,8 @@
       showLayer(id);
       var box = document.querySelector('input[data-wijkgeo-layer="' + id + '"]');
       if (box) box.checked = !!on;
+      /* the indicator legend belongs to the buurten: off with them */
+      if (id === "buurten") legendBox.style.display = on ? "" : "none";
       layerLegends();
     }
     /* the legends of the categorical layers that are on, above the indicator legend */
@@ -404,7 +406,7 @@
     function placeLegends() {
       if (!layerBox) return;
       var mr = map.getContainer().getBoundingClientRect(), lb = legendBox.getBoundingClientRect();
-      var bottom = mr.bottom - lb.top + 8;
+      var bottom = legendBox.style.display === "none" ? 28 : mr.bottom - lb.top + 8;
       layerBox.style.bottom = bottom + "px";
       layerBox.style.maxHeight = Math.max(60, mr.height - bottom - 130) + "px";
     }

@@ -498,7 +498,10 @@
       }).join("");
       var html = '<button type="button" class="wijkgeo-close" title="' + T.check_close + '" aria-label="' + T.check_close + '">×</button>' +
         '<div class="wijkgeo-ind">' + T.check_title + "</div>" + head(data.names[i], data.codes[i] + (data.wijken ? " · " + T.popup_wijk + " " + data.wijken[i] : ""));
-      data.layers.forEach(function (spec) {
+      /* the koppelkansen first (what the map is about), then the other layers in their order */
+      var specs = data.layers.filter(function (s) { return s.type === "kansen"; })
+        .concat(data.layers.filter(function (s) { return s.type !== "kansen"; }));
+      specs.forEach(function (spec) {
         var l = ctx.layers[spec.id];
         if (l && l.facts) html += '<section data-wijkgeo-facts="' + spec.id + '"><h3>' + spec.label + "</h3>" + l.facts(i) + "</section>";
       });
