@@ -272,6 +272,14 @@ def test_footer_names_sources_dates_and_attribution(demo, demo_atlas):
     assert "Demodam" in text and "Kadaster" in text and "Centraal Bureau voor de Statistiek" in text
     assert demo_atlas.meta["retrieved_at"][:10] in text and "peildatum 2024-09-01" in text
     assert page.locator(".wijkgeo-fullscreen a").count() == 1
+    # the basemap switches between grijs and pastel (and the link says so)
+    page.check('input[name="wijkgeo-basemap"][value="pastel"]')
+    assert "achtergrond=pastel" in page.evaluate("location.hash")
+    page.wait_for_function(
+        "[...document.querySelectorAll('img.leaflet-tile')].some(i => i.src.includes('/pastel/'))"
+    )
+    page.check('input[name="wijkgeo-basemap"][value="grijs"]')
+    assert "achtergrond=" not in page.evaluate("location.hash")
     assert page.locator(".leaflet-control-scale").count() == 1
     assert traffic.console_errors == [] and traffic.page_errors == [] and traffic.dialogs == []
     assert traffic.missing == [] and traffic.aborted == []

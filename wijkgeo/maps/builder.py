@@ -381,6 +381,14 @@ def build(
         if "wijkcode" in buurten.columns:
             payload["wijkcodes"] = [str(esc(c)) for c in buurten["wijkcode"].astype(str)]
         payload["footer"] = str(footer_html(atlas, basemap))
+        # grijs or pastel in the panel: the two quiet variants under coloured layers
+        payload["basemaps"] = {
+            "current": basemap,
+            "urls": {
+                name: xyzservices.providers.nlmaps[name].build_url()
+                for name in dict.fromkeys((basemap, "grijs", "pastel"))
+            },
+        }
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,

@@ -524,5 +524,31 @@
     ctx.hooks.popup.push(function (i) { return checkButton(ctx, i); });
   }
 
-  wijkgeo.extensions.push(search, fullscreen, footer, check);
+  /* grijs or pastel: the tile layer keeps its attribution, only its URL changes */
+  function basemaps(ctx) {
+    var b = ctx.data.basemaps, tiles = null;
+    if (!b || !ctx.panel) return;
+    ctx.map.eachLayer(function (l) { if (l instanceof L.TileLayer) tiles = l; });
+    if (!tiles) return;
+    var names = Object.keys(b.urls), current = b.current;
+    var fs = document.createElement("fieldset");
+    fs.innerHTML = "<legend>" + ctx.T.basemap + "</legend>" + names.map(function (n) {
+      return '<label class="wijkgeo-choice"><input type="radio" name="wijkgeo-basemap" value="' + n + '"' +
+        (n === current ? " checked" : "") + ">" + n + "</label>";
+    }).join("");
+    ctx.panel.appendChild(fs);
+    function set(n) {
+      if (!b.urls[n] || n === current) return;
+      current = n;
+      tiles.setUrl(b.urls[n]);
+      fs.querySelectorAll("input").forEach(function (r) { r.checked = r.value === n; });
+    }
+    fs.addEventListener("change", function (e) { set(e.target.value); ctx.writeHash(); });
+    ctx.hooks.hash.push({
+      write: function () { return current === b.current ? null : "achtergrond=" + current; },
+      read: function (h) { set(h.achtergrond && b.urls[h.achtergrond] ? h.achtergrond : b.current); }
+    });
+  }
+
+  wijkgeo.extensions.push(search, fullscreen, footer, check, basemaps);
 })();
