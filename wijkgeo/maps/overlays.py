@@ -30,8 +30,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
