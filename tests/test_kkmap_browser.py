@@ -374,3 +374,13 @@ def test_hostile_names_in_every_local_layer_execute_nothing(hostile_html):
         _shot(page, "kkmap_hostile.png")
         assert traffic.dialogs == []
         assert traffic.console_errors == [] and traffic.page_errors == []
+
+
+def test_the_offline_koppelkansen_map_needs_nothing_but_tiles(demo_atlas):
+    html = build(demo_atlas, indicator=KEY, offline=True).get_root().render()
+    with browser_page(html, offline=True) as (page, traffic):
+        _ready(page)
+        assert page.locator(".wijkgeo-poi, .wijkgeo-cluster").count() > 0
+        assert page.locator('[data-wijkgeo-unit="WK999902"]').count() == 1
+        assert traffic.page_errors == [] and traffic.dialogs == []
+        assert all("/achtergrondkaart/" in u for u in traffic.aborted)
