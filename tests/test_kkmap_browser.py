@@ -120,6 +120,11 @@ def test_every_layer_toggles_and_its_legend_follows(demo):
         assert not _on(page, layer), layer
         assert part.count() == 0, layer
         assert layer not in page.evaluate("location.hash").split("lagen=")[1].split("&")[0]
+    # the indicator legend belongs to the buurten and goes off with them
+    _toggle(page, "buurten", False)
+    assert not page.locator("#wijkgeo-legend").is_visible()
+    _toggle(page, "buurten", True)
+    assert page.locator("#wijkgeo-legend").is_visible()
     # the categorical legends read the categories of the layer
     _toggle(page, "voorzieningen", True)
     text = page.locator('[data-wijkgeo-legend="voorzieningen"]').inner_text()

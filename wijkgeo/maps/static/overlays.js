@@ -366,7 +366,7 @@
        stay, and the buurt popup names the koppelkansen of the buurt instead */
     function zoomClass() {
       var c = ctx.map.getContainer();
-      if (ctx.map.getZoom() < 13) L.DomUtil.addClass(c, "wijkgeo-zoomed-out");
+      if (ctx.map.getZoom() < 14) L.DomUtil.addClass(c, "wijkgeo-zoomed-out");
       else L.DomUtil.removeClass(c, "wijkgeo-zoomed-out");
     }
     ctx.map.on("zoomend", zoomClass);
