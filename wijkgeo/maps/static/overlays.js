@@ -388,7 +388,7 @@
           var u = spec.units[j];
           u.items.forEach(function (it) {
             rows.push(it.title + ' <span class="wijkgeo-code">' + (it.status === "kans" ? it.rob : T.bijna) +
-              (u.level !== "buurt" ? " · " + u.level + " " + u.name : "") + "</span>");
+              (u.level === "buurt" ? "" : " · " + (plain(u.name).indexOf(plain(u.level)) === 0 ? "" : u.level + " ") + u.name) + "</span>");
           });
         });
         return list(rows, T);
