@@ -172,6 +172,13 @@ def test_the_year_filter_hides_and_shows_projects(demo, demo_atlas):
     last = int(proj["eindjaar"].max())
     page.evaluate(f"location.hash = location.hash.replace(/jaren=[0-9-]+/, 'jaren={first}-{last}')")
     page.wait_for_function(f"{API}.layers.projecten.count() === {len(proj)}")
+    page.evaluate(
+        "location.hash = location.hash.replace(/&?jaren=[0-9-]+/, '') + '&jaren=2026-2028'"
+    )
+    page.wait_for_function(f"{API}.layers.projecten.count() < {len(proj)}")
+    assert page.locator('[data-wijkgeo-years="from"]').input_value() == "2026"
+    assert page.locator('[data-wijkgeo-years="to"]').input_value() == "2028"
+    page.evaluate(f"{API}.layers.projecten.setYears({first}, {last})")
     assert paths.count() == all_paths
     assert "jaren=" not in page.evaluate("location.hash")
 

@@ -188,6 +188,9 @@
       });
       var out = document.querySelector("[data-wijkgeo-years-out]");
       if (out) out.textContent = filter[0] + " – " + filter[1];
+      var a = document.querySelector('[data-wijkgeo-years="from"]'), b = document.querySelector('[data-wijkgeo-years="to"]');
+      if (a) a.value = filter[0];
+      if (b) b.value = filter[1];
     }
     function setYears(a, b) {
       if (!filter) return;
