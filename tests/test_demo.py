@@ -262,6 +262,7 @@ def test_committed_data_sources_demo_equal_generator_output(tmp_path):
         "bewonersinitiatieven.csv",
         "energietransitie_wijken.csv",
         "lagen.json",
+        "projecten.geojson",
         "voorzieningen.csv",
     }
     for path in written:
@@ -286,6 +287,51 @@ def test_koppelkans_coincidence_is_in_the_demo(atlas):
     init = atlas.local["bewonersinitiatieven"]
     inside = init[init.within(w.geometry[first["wijkcode"]])]
     assert (inside["status"] == "actief").sum() >= 3
+
+
+def test_projecten_overlap_in_space_and_time(atlas):
+    pr = atlas.local["projecten"]
+    assert pr.crs.to_epsg() == 28992
+    assert pr["id"].is_unique and (pr["eindjaar"] >= pr["startjaar"]).all()
+    assert {"contactpersoon", "telefoon"}.isdisjoint(pr.columns)  # personal: dropped
+    assert set(pr.geom_type) <= {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+    assert shapely.is_valid(pr.geometry.values).all()
+    b = atlas.buurten.set_index("buurtcode")
+    w = atlas.wijken.set_index("wijkcode")
+    duinrand = w.geometry["WK999902"]
+    # warmtenet x riolering of different owners in Duinrand, start years within two years
+    heat = pr[pr["thema"].eq("warmtenet")].iloc[0]
+    sewer = pr[pr["thema"].eq("riolering") & pr["eigenaar"].ne(heat["eigenaar"])]
+    sewer = sewer[sewer.intersects(duinrand)].iloc[0]
+    assert heat.geometry.intersects(duinrand)
+    assert heat.geometry.intersection(sewer.geometry).length > 100
+    assert abs(int(heat["startjaar"]) - int(sewer["startjaar"])) <= 2
+    et = atlas.local["energietransitie"].set_index("wijkcode")
+    assert et.at["WK999902", "strategie"] == "warmtenet"
+    assert abs(int(et.at["WK999902", "planjaar"]) - int(heat["startjaar"])) <= 2
+    # corporatie renovatie in a buurt with high social need (in the top 5 on uitkeringen)
+    reno = pr[pr["eigenaar"].eq("corporatie") & pr["thema"].eq("renovatie")].iloc[0]
+    uitk = (
+        b["aantal_personen_met_een_alg_bijstandsuitkering_tot"]
+        + b["aantal_personen_met_een_ao_uitkering_totaal"]
+        + b["aantal_personen_met_een_ww_uitkering_totaal"]
+    ) / b["aantal_inwoners"]
+    host = b.index[b.intersects(reno.geometry.representative_point())][0]
+    assert host in uitk.nlargest(5).index
+    # groen in a dense buurt with many 65+ (both above the 75th percentile)
+    green = pr[pr["thema"].eq("groen")].iloc[0]
+    host = b.index[b.intersects(green.geometry.representative_point())][0]
+    for col in ("bevolkingsdichtheid_inwoners_per_km2", "percentage_personen_65_jaar_en_ouder"):
+        assert b.at[host, col] > b[col].quantile(0.75), col
+    # every status occurs
+    assert set(pr["status"]) == {"idee", "gepland", "in_uitvoering", "afgerond"}
+
+
+def test_projecten_personal_columns_kept_on_request():
+    from wijkgeo.sources.local import read_local_layers
+
+    layers = read_local_layers(ROOT / "data_sources" / "demo", keep_personal=True)
+    assert {"contactpersoon", "telefoon"} <= set(layers["projecten"].columns)
 
 
 def test_hostile_name_reaches_the_atlas_unchanged(atlas):

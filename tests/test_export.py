@@ -67,7 +67,7 @@ def test_csv_international(tmp_path):
 def test_xlsx_sheets_labels_and_numbers(tmp_path):
     path = export_atlas(make_atlas(), tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Gemeente", "Wijken", "Buurten", "Toelichting"]
+    assert book.sheetnames == ["Gemeente", "Wijken", "Buurten", "Toelichting", "Koppelkansen"]
     wijken = book["Wijken"]
     header = [c.value for c in wijken[1]]
     assert header[:2] == ["Wijkcode", "Wijk"]

@@ -46,7 +46,12 @@ def _raises(folder: Path, *parts: str, gemeente: str | None = None) -> str:
 # ----------------------------------------------------------------------------- happy path
 def test_reads_the_demo_layers():
     layers = read_local_layers(DEMO, gemeente="GM9999")
-    assert sorted(layers) == ["bewonersinitiatieven", "energietransitie", "voorzieningen"]
+    assert sorted(layers) == [
+        "bewonersinitiatieven",
+        "energietransitie",
+        "projecten",
+        "voorzieningen",
+    ]
     vz = layers["voorzieningen"]
     assert vz.crs.to_epsg() == 28992
     assert list(vz.columns) == ["id", "naam", "categorie", "geometry"]
@@ -118,9 +123,9 @@ def test_broken_config_json(folder):
 
 def test_config_unknown_type(folder):
     config = json.loads((folder / "lagen.json").read_text(encoding="utf-8"))
-    config["lagen"]["voorzieningen"]["type"] = "lijnen"
+    config["lagen"]["voorzieningen"]["type"] = "puntjes"
     (folder / "lagen.json").write_text(json.dumps(config), encoding="utf-8")
-    _raises(folder, "lagen.json", "'lijnen'", "punten")
+    _raises(folder, "lagen.json", "'puntjes'", "bedoelt u 'punten'")
 
 
 def test_missing_csv_file(folder):
@@ -132,7 +137,7 @@ def test_missing_required_column(folder):
     path = folder / "voorzieningen.csv"
     text = path.read_text(encoding="utf-8").replace("categorie", "soort", 1)
     path.write_text(text, encoding="utf-8")
-    _raises(folder, "voorzieningen.csv", "categorie", "ontbreken")
+    _raises(folder, "voorzieningen.csv", "categorie", "ontbreekt")
 
 
 def test_empty_required_value_names_the_row(folder):
@@ -196,11 +201,11 @@ def test_bad_planjaar_names_the_row(folder):
     _edit(folder / "energietransitie_wijken.csv", 2, "planjaar", "binnenkort")
     _raises(folder, "energietransitie_wijken.csv, rij 2", "planjaar")
     _edit(folder / "energietransitie_wijken.csv", 2, "planjaar", "1850")
-    _raises(folder, "energietransitie_wijken.csv, rij 2", "2000 en 2100")
+    _raises(folder, "energietransitie_wijken.csv, rij 2", "1900 en 2100")
 
 
-def test_not_utf8(folder):
+def test_cp1252_is_detected(folder):
     (folder / "voorzieningen.csv").write_bytes(
-        "id,naam,categorie,x,y\nA,Caf\xe9,huisarts,1,2\n".encode("latin-1")
+        "id,naam,categorie,x,y\nA,Caf\xe9 \u20ac,huisarts,70000,545000\n".encode("cp1252")
     )
-    _raises(folder, "voorzieningen.csv", "UTF-8")
+    assert read_local_layers(folder)["voorzieningen"]["naam"].iloc[0] == "Caf\xe9 \u20ac"

@@ -260,6 +260,127 @@ def _run_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- koppelkansen
+_KK_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo koppelkansen GM9999 --jaar 2024 --format csv > kansen.csv\n"
+    "  wijkgeo koppelkansen GM9999 --jaar 2024 --format json --bijna\n"
+    "  wijkgeo koppelkansen GM9999 --jaar 2024 --regels-bestand mijn_regels.toml\n"
+    "  wijkgeo koppelkansen --regels\n\n"
+    "De regels staan in wijkgeo/koppelkansen/rules.toml; een koppelkansen.toml naast "
+    "lagen.json (--lagen MAP) of --regels-bestand voegt regels toe of vervangt ze.\n"
+    "Exitcodes: 0 klaar; 2 ongeldige invoer of gemeente/jaar niet in de store."
+)
+
+
+def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _KK_EXAMPLE
+    p.add_argument("gemeente", nargs="?", metavar="GEMEENTE", help="gemeentecode, bv. GM9999")
+    p.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
+    p.add_argument(
+        "--format",
+        choices=("csv", "json", "gpkg"),
+        default="csv",
+        help="csv (standaard, naar standaarduitvoer), json (idem) of gpkg (bestand)",
+    )
+    p.add_argument("--uitvoer", metavar="PAD", help="naar dit bestand in plaats van de uitvoer")
+    p.add_argument(
+        "--regels",
+        action="store_true",
+        help="toon de actieve regels en de gegevens die elke regel nodig heeft",
+    )
+    p.add_argument("--regels-bestand", metavar="BESTAND", help="eigen regels (TOML) erbij")
+    p.add_argument(
+        "--lagen",
+        metavar="MAP",
+        help="gegevensmap van de gemeente (met lagen.json en eventueel koppelkansen.toml)",
+    )
+    p.add_argument("--bijna", action="store_true", help="ook bijna-kansen (net niet) tonen")
+    p.add_argument("--peildatum", metavar="JJJJ-MM-DD", help="peildatum (standaard: vandaag)")
+    p.add_argument(
+        "--csv-dialect",
+        choices=("nl", "international"),
+        default="nl",
+        help="nl: ; en decimale komma (standaard); international: , en punt",
+    )
+    _add_store_arg(p)
+
+
+def _kk_rules(args: argparse.Namespace):
+    from .koppelkansen import default_rules, load_rules
+
+    rules = default_rules()
+    if args.lagen:
+        own = Path(args.lagen) / "koppelkansen.toml"
+        if own.is_file():
+            rules = rules.merged(load_rules(own))
+    if args.regels_bestand:
+        rules = rules.merged(load_rules(args.regels_bestand))
+    return rules
+
+
+@command("koppelkansen", "vind koppelkansen: waar behoeften, plannen en wat er is samenvallen")(
+    _add_koppelkansen
+)
+def _run_koppelkansen(args: argparse.Namespace) -> int:
+    import json
+
+    from .koppelkansen import evaluate, flat_table
+
+    rules = _kk_rules(args)
+    if args.regels:
+        for rule in rules.active():
+            needs = [f"{k} {', '.join(v)}" for k, v in rule.needs().items() if v]
+            print(f"{rule.key}\t{rule.level}\t{rule.title}\tnodig: {'; '.join(needs)}")
+        return EXIT_OK
+    if not args.gemeente or args.jaar is None:
+        print("wijkgeo: geef een gemeente en --jaar, of --regels", file=sys.stderr)
+        return EXIT_USAGE
+    from .store import Store
+
+    atlas = Store(args.store).read_atlas(args.gemeente, args.jaar)
+    res = evaluate(atlas, rules, peildatum=args.peildatum)
+    for row in res.skipped.itertuples(index=False):
+        print(f"wijkgeo: regel {row.regel} overgeslagen: {row.reden}", file=sys.stderr)
+    found = res.matches
+    if args.bijna:
+        import pandas as pd
+
+        found = pd.concat([res.matches, res.near_misses], ignore_index=True)
+    if args.format == "gpkg":
+        import geopandas as gpd
+        import pyogrio
+
+        target = Path(args.uitvoer or f"{atlas.code}_{atlas.year}_koppelkansen.gpkg")
+        table = flat_table(found, full=True)
+        layer = gpd.GeoDataFrame(table, geometry=found.geometry.to_numpy(), crs=found.crs)
+        pyogrio.write_dataframe(layer, target, layer="koppelkansen", driver="GPKG")
+        if len(res.skipped):
+            pyogrio.write_dataframe(res.skipped, target, layer="overgeslagen", driver="GPKG")
+        print(target.resolve())
+        return EXIT_OK
+    if args.format == "json":
+        out = {
+            "gemeente": atlas.code,
+            "jaar": atlas.year,
+            "kansen": flat_table(found, full=True).to_dict("records"),
+            "overgeslagen": res.skipped.to_dict("records"),
+        }
+        for rec in out["kansen"]:
+            rec["condities"] = json.loads(rec["condities"])
+        text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    else:
+        sep, dec = (";", ",") if args.csv_dialect == "nl" else (",", ".")
+        text = flat_table(found).to_csv(sep=sep, decimal=dec, index=False, lineterminator="\n")
+    if args.uitvoer:
+        Path(args.uitvoer).write_text(text, encoding="utf-8")
+        print(Path(args.uitvoer).resolve())
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     from ._version import __version__

@@ -216,8 +216,14 @@ def export_atlas(
     *,
     indicators: bool = True,
     csv_dialect: str = "nl",
+    koppelkansen: bool = True,
 ) -> Path:
     """Write an Atlas for analysts as GeoPackage, CSV or Excel.
+
+    With ``koppelkansen`` the matches of the default rules (plus the gemeente's own, see
+    :func:`wijkgeo.koppelkansen.evaluate`) are added: a layer ``koppelkansen`` in the
+    GeoPackage, a sheet Koppelkansen in Excel, a file ``<naam>_koppelkansen.csv`` beside
+    the CSV.
 
     Parameters
     ----------
@@ -271,6 +277,8 @@ def export_atlas(
             table.to_csv(tmp, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
         else:
             _write_xlsx(tmp, tables, atlas.meta.get("kolommen"))
+        if koppelkansen:
+            _write_koppelkansen(atlas, tmp, path, fmt, csv_dialect)
         tmp.replace(path)
     finally:
         if tmp.exists():
@@ -355,3 +363,35 @@ def export(
     if target.is_dir():
         target = target / f"{code}_{int(year)}.{fmt}"
     return export_atlas(atlas, target, fmt, indicators=indicators, csv_dialect=csv_dialect)
+
+
+# ------------------------------------------------------------------------- koppelkansen
+def _write_koppelkansen(atlas: Atlas, tmp: Path, path: Path, fmt: str, csv_dialect: str) -> None:
+    """Add the koppelkansen matches to an export (layer, sheet or a CSV beside ``path``)."""
+    try:
+        from .koppelkansen import evaluate, flat_table
+
+        res = evaluate(atlas)
+    except WijkgeoError as exc:  # e.g. a broken koppelkansen.toml: the export itself stands
+        log.warning("koppelkansen niet geëxporteerd: %s", exc)
+        return
+    for row in res.skipped.itertuples(index=False):
+        log.info("koppelkans %s overgeslagen: %s", row.regel, row.reden)
+    table = flat_table(res.matches, full=True)
+    if fmt == "gpkg":
+        import geopandas as gpd
+        import pyogrio
+
+        from .conventions import CRS
+
+        layer = gpd.GeoDataFrame(table, geometry=res.matches.geometry.to_numpy(), crs=CRS)
+        pyogrio.write_dataframe(layer, tmp, layer="koppelkansen", driver="GPKG")
+    elif fmt == "csv":
+        sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
+        target = path.with_name(f"{path.stem}_koppelkansen.csv")
+        table.to_csv(target, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
+    else:
+        import pandas as pd
+
+        with pd.ExcelWriter(tmp, engine="openpyxl", mode="a") as writer:
+            table.to_excel(writer, sheet_name="Koppelkansen", index=False)

@@ -459,12 +459,299 @@ def _koppelkans_wijk(country: SyntheticCountry) -> str:
     return str(t.groupby("wijkcode")["_dep"].mean().idxmax())
 
 
+# ------------------------------------------------------------------------------ projecten
+#: Fictional contact persons of the demo projects (personal columns, dropped on reading).
+_CONTACTS = [
+    "A. Zeewier",
+    "B. van Dijk",
+    "C. Strandloper",
+    "D. de Meeuw",
+    "E. Kwelder",
+    "F. van der Slik",
+    "G. Wadman",
+    "H. Duinhof",
+]
+
+
+def _xy(point) -> tuple[float, float]:
+    return float(round(point.x)), float(round(point.y))
+
+
+def _snap(geom):
+    """Whole metres and a valid geometry (what a GIS export of the plan holds)."""
+    import shapely
+
+    return shapely.make_valid(shapely.set_precision(geom, 1.0))
+
+
+def _social_need(b: pd.DataFrame) -> pd.Series:
+    inw = b["aantal_inwoners"].where(b["aantal_inwoners"] > 0)
+    uitk = (
+        b["aantal_personen_met_een_alg_bijstandsuitkering_tot"].fillna(0)
+        + b["aantal_personen_met_een_ao_uitkering_totaal"].fillna(0)
+        + b["aantal_personen_met_een_ww_uitkering_totaal"].fillna(0)
+    )
+    return (uitk / inw).rank(pct=True) + b["perc_huishoudens_laag_inkomen"].rank(pct=True)
+
+
+def projecten_frame(
+    country: SyntheticCountry, energietransitie: pd.DataFrame, seed: int = 2024
+) -> gpd.GeoDataFrame:
+    """Demodam's plans and works of the gemeente and its partners (layer ``projecten``).
+
+    One row per project with ``id, naam, eigenaar, thema, status, startjaar, eindjaar,
+    toelichting, contactpersoon, telefoon`` and a LineString/MultiLineString/Polygon
+    geometry in EPSG:28992 (whole metres). Placed from the data, so every seed has them:
+
+    * in the koppelkans wijk (:func:`_koppelkans_wijk`, Duinrand ``WK999902`` for the
+      default seed) a warmtenet of the warmtebedrijf (from the year the wijk goes off gas)
+      and a rioolvervanging of the gemeente that shares one street with it, start years
+      within two years, and a herinrichting of that street after the sewer work;
+    * a corporatie renovatie in the buurt with the highest social need (uitkeringen per
+      inhabitant and low incomes);
+    * a groen project of the gemeente in the densest buurt with many 65+, overlapped by a
+      waterschap klimaatadaptatie project in the same years;
+    * a netbeheerder project in an all-electric wijk before its planjaar, one project that
+      is finished (``afgerond``), one ``idee`` and a few others spread over the gemeente.
+
+    Examples
+    --------
+    >>> from wijkgeo.demo import generate_country, local_layer_frames
+    >>> c = generate_country(1, n_wijken=8, n_buurten=40, seed=2024)
+    >>> pr = local_layer_frames(c)["projecten"]
+    >>> sorted(set(pr["thema"]))[:3], pr.crs.to_epsg()
+    (['funderingsherstel', 'groen', 'herinrichting'], 28992)
+    """
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng([seed, 11])
+    b = country.buurten.set_index("buurtcode")
+    w = country.wijken.set_index("wijkcode")
+    g = country.gemeenten.geometry.iloc[0]
+    kk = _koppelkans_wijk(country)
+    et = energietransitie.set_index("wijkcode")
+    heat_year = int(et.at[kk, "planjaar"]) if kk in et.index else 2026
+    rep = {code: _xy(geom.representative_point()) for code, geom in b.geometry.items()}
+    kk_buurten = sorted(b.index[b["wijkcode"] == kk])
+    rows: list[dict[str, Any]] = []
+
+    def add(naam, eigenaar, thema, status, start, end, toelichting, geom) -> None:
+        rows.append(
+            {
+                "naam": naam,
+                "eigenaar": eigenaar,
+                "thema": thema,
+                "status": status,
+                "startjaar": int(start),
+                "eindjaar": int(end),
+                "toelichting": toelichting,
+                "geometry": _snap(geom),
+            }
+        )
+
+    def block(code: str, width: float, height: float):
+        x, y = rep[code]
+        return shapely.box(
+            x - width / 2, y - height / 2, x + width / 2, y + height / 2
+        ).intersection(b.geometry[code])
+
+    wname = w.at[kk, "wijknaam"]
+    # -- 1. warmtenet (warmtebedrijf): trunk from the nearest existing heat buurt + branches
+    centre = _xy(w.geometry[kk].representative_point())
+    heat_src = [
+        c for c in b.index[country.truth.loc[b.index, "_heatnet"] > 0] if c not in kk_buurten
+    ]
+    branches = [shapely.LineString([centre, rep[c]]) for c in kk_buurten]
+    if heat_src:
+        src = min(
+            heat_src, key=lambda c: shapely.distance(shapely.Point(rep[c]), shapely.Point(centre))
+        )
+        branches.insert(0, shapely.LineString([rep[src], centre]))
+    add(
+        f"Warmtenet {wname}",
+        "warmtebedrijf",
+        "warmtenet",
+        "gepland",
+        heat_year,
+        heat_year + 2,
+        f"Aanleg warmtenet; {wname} gaat als eerste wijk van het aardgas.",
+        shapely.MultiLineString(branches),
+    )
+    # -- 2. riolering (gemeente) along the first branch and on, start within two years
+    by_y = sorted(kk_buurten, key=lambda c: rep[c][1])
+    a, z = by_y[0], by_y[-1]
+    sewer = shapely.LineString([rep[a], centre, rep[z]])
+    add(
+        f"Rioolvervanging {b.at[a, 'buurtnaam']} - {b.at[z, 'buurtnaam']}",
+        "gemeente",
+        "riolering",
+        "gepland",
+        heat_year + 1,
+        heat_year + 2,
+        "Vervanging van het gemengde riool (aanleg 1958) door een gescheiden stelsel.",
+        sewer,
+    )
+    # -- 3. herinrichting (gemeente) of the same street after the sewer work
+    street = shapely.LineString([centre, rep[z]]).buffer(12.0, cap_style="flat", quad_segs=2)
+    add(
+        f"Herinrichting hoofdstraat {wname}",
+        "gemeente",
+        "herinrichting",
+        "idee",
+        heat_year + 2,
+        heat_year + 3,
+        "Straat opnieuw inrichten na riool en warmtenet: meer groen, 30 km/u.",
+        street,
+    )
+    # -- 4. renovatie (corporatie) where the social need is highest
+    need = _social_need(b)
+    reno = str(need.idxmax())
+    add(
+        f"Renovatie portiekflats {b.at[reno, 'buurtnaam']}",
+        "corporatie",
+        "renovatie",
+        "in_uitvoering",
+        2024,
+        2026,
+        "Isolatie en nieuwe installaties in 240 corporatiewoningen, bewoners blijven wonen.",
+        block(reno, 260.0, 180.0),
+    )
+    # -- 5. sloop-nieuwbouw (corporatie) elsewhere in the koppelkans wijk
+    other = [c for c in kk_buurten if c not in (reno, a, z)] or [kk_buurten[0]]
+    sn = other[int(rng.integers(len(other)))]
+    add(
+        f"Sloop-nieuwbouw {b.at[sn, 'buurtnaam']}",
+        "corporatie",
+        "sloop_nieuwbouw",
+        "idee",
+        heat_year + 3,
+        heat_year + 6,
+        "Verkenning: 80 verouderde eengezinswoningen vervangen door 120 nieuwe.",
+        block(sn, 200.0, 160.0),
+    )
+    # -- 6. groen (gemeente) in the densest buurt with many 65+, 7. klimaatadaptatie over it
+    dens = b["bevolkingsdichtheid_inwoners_per_km2"].rank(pct=True)
+    old = b["percentage_personen_65_jaar_en_ouder"].rank(pct=True)
+    green = str((dens + old).idxmax())
+    gx, gy = rep[green]
+    park = shapely.Point(gx, gy).buffer(110.0, quad_segs=4).intersection(b.geometry[green])
+    add(
+        f"Buurtpark {b.at[green, 'buurtnaam']}",
+        "gemeente",
+        "groen",
+        "gepland",
+        2025,
+        2026,
+        "Versteend plein wordt buurtpark met schaduw en bankjes (groenplan).",
+        park,
+    )
+    wadi = shapely.box(gx, gy - 60.0, gx + 180.0, gy + 60.0).intersection(b.geometry[green])
+    add(
+        f"Waterberging {b.at[green, 'buurtnaam']}",
+        "waterschap",
+        "klimaatadaptatie",
+        "gepland",
+        2026,
+        2027,
+        "Wadi's en waterberging tegen wateroverlast bij hevige buien.",
+        wadi,
+    )
+    # -- 8. netbeheerder in an all-electric wijk, before its planjaar
+    electric = [c for c in et.index if et.at[c, "strategie"] == "all-electric" and c != kk]
+    if electric:
+        wk = electric[0]
+        year = int(et.at[wk, "planjaar"])
+        pts = [rep[c] for c in sorted(b.index[b["wijkcode"] == wk])]
+        line = shapely.LineString(pts if len(pts) > 1 else [pts[0], _xy(w.geometry[wk].centroid)])
+        add(
+            f"Netverzwaring {w.at[wk, 'wijknaam']}",
+            "netbeheerder",
+            "onderhoud",
+            "gepland",
+            year - 3,
+            year - 1,
+            "Zwaarder elektriciteitsnet en twee nieuwe transformatorhuisjes voor all-electric.",
+            line,
+        )
+    # -- 9. funderingsherstel (gemeente) in an old low-lying buurt
+    rest = [c for c in b.index if c not in kk_buurten and c not in (green, reno)]
+    fund = min(rest, key=lambda c: float(b.at[c, "gemiddelde_woningwaarde"] or 1e12))
+    add(
+        f"Funderingsherstel {b.at[fund, 'buurtnaam']}",
+        "gemeente",
+        "funderingsherstel",
+        "gepland",
+        2027,
+        2030,
+        "Herstel van houten paalfunderingen; loket voor eigenaar-bewoners.",
+        block(fund, 220.0, 220.0),
+    )
+    # -- 10. afgerond onderhoud, 11. provinciale weg (idee), 12. waterschap persleiding
+    done = rest[int(rng.integers(len(rest)))]
+    add(
+        f"Groot onderhoud {b.at[done, 'buurtnaam']}",
+        "gemeente",
+        "onderhoud",
+        "afgerond",
+        2020,
+        2022,
+        "Nieuwe bestrating en verlichting.",
+        block(done, 300.0, 120.0),
+    )
+    minx, miny, maxx, maxy = g.bounds
+    ymid = float(round((miny + maxy) / 2.0))
+    road = shapely.LineString([(minx - 500.0, ymid - 400.0), (maxx + 500.0, ymid + 300.0)])
+    road = road.intersection(g)
+    add(
+        "Reconstructie provinciale weg",
+        "provincie",
+        "herinrichting",
+        "idee",
+        2030,
+        2031,
+        "Veiliger oversteken en een vrijliggend fietspad.",
+        road,
+    )
+    far = sorted(rest, key=lambda c: -rep[c][0])[:3]
+    add(
+        "Persleiding rioolgemaal Noord",
+        "waterschap",
+        "riolering",
+        "in_uitvoering",
+        2023,
+        2025,
+        "Nieuwe persleiding van het rioolgemaal naar de zuivering.",
+        shapely.LineString([rep[c] for c in far]),
+    )
+    for i, row in enumerate(rows):
+        row["contactpersoon"] = _CONTACTS[i % len(_CONTACTS)]
+        row["telefoon"] = f"06-0000{1000 + 37 * i:04d}"
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "id", [f"PR{i + 1:03d}" for i in range(len(frame))])
+    cols = [
+        "id",
+        "naam",
+        "eigenaar",
+        "thema",
+        "status",
+        "startjaar",
+        "eindjaar",
+        "toelichting",
+        "contactpersoon",
+        "telefoon",
+        "geometry",
+    ]
+    return gpd.GeoDataFrame(frame[cols], geometry="geometry", crs=CRS)
+
+
 def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str, pd.DataFrame]:
     """The demo's local layers as plain DataFrames (what the CSV files hold).
 
     ``voorzieningen`` (``id, naam, categorie, x, y``), ``bewonersinitiatieven``
     (``id, naam, thema, status, startdatum, einddatum, x, y``) and ``energietransitie``
     (``wijkcode, planjaar, strategie, toelichting``); coordinates in EPSG:28992 metres.
+    ``projecten`` (see :func:`projecten_frame`) is a GeoDataFrame of lines and polygons.
     The koppelkans wijk (see :func:`_koppelkans_wijk`) goes off gas first via a warmtenet
     and has several active initiatives; one buurthuis carries :data:`HOSTILE_NAME`.
 
@@ -473,7 +760,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
     >>> from wijkgeo.demo import generate_country, local_layer_frames
     >>> frames = local_layer_frames(generate_country(1, n_wijken=8, n_buurten=40, seed=2024))
     >>> sorted(frames)
-    ['bewonersinitiatieven', 'energietransitie', 'voorzieningen']
+    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'voorzieningen']
     """
     rng = np.random.default_rng([seed, 7])
     b = country.buurten.set_index("buurtcode")
@@ -604,16 +891,24 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
             }
         )
     et = pd.DataFrame(et_rows).sort_values("wijkcode", kind="stable").reset_index(drop=True)
-    return {"voorzieningen": vz, "bewonersinitiatieven": bi, "energietransitie": et}
+    return {
+        "voorzieningen": vz,
+        "bewonersinitiatieven": bi,
+        "energietransitie": et,
+        "projecten": projecten_frame(country, et, seed),
+    }
 
 
 #: lagen.json: how read_local_layers finds and checks each layer (written with the CSVs).
 LAYER_CONFIG: dict[str, Any] = {
     "_doc": (
         "Lokale lagen van de gemeente. Per laag: bestand (CSV, UTF-8, komma-gescheiden, "
-        "eerste regel = kolomnamen), type 'punten' (met x/y-kolommen in crs) of 'tabel', "
-        "verplichte kolommen, datumkolommen (JJJJ-MM-DD, leeg = onbekend) en toegestane "
-        "waarden. Kopieer deze map en vervang de rijen door die van je eigen gemeente."
+        "eerste regel = kolomnamen; of GeoJSON), type 'punten' (met x/y-kolommen in crs), "
+        "'geometrie' (lijnen en vlakken) of 'tabel', verplichte kolommen, datumkolommen "
+        "(JJJJ-MM-DD, leeg = onbekend), jaarkolommen, periode (begin, eind) en toegestane "
+        "waarden; persoonsgegevens worden bij het inlezen weggelaten. Zie "
+        "data_sources/README.md. Kopieer deze map en vervang de rijen door die van je eigen "
+        "gemeente."
     ),
     "lagen": {
         "voorzieningen": {
@@ -653,6 +948,45 @@ LAYER_CONFIG: dict[str, Any] = {
             "jaar": ["planjaar"],
             "toegestaan": {"strategie": ["warmtenet", "all-electric", "groen gas", "hybride"]},
         },
+        "projecten": {
+            "bestand": "projecten.geojson",
+            "type": "geometrie",
+            "crs": "EPSG:28992",
+            "verplicht": [
+                "id",
+                "naam",
+                "eigenaar",
+                "thema",
+                "status",
+                "startjaar",
+                "eindjaar",
+            ],
+            "jaar": ["startjaar", "eindjaar"],
+            "periode": ["startjaar", "eindjaar"],
+            "toegestaan": {
+                "eigenaar": [
+                    "gemeente",
+                    "corporatie",
+                    "waterschap",
+                    "netbeheerder",
+                    "warmtebedrijf",
+                    "provincie",
+                ],
+                "thema": [
+                    "riolering",
+                    "herinrichting",
+                    "renovatie",
+                    "sloop_nieuwbouw",
+                    "warmtenet",
+                    "groen",
+                    "klimaatadaptatie",
+                    "funderingsherstel",
+                    "onderhoud",
+                ],
+                "status": ["idee", "gepland", "in_uitvoering", "afgerond"],
+            },
+            "persoonsgegevens": ["contactpersoon", "telefoon"],
+        },
     },
 }
 
@@ -666,10 +1000,49 @@ def _csv_text(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
+def _int_coords(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_int_coords(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _geojson_text(frame: gpd.GeoDataFrame, name: str) -> str:
+    """A GeoJSON FeatureCollection in EPSG:28992, one feature per line (diff-friendly).
+
+    The legacy ``crs`` member makes GDAL/QGIS read the RD coordinates correctly;
+    ``lagen.json`` declares the same CRS for wijkgeo.
+    """
+    import shapely
+
+    head = {
+        "type": "FeatureCollection",
+        "name": name,
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+    }
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [']
+    records = frame.drop(columns="geometry").to_dict("records")
+    feats = []
+    for rec, geom in zip(records, frame.geometry, strict=True):
+        gj = json.loads(shapely.to_geojson(geom))
+        gj["coordinates"] = _int_coords(gj["coordinates"])
+        props = {k: _plain(v) for k, v in rec.items()}
+        feats.append(
+            json.dumps({"type": "Feature", "properties": props, "geometry": gj}, ensure_ascii=False)
+        )
+    lines.append(",\n".join(feats))
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
+
+
 def local_layer_files(country: SyntheticCountry, seed: int = 2024) -> dict[str, str]:
-    """File name -> text of the demo's ``data_sources/demo`` folder (CSV files + lagen.json)."""
+    """File name -> text of the demo's ``data_sources/demo`` folder (layers + lagen.json)."""
     frames = local_layer_frames(country, seed)
-    files = {LAYER_CONFIG["lagen"][k]["bestand"]: _csv_text(v) for k, v in frames.items()}
+    files = {}
+    for key, frame in frames.items():
+        name = LAYER_CONFIG["lagen"][key]["bestand"]
+        files[name] = _geojson_text(frame, key) if name.endswith(".geojson") else _csv_text(frame)
     files["lagen.json"] = json.dumps(LAYER_CONFIG, indent=2, ensure_ascii=False) + "\n"
     return dict(sorted(files.items()))
 
@@ -697,8 +1070,8 @@ def write_local_layers(
     Examples
     --------
     >>> from wijkgeo.demo import write_local_layers
-    >>> [p.name for p in write_local_layers("data_sources/demo")]   # doctest: +SKIP
-    ['bewonersinitiatieven.csv', 'energietransitie_wijken.csv', 'lagen.json', 'voorzieningen.csv']
+    >>> [p.name for p in write_local_layers("data_sources/demo")][-2:]   # doctest: +SKIP
+    ['projecten.geojson', 'voorzieningen.csv']
     """
     country = generate_country(1, n_wijken=n_wijken, n_buurten=n_buurten, seed=seed)
     target = Path(folder)
@@ -797,6 +1170,8 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         "n_wijken": n_wijken,
         "n_buurten": n_buurten,
         "kolommen": column_titles(src["data_properties"]),
+        # the local layers' reference date: initiative status and plan windows relate to it
+        "peildatum": REFERENCE_DATE.isoformat(),
     }
     return build_atlas(
         gemeente=DEMO_CODE,

@@ -1,0 +1,282 @@
+"""Dutch sentences for koppelkansen: the numbers behind a match, with what is already there.
+
+Labels and units come from the indicator registry (:func:`wijkgeo.indicators.get_indicator`)
+and numbers are formatted with :func:`wijkgeo.indicators.format_value` /
+:func:`~wijkgeo.indicators.format_number`; no indicator label is typed here. The wording
+describes coincidences to discuss, never verdicts: "34,0% huishoudens met een laag inkomen
+(gemeente 5,7%, NL 7,4%)", not "arme buurt".
+
+Examples
+--------
+>>> from wijkgeo.koppelkansen.explain import indicator_phrase
+>>> indicator_phrase("aandeel_huishoudens_laag_inkomen", 34.0, gemeente=18.0, nederland=7.4)
+'huishoudens met een laag inkomen 34,0% (gemeente 18,0%, NL 7,4%)'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from ..indicators import format_number, format_value, get_indicator
+
+__all__ = [
+    "assets_sentence",
+    "count_phrase",
+    "dutch_date",
+    "explanation",
+    "feature_phrase",
+    "indicator_phrase",
+    "lower_first",
+    "metres",
+]
+
+#: Units that are counts: such a value is shown without gemeente/NL reference.
+_COUNT_UNITS = {"inwoners", "huishoudens", "woningen", "voorzieningen", "initiatieven", "aantal"}
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an abbreviation (``WW-``, ``AOW``).
+
+    Examples
+    --------
+    >>> lower_first("Huishoudens met een laag inkomen"), lower_first("WW-uitkeringen")
+    ('huishoudens met een laag inkomen', 'WW-uitkeringen')
+    """
+    if len(text) >= 2 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def dutch_date(value: date) -> str:
+    """``date(2025, 4, 26)`` -> ``'26 april 2025'``.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> dutch_date(date(2025, 4, 26))
+    '26 april 2025'
+    """
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def metres(value: float) -> str:
+    """A distance for a sentence: ``'850 m'``, ``'1.250 m'``.
+
+    Examples
+    --------
+    >>> metres(1249.6)
+    '1.250 m'
+    """
+    return f"{format_number(round(float(value) / 10) * 10, 0)} m"
+
+
+def count_phrase(n: int, singular: str, plural: str) -> str:
+    """``'1 actief bewonersinitiatief'`` / ``'2 actieve bewonersinitiatieven'`` style counts.
+
+    Examples
+    --------
+    >>> count_phrase(2, "bewonersinitiatief", "bewonersinitiatieven")
+    '2 bewonersinitiatieven'
+    """
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def value_text(
+    key: str | None, value: float, unit: str = "", decimals: int = 1, label: str = ""
+) -> str:
+    """A value in Dutch: through the registry for an indicator, else with ``unit``.
+
+    When the label already names the unit ("Personenauto's per huishouden") only the number
+    is written.
+    """
+    if key is not None:
+        ind = get_indicator(key)
+        if label and ind.unit != "%" and ind.unit.lower() in label.lower():
+            return "geen gegevens" if _missing(value) else format_number(value, ind.decimals)
+        return format_value(key, value)
+    if _missing(value):
+        return "geen gegevens"
+    text = format_number(float(value), decimals)
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}".strip()
+
+
+def indicator_phrase(
+    key: str | None,
+    value: float,
+    *,
+    label: str | None = None,
+    unit: str = "",
+    decimals: int = 1,
+    gemeente: float | None = None,
+    nederland: float | None = None,
+    extra: str | None = None,
+) -> str:
+    """``'<label> <value> (gemeente <x>, NL <y>)'`` for an indicator or a plain column.
+
+    Examples
+    --------
+    >>> indicator_phrase("aardgasverbruik", 1650, nederland=1140)
+    'gemiddeld aardgasverbruik 1.650 m³ (NL 1.140 m³)'
+    """
+    name = lower_first(label if label is not None else get_indicator(key).label)
+    unit = get_indicator(key).unit if key is not None else unit
+    if unit.lower() in _COUNT_UNITS:  # "185 inwoners": a count has no fair reference value
+        shown = value_text(key, value, unit, decimals)
+        return shown if name.lower() == unit.lower() else f"{name} {shown}"
+    refs = []
+    if not _missing(gemeente):
+        refs.append(f"gemeente {value_text(key, gemeente, unit, decimals, name)}")
+    if not _missing(nederland):
+        refs.append(f"NL {value_text(key, nederland, unit, decimals, name)}")
+    if extra:
+        refs.append(extra)
+    tail = f" ({', '.join(refs)})" if refs else ""
+    return f"{name} {value_text(key, value, unit, decimals, name)}{tail}"
+
+
+def feature_phrase(template: str, record: Mapping[str, Any]) -> str:
+    """One object of a local layer in a sentence, by the layer's ``zin`` template.
+
+    ``{jaren}`` is ``startjaar`` or ``startjaar-eindjaar``; missing fields read ``?``.
+
+    Examples
+    --------
+    >>> feature_phrase("{naam} ({eigenaar}, {jaren})",
+    ...                {"naam": "Riool Zeestraat", "eigenaar": "waterschap",
+    ...                 "startjaar": 2025, "eindjaar": 2026})
+    'Riool Zeestraat (waterschap, 2025-2026)'
+    """
+
+    def text(v: Any) -> str:
+        if _missing(v):
+            return "?"
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    fields = {k: text(v) for k, v in record.items()}
+    start, end = record.get("startjaar"), record.get("eindjaar")
+    if not _missing(start):
+        same = _missing(end) or text(end) == text(start)
+        fields["jaren"] = text(start) if same else f"{text(start)}-{text(end)}"
+    else:
+        fields["jaren"] = "?"
+
+    class _Default(dict):
+        def __missing__(self, key: str) -> str:
+            return "?"
+
+    return template.format_map(_Default(fields))
+
+
+def _listing(items: Sequence[str], limit: int = 3) -> str:
+    shown = list(items[:limit])
+    more = len(items) - len(shown)
+    text = ", ".join(shown)
+    return f"{text} en {more} meer" if more > 0 else text
+
+
+def _by_category(facilities: Sequence[str]) -> str:
+    """``['Buurthuis Oost (buurthuis)', ...]`` -> ``'buurthuis: Buurthuis Oost; 2 x huisarts'``.
+
+    Meeting places are named (they matter for a collective offer); others are counted.
+    """
+    cats: dict[str, list[str]] = {}
+    for item in facilities:
+        name, _, cat = item.rpartition(" (")
+        cats.setdefault(cat.rstrip(")") or "overig", []).append(name or item)
+    parts = []
+    for cat, names in sorted(cats.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if cat in ("buurthuis", "bibliotheek"):
+            parts.append(f"{cat}: {_listing(names, 2)}")
+        else:
+            parts.append(f"{len(names)} x {cat}")
+    return ", ".join(parts)
+
+
+def assets_sentence(
+    initiatives: Sequence[str], facilities: Sequence[str], projects: Sequence[str]
+) -> str:
+    """What is already in or near the unit, to read beside the needs.
+
+    Examples
+    --------
+    >>> print(assets_sentence(["Taalcafé Oost"], ["Buurthuis Oost (buurthuis)"], []))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Wat er in of vlakbij al is: 1 actief bewonersinitiatief (Taalcafé Oost);
+    1 voorziening (buurthuis: Buurthuis Oost).
+    """
+    parts = []
+    if initiatives:
+        n = len(initiatives)
+        word = "actief bewonersinitiatief" if n == 1 else "actieve bewonersinitiatieven"
+        parts.append(f"{n} {word} ({_listing(initiatives)})")
+    if facilities:
+        parts.append(
+            f"{count_phrase(len(facilities), 'voorziening', 'voorzieningen')} "
+            f"({_by_category(facilities)})"
+        )
+    if projects:
+        parts.append(
+            f"{count_phrase(len(projects), 'project', 'projecten')} ({_listing(projects)})"
+        )
+    if not parts:
+        return (
+            "Wat er al is: wijkgeo kent in of bij dit gebied geen actieve "
+            "bewonersinitiatieven, voorzieningen of projecten; vraag het de buurt."
+        )
+    return "Wat er in of vlakbij al is: " + "; ".join(parts) + "."
+
+
+def explanation(
+    name: str,
+    held: Iterable[str],
+    assets: str,
+    *,
+    missed: Iterable[str] = (),
+    dropped: Iterable[str] = (),
+) -> str:
+    """The explanation sentence of a match (or near miss): needs and plans, then assets.
+
+    Examples
+    --------
+    >>> explanation("Duinrand", ["aardgasvrij gepland 2026 (warmtenet)"], "Wat er al is: x.")
+    'Duinrand: aardgasvrij gepland 2026 (warmtenet). Wat er al is: x.'
+    """
+    held = list(dict.fromkeys(h for h in held if h))  # two bounds on one indicator: once
+    text = f"{name}: {'; '.join(held)}." if held else f"{name}."
+    missed = [m for m in missed if m]
+    if missed:
+        text += f" Net niet: {'; '.join(missed)}."
+    dropped = [d for d in dropped if d]
+    if dropped:
+        text += f" Niet meegeteld (geen gegevens): {', '.join(dropped)}."
+    return f"{text} {assets}"

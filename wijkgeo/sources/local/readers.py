@@ -1,0 +1,457 @@
+"""Read one layer file into text columns, row numbers and (when present) geometries.
+
+Formats: CSV (delimiter ``,`` ``;`` or tab and encoding UTF-8 with/without BOM, UTF-16 or
+cp1252, all detected), Excel ``.xlsx`` (a named sheet), GeoJSON, GeoPackage (a named layer)
+and a zipped Shapefile. Every reader returns a :class:`RawLayer` whose attribute values are
+text exactly as a CSV would hold them, so one set of checks serves all formats. Problems
+(missing file, sheet or layer, unreadable file) go into the report; the reader then returns
+None.
+
+Examples
+--------
+>>> from wijkgeo._report import ValidationReport
+>>> from wijkgeo.sources.local.spec import load_spec
+>>> spec = load_spec("data_sources/demo")
+>>> raw = read_layer(spec.folder, spec.layers[0], ValidationReport())
+>>> raw.frame.columns.tolist(), int(raw.rows[0]), raw.unit
+(['id', 'naam', 'categorie', 'x', 'y'], 2, 'rij')
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..._report import WARNING, ValidationReport
+from .spec import LayerSpec, closest
+
+__all__ = ["RawLayer", "decode_text", "read_layer", "sniff_delimiter"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RawLayer:
+    """A layer as read from its file, before any check.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One column per attribute, values as stripped text ("" = empty).
+    rows : ndarray of int
+        Row number of each record as the user sees it (spreadsheet row, header = 1; or
+        feature number from 1).
+    unit : str
+        ``"rij"`` or ``"object"`` (for :class:`~wijkgeo._report.Problem`).
+    geometry : ndarray of shapely geometries, or None
+    crs : pyproj.CRS or None
+        The CRS the file itself declares (GeoJSON/GeoPackage/Shapefile).
+    file : str
+        The file as shown in messages.
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    unit: str
+    geometry: np.ndarray | None
+    crs: Any
+    file: str
+
+
+def _missing(report: ValidationReport, path: Path) -> None:
+    report.add(
+        path,
+        None,
+        None,
+        "bestand ontbreekt",
+        hint="zet het in de map of haal de laag uit lagen.json.",
+        category="missing_file",
+    )
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode CSV bytes: the given encoding, else BOM, UTF-8, then cp1252.
+
+    Returns the text and the encoding used.
+
+    Examples
+    --------
+    >>> decode_text("Café".encode("cp1252"))
+    ('Café', 'cp1252')
+    >>> decode_text(b"\\xef\\xbb\\xbfid")
+    ('id', 'utf-8-sig')
+    """
+    if encoding:
+        enc = encoding.lower().replace("_", "-")
+        enc = "utf-8-sig" if enc in ("utf-8", "utf8") else enc
+        return data.decode(enc), enc
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (``,`` ``;`` tab or ``|``) that splits the header into most fields.
+
+    Ties are broken by how consistently the next lines split into the same number of fields.
+
+    Examples
+    --------
+    >>> sniff_delimiter("id;naam;x\\n1;A;70000,5\\n")
+    ';'
+    >>> sniff_delimiter("id,naam\\n1,A\\n")
+    ','
+    """
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (-1, -1)
+    for delim in (",", ";", "\t", "|"):
+        try:
+            parsed = list(csv.reader(lines, delimiter=delim))
+        except csv.Error:
+            continue
+        width = len(parsed[0])
+        same = sum(len(r) == width for r in parsed[1:])
+        score = (width, same) if width > 1 else (1, -1)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _unique_header(
+    header: list[str], report: ValidationReport, path: Path
+) -> tuple[list[str], list[int]]:
+    """Clean column names; report duplicates; return names and the indices to keep."""
+    names: list[str] = []
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(header):
+        name = str(raw).replace("\ufeff", "").strip()
+        if not name:
+            continue  # trailing delimiter / empty Excel column: checked by the caller
+        if name in seen:
+            report.add(
+                path,
+                1,
+                name,
+                f"kolomnaam {name!r} komt twee keer voor (kolom {seen[name] + 1} en {i + 1})",
+                hint="geef elke kolom een eigen naam; de tweede wordt genegeerd.",
+                category="duplicate_column",
+            )
+            continue
+        seen[name] = i
+        names.append(name)
+        keep.append(i)
+    return names, keep
+
+
+def _table(
+    records: list[tuple[int, list[str]]],
+    header: list[str],
+    report: ValidationReport,
+    path: Path,
+    unit: str = "rij",
+) -> tuple[pd.DataFrame, np.ndarray]:
+    names, keep = _unique_header(header, report, path)
+    width = len(header)
+    cols: list[list[str]] = [[] for _ in names]
+    rows: list[int] = []
+    dropped_header = [i for i in range(width) if i not in keep and not str(header[i]).strip()]
+    for row, cells in records:
+        if not any(str(c).strip() for c in cells):
+            continue  # empty row (Excel leaves them): not data
+        if len(cells) > width and any(str(c).strip() for c in cells[width:]):
+            report.add(
+                path,
+                row,
+                None,
+                f"rij heeft {len(cells)} velden, de kopregel {width}",
+                hint="staat er een scheidingsteken of decimale komma in een waarde? Zet die "
+                "tussen aanhalingstekens, of kies het juiste scheidingsteken in lagen.json.",
+                category="ragged_row",
+                unit=unit,
+            )
+            continue
+        cells = list(cells) + [""] * (width - len(cells))
+        for extra in dropped_header:
+            if str(cells[extra]).strip():
+                report.add(
+                    path,
+                    row,
+                    None,
+                    f"waarde {cells[extra]!r} staat in een kolom zonder naam (kolom {extra + 1})",
+                    hint="geef die kolom een naam op de eerste regel of maak hem leeg.",
+                    severity=WARNING,
+                    category="unnamed_column",
+                    unit=unit,
+                )
+        for j, i in enumerate(keep):
+            cols[j].append(str(cells[i]).strip())
+        rows.append(row)
+    frame = pd.DataFrame(dict(zip(names, cols, strict=True)), dtype=object)
+    if not names:
+        frame = pd.DataFrame(index=range(len(rows)))
+    return frame, np.asarray(rows, dtype=int)
+
+
+def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
+    """CSV with detected encoding and delimiter; a record keeps its spreadsheet row number."""
+    if not path.is_file():
+        _missing(report, path)
+        return None
+    data = path.read_bytes()
+    try:
+        text, encoding = decode_text(data, spec.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        report.add(
+            path,
+            None,
+            None,
+            f"bestand is niet te lezen als {spec.encoding} ({exc})",
+            hint="sla het op als 'CSV UTF-8' of haal 'codering' uit lagen.json.",
+            category="bad_encoding",
+        )
+        return None
+    if encoding not in ("utf-8", "utf-8-sig") and not spec.encoding:
+        log.info("%s: tekencodering %s herkend", path, encoding)
+    if not text.strip():
+        report.add(
+            path,
+            None,
+            None,
+            "bestand is leeg",
+            hint="de eerste regel moet de kolomnamen bevatten.",
+            category="empty_file",
+        )
+        return None
+    delim = spec.delimiter or sniff_delimiter(text)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        parsed = list(reader)
+    except csv.Error as exc:
+        report.add(
+            path,
+            None,
+            None,
+            f"kan CSV niet lezen ({exc})",
+            hint='controleer aanhalingstekens: een veld dat met " begint moet er ook mee eindigen.',
+            category="unreadable",
+        )
+        return None
+    # skip leading empty lines: the header is the first non-empty record
+    start = next(i for i, r in enumerate(parsed) if any(c.strip() for c in r))
+    header = parsed[start]
+    records = [(i + 1, r) for i, r in enumerate(parsed) if i > start]
+    frame, rows = _table(records, header, report, path)
+    if len(frame.columns) == 1 and len(frame) and spec.delimiter is None:
+        report.add(
+            path,
+            1,
+            None,
+            "kopregel heeft maar één kolom",
+            hint="is het scheidingsteken iets anders dan , ; of tab? Zet 'scheidingsteken' in "
+            "lagen.json.",
+            severity=WARNING,
+            category="one_column",
+        )
+    return RawLayer(frame, rows, "rij", None, None, str(path))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def read_xlsx(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
+    """One sheet of an ``.xlsx`` (``blad``, default the first); Excel row numbers kept."""
+    import zipfile
+
+    import openpyxl
+
+    if not path.is_file():
+        _missing(report, path)
+        return None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        report.add(
+            path,
+            None,
+            None,
+            f"geen leesbaar Excel-bestand (.xlsx) ({type(exc).__name__})",
+            hint="open het in Excel en sla het op als 'Excel-werkmap (*.xlsx)'; .xls (oud "
+            "formaat) wordt niet gelezen.",
+            category="unreadable",
+        )
+        return None
+    try:
+        names = book.sheetnames
+        if spec.sheet is not None and spec.sheet not in names:
+            near = closest(spec.sheet, names)
+            report.add(
+                path,
+                None,
+                None,
+                f"werkblad {spec.sheet!r} bestaat niet",
+                hint=(f"bedoelt u {near!r}? " if near else "")
+                + f"werkbladen in dit bestand: {', '.join(names)}.",
+                category="missing_sheet",
+            )
+            return None
+        sheet = book[spec.sheet] if spec.sheet is not None else book[names[0]]
+        values = [
+            (i, [_cell_text(v) for v in row])
+            for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        book.close()
+    values = [(i, r) for i, r in values if any(r)]
+    if not values:
+        report.add(
+            path,
+            None,
+            None,
+            f"werkblad {sheet.title!r} is leeg",
+            hint="de eerste regel moet de kolomnamen bevatten.",
+            category="empty_file",
+        )
+        return None
+    _head_row, header = values[0]
+    width = max(len(r) for _i, r in values)
+    header = header + [""] * (width - len(header))
+    frame, rows = _table(values[1:], header, report, path)
+    shown = f"{path} [{sheet.title}]"
+    return RawLayer(frame, rows, "rij", None, None, shown)
+
+
+def _vector_text(values: pd.Series) -> list[str]:
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            out.append("")
+        else:
+            out.append(_cell_text(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v))
+    return out
+
+
+def read_vector(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
+    """GeoJSON, GeoPackage (``laag``) or a zipped Shapefile through pyogrio (GDAL)."""
+    import pyogrio
+
+    if not path.is_file():
+        _missing(report, path)
+        return None
+    source = str(path)
+    fmt = spec.format
+    what = {"geo": "GeoJSON", "gpkg": "GeoPackage", "shpzip": "gezipte shapefile"}[fmt]
+    if fmt == "shpzip":
+        source = f"/vsizip/{path.resolve()}"
+    try:
+        layers = [str(name) for name, _g in pyogrio.list_layers(source)]
+    except Exception as exc:  # GDAL raises several types for a file it can't open
+        report.add(
+            path,
+            None,
+            None,
+            f"geen leesbare {what} ({type(exc).__name__}: {str(exc)[:120]})",
+            hint="open het bestand in QGIS om te zien of het heel is, of exporteer het opnieuw.",
+            category="unreadable",
+        )
+        return None
+    if not layers:
+        report.add(path, None, None, f"{what} bevat geen lagen", category="missing_layer")
+        return None
+    layer = spec.layer
+    if layer is not None and layer not in layers:
+        near = closest(layer, layers)
+        report.add(
+            path,
+            None,
+            None,
+            f"laag {layer!r} bestaat niet in dit bestand",
+            hint=(f"bedoelt u {near!r}? " if near else "")
+            + f"lagen in dit bestand: {', '.join(layers)}.",
+            category="missing_layer",
+        )
+        return None
+    if layer is None and len(layers) > 1:
+        report.add(
+            path,
+            None,
+            None,
+            f"bestand bevat {len(layers)} lagen ({', '.join(layers)}); de eerste wordt gelezen",
+            hint='zet "laag": "..." in lagen.json om de juiste te kiezen.',
+            severity=WARNING,
+            category="missing_layer",
+        )
+    try:
+        gdf = pyogrio.read_dataframe(source, layer=layer or layers[0])
+    except Exception as exc:
+        report.add(
+            path,
+            None,
+            None,
+            f"kan de {what} niet lezen ({type(exc).__name__}: {str(exc)[:120]})",
+            hint="exporteer het bestand opnieuw uit de GIS-software.",
+            category="unreadable",
+        )
+        return None
+    geom_name = gdf.geometry.name if hasattr(gdf, "geometry") else None
+    attrs = [c for c in gdf.columns if c != geom_name]
+    frame = pd.DataFrame(
+        {str(c).strip(): _vector_text(gdf[c]) for c in attrs}, index=range(len(gdf)), dtype=object
+    )
+    geoms = np.asarray(gdf.geometry.values, dtype=object) if geom_name else None
+    return RawLayer(
+        frame,
+        np.arange(1, len(gdf) + 1),
+        "object",
+        geoms,
+        gdf.crs if geom_name else None,
+        str(path),
+    )
+
+
+def read_layer(folder: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
+    """Read the file of one layer by its format (see :attr:`LayerSpec.format`)."""
+    path = Path(folder) / spec.file
+    reader = {
+        "csv": read_csv,
+        "xlsx": read_xlsx,
+        "geo": read_vector,
+        "gpkg": read_vector,
+        "shpzip": read_vector,
+    }[spec.format]
+    report.checked.append(str(path))
+    return reader(path, spec, report)
