@@ -14,6 +14,7 @@ Exit codes
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -260,6 +261,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+<<<<<<< HEAD
 # ---------------------------------------------------------------------------- koppelkansen
 _KK_EXAMPLE = (
     "Voorbeelden:\n"
@@ -378,6 +380,106 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         print(Path(args.uitvoer).resolve())
     else:
         sys.stdout.write(text)
+=======
+# ---------------------------------------------------------------------------- check
+# `wijkgeo check [PAD]`: validate local layers (lagen.json and the files it names) of one
+# folder or of every subfolder; exit 2 on errors, 0 when clean (warnings allowed). Other
+# inputs beside lagen.json add their checker to _CHECKERS (one line each).
+def _checkers() -> list:
+    from .sources.local.check import check_lagen
+
+    return [check_lagen]
+
+
+def _atlas_for(store: str | None):
+    def find(gemeente: str, year: int | None):
+        from .store import Store
+
+        target = Store(store)
+        years = sorted(int(e["year"]) for e in target.entries() if e.get("gemeente") == gemeente)
+        if year is None and years:
+            year = years[-1]
+        if year is not None and year in years:
+            return target.read_atlas(gemeente, year)
+        if gemeente == "GM9999":  # the demo gemeente can always be made on the spot
+            return _demo_atlas()
+        return None
+
+    return find
+
+
+@functools.cache
+def _demo_atlas():
+    from .demo import make_demo
+
+    return make_demo()
+
+
+def _add_check(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo check data_sources/  (of: wijkgeo check mijn_lagen --json). "
+        'Zet "gemeente" en "jaar" in lagen.json om ligging en codes te toetsen aan de '
+        "gemeente in de store. Exitcodes: 0 geen fouten (waarschuwingen mogen); 2 fouten."
+    )
+    p.add_argument(
+        "pad",
+        nargs="?",
+        default="data_sources",
+        metavar="PAD",
+        help="map met lagen.json, of een map met zulke mappen (standaard: data_sources)",
+    )
+    p.add_argument("--json", action="store_true", help="rapport als JSON (voor scripts)")
+    p.add_argument("--max", type=int, default=200, metavar="N", help="toon hoogstens N problemen")
+    _add_store_arg(p)
+
+
+@command("check", "controleer lokale lagen (lagen.json en bestanden) en meld elk probleem")(
+    _add_check
+)
+def _run_check(args: argparse.Namespace) -> int:
+    from .sources.local.check import check_path
+
+    report = check_path(args.pad, checkers=_checkers(), atlas_for=_atlas_for(args.store))
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.to_text(limit=args.max))
+        n = len({c for c in report.checked})
+        print(f"{n} bestand(en) gecontroleerd in {args.pad}.")
+    return EXIT_OK if report.ok else EXIT_USAGE
+
+
+# ---------------------------------------------------------------------------- import
+def _add_import(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024. "
+        "Daarna werkt wijkgeo.load('GM0599', 2024) zonder netwerk. Exitcodes: 0 opgeslagen; "
+        "2 ongeldig bestand of gemeente niet in het bestand; 3 store vergrendeld of beschadigd."
+    )
+    p.add_argument("bestand", metavar="BESTAND", help="WijkBuurtkaart_<jaar>_v<n>.gpkg van CBS")
+    p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
+    p.add_argument("--jaar", type=int, required=True, help="jaar van de kaart, bv. 2024")
+    _add_store_arg(p)
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=300,
+        metavar="SECONDEN",
+        help="zo lang wachten op een ander proces dat de store gebruikt (standaard 300)",
+    )
+
+
+@command("import", "lees een gemeente uit een gedownloade Wijk- en Buurtkaart (.gpkg) in de store")(
+    _add_import
+)
+def _run_import(args: argparse.Namespace) -> int:
+    from .refresh import import_wijkbuurtkaart
+
+    result = import_wijkbuurtkaart(
+        args.bestand, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
+    )
+    print(result.message())
+>>>>>>> local
     return EXIT_OK
 
 

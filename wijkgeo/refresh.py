@@ -47,6 +47,7 @@ from .store import Store, layer_sha256
 __all__ = [
     "RefreshResult",
     "exit_code",
+    "import_wijkbuurtkaart",
     "refresh",
 ]
 
@@ -468,4 +469,68 @@ def _result(
     )
 
 
-# ---------------------------------------------------------------------------- status
+# ---------------------------------------------------------------------------- import
+def import_wijkbuurtkaart(
+    path: str | Path,
+    gemeente: str,
+    year: int,
+    *,
+    store: str | Path | Store | None = None,
+    lock_timeout: float = 300,
+) -> RefreshResult:
+    """Write one gemeente from a downloaded Wijk- en Buurtkaart GeoPackage into the store.
+
+    Like a refresh: the Atlas is written atomically (the previous version stays intact on
+    any failure) and the manifest's ``sources`` name the file and its sha256, so
+    ``wijkgeo.load(gemeente, year)`` then works offline.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``WijkBuurtkaart_<jaar>_v<n>.gpkg``.
+    gemeente : str
+        Gemeente code.
+    year : int
+        Year of the kaart.
+    store : str, Path or Store, optional
+        Target store; default ``$WIJKGEO_STORE`` or the user data folder.
+    lock_timeout : float
+        Seconds to wait for another process holding the store.
+
+    Returns
+    -------
+    RefreshResult
+        Status ``created`` or ``updated``, with the number of wijken and buurten.
+
+    Raises
+    ------
+    DataValidationError
+        A missing file, no GeoPackage, missing layers, a gemeente not in the file.
+    StoreError
+        The store is locked or cannot be written.
+
+    Examples
+    --------
+    >>> r = import_wijkbuurtkaart("WijkBuurtkaart_2024_v1.gpkg", "GM0599", 2024)
+    ...                                                         # doctest: +SKIP
+    >>> r.status, r.wijken                                      # doctest: +SKIP
+    ('created', 21)
+    """
+    from .sources.wijkbuurtkaart import read_wijkbuurtkaart
+
+    target = store if isinstance(store, Store) else Store(store)
+    atlas = read_wijkbuurtkaart(path, gemeente, year)
+    code, info = atlas.code, atlas.meta["wijkbuurtkaart"]
+    stored = None
+    try:
+        stored = target.manifest(code, int(year))
+    except StoreError:
+        stored = None
+    extra = {
+        "sources": {"wijkbuurtkaart": dict(info)},
+        "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    target.write_atlas(atlas, manifest_extra=extra, lock_timeout=lock_timeout)
+    status = CREATED if stored is None else UPDATED
+    reason = f"geïmporteerd uit {info['file']} (sha256 {info['sha256'][:12]}...)"
+    return _result(target, code, int(year), status, reason, target.manifest(code, int(year)))

@@ -910,6 +910,8 @@ LAYER_CONFIG: dict[str, Any] = {
         "data_sources/README.md. Kopieer deze map en vervang de rijen door die van je eigen "
         "gemeente."
     ),
+    "gemeente": DEMO_CODE,
+    "jaar": DEMO_YEAR,
     "lagen": {
         "voorzieningen": {
             "bestand": "voorzieningen.csv",

@@ -15,7 +15,7 @@ Two functions matter:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import geopandas as gpd
@@ -30,7 +30,13 @@ from ..codes import gemeente_of, normalize_code, wijk_of
 from ..conventions import AREA_LEVELS, CODE_COLUMN, NAME_COLUMN, PARENTS, SECRET_THRESHOLD
 from . import catalog
 
-__all__ = ["LEVELS", "features_to_frame", "fetch_boundaries", "fetch_collection"]
+__all__ = [
+    "LEVELS",
+    "features_to_frame",
+    "fetch_boundaries",
+    "fetch_collection",
+    "normalize_boundaries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -156,18 +162,68 @@ def features_to_frame(
         rows.append(props)
         geom = feat.get("geometry")
         geoms.append(shapely.geometry.shape(geom) if geom else None)
-    frame = pd.DataFrame(rows)
+
+    def label(i: int) -> str:
+        return f"PDOK-feature {features[i].get('id', i)!r} (nr. {i})"
+
+    return normalize_boundaries(
+        pd.DataFrame(rows), geoms, level, source_crs=source_crs, label=label
+    )
+
+
+def normalize_boundaries(
+    frame: pd.DataFrame,
+    geoms: Any,
+    level: str,
+    *,
+    source_crs: Any = CRS,
+    label: Callable[[int], str] | None = None,
+) -> gpd.GeoDataFrame:
+    """The PDOK normalisation of one boundary level, for any source of rows.
+
+    Used by :func:`features_to_frame` (PDOK GeoJSON) and by
+    :func:`wijkgeo.sources.wijkbuurtkaart.read_wijkbuurtkaart` (the downloaded GeoPackage):
+    codes validated and normalised (parents derived when absent), names stripped, any
+    value <= -99990 to NaN, invalid geometries repaired, reprojected to EPSG:28992,
+    ``water='JA'`` duplicate rows dropped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Attributes in snake_case (one row per feature).
+    geoms : sequence of shapely geometries
+        One per row (None allowed).
+    level : {"gemeente", "wijk", "buurt"}
+    source_crs : str or pyproj.CRS
+        CRS of ``geoms``.
+    label : callable, optional
+        ``label(i)`` names row ``i`` in error messages.
+
+    Examples
+    --------
+    >>> import pandas as pd, shapely
+    >>> gdf = normalize_boundaries(pd.DataFrame({"buurtcode": [" BU99990101"]}),
+    ...                            [shapely.box(0, 0, 1, 1)], "buurt")
+    >>> gdf[["buurtcode", "wijkcode", "gemeentecode"]].iloc[0].tolist()
+    ['BU99990101', 'WK999901', 'GM9999']
+    """
+    if level not in LEVELS:
+        raise DataValidationError(f"Onbekend niveau {level!r}; kies uit {', '.join(LEVELS)}.")
+    code_col, name_col = LEVELS[level]
+    frame = frame.reset_index(drop=True).copy()
+    if label is None:
+
+        def label(i: int) -> str:
+            return f"rij {i + 1}"
+
     if code_col not in frame.columns:
         frame[code_col] = pd.Series([None] * len(frame), dtype=object)
     codes = []
-    for i, (raw, feat) in enumerate(zip(frame[code_col], features, strict=True)):
+    for i, raw in enumerate(frame[code_col]):
         try:
             codes.append(normalize_code(raw, level))
         except DataValidationError as exc:
-            ident = feat.get("id", i)
-            raise DataValidationError(
-                f"PDOK-feature {ident!r} (nr. {i}) op niveau {level}: {exc}"
-            ) from None
+            raise DataValidationError(f"{label(i)} op niveau {level}: {exc}") from None
     frame[code_col] = codes
     for parent in PARENTS[level]:
         pcol = LEVELS[parent][0]
@@ -189,7 +245,7 @@ def features_to_frame(
     if n_missing:
         log.debug("%s: %d geheime/ontbrekende waarden (<= -99990) naar NaN", level, n_missing)
 
-    src = _crs84_alias(source_crs)
+    src = _crs84_alias(source_crs) if isinstance(source_crs, str) else source_crs
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=src), crs=src)
     # Repair in the source CRS (where the data was made), then once more after reprojection,
     # which can (rarely) turn a valid ring invalid.

@@ -60,9 +60,37 @@ def closest(word: str, options: list[str] | set[str], n: int = 1) -> str | None:
     return lowered[found[0]] if found else None
 
 
+def _osa(a: str, b: str) -> int:
+    """Edit distance where swapping two neighbours counts as one edit (typing errors)."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
 def closest_many(word: str, options: list[str], n: int = 3) -> list[str]:
-    """Up to ``n`` options most like ``word``."""
-    return difflib.get_close_matches(str(word), list(options), n=n, cutoff=0.5)
+    """Up to ``n`` options nearest to ``word`` by typing errors (swaps count once).
+
+    Examples
+    --------
+    >>> closest_many("WK999920", ["WK999907", "WK999902", "WK999900"], 2)
+    ['WK999902', 'WK999900']
+    """
+    w = str(word).upper()
+    limit = max(2, len(w) // 3)
+    scored = sorted(
+        (_osa(w, str(o).upper()), -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(), o)
+        for o in options
+    )
+    return [o for dist, _r, o in scored if dist <= limit][:n]
 
 
 @dataclass
@@ -323,9 +351,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
     for key, value in raw.items():
         if key.startswith("_") or key == "omschrijving":
             continue
-        if key not in keys:
+        if key not in keys:  # reported; the rest of the layer is still checked
             _unknown_key(rep, where, key, keys, str(path))
-            ok = False
             continue
         kind = keys[key][0]
         if not _type_ok(value, kind):

@@ -547,33 +547,38 @@ def _why_outside(x: float, y: float, crs: Any, areas: Areas) -> str:
     """A hint for a point that lands outside: swapped axes, degrees vs metres."""
     import pyproj
 
-    def inside(cx: float, cy: float, c: Any) -> bool:
+    def inside(cx: float, cy: float, c: Any, gemeente: bool) -> bool:
         try:
             rx, ry = _to_rd(c, np.array([cx]), np.array([cy]))
         except pyproj.exceptions.ProjError:
             return False
         if not _in_box(rx, ry, RD_BOUNDS)[0]:
             return False
-        if areas.outline is not None:
+        if gemeente and areas.outline is not None:
             import shapely
 
-            return bool(
-                shapely.distance(areas.outline, shapely.Point(rx[0], ry[0])) <= NEAR_BORDER_M
-            )
+            point = shapely.Point(rx[0], ry[0])
+            return bool(shapely.distance(areas.outline, point) <= NEAR_BORDER_M)
         return True
 
     is_rd = pyproj.CRS.from_user_input(crs).equals(pyproj.CRS(_CRS))
-    if inside(y, x, crs):
-        return "x en y lijken omgewisseld; wissel de kolommen of de namen in lagen.json."
-    if is_rd and (inside(x, y, "EPSG:4326") or inside(y, x, "EPSG:4326")):
-        return (
-            'dit lijken graden (lengte/breedte), geen RD-meters: zet "crs": "EPSG:4326" '
-            "in lagen.json."
-        )
-    if not is_rd and inside(x, y, _CRS):
-        return 'dit lijken RD-meters, geen graden: zet "crs": "EPSG:28992" in lagen.json.'
-    if not is_rd and inside(y, x, _CRS):
-        return 'dit lijken RD-meters met x en y omgewisseld: zet "crs": "EPSG:28992" en wissel.'
+    for near in (True, False):  # first: lands in the gemeente; then: anywhere in NL
+        if inside(y, x, crs, near):
+            return "x en y lijken omgewisseld; wissel de kolommen of de namen in lagen.json."
+        if is_rd and inside(x, y, "EPSG:4326", near):
+            return (
+                'dit lijken graden (lengte/breedte), geen RD-meters: zet "crs": "EPSG:4326" '
+                "in lagen.json."
+            )
+        if is_rd and inside(y, x, "EPSG:4326", near):
+            return (
+                "dit lijken graden met breedte- en lengtegraad omgewisseld: zet "
+                '"crs": "EPSG:4326" en zet de lengtegraad in x.'
+            )
+        if not is_rd and inside(x, y, _CRS, near):
+            return 'dit lijken RD-meters, geen graden: zet "crs": "EPSG:28992" in lagen.json.'
+        if not is_rd and inside(y, x, _CRS, near):
+            return 'dit lijken RD-meters met x en y omgewisseld: zet "crs": "EPSG:28992" en wissel.'
     if is_rd:
         return (
             "verwacht RD-meters: x tussen -7000 en 300000, y tussen 289000 en 629000 "
@@ -596,8 +601,8 @@ def _check_places(
     """Rows whose representative point lies outside NL / the gemeente."""
     import shapely
 
-    ok = np.isfinite(rx) & np.isfinite(ry)
-    in_nl = _in_box(rx, ry, RD_BOUNDS) & ok
+    ok = np.isfinite(sx) & np.isfinite(sy)  # a transform to inf is outside, not unknown
+    in_nl = _in_box(rx, ry, RD_BOUNDS) & ok & np.isfinite(rx) & np.isfinite(ry)
     for i in np.flatnonzero(ok & ~in_nl & ~L.bad):
         L.add(
             int(i),

@@ -1,0 +1,213 @@
+"""The CBS Wijk- en Buurtkaart from a downloaded GeoPackage, for work without network.
+
+CBS publishes ``WijkBuurtkaart_<jaar>_v<n>.gpkg`` with layers ``gemeenten``, ``wijken`` and
+``buurten`` in EPSG:28992: snake_case columns (the same names as the PDOK OGC API),
+``water`` ``'JA'``/``'NEE'`` rows, ``-99997`` for secret values and every Kerncijfers
+attribute on the boundaries. :func:`read_wijkbuurtkaart` reads one gemeente from it
+through the same normalisation as the PDOK loader
+(:func:`wijkgeo.sources.pdok.normalize_boundaries`: water rows out, secrets to NaN, codes
+validated, geometries repaired) and returns an :class:`~wijkgeo.atlas.Atlas`;
+``wijkgeo import`` writes that Atlas into the store like a refresh.
+
+Examples
+--------
+>>> from wijkgeo.sources.wijkbuurtkaart import read_wijkbuurtkaart
+>>> atlas = read_wijkbuurtkaart("WijkBuurtkaart_2024_v1.gpkg", "GM0599", 2024)  # doctest: +SKIP
+>>> int(atlas.gemeente["aantal_inwoners"].iloc[0])                             # doctest: +SKIP
+670610
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._errors import DataValidationError
+from ..codes import normalize_code
+from .local.spec import closest_many
+from .pdok import normalize_boundaries
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..atlas import Atlas
+
+__all__ = ["LAYERS", "file_sha256", "read_wijkbuurtkaart"]
+
+log = logging.getLogger(__name__)
+
+#: Level -> layer name in the GeoPackage.
+LAYERS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file (read in 1 MiB blocks).
+
+    Examples
+    --------
+    >>> file_sha256("data_sources/demo/lagen.json")[:8].isalnum()
+    True
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fail(path: Path, message: str) -> DataValidationError:
+    return DataValidationError(f"{path}: {message}")
+
+
+def _check_file(path: Path) -> list[str]:
+    import pyogrio
+
+    if not path.is_file():
+        raise _fail(
+            path,
+            "bestand bestaat niet; geef het pad naar de gedownloade "
+            "WijkBuurtkaart_<jaar>_v<n>.gpkg.",
+        )
+    with open(path, "rb") as fh:
+        magic = fh.read(16)
+    if magic != _SQLITE_MAGIC:
+        hint = " (is het nog gezipt? pak het eerst uit)" if magic[:2] == b"PK" else ""
+        raise _fail(
+            path,
+            f"geen GeoPackage{hint}; download de Wijk- en Buurtkaart als "
+            "GeoPackage (.gpkg) bij CBS.",
+        )
+    try:
+        layers = [str(name) for name, _g in pyogrio.list_layers(path)]
+    except Exception as exc:  # GDAL: several error types for a damaged file
+        raise _fail(
+            path,
+            f"GeoPackage is niet te lezen ({type(exc).__name__}: {exc}); "
+            "download het bestand opnieuw.",
+        ) from None
+    missing = [name for name in LAYERS.values() if name not in layers]
+    if missing:
+        raise _fail(
+            path,
+            f"laag/lagen {', '.join(missing)} ontbreken (gevonden: "
+            f"{', '.join(layers) or 'geen'}); is dit de Wijk- en Buurtkaart van CBS?",
+        )
+    return layers
+
+
+def _read_level(path: Path, level: str, code: str) -> Any:
+    import pyogrio
+
+    layer = LAYERS[level]
+    info = pyogrio.read_info(path, layer=layer)
+    fields = [str(f) for f in info["fields"]]
+    if "gemeentecode" not in fields:
+        raise _fail(
+            path,
+            f"laag {layer} heeft geen kolom gemeentecode; is dit de Wijk- en "
+            "Buurtkaart van CBS (2019 of later, snake_case)?",
+        )
+    gdf = pyogrio.read_dataframe(path, layer=layer, where=f"gemeentecode = '{code}'")
+    crs = gdf.crs if gdf.crs is not None else info.get("crs")
+    if crs is None:
+        raise _fail(path, f"laag {layer} heeft geen coördinatenstelsel.")
+    frame = gdf.drop(columns=gdf.geometry.name)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+
+    def label(i: int) -> str:
+        return f"{path.name}, laag {layer}, object {i + 1}"
+
+    return normalize_boundaries(frame, geoms, level, source_crs=crs, label=label)
+
+
+def _gemeente_codes(path: Path) -> list[str]:
+    import pyogrio
+
+    table = pyogrio.read_dataframe(
+        path, layer=LAYERS["gemeente"], columns=["gemeentecode"], read_geometry=False
+    )
+    return sorted({str(c).strip() for c in table["gemeentecode"]})
+
+
+def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
+    """Read one gemeente from a CBS Wijk- en Buurtkaart GeoPackage into an Atlas.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``WijkBuurtkaart_<jaar>_v<n>.gpkg`` as downloaded from CBS (or a GeoPackage in the
+        same layout: layers ``gemeenten``, ``wijken``, ``buurten``).
+    gemeente : str
+        Gemeente code (``"GM0599"``, ``"0599"``).
+    year : int
+        The year of the kaart; when the file has a ``jaar`` column it must agree.
+
+    Returns
+    -------
+    Atlas
+        Gemeente, wijken and buurten in EPSG:28992 with every attribute of the file
+        (secret values NaN, ``water='JA'`` rows dropped); ``meta`` names the file, its
+        sha256 and size.
+
+    Raises
+    ------
+    DataValidationError
+        When the file is missing or no GeoPackage, a layer is missing, the gemeente is not
+        in the file (the closest codes are suggested) or the year disagrees; the message
+        names the file.
+
+    Examples
+    --------
+    >>> atlas = read_wijkbuurtkaart("WijkBuurtkaart_2024_v1.gpkg", "GM0599", 2024)
+    ...                                                              # doctest: +SKIP
+    >>> len(atlas.wijken), len(atlas.buurten)                        # doctest: +SKIP
+    (21, 91)
+    """
+    from .assemble import build_atlas
+
+    src = Path(path)
+    code = normalize_code(gemeente, "gemeente")
+    _check_file(src)
+    boundaries = {
+        "gemeente": _read_level(src, "gemeente", code),
+        "wijken": _read_level(src, "wijk", code),
+        "buurten": _read_level(src, "buurt", code),
+    }
+    if all(len(v) == 0 for v in boundaries.values()):
+        near = closest_many(code, _gemeente_codes(src), 3)
+        raise _fail(
+            src,
+            f"gemeente {code} staat niet in dit bestand"
+            + (f"; bedoelt u {', '.join(near)}?" if near else "")
+            + " Controleer de code en of het bestand het juiste jaar heeft.",
+        )
+    for key, frame in boundaries.items():
+        if "jaar" in frame.columns and len(frame):
+            years = sorted({int(v) for v in frame["jaar"].dropna()})
+            if years and years != [int(year)]:
+                raise _fail(
+                    src,
+                    f"laag {key} is van {', '.join(map(str, years))}, niet van "
+                    f"{year}; geef --jaar {years[0]} of het bestand van {year}.",
+                )
+    if boundaries["gemeente"].empty:
+        log.warning("%s: %s heeft geen rij in laag gemeenten; omtrek uit de wijken", src, code)
+    stat = src.stat()
+    meta = {
+        "source": f"CBS Wijk- en Buurtkaart {year} (bestand {src.name})",
+        "wijkbuurtkaart": {
+            "file": src.name,
+            "sha256": file_sha256(src),
+            "size": stat.st_size,
+        },
+    }
+    return build_atlas(
+        gemeente=code,
+        year=int(year),
+        boundaries=boundaries,
+        kerncijfers=None,
+        meta=meta,
+    )
