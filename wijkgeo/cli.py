@@ -261,7 +261,6 @@ def _run_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-<<<<<<< HEAD
 # ---------------------------------------------------------------------------- koppelkansen
 _KK_EXAMPLE = (
     "Voorbeelden:\n"
@@ -380,7 +379,9 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         print(Path(args.uitvoer).resolve())
     else:
         sys.stdout.write(text)
-=======
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- check
 # `wijkgeo check [PAD]`: validate local layers (lagen.json and the files it names) of one
 # folder or of every subfolder; exit 2 on errors, 0 when clean (warnings allowed). Other
@@ -479,7 +480,6 @@ def _run_import(args: argparse.Namespace) -> int:
         args.bestand, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
     )
     print(result.message())
->>>>>>> local
     return EXIT_OK
 
 
