@@ -91,20 +91,50 @@ def _previous(atlas: Atlas, previous: Any, store: Any) -> Atlas | None:
         return None
 
 
-def _check_codes(data: ProfileData, codes: Iterable[str]) -> list[str]:
-    known = {**data.names["wijk"], **data.names["buurt"]}
+def _closest(code: str, known: dict[str, str], n: int = 3) -> list[str]:
+    """Known codes closest to ``code``: longest shared prefix first (a typo in the last digits
+    stays in its wijk), then by name similarity."""
+
+    def shared(k: str) -> int:
+        return next(
+            (i for i, (a, b) in enumerate(zip(k, code, strict=False)) if a != b),
+            min(len(k), len(code)),
+        )
+
+    ranked = sorted(known, key=lambda k: (-shared(k), k))
+    prefix = [k for k in ranked[:n] if shared(k) > 4]
+    by_name = {v.lower(): k for k, v in known.items()}
+    names = [by_name[m] for m in difflib.get_close_matches(code.lower(), list(by_name), n=n)]
+    return list(dict.fromkeys(prefix + names))[:n]
+
+
+def check_codes(atlas: Atlas, codes: Iterable[str]) -> list[str]:
+    """Normalise buurt/wijk codes and refuse unknown ones, naming the closest known codes.
+
+    Raises
+    ------
+    ConfigError
+        For a code that is not a wijk or buurt of this Atlas.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> check_codes(wijkgeo.make_demo(), ["bu99990201"])        # doctest: +SKIP
+    ['BU99990201']
+    """
+    known = {}
+    for level in ("wijk", "buurt"):
+        frame = atlas.wijken if level == "wijk" else atlas.buurten
+        known.update(
+            zip(frame[f"{level}code"].astype(str), frame[f"{level}naam"].astype(str), strict=True)
+        )
     out = []
     for raw in codes:
         code = str(raw).strip().upper()
         if code not in known:
-            by_name = {v.lower(): k for k, v in known.items()}
-            close = difflib.get_close_matches(code, list(known), n=3, cutoff=0.5)
-            close += [
-                by_name[n] for n in difflib.get_close_matches(str(raw).lower(), list(by_name), n=3)
-            ]
-            hint = ", ".join(f"{c} ({known[c]})" for c in dict.fromkeys(close))
+            hint = ", ".join(f"{c} ({known[c]})" for c in _closest(code, known))
             raise ConfigError(
-                f"Onbekende buurt- of wijkcode {raw!r} in {data.atlas.name} {data.atlas.year}."
+                f"Onbekende buurt- of wijkcode {raw!r} in {atlas.name} {atlas.year}."
                 + (f" Bedoelde u {hint}?" if hint else " Zie index.html voor alle codes.")
             )
         out.append(code)
@@ -161,12 +191,11 @@ def build(
     >>> sorted(res.pages)                                          # doctest: +SKIP
     ['BU99990200']
     """
+    chosen = check_codes(atlas, codes) if codes is not None else None
     prev = _previous(atlas, previous, store)
     data = ProfileData(atlas, prev, koppelkansen)
     all_codes = data.codes()
-    wanted = (
-        _check_codes(data, codes) if codes is not None else all_codes["wijk"] + all_codes["buurt"]
-    )
+    wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
     folder = Path(uitvoer) if uitvoer is not None else default_folder(atlas)
     folder.mkdir(parents=True, exist_ok=True)
     result = ProfileResult(
