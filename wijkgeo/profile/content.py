@@ -183,8 +183,9 @@ class ProfileData:
     previous : Atlas or None
         The same gemeente one year earlier, for "veranderd sinds"; None: the section says
         there is no earlier year.
-    koppelkansen : KoppelkansResult or None
-        Output of :func:`wijkgeo.koppelkansen.evaluate`; None: evaluated here.
+    koppelkansen : KoppelkansResult, None or False
+        Output of :func:`wijkgeo.koppelkansen.evaluate`; None: evaluated here; False: not
+        evaluated (the section then lists none).
 
     Examples
     --------
@@ -245,6 +246,8 @@ class ProfileData:
         return dt.date.today()
 
     def _koppelkansen(self, given: Any) -> Any:
+        if given is False:  # asked not to evaluate: the section says none were found
+            return None
         if given is not None:
             return given
         from ..koppelkansen import evaluate
