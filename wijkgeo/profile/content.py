@@ -517,13 +517,15 @@ class ProfileData:
         out = []
         for theme in order:
             rows = []
+            absent: list[str] = []
             sources: dict[str, None] = {}
             for ind in list_indicators(theme):
                 value = row.get(ind.key)
                 all_values = tab[ind.key].to_numpy(dtype="float64")
                 gem = row.get(f"{ind.key}_gemeente")
                 if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
-                    continue  # not in these data at all: said once per theme below
+                    absent.append(ind.label)  # not in these data at all: said once below
+                    continue
                 sources[f"{ind.source} ({ind.year})"] = None
                 rows.append(
                     {
@@ -562,7 +564,13 @@ class ProfileData:
                     "key": theme,
                     "label": names[theme],
                     "rows": rows,
-                    "note": unavailable if not rows else None,
+                    "note": unavailable
+                    if not rows
+                    else (
+                        _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
+                        if absent
+                        else None
+                    ),
                     "sources": list(sources),
                 }
             )
@@ -637,8 +645,14 @@ class ProfileData:
                         hoog=fmt(c, v.max()),
                     )
                 )
+        limit = int(self.settings["max_cellen"])
+        table_note = None
+        if len(rows) > limit:
+            table_note = _t("spreiding.max_cellen", n=limit)
+            rows = rows[:limit]
         return {
             "intro": _t("spreiding.cellen", naam=name, n=len(cells)),
+            "table_note": table_note,
             "headers": [_t("spreiding.celcode"), _t("spreiding.aandeel_in_buurt")]
             + [c["label"] for c in present],
             "rows": rows,

@@ -64,11 +64,11 @@ def position_dot(values: np.ndarray, value: Any, reference: Any = None, sign: in
         return round(5 + (_W - 10) * ((v - lo) / span if span > 0 else 0.5), 1)
 
     dots = join(
-        html('<circle cx="{}" cy="8" r="2.2" fill="#b8b8b8"/>', x(v)) for v in np.unique(vals)
+        html('<circle cx="{}" cy="8" r="2.4" fill="#9a9a9a"/>', x(v)) for v in np.unique(vals)
     )
     ref = (
         html(
-            '<line x1="{0}" x2="{0}" y1="2" y2="14" stroke="#555" stroke-width="1.5"/>',
+            '<line x1="{0}" x2="{0}" y1="2" y2="14" stroke="#333" stroke-width="1.8"/>',
             x(float(reference)),
         )
         if _ok(reference)
@@ -76,7 +76,7 @@ def position_dot(values: np.ndarray, value: Any, reference: Any = None, sign: in
     )
     return html(
         '<svg class="dot" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
-        'aria-hidden="true"><line x1="5" x2="{end}" y1="8" y2="8" stroke="#ddd"/>{dots}{ref}'
+        'aria-hidden="true"><line x1="5" x2="{end}" y1="8" y2="8" stroke="#bbb"/>{dots}{ref}'
         '<circle cx="{me}" cy="8" r="4.2" fill="#1f4e79" stroke="#fff" stroke-width="1"/></svg>',
         w=_W,
         h=_H,
@@ -149,6 +149,9 @@ def area_map(atlas: Atlas, level: str, code: str, *, width: int = 520) -> Markup
         pieces.append(html('<path d="{}" class="m-wijkrand"/>', d))
     for d in paths([target]):
         pieces.append(html('<path d="{}" class="m-target"/>', d))
+    if level == "wijk":  # the wijk's own buurten, drawn over it
+        for d in paths(buurten.geometry[in_wijk]):
+            pieces.append(html('<path d="{}" class="m-inner"/>', d))
     # scale bar: a round length of about a fifth of the width
     raw = (maxx - minx) / 5
     step = 10 ** math.floor(math.log10(raw))
