@@ -471,7 +471,14 @@ class ProfileData:
                     word = _t("samenvatting.minder", wat=item["wat"])
                 else:
                     continue
-                parts.append(f"{word} ({self._fmt(key, value)} tegen {self._fmt(key, gem)})")
+                parts.append(
+                    _t(
+                        "samenvatting.vergelijk_waarde",
+                        woord=word,
+                        waarde=self._fmt(key, value),
+                        gemeente=self._fmt(key, gem),
+                    )
+                )
             if parts:
                 out.append(
                     _t("samenvatting.vergelijk_intro", gemeente=self.gemeente)
@@ -479,11 +486,13 @@ class ProfileData:
                     + _t("samenvatting.vergelijk_slot")
                 )
             if kracht or aandacht:
+                words = _teksten()["samenvatting"]["woorden"]
                 out.append(
                     _t(
                         "samenvatting.punten",
-                        n_kracht=len(kracht),
-                        n_aandacht=len(aandacht),
+                        kracht=f"{len(kracht)} {words['punt'][len(kracht) != 1]}",
+                        aandacht=f"{len(aandacht)} {words['punt'][len(aandacht) != 1]}",
+                        vraagt=words["vraagt"][len(aandacht) != 1],
                         naam=name,
                         gemeente=self.gemeente,
                     )
@@ -494,7 +503,8 @@ class ProfileData:
             titles = [k["title"].lower() for k in kansen["items"]][:3]
             if kansen["n"] > len(titles):
                 titles.append(_t("samenvatting.en_meer", n=kansen["n"] - len(titles)))
-            out.append(_t("samenvatting.kansen", n=kansen["n"], titels=", ".join(titles)))
+            key = "samenvatting.kansen" if kansen["n"] != 1 else "samenvatting.kansen_een"
+            out.append(_t(key, n=kansen["n"], titels=", ".join(titles)))
         counts = {
             k: v.get("count", len(v["items"])) if v["items"] is not None else 0
             for k, v in present.items()
