@@ -287,7 +287,9 @@ def _hostile_atlas():
 
 
 def test_hostile_names_are_escaped_once(tmp_path):
-    res = build(_hostile_atlas(), uitvoer=tmp_path, previous=False)
+    res = build(
+        _hostile_atlas(), ["BU99990201", "BU99990202", "WK999902"], uitvoer=tmp_path, previous=False
+    )
     for code in ("BU99990201", "BU99990202", "WK999902"):
         html = res.pages[code].read_text("utf-8")
         assert "<img src=x" not in html and "<script>alert" not in html
@@ -345,9 +347,14 @@ def test_in_chromium_nothing_executes_and_pdf_has_1_to_4_pages(tmp_path):
                 1 if path.name == "index.html" else 0
             )
         assert dialogs == [] and errors == []
-        # print every demo page: 1..4 A4 pages each
+        # print the longest pages (every wijk, the buurten of the koppelkans wijk Duinrand)
+        # and the small buurt: 1..4 A4 pages each. All 48 print to 2-4 pages (checked by
+        # hand); the test prints 15 to stay fast.
+        chosen = [c for c in demo.pages if c.startswith("WK") or c.startswith("BU999902")]
+        chosen.append("BU99990701")
         counts = {}
-        for code, path in demo.pages.items():
+        for code in chosen:
+            path = demo.pages[code]
             page.goto(path.resolve().as_uri())
             pdf = tmp_path / f"{code}.pdf"
             page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)

@@ -12,6 +12,7 @@ dependencies and the output byte-for-byte deterministic.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +34,18 @@ def _ok(x: Any) -> bool:
         return x is not None and math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def _x(v: float, lo: float, span: float) -> float:
+    return round(5 + (_W - 10) * ((v - lo) / span if span > 0 else 0.5), 1)
+
+
+@lru_cache(maxsize=512)
+def _dots(values: tuple[float, ...], lo: float, span: float) -> Markup:
+    """The grey dots of all areas: the same for every page of one indicator, so drawn once."""
+    return join(
+        html('<circle cx="{}" cy="8" r="2.4" fill="#9a9a9a"/>', _x(v, lo, span)) for v in values
+    )
 
 
 def position_dot(values: np.ndarray, value: Any, reference: Any = None, sign: int = 0) -> Markup:
@@ -61,11 +74,9 @@ def position_dot(values: np.ndarray, value: Any, reference: Any = None, sign: in
     span = hi - lo
 
     def x(v: float) -> float:
-        return round(5 + (_W - 10) * ((v - lo) / span if span > 0 else 0.5), 1)
+        return _x(v, lo, span)
 
-    dots = join(
-        html('<circle cx="{}" cy="8" r="2.4" fill="#9a9a9a"/>', x(v)) for v in np.unique(vals)
-    )
+    dots = _dots(tuple(np.unique(vals).tolist()), lo, span)
     ref = (
         html(
             '<line x1="{0}" x2="{0}" y1="2" y2="14" stroke="#333" stroke-width="1.8"/>',
