@@ -132,7 +132,11 @@ def _by_category(items: list[dict]) -> list[dict]:
         groups.setdefault(item["detail"] or "", []).append(item)
     out = []
     for cat, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        names = [m["name"] + ("" if m["inside"] else " *") for m in members]
+        counted: dict[str, int] = {}
+        for m in members:
+            label = m["name"] + ("" if m["inside"] else " *")
+            counted[label] = counted.get(label, 0) + 1
+        names = [f"{k} ({n}×)" if n > 1 else k for k, n in counted.items()]
         out.append(
             {
                 "name": f"{cat} ({len(members)})" if cat else str(len(members)),
@@ -339,6 +343,10 @@ class ProfileData:
         reasons = self.reasons[level].loc[code]
         kracht, aandacht = ([], []) if small else self._points(level, row)
         kansen = self._kansen(level, code)
+        if small:  # the reasons quote numbers of the wijk or cell: point there instead
+            wijk_name = self.names["wijk"].get(self.wijk_of.get(code, ""), "")
+            for item in kansen["items"]:
+                item["explanation"] = _t("koppelkansen.klein", reden=small, wijk=wijk_name)
         present = self._present(level, code)
         niveau = text.level(level)
         if level == "buurt":
