@@ -483,3 +483,42 @@ def test_real_rotterdam_buurten(realdata, tmp_path):
     for code in unpopulated:
         assert "te weinig inwoners" in _visible_text(res.pages[code].read_text("utf-8"))
     assert np.isfinite(data.tables["buurt"]["aandeel_65_plus"]).sum() > 50
+
+
+def test_previous_year_is_read_from_the_store(tmp_path):
+    from wijkgeo.store import Store
+
+    prev = wijkgeo.make_demo()
+    prev.meta["year"] = 2023
+    b = prev.buurten
+    b.loc[b["buurtcode"] == "BU99990201", "aantal_inwoners"] -= 50
+    Store(tmp_path / "store").write_atlas(prev)
+    res = build(
+        wijkgeo.make_demo(),
+        ["BU99990201"],
+        uitvoer=tmp_path / "p",
+        store=tmp_path / "store",
+        koppelkansen=False,
+    )
+    assert res.previous_year
+    html = _visible_text(res.pages["BU99990201"].read_text("utf-8"))
+    assert "Veranderd sinds 2023" in html and "+50 inwoners" in html
+    res = build(
+        wijkgeo.make_demo(),
+        ["BU99990201"],
+        uitvoer=tmp_path / "q",
+        store=tmp_path / "leeg",
+        koppelkansen=False,
+    )
+    assert not res.previous_year
+    assert "geen eerder jaar (2023) in de store" in res.pages["BU99990201"].read_text("utf-8")
+
+
+def test_pdf_without_an_engine_says_so_in_dutch(monkeypatch, tmp_path):
+    import sys
+
+    from wijkgeo.profile import write_pdfs
+
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # import fails
+    with pytest.raises(wijkgeo.ConfigError, match="Geen PDF-programma gevonden"):
+        write_pdfs([tmp_path / "x.html"])
