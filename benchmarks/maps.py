@@ -1,15 +1,16 @@
-"""The indicator map against what users would otherwise write: folium.Choropleth and explore().
+"""The one-indicator map against what users would otherwise write: Choropleth and explore().
 
 Run ``.venv/bin/python benchmarks/maps.py`` (``--quick`` skips the national size). Everything
 is measured in this one run on this machine, and printed as ratios naive/ours, because
-absolute seconds on a shared machine are noise.
+absolute seconds on a shared machine are noise. The 40-indicator national comparison the
+issue asks for is ``benchmarks/map_size.py``.
 
 Contenders, each starting from the same buurten GeoDataFrame in EPSG:28992 with the indicator
 already attached as a column (``aandeel_huishoudens_laag_inkomen``):
 
-- **ours**: ``wijkgeo.maps.indicator_map(buurten, key)`` + ``save_map``. It computes the
-  indicator itself from the registry, coverage-simplifies (2 m), writes one pre-rendered Dutch
-  tooltip per buurt and only the class number and code as properties, plus wijk outlines.
+- **ours**: ``wijkgeo.maps.indicator_map(buurten, key, simplify=2)`` + ``save_map``: the map
+  engine with one indicator (topology of the coverage-simplified buurten, wijk borders as
+  arcs of it, one value array, Dutch panel, legend and popups built in the browser).
 - **choropleth**: what the folium docs show and users copy: ``to_crs(4326)``,
   ``folium.Choropleth(geo_data=<the whole GeoDataFrame, all KWB columns>, data=...,
   key_on="feature.properties.buurtcode", nan_fill_color=...)`` plus a ``GeoJsonTooltip`` with
@@ -18,63 +19,40 @@ already attached as a column (``aandeel_huishoudens_laag_inkomen``):
   every column.
 
 Printed per size: build+save seconds (best of a few runs for the small sizes), HTML size raw
-and gzipped, and the number of vertices drawn (all GeoJSON layers, so ours includes the wijk
-outlines). "Choropleth per indicator" (folium #1112): N indicators as N Choropleth layers in
-one file repeat the GeoJSON N times; ours makes one map per indicator, so N maps cost N files
-that each hold the geometry once; both totals are printed.
+and gzipped, and the points drawn (GeoJSON vertices; for ours the topology points, which the
+buurten and the wijk borders share). "N indicators in one file" (folium #1112): N Choropleth
+layers repeat the GeoJSON N times; ours carries N value arrays over one geometry.
 
-Measured 2026-11-23 on the shared 2-core machine (folium 0.20, geopandas 1.2, shapely 2.2,
-one run; best of 5 / 2 / 1 runs per contender for the three sizes)::
+Measured 2026-12-01 on the shared 2-core machine with ``--quick`` (folium 0.20, geopandas
+1.2, shapely 2.2; other jobs running: the seconds moved by 2-3x between runs, the sizes and
+points are exact)::
 
-    maps demodam (40 buurten): ours 0.03 s 133 kB (gz 30 kB) 4,711 vtx | choropleth 0.10 s
-        309 kB (gz 71 kB) 3,858 vtx | explore 0.12 s 316 kB (gz 72 kB) 3,858 vtx
-        ratios choropleth/ours: size 2.3x (gz 2.4x), time 2.87x | explore/ours: size 2.4x
-        (gz 2.4x), time 3.52x
-        ours drawn: 3,493 buurt + 1,218 wijk vertices
-        per indicator, N=5: choropleth layers in one file 1,530 kB (gz 347 kB) | ours 5 maps of
-        133 kB, together 663 kB | one naive file / all ours 2.3x, / one of ours 11.5x
-    maps regio (1,075 buurten): ours 0.63 s 3,621 kB (gz 922 kB) 142,896 vtx | choropleth
-        2.11 s 7,764 kB (gz 1,873 kB) 107,584 vtx | explore 1.08 s 7,802 kB (gz 1,878 kB)
-        ratios choropleth/ours: size 2.1x (gz 2.0x), time 3.32x | explore/ours: size 2.2x
-        (gz 2.0x), time 1.71x
-        ours drawn: 106,926 buurt + 35,970 wijk vertices
-        per indicator, N=5: choropleth layers in one file 37.9 MB (gz 9.4 MB) | ours 5 maps of
-        3.6 MB, together 17.7 MB | one naive file / all ours 2.1x, / one of ours 10.7x
-    maps nederland (15,050 buurten, canvas): ours 10.85 s 47.8 MB (gz 11.2 MB) 1,927,831 vtx
-        | choropleth 27.26 s 106.1 MB (gz 24.9 MB) 1,521,394 vtx | explore 17.88 s 106.6 MB
-        ratios choropleth/ours: size 2.2x (gz 2.2x), time 2.51x | explore/ours: size 2.2x
-        (gz 2.2x), time 1.65x
-        ours drawn: 1,451,122 buurt + 476,709 wijk vertices
-        ours with simplify=25 m: 6.40 s 19.7 MB (gz 4.1 MB) 633,942 vtx | size ratio
-        choropleth/this 5.4x (gz 6.2x), time 4.26x
+    maps demodam (40 buurten): ours 0.06 s 40 kB (gz 15 kB) 2,004 vtx | choropleth 0.06 s
+        309 kB (gz 71 kB) 3,858 vtx | explore 0.06 s 316 kB (gz 72 kB) 3,858 vtx
+        ratios choropleth/ours: size 7.8x (gz 4.8x), time 1.01x | explore/ours: size 8.0x
+        (gz 4.8x), time 1.10x
+        N=5 indicators in one file: choropleth layers 1,530 kB | ours 53 kB | ratio 29.1x
+    maps regio (1,075 buurten): ours 0.85 s 354 kB (gz 189 kB) 57,136 vtx | choropleth
+        2.21 s 7,764 kB (gz 1,873 kB) 107,584 vtx | explore 1.34 s 7,802 kB (gz 1,878 kB)
+        ratios choropleth/ours: size 22.0x (gz 9.9x), time 2.59x | explore/ours: size 22.1x
+        (gz 9.9x), time 1.57x
+        N=5 indicators in one file: choropleth layers 37.9 MB | ours 328 kB | ratio 118.4x
 
-Time ratios moved by up to 30 % between runs on the shared machine (other jobs); size ratios
-and vertex counts are exact and repeat.
-
-Before this benchmark the builder was *slower* than explore() (1,075 buurten: 1.50 s vs
-0.96 s; Demodam 0.11 s vs 0.08 s). cProfile showed three causes, fixed in
-``wijkgeo/maps``: a pyproj Transformer built per call (~25 ms each, half of a Demodam map),
-branca compiling the rendered GeoJSON script again as a Jinja template (a quarter of the save
-time; :mod:`wijkgeo.maps.layer`), and wijk outlines drawn as polygons, which repeats every
-border between two wijken (now lines, each edge once: -48 % outline vertices; chaining the
-edges in numpy instead of GEOS ``line_merge`` took the national borders from 2.9 to 1.0 s).
+(An earlier run the same day, on a quieter machine: demodam ours 0.02 s, choropleth/ours
+time 2.60x; regio ours 0.36 s, choropleth/ours 4.16x.)
 
 Reading, honestly:
 
-- Size: ours is about 2x smaller raw and gzipped at every size, because the naive maps carry
-  every KWB attribute column in every feature (explore() also in its tooltip), while ours
-  carries a code, a class number and one pre-rendered Dutch tooltip.
-- Vertices: ours draws *more* (+22 to +33 %): the wijk borders, which the naive maps do not
-  have, and the 2 m coverage simplification removes only 1-10 % of the synthetic boundaries (real
-  PDOK boundaries are denser; the Rotterdam test map is 106 kB against 809 kB for
-  ``folium.GeoJson(gdf)``). For a national map the lever is the tolerance: ``simplify=25``
-  (about one screen pixel at zoom 12) gives 5.4x smaller HTML than Choropleth.
-- N indicators: N Choropleth layers in one file cost N times the GeoJSON (1.5 MB for Demodam,
-  38 MB for the region); ours makes one map per indicator, so the same five indicators cost
-  five files that together are 2.1-2.3x smaller, and the one a user opens is 10-11x smaller.
-  What the naive file gives in return is switching layers without loading another page.
-- Even at 47.7 MB a 15,000-buurt map is too heavy to open comfortably; at national scale use
-  a coarser tolerance (or gemeente-level maps).
+- Size: one indicator is 8x (Demodam) to 22x (region) smaller than Choropleth; gzipped the
+  gap is 5-10x, because repeated GeoJSON compresses well and our VLQ strings hardly do. The
+  naive maps carry every KWB column in every feature.
+- Points: ours stores about half the vertices the naive maps draw (shared edges once) *and*
+  its wijk borders, which the naive maps do not have at all.
+- Time: building ours includes computing the indicator from the registry, cleaning and
+  simplifying the coverage and the topology; on the region it is 1.6-4x faster than the naive
+  contenders, on Demodam all are a few hundredths of a second.
+- The old one-indicator builder (2026-11-23: 133 kB Demodam, 3.6 MB region, 47.8 MB national)
+  was replaced by the engine; its history is in git.
 """
 
 from __future__ import annotations
@@ -95,7 +73,7 @@ import geopandas as gpd
 import wijkgeo
 from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import compute
-from wijkgeo.maps import indicator_map, save_map
+from wijkgeo.maps import build, indicator_map, save_map
 
 KEY = "aandeel_huishoudens_laag_inkomen"
 #: Further indicators for the "one Choropleth layer per indicator" case (N = 5 with KEY).
@@ -124,13 +102,33 @@ def _count_vertices(obj) -> int:
     return 0
 
 
+def _engine_points(text: str) -> int:
+    """Points stored in the topology of an engine map's data block (each shared edge once)."""
+    import json
+    import re
+
+    from wijkgeo.maps.topology import decode_vlq
+
+    found = re.search(r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', text)
+    if not found:
+        return 0
+    flat = decode_vlq(json.loads(found[1])["topology"]["arcs"])
+    total, i = 0, 0
+    while i < len(flat):
+        total += flat[i]
+        i += 1 + 2 * flat[i]
+    return total
+
+
 def vertices(fmap: folium.Map) -> int:
-    """Vertices in every GeoJson layer of ``fmap`` (walks the element tree)."""
+    """Vertices in every GeoJson layer of ``fmap``, plus the points of an engine topology."""
     total, stack = 0, [fmap]
     while stack:
         el = stack.pop()
         if isinstance(el, folium.GeoJson):
             total += _count_vertices(el.data)
+        if getattr(el, "text", None) and "wijkgeo-data" in el.text:
+            total += _engine_points(el.text)
         stack.extend(el._children.values())
     return total
 
@@ -142,13 +140,8 @@ def ours(buurten: gpd.GeoDataFrame, path: Path, canvas: bool, simplify: float = 
 
 
 def layer_vertices(fmap: folium.Map) -> str:
-    """Vertices per GeoJson layer of one of our maps (buurten, wijk borders)."""
-    parts = {
-        el.options.get("className", "?").removeprefix("wijkgeo-"): _count_vertices(el.data)
-        for el in fmap._children.values()
-        if isinstance(el, folium.GeoJson)
-    }
-    return " + ".join(f"{n:,} {k}" for k, n in parts.items())
+    """What one of our maps stores: topology points (buurten; wijk borders are arc lists)."""
+    return f"{vertices(fmap):,} topology points (buurten and wijk borders share them)"
 
 
 def choropleth(
@@ -235,7 +228,7 @@ def run_case(
         + " | ".join(_fmt(k, v) for k, v in r.items())
     )
     print(f"    ratios {ratios}")
-    print(f"    ours drawn: {layer_vertices(o['map'])} vertices")
+    print(f"    ours drawn: {layer_vertices(o['map'])}")
     if coarse:  # the lever for national maps: a tolerance that fits the zoom level
         c = measure(ours, buurten, out / f"{name}_coarse.html", canvas, 1, simplify=coarse)
         print(
@@ -246,17 +239,13 @@ def run_case(
     if n5:
         keys = [KEY, *MORE]
         naive = measure(choropleth, buurten, out / f"{name}_choro5.html", canvas, 1, keys=keys)
-        each = []
-        for key in keys:
-            path = out / f"{name}_{key}.html"
-            save_map(indicator_map(buurten, key, prefer_canvas=canvas), path)
-            each.append(path.stat().st_size)
+        path = out / f"{name}_ours5.html"
+        save_map(build(buurten, indicators=keys, prefer_canvas=canvas), path)
+        mine = path.stat().st_size
         print(
-            f"    per indicator, N={len(keys)}: choropleth layers in one file "
+            f"    N={len(keys)} indicators in one file: choropleth layers "
             f"{_kb(naive['bytes'])} (gz {_kb(naive['gz'])}, {naive['vertices']:,} vtx) | ours "
-            f"{len(keys)} maps of {_kb(min(each))}-{_kb(max(each))}, together {_kb(sum(each))} "
-            f"| ratio one naive file / all ours {naive['bytes'] / sum(each):.1f}x, "
-            f"/ one of ours {naive['bytes'] / max(each):.1f}x"
+            f"{_kb(mine)} | ratio {naive['bytes'] / mine:.1f}x"
         )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import wijkgeo
 from wijkgeo.maps import indicator_map, save_map
 
-atlas = wijkgeo.make_demo()                  # Demodam, GM9999, 2024; EPSG:28992
+atlas = wijkgeo.make_demo()  # Demodam, GM9999, 2024; EPSG:28992
 print(atlas)
 
 buurten = atlas.buurten

@@ -1,9 +1,10 @@
 """Stop a wijkgeo writer just before its commit rename, from outside the library.
 
 Used by the crash tests: a subprocess runs ``python tests/_pause.py FLAG SECONDS -- ARGS``,
-which wraps :func:`wijkgeo.store._commit` so that the writer creates ``FLAG`` and sleeps
-``SECONDS`` just before the rename, then runs ``wijkgeo ARGS`` (or, with ``--code``, the
-Python code in ARGS[0]). The test kills it there (SIGKILL) or lets it go on.
+which wraps :func:`wijkgeo.store._commit` so that the writer creates ``FLAG`` and waits
+``SECONDS`` (or until ``FLAG.go`` exists) just before the rename, then runs ``wijkgeo ARGS``
+(or, with ``--code``, the Python code in ARGS[0]). The test kills it there (SIGKILL)
+or lets it go on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ def install(flag: str | Path, seconds: float) -> None:
 
     def paused(tmp: Path, target: Path) -> None:
         Path(flag).write_text(str(os.getpid()))
-        time.sleep(seconds)
+        go = Path(f"{flag}.go")  # the test may release the writer early by creating it
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not go.exists():
+            time.sleep(0.02)
         real(tmp, target)
 
     store._commit = paused

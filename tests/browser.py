@@ -3,7 +3,11 @@
 ``synthetic_atlas()``
     Six buurten in two wijken near Amersfoort (EPSG:28992) with irregular, densified shared
     edges; one buurt without data, one with a hostile HTML name, one with an apostrophe, one
-    with Jinja braces. Built here because the map tests must not depend on the demo generator.
+    with Jinja braces, one with ``</script>`` and a JavaScript template literal; gemeente and
+    Nederland rows to compare with. Built here because the map tests must not depend on the
+    demo generator.
+``synthetic_previous(atlas)``
+    The same gemeente a year earlier: other values, and one buurt (BU99980003) redrawn.
 ``browser_page()``
     Debian's ``/usr/bin/chromium`` driven by Playwright. Every request is routed: the map page
     itself from memory, CDN assets (``https://cdn.jsdelivr.net/npm/<pkg>@<ver>/<file>``) from
@@ -42,6 +46,8 @@ PAGE_URL = "http://wijkgeo.test/map.html"
 HOSTILE = "<img src=x onerror=alert(1)>"
 APOSTROPHE = "'t Zand"
 BRACES = "Buurt {{ 7*7 }}"
+SCRIPT_END = "</script><script>alert(2)</script>"
+TEMPLATE = "`${alert(3)}`"
 GEMEENTE = "Test'stad {{ 6*7 }}"
 
 # --------------------------------------------------------------------------- synthetic data
@@ -98,7 +104,7 @@ def synthetic_atlas():
     cells = [(i, j) for j in range(2) for i in range(3)]
     geoms = [Polygon(_cell_ring(nodes, i, j)) for i, j in cells]
     codes = ["BU99980001", "BU99980002", "BU99980003", "BU99980101", "BU99980102", "BU99980103"]
-    names = ["Centrum", HOSTILE, APOSTROPHE, "Noord", BRACES, "Oost"]
+    names = ["Centrum", HOSTILE, APOSTROPHE, "Noord", BRACES, SCRIPT_END + " " + TEMPLATE]
     wijkcodes = ["WK999800"] * 3 + ["WK999801"] * 3
     inwoners = [1000, 800, 1200, 900, 700, 1500]
     plus65 = [100.0, 240.0, 180.0, np.nan, 70.0, 450.0]  # Noord: geen gegevens
@@ -128,14 +134,34 @@ def synthetic_atlas():
         crs="EPSG:28992",
     )
     gemeente = gpd.GeoDataFrame(
-        {"gemeentecode": ["GM9998"], "gemeentenaam": [GEMEENTE]},
+        {
+            "gemeentecode": ["GM9998"],
+            "gemeentenaam": [GEMEENTE],
+            "aantal_inwoners": [6100],
+            "aantal_personen_65_jaar_en_ouder": [1040],
+        },
         geometry=[coverage_union_all(geoms)],
         crs="EPSG:28992",
     )
     meta = {"gemeente": "GM9998", "year": 2024, "source": "testgegevens"}
-    return Atlas(
-        gemeente=gemeente, wijken=wijken, buurten=buurten, meta=meta, nederland=pd.DataFrame()
+    nederland = pd.DataFrame(
+        {"aantal_inwoners": [17_942_000], "aantal_personen_65_jaar_en_ouder": [3_588_000]}
     )
+    return Atlas(gemeente=gemeente, wijken=wijken, buurten=buurten, meta=meta, nederland=nederland)
+
+
+def synthetic_previous(atlas):
+    """The synthetic gemeente one year earlier; BU99980003 had another boundary then."""
+    from dataclasses import replace
+
+    from shapely import affinity
+
+    buurten = atlas.buurten.copy()
+    buurten["aantal_personen_65_jaar_en_ouder"] = [90.0, 200.0, 150.0, 80.0, 70.0, 420.0]
+    geoms = buurten.geometry.to_numpy().copy()
+    geoms[2] = affinity.scale(geoms[2], 0.6, 0.6)  # redrawn: far below the IoU threshold
+    buurten = buurten.set_geometry(geoms)
+    return replace(atlas, buurten=buurten, meta={**atlas.meta, "year": 2023})
 
 
 def rotterdam(realdata: Path):
@@ -220,6 +246,7 @@ class Traffic:
     tiles: list[str] = field(default_factory=list)
     aborted: list[str] = field(default_factory=list)  # everything else
     console_errors: list[str] = field(default_factory=list)
+    console_error_urls: list[str] = field(default_factory=list)  # where each error came from
     page_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
@@ -242,14 +269,41 @@ def local_asset(url: str) -> Path | None:
     return path
 
 
-@contextlib.contextmanager
-def browser_page(html: str, *, width: int = 1200, height: int = 800) -> Iterator[tuple]:
-    """Open ``html`` in headless Chromium with all traffic routed locally.
+_SESSION: dict = {}
 
-    Yields ``(page, traffic)``.
-    """
+
+@contextlib.contextmanager
+def _browser(chromium: str) -> Iterator:
+    """One Playwright and one Chromium for nested :func:`browser_page` uses (a module-scoped
+    page and a test's own page): the sync API allows a single Playwright per thread."""
     from playwright.sync_api import sync_playwright
 
+    if not _SESSION:
+        manager = sync_playwright()
+        pw = manager.start()
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        _SESSION.update(manager=manager, browser=browser, users=0)
+    _SESSION["users"] += 1
+    try:
+        yield _SESSION["browser"]
+    finally:
+        _SESSION["users"] -= 1
+        if _SESSION["users"] == 0:
+            _SESSION["browser"].close()
+            _SESSION["manager"].__exit__(None, None, None)
+            _SESSION.clear()
+
+
+@contextlib.contextmanager
+def browser_page(
+    html: str, *, width: int = 1200, height: int = 800, offline: bool = False, hash: str = ""
+) -> Iterator[tuple]:
+    """Open ``html`` in headless Chromium with all traffic routed locally.
+
+    ``offline=True`` refuses every request but the page itself (no CDN assets, no tiles):
+    what a file opened from a USB stick without network meets. ``hash`` is appended to the
+    page URL (a deep link). Yields ``(page, traffic)``.
+    """
     chromium = require_browser()
     traffic = Traffic()
     png = tiny_png()
@@ -258,6 +312,9 @@ def browser_page(html: str, *, width: int = 1200, height: int = 800) -> Iterator
         url = r.request.url
         if url.split("#")[0] == PAGE_URL:
             return r.fulfill(status=200, body=html, content_type="text/html; charset=utf-8")
+        if offline:
+            traffic.aborted.append(url)
+            return r.abort()
         if url.startswith(TILE_PREFIX):
             traffic.tiles.append(url)
             return r.fulfill(status=200, body=png, content_type="image/png")
@@ -275,13 +332,17 @@ def browser_page(html: str, *, width: int = 1200, height: int = 800) -> Iterator
         traffic.aborted.append(url)
         return r.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+    with _browser(chromium) as browser:
+        context = browser.new_context(viewport={"width": width, "height": height})
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.on(
-                "console", lambda m: m.type == "error" and traffic.console_errors.append(m.text)
-            )
+            page = context.new_page()
+
+            def on_console(m):
+                if m.type == "error":
+                    traffic.console_errors.append(m.text)
+                    traffic.console_error_urls.append((m.location or {}).get("url", ""))
+
+            page.on("console", on_console)
             page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))
 
             def on_dialog(d):
@@ -290,7 +351,7 @@ def browser_page(html: str, *, width: int = 1200, height: int = 800) -> Iterator
 
             page.on("dialog", on_dialog)
             page.route("**/*", route)
-            page.goto(PAGE_URL, wait_until="load")
+            page.goto(PAGE_URL + hash, wait_until="load")
             yield page, traffic
         finally:
-            browser.close()
+            context.close()

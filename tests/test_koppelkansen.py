@@ -518,13 +518,18 @@ def _problems(body: str, tmp_path: Path) -> list[str]:
         ('soort = "jaar"\nlaag = "projecten"\nvan = 2030\ntot = 2025', "dat venster is leeg"),
         ('soort = "drempel"\nindicator = "aandeel_65_plus"\nwaarde = 1\nafstand = 5',
          "onbekend veld 'afstand'"),
+        ('soort = "laag"\nlaag = "voorzieningen"\nminimaal = 0', "minimaal moet minstens 1"),
+        ('soort = "drempel"\nkolom = "aantal_inwoners"\nwaarde = 1\nschaal = 0',
+         "schaal moet groter dan 0"),
+        ('soort = "drempel"\nindicator = "aandeel_65_plus"\nwaarde = 1\ngewicht = 0',
+         "gewicht moet groter dan 0"),
     ],
 )
 def test_validation_names_file_rule_line_and_suggestions(tmp_path, condition, expected):
     problems = _problems(_rule(condition), tmp_path)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith(str(tmp_path / "koppelkansen.toml")) for p in problems)
-    assert any("regel 'proef'" in p for p in problems)
+    assert any("koppelkans 'proef'" in p for p in problems)
 
 
 def test_validation_gives_the_line_of_the_field(tmp_path):
@@ -564,3 +569,35 @@ def test_geometry_of_cells_and_distance_from_the_middle(atlas, result):
     d = shapely.distance(Point(_centre("B1")), Point(_centre("B6")))
     assert math.isclose(d, 1118.03, abs_tol=0.1)
     assert cel["naam"] == "vierkant E1010N4500 (Buurt B6)"
+
+
+def test_weighted_combination_and_table_layer_presence(atlas):
+    # gewogen: 65+ >= 25 (weight 3) or few cars (weight 1); drempel_score 0.75 -> 65+ decides
+    text = _rule(
+        'soort = "drempel"\nindicator = "aandeel_65_plus"\nwaarde = 25\ngewicht = 3\n'
+        '[[regel.conditie]]\nsoort = "drempel"\nindicator = "autos_per_huishouden"\n'
+        'operator = "<="\nwaarde = 0.9',
+        extra='combinatie = "gewogen"\ndrempel_score = 0.75')
+    rs, problems = parse_rules(text)
+    assert problems == []
+    res = evaluate(atlas, rs)
+    scores = dict(zip(res.matches["code"], res.matches["score"], strict=True))
+    assert scores == {B["B2"]: 1.0, B["B3"]: 0.75}
+    # a table per wijk: buurten of a wijk with an all-electric plan
+    text = _rule('soort = "laag"\nlaag = "energietransitie"\n'
+                 'filter = { strategie = ["all-electric"] }')
+    rs, _ = parse_rules(text)
+    assert set(evaluate(atlas, rs).matches["code"]) == {B["B1"], B["B2"], B["B3"]}
+
+
+def test_without_nederland_figures_comparisons_are_skipped_with_a_reason():
+    atlas = make_atlas()
+    atlas.nederland = None
+    res = evaluate(atlas)
+    reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
+    assert reasons["ouderen_weinig_autos_ver_weg"] == (
+        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder"
+    )
+    # rules comparing with the gemeente only still run
+    assert "behoefte_zonder_plek" in set(res.matches["regel"])
+    assert default_rules()["sociale_basis_kleine_actieradius"].needs()["vierkanten"] == ("500m",)

@@ -251,3 +251,21 @@ def test_points_near_the_border_are_kept_with_a_warning(tmp_path, demo):
     layers, report = check_local_layers(tmp_path, atlas=demo)
     assert report.ok and len(layers["p"]) == 1
     assert report.warnings[0].category == "outside_area"
+
+
+def test_a_whole_layer_in_the_wrong_crs_is_one_problem(tmp_path, demo):
+    rows = "".join(f"P{i},x,{x},{y}\n" for i, (x, y) in enumerate(PTS))
+    (tmp_path / "p.csv").write_text("id,naam,x,y\n" + rows, encoding="utf-8")
+    _config(tmp_path, {"p": {"bestand": "p.csv", **POINT_SPEC, "crs": "EPSG:4326"}})
+    _layers, report = check_local_layers(tmp_path, atlas=demo)
+    assert [(p.category, p.row) for p in report.errors] == [("crs_mismatch", None)]
+    assert "EPSG:28992" in report.errors[0].hint
+
+
+def test_invisible_characters_and_nbsp_from_copy_paste_are_cleaned(tmp_path, demo):
+    (tmp_path / "w.csv").write_text(
+        "\ufeffwijkcode\u200b,plan\n\u00a0WK999902\u200b,ja\u00a0\n", encoding="utf-8"
+    )
+    _config(tmp_path, {"w": {"bestand": "w.csv", "wijkcode": "wijkcode"}})
+    layers, _ = _read(tmp_path, demo)
+    assert layers["w"].values.tolist() == [["WK999902", "ja"]]

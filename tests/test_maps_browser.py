@@ -1,8 +1,9 @@
-"""The indicator map in a real headless Chromium, with every request served locally.
+"""The map in a real headless Chromium (Debian chromium via Playwright), every request local.
 
-Counts one SVG path per buurt (the renderer is SVG on purpose), checks legend, title and
-tooltip as a user sees them, and that the hostile names stay text: no dialog, no injected
-``<img>``, no console or page errors, no request leaving the machine.
+One page load serves the desktop tests of this module (loads are slow on the shared machine);
+the phone, the deep link, the offline file, the demo and real Rotterdam get one load each.
+Screenshots go to tests/_artifacts/. Any dialog fails (names with script in them must stay
+text), and so does any console or page error.
 """
 
 from __future__ import annotations
@@ -10,215 +11,351 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import ARTIFACTS, BRACES, HOSTILE, browser_page, rotterdam, synthetic_atlas
+from browser import (
+    ARTIFACTS,
+    BRACES,
+    HOSTILE,
+    SCRIPT_END,
+    TEMPLATE,
+    browser_page,
+    rotterdam,
+    synthetic_atlas,
+    synthetic_previous,
+)
 
-from wijkgeo.maps import indicator_map, save_map
-from wijkgeo.maps.assets import map_assets
+from wijkgeo.indicators import comparison_table
+from wijkgeo.maps import build
 
 pytestmark = pytest.mark.browser
 
 KEY = "aandeel_65_plus"
+API = "wijkgeo.maps['wijkgeo-data']"
+
+
+def _ready(page) -> None:
+    page.wait_for_function(
+        "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+    )
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def _point(page, i: int) -> tuple[float, float]:
+    """Page coordinates of a point inside buurt ``i`` (its pole, drawn)."""
+    box = page.locator(".folium-map").bounding_box()
+    x, y = page.evaluate(
+        f"i => {{ const a = {API}; const f = a.ctx.features[i];"
+        " const p = a.map.latLngToContainerPoint(f.getCenter()); return [p.x, p.y]; }",
+        i,
+    )
+    return box["x"] + x, box["y"] + y
+
+
+def _fills(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "path.wijkgeo-buurt", "els => els.map(e => e.getAttribute('fill'))"
+    )
+
+
+def _legend_rows(page) -> list[tuple[str, str, int]]:
+    return page.eval_on_selector_all(
+        "#wijkgeo-legend tr",
+        "rows => rows.map(r => [r.querySelector('.wijkgeo-swatch').style.background,"
+        " r.children[1].innerText, +r.children[2].innerText.replace(/\\./g, '')])",
+    )
+
+
+def _rgb(hex_color: str) -> str:
+    h = hex_color.lstrip("#")
+    return "rgb({}, {}, {})".format(*(int(h[i : i + 2], 16) for i in (0, 2, 4)))
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    atlas = synthetic_atlas()
-    fmap = indicator_map(atlas, KEY)
-    path = save_map(fmap, tmp_path_factory.mktemp("maps") / "kaart.html")
-    return atlas, fmap.get_name(), path.read_text("utf-8")
+def atlas():
+    return synthetic_atlas()
 
 
-def _hover(page, map_name: str, lat: float, lon: float) -> str:
-    """Move the mouse to (lat, lon) and return the visible tooltip's text and HTML."""
-    box = page.locator(f"#{map_name}").bounding_box()
-    point = page.evaluate(
-        f"([lat, lon]) => {{ const p = window.{map_name}.latLngToContainerPoint([lat, lon]);"
-        " return [p.x, p.y]; }",
-        [lat, lon],
+#: A layer type of the kind issue 14 adds (voorzieningen...), registered the documented way.
+PROEF_JS = (
+    "<script>window.wijkgeo = window.wijkgeo || {}; wijkgeo.layerTypes = wijkgeo.layerTypes"
+    " || {}; wijkgeo.layerTypes.proefpunten = function (ctx, spec) { return {layer:"
+    " L.layerGroup(spec.points.map(function (p) { return L.circleMarker(p, {radius: 6,"
+    " className: 'wijkgeo-proef', renderer: ctx.renderer}); }))}; };</script>"
+)
+
+
+@pytest.fixture(scope="module")
+def html(atlas):
+    from wijkgeo.maps import MapLayer
+    from wijkgeo.maps.page import Verbatim
+
+    centre = atlas.buurten.to_crs(4326).geometry.iloc[0].representative_point()
+    layer = MapLayer(
+        "proef",
+        "proefpunten",
+        "Proefpunten <b>",
+        visible=False,
+        spec={"points": [[centre.y, centre.x]]},
     )
-    page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+    fmap = build(atlas, previous=synthetic_previous(atlas), indicator=KEY, layers=[layer])
+    Verbatim(PROEF_JS).add_to(fmap)
+    return fmap.get_root().render()
+
+
+@pytest.fixture(scope="module")
+def desktop(html):
+    with browser_page(html, width=1200, height=800) as (page, traffic):
+        _ready(page)
+        yield page, traffic
+
+
+def test_one_feature_per_buurt_with_wijk_borders_and_legend(desktop, atlas):
+    page, _ = desktop
+    assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
+    assert page.locator("svg path.leaflet-interactive").count() == len(atlas.buurten)
+    assert page.locator("svg path.wijkgeo-wijk").count() == 1  # all borders, one path
+    legend = page.locator("#wijkgeo-legend")
+    assert legend.is_visible() and "Inwoners van 65 jaar en ouder" in legend.inner_text()
+    assert "geen gegevens" in legend.inner_text()
+    assert page.locator("#wijkgeo-indicator").input_value() == KEY
+    assert "Kadaster" in page.locator(".leaflet-control-attribution").inner_text()
+    page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
+    _shot(page, "engine_desktop.png")
+
+
+def test_fills_are_the_legend_classes(desktop):
+    page, _ = desktop
+    fills = _fills(page)
+    rows = _legend_rows(page)
+    assert "#bdbdbd" in fills  # Noord: geen gegevens, grey
+    for color, _text, count in rows:
+        assert sum(_rgb(f) == color for f in fills) == count, (color, rows, fills)
+
+
+def test_switching_the_indicator_recolours_and_changes_the_legend(desktop):
+    page, _ = desktop
+    before, legend_before = _fills(page), page.locator("#wijkgeo-legend").inner_text()
+    page.select_option("#wijkgeo-indicator", "inwoners")
+    after, legend_after = _fills(page), page.locator("#wijkgeo-legend").inner_text()
+    assert after != before and "#bdbdbd" not in after  # every buurt has inwoners
+    assert legend_after.startswith("Inwoners") and legend_after != legend_before
+    assert "indicator=inwoners" in page.evaluate("location.hash")
+    # the difference mode: diverging colours around the gemeente, its own legend
+    page.select_option("#wijkgeo-indicator", KEY)
+    page.check("input[name=wijkgeo-mode][value=verschil]")
+    legend = page.locator("#wijkgeo-legend").inner_text()
+    assert "verschil met de gemeente" in legend and "procentpunt" in legend
+    diff = _fills(page)
+    assert diff != before
+    for color, _text, count in _legend_rows(page):
+        assert sum(_rgb(f) == color for f in diff) == count
+    assert "weergave=verschil" in page.evaluate("location.hash")
+    _shot(page, "engine_desktop_verschil.png")
+    page.check("input[name=wijkgeo-mode][value=waarde]")
+    assert _fills(page) == before
+
+
+def test_an_indicator_without_values_is_greyed_with_the_reason(desktop):
+    page, _ = desktop
+    option = page.locator('#wijkgeo-indicator option[value="inkomen_per_inwoner"]')
+    assert option.is_disabled()
+    assert "Wijk- en Buurtkaart" in option.inner_text()
+    groups = page.eval_on_selector_all("#wijkgeo-indicator optgroup", "gs => gs.map(g => g.label)")
+    assert groups[:2] == ["Bevolking", "Wonen"]
+
+
+def test_popup_in_dutch_with_unit_comparisons_rank_change_and_caveat(desktop, atlas):
+    page, _ = desktop
+    x, y = _point(page, 0)  # Centrum: 100 of 1,000 inwoners are 65+
+    page.mouse.click(x, y)
+    popup = page.locator(".wijkgeo-popup")
+    popup.wait_for(state="visible")
+    text = popup.inner_text()
+    assert "Centrum" in text and "wijk Binnenstad" in text
+    assert re.search(r"Deze buurt\s+10%", text)
+    assert re.search(r"Gemeente Test'stad \{\{ 6\*7 \}\}\s+17% \(-7 procentpunt\)", text)
+    assert re.search(r"Nederland\s+20% \(-10 procentpunt\)", text)
+    rank = comparison_table(atlas, [KEY]).loc[0, [f"{KEY}_rang", f"{KEY}_rang_van"]]
+    assert f"Rang in de gemeente\t{int(rank.iloc[0])} van {int(rank.iloc[1])}" in text
+    assert re.search(r"Sinds 2023\s+\+1 procentpunt \(9%\)", text)
+    assert "Let op: " in text
+    assert "buurt=BU99980001" in page.evaluate("location.hash")
+    page.wait_for_timeout(400)  # the popup fades in
+    panel = page.locator("#wijkgeo-panel").bounding_box()
+    box = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+    assert box["x"] >= panel["x"] + panel["width"]  # the map moved: the popup is not under it
+    _shot(page, "engine_desktop_popup.png")
+    # a buurt whose boundary changed: no change shown, and why
+    page.mouse.click(*_point(page, 2))
+    page.wait_for_function("document.querySelector('.wijkgeo-popup').innerText.includes('Zand')")
+    assert "niet te vergelijken (grens gewijzigd)" in popup.inner_text()
+
+
+def test_hostile_names_stay_text(desktop):
+    page, traffic = desktop
+    page.evaluate(f"{API}.map.closePopup()")  # the last popup would cover the next buurt
+    page.wait_for_function("document.querySelector('.leaflet-popup') === null")
+    page.mouse.move(*_point(page, 1))
     tip = page.locator(".leaflet-tooltip.wijkgeo-tooltip")
-    tip.wait_for(state="visible", timeout=5000)
-    return tip.inner_text(), tip.inner_html()
-
-
-def test_map_renders_in_chromium_with_local_assets_only(rendered):
-    atlas, map_name, html = rendered
-    n_buurten = len(atlas.buurten)
-    points = atlas.buurten.to_crs("EPSG:4326").representative_point()
-    by_code = dict(zip(atlas.buurten["buurtcode"], points, strict=True))
-
-    with browser_page(html) as (page, traffic):
-        page.wait_for_selector("path.wijkgeo-buurt")
-        # one rendered path per buurt; wijk outlines separately, and not interactive
-        assert page.locator("svg path.wijkgeo-buurt").count() == n_buurten
-        assert page.locator("svg path.leaflet-interactive").count() == n_buurten
-        assert page.locator("svg path.wijkgeo-wijk").count() == 1  # borders as one set of lines
-        assert page.locator("svg path.wijkgeo-wijk.leaflet-interactive").count() == 0
-        fills = page.eval_on_selector_all(
-            "path.wijkgeo-buurt", "els => els.map(e => e.getAttribute('fill'))"
-        )
-        assert "#bdbdbd" in fills and len(set(fills)) == 4  # 3 classes + geen gegevens
-
-        legend = page.locator("#wijkgeo-legend")
-        assert legend.is_visible()
-        assert "geen gegevens" in legend.inner_text()
-        assert "Inwoners van 65 jaar en ouder" in legend.inner_text()
-        title = page.locator("#wijkgeo-title")
-        assert title.is_visible()
-        assert "{{ 6*7 }}" in title.inner_text() and "2024" in title.inner_text()
-        assert "Kadaster" in page.locator(".leaflet-control-attribution").inner_text()
-
-        page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "indicator_map.png"))
-
-        text, _ = _hover(page, map_name, by_code["BU99980001"].y, by_code["BU99980001"].x)
-        assert "Centrum" in text and "Inwoners van 65 jaar en ouder: 10%" in text
-        assert "wijk Binnenstad" in text
-        text, _ = _hover(page, map_name, by_code["BU99980101"].y, by_code["BU99980101"].x)
-        assert "Noord" in text and "geen gegevens" in text and "nan" not in text.lower()
-        text, inner = _hover(page, map_name, by_code["BU99980002"].y, by_code["BU99980002"].x)
-        assert HOSTILE in text  # shown as text ...
-        assert "<img" not in inner  # ... never as markup
-        text, _ = _hover(page, map_name, by_code["BU99980102"].y, by_code["BU99980102"].x)
-        assert BRACES in text
-        page.screenshot(path=str(ARTIFACTS / "indicator_map_tooltip.png"))
-
-        # the only <img> elements are basemap tiles: nothing injected from data
-        stray = page.eval_on_selector_all(
-            "img:not(.leaflet-tile)", "els => els.map(e => e.outerHTML)"
-        )
-        assert stray == []
-        assert traffic.dialogs == []
-        assert traffic.page_errors == []
-        assert traffic.console_errors == []
-
-    expected = {u for kind in ("js", "css") for _, u in map_assets()[kind]}
-    in_html = set(re.findall(r'<script src="([^"]+)"', html)) | set(
-        re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    tip.wait_for(state="visible")
+    assert HOSTILE in tip.inner_text() and "<img" not in tip.inner_html()
+    page.mouse.click(*_point(page, 5))
+    page.wait_for_function("document.querySelector('.wijkgeo-popup') !== null")
+    page.wait_for_function(
+        "document.querySelector('.wijkgeo-popup').innerText.includes('alert(2)')"
     )
-    assert in_html == expected
-    assert traffic.missing == []
-    assert set(traffic.assets) >= expected  # every asset was served from node_modules
-    assert traffic.aborted == []  # nothing else left (or tried to leave) the machine
-    assert traffic.tiles and all("/grijs/EPSG:3857/" in t for t in traffic.tiles)
+    text = page.locator(".wijkgeo-popup").inner_text()
+    assert SCRIPT_END in text and TEMPLATE in text  # shown as typed, nothing ran
+    page.mouse.move(*_point(page, 4))
+    page.wait_for_function(
+        f"document.querySelector('.wijkgeo-tooltip').innerText.includes({BRACES!r})"
+    )
+    stray = page.eval_on_selector_all("img:not(.leaflet-tile)", "els => els.map(e => e.outerHTML)")
+    assert stray == []
+    assert traffic.dialogs == []
+
+
+def test_the_url_hash_round_trips(desktop):
+    page, _ = desktop
+    page.evaluate(
+        "location.hash = '#indicator=inwoners&weergave=verschil&lagen=buurten&buurt=BU99980102'"
+    )
+    page.wait_for_function("document.querySelectorAll('.wijkgeo-popup').length === 1")
+    page.wait_for_function(f"{API}.state.indicator === 'inwoners'")
+    assert page.locator("#wijkgeo-indicator").input_value() == "inwoners"
+    assert page.locator("input[name=wijkgeo-mode][value=verschil]").is_checked()
+    assert page.locator("svg path.wijkgeo-wijk").count() == 0  # the wijk layer is off
+    assert not page.locator('input[data-wijkgeo-layer="wijken"]').is_checked()
+    assert BRACES in page.locator(".wijkgeo-popup").inner_text()
+    # and what the page writes back is the same link
+    assert page.evaluate("location.hash") == (
+        "#indicator=inwoners&weergave=verschil&lagen=buurten&buurt=BU99980102"
+    )
+    page.check('input[data-wijkgeo-layer="wijken"]')
+    assert page.locator("svg path.wijkgeo-wijk").count() == 1
+    assert "lagen=buurten,wijken" in page.evaluate("location.hash")
+    # an added layer type: off by default, in the panel (label escaped), in the link
+    assert page.locator("path.wijkgeo-proef").count() == 0
+    label = page.locator('input[data-wijkgeo-layer="proef"]').locator("xpath=..")
+    assert label.inner_text() == "Proefpunten <b>"
+    page.check('input[data-wijkgeo-layer="proef"]')
+    assert page.locator("path.wijkgeo-proef").count() == 1
+    assert "lagen=buurten,wijken,proef" in page.evaluate("location.hash")
+
+
+def test_no_console_errors_and_nothing_left_the_machine(desktop):
+    _, traffic = desktop
+    assert traffic.console_errors == [] and traffic.page_errors == [] and traffic.dialogs == []
+    assert traffic.missing == [] and traffic.aborted == []
+    assert any("leaflet@1.9.3" in a for a in traffic.assets)
+
+
+def test_phone_deep_link_selector_and_legend_stay_usable(html):
+    width, height = 360, 740
+    link = "#indicator=aandeel_65_plus&weergave=waarde&lagen=buurten,wijken&buurt=BU99980001"
+    with browser_page(html, width=width, height=height, hash=link) as (page, traffic):
+        _ready(page)
+        popup = page.locator(".wijkgeo-popup")
+        popup.wait_for(state="visible")  # the deep link opened the buurt
+        assert "Centrum" in popup.inner_text()
+        panel = page.locator("#wijkgeo-panel")
+        assert panel.get_attribute("open") is None  # folded on a phone, out of the way
+        page.wait_for_timeout(400)
+        box = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+        top = panel.bounding_box()
+        assert box["y"] >= top["y"] + top["height"]  # below the folded panel
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        _shot(page, "engine_phone_link.png")
+        page.locator("#wijkgeo-panel summary").click()
+        select = page.locator("#wijkgeo-indicator")
+        assert select.is_visible()
+        page.select_option("#wijkgeo-indicator", "inwoners")
+        assert page.locator("#wijkgeo-legend").inner_text().startswith("Inwoners")
+        for box in (panel.bounding_box(), page.locator("#wijkgeo-legend").bounding_box()):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height
+        sb = select.bounding_box()
+        assert sb["x"] + sb["width"] <= width and sb["height"] >= 20  # a tappable control
+        _shot(page, "engine_phone_panel.png")
+        page.locator("#wijkgeo-legend summary").click()  # the legend folds away too
+        assert page.locator("#wijkgeo-legend").bounding_box()["height"] < 40
+        assert traffic.console_errors == [] and traffic.page_errors == []
+        assert traffic.dialogs == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 480), (800, 360)])
+def test_panel_and_legend_fit_small_and_short_screens(html, width, height):
+    with browser_page(html, width=width, height=height) as (page, traffic):
+        _ready(page)
+        page.locator("#wijkgeo-panel summary").click()  # open on a phone, fold elsewhere
+        page.locator("#wijkgeo-panel summary").click()
+        if page.locator("#wijkgeo-panel").get_attribute("open") is None:
+            page.locator("#wijkgeo-panel summary").click()
+        _shot(page, f"engine_{width}x{height}.png")
+        panel = page.locator("#wijkgeo-panel").bounding_box()
+        legend = page.locator("#wijkgeo-legend").bounding_box()
+        for box in (panel, legend):
+            assert box["x"] >= 0 and box["y"] >= 0
+            assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+        apart = (
+            panel["y"] + panel["height"] <= legend["y"]
+            or panel["x"] + panel["width"] <= legend["x"]
+        )
+        assert apart  # the two boxes never cover each other
+        assert page.locator("#wijkgeo-indicator").is_visible()
+        assert traffic.console_errors == [] and traffic.page_errors == []
+
+
+def test_offline_file_renders_with_every_outside_request_refused(atlas):
+    html = build(atlas, indicator=KEY, offline=True).get_root().render()
+    with browser_page(html, offline=True) as (page, traffic):
+        _ready(page)
+        assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
+        page.select_option("#wijkgeo-indicator", "inwoners")
+        assert page.locator("#wijkgeo-legend").inner_text().startswith("Inwoners")
+        page.mouse.click(*_point(page, 0))
+        page.locator(".wijkgeo-popup").wait_for(state="visible")
+        page.wait_for_timeout(400)  # the popup fades in and the map pans it clear of the panel
+        _shot(page, "engine_offline.png")
+        assert traffic.page_errors == [] and traffic.dialogs == []
+        assert traffic.assets == [] and traffic.missing == []
+        # only basemap tiles were asked for (and refused); no script, style or font
+        assert traffic.aborted and all("/achtergrondkaart/" in u for u in traffic.aborted)
+        assert all("/achtergrondkaart/" in u for u in traffic.console_error_urls)
+
+
+def test_demo_map_written_by_wijkgeo_demo_renders(tmp_path):
+    import wijkgeo
+    from wijkgeo.demo.pipeline import DEMO_INDICATOR, run_demo
+
+    path = run_demo(store=tmp_path / "store", maps_dir=tmp_path)
+    atlas = wijkgeo.load("GM9999", 2024, store=tmp_path / "store")
+    with browser_page(path.read_text("utf-8")) as (page, traffic):
+        _ready(page)
+        assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
+        assert page.locator("#wijkgeo-indicator").input_value() == DEMO_INDICATOR
+        options = page.locator("#wijkgeo-indicator option").count()
+        assert options >= 40  # every registry indicator in one selector
+        assert "Demodam" in page.locator("#wijkgeo-panel").inner_text()
+        _shot(page, "demodam.png")
+        assert traffic.page_errors == [] and traffic.console_errors == []
+    assert traffic.missing == [] and traffic.aborted == []
 
 
 @pytest.mark.realdata
 def test_real_rotterdam_map_renders_one_path_per_buurt(realdata):
     buurten, wijken = rotterdam(realdata)
-    fmap = indicator_map(buurten, KEY, wijken=wijken, year=2024)
-    html = fmap.get_root().render()
+    html = build(buurten, wijken=wijken, year=2024, indicator=KEY).get_root().render()
     with browser_page(html) as (page, traffic):
-        page.wait_for_selector("path.wijkgeo-buurt")
+        _ready(page)
         assert page.locator("svg path.wijkgeo-buurt").count() == len(buurten) == 91
-        assert page.locator("svg path.wijkgeo-wijk").count() == buurten["wijkcode"].nunique()
-        assert "geen gegevens" in page.locator("#wijkgeo-legend").inner_text()
-        page.screenshot(path=str(ARTIFACTS / "rotterdam.png"))
-        assert traffic.page_errors == [] and traffic.console_errors == []
-    assert traffic.missing == [] and traffic.aborted == []
-
-
-def test_demo_map_written_by_wijkgeo_demo_renders(tmp_path):
-    """What `make demo` writes (maps/demodam.html) renders: a path per buurt, legend, no errors."""
-    import wijkgeo
-    from wijkgeo.demo.pipeline import run_demo
-
-    path = run_demo(maps_dir=tmp_path)
-    atlas = wijkgeo.load("GM9999", 2024)
-    html = path.read_text("utf-8")
-    with browser_page(html) as (page, traffic):
-        page.wait_for_selector("path.wijkgeo-buurt")
-        assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
         assert page.locator("svg path.wijkgeo-wijk").count() == 1
-        legend = page.locator("#wijkgeo-legend")
-        assert legend.is_visible() and "geen gegevens" in legend.inner_text()
-        assert "Demodam" in page.locator("#wijkgeo-title").inner_text()
-        page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
-        page.screenshot(path=str(ARTIFACTS / "demodam.png"))
+        income = page.locator('#wijkgeo-indicator option[value="aandeel_huishoudens_laag_inkomen"]')
+        assert income.is_disabled() and "Wijk- en Buurtkaart" in income.inner_text()
+        assert "geen gegevens" in page.locator("#wijkgeo-legend").inner_text()
+        _shot(page, "rotterdam.png")
         assert traffic.page_errors == [] and traffic.console_errors == []
-        assert traffic.dialogs == []
     assert traffic.missing == [] and traffic.aborted == []
-
-
-@pytest.mark.parametrize(("width", "height"), [(420, 800), (320, 480), (800, 360)])
-def test_legend_and_title_stay_inside_narrow_and_short_screens(width, height):
-    import wijkgeo
-
-    atlas = wijkgeo.make_demo()
-    fmap = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")
-    with browser_page(fmap.get_root().render(), width=width, height=height) as (page, traffic):
-        page.wait_for_selector("path.wijkgeo-buurt")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"map_{width}x{height}.png"))
-        legend = page.locator("#wijkgeo-legend").bounding_box()
-        title = page.locator("#wijkgeo-title").bounding_box()
-        for box in (legend, title):
-            assert box["x"] >= 0 and box["y"] >= 0
-            assert box["x"] + box["width"] <= width  # never past the eastern edge
-            assert box["y"] + box["height"] <= height
-        # the two boxes never cover each other
-        assert title["y"] + title["height"] <= legend["y"]
-        # whatever does not fit scrolls inside the legend instead of leaving the screen
-        overflow = page.evaluate(
-            "() => { const e = document.getElementById('wijkgeo-legend');"
-            " return [e.scrollWidth - e.clientWidth, e.scrollHeight - e.clientHeight,"
-            " getComputedStyle(e).overflowY]; }"
-        )
-        assert overflow[0] <= 0 and overflow[2] == "auto"
-        assert page.get_by_text("geen gegevens").first.is_visible() or overflow[1] > 0
-        assert not traffic.console_errors and not traffic.page_errors
-
-
-def test_legend_folds_away_with_a_tap_on_its_heading():
-    import wijkgeo
-
-    fmap = indicator_map(wijkgeo.make_demo(), "aandeel_huishoudens_laag_inkomen")
-    with browser_page(fmap.get_root().render(), width=320, height=480) as (page, traffic):
-        page.wait_for_selector("path.wijkgeo-buurt")
-        legend = page.locator("#wijkgeo-legend")
-        open_height = legend.bounding_box()["height"]
-        assert page.get_by_text("geen gegevens").first.is_visible()
-        page.locator("#wijkgeo-legend summary").click()
-        folded = legend.bounding_box()
-        assert folded["height"] < open_height / 3  # only the heading is left
-        assert not page.get_by_text("geen gegevens").first.is_visible()
-        assert folded["x"] + folded["width"] <= 320
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "map_320x480_legend_folded.png"))
-        page.locator("#wijkgeo-legend summary").click()  # and back
-        assert legend.bounding_box()["height"] == open_height
-        assert not traffic.console_errors and not traffic.page_errors
-
-
-def test_tooltips_stay_on_a_narrow_screen():
-    import wijkgeo
-
-    atlas = wijkgeo.make_demo()
-    fmap = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")
-    name, width = fmap.get_name(), 320
-    points = atlas.buurten.to_crs("EPSG:4326").representative_point()
-    with browser_page(fmap.get_root().render(), width=width, height=480) as (page, traffic):
-        page.wait_for_selector("path.wijkgeo-buurt")
-        page.locator("#wijkgeo-legend summary").click()  # fold the legend: more map to hover
-        seen = 0
-        for p in points:
-            x, y = page.evaluate(
-                f"([lat, lon]) => {{ const p = window.{name}.latLngToContainerPoint([lat, lon]);"
-                " return [p.x, p.y]; }",
-                [p.y, p.x],
-            )
-            if not (0 < x < width and 120 < y < 420):  # under the title or the folded legend
-                continue
-            page.mouse.move(x, y)
-            tip = page.locator(".leaflet-tooltip.wijkgeo-tooltip")
-            tip.wait_for(state="visible", timeout=3000)
-            box = tip.bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= width, tip.inner_text()
-            seen += 1
-            if seen == 1:
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / "map_320x480_tooltip.png"))
-        assert seen >= 10
-        assert not traffic.console_errors and not traffic.page_errors

@@ -75,3 +75,16 @@ def test_settings_fall_back_to_defaults_on_bad_values(caplog):
     assert "WIJKGEO_HTTP_RETRIES" in caplog.text
     assert settings.get("store", environ={"WIJKGEO_STORE": "~/x"}).name == "x"
     assert settings.get("cbs_url", environ={}) is None  # the catalog gives the host
+
+
+def test_atlas_methods_are_wired_wherever_the_atlas_comes_from():
+    from wijkgeo.atlas import _METHODS, Atlas
+
+    assert set(_METHODS) >= {"indicators", "koppelkansen"}
+    for name, target in _METHODS.items():
+        assert callable(getattr(Atlas, name)), name
+        module, _, func = target.partition(":")
+        assert callable(getattr(__import__(module, fromlist=[func]), func)), target
+    atlas = wijkgeo.make_demo()
+    assert "aandeel_65_plus" in atlas.indicators(["aandeel_65_plus"]).columns
+    assert len(atlas.koppelkansen().matches) > 0

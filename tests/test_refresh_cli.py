@@ -173,13 +173,15 @@ def test_sigkill_in_the_middle_of_writing_keeps_previous_version(server, tmp_pat
 
 def test_concurrent_refreshes_wait_or_exit_3_and_never_corrupt(server, tmp_path):
     flag = tmp_path / "paused"
-    first = _start(server, tmp_path, "GM0542", pause=flag, pause_seconds=2)
+    first = _start(server, tmp_path, "GM0542", pause=flag, pause_seconds=120)
     _wait_for(flag, first)  # `first` holds the lock, in the middle of its write
-    waiting = _start(server, tmp_path, "GM0542", "--lock-timeout", "60")
+    waiting = _start(server, tmp_path, "GM0542", "--lock-timeout", "120")
     impatient = _start(server, tmp_path, "GM0542", "--lock-timeout", "0.5")
-    _out_i, err_i = impatient.communicate(timeout=60)
-    _out_f, err_f = first.communicate(timeout=60)
-    _out_w, err_w = waiting.communicate(timeout=60)
+    _out_i, err_i = impatient.communicate(timeout=120)  # gave up while `first` held the lock
+    time.sleep(1)  # let `waiting` reach the lock too (it passes either way: it then waits)
+    (tmp_path / "paused.go").write_text("")  # release `first`
+    _out_f, err_f = first.communicate(timeout=120)
+    _out_w, err_w = waiting.communicate(timeout=120)
     assert impatient.returncode == 3, err_i
     assert "vergrendeld door een ander wijkgeo-proces" in err_i and "--lock-timeout" in err_i
     assert first.returncode == 0, err_f

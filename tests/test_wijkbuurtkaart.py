@@ -12,9 +12,10 @@ from _wijkbuurtkaart import build_wijkbuurtkaart
 import wijkgeo
 from wijkgeo import DataValidationError
 from wijkgeo.cli import main
-from wijkgeo.sources.wijkbuurtkaart import file_sha256, read_wijkbuurtkaart
+from wijkgeo.sources import read_wijkbuurtkaart
+from wijkgeo.sources.wijkbuurtkaart import file_sha256
 
-pytestmark = [pytest.mark.realdata]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +129,59 @@ def test_bad_input_exits_2_with_a_dutch_message_naming_the_file(
     assert str(path) in err and needle in err, err
     with pytest.raises(DataValidationError):
         read_wijkbuurtkaart(path, gm, int(year))
+
+
+def test_local_layers_on_imported_rotterdam(gpkg, tmp_path):
+    import json
+
+    from wijkgeo.joins import points_per_area
+    from wijkgeo.sources.local import read_local_layers
+
+    atlas = read_wijkbuurtkaart(gpkg, "GM0599", 2024)
+    folder = tmp_path / "rotterdam"
+    folder.mkdir()
+    (folder / "plekken.csv").write_text(
+        "id;naam;lon;lat\n"
+        "A;Erasmusbrug;4,4826;51,9093\n"
+        "B;Rotterdam Centraal;4,4690;51,9244\n"
+        "C;Dam (Amsterdam);4,8930;52,3731\n"
+        "D;omgewisseld;51,9093;4,4826\n",
+        encoding="cp1252",
+    )
+    wijk = atlas.wijken["wijkcode"].iloc[3]
+    typo = wijk[:-2] + wijk[-1] + wijk[-2]  # two digits swapped
+    if typo == wijk or typo in set(atlas.wijken["wijkcode"]):
+        typo = wijk[:-1] + "X"
+    (folder / "plan.csv").write_text(f"wijkcode,planjaar\n{wijk},2030\n{typo},2031\n", "utf-8")
+    (folder / "lagen.json").write_text(
+        json.dumps(
+            {
+                "gemeente": "GM0599",
+                "lagen": {
+                    "plekken": {
+                        "bestand": "plekken.csv",
+                        "type": "punten",
+                        "x": "lon",
+                        "y": "lat",
+                        "crs": "EPSG:4326",
+                    },
+                    "plan": {"bestand": "plan.csv", "wijkcode": "wijkcode", "jaar": ["planjaar"]},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    layers = read_local_layers(folder, atlas=atlas, strict=False)
+    got = {(p.file.rsplit("/", 1)[-1], p.row, p.category) for p in layers.report.errors}
+    assert got == {
+        ("plekken.csv", 4, "outside_area"),
+        ("plekken.csv", 5, "outside_area"),
+        ("plan.csv", 3, "unknown_code"),
+    }, layers.report.to_text()
+    swapped = next(p for p in layers.report.errors if p.row == 5)
+    assert "omgewisseld" in swapped.hint
+    code = next(p for p in layers.report.errors if p.file.endswith("plan.csv"))
+    assert wijk in code.hint  # the closest existing codes include the one meant
+    assert layers["plekken"]["id"].tolist() == ["A", "B"]
+    per = points_per_area(layers["plekken"], atlas.buurten)
+    assert int(per["aantal"].sum()) == 2 and per.attrs["outside"] == []

@@ -56,6 +56,7 @@ __all__ = [
 _atlas._METHODS.update(
     {
         "indicators": "wijkgeo.indicators:add_indicators",
+        "koppelkansen": "wijkgeo.koppelkansen:evaluate",
     }
 )
 

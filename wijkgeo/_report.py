@@ -68,6 +68,9 @@ class Problem:
     unit : str
         How ``row`` is counted: ``"rij"`` (spreadsheet row), ``"object"`` (feature) or
         ``"regel"`` (line of a text file).
+    column_label : str
+        What ``column`` is called in the message: ``"kolom"``, or ``"sleutel"`` for a key of
+        a configuration file (``lagen.json``, ``koppelkansen.toml``).
     """
 
     file: str
@@ -78,6 +81,7 @@ class Problem:
     severity: str = ERROR
     category: str = ""
     unit: str = "rij"
+    column_label: str = "kolom"
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -90,7 +94,7 @@ class Problem:
         if self.row is not None:
             parts.append(f"{self.unit} {self.row}")
         if self.column:
-            parts.append(f"kolom {self.column!r}")
+            parts.append(f"{self.column_label} {self.column!r}")
         return ", ".join(parts)
 
     def to_text(self) -> str:
@@ -128,6 +132,7 @@ class ValidationReport:
         severity: str = ERROR,
         category: str = "",
         unit: str = "rij",
+        column_label: str = "kolom",
     ) -> Problem:
         """Append a problem and return it."""
         problem = Problem(
@@ -139,6 +144,7 @@ class ValidationReport:
             severity,
             category,
             unit,
+            column_label,
         )
         self.problems.append(problem)
         return problem
@@ -196,7 +202,7 @@ class ValidationReport:
         limit : int, optional
             Show at most this many problems, then say how many more there are.
         """
-        ordered = self.errors + self.warnings
+        ordered = self._sorted(self.errors) + self._sorted(self.warnings)
         shown = ordered if limit is None else ordered[:limit]
         lines = [self.summary()]
         for p in shown:
@@ -204,6 +210,13 @@ class ValidationReport:
         if len(shown) < len(ordered):
             lines.append(f"... en nog {len(ordered) - len(shown)} probleem/problemen.")
         return "\n".join(lines)
+
+    def _sorted(self, problems: list[Problem]) -> list[Problem]:
+        """Files in the order they were first reported, rows ascending within a file."""
+        first: dict[str, int] = {}
+        for p in self.problems:
+            first.setdefault(p.file, len(first))
+        return sorted(problems, key=lambda p: (first[p.file], p.row or 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -228,6 +241,7 @@ class ValidationReport:
         errors = self.errors
         if not errors:
             return
+        errors = self._sorted(errors)
         lines = [p.to_text() for p in errors[:limit]]
         head = f"{len(errors)} fout" + ("en" if len(errors) != 1 else "")
         if len(errors) > limit:

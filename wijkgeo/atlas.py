@@ -96,6 +96,19 @@ class Atlas:
         """
         return _analysis("indicators")(self, keys, level=level)
 
+    def koppelkansen(self, rules: Any = None, **kwargs: Any) -> Any:
+        """Koppelkansen of this gemeente: where needs, plans and assets coincide, with reasons.
+
+        See :func:`wijkgeo.koppelkansen.evaluate` (``rules`` default: the default rule set
+        plus the gemeente's own ``koppelkansen.toml``); returns its ``KoppelkansResult``.
+
+        Examples
+        --------
+        >>> result = atlas.koppelkansen()           # doctest: +SKIP
+        >>> result.matches[["naam", "titel", "robuustheid"]].head()   # doctest: +SKIP
+        """
+        return _analysis("koppelkansen")(self, rules, **kwargs)
+
     def __repr__(self) -> str:
         grids = ", ".join(f"{k}: {len(v)}" for k, v in self.vierkanten.items()) or "geen"
         return (

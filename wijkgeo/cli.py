@@ -387,9 +387,10 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 # folder or of every subfolder; exit 2 on errors, 0 when clean (warnings allowed). Other
 # inputs beside lagen.json add their checker to _CHECKERS (one line each).
 def _checkers() -> list:
+    from .koppelkansen.validate import check_folder
     from .sources.local.check import check_lagen
 
-    return [check_lagen]
+    return [check_lagen, check_folder]
 
 
 def _atlas_for(store: str | None):
@@ -536,6 +537,42 @@ def _run_profile(args: argparse.Namespace) -> int:
             print(f"wijkgeo: geen PDF gemaakt: {exc}", file=sys.stderr)
         else:
             print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+# ---------------------------------------------------------------------------- map
+def _add_map(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo map GM0772 --jaar 2024 --offline  (schrijft maps/GM0772_2024.html; "
+        "alle indicatoren in één kiezer, verschil met de gemeente, link per buurt; --offline: "
+        "opent zonder internet, alleen de achtergrondkaart mist dan). Zie docs/maps.md."
+    )
+    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
+    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    p.add_argument(
+        "--uitvoer", metavar="BESTAND", help="HTML-bestand (standaard maps/GMxxxx_jaar.html)"
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="alle scripts en stijlen in het bestand zelf (voor USB-stick of e-mail)",
+    )
+    p.add_argument("--indicator", metavar="SLEUTEL", help="indicator waarmee de kaart opent")
+    _add_store_arg(p)
+
+
+@command("map", "schrijf de kaart van een gemeente met alle indicatoren (één HTML-bestand)")(
+    _add_map
+)
+def _run_map(args: argparse.Namespace) -> int:
+    from .maps import write_map
+
+    path = write_map(
+        args.gemeente,
+        args.jaar,
+        store=args.store,
+        path=args.uitvoer,
+        offline=args.offline,
+        indicator=args.indicator,
+    )
+    print(Path(path).resolve())
     return EXIT_OK
 
 

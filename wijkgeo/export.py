@@ -204,8 +204,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _integral(series: pd.Series) -> bool:
     values = series.dropna()
-    return bool(len(values)) and bool(((values % 1) == 0).all()) and bool(
-        (values.abs() < 2**53).all()
+    return (
+        bool(len(values)) and bool(((values % 1) == 0).all()) and bool((values.abs() < 2**53).all())
     )
 
 

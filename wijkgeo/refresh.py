@@ -526,6 +526,19 @@ def import_wijkbuurtkaart(
         stored = target.manifest(code, int(year))
     except StoreError:
         stored = None
+    if stored is not None:
+        new_layers = set(atlas.layers()) | {f"lokaal_{k}" for k in atlas.local}
+        gone = sorted(
+            k for k in (stored.get("layers") or {}) if k not in new_layers and k != "nederland"
+        )
+        if gone:
+            log.warning(
+                "%s %s: de opgeslagen versie had ook %s; die staan niet in de Wijk- en "
+                "Buurtkaart en vervallen (haal ze terug met wijkgeo refresh)",
+                code,
+                year,
+                ", ".join(gone),
+            )
     extra = {
         "sources": {"wijkbuurtkaart": dict(info)},
         "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,6 +157,11 @@ def env_name(key: str) -> str:
     return _setting(key).env
 
 
+def _folder(key: str, platform_folder: Callable[[str], str]) -> Path:
+    path = get(key)
+    return path if path is not None else Path(platform_folder("wijkgeo"))
+
+
 def store_path() -> Path:
     """The store folder: ``$WIJKGEO_STORE`` or the platform's user data folder.
 
@@ -165,12 +170,9 @@ def store_path() -> Path:
     >>> store_path()                        # doctest: +SKIP
     PosixPath('/home/ans/.local/share/wijkgeo')
     """
-    path = get("store")
-    if path is not None:
-        return path
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("wijkgeo"))
+    return _folder("store", user_data_dir)
 
 
 def cache_path() -> Path:
@@ -181,12 +183,9 @@ def cache_path() -> Path:
     >>> cache_path()                        # doctest: +SKIP
     PosixPath('/home/ans/.cache/wijkgeo')
     """
-    path = get("cache")
-    if path is not None:
-        return path
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("wijkgeo"))
+    return _folder("cache", user_cache_dir)
 
 
 def markdown_table() -> str:

@@ -29,49 +29,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .demodam import (
-    DEMO_CODE,
-    DEMO_NAME,
-    DEMO_YEAR,
-    HOSTILE_NAME,
-    SECRET,
-    SyntheticCountry,
-    data_properties,
-    demo_sources,
-    generate_country,
-    kerncijfers_rows,
-    local_layer_files,
-    local_layer_frames,
-    make_demo,
-    pdok_features,
-    vierkanten_500m,
-    write_local_layers,
-)
+from . import demodam as _demodam
+from .demodam import *  # noqa: F403  (the generator's public names, listed once in its __all__)
 
 # Higher-layer parts, loaded on first attribute access (PEP 562) so that the generator can be
 # imported without the store, the maps or the HTTP server.
 _LAZY = {"DemoServer": "wijkgeo.demo.server", "run_demo": "wijkgeo.demo.pipeline"}
 
-__all__ = [
-    "DEMO_CODE",
-    "DEMO_NAME",
-    "DEMO_YEAR",
-    "HOSTILE_NAME",
-    "SECRET",
-    "DemoServer",
-    "SyntheticCountry",
-    "data_properties",
-    "demo_sources",
-    "generate_country",
-    "kerncijfers_rows",
-    "local_layer_files",
-    "local_layer_frames",
-    "make_demo",
-    "pdok_features",
-    "run_demo",
-    "vierkanten_500m",
-    "write_local_layers",
-]
+__all__ = sorted([*_demodam.__all__, *_LAZY])
 
 
 def __getattr__(name: str) -> Any:

@@ -62,6 +62,7 @@ __all__ = [
     "local_layer_frames",
     "make_demo",
     "pdok_features",
+    "projecten_frame",
     "vierkanten_500m",
     "write_local_layers",
 ]
@@ -459,6 +460,16 @@ def _koppelkans_wijk(country: SyntheticCountry) -> str:
     return str(t.groupby("wijkcode")["_dep"].mean().idxmax())
 
 
+def _near_miss_wijk(country: SyntheticCountry) -> str:
+    """The wijk with the second highest mean deprivation (Demodam's near-miss wijk).
+
+    The generator puts its incomes and bijstand just under the koppelkansen thresholds
+    (:data:`wijkgeo.demo.synthetic.NEAR_MISS_FACTOR`).
+    """
+    dep = country.truth.groupby("wijkcode")["_dep"].mean().sort_values(ascending=False)
+    return str(dep.index[1 if len(dep) > 1 else 0])
+
+
 # ------------------------------------------------------------------------------ projecten
 #: Fictional contact persons of the demo projects (personal columns, dropped on reading).
 _CONTACTS = [
@@ -724,6 +735,60 @@ def projecten_frame(
         "Nieuwe persleiding van het rioolgemaal naar de zuivering.",
         shapely.LineString([rep[c] for c in far]),
     )
+    # -- 13-15. near misses for koppelkansen: each just outside a rule's line, so the demo
+    # shows a "bijna" beside every "kans" (wijkgeo/koppelkansen/rules.toml)
+    nm = _near_miss_wijk(country)
+    nm_buurten = sorted(b.index[b["wijkcode"] == nm])
+    if nm != kk and nm_buurten:
+        big = max(nm_buurten, key=lambda c: (float(b.at[c, "aantal_inwoners"] or 0), c))
+        add(  # renovatie where needs are just under 1.5 x NL
+            f"Renovatie galerijflats {b.at[big, 'buurtnaam']}",
+            "corporatie",
+            "renovatie",
+            "gepland",
+            2026,
+            2027,
+            "Isolatie en ventilatie van 120 corporatiewoningen.",
+            block(big, 200.0, 140.0),
+        )
+    later = [c for c in et.index if et.at[c, "strategie"] == "warmtenet" and c != kk]
+    if later:  # riool three years after the warmtenet: outside "within two years"
+        wk = later[0]
+        year = int(et.at[wk, "planjaar"])
+        pts = [rep[c] for c in sorted(b.index[b["wijkcode"] == wk])]
+        line = shapely.LineString(pts if len(pts) > 1 else [pts[0], _xy(w.geometry[wk].centroid)])
+        add(
+            f"Rioolvervanging {w.at[wk, 'wijknaam']}",
+            "gemeente",
+            "riolering",
+            "idee",
+            year + 3,
+            year + 4,
+            "Riool vervangen na de aanleg van het warmtenet (nog niet afgestemd).",
+            line,
+        )
+    nlv = _spec()["nederland"]["values"]
+    nl65 = 100.0 * float(nlv["aantal_personen_65_jaar_en_ouder"]) / float(nlv["aantal_inwoners"])
+    share65 = b["percentage_personen_65_jaar_en_ouder"]
+    cand = [
+        c
+        for c in b.index
+        if c not in kk_buurten and c != green and dens[c] < 0.6
+        and 1.1 * nl65 <= float(share65[c] if pd.notna(share65[c]) else 0) <= 1.18 * nl65
+    ]
+    if cand:  # groen where 65+ is just under 1.2 x NL and the buurt is not dense
+        gb = max(cand, key=lambda c: (float(share65[c]), c))
+        x, y = rep[gb]
+        add(
+            f"Bomen en geveltuinen {b.at[gb, 'buurtnaam']}",
+            "gemeente",
+            "groen",
+            "gepland",
+            2025,
+            2025,
+            "Twintig straatbomen en geveltuinen op verzoek van bewoners.",
+            shapely.Point(x, y).buffer(60.0, quad_segs=4).intersection(b.geometry[gb]),
+        )
     for i, row in enumerate(rows):
         row["contactpersoon"] = _CONTACTS[i % len(_CONTACTS)]
         row["telefoon"] = f"06-0000{1000 + 37 * i:04d}"
@@ -851,6 +916,12 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
                 "y": int(y),
             }
         )
+    # one active initiative in the koppelkans wijk ends within a year of the reference date:
+    # continuity is a topic there (koppelkansen flags it: "loopt af op ...")
+    pairs = zip(init_rows, plan, strict=False)
+    first = next((r for r, (st, wk) in pairs if st == "actief" and wk == kk), None)
+    if first is not None:
+        first["einddatum"] = (REFERENCE_DATE + timedelta(days=200)).isoformat()
     bi = pd.DataFrame(init_rows)
     bi.insert(0, "id", [f"BI{i + 1:03d}" for i in range(len(bi))])
 

@@ -16,7 +16,7 @@ __all__ = ["DEMO_CODE", "DEMO_INDICATOR", "DEMO_YEAR", "run_demo"]
 
 DEMO_CODE = "GM9999"
 DEMO_YEAR = 2024
-#: The indicator the demo map opens with.
+#: The indicator the demo map opens with (its selector holds every indicator).
 DEMO_INDICATOR = "aandeel_huishoudens_laag_inkomen"
 
 
@@ -37,7 +37,7 @@ def run_demo(
     seed : int
         Seed of the demo generator; the same seed gives the same gemeente.
     indicator : str
-        Registry key of the indicator the map shows.
+        Registry key of the indicator the map opens with (the selector has all of them).
 
     Returns
     -------
@@ -50,7 +50,7 @@ def run_demo(
     >>> run_demo(maps_dir="maps")            # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    from ..maps import indicator_map, save_map
+    from ..maps import build, save_map
     from ..store import Store, load
     from .demodam import make_demo
 
@@ -59,7 +59,7 @@ def run_demo(
     target.write_atlas(atlas)
     log.info("Demodam opgeslagen in %s", target.path)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
-    fmap = indicator_map(atlas, indicator)
+    fmap = build(atlas, indicator=indicator)  # every indicator, opening on this one
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)

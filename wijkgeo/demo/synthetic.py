@@ -455,6 +455,35 @@ def _buurt_truth(
     return t
 
 
+#: Demodam's near-miss wijk has low incomes, the sociaal minimum and bijstand at this factor
+#: times the Nederland value: just under the 1.5 x NL that koppelkansen rules ask
+#: (wijkgeo/koppelkansen/rules.toml) and within the 10 % that makes a "bijna".
+NEAR_MISS_FACTOR = 1.4
+
+
+def _near_miss_wijk(
+    truth: pd.DataFrame, wijk_of: np.ndarray, wijk_dep: np.ndarray, k_w: int
+) -> None:
+    """Put the second most deprived wijk just under the koppelkansen thresholds (in place).
+
+    The koppelkans wijk (``k_w``) shows what a koppelkans looks like; this wijk shows a near
+    miss beside it, so nobody reads a threshold as a verdict. Deterministic (no random
+    draws: the rest of the generator's stream is untouched); values vary +-3 % per buurt.
+    """
+    order = [w for w in np.argsort(-wijk_dep, kind="stable") if w != k_w]
+    mask = wijk_of == order[0]
+    nl = spec()["nederland"]["values"]
+    jitter = 1.0 + 0.03 * np.sin(2.1 * np.arange(int(mask.sum())))
+    f = NEAR_MISS_FACTOR * jitter
+    for col in ("perc_huishoudens_laag_inkomen", "perc_huishoudens_onder_of_rond_sociaal_minimum"):
+        truth.loc[mask, col] = float(nl[col]) * f
+    rate = float(nl["aantal_personen_met_een_alg_bijstandsuitkering_tot"]) / float(
+        nl["aantal_inwoners"]
+    )
+    inw = truth.loc[mask, "aantal_inwoners"].to_numpy(float)
+    truth.loc[mask, "aantal_personen_met_een_alg_bijstandsuitkering_tot"] = np.round(inw * rate * f)
+
+
 def _aggregate(truth: pd.DataFrame, key: np.ndarray | pd.Series) -> pd.DataFrame:
     """Unrounded values of groups of buurten: sums of counts, weighted means of averages."""
     sums = [c for c in truth.columns if c not in _W]
@@ -822,6 +851,8 @@ def generate_country(
     area_ha = shapely.area(faces) / 1e4
     truth = _buurt_truth(rng, area_ha, urb, dep, industrial, newbuild, heatnet)
     truth.index = pd.Index(buurt_codes, name="buurtcode")
+    if single and n_wijken > 1:
+        _near_miss_wijk(truth, wijk_of, wijk_dep, k_w)
     wk_key = wijk_codes[wijk_of]
     gm_key = np.array(gem_codes)[gem_of_b]
 

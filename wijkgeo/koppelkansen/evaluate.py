@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import conventions as cv
+from .. import text
 from .._errors import ConfigError
 from ..indicators import compute, get_indicator, reference_values
 from . import explain
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 _CRS = cv.CRS
 _SECRET = cv.SECRET_THRESHOLD
 _MOVE = 0.10  # thresholds move 10 % for the robustness flag and near misses
-_UNAVAILABLE = "niet beschikbaar in deze gegevens"
+_UNAVAILABLE = text.reason("unavailable")
 _PLURAL = {"buurt": "buurten", "wijk": "wijken", "vierkant": "vierkanten"}
 
 #: Columns of the matches (and near misses) GeoDataFrame, in order.
@@ -516,7 +517,8 @@ def _layer_label(feats_spec: Mapping[str, Any], cond: Condition, name: str, plur
     if cond.description:
         return _forms(cond.description)[1 if plural else 0]
     word = feats_spec.get("meervoud" if plural else "enkelvoud", name)
-    shown = {k: v for k, v in cond.filter.items() if k != "status"}  # status: just "current"
+    # status filters mostly mean "current"; name them only when nothing else is filtered
+    shown = {k: v for k, v in cond.filter.items() if k != "status"} or dict(cond.filter)
     if shown:
         f = "; ".join(f"{', '.join(v).replace('_', ' ')}" for v in shown.values())
         return f"{word} ({f})"
@@ -671,6 +673,7 @@ def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
     loose = np.zeros(n, bool)
     count = np.zeros(n)
     pairs_of: dict[int, list[tuple[int, int]]] = {}
+    loose_of: dict[int, list[tuple[int, int, float]]] = {}  # pairs only the loose line admits
     if len(ok_a) and len(ok_b):
         tree = shapely.STRtree(b.geoms[ok_b])
         if d_l > 0:
@@ -678,12 +681,13 @@ def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         else:
             ai, bj = tree.query(a.geoms[ok_a], predicate="intersects")
         ai, bj = ok_a[ai], ok_b[bj]
-        same = cond.layer == cond.other_layer and dict(cond.filter) == dict(cond.other_filter)
-        if cond.layer == cond.other_layer:
+        if cond.layer == cond.other_layer:  # one layer with itself: each pair once
             keep = ai != bj
-            if same:
-                keep &= ai < bj
             ai, bj = ai[keep], bj[keep]
+            lo, hi = np.minimum(ai, bj), np.maximum(ai, bj)
+            _, first = np.unique(np.column_stack([lo, hi]), axis=0, return_index=True)
+            first = np.sort(first)
+            ai, bj = ai[first], bj[first]
         if cond.different_owners:
             col_a, col_b = a.spec.get("eigenaar"), b.spec.get("eigenaar")
             if not col_a or not col_b or col_a not in a.frame or col_b not in b.frame:
@@ -713,15 +717,23 @@ def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
             pi, ui = units.tree.query(loc, predicate="intersects")
             target = (held, strict, loose)[variant]
             target[np.unique(ui)] = True
+            pa, pb, pg = ai[m], bj[m], gap[m]
             if variant == 0:
-                pa, pb = ai[m], bj[m]
                 for p, i in zip(pi, ui, strict=True):
                     pairs_of.setdefault(int(i), []).append((int(pa[p]), int(pb[p])))
                 count = np.bincount(ui, minlength=n).astype(float)
+            elif variant == 2:
+                for p, i in zip(pi, ui, strict=True):
+                    loose_of.setdefault(int(i), []).append((int(pa[p]), int(pb[p]), float(pg[p])))
 
     def text(i: int) -> str:
         pairs = sorted(set(pairs_of.get(i, [])))
         if not pairs:
+            near = sorted(set(loose_of.get(i, [])))
+            if near:  # a near miss: say how far apart in time they are
+                x, y, g = near[0]
+                years = "1 jaar" if g == 1 else f"{int(g)} jaar"
+                return f"{a.phrase(x)} en {b.phrase(y)} raken elkaar, {years} uit elkaar"
             return (
                 f"geen {_layer_label(a.spec, cond, cond.layer, False)} en "
                 f"{b.spec.get('enkelvoud', cond.other_layer)} die elkaar raken"
@@ -773,13 +785,17 @@ def _combine(rule: Rule, conds: Sequence[Condition], held: np.ndarray) -> tuple[
 
 
 # ------------------------------------------------------------------------------- assets
-def _assets(ctx: _Context, units: _Units) -> dict[str, list[list[str]]]:
+def _assets(ctx: _Context, units: _Units) -> dict[str, Any]:
     """Per unit: active initiatives, voorzieningen and current projects in or near it."""
     near = float(ctx.settings.get("nabij_meter", 250))
     months = int(ctx.settings.get("einde_binnen_maanden", 12))
     n = len(units)
-    out = {"initiatieven": [[] for _ in range(n)], "voorzieningen": [[] for _ in range(n)],
-           "projecten": [[] for _ in range(n)]}
+    out: dict[str, Any] = {
+        "initiatieven": [[] for _ in range(n)],
+        "voorzieningen": [[] for _ in range(n)],
+        "projecten": [[] for _ in range(n)],
+        "_known": False,  # does any asset layer exist at all?
+    }
     specs = (
         ("initiatieven", "bewonersinitiatieven", {"status": ["actief"]}),
         ("voorzieningen", "voorzieningen", {}),
@@ -794,6 +810,7 @@ def _assets(ctx: _Context, units: _Units) -> dict[str, list[list[str]]]:
             continue
         if feats.table:
             continue
+        out["_known"] = True
         ui, fj, _d = _pairs(units, feats, reach[key], "gebied")
         order = np.lexsort((fj, ui))
         for i, j in zip(ui[order], fj[order], strict=True):
@@ -873,10 +890,16 @@ def _rows(
     held: np.ndarray,
     strict_match: np.ndarray,
     score: np.ndarray,
-    assets: Mapping[str, list[list[str]]],
+    assets: Mapping[str, Any],
     dropped: Sequence[str],
+    settings: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     rows = []
+    small = float(settings.get("klein_gebied_inwoners", 500))
+    if "aantal_inwoners" in units.frame.columns:
+        population = _numeric(units.frame, "aantal_inwoners")
+    else:
+        population = np.full(len(units), np.nan)
     for i in idx:
         i = int(i)
         conditions = []
@@ -898,13 +921,21 @@ def _rows(
                 }
             )
         held_txt = [x["tekst"] for x in conditions if x["voldaan"] and _needs_text(x)]
+        # a near miss names what fell just short: not met, but met with the line 10 % further
         missed = (
-            [f"{x['tekst']} (nodig: {x['vergelijking']})" for x in conditions if not x["voldaan"]]
+            [
+                f"{x['tekst']} (nodig: {x['vergelijking']})"
+                for x, ev in zip(conditions, evals, strict=True)
+                if not x["voldaan"] and ev.loose[i]
+            ]
             if status == "bijna"
             else []
         )
         assets_txt = explain.assets_sentence(
-            assets["initiatieven"][i], assets["voorzieningen"][i], assets["projecten"][i]
+            assets["initiatieven"][i],
+            assets["voorzieningen"][i],
+            assets["projecten"][i],
+            known=bool(assets["_known"]),
         )
         name = str(units.name[i])
         rows.append(
@@ -933,6 +964,7 @@ def _rows(
                     assets_txt,
                     missed=missed,
                     dropped=dropped,
+                    note=explain.small_note(float(population[i]), small),
                 ),
                 "partners": ", ".join(rule.partners),
                 "bron": rule.source,
@@ -997,7 +1029,9 @@ def evaluate(
         ``voorzieningen``         list of str: voorzieningen in or near the unit
         ``projecten``             list of str: current projects in or near the unit
         ``niet_meegeteld``        list of str: optional conditions without data this run
-        ``uitleg``                str: the Dutch explanation, needs beside assets
+        ``uitleg``                str: the Dutch explanation, needs beside assets (plain
+                                  text with names from local layers: escape it before it
+                                  goes into HTML, see ``wijkgeo.maps.escape``)
         ``partners``, ``bron``    str: who it brings together, what practice it rests on
         ``geometry``              the unit's polygon
         ========================  ======================================================
@@ -1010,10 +1044,14 @@ def evaluate(
     --------
     >>> import wijkgeo
     >>> from wijkgeo.koppelkansen import evaluate
-    >>> res = evaluate(wijkgeo.make_demo())                   # doctest: +SKIP
-    >>> res.matches[["naam", "regel", "robuustheid"]].head()  # doctest: +SKIP
-    >>> print(res.matches["uitleg"].iloc[0])                  # doctest: +SKIP
-    Duinrand: aardgasvrij gepland 2026 (warmtenet); ...
+    >>> res = evaluate(wijkgeo.make_demo())
+    >>> first = res.matches.iloc[0]
+    >>> first["naam"], first["regel"], first["robuustheid"]
+    ('Duinrand', 'warmtetransitie_energiearmoede', 'ruim')
+    >>> first["uitleg"][:47]
+    'Duinrand: aardgasvrij gepland 2026 (warmtenet);'
+    >>> res.skipped.empty
+    True
     """
     import geopandas as gpd
 
@@ -1022,7 +1060,7 @@ def evaluate(
     found: list[dict[str, Any]] = []
     near: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    assets_by_level: dict[str, Mapping[str, list[list[str]]]] = {}
+    assets_by_level: dict[str, Mapping[str, Any]] = {}
     for rule in ruleset.active():
 
         def skip(reason: str, rule: Rule = rule) -> None:
@@ -1081,10 +1119,10 @@ def evaluate(
             return idx[np.lexsort(keys)]
 
         found += _rows(rule, units, conds, evals, order(match), "kans", held, match & match_s,
-                       score, assets, dropped)
+                       score, assets, dropped, ruleset.settings)
         if near_misses:
             near += _rows(rule, units, conds, evals, order(~match & match_l), "bijna", held,
-                          np.zeros(len(units), bool), score, assets, dropped)
+                          np.zeros(len(units), bool), score, assets, dropped, ruleset.settings)
 
     def frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
         if not rows:
@@ -1123,7 +1161,7 @@ def flat_table(matches: pd.DataFrame, *, full: bool = False) -> pd.DataFrame:
     --------
     >>> import wijkgeo
     >>> from wijkgeo.koppelkansen import evaluate, flat_table
-    >>> flat_table(evaluate(wijkgeo.make_demo()).matches).columns[:3].tolist()  # doctest: +SKIP
+    >>> flat_table(evaluate(wijkgeo.make_demo()).matches).columns[:3].tolist()
     ['niveau', 'code', 'naam']
     """
     import json

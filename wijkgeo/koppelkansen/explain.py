@@ -31,6 +31,7 @@ __all__ = [
     "indicator_phrase",
     "lower_first",
     "metres",
+    "small_note",
 ]
 
 #: Units that are counts: such a value is shown without gemeente/NL reference.
@@ -223,9 +224,16 @@ def _by_category(facilities: Sequence[str]) -> str:
 
 
 def assets_sentence(
-    initiatives: Sequence[str], facilities: Sequence[str], projects: Sequence[str]
+    initiatives: Sequence[str],
+    facilities: Sequence[str],
+    projects: Sequence[str],
+    *,
+    known: bool = True,
 ) -> str:
     """What is already in or near the unit, to read beside the needs.
+
+    ``known=False`` says the data hold no local layers at all (nothing can be said about
+    what is there), which differs from layers that have nothing near this unit.
 
     Examples
     --------
@@ -248,12 +256,33 @@ def assets_sentence(
         parts.append(
             f"{count_phrase(len(projects), 'project', 'projecten')} ({_listing(projects)})"
         )
+    if not parts and not known:
+        return (
+            "Wat er in of vlakbij al is: onbekend, deze gegevens hebben geen lokale lagen "
+            "(initiatieven, voorzieningen, projecten); vraag het de buurt."
+        )
     if not parts:
         return (
-            "Wat er al is: wijkgeo kent in of bij dit gebied geen actieve "
+            "Wat er in of vlakbij al is: wijkgeo kent hier geen actieve "
             "bewonersinitiatieven, voorzieningen of projecten; vraag het de buurt."
         )
     return "Wat er in of vlakbij al is: " + "; ".join(parts) + "."
+
+
+def small_note(population: float, threshold: float) -> str:
+    """A caveat for small units, where counts rounded to 5 make shares jump.
+
+    Examples
+    --------
+    >>> small_note(110, 500)
+    'Let op: klein gebied (110 inwoners), de cijfers schommelen sterk.'
+    >>> small_note(2400, 500)
+    ''
+    """
+    if _missing(population) or population >= threshold:
+        return ""
+    people = format_number(population, 0)
+    return f"Let op: klein gebied ({people} inwoners), de cijfers schommelen sterk."
 
 
 def explanation(
@@ -263,6 +292,7 @@ def explanation(
     *,
     missed: Iterable[str] = (),
     dropped: Iterable[str] = (),
+    note: str = "",
 ) -> str:
     """The explanation sentence of a match (or near miss): needs and plans, then assets.
 
@@ -279,4 +309,6 @@ def explanation(
     dropped = [d for d in dropped if d]
     if dropped:
         text += f" Niet meegeteld (geen gegevens): {', '.join(dropped)}."
+    if note:
+        text += f" {note}"
     return f"{text} {assets}"

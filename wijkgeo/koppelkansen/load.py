@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._errors import ConfigError
-from .model import RuleSet, parse_rules, read_rules_text
+from .model import RULES_FILE_NAME, RuleSet, parse_rules, read_rules_text
 from .validate import validate_rules_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,8 +26,6 @@ __all__ = ["RULES_FILE_NAME", "default_rules", "load_rules", "rules_file_for"]
 
 log = logging.getLogger(__name__)
 
-#: Name of a gemeente's own rules file, beside its ``lagen.json``.
-RULES_FILE_NAME = "koppelkansen.toml"
 #: Atlas metadata keys that may hold the gemeente's data folder (with lagen.json).
 _FOLDER_KEYS = ("lokale_lagen", "lagen_map", "data_sources")
 

@@ -49,6 +49,7 @@ __all__ = [
     "KINDS",
     "LEVELS",
     "OPERATORS",
+    "RULES_FILE_NAME",
     "Condition",
     "Problem",
     "Rule",
@@ -57,6 +58,8 @@ __all__ = [
     "parse_rules",
 ]
 
+#: Name of a gemeente's own rules file, beside its ``lagen.json``.
+RULES_FILE_NAME = "koppelkansen.toml"
 #: Unit levels a rule can work on (``vierkant`` = CBS 500 m cells).
 LEVELS = ("buurt", "wijk", "vierkant")
 #: How the conditions of a rule combine.
@@ -110,7 +113,7 @@ _RULE_FIELDS = (
 )
 _RULE_REQUIRED = ("sleutel", "titel", "beschrijving", "niveau", "bron", "conditie")
 _TOP_FIELDS = ("versie", "vervang_standaard", "instellingen", "regel")
-_SETTINGS = {"nabij_meter": 250.0, "einde_binnen_maanden": 12}
+_SETTINGS = {"nabij_meter": 250.0, "einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -120,8 +123,8 @@ class Problem:
 
     Examples
     --------
-    >>> str(Problem("regels.toml", "mijn_regel", 12, "onbekende indicator 'x'"))
-    "regels.toml, regel 'mijn_regel', regel 12: onbekende indicator 'x'"
+    >>> str(Problem("koppelkansen.toml", "mijn_regel", 12, "onbekende indicator 'x'."))
+    "koppelkansen.toml, regel 12: koppelkans 'mijn_regel': onbekende indicator 'x'."
     """
 
     file: str
@@ -131,12 +134,9 @@ class Problem:
     suggestions: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.rule:
-            where.append(f"regel {self.rule!r}")
-        if self.line:
-            where.append(f"regel {self.line}")
-        text = f"{', '.join(where)}: {self.message}"
+        where = self.file + (f", regel {self.line}" if self.line else "")
+        rule = f"koppelkans {self.rule!r}: " if self.rule else ""
+        text = f"{where}: {rule}{self.message}"
         if self.suggestions:
             text += f" Bedoelde u {' of '.join(repr(s) for s in self.suggestions)}?"
         return text
@@ -228,7 +228,10 @@ class Rule:
             )
         )
         layers = tuple(dict.fromkeys(x for c in self.conditions for x in c.layers))
-        return {"indicatoren": inds, "kolommen": cols, "lagen": layers}
+        out = {"indicatoren": inds, "kolommen": cols, "lagen": layers}
+        if self.level == "vierkant":
+            out["vierkanten"] = ("500m",)
+        return out
 
 
 @dataclass(frozen=True)
@@ -339,6 +342,11 @@ class _Lines:
 
 
 # ---------------------------------------------------------------------------------- parsing
+def _default(value: Any, default: Any) -> Any:
+    """``value`` unless it is None (0 is a value: ``minimaal = 0`` must reach the checks)."""
+    return default if value is None else value
+
+
 def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return (value,)
@@ -462,7 +470,7 @@ class _Reader:
             indicator=self.string(raw, "indicator", rule, line_of("indicator")),
             column=self.string(raw, "kolom", rule, line_of("kolom")),
             per=self.string(raw, "per", rule, line_of("per")),
-            scale=self.number(raw, "schaal", rule, line_of("schaal")) or 1.0,
+            scale=_default(self.number(raw, "schaal", rule, line_of("schaal")), 1.0),
             operator=op,
             value=self.number(raw, "waarde", rule, line_of("waarde")),
             percentile=self.number(raw, "percentiel", rule, line_of("percentiel")),
@@ -472,9 +480,11 @@ class _Reader:
             factor=self.number(raw, "factor", rule, line_of("factor")),
             layer=self.string(raw, "laag", rule, line_of("laag")),
             filter=self.filter(raw, "filter", rule, line_of("filter")),
-            distance=self.number(raw, "afstand", rule, line_of("afstand")) or 0.0,
+            distance=_default(self.number(raw, "afstand", rule, line_of("afstand")), 0.0),
             present=self.boolean(raw, "aanwezig", True, rule, line_of("aanwezig")),
-            minimum=self.number(raw, "minimaal", rule, line_of("minimaal"), integer=True) or 1,
+            minimum=_default(
+                self.number(raw, "minimaal", rule, line_of("minimaal"), integer=True), 1
+            ),
             origin=origin if origin in ("gebied", "midden") else "gebied",
             year_column=self.string(raw, "jaarkolom", rule, line_of("jaarkolom")),
             window=self.number(raw, "binnen_jaren", rule, line_of("binnen_jaren"), integer=True),
@@ -485,11 +495,7 @@ class _Reader:
             different_owners=self.boolean(
                 raw, "verschillende_eigenaren", False, rule, line_of("verschillende_eigenaren")
             ),
-            weight=(
-                1.0
-                if raw.get("gewicht") is None
-                else (self.number(raw, "gewicht", rule, line_of("gewicht")) or 0.0)
-            ),
+            weight=_default(self.number(raw, "gewicht", rule, line_of("gewicht")), 1.0),
             required=self.boolean(raw, "verplicht", False, rule, line_of("verplicht")),
             optional=self.boolean(raw, "mag_ontbreken", False, rule, line_of("mag_ontbreken")),
             description=self.string(raw, "omschrijving", rule, line_of("omschrijving")),

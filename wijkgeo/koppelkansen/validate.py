@@ -35,9 +35,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .model import Condition, Problem, Rule, RuleSet, _Lines, layer_schema, parse_rules
+from .model import (
+    RULES_FILE_NAME,
+    Condition,
+    Problem,
+    Rule,
+    RuleSet,
+    _Lines,
+    layer_schema,
+    parse_rules,
+)
 
-__all__ = ["check_rules", "known_columns", "validate_rules_file", "validate_rules_text"]
+__all__ = [
+    "check_folder",
+    "check_rules",
+    "known_columns",
+    "validate_rules_file",
+    "validate_rules_text",
+]
 
 
 def _close(word: str, options: Iterable[str], n: int = 3) -> tuple[str, ...]:
@@ -50,8 +65,7 @@ def _kwb_columns() -> frozenset[str]:
     text = resources.files("wijkgeo.sources").joinpath("kwb_columns.json").read_text("utf-8")
     for value in json.loads(text)["columns"].values():
         cols.update([value] if isinstance(value, str) else value)
-    spec = json.loads(resources.files("wijkgeo.demo").joinpath("spec.json").read_text("utf-8"))
-    cols.update(spec.get("pdok_properties", []))
+    cols.update(layer_schema()["kerncijfers"]["extra_kolommen"])
     return frozenset(cols)
 
 
@@ -250,6 +264,8 @@ class _Checker:
         for c in rule.conditions:
             if c.weight <= 0:
                 self.add(rule, c, "gewicht", "gewicht moet groter dan 0 zijn.")
+            if c.scale <= 0:
+                self.add(rule, c, "schaal", "schaal moet groter dan 0 zijn (bv. 1000).")
             if c.required and c.optional:
                 self.add(rule, c, "mag_ontbreken",
                          "een conditie kan niet tegelijk verplicht zijn en mogen ontbreken.")
@@ -343,3 +359,29 @@ def validate_rules_file(path: str | Path) -> list[Problem]:
     except ConfigError as exc:  # missing or unreadable: a problem to report, not a crash
         return [Problem(str(p), None, None, str(exc).split(": ", 1)[-1])]
     return validate_rules_text(text, str(p), folder=p.parent)
+
+
+def check_folder(folder: Path, report: Any, atlas: Any = None) -> None:
+    """``wijkgeo check`` hook: validate ``koppelkansen.toml`` beside ``lagen.json``, if any.
+
+    Adds each problem to ``report`` (a :class:`wijkgeo._report.ValidationReport`) with the
+    line in the file and, for unknown names, the closest existing names as the hint.
+
+    Examples
+    --------
+    >>> from wijkgeo._report import ValidationReport
+    >>> from wijkgeo.koppelkansen.validate import check_folder
+    >>> report = ValidationReport()
+    >>> check_folder(Path("data_sources/demo"), report)   # doctest: +SKIP
+    >>> report.ok                                          # doctest: +SKIP
+    True
+    """
+    path = Path(folder) / RULES_FILE_NAME
+    if not path.is_file():
+        return
+    report.checked.append(str(path))
+    for p in validate_rules_file(path):
+        hint = f"Bedoelde u {' of '.join(repr(s) for s in p.suggestions)}?" if p.suggestions else ""
+        rule = f"koppelkans {p.rule!r}: " if p.rule else ""
+        report.add(p.file, p.line, None, f"{rule}{p.message}", hint=hint,
+                   category="koppelkansen", unit="regel")

@@ -1,11 +1,14 @@
-"""Folium maps for wijkregisseurs: one indicator per map, Dutch text, escaped HTML.
+"""Folium maps for wijkregisseurs: every indicator over one geometry, Dutch, escaped HTML.
 
-:func:`indicator_map` builds the map (its docstring has a worked example), :func:`save_map`
-writes it; :data:`BASEMAPS` lists the variants of the PDOK BRT-Achtergrondkaart.
+:func:`build` makes the map of a gemeente (all registry indicators, one selector, legends,
+popups with comparisons, deep links; see :mod:`wijkgeo.maps.builder`), :func:`indicator_map`
+the same for one indicator, :func:`save_map` writes it, :func:`write_map` does all of
+that for a gemeente in the store (``wijkgeo map``); :data:`BASEMAPS` lists the variants of
+the PDOK BRT-Achtergrondkaart.
 """
 
 from __future__ import annotations
 
-from .builder import BASEMAPS, indicator_map, save_map
+from .builder import BASEMAPS, MapLayer, build, indicator_map, save_map, write_map
 
-__all__ = ["BASEMAPS", "indicator_map", "save_map"]
+__all__ = ["BASEMAPS", "MapLayer", "build", "indicator_map", "save_map", "write_map"]

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["CDN_PREFIX", "NpmAsset", "apply_assets", "map_assets", "parse_cdn_url"]
+__all__ = [
+    "CDN_PREFIX",
+    "NpmAsset",
+    "apply_assets",
+    "engine_assets",
+    "map_assets",
+    "parse_cdn_url",
+]
 
 #: Every asset URL starts with this.
 CDN_PREFIX = "https://cdn.jsdelivr.net/npm/"
@@ -53,6 +60,20 @@ def map_assets() -> dict[str, list[tuple[str, str]]]:
     return {kind: [(str(n), str(u)) for n, u in raw[kind]] for kind in ("js", "css")}
 
 
+@cache
+def engine_assets() -> dict[str, list[tuple[str, str]]]:
+    """The assets of an engine map (:func:`wijkgeo.maps.build`): Leaflet only.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.assets import engine_assets
+    >>> [name for name, _ in engine_assets()["js"]]
+    ['leaflet']
+    """
+    raw = json.loads(resources.files(__package__).joinpath("assets.json").read_text("utf-8"))
+    return {kind: [(str(n), str(u)) for n, u in raw["engine"][kind]] for kind in ("js", "css")}
+
+
 def parse_cdn_url(url: str) -> NpmAsset | None:
     """Split a jsdelivr npm URL into package, version and file path; ``None`` for others.
 
@@ -70,7 +91,7 @@ def parse_cdn_url(url: str) -> NpmAsset | None:
     return NpmAsset(match["package"], match["version"], match["path"])
 
 
-def apply_assets(fmap: folium.Map) -> folium.Map:
+def apply_assets(fmap: folium.Map, which: str = "folium") -> folium.Map:
     """Make ``fmap`` load the assets of ``assets.json`` instead of folium's defaults.
 
     Examples
@@ -81,7 +102,7 @@ def apply_assets(fmap: folium.Map) -> folium.Map:
     >>> all(url.startswith("https://cdn.jsdelivr.net/npm/") for _, url in m.default_js)
     True
     """
-    assets = map_assets()
+    assets = engine_assets() if which == "engine" else map_assets()
     fmap.default_js = list(assets["js"])
     fmap.default_css = list(assets["css"])
     return fmap

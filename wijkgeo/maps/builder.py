@@ -1,48 +1,41 @@
-"""Build the indicator map: buurten coloured by one indicator, for a wijkregisseur.
+"""Compose a wijkgeo map: every indicator over one embedded geometry, in one HTML file.
 
-The map has
-- the buurten, coloured in classes (mapclassify, scheme from the indicator registry) with a
-  separate grey ``geen gegevens`` class for missing values;
-- a Dutch tooltip per buurt (name, code, wijk, value with unit) rendered in Python and
-  escaped in :mod:`wijkgeo.maps.escape`;
-- wijk outlines on top (thicker, no fill, ``interactive: false`` so they never take the hover);
-- the PDOK BRT-Achtergrondkaart (via xyzservices' ``nlmaps`` providers) with attribution;
-- a title box (title, gemeente, year, source) and the legend.
+:func:`build` returns a ``folium.Map`` (analysts can add to it and save it) with
 
-Renderer: SVG (Leaflet's default), not canvas. For one gemeente (tens to a few hundred
-buurten, coordinates simplified) SVG is fast, gives one DOM ``path`` per buurt (which the
-browser test counts and CSS can style), and crisp hover. ``prefer_canvas=True`` is there for
-national maps with thousands of buurten (folium #1176).
+- the buurten drawn from a compact topology (:mod:`wijkgeo.maps.topology`: every shared edge
+  once, quantised, delta-encoded) of the coverage-simplified boundaries
+  (:mod:`wijkgeo.maps.geometry`), and wijk (and gemeente) borders as lists of the same arcs;
+- per registry indicator a compact value array, the mapclassify classes, the "verschil met
+  gemeente" classes, the gemeente and Nederland values and the previous year
+  (:mod:`wijkgeo.maps.data`), all in one JSON block;
+- a Dutch panel: title, indicator selector grouped by theme (indicators without any value
+  greyed with the reason), mode, layers; a legend that follows the indicator;
+- ``engine.js`` (inlined), which decodes, draws, recolours, writes tooltips and popups and
+  keeps indicator, mode, layers and buurt in the URL hash;
+- the PDOK BRT-Achtergrondkaart; with ``offline=True`` Leaflet itself is inlined from
+  ``wijkgeo/maps/vendor`` so only the tiles need a network.
 
-Geometry: everything is computed in EPSG:28992. Buurten are simplified as a *coverage*
-(shapely ``coverage_simplify``), so neighbouring buurten keep identical shared edges; the wijk
-borders are the buurt edges between two wijken or on the outside, each drawn once as a line
-(so they lie exactly on buurt edges); only then is everything reprojected to WGS84 with
-coordinates rounded to 6 decimals (about 0.1 m). The legend shows per class the lowest and
-highest value that occurs in it (:func:`wijkgeo.maps.legend.range_labels`).
+Renderer: SVG up to :data:`CANVAS_FROM` buurten (one DOM ``path`` per buurt, crisp hover),
+canvas above. :func:`indicator_map` is the one-indicator use of :func:`build`.
 
-Size and speed against ``folium.Choropleth`` and ``GeoDataFrame.explore``: see
-``benchmarks/maps.py`` (about 2x smaller HTML and 1.3-2x faster, measured in one run).
+Size and speed: ``benchmarks/map_size.py`` (national, 40 indicators, against
+``folium.Choropleth``); ``benchmarks/maps.py`` (one indicator, against Choropleth/explore).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
 
-from .._errors import DataValidationError
-from ..conventions import CRS
 from .assets import apply_assets
-from .classes import Classes, classify
-from .escape import SafeHtml, esc, html
-from .legend import MISSING_LABEL, STYLE, legend_html, legend_rows, range_labels, title_html
+from .escape import esc
+from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -52,7 +45,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BASEMAPS", "indicator_map", "save_map"]
+__all__ = [
+    "BASEMAPS",
+    "CANVAS_FROM",
+    "MapLayer",
+    "build",
+    "indicator_map",
+    "save_map",
+    "write_map",
+]
 
 #: Variants of the PDOK BRT-Achtergrondkaart (xyzservices ``providers.nlmaps``).
 BASEMAPS = ("grijs", "standaard", "pastel", "water")
@@ -62,8 +63,6 @@ _BASEMAP_NAMES = {
     "pastel": "BRT-Achtergrondkaart pastel (PDOK)",
     "water": "BRT-Achtergrondkaart water (PDOK)",
 }
-_WGS84 = "EPSG:4326"
-_DECIMALS = 6
 
 
 class _MetricScale(MacroElement):
@@ -83,212 +82,6 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or not math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def _indicator_values(
-    buurten: gpd.GeoDataFrame, key: str, local: dict | None
-) -> tuple[np.ndarray, list[str | None]]:
-    """Values (float, NaN = missing) and, per buurt, the registry's reason when missing."""
-    from ..indicators import compute
-
-    result = compute(buurten, [key], level="buurt", local=local, with_reasons=True)
-    values = result.values[key].reindex(buurten.index).to_numpy(dtype=float)
-    reasons = [
-        None if r is None or r != r else str(r) for r in result.reasons[key].reindex(buurten.index)
-    ]
-    return values, reasons
-
-
-def _in_rd(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
-        raise DataValidationError(
-            f"de laag {what} heeft geen CRS; wijkgeo verwacht {CRS} (Amersfoort / RD New). "
-            "Zet het met .set_crs('EPSG:28992') als de coördinaten in meters RD zijn."
-        )
-    if gdf.crs != CRS:
-        log.info("%s omgezet van %s naar %s", what, gdf.crs, CRS)
-        gdf = gdf.to_crs(CRS)
-    return gdf
-
-
-def _check_buurten(buurten: gpd.GeoDataFrame) -> None:
-    for col in ("buurtcode", "geometry"):
-        if col not in buurten.columns:
-            raise DataValidationError(
-                f"kolom {col!r} ontbreekt in de buurten (kolommen: {list(buurten.columns)[:12]}...)"
-            )
-    if len(buurten) == 0:
-        raise DataValidationError(
-            "geen buurten om te tekenen; controleer de gemeentecode en het jaar van de Atlas"
-        )
-    codes = buurten["buurtcode"].astype(str)
-    dupes = sorted(set(codes[codes.duplicated()]))
-    if dupes:
-        raise DataValidationError(
-            f"buurtcodes komen meer dan eens voor: {dupes[:10]}; een kaart heeft één vlak per buurt"
-        )
-    empty = buurten.geometry.isna() | buurten.geometry.is_empty
-    if empty.any():
-        raise DataValidationError(
-            f"buurten zonder geometrie: {sorted(codes[empty])[:10]}; controleer de grenzenbron"
-        )
-
-
-def _simplify(geoms: np.ndarray, tolerance: float | None) -> tuple[np.ndarray, bool]:
-    """Coverage-simplify polygons (tolerance in metres).
-
-    Returns the geometries to draw and whether they form a valid coverage (no overlaps,
-    identical shared edges). Boundaries that are not a clean coverage (generalised sources
-    often are not) are first cleaned with ``coverage_clean`` (shapely >= 2.2) so that
-    simplification cannot open gaps; when that fails, the originals are drawn as they are.
-    """
-    import shapely
-
-    if not tolerance or tolerance <= 0:
-        return geoms, False
-    if not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
-        log.info("shapely %s heeft geen coverage_simplify; niet vereenvoudigd", shapely.__version__)
-        return geoms, False
-    try:
-        work = geoms
-        if not shapely.coverage_is_valid(work):
-            if not hasattr(shapely, "coverage_clean"):
-                log.info("grenzen vormen geen sluitende bedekking; niet vereenvoudigd")
-                return geoms, False
-            work = shapely.coverage_clean(work)
-            if not (len(work) == len(geoms) and shapely.coverage_is_valid(work)):
-                log.info("grenzen vormen geen sluitende bedekking; niet vereenvoudigd")
-                return geoms, False
-            log.info("grenzen eerst gladgestreken tot een sluitende bedekking (coverage_clean)")
-        out = shapely.coverage_simplify(work, tolerance)
-    except shapely.errors.GEOSException as exc:
-        log.warning("vereenvoudigen mislukt (%s); originele grenzen gebruikt", exc)
-        return geoms, False
-    bad = shapely.is_empty(out) | ~shapely.is_valid(out)
-    if bad.any():
-        log.warning(
-            "vereenvoudigen gaf %d ongeldige of lege vlakken; originele grenzen gebruikt",
-            int(bad.sum()),
-        )
-        return geoms, False
-    before = int(shapely.get_num_coordinates(geoms).sum())
-    after = int(shapely.get_num_coordinates(out).sum())
-    if work is not geoms and after >= before:
-        # cleaning nodes every shared edge; on already generalised input that adds more
-        # vertices than simplifying removes: then the originals are smaller to draw
-        log.info(
-            "vereenvoudigen levert niets op (%d -> %d punten); originelen gebruikt", before, after
-        )
-        return geoms, False
-    log.debug("vereenvoudigd: %d -> %d punten", before, after)
-    return out, True
-
-
-@functools.lru_cache(maxsize=1)
-def _rd_to_wgs84() -> Any:
-    """The RD -> WGS84 transformer; building one costs ~25 ms (half a Demodam map), so once."""
-    from pyproj import Transformer
-
-    return Transformer.from_crs(CRS, _WGS84, always_xy=True)
-
-
-def _to_wgs84_rounded(geoms: np.ndarray) -> np.ndarray:
-    import shapely
-
-    to_wgs = _rd_to_wgs84()
-
-    def project(coords: np.ndarray) -> np.ndarray:
-        x, y = to_wgs.transform(coords[:, 0], coords[:, 1])
-        return np.round(np.column_stack([x, y]), _DECIMALS)
-
-    return shapely.transform(geoms, project)
-
-
-def _feature_collection(geoms: np.ndarray, properties: list[dict]) -> dict:
-    from shapely.geometry import mapping
-
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": props, "geometry": mapping(geom)}
-            for geom, props in zip(geoms, properties, strict=True)
-        ],
-    }
-
-
-def _wijk_borders(polygons: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Wijk borders of a clean buurt coverage as lines, every shared edge drawn once.
-
-    A buurt edge is a wijk border when only one buurt has it (the gemeente's outside) or when
-    the two buurten that share it lie in different wijken. Drawing wijk *polygons* instead
-    repeats every border between two wijken: on a national map that is 48 % of the outline
-    vertices (measured with ``benchmarks/maps.py``). Needs identical shared edges, which
-    ``coverage_simplify`` guarantees. Of the two copies of a shared edge the first in sort
-    order is kept; kept edges that follow each other along a buurt ring form one line.
-    """
-    import shapely
-
-    parts, part_of = shapely.get_parts(polygons, return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
-    wijk_of_ring = np.unique(codes, return_inverse=True)[1].ravel()[part_of[ring_of]]
-    # segment j runs from vertex start[j] to start[j] + 1 (both in the same ring)
-    start = np.flatnonzero(vertex_ring[1:] == vertex_ring[:-1])
-    a, b = coords[start], coords[start + 1]
-    wijk = wijk_of_ring[vertex_ring[start]]
-    # the same edge, whatever the ring's direction: smaller end point first
-    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    p, q = np.where(swap[:, None], b, a), np.where(swap[:, None], a, b)
-    order = np.lexsort((q[:, 1], q[:, 0], p[:, 1], p[:, 0]))
-    ps, qs, ws = p[order], q[order], wijk[order]
-    first = np.flatnonzero(
-        np.r_[True, (ps[1:] != ps[:-1]).any(axis=1) | (qs[1:] != qs[:-1]).any(axis=1)]
-    )
-    alone = np.diff(np.r_[first, len(ps)]) == 1
-    border = alone | (ws[first] != ws[np.minimum(first + 1, len(ps) - 1)])
-    kept = np.sort(order[first[border]])
-    # consecutive kept segments of one ring form a line: its start vertices + the last end
-    follows = np.r_[False, start[kept[1:]] == start[kept[:-1]] + 1]
-    line = np.cumsum(~follows) - 1
-    last = np.r_[~follows[1:], True]
-    vertex = np.r_[start[kept], start[kept[last]] + 1]
-    line = np.r_[line, line[last]]
-    sort = np.lexsort((vertex, line))
-    lines = shapely.linestrings(coords[vertex[sort]], indices=line[sort])
-    return np.asarray([shapely.multilinestrings(lines)], dtype=object)
-
-
-def _wijk_outlines(
-    buurten: gpd.GeoDataFrame,
-    simplified: np.ndarray,
-    wijken: gpd.GeoDataFrame | None,
-    is_coverage: bool,
-) -> np.ndarray:
-    """Wijk outlines on the exact edges of the simplified buurten.
-
-    On a clean coverage: the borders as lines (:func:`_wijk_borders`); otherwise the union of
-    the buurten per wijk; without ``wijkcode``: the given wijken.
-    """
-    import shapely
-
-    if "wijkcode" in buurten.columns:
-        codes = buurten["wijkcode"].astype(str).to_numpy()
-        if is_coverage:
-            return _wijk_borders(simplified, codes)
-        return np.asarray(
-            [shapely.union_all(simplified[codes == code]) for code in dict.fromkeys(codes)],
-            dtype=object,
-        )
-    if wijken is not None and len(wijken):
-        return _in_rd(wijken, "wijken").geometry.to_numpy()
-    return np.asarray([], dtype=object)
-
-
 def _describe_source(indicator: Any, atlas: Atlas | None, source: str | None) -> str | None:
     meta = atlas.meta if atlas is not None else {}
     source = source or meta.get("source") or _get(indicator, "source")
@@ -305,52 +98,149 @@ def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
     return f"{len(names)} gemeenten" if len(names) else None
 
 
-def indicator_map(
+#: From this many buurten on, the map draws on a canvas instead of SVG (folium #1176).
+CANVAS_FROM = 3000
+
+
+@dataclass
+class MapLayer:
+    """A layer of an engine map, drawn in the browser by ``wijkgeo.layerTypes[type]``.
+
+    The built-in types are ``"choropleth"`` (the buurten) and ``"outline"`` (borders given as
+    arc indices of the topology). A later layer (voorzieningen, a 500 m grid...) registers its
+    own type in JavaScript and passes its data in ``spec``; its ``id`` goes into the URL hash
+    (``lagen=``) and its ``label`` into the panel.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.builder import MapLayer
+    >>> MapLayer("wijken", "outline", "Wijkgrenzen", spec={"arcs": [0, 3]}).to_json()["label"]
+    'Wijkgrenzen'
+    """
+
+    id: str
+    type: str
+    label: str
+    visible: bool = True
+    spec: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.spec,
+            "id": str(esc(self.id)),
+            "type": self.type,
+            "label": str(esc(self.label)),
+            "visible": self.visible,
+        }
+
+
+def _split_input(
+    atlas_or_buurten: Any, wijken: Any, gemeente: str | None, year: int | None
+) -> tuple[Any, gpd.GeoDataFrame, Any, str | None, int | None]:
+    if hasattr(atlas_or_buurten, "buurten") and hasattr(atlas_or_buurten, "meta"):
+        atlas = atlas_or_buurten
+        if wijken is None:
+            wijken = atlas.wijken
+        return (
+            atlas,
+            atlas.buurten,
+            wijken,
+            gemeente or atlas.name,
+            year if year is not None else atlas.meta.get("year"),
+        )
+    buurten = atlas_or_buurten
+    return None, buurten, wijken, gemeente or _gemeente_of(buurten), year
+
+
+def _names(buurten: gpd.GeoDataFrame, wijken: Any) -> tuple[list[str], list[str], list[str] | None]:
+    """Escaped codes, names (the code when a name is missing) and wijk names per buurt."""
+    codes = buurten["buurtcode"].astype(str)
+    names = codes
+    if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
+        names = buurten["buurtnaam"].where(buurten["buurtnaam"].notna(), codes).astype(str)
+    wijk = None
+    if "wijkcode" in buurten.columns:
+        wijknamen: dict[str, str] = {}
+        if (
+            wijken is not None
+            and wijken is not False
+            and {"wijkcode", "wijknaam"} <= set(wijken.columns)
+        ):
+            named = wijken[wijken["wijknaam"].notna()]
+            wijknamen = dict(
+                zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
+            )
+        wijk = [str(esc(wijknamen.get(c, c))) for c in buurten["wijkcode"].astype(str)]
+    return [str(esc(c)) for c in codes], [str(esc(n)) for n in names], wijk
+
+
+def build(
     atlas_or_buurten: Atlas | gpd.GeoDataFrame,
-    indicator: str,
     *,
+    indicators: Sequence[str] | None = None,
+    indicator: str | None = None,
     title: str | None = None,
     wijken: gpd.GeoDataFrame | bool | None = None,
+    gemeenten: gpd.GeoDataFrame | None = None,
+    nederland: Any = None,
+    previous: Atlas | gpd.GeoDataFrame | None = None,
+    local: dict[str, Any] | None = None,
     gemeente: str | None = None,
     year: int | None = None,
     basemap: str = "grijs",
-    simplify: float | None = 2.0,
-    prefer_canvas: bool = False,
+    simplify: float | str | None = "auto",
+    prefer_canvas: bool | None = None,
     opacity: float = 0.75,
     source: str | None = None,
+    layers: Sequence[MapLayer] = (),
+    offline: bool = False,
 ) -> folium.Map:
-    """A Folium map of the buurten coloured by one registry indicator.
+    """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
     Parameters
     ----------
     atlas_or_buurten : Atlas or GeoDataFrame
         An :class:`~wijkgeo.atlas.Atlas`, or buurten with at least ``buurtcode`` and a
-        geometry (``buurtnaam``, ``wijkcode`` and ``gemeentenaam`` are used when present).
-        Any CRS is accepted and converted to EPSG:28992; a missing CRS is an error.
-    indicator : str
-        Registry key (see ``wijkgeo indicators``); label, unit, description, direction,
-        classification and number format all come from the registry.
+        geometry (``buurtnaam``, ``wijkcode``, ``gemeentecode``/``gemeentenaam`` are used
+        when present). Any CRS is converted to EPSG:28992; a missing CRS is an error.
+    indicators : sequence of str, optional
+        Registry keys for the selector; default every indicator of the registry.
+    indicator : str, optional
+        The indicator the map opens with (the URL hash can override it); default the first
+        with values.
     title : str, optional
-        Title text; default ``"<label> per buurt"``.
+        Title; default "Indicatoren per buurt" (one indicator: "<label> per buurt").
     wijken : GeoDataFrame, bool or None
-        Wijken for the tooltip names and outlines. ``None``: the Atlas' wijken (if any);
-        ``False``: no wijk outlines.
+        Wijken for the names in popups; ``None``: the Atlas' wijken; ``False``: no wijk
+        borders. The borders themselves are drawn on the buurt edges (``wijkcode``).
+    gemeenten, nederland : DataFrame, optional
+        For bare buurten: rows of the gemeenten (``gemeentecode``) and of Nederland to compare
+        with. An Atlas brings its own (``atlas.gemeente``, ``atlas.nederland``).
+    previous : Atlas or GeoDataFrame, optional
+        The same gemeente a year earlier; popups then show the change where the boundary did
+        not change.
+    local : dict, optional
+        Local layers for the indicators that need them (default ``atlas.local``).
     gemeente : str, optional
-        Gemeente name for the title box; default from the Atlas or the ``gemeentenaam``
-        column (``"25 gemeenten"`` when the buurten lie in several).
+        Gemeente name for the title; default from the Atlas or ``gemeentenaam``.
     year : int, optional
-        Year for the title box; default ``atlas.meta["year"]``.
+        Year for the title; default ``atlas.meta["year"]``.
     basemap : {"grijs", "standaard", "pastel", "water"}
         Variant of the PDOK BRT-Achtergrondkaart.
-    simplify : float or None
-        Coverage-simplification tolerance in metres (shared edges stay shared); ``None`` or
-        ``0`` keeps the boundaries as they are.
-    prefer_canvas : bool
-        Draw with Leaflet's canvas renderer (for thousands of buurten) instead of SVG.
+    simplify : float, "auto" or None
+        Coverage-simplification tolerance in metres; ``"auto"`` suits the extent
+        (:func:`~wijkgeo.maps.geometry.auto_tolerance`); ``None``/``0`` keeps the edges.
+    prefer_canvas : bool, optional
+        Canvas instead of SVG; default from :data:`CANVAS_FROM` buurten on.
     opacity : float
         Fill opacity of the buurten.
     source : str, optional
-        The "Bron:" line; default ``atlas.meta["source"]``, else the registry's source.
+        The "Bron" line; default ``atlas.meta["source"]``, else the registry's source.
+    layers : sequence of MapLayer
+        Further layers (their JavaScript type must be registered on the page).
+    offline : bool
+        Inline Leaflet (JS, CSS, images) from ``wijkgeo/maps/vendor``: the file then needs a
+        network only for the basemap tiles.
 
     Returns
     -------
@@ -361,110 +251,151 @@ def indicator_map(
     DataValidationError
         When the buurten lack a CRS, a ``buurtcode`` or a geometry, or codes repeat.
     ConfigError
-        When the basemap variant or the indicator's classification is unknown.
+        For an unknown basemap, indicator or classification.
 
     Examples
     --------
     >>> import wijkgeo
-    >>> from wijkgeo.maps import indicator_map, save_map
-    >>> atlas = wijkgeo.make_demo()                                      # doctest: +SKIP
-    >>> m = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")     # doctest: +SKIP
-    >>> save_map(m, "maps/laag_inkomen.html")                            # doctest: +SKIP
-    PosixPath('maps/laag_inkomen.html')
+    >>> from wijkgeo.maps import build, save_map
+    >>> m = build(wijkgeo.make_demo(), indicator="aandeel_65_plus")          # doctest: +SKIP
+    >>> save_map(m, "maps/demodam_alle.html")                                 # doctest: +SKIP
+    PosixPath('maps/demodam_alle.html')
     """
     import folium
     import shapely
     import xyzservices
 
     from .._errors import ConfigError
-    from ..indicators import format_number, format_value, get_indicator
-    from .layer import GeoJsonLayer
+    from ..indicators import compute, get_indicator, registry, themes
+    from .assets import engine_assets
+    from .classes import MISSING_COLOR
+    from .data import (
+        indicator_entries,
+        previous_values,
+        references_from_atlas,
+        references_from_frames,
+        text,
+    )
+    from .escape import script_json
+    from .page import Verbatim, inline_asset, panel_html, static_text
+    from .topology import encode_coverage
 
     if basemap not in BASEMAPS:
         raise ConfigError(f"onbekende achtergrondkaart {basemap!r}; kies uit {list(BASEMAPS)}")
+    atlas, buurten, wijken, gemeente, year = _split_input(atlas_or_buurten, wijken, gemeente, year)
+    draw_wijken = wijken is not False
+    keys = list(indicators) if indicators is not None else list(registry())
+    for key in keys:
+        get_indicator(key)  # unknown keys fail here, with suggestions
+    if indicator is not None and indicator not in keys:
+        keys.insert(0, get_indicator(indicator).key)
+    buurten = in_rd(buurten, "buurten")
+    check_buurten(buurten)
+    t = text()
 
-    atlas = None
-    if hasattr(atlas_or_buurten, "buurten") and hasattr(atlas_or_buurten, "meta"):
-        atlas = atlas_or_buurten
-        buurten = atlas.buurten
-        if wijken is None:
-            wijken = atlas.wijken
-        gemeente = gemeente or atlas.name
-        year = year if year is not None else atlas.meta.get("year")
+    # --- data ---------------------------------------------------------------------------
+    if local is None and atlas is not None:
+        local = atlas.local
+    result = compute(buurten, keys, level="buurt", local=local, with_reasons=True)
+    values = result.values.reset_index(drop=True)
+    reasons = result.reasons.reset_index(drop=True)
+    if atlas is not None:
+        refs = references_from_atlas(atlas, keys, len(buurten))
     else:
-        buurten = atlas_or_buurten
-        if gemeente is None:
-            gemeente = _gemeente_of(buurten)
-    if wijken is False:
-        wijken, draw_wijken = None, False
-    else:
-        draw_wijken = True
+        refs = references_from_frames(buurten, keys, gemeenten, nederland)
+    prev_frame, prev_notes, prev_year = None, None, None
+    if previous is not None:
+        earlier = previous.buurten if hasattr(previous, "buurten") else previous
+        prev_year = getattr(previous, "meta", {}).get("year") or (year - 1 if year else None)
+        prev_frame, prev_notes = previous_values(buurten, in_rd(earlier, "vorig jaar"), keys, local)
+    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame)
 
-    ind = get_indicator(indicator)
-    label = str(_get(ind, "label") or indicator)
-    unit = _get(ind, "unit")
-    buurten = _in_rd(buurten, "buurten")
-    _check_buurten(buurten)
-    values, reasons = _indicator_values(
-        buurten, indicator, atlas.local if atlas is not None else None
-    )
-    classes: Classes = classify(values, _get(ind, "classification"), _get(ind, "direction"))
-
-    decimals = int(_get(ind, "decimals", 0) or 0)
-
-    def fmt(v: float, reason: str | None = None) -> str:
-        if not _missing(v):
-            return str(format_value(indicator, v))
-        if reason and reason != MISSING_LABEL:
-            return f"{MISSING_LABEL} ({reason})"  # e.g. "geen gegevens (te weinig inwoners)"
-        return MISSING_LABEL
-
-    def fmt_bound(v: float, d: int) -> str:  # legend: number only, the unit is in the header
-        return fmt(v) if unit == "jaar" else format_number(v, d)
-
-    # --- features -----------------------------------------------------------------------
-    wijknamen: dict[str, str] = {}
-    if wijken is not None and {"wijkcode", "wijknaam"} <= set(wijken.columns):
-        named = wijken[wijken["wijknaam"].notna()]
-        wijknamen = dict(
-            zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
-        )
-    names = buurten["buurtcode"].astype(str)
-    if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
-        names = buurten["buurtnaam"].where(buurten["buurtnaam"].notna(), names).astype(str)
-    codes = buurten["buurtcode"].astype(str)
-    wijkcodes = buurten["wijkcode"].astype(str) if "wijkcode" in buurten.columns else None
-
-    properties = []
-    for i, (code, name, value, reason) in enumerate(
-        zip(codes, names, values, reasons, strict=True)
-    ):
-        wijk = None
-        if wijkcodes is not None:
-            wijk = wijknamen.get(wijkcodes.iloc[i], wijkcodes.iloc[i])
-        tooltip = html(
-            '<div class="wijkgeo-naam">{}</div><div class="wijkgeo-code">{}{}</div>'
-            "<div>{}: <b>{}</b></div>",
-            name,
-            code,
-            html(" · wijk {}", wijk) if wijk else "",
-            label,
-            fmt(value, reason),
-        )
-        # Every string property is escaped (also against Jinja's second render in folium).
-        properties.append(
-            {"buurtcode": str(esc(code)), "k": int(classes.index[i]), "tooltip": str(tooltip)}
-        )
-
+    # --- geometry -----------------------------------------------------------------------
     rd = buurten.geometry.to_numpy()
-    simplified, is_coverage = _simplify(rd, simplify)
-    buurt_wgs84 = _to_wgs84_rounded(simplified)
-    buurt_fc = _feature_collection(buurt_wgs84, properties)
+    tolerance = auto_tolerance(rd) if simplify == "auto" else simplify
+    drawn, is_coverage = coverage_for_topology(rd, tolerance)
+    wgs = to_wgs84_rounded(drawn)
+    topo = encode_coverage(wgs, quantum=max(0.5, float(tolerance or 1.0) / 2))
+    canvas = len(buurten) >= CANVAS_FROM if prefer_canvas is None else bool(prefer_canvas)
 
-    # --- map ----------------------------------------------------------------------------
+    map_layers = [MapLayer("buurten", "choropleth", t["layer_buurten"], spec={"opacity": opacity})]
+    several = "gemeentecode" in buurten.columns and buurten["gemeentecode"].nunique() > 1
+    if draw_wijken and "wijkcode" in buurten.columns and not is_coverage:
+        # borders are arcs between buurten of two wijken: without shared edges every buurt
+        # edge would look like a wijk border, so none are drawn rather than wrong ones
+        log.warning("grenzen vormen geen bedekking (ook niet na coverage_clean): geen wijkgrenzen")
+    if draw_wijken and "wijkcode" in buurten.columns and is_coverage:
+        arcs = topo.border_arcs(buurten["wijkcode"].astype(str).to_numpy())
+        # on a map of many gemeenten the wijk borders appear from zoom 10 (region) on
+        zoom = {"minZoom": 10} if several else {}
+        map_layers.append(
+            MapLayer(
+                "wijken",
+                "outline",
+                t["layer_wijken"],
+                spec={"arcs": arcs, "className": "wijkgeo-wijk", **zoom},
+            )
+        )
+    if several and is_coverage:
+        arcs = topo.border_arcs(buurten["gemeentecode"].astype(str).to_numpy())
+        map_layers.append(
+            MapLayer(
+                "gemeenten",
+                "outline",
+                t["layer_gemeenten"],
+                spec={
+                    "arcs": arcs,
+                    "className": "wijkgeo-gemeente",
+                    "weight": 2,
+                    "color": "#000000",
+                },
+            )
+        )
+    map_layers.extend(layers)
+
+    # --- page ---------------------------------------------------------------------------
+    initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
+    ids = {
+        "data": "wijkgeo-data",
+        "panel": "wijkgeo-panel",
+        "select": "wijkgeo-indicator",
+        "legend": "wijkgeo-legend",
+        "mode": "wijkgeo-mode",
+    }
+    codes, names, wijknamen = _names(buurten, wijken if draw_wijken else None)
+    payload: dict[str, Any] = {
+        "text": _escaped({k: v for k, v in t.items() if not k.startswith("_")}),
+        "ids": ids,
+        "canvas": canvas,
+        "missing_color": MISSING_COLOR,
+        "initial": initial,
+        "codes": codes,
+        "names": names,
+        "wijken": wijknamen,
+        "groups": [str(esc(g)) for g in refs.groups],
+        "reasons": reason_list,
+        "topology": topo.to_json(),
+        "layers": [layer.to_json() for layer in map_layers],
+        "indicators": entries,
+    }
+    if len(refs.groups) > 1:
+        payload["group_of"] = refs.group_of.tolist()
+    if prev_frame is not None:
+        payload["previous"] = {
+            "year": prev_year,
+            "notes": [None if n is None else str(esc(n)) for n in prev_notes],
+        }
+
     provider = xyzservices.providers.nlmaps[basemap]
-    fmap = folium.Map(location=None, tiles=None, control_scale=False, prefer_canvas=prefer_canvas)
-    apply_assets(fmap)
+    fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_control="topright")
+    fmap._id = "wijkgeo"  # a stable name (map_wijkgeo) for the start script below
+    apply_assets(fmap, "engine")
+    if offline:
+        assets = engine_assets()
+        fmap.default_js, fmap.default_css = [], []
+        inlined = [inline_asset(u, "css") for _, u in assets["css"]]
+        inlined += [inline_asset(u, "js") for _, u in assets["js"]]
+        Verbatim("".join(inlined), "header").add_to(fmap)
     _MetricScale().add_to(fmap)
     folium.TileLayer(
         tiles=provider.build_url(),
@@ -476,75 +407,115 @@ def indicator_map(
         control=False,
     ).add_to(fmap)
 
-    styles = {
-        k: {
-            "fillColor": classes.color_of(k),
-            "fillOpacity": opacity,
-            "color": "#555555",
-            "weight": 0.8,
-            "opacity": 0.9,
-        }
-        for k in range(-1, len(classes.colors))
-    }
-    GeoJsonLayer(
-        buurt_fc,
-        name=label,
-        style_function=lambda f: styles[f["properties"]["k"]],
-        highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.9},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["tooltip"], labels=False, sticky=True, class_name="wijkgeo-tooltip"
-        ),
-        className="wijkgeo-buurt",
-    ).add_to(fmap)
-
-    if draw_wijken:
-        outlines = _wijk_outlines(buurten, simplified, wijken, is_coverage)
-        if len(outlines):
-            GeoJsonLayer(
-                _feature_collection(_to_wgs84_rounded(outlines), [{} for _ in outlines]),
-                name="Wijkgrenzen",
-                style_function=lambda f: {
-                    "fill": False,
-                    "color": "#222222",
-                    "weight": 2.5,
-                    "opacity": 0.9,
-                },
-                interactive=False,
-                className="wijkgeo-wijk",
-            ).add_to(fmap)
-
-    # --- title, legend ------------------------------------------------------------------
-    ranges = range_labels(classes, fmt_bound, decimals)
-    subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
-    heading = title or f"{label} per buurt"
-    fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
-    SafeHtml(STYLE, where="header").add_to(fmap)
-    SafeHtml(title_html(heading, subtitle or None, _describe_source(ind, atlas, source))).add_to(
-        fmap
+    one = len(keys) == 1
+    heading = title or (
+        f"{get_indicator(keys[0]).label} per buurt" if one else "Indicatoren per buurt"
     )
-    SafeHtml(
-        legend_html(
-            label,
-            legend_rows(classes, ranges),
-            unit=unit,
-            direction=_get(ind, "direction"),
-            description=_get(ind, "description"),
+    subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
+    fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
+    Verbatim("<style>" + static_text("engine.css") + "</style>", "header").add_to(fmap)
+    themes_order = themes()
+    Verbatim(
+        str(
+            panel_html(
+                ids,
+                heading,
+                subtitle or None,
+                _describe_source(get_indicator(keys[0]) if one else None, atlas, source),
+                entries,
+                themes_order,
+                initial,
+                payload["layers"],
+            )
         )
     ).add_to(fmap)
-
-    minx, miny, maxx, maxy = shapely.total_bounds(buurt_wgs84)
-    # room for the title box (top left) and the legend (bottom right)
+    Verbatim(
+        f'<script type="application/json" id="{ids["data"]}">{script_json(payload)}</script>'
+        f"<script>{static_text('engine.js')}</script>"
+    ).add_to(fmap)
+    minx, miny, maxx, maxy = shapely.total_bounds(wgs)
     fmap.fit_bounds(
-        [[miny, minx], [maxy, maxx]], padding_top_left=(10, 70), padding_bottom_right=(60, 10)
+        [[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(10, 10)
     )
+    Verbatim(f'wijkgeo.start({fmap.get_name()}, "{ids["data"]}");', "script").add_to(fmap)
+    for n, element in enumerate(_walk(fmap)):  # stable ids: the same input, the same file
+        if element is not fmap:
+            element._id = f"{n:04d}"
     log.info(
-        "kaart %s: %d buurten, %d klassen, %d zonder gegevens",
-        indicator,
+        "kaart: %d buurten, %d indicatoren (%d zonder gegevens), %d bogen, %d punten, %s m",
         len(buurten),
-        len(classes.colors),
-        classes.missing,
+        len(entries),
+        sum(not e["ok"] for e in entries),
+        len(topo.arcs),
+        topo.n_points,
+        tolerance,
     )
     return fmap
+
+
+def _escaped(value: Any) -> Any:
+    """Every string of a JSON-ready structure through :func:`~wijkgeo.maps.escape.esc`."""
+    if isinstance(value, str):
+        return str(esc(value))
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
+def _walk(element: Any) -> list[Any]:
+    out, stack = [], [element]
+    while stack:
+        el = stack.pop(0)
+        out.append(el)
+        stack.extend(el._children.values())
+    return out
+
+
+def indicator_map(
+    atlas_or_buurten: Atlas | gpd.GeoDataFrame,
+    indicator: str,
+    *,
+    title: str | None = None,
+    wijken: gpd.GeoDataFrame | bool | None = None,
+    gemeente: str | None = None,
+    year: int | None = None,
+    basemap: str = "grijs",
+    simplify: float | str | None = "auto",
+    prefer_canvas: bool | None = None,
+    opacity: float = 0.75,
+    source: str | None = None,
+    offline: bool = False,
+) -> folium.Map:
+    """A map of one registry indicator: :func:`build` with only that indicator.
+
+    Parameters are those of :func:`build`; ``indicator`` is the registry key.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> from wijkgeo.maps import indicator_map, save_map
+    >>> atlas = wijkgeo.make_demo()                                      # doctest: +SKIP
+    >>> m = indicator_map(atlas, "aandeel_huishoudens_laag_inkomen")     # doctest: +SKIP
+    >>> save_map(m, "maps/laag_inkomen.html")                            # doctest: +SKIP
+    PosixPath('maps/laag_inkomen.html')
+    """
+    return build(
+        atlas_or_buurten,
+        indicators=[indicator],
+        indicator=indicator,
+        title=title,
+        wijken=wijken,
+        gemeente=gemeente,
+        year=year,
+        basemap=basemap,
+        simplify=simplify,
+        prefer_canvas=prefer_canvas,
+        opacity=opacity,
+        source=source,
+        offline=offline,
+    )
 
 
 def save_map(fmap: folium.Map, path: str | Path) -> Path:
@@ -574,3 +545,59 @@ def save_map(fmap: folium.Map, path: str | Path) -> Path:
     tmp.replace(path)
     log.info("kaart opgeslagen: %s (%d kB)", path, path.stat().st_size // 1024)
     return path
+
+
+def write_map(
+    gemeente: str,
+    year: int,
+    *,
+    store: str | Path | None = None,
+    path: str | Path | None = None,
+    offline: bool = False,
+    indicator: str | None = None,
+) -> Path:
+    """Read a gemeente from the store, build its map with every indicator and save it.
+
+    The previous year, when the store has it, gives the change since then (only for buurten
+    whose boundary did not change). This is ``wijkgeo map``.
+
+    Parameters
+    ----------
+    gemeente : str
+        Gemeente code (``GM0772``).
+    year : int
+        Statistics year.
+    store : str or Path, optional
+        Store folder (default ``$WIJKGEO_STORE`` or the user data folder).
+    path : str or Path, optional
+        Output file; default ``maps/<code>_<year>.html``.
+    offline : bool
+        Inline every script and stylesheet (see :func:`build`).
+    indicator : str, optional
+        The indicator the map opens with.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    NotInStoreError
+        When the gemeente and year are not in the store.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps import write_map
+    >>> write_map("GM9999", 2024, offline=True)          # doctest: +SKIP
+    PosixPath('maps/GM9999_2024.html')
+    """
+    from ..store import Store
+
+    target = Store(store)
+    atlas = target.read_atlas(gemeente, year)
+    previous = None
+    if target.has(atlas.code, year - 1):
+        previous = target.read_atlas(atlas.code, year - 1)
+        log.info("vorig jaar %d gevonden: veranderingen in de popups", year - 1)
+    fmap = build(atlas, indicator=indicator, previous=previous, offline=offline)
+    return save_map(fmap, path or Path("maps") / f"{atlas.code}_{year}.html")

@@ -24,7 +24,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 from markupsafe import Markup, escape
 
-__all__ = ["Markup", "SafeHtml", "esc", "html", "join"]
+__all__ = ["Markup", "SafeHtml", "esc", "html", "join", "script_json"]
 
 
 def esc(value: Any) -> Markup:
@@ -73,6 +73,32 @@ def join(parts: Iterable[Any], sep: str = "") -> Markup:
     '<i>x</i><br>&lt;y&gt;'
     """
     return Markup(sep).join(esc(p) for p in parts)
+
+
+_JSON_IN_SCRIPT = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(obj: Any) -> str:
+    r"""JSON for a ``<script type="application/json">`` block: no NaN, nothing that ends it.
+
+    ``<``, ``>`` and ``&`` become ``\u003c`` etc., so no ``</script>`` or ``<!--`` can appear
+    whatever the data holds; ``NaN`` is refused (Python's ``json.dumps`` would write invalid
+    JSON); data strings inside are expected to be :func:`esc`-aped already (they reach
+    ``innerHTML`` in the browser).
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.escape import script_json
+    >>> print(script_json({"naam": "</script><script>alert(2)</script>"}))
+    {"naam":"\u003c/script\u003e\u003cscript\u003ealert(2)\u003c/script\u003e"}
+    """
+    import json
+
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(
+        _JSON_IN_SCRIPT
+    )
 
 
 class SafeHtml(MacroElement):

@@ -1,7 +1,8 @@
-"""Map furniture in Dutch: the classed legend, the title box and their CSS.
+"""The legend of an engine map, in Dutch, as escaped HTML (one per indicator and mode).
 
 All text goes through :mod:`wijkgeo.maps.escape`; the functions here return
-:class:`~markupsafe.Markup` ready for :class:`~wijkgeo.maps.escape.SafeHtml`.
+:class:`~markupsafe.Markup`, which :mod:`wijkgeo.maps.data` puts in the map's data block and
+``engine.js`` shows when the indicator or the mode changes.
 """
 
 from __future__ import annotations
@@ -9,19 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import text
 from .classes import MISSING_COLOR, Classes
 from .escape import Markup, html, join
 
-__all__ = [
-    "MISSING_LABEL",
-    "STYLE",
-    "Row",
-    "legend_html",
-    "legend_rows",
-    "range_labels",
-    "title_html",
-]
+__all__ = ["MISSING_LABEL", "Row", "legend_body", "missing_rows", "range_labels"]
 
 #: At most this many decimals more than the registry asks for, to tell classes apart.
 EXTRA_DECIMALS = 3
@@ -29,40 +24,80 @@ EXTRA_DECIMALS = 3
 #: Legend and tooltip text for a missing or secret value.
 MISSING_LABEL = text.MISSING
 
-#: Static CSS (a trusted literal; no data). Plain Markup: never passed to ``str.format``.
-STYLE = Markup(
-    """<style>
-.wijkgeo-box { position: absolute; z-index: 1000; background: rgba(255,255,255,0.93);
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 8px 10px;
-  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222;
-  box-sizing: border-box; overflow-wrap: anywhere; }
-.wijkgeo-title { top: 10px; left: 54px; max-width: min(420px, calc(100% - 64px)); }
-.wijkgeo-title h1 { font-size: 16px; font-weight: 600; margin: 0 0 2px 0; }
-.wijkgeo-title .wijkgeo-sub { font-size: 13px; color: #444; }
-.wijkgeo-title .wijkgeo-src { font-size: 11px; color: #666; margin-top: 3px; }
-.wijkgeo-legend { bottom: 28px; right: 10px; max-width: min(280px, calc(100% - 20px));
-  max-height: calc(100% - 160px); overflow: auto; }
-.wijkgeo-legend .wijkgeo-head { font-weight: 600; cursor: pointer; }
-.wijkgeo-legend .wijkgeo-unit { font-size: 11px; color: #555; margin-bottom: 4px; }
-.wijkgeo-legend table { border-collapse: collapse; }
-.wijkgeo-legend td { padding: 1px 4px 1px 0; vertical-align: middle; }
-.wijkgeo-legend td.wijkgeo-n { color: #666; text-align: right; padding-left: 8px; }
-.wijkgeo-swatch { display: inline-block; width: 18px; height: 12px; border: 1px solid #777; }
-.wijkgeo-legend .wijkgeo-desc { font-size: 11px; color: #555; margin-top: 4px; }
-.wijkgeo-tooltip { font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
-  sans-serif; }
-.leaflet-tooltip.wijkgeo-tooltip { white-space: normal; width: max-content;
-  max-width: calc(50vw - 30px); overflow-wrap: anywhere; }
-.wijkgeo-tooltip .wijkgeo-naam { font-weight: 600; }
-.wijkgeo-tooltip .wijkgeo-code { color: #666; font-size: 11px; }
-@media (max-width: 480px) {
-  .wijkgeo-box { font-size: 12px; padding: 6px 8px; }
-  .wijkgeo-title h1 { font-size: 14px; }
-  .wijkgeo-title .wijkgeo-src, .wijkgeo-legend .wijkgeo-desc { font-size: 10px; }
-  .wijkgeo-legend { bottom: 24px; }
-}
-</style>"""
-)
+
+@dataclass(frozen=True)
+class Row:
+    """One legend row: colour, class text, number of buurten."""
+
+    color: str
+    text: str
+    count: int
+
+
+def missing_rows(
+    reasons: Sequence[str | None], index: np.ndarray, label: str = MISSING_LABEL
+) -> list[Row]:
+    """One grey row per reason a value is missing ("geen gegevens (te weinig inwoners)").
+
+    A grey row is always there, also when no buurt is missing, so every map reads alike.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wijkgeo.maps.legend import missing_rows
+    >>> [r.text for r in missing_rows([None, "te weinig inwoners"], np.array([-1, -1]))]
+    ['geen gegevens', 'geen gegevens (te weinig inwoners)']
+    """
+    counts: dict[str, int] = {}
+    for i in np.flatnonzero(np.asarray(index) < 0):
+        reason = reasons[i] or label
+        text = label if reason == label else f"{label} ({reason})"
+        counts[text] = counts.get(text, 0) + 1
+    if not counts:
+        counts[label] = 0
+    return [Row(MISSING_COLOR, k, v) for k, v in counts.items()]
+
+
+def legend_body(
+    label: str,
+    rows: Sequence[Row],
+    sub: Sequence[str],
+    note: str | None,
+    *,
+    toggle_title: str = "legenda in- of uitklappen",
+    count_title: str = "aantal buurten",
+) -> Markup:
+    """The inside of the ``<details id="wijkgeo-legend">`` box: heading, unit, rows, note.
+
+    Examples
+    --------
+    >>> from wijkgeo.maps.legend import Row, legend_body
+    >>> out = legend_body("Inwoners", [Row("#ffffff", "0 – 10", 2)], ["inwoners"], None)
+    >>> out.startswith('<summary class="wijkgeo-head"') and "0 – 10" in out
+    True
+    """
+    from ..indicators import format_number
+
+    body = join(
+        html(
+            '<tr><td><span class="wijkgeo-swatch" style="background:{}"></span></td>'
+            '<td>{}</td><td class="wijkgeo-n" title="{}">{}</td></tr>',
+            r.color,
+            r.text,
+            count_title,
+            format_number(r.count),
+        )
+        for r in rows
+    )
+    unit = join([s for s in sub if s], " · ")
+    return html(
+        '<summary class="wijkgeo-head" title="{}">{}</summary>{}<table>{}</table>{}',
+        toggle_title,
+        label,
+        html('<div class="wijkgeo-unit">{}</div>', unit) if unit else "",
+        body,
+        html('<div class="wijkgeo-desc">{}</div>', note) if note else "",
+    )
 
 
 def range_labels(
@@ -103,84 +138,3 @@ def range_labels(
             break
     pairs = zip(texts[::2], texts[1::2], strict=True)
     return [lo if lo == hi else f"{lo} – {hi}" for lo, hi in pairs]
-
-
-@dataclass(frozen=True)
-class Row:
-    """One legend row: colour, class text, number of buurten."""
-
-    color: str
-    text: str
-    count: int
-
-
-def legend_rows(classes: Classes, fmt_range: Sequence[str]) -> list[Row]:
-    """Legend rows for ``classes``; ``fmt_range[i]`` is the formatted range of class ``i``.
-
-    The grey ``geen gegevens`` row is always last, also when no buurt is missing, so every
-    map reads the same way.
-    """
-    rows = [Row(c, t, n) for c, t, n in zip(classes.colors, fmt_range, classes.counts, strict=True)]
-    rows.append(Row(MISSING_COLOR, MISSING_LABEL, classes.missing))
-    return rows
-
-
-def legend_html(
-    label: str,
-    rows: Sequence[Row],
-    *,
-    unit: str | None = None,
-    direction: str | None = None,
-    description: str | None = None,
-) -> Markup:
-    """The legend box (``id="wijkgeo-legend"``).
-
-    Examples
-    --------
-    >>> from wijkgeo.maps.legend import Row, legend_html
-    >>> rows = [Row("#ffffff", "0 – 10", 2), Row("#bdbdbd", "geen gegevens", 1)]
-    >>> out = legend_html("Inwoners", rows)
-    >>> "geen gegevens" in out and 'id="wijkgeo-legend"' in out
-    True
-    """
-    phrase = text.direction(direction) if direction != "neutraal" else None
-    sub = join([p for p in (unit, phrase) if p], " · ")
-    body = join(
-        (
-            html(
-                '<tr><td><span class="wijkgeo-swatch" style="background:{}"></span></td>'
-                '<td>{}</td><td class="wijkgeo-n" title="aantal buurten">{}</td></tr>',
-                r.color,
-                r.text,
-                r.count,
-            )
-            for r in rows
-        ),
-    )
-    # <details open>: a tap on the heading folds the legend away (phones), no JavaScript
-    return html(
-        '<details id="wijkgeo-legend" class="wijkgeo-box wijkgeo-legend" open>'
-        '<summary class="wijkgeo-head" title="legenda in- of uitklappen">{}</summary>{}'
-        "<table>{}</table>{}</details>",
-        label,
-        html('<div class="wijkgeo-unit">{}</div>', sub) if sub else "",
-        body,
-        html('<div class="wijkgeo-desc">{}</div>', description) if description else "",
-    )
-
-
-def title_html(title: str, subtitle: str | None, source: str | None) -> Markup:
-    """The title box (``id="wijkgeo-title"``): title, gemeente and year, source.
-
-    Examples
-    --------
-    >>> from wijkgeo.maps.legend import title_html
-    >>> str(title_html("Inwoners per buurt", "Demodam · 2024", "CBS"))[:43]
-    '<div id="wijkgeo-title" class="wijkgeo-box '
-    """
-    return html(
-        '<div id="wijkgeo-title" class="wijkgeo-box wijkgeo-title"><h1>{}</h1>{}{}</div>',
-        title,
-        html('<div class="wijkgeo-sub">{}</div>', subtitle) if subtitle else "",
-        html('<div class="wijkgeo-src">Bron: {}</div>', source) if source else "",
-    )

@@ -20,7 +20,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..atlas import Atlas
 
-__all__ = ["fetch", "fetch_boundaries", "fetch_kerncijfers", "fetch_vierkanten"]
+__all__ = [
+    "fetch",
+    "fetch_boundaries",
+    "fetch_kerncijfers",
+    "fetch_vierkanten",
+    "read_wijkbuurtkaart",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,13 @@ def fetch_boundaries(gemeente: str, year: int, **kwargs: Any) -> dict[str, gpd.G
     from .pdok import fetch_boundaries as _f
 
     return _f(gemeente, year, **kwargs)
+
+
+def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
+    """See :func:`wijkgeo.sources.wijkbuurtkaart.read_wijkbuurtkaart` (a downloaded .gpkg)."""
+    from .wijkbuurtkaart import read_wijkbuurtkaart as _f
+
+    return _f(path, gemeente, year)
 
 
 def fetch_vierkanten(gemeente: str, year: int, **kwargs: Any) -> dict[str, gpd.GeoDataFrame]:

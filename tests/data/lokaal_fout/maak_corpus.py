@@ -201,6 +201,30 @@ CASES: list[dict] = [
         severity="waarschuwing",
         text="id,naam,categorie,x,y,email\n" + f"A,H,huisarts,{OK1},praktijk@voorbeeld.nl\n",
     ),
+    dict(
+        file="p18_excel_sep_regel.csv",
+        spec=P,
+        category="not_allowed",
+        row=3,
+        text="sep=;\nid;naam;categorie;x;y\nA;H;huisarts;68814;545355\nB;H;Huisart;70585;543300\n",
+    ),
+    dict(
+        file="p19_dubbele_rij_zonder_id.csv",
+        spec={**P, "verplicht": ["naam", "categorie", "x", "y"]},
+        category="duplicate_row",
+        row=4,
+        text="naam,categorie,x,y\nH,huisarts,68814,545355\nB,buurthuis,70585,543300\n"
+        "H,huisarts,68814,545355\n",
+    ),
+    dict(
+        file="p20_gemengde_codering.csv",
+        spec=P,
+        category="bad_encoding",
+        row=None,
+        severity="waarschuwing",
+        bytes=b"id,naam,categorie,x,y\nA,Caf\xc3\xa9,huisarts,68814,545355\n"
+        b"B,Caf\xe9,huisarts,70585,543300\n",
+    ),
     # --- initiatives (dates)
     dict(
         file="i01_datum_ongeldig.csv",
@@ -371,6 +395,7 @@ CASES: list[dict] = [
     dict(
         file="l04_bestand_ontbreekt.json",
         spec=None,
+        in_file="bestaat_niet.csv",
         category="missing_file",
         row=None,
         text='{"lagen": {"a": {"bestand": "bestaat_niet.csv"}}}\n',
@@ -401,7 +426,8 @@ def main() -> None:
     (HERE / "a.csv").write_text("id,naam\nA,een\n", encoding="utf-8")
     cases = []
     for case in CASES:
-        data = case.pop("text").encode(case.pop("encoding", "utf-8"))
+        raw = case.pop("bytes", None)
+        data = raw if raw is not None else case.pop("text").encode(case.pop("encoding", "utf-8"))
         (HERE / case["file"]).write_bytes(data)
         cases.append(case)
     (HERE / "cases.json").write_text(

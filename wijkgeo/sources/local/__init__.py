@@ -126,6 +126,17 @@ def check_local_layers(
         return out, rep
     if gemeente is None and atlas is None and spec.gemeente:
         gemeente = spec.gemeente
+    if atlas is not None and spec.gemeente and spec.gemeente != atlas.code:
+        rep.add(
+            spec.path,
+            None,
+            "gemeente",
+            f"lagen.json noemt gemeente {spec.gemeente}, maar er is gecontroleerd tegen "
+            f"{atlas.code}",
+            hint="pas 'gemeente' in lagen.json aan of controleer tegen de juiste gemeente.",
+            severity=WARNING,
+            category="no_gemeente",
+        )
     areas = _areas(atlas, gemeente)
     for layer in spec.layers:
         frame = _read_one(spec, layer, rep, areas, keep_personal)

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import pandas as pd
 from ..._report import WARNING, ValidationReport
 from .spec import LayerSpec, closest
 
-__all__ = ["RawLayer", "decode_text", "read_layer", "sniff_delimiter"]
+__all__ = ["RawLayer", "clean_cell", "decode_text", "read_layer", "sniff_delimiter"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,33 @@ class RawLayer:
     geometry: np.ndarray | None
     crs: Any
     file: str
+
+
+_MOJIBAKE = re.compile("Ã[\u00a0-\u00bf©«»]|â€")
+#: Invisible characters that come along from copy-paste (zero-width, BOM, soft hyphen).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
+
+
+def clean_cell(value: str) -> str:
+    """Strip a cell: invisible characters out, non-breaking spaces as spaces.
+
+    Examples
+    --------
+    >>> clean_cell("\u00a0WK999902\u200b ")
+    'WK999902'
+    """
+    return _INVISIBLE.sub("", str(value)).replace("\u00a0", " ").strip()
+
+
+def _unopenable(report: ValidationReport, path: Path, exc: OSError) -> None:
+    report.add(
+        path,
+        None,
+        None,
+        f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
+        hint="is het geopend in een ander programma, of mist u leesrechten?",
+        category="unreadable",
+    )
 
 
 def _missing(report: ValidationReport, path: Path) -> None:
@@ -144,7 +172,7 @@ def _unique_header(
     keep: list[int] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(header):
-        name = str(raw).replace("\ufeff", "").strip()
+        name = clean_cell(raw)
         if not name:
             continue  # trailing delimiter / empty Excel column: checked by the caller
         if name in seen:
@@ -204,7 +232,7 @@ def _table(
                     unit=unit,
                 )
         for j, i in enumerate(keep):
-            cols[j].append(str(cells[i]).strip())
+            cols[j].append(clean_cell(cells[i]))
         rows.append(row)
     frame = pd.DataFrame(dict(zip(names, cols, strict=True)), dtype=object)
     if not names:
@@ -217,7 +245,11 @@ def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer 
     if not path.is_file():
         _missing(report, path)
         return None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _unopenable(report, path, exc)
+        return None
     try:
         text, encoding = decode_text(data, spec.encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -242,7 +274,20 @@ def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer 
             category="empty_file",
         )
         return None
-    delim = spec.delimiter or sniff_delimiter(text)
+    if encoding == "cp1252" and _MOJIBAKE.search(text):
+        report.add(
+            path,
+            None,
+            None,
+            "bestand lijkt UTF-8 en cp1252 te mengen (tekens als 'Ã©' in plaats van 'é')",
+            hint="open het in een teksteditor en sla het in één codering op (UTF-8).",
+            severity=WARNING,
+            category="bad_encoding",
+        )
+    sep_line = re.match(r"sep=(.)\r?\n", text)
+    if sep_line:  # Excel's "sep=;" first line: Excel hides it, so rows count without it
+        text = text[sep_line.end() :]
+    delim = spec.delimiter or (sep_line.group(1) if sep_line else sniff_delimiter(text))
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
         parsed = list(reader)
@@ -304,6 +349,9 @@ def read_xlsx(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer
         return None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except PermissionError as exc:
+        _unopenable(report, path, exc)
+        return None
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         report.add(
             path,
@@ -361,7 +409,8 @@ def _vector_text(values: pd.Series) -> list[str]:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
             out.append("")
         else:
-            out.append(_cell_text(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v))
+            v = v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+            out.append(clean_cell(_cell_text(v)))
     return out
 
 

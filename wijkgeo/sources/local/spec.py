@@ -86,11 +86,17 @@ def closest_many(word: str, options: list[str], n: int = 3) -> list[str]:
     """
     w = str(word).upper()
     limit = max(2, len(w) // 3)
+    letters = sorted(w)
     scored = sorted(
-        (_osa(w, str(o).upper()), -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(), o)
+        (
+            _osa(w, str(o).upper()),
+            sorted(str(o).upper()) != letters,  # same characters, swapped: the likelier typo
+            -difflib.SequenceMatcher(None, w, str(o).upper()).ratio(),
+            o,
+        )
         for o in options
     )
-    return [o for dist, _r, o in scored if dist <= limit][:n]
+    return [o for dist, _perm, _r, o in scored if dist <= limit][:n]
 
 
 @dataclass
@@ -183,6 +189,13 @@ _JSON_TYPES = {"string": str, "array": list, "object": dict, "integer": int}
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 
 
+def _add(rep: ValidationReport, *args: Any, **kwargs: Any) -> None:
+    """A problem in lagen.json itself: its 'column' is a key."""
+    if args and str(args[0]).endswith(CONFIG_NAME):
+        kwargs.setdefault("column_label", "sleutel")
+    rep.add(*args, **kwargs)
+
+
 def _unknown_key(
     report: ValidationReport, where: str, key: str, valid: dict[str, Any], file: str
 ) -> None:
@@ -199,6 +212,7 @@ def _unknown_key(
         f"onbekende sleutel {key!r}",
         hint=hint + "; sleutels die met '_' beginnen zijn commentaar.",
         category="unknown_key",
+        column_label="sleutel",
     )
 
 
@@ -228,7 +242,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
     path = base / CONFIG_NAME
     shown = str(path)
     if not base.is_dir():
-        rep.add(
+        _add(
+            rep,
             base,
             None,
             None,
@@ -238,7 +253,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     if not path.is_file():
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             None,
@@ -251,8 +267,20 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
     rep.checked.append(shown)
     try:
         config = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        _add(
+            rep,
+            path,
+            None,
+            None,
+            f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
+            hint="mist u leesrechten?",
+            category="unreadable",
+        )
+        return None
     except UnicodeDecodeError:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             None,
@@ -262,7 +290,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     except json.JSONDecodeError as exc:
-        rep.add(
+        _add(
+            rep,
             path,
             exc.lineno,
             None,
@@ -275,7 +304,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         return None
     sch = schema()
     if not isinstance(config, dict) or not isinstance(config.get("lagen"), dict):
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             "lagen",
@@ -290,7 +320,8 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         if key not in sch["top"]:
             _unknown_key(rep, "", key, sch["top"], shown)
         elif not _type_ok(config[key], sch["top"][key][0]):
-            rep.add(
+            _add(
+                rep,
                 path,
                 None,
                 key,
@@ -306,12 +337,13 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         try:
             gemeente = normalize_code(gemeente, "gemeente")
         except DataValidationError as exc:
-            rep.add(path, None, "gemeente", str(exc), category="invalid_config")
+            _add(rep, path, None, "gemeente", str(exc), category="invalid_config")
             gemeente = None
     year = config.get("jaar") if isinstance(config.get("jaar"), int) else None
     layers: list[LayerSpec] = []
     if not [k for k in config["lagen"] if not str(k).startswith("_")]:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             "lagen",
@@ -334,7 +366,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
     where = f"lagen.{name}."
 
     def bad(column: str, message: str, hint: str, category: str = "invalid_config") -> None:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             where + column if column else where[:-1],
@@ -420,6 +453,19 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             'schrijf ["startjaar", "eindjaar"].',
         )
         ok = False
+    typed = set(spec.dates) | set(spec.years)
+    if len(spec.period) == 2 and not set(spec.period) <= typed:
+        _add(
+            rep,
+            path,
+            None,
+            where + "periode",
+            "de kolommen van 'periode' staan niet onder 'datums' of 'jaar'",
+            hint="zet ze ook onder 'datums' (JJJJ-MM-DD) of 'jaar', anders wordt eind vóór "
+            "begin niet gecontroleerd.",
+            severity=WARNING,
+            category="invalid_config",
+        )
     if spec.delimiter is not None:
         if spec.delimiter not in _DELIMITERS:
             bad(
@@ -458,7 +504,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
         ok = False
     n_keys = sum(bool(k) for k in (spec.buurtcode, spec.wijkcode, spec.postcode))
     if spec.kind == "tabel" and n_keys > 1:
-        rep.add(
+        _add(
+            rep,
             path,
             None,
             where[:-1],

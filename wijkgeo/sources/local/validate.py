@@ -23,6 +23,7 @@ nan
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -209,9 +210,35 @@ def _required(L: _Layer) -> None:
             )
 
 
+def _same_rows(L: _Layer) -> None:
+    """Without an id, a row that repeats another exactly would be counted twice."""
+    if L.frame.empty or not len(L.frame.columns):
+        return
+    cols = list(L.frame.columns)
+    key = L.frame[cols].astype(str).agg("\x1f".join, axis=1)
+    if L.raw.geometry is not None:
+        key = key + pd.Series(
+            [g.wkb_hex if g is not None else "" for g in L.raw.geometry], index=key.index
+        )
+    first: dict[str, int] = {}
+    for i, k in enumerate(key):
+        if k in first:
+            L.add(
+                i,
+                None,
+                f"rij is gelijk aan {L.rowname(first[k])}",
+                "verwijder de dubbele rij (of geef elke rij een eigen id).",
+                category="duplicate_row",
+            )
+        else:
+            first[k] = i
+
+
 def _ids(L: _Layer) -> None:
     col = L.spec.id or ("id" if "id" in L.frame.columns else None)
     if col is None or col not in L.frame.columns:
+        if L.spec.code_key is None:  # a code-keyed table checks its key instead
+            _same_rows(L)
         return
     values = L.frame[col]
     first: dict[str, int] = {}
@@ -505,12 +532,22 @@ def _in_box(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]
     return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
 
 
-def _to_rd(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=32)
+def _transformer(crs: str) -> Any:
+    """A cached transformer to RD (building one takes ~20 ms), None when ``crs`` is RD."""
     import pyproj
 
-    if pyproj.CRS.from_user_input(crs).equals(pyproj.CRS(_CRS)):
+    source = pyproj.CRS.from_user_input(crs)
+    if source.equals(pyproj.CRS(_CRS)):
+        return None
+    return pyproj.Transformer.from_crs(source, _CRS, always_xy=True)
+
+
+def _to_rd(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    key = crs if isinstance(crs, str) else crs.to_wkt()
+    tr = _transformer(key)
+    if tr is None:
         return x, y
-    tr = pyproj.Transformer.from_crs(crs, _CRS, always_xy=True)
     with np.errstate(all="ignore"):
         rx, ry = tr.transform(x, y)
     return np.asarray(rx, float), np.asarray(ry, float)
@@ -665,6 +702,20 @@ def _xy_points(L: _Layer, areas: Areas) -> Any:
             store.append(value)
     sx, sy = np.array(xs, float), np.array(ys, float)
     rx, ry = _to_rd(crs, sx, sy)
+    finite = np.isfinite(sx) & np.isfinite(sy)
+    outside = finite & ~(_in_box(rx, ry, RD_BOUNDS) & np.isfinite(rx) & np.isfinite(ry))
+    if finite.sum() >= 3 and outside.sum() == finite.sum():
+        # every point is off: one problem for the layer, not one per row
+        hint = _why_outside(float(np.median(sx[finite])), float(np.median(sy[finite])), crs, areas)
+        L.add(
+            None,
+            "crs",
+            f"geen enkel punt ligt in Nederland met coördinatenstelsel "
+            f"{crs.to_string()} (x={spec.x}, y={spec.y})",
+            hint,
+            category="crs_mismatch",
+        )
+        return None
     _check_places(L, rx, ry, sx, sy, crs, areas, spec.x)
     rest = L.frame.drop(columns=[spec.x, spec.y])
     return gpd.GeoDataFrame(rest, geometry=gpd.points_from_xy(rx, ry), crs=_CRS)
