@@ -522,3 +522,30 @@ def test_pdf_without_an_engine_says_so_in_dutch(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # import fails
     with pytest.raises(wijkgeo.ConfigError, match="Geen PDF-programma gevonden"):
         write_pdfs([tmp_path / "x.html"])
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.browser
+def test_real_rotterdam_pages_print_to_1_to_4_pages(realdata, tmp_path):
+    chromium = _chromium()
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    atlas = rotterdam_atlas(realdata)
+    b = atlas.buurten.sort_values("aantal_inwoners", ascending=False)
+    codes = [*b["buurtcode"].head(2), b["wijkcode"].iloc[0], b["buurtcode"].iloc[-1]]
+    res = build(atlas, codes, uitvoer=tmp_path, previous=False)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        for code in codes:
+            page.goto(res.pages[code].resolve().as_uri())
+            pdf = tmp_path / f"{code}.pdf"
+            page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+            assert 1 <= len(PdfReader(str(pdf)).pages) <= 4, code
+        page.goto(res.pages[codes[0]].resolve().as_uri())
+        page.screenshot(path=str(ARTIFACTS / "profiel_rotterdam_desktop.png"), full_page=True)
+        browser.close()
