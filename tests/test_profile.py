@@ -549,3 +549,16 @@ def test_real_rotterdam_pages_print_to_1_to_4_pages(realdata, tmp_path):
         page.goto(res.pages[codes[0]].resolve().as_uri())
         page.screenshot(path=str(ARTIFACTS / "profiel_rotterdam_desktop.png"), full_page=True)
         browser.close()
+
+
+def test_absent_local_layers_are_not_zero(demo):
+    atlas = wijkgeo.make_demo()
+    atlas.local.pop("bewonersinitiatieven")
+    page = ProfileData(atlas, koppelkansen=False).page("BU99990201")
+    last = page["summary"][-1]
+    assert "0 actieve bewonersinitiatieven" not in last
+    assert "actieve bewonersinitiatieven heeft wijkgeo van deze gemeente geen gegevens" in last
+    assert page["present"]["initiatieven"]["items"] is None
+    atlas.local.clear()
+    last = ProfileData(atlas, koppelkansen=False).page("BU99990201")["summary"][-1]
+    assert last.startswith("Over actieve bewonersinitiatieven, voorzieningen")

@@ -513,19 +513,25 @@ class ProfileData:
                 titles.append(_t("samenvatting.en_meer", n=kansen["n"] - len(titles)))
             key = "samenvatting.kansen" if kansen["n"] != 1 else "samenvatting.kansen_een"
             out.append(_t(key, n=kansen["n"], titels=", ".join(titles)))
-        counts = {
-            k: v.get("count", len(v["items"])) if v["items"] is not None else 0
-            for k, v in present.items()
-        }
-        out.append(
-            _t(
-                "samenvatting.aanwezig",
-                naam=name,
-                n_init=counts["initiatieven"],
-                n_voorz=counts["voorzieningen"],
-                n_proj=counts["projecten"],
+        known = {k: v for k, v in present.items() if v["items"] is not None}
+        if len(known) == len(present):
+            counts = {k: v.get("count", len(v["items"])) for k, v in known.items()}
+            out.append(
+                _t(
+                    "samenvatting.aanwezig",
+                    naam=name,
+                    n_init=counts["initiatieven"],
+                    n_voorz=counts["voorzieningen"],
+                    n_proj=counts["projecten"],
+                )
             )
-        )
+        else:  # a layer the gemeente did not provide is not "0"
+            parts = [
+                f"{v.get('count', len(v['items']))} {v['label'].lower()}" for v in known.values()
+            ]
+            missing = [v["label"].lower() for k, v in present.items() if k not in known]
+            key = "samenvatting.aanwezig_deels" if parts else "samenvatting.aanwezig_geen"
+            out.append(_t(key, naam=name, bekend=", ".join(parts), ontbreekt=", ".join(missing)))
         return out
 
     def _themes(self, level: str, code: str, row: pd.Series, reasons: pd.Series) -> list[dict]:
