@@ -113,8 +113,14 @@ def test_summary_of_a_hand_made_frame_with_known_numbers(demo):
     b.loc[i, "aantal_personen_65_jaar_en_ouder"] = round(2 * share * 2340)
     page = ProfileData(atlas, koppelkansen=False).page("BU99990200")
     assert page["summary"][0] == "In Duinrand-Zuid wonen 2.340 mensen in 1.020 huishoudens."
-    assert "meer ouderen (65+) dan gemiddeld in" not in page["summary"][1]  # sentence shape
-    assert "meer ouderen (65+) dan gemiddeld (" in page["summary"][1]
+    mine = format_value("aandeel_65_plus", 100 * round(2 * share * 2340) / 2340)
+    gem = format_value("aandeel_65_plus", 100 * share)
+    assert page["summary"][1].startswith(f"Vergeleken met heel {atlas.name}: ")
+    assert f"meer ouderen (65+) dan gemiddeld ({mine} tegen {gem})" in page["summary"][1]
+    # and half the share reads "minder"
+    b.loc[i, "aantal_personen_65_jaar_en_ouder"] = round(0.5 * share * 2340)
+    page = ProfileData(atlas, koppelkansen=False).page("BU99990200")
+    assert "minder ouderen (65+) dan gemiddeld (" in page["summary"][1]
 
 
 def test_strengths_and_attention_follow_direction(demo, data):
