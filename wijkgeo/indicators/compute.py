@@ -60,7 +60,9 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     secret = s <= SECRET_THRESHOLD
     if secret.any():
         log.debug(
-            "kolom %s: %d geheime waarden (<= -99990) als ontbrekend behandeld", column, secret.sum()
+            "kolom %s: %d geheime waarden (<= -99990) als ontbrekend behandeld",
+            column,
+            secret.sum(),
         )
         s = s.mask(secret)
     return s
