@@ -1,7 +1,7 @@
 """The CBS 500 m grid (vierkantstatistieken) of the demo gemeente, and a GeoPackage for QGIS.
 
 1. Cell codes (``E0655N5445``: lower-left corner in hectometres, EPSG:28992) become squares
-   with :func:`wijkgeo.sources.vierkant.cell_polygons`;
+   with :func:`wijkgeo.grid.codes.cell_polygons`;
 2. inhabitants per cell, and the cells with the most;
 3. the sum over the cells compared with the gemeente's own total, and why they differ;
 4. everything written to ``vierkanten_500m.gpkg`` (cells + gemeente outline) to open in QGIS.
@@ -15,8 +15,8 @@ from pathlib import Path
 import pyogrio
 
 import wijkgeo
+from wijkgeo.grid.codes import cell_polygons, parse_cell
 from wijkgeo.indicators import format_number
-from wijkgeo.sources.vierkant import cell_polygons, parse_cell
 
 atlas = wijkgeo.make_demo()
 cells = atlas.vierkanten["500m"]

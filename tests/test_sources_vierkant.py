@@ -13,18 +13,10 @@ import shapely
 from replay import pdok_features, serve_vierkant
 
 from wijkgeo import DataValidationError, SourceError, _http
+from wijkgeo.grid.codes import cell_polygons, format_cell, id_column, parse_cell, parse_cells
 from wijkgeo.sources import catalog
 from wijkgeo.sources.pdok import features_to_frame
-from wijkgeo.sources.vierkant import (
-    cached_download,
-    cell_polygons,
-    fetch_vierkanten,
-    format_cell,
-    id_column,
-    normalize_vierkanten,
-    parse_cell,
-    parse_cells,
-)
+from wijkgeo.sources.vierkant import cached_download, fetch_vierkanten, normalize_vierkanten
 
 
 def test_parse_and_format_roundtrip():

@@ -212,6 +212,15 @@ def _add_export(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="alleen de opgeslagen kolommen, geen berekende indicatoren",
     )
+    p.add_argument(
+        "--raster",
+        type=int,
+        choices=(500, 100),
+        metavar="METER",
+        help="voeg de laag raster_<METER>m toe (alleen gpkg): buurtcijfers verdeeld over de "
+        "CBS-vierkanten (*_uit_buurten) naast de eigen CBS-cijfers (cbs_*), "
+        "bv. --format gpkg --raster 500",
+    )
     _add_store_arg(p)
 
 
@@ -227,6 +236,7 @@ def _run_export(args: argparse.Namespace) -> int:
         store=args.store,
         indicators=not args.zonder_indicatoren,
         csv_dialect=args.csv_dialect,
+        grid=args.raster,
     )
     print(Path(path).resolve())
     return EXIT_OK

@@ -10,7 +10,9 @@ Formats
 ``gpkg``
     The layers gemeente, wijken, buurten (and vierkanten) with snake_case column names (what
     GIS tools want) plus the indicator columns, and an attribute table ``kolommen`` that
-    maps each column to its Dutch label and unit.
+    maps each column to its Dutch label and unit. With ``grid=500`` (or 100) also the layer
+    ``raster_500m`` from :func:`wijkgeo.grid.atlas_grid`: buurt variables interpolated to
+    the cells (``*_uit_buurten``) beside CBS's own cell statistics (``cbs_*``).
 ``csv``
     One file for Dutch Excel: gemeente, wijk and buurt rows under each other with a
     ``Niveau`` column, labels in the header, **``;`` as separator and a decimal comma**,
@@ -217,6 +219,7 @@ def export_atlas(
     indicators: bool = True,
     csv_dialect: str = "nl",
     koppelkansen: bool = True,
+    grid: int | None = None,
 ) -> Path:
     """Write an Atlas for analysts as GeoPackage, CSV or Excel.
 
@@ -237,6 +240,8 @@ def export_atlas(
         Add the registry indicators as columns.
     csv_dialect : {"nl", "international"}
         ``"nl"``: ``;`` and decimal comma (Dutch Excel); ``"international"``: ``,`` and ``.``.
+    grid : {500, 100}, optional
+        Add the grid layer ``raster_<grid>m`` (GeoPackage only).
 
     Returns
     -------
@@ -256,12 +261,17 @@ def export_atlas(
         raise ConfigError(f"Onbekend exportformaat {fmt!r}; kies uit {', '.join(FORMATS)}.")
     if csv_dialect not in ("nl", "international"):
         raise ConfigError(f"Onbekend CSV-dialect {csv_dialect!r}; kies nl of international.")
+    if grid is not None and fmt != "gpkg":
+        raise ConfigError(
+            f"Een rasterlaag kan alleen in een GeoPackage (gpkg), niet in {fmt}; "
+            "kies --format gpkg."
+        )
     tables = level_tables(atlas, indicators=indicators)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}")
     try:
         if fmt == "gpkg":
-            _write_gpkg(tmp, tables, atlas)
+            _write_gpkg(tmp, tables, atlas, grid)
         elif fmt == "csv":
             rows = []
             for level, attr, _title in _LEVELS:
@@ -287,7 +297,9 @@ def export_atlas(
     return path
 
 
-def _write_gpkg(path: Path, tables: dict[str, pd.DataFrame], atlas: Atlas) -> None:
+def _write_gpkg(
+    path: Path, tables: dict[str, pd.DataFrame], atlas: Atlas, grid: int | None = None
+) -> None:
     import pandas as pd
     import pyogrio
 
@@ -295,8 +307,12 @@ def _write_gpkg(path: Path, tables: dict[str, pd.DataFrame], atlas: Atlas) -> No
         path.unlink()
     all_cols: list[str] = []
     layers = dict(tables)
-    for res, grid in atlas.vierkanten.items():
-        layers[f"vierkanten_{res}"] = grid
+    for res, cells in atlas.vierkanten.items():
+        layers[f"vierkanten_{res}"] = cells
+    if grid is not None:
+        from .grid.layer import atlas_grid
+
+        layers[f"raster_{int(grid)}m"] = atlas_grid(atlas, size=int(grid))
     for name, frame in layers.items():
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=False)
         all_cols.extend(c for c in frame.columns if c != "geometry")
@@ -341,6 +357,7 @@ def export(
     store: str | Path | None = None,
     indicators: bool = True,
     csv_dialect: str = "nl",
+    grid: int | None = None,
 ) -> Path:
     """Export one stored gemeente and year (see :func:`export_atlas`).
 
@@ -362,7 +379,9 @@ def export(
     target = Path(output) if output else Path(f"{code}_{int(year)}.{fmt}")
     if target.is_dir():
         target = target / f"{code}_{int(year)}.{fmt}"
-    return export_atlas(atlas, target, fmt, indicators=indicators, csv_dialect=csv_dialect)
+    return export_atlas(
+        atlas, target, fmt, indicators=indicators, csv_dialect=csv_dialect, grid=grid
+    )
 
 
 # ------------------------------------------------------------------------- koppelkansen

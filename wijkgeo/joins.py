@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .conventions import CODE_COLUMN, CRS
-from .sources.vierkant import format_cell
+from .grid.codes import format_cell
 
 __all__ = [
     "active_on",
@@ -196,7 +196,6 @@ def cell_of(points: Any, size: int = 500) -> pd.Series:
     pts = _rd(points, "points")
     x = np.floor(pts.geometry.x.to_numpy() / size) * size
     y = np.floor(pts.geometry.y.to_numpy() / size) * size
-    # conventions: the grid package (wijkgeo.grid.codes) will own format_cell
     codes = [format_cell(a, b) if np.isfinite(a) else np.nan for a, b in zip(x, y, strict=True)]
     return pd.Series(codes, index=points.index, name="celcode", dtype=object)
 

@@ -313,7 +313,7 @@ def vierkanten_500m(
     import geopandas as gpd
     import shapely
 
-    from ..sources.vierkant import format_cell
+    from ..grid.codes import format_cell
 
     rng = rng if rng is not None else np.random.default_rng(country.meta["seed"] + 500)
     b = country.buurten

@@ -1,5 +1,6 @@
-"""CBS vierkantstatistieken (500 m and 100 m grid cells): codes, cells, normalisation, fetch.
+"""CBS vierkantstatistieken (500 m and 100 m grid cells): normalisation and fetch.
 
+The cell-code maths (parse, format, squares) lives in :mod:`wijkgeo.grid.codes`.
 Cell codes name the **lower-left corner** in hectometres in EPSG:28992: ``E0680N4335`` is
 x 68,000-68,100 (100 m) or 68,000-68,500 (500 m), y 433,500 up. The id column is
 ``crs28992res100m`` / ``crs28992res500m``, truncated to ``c28992r100`` / ``c28992r500`` in
@@ -8,10 +9,9 @@ missing values (any value <= -99990, e.g. -99997) become NaN.
 
 Examples
 --------
->>> parse_cell("E0680N4335")
-(68000, 433500)
->>> format_cell(68050.0, 433599.9)
-'E0680N4335'
+>>> import pandas as pd
+>>> normalize_vierkanten(pd.DataFrame({"crs28992res500m": ["E0680N4335"]})).celcode.tolist()
+['E0680N4335']
 """
 
 from __future__ import annotations
@@ -19,124 +19,24 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from .. import _http, settings
 from .._errors import DataValidationError, SourceError
 from ..atlas import CRS
 from ..codes import normalize_code
+from ..grid.codes import cell_polygons, id_column
 from . import catalog
 from .pdok import nan_missing
 
-__all__ = [
-    "cached_download",
-    "cell_polygons",
-    "fetch_vierkanten",
-    "format_cell",
-    "id_column",
-    "normalize_vierkanten",
-    "parse_cell",
-    "parse_cells",
-]
+__all__ = ["cached_download", "fetch_vierkanten", "normalize_vierkanten"]
 
 log = logging.getLogger(__name__)
-
-_CODE = re.compile(r"E(\d{4,5})N(\d{4,5})$", re.IGNORECASE)
-
-
-def parse_cell(code: str) -> tuple[int, int]:
-    """Lower-left corner ``(x, y)`` in metres (EPSG:28992) of a cell code.
-
-    Raises
-    ------
-    DataValidationError
-        When the code is not of the form ``E0680N4335``.
-
-    Examples
-    --------
-    >>> parse_cell("CRS28992RES500mE0680N4335")
-    (68000, 433500)
-    """
-    m = _CODE.search(str(code).strip())
-    if not m:
-        raise DataValidationError(
-            f"Ongeldige vierkantcode {code!r}: verwacht E + 4 cijfers + N + 4 cijfers "
-            "(hectometers, linkeronderhoek in RD), bijvoorbeeld E0680N4335."
-        )
-    return int(m.group(1)) * 100, int(m.group(2)) * 100
-
-
-def parse_cells(codes: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised :func:`parse_cell`: arrays of lower-left x and y in metres."""
-    series = pd.Series(list(codes), dtype="object").astype(str).str.strip()
-    parts = series.str.extract(r"E(\d{4,5})N(\d{4,5})$", flags=re.IGNORECASE)
-    bad = parts[0].isna()
-    if bad.any():
-        raise DataValidationError(
-            f"{int(bad.sum())} ongeldige vierkantcode(s), bijvoorbeeld "
-            f"{series[bad].iloc[0]!r}: verwacht de vorm E0680N4335."
-        )
-    return parts[0].astype(int).to_numpy() * 100, parts[1].astype(int).to_numpy() * 100
-
-
-def format_cell(x: float, y: float) -> str:
-    """The code of the 100 m cell containing point ``(x, y)`` (metres, EPSG:28992).
-
-    For a 500 m cell pass its lower-left corner (a multiple of 500).
-
-    Examples
-    --------
-    >>> format_cell(68000, 433500)
-    'E0680N4335'
-    """
-    return f"E{int(np.floor(x / 100)):04d}N{int(np.floor(y / 100)):04d}"
-
-
-def cell_polygons(codes: Iterable[str], res: int) -> gpd.GeoSeries:
-    """Square cell polygons (EPSG:28992) for cell codes at ``res`` metres (vectorised).
-
-    Examples
-    --------
-    >>> cell_polygons(["E0680N4335"], 500).iloc[0].bounds
-    (68000.0, 433500.0, 68500.0, 434000.0)
-    """
-    x, y = parse_cells(codes)
-    if res not in (100, 500) and res % 100:
-        raise DataValidationError(f"Onbekende vierkantresolutie {res!r}; gebruik 100 of 500.")
-    if res == 500 and len(x) and ((x % 500).any() or (y % 500).any()):
-        raise DataValidationError(
-            "Vierkantcodes passen niet op een 500 m-raster (hectometers niet deelbaar door 5); "
-            "zijn dit 100 m-vierkanten?"
-        )
-    return gpd.GeoSeries(shapely.box(x, y, x + res, y + res), crs=CRS)
-
-
-def id_column(columns: Iterable[str], res: int | None = None) -> tuple[str, int]:
-    """Find the cell id column (``crs28992res500m``, ``c28992r100``, ...) and its resolution.
-
-    Examples
-    --------
-    >>> id_column(["c28992r100", "aantal_inwoners"])
-    ('c28992r100', 100)
-    """
-    pattern = re.compile(r"^c(?:rs)?28992r(?:es)?(\d+)m?$", re.IGNORECASE)
-    for col in columns:
-        m = pattern.match(str(col))
-        if m and (res is None or int(m.group(1)) == res):
-            return str(col), int(m.group(1))
-    raise DataValidationError(
-        "Geen vierkant-id-kolom gevonden (verwacht crs28992res100m, crs28992res500m of de "
-        f"shapefile-variant c28992r100/c28992r500); kolommen: {', '.join(map(str, columns))}."
-    )
-
 
 def normalize_vierkanten(frame: pd.DataFrame, res: int | None = None) -> gpd.GeoDataFrame:
     """Normalise a vierkantstatistieken table to ``celcode`` + attributes + cell polygons.
