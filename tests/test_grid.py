@@ -308,7 +308,12 @@ def test_grid_codes_do_not_load_the_interpolation():
 
     loaded = set(ast.literal_eval(out.stdout))
     assert "wijkgeo.grid.codes" in loaded
-    assert not loaded & {"wijkgeo.grid.interpolate", "wijkgeo.grid.layer", "wijkgeo.grid._dask"}
+    assert not loaded & {
+        "wijkgeo.grid.interpolate",
+        "wijkgeo.grid.areal",
+        "wijkgeo.grid.layer",
+        "wijkgeo.grid._dask",
+    }
 
 
 def test_a_table_is_reused_for_another_year_with_the_same_boundaries():

@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "wijkgeo.store",
             "wijkgeo.changes",
             "wijkgeo.grid.codes",
+            "wijkgeo.grid._kernel",
             "wijkgeo.grid",
         ],
     ),

@@ -80,7 +80,7 @@ def test_settings_fall_back_to_defaults_on_bad_values(caplog):
 def test_atlas_methods_are_wired_wherever_the_atlas_comes_from():
     from wijkgeo.atlas import _METHODS, Atlas
 
-    assert set(_METHODS) >= {"indicators", "koppelkansen"}
+    assert set(_METHODS) >= {"indicators", "koppelkansen", "grid"}
     for name, target in _METHODS.items():
         assert callable(getattr(Atlas, name)), name
         module, _, func = target.partition(":")
@@ -88,3 +88,5 @@ def test_atlas_methods_are_wired_wherever_the_atlas_comes_from():
     atlas = wijkgeo.make_demo()
     assert "aandeel_65_plus" in atlas.indicators(["aandeel_65_plus"]).columns
     assert len(atlas.koppelkansen().matches) > 0
+    cells = atlas.grid(500, ["aantal_inwoners"])
+    assert {"celcode", "aantal_inwoners_uit_buurten"} <= set(cells.columns)

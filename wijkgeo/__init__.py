@@ -57,6 +57,7 @@ _atlas._METHODS.update(
     {
         "indicators": "wijkgeo.indicators:add_indicators",
         "koppelkansen": "wijkgeo.koppelkansen:evaluate",
+        "grid": "wijkgeo.grid:atlas_grid",
     }
 )
 

@@ -96,6 +96,23 @@ class Atlas:
         """
         return _analysis("indicators")(self, keys, level=level)
 
+    def grid(
+        self, size: int = 500, variables: list[str] | None = None, weights: Any = None
+    ) -> gpd.GeoDataFrame:
+        """The gemeente's CBS-aligned cells with buurt variables interpolated onto them.
+
+        Interpolated buurt values carry the suffix ``_uit_buurten``, CBS's own cell
+        statistics the prefix ``cbs_``, so nobody mistakes one for the other. See
+        :func:`wijkgeo.grid.atlas_grid`.
+
+        Examples
+        --------
+        >>> cells = atlas.grid(500, ["aantal_inwoners"])      # doctest: +SKIP
+        >>> cells[["celcode", "aantal_inwoners_uit_buurten", "cbs_aantal_inwoners"]].head()
+        ... # doctest: +SKIP
+        """
+        return _analysis("grid")(self, size=size, variables=variables, weights=weights)
+
     def koppelkansen(self, rules: Any = None, **kwargs: Any) -> Any:
         """Koppelkansen of this gemeente: where needs, plans and assets coincide, with reasons.
 

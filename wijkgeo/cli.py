@@ -494,6 +494,59 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- profile
+_PROFILE_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo profile GM9999 --jaar 2024\n"
+    "  wijkgeo profile GM9999 --jaar 2024 --buurt BU99990201 --buurt WK999902 --pdf\n"
+    "  wijkgeo profile GM0599 --jaar 2024 --uitvoer profielen/rotterdam\n"
+    "Schrijft index.html (alle wijken en buurten, doorzoekbaar) en per buurt en wijk een\n"
+    "pagina om te printen (hoogstens 4 A4). Het vorige jaar komt uit de store als het er is."
+)
+
+
+def _add_profile(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _PROFILE_EXAMPLE
+    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
+    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    p.add_argument(
+        "--buurt",
+        action="append",
+        metavar="CODE",
+        help="alleen deze buurt of wijk (BU... of WK...); mag vaker; standaard alle",
+    )
+    p.add_argument(
+        "--uitvoer",
+        metavar="MAP",
+        help="map voor de pagina's (standaard maps/profielen/<gemeente>_<jaar>/)",
+    )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="maak ook een PDF per pagina (met Chromium, als dat er is)",
+    )
+    _add_store_arg(p)
+
+
+@command("profile", "schrijf buurt- en wijkprofielen om te printen en met bewoners te bespreken")(
+    _add_profile
+)
+def _run_profile(args: argparse.Namespace) -> int:
+    from .codes import normalize_code
+    from .profile import build, write_pdfs
+    from .store import load
+
+    atlas = load(normalize_code(args.gemeente), args.jaar, args.store)
+    result = build(atlas, args.buurt, uitvoer=args.uitvoer, store=args.store)
+    print(f"{len(result.pages)} profielen: {result.index.resolve()}")
+    if args.pdf:
+        try:
+            pdfs = write_pdfs(list(result.pages.values()))
+        except ConfigError as exc:
+            print(f"wijkgeo: geen PDF gemaakt: {exc}", file=sys.stderr)
+        else:
+            print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (

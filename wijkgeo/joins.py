@@ -196,7 +196,6 @@ def cell_of(points: Any, size: int = 500) -> pd.Series:
     pts = _rd(points, "points")
     x = np.floor(pts.geometry.x.to_numpy() / size) * size
     y = np.floor(pts.geometry.y.to_numpy() / size) * size
-    # conventions: the grid package (wijkgeo.grid.codes) will own format_cell
     codes = [format_cell(a, b) if np.isfinite(a) else np.nan for a, b in zip(x, y, strict=True)]
     return pd.Series(codes, index=points.index, name="celcode", dtype=object)
 

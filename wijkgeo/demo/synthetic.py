@@ -193,8 +193,8 @@ def _tessellate(
             and shapely.coverage_is_valid(faces)
         ):
             return faces
-        log.debug("tessellation with amplitude %.3f rejected; retrying smaller", amp)
-    raise RuntimeError("tessellation failed even without bending")  # pragma: no cover
+        log.debug("betegeling met amplitude %.3f afgekeurd; opnieuw met minder buiging", amp)
+    raise RuntimeError("betegeling mislukt, ook zonder buiging")  # pragma: no cover
 
 
 def _adjacency(faces) -> np.ndarray:

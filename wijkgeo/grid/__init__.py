@@ -27,7 +27,7 @@ _LAZY = {
     "format_cell": "wijkgeo.grid.codes",
     "parse_cell": "wijkgeo.grid.codes",
     "parse_cells": "wijkgeo.grid.codes",
-    "area_interpolate": "wijkgeo.grid.interpolate",
+    "area_interpolate": "wijkgeo.grid.areal",
     "interpolation_weights": "wijkgeo.grid.interpolate",
     "Weights": "wijkgeo.grid.interpolate",
     "atlas_grid": "wijkgeo.grid.layer",

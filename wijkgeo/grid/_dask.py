@@ -89,7 +89,7 @@ def dask_interpolate(source, target, extensive, intensive, weights):
     """
     import dask
 
-    from .interpolate import _finish, _is_dask, _result, area_interpolate
+    from .interpolate import _finish, _is_dask, _result, interpolate_frames
 
     if _is_dask(source) and _is_dask(target):
         raise DataValidationError(
@@ -103,7 +103,7 @@ def dask_interpolate(source, target, extensive, intensive, weights):
 
         src = dask.delayed(source)
         pieces = [
-            dask.delayed(area_interpolate)(src, part, extensive, intensive, weights)
+            dask.delayed(interpolate_frames)(src, part, extensive, intensive, weights)
             for part in target.to_delayed()
         ]
         done = dask.compute(*pieces)

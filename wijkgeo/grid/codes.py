@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataValidationError
-from ..atlas import CRS  # conventions: CRS moves to wijkgeo.conventions
+from ..conventions import CRS
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._errors import DataValidationError
+from .areal import area_interpolate
 from .codes import cells
-from .interpolate import area_interpolate
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -60,7 +60,9 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     secret = s <= SECRET_THRESHOLD
     if secret.any():
         log.debug(
-            "column %s: %d secret values (<= -99990) treated as missing", column, secret.sum()
+            "kolom %s: %d geheime waarden (<= -99990) als ontbrekend behandeld",
+            column,
+            secret.sum(),
         )
         s = s.mask(secret)
     return s
@@ -328,7 +330,7 @@ def compute(
                 part = _evaluate(alt, frame, level, local)
             except _Unavailable as exc:
                 log.debug(
-                    "indicator %s: alternative %s not available (%s)", ind.key, alt["op"], exc
+                    "indicator %s: alternatief %s niet beschikbaar (%s)", ind.key, alt["op"], exc
                 )
                 continue
             available = True

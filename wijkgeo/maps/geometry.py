@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import DataValidationError
+from ..conventions import CRS, CRS_WGS84
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -39,8 +40,7 @@ __all__ = [
     "wijk_outlines",
 ]
 
-CRS = "EPSG:28992"  # conventions: CRS
-WGS84 = "EPSG:4326"
+WGS84 = CRS_WGS84
 #: Decimals of the WGS84 coordinates written to GeoJSON (about 0.1 m).
 DECIMALS = 6
 
