@@ -355,3 +355,90 @@ def browser_page(
             yield page, traffic
         finally:
             context.close()
+
+
+# --------------------------------------------------------------------------- local layers
+
+#: A rule that matches the synthetic buurten with many 65+ (Hostile and the </script> buurt).
+KANS_RULE = """
+[[regel]]
+sleutel = "veel_ouderen"
+titel = "Veel ouderen"
+beschrijving = "Proefregel: veel inwoners van 65 jaar en ouder."
+niveau = "buurt"
+bron = "test"
+[[regel.conditie]]
+soort = "drempel"
+indicator = "aandeel_65_plus"
+waarde = 20
+"""
+
+
+def with_hostile_layers(atlas):
+    """The synthetic atlas with all four local layers, every text field hostile.
+
+    Four voorzieningen stand within 30 m of each other in Centrum (BU99980001), so they form
+    one cluster when zoomed out; the others and the initiatives, the energietransitie row
+    and both projects carry names and notes with HTML, ``</script>`` and template literals.
+    """
+    from dataclasses import replace
+
+    import geopandas as gpd
+    import pandas as pd
+    from shapely import LineString, Point, box
+
+    x, y = 155_150.0, 463_150.0
+    voorz = gpd.GeoDataFrame(
+        {
+            "id": ["V1", "V2", "V3", "V4", "V5"],
+            "naam": [HOSTILE, SCRIPT_END + " " + TEMPLATE, BRACES, "Huisarts Centrum", APOSTROPHE],
+            "categorie": ["buurthuis", "huisarts", "supermarkt", "huisarts", "bibliotheek"],
+        },
+        geometry=[Point(x, y), Point(x + 20, y), Point(x, y + 20), Point(x + 15, y + 15),
+                  Point(155_550.0, 463_600.0)],
+        crs="EPSG:28992",
+    )
+    init = gpd.GeoDataFrame(
+        {
+            "id": ["I1", "I2"],
+            "naam": [HOSTILE, TEMPLATE],
+            "thema": [SCRIPT_END, "groen"],
+            "status": ["actief", "gepland"],
+            "startdatum": ["2024-01-01", "2025-01-01"],
+            "einddatum": ["2026-01-01", None],
+        },
+        geometry=[Point(155_600.0, 463_200.0), Point(155_300.0, 463_650.0)],
+        crs="EPSG:28992",
+    )
+    etw = pd.DataFrame(
+        {
+            "wijkcode": ["WK999800"],
+            "planjaar": [2027],
+            "strategie": ["warmtenet"],
+            "toelichting": [SCRIPT_END + " " + HOSTILE],
+        }
+    )
+    projecten = gpd.GeoDataFrame(
+        {
+            "id": ["PR001", "PR002"],
+            "naam": [HOSTILE, "Plein " + SCRIPT_END],
+            "eigenaar": ["gemeente", "corporatie"],
+            "thema": ["riolering", "groen"],
+            "status": ["gepland", "idee"],
+            "startjaar": [2025, 2029],
+            "eindjaar": [2026, 2030],
+            "toelichting": [TEMPLATE, BRACES],
+        },
+        geometry=[
+            LineString([(155_100.0, 463_200.0), (155_700.0, 463_250.0)]),
+            box(155_100.0, 463_500.0, 155_300.0, 463_700.0),
+        ],
+        crs="EPSG:28992",
+    )
+    local = {
+        "voorzieningen": voorz,
+        "bewonersinitiatieven": init,
+        "energietransitie": etw,
+        "projecten": projecten,
+    }
+    return replace(atlas, local=local, meta={**atlas.meta, "peildatum": "2024-09-01"})

@@ -552,7 +552,10 @@ def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (
         "Voorbeeld: wijkgeo map GM0772 --jaar 2024 --offline  (schrijft maps/GM0772_2024.html; "
         "alle indicatoren in één kiezer, verschil met de gemeente, link per buurt; --offline: "
-        "opent zonder internet, alleen de achtergrondkaart mist dan). Zie docs/maps.md."
+        "opent zonder internet, alleen de achtergrondkaart mist dan). Plaatje voor een "
+        "notitie: wijkgeo map GM9999 --jaar 2024 --png aandeel_65_plus --png-punten "
+        "voorzieningen (schrijft maps/GM9999_2024_aandeel_65_plus.png met dezelfde klassen, "
+        "kleuren en legenda als de HTML-kaart). Zie docs/maps.md."
     )
     p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
@@ -565,6 +568,18 @@ def _add_map(p: argparse.ArgumentParser) -> None:
         help="alle scripts en stijlen in het bestand zelf (voor USB-stick of e-mail)",
     )
     p.add_argument("--indicator", metavar="SLEUTEL", help="indicator waarmee de kaart opent")
+    p.add_argument(
+        "--png",
+        metavar="INDICATOR",
+        help="schrijf in plaats van de HTML-kaart een PNG van deze indicator per buurt "
+        "(standaard maps/GMxxxx_jaar_INDICATOR.png; --uitvoer kiest een ander bestand)",
+    )
+    p.add_argument(
+        "--png-punten",
+        metavar="LAAG",
+        choices=("voorzieningen", "bewonersinitiatieven"),
+        help="puntenlaag bovenop de PNG: voorzieningen of bewonersinitiatieven",
+    )
     _add_store_arg(p)
 
 
@@ -573,6 +588,17 @@ def _add_map(p: argparse.ArgumentParser) -> None:
 )
 def _run_map(args: argparse.Namespace) -> int:
     from .maps import write_map
+
+    if args.png_punten and not args.png:
+        raise ConfigError("--png-punten hoort bij --png INDICATOR; geef ook --png op")
+    if args.png:
+        from .maps import png
+        from .store import Store
+
+        atlas = Store(args.store).read_atlas(args.gemeente, args.jaar)
+        pic = png(atlas, args.png, points=args.png_punten, path=args.uitvoer)
+        print(Path(pic.path).resolve())
+        return EXIT_OK
 
     path = write_map(
         args.gemeente,

@@ -4,11 +4,23 @@
 popups with comparisons, deep links; see :mod:`wijkgeo.maps.builder`), :func:`indicator_map`
 the same for one indicator, :func:`save_map` writes it, :func:`write_map` does all of
 that for a gemeente in the store (``wijkgeo map``); :data:`BASEMAPS` lists the variants of
-the PDOK BRT-Achtergrondkaart.
+the PDOK BRT-Achtergrondkaart. With an Atlas the map also carries the gemeente's own layers,
+the 500 m grid and the koppelkansen (:mod:`wijkgeo.maps.overlays`); :func:`png` writes one
+indicator as a PNG for memos with the same classes and legend.
 """
 
 from __future__ import annotations
 
 from .builder import BASEMAPS, MapLayer, build, indicator_map, save_map, write_map
+from .picture import MapPicture, png
 
-__all__ = ["BASEMAPS", "MapLayer", "build", "indicator_map", "save_map", "write_map"]
+__all__ = [
+    "BASEMAPS",
+    "MapLayer",
+    "MapPicture",
+    "build",
+    "indicator_map",
+    "png",
+    "save_map",
+    "write_map",
+]

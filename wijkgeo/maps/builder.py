@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ from jinja2 import Template
 from .assets import apply_assets
 from .escape import esc
 from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
+from .maplayer import MapLayer
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -102,38 +102,6 @@ def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
 CANVAS_FROM = 3000
 
 
-@dataclass
-class MapLayer:
-    """A layer of an engine map, drawn in the browser by ``wijkgeo.layerTypes[type]``.
-
-    The built-in types are ``"choropleth"`` (the buurten) and ``"outline"`` (borders given as
-    arc indices of the topology). A later layer (voorzieningen, a 500 m grid...) registers its
-    own type in JavaScript and passes its data in ``spec``; its ``id`` goes into the URL hash
-    (``lagen=``) and its ``label`` into the panel.
-
-    Examples
-    --------
-    >>> from wijkgeo.maps.builder import MapLayer
-    >>> MapLayer("wijken", "outline", "Wijkgrenzen", spec={"arcs": [0, 3]}).to_json()["label"]
-    'Wijkgrenzen'
-    """
-
-    id: str
-    type: str
-    label: str
-    visible: bool = True
-    spec: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.spec,
-            "id": str(esc(self.id)),
-            "type": self.type,
-            "label": str(esc(self.label)),
-            "visible": self.visible,
-        }
-
-
 def _split_input(
     atlas_or_buurten: Any, wijken: Any, gemeente: str | None, year: int | None
 ) -> tuple[Any, gpd.GeoDataFrame, Any, str | None, int | None]:
@@ -194,6 +162,9 @@ def build(
     source: str | None = None,
     layers: Sequence[MapLayer] = (),
     offline: bool = False,
+    koppelkansen: Any = "auto",
+    grid: int | None = 500,
+    overlays: bool = True,
 ) -> folium.Map:
     """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
@@ -241,6 +212,19 @@ def build(
     offline : bool
         Inline Leaflet (JS, CSS, images) from ``wijkgeo/maps/vendor``: the file then needs a
         network only for the basemap tiles.
+    koppelkansen : "auto", KoppelkansResult, None or False
+        With an Atlas: ``"auto"`` evaluates the koppelkansen (default rules plus the
+        gemeente's own) and shows them as a layer; a precomputed
+        :class:`~wijkgeo.koppelkansen.KoppelkansResult` is shown as it is; ``None``/``False``
+        leaves the layer out.
+    grid : int or None
+        With an Atlas that holds CBS cells of this size: the layer of cells
+        (:func:`wijkgeo.grid.atlas_grid`) with CBS's own numbers and buurt estimates.
+    overlays : bool
+        With an Atlas: add its own layers (voorzieningen, bewonersinitiatieven,
+        energietransitie, projecten), the grid and the koppelkansen
+        (:mod:`wijkgeo.maps.overlays`), the search box, the "Check deze plek" panel and
+        the sources footer. ``False`` gives the plain indicator map.
 
     Returns
     -------
@@ -351,6 +335,16 @@ def build(
                 },
             )
         )
+    extras = atlas is not None and overlays
+    if extras:
+        from .overlays import local_layers
+
+        map_layers.extend(
+            local_layers(
+                atlas, buurten, wijken if draw_wijken else None, topo,
+                koppelkansen=koppelkansen, grid=grid,
+            )
+        )
     map_layers.extend(layers)
 
     # --- page ---------------------------------------------------------------------------
@@ -380,6 +374,21 @@ def build(
     }
     if len(refs.groups) > 1:
         payload["group_of"] = refs.group_of.tolist()
+    if extras:
+        from .footer import footer_html
+
+        payload["extras"] = True
+        if "wijkcode" in buurten.columns:
+            payload["wijkcodes"] = [str(esc(c)) for c in buurten["wijkcode"].astype(str)]
+        payload["footer"] = str(footer_html(atlas, basemap))
+        # grijs or pastel in the panel: the two quiet variants under coloured layers
+        payload["basemaps"] = {
+            "current": basemap,
+            "urls": {
+                name: xyzservices.providers.nlmaps[name].build_url()
+                for name in dict.fromkeys((basemap, "grijs", "pastel"))
+            },
+        }
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,
@@ -414,6 +423,8 @@ def build(
     subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
     fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
     Verbatim("<style>" + static_text("engine.css") + "</style>", "header").add_to(fmap)
+    if extras:
+        Verbatim("<style>" + static_text("overlays.css") + "</style>", "header").add_to(fmap)
     themes_order = themes()
     Verbatim(
         str(
@@ -432,6 +443,7 @@ def build(
     Verbatim(
         f'<script type="application/json" id="{ids["data"]}">{script_json(payload)}</script>'
         f"<script>{static_text('engine.js')}</script>"
+        + (f"<script>{static_text('overlays.js')}</script>" if extras else "")
     ).add_to(fmap)
     minx, miny, maxx, maxy = shapely.total_bounds(wgs)
     fmap.fit_bounds(
@@ -595,6 +607,10 @@ def write_map(
 
     target = Store(store)
     atlas = target.read_atlas(gemeente, year)
+    manifest = target.manifest(atlas.code, year)  # table versions and dates for the footer
+    for key in ("sources", "retrieved_at"):
+        if manifest.get(key) and key not in atlas.meta:
+            atlas.meta[key] = manifest[key]
     previous = None
     if target.has(atlas.code, year - 1):
         previous = target.read_atlas(atlas.code, year - 1)

@@ -48,6 +48,7 @@ __all__ = [
     "references_from_atlas",
     "references_from_frames",
     "text",
+    "value_legend",
 ]
 
 #: ColorBrewer diverging palette per direction for "verschil met gemeente": the colour of
@@ -216,6 +217,83 @@ def _unavailable_reason(ind: Indicator, reasons: Sequence[str | None]) -> str:
     return reason
 
 
+@dataclass(frozen=True)
+class ValueLegend:
+    """The classes of one indicator over the buurten, as the map and the PNG draw them.
+
+    Attributes
+    ----------
+    ints : numpy.ndarray
+        Values as integers at the registry's decimals (NaN missing).
+    bins : tuple of int
+        Upper bound per class (integer units): a value is in the first class whose bound is
+        at least the value (:func:`js_classes`).
+    colors : tuple of str
+        Fill colour per class.
+    index : numpy.ndarray
+        Class per buurt, -1 missing.
+    rows : tuple of Row
+        Legend rows: colour, range text, count; the grey "geen gegevens" rows last.
+    why : list
+        Per buurt the reason a value is missing (or None).
+    """
+
+    ints: np.ndarray
+    bins: tuple[int, ...]
+    colors: tuple[str, ...]
+    index: np.ndarray
+    rows: tuple[Row, ...]
+    why: list
+
+    def fill(self, i: int) -> str:
+        """Fill colour of buurt ``i`` (grey when missing)."""
+        from .classes import MISSING_COLOR
+
+        k = int(self.index[i])
+        return MISSING_COLOR if k < 0 else self.colors[k]
+
+
+def value_legend(
+    key: str, values: Sequence[float], reasons: Sequence[Any] | None = None
+) -> ValueLegend:
+    """Classes, colours and legend rows of indicator ``key``: the one computation behind the
+    HTML legend (:func:`indicator_entries`) and the PNG (:func:`wijkgeo.maps.png`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wijkgeo.maps.data import value_legend
+    >>> vl = value_legend("aandeel_65_plus", np.array([10.0, 20, 30, np.nan]))
+    >>> [r.text for r in vl.rows][-1], vl.index.tolist()
+    ('geen gegevens', [0, 1, 2, -1])
+    """
+    from ..indicators import get_indicator
+
+    t = text()
+    ind = get_indicator(key)
+    dec = int(ind.decimals)
+    ints = _to_int(np.asarray(values, dtype=float), dec)
+    stored = ints / 10**dec
+    if reasons is None:
+        reasons = [None] * len(ints)
+    why = [None if r is None or r != r else str(r) for r in reasons]
+    # classed on the integers: "v <= bound" then means "v <= floor(bound)", exactly as
+    # engine.js compares; on the floats a quantile bound of 0.8999999999999999 would
+    # put 0.9 in another class than the browser does
+    classes = classify(ints, ind.classification, ind.direction)
+    bins = _int_bins(classes)
+    index = js_classes(ints, bins)
+    counts = [int((index == i).sum()) for i in range(len(bins))]
+    if counts != list(classes.counts):  # cannot happen unless a bound sits on float noise
+        log.warning("indicator %s: klassen in de browser wijken af van Python", key)
+    lo = [float(stored[index == i].min()) for i in range(len(bins))]
+    hi = [float(stored[index == i].max()) for i in range(len(bins))]
+    ranges = _range_texts(lo, hi, dec, sign=False)
+    rows = [Row(c, r, n) for c, r, n in zip(classes.colors, ranges, counts, strict=True)]
+    rows += missing_rows(why, index, t["missing"])
+    return ValueLegend(ints, tuple(bins), tuple(classes.colors), index, tuple(rows), why)
+
+
 def indicator_entries(
     keys: Sequence[str],
     values: pd.DataFrame,
@@ -249,23 +327,8 @@ def indicator_entries(
     for key in keys:
         ind = get_indicator(key)
         dec = int(ind.decimals)
-        ints = _to_int(values[key].to_numpy(), dec)
-        stored = ints / 10**dec
-        why = [None if r is None or r != r else str(r) for r in reasons[key]]
-        # classed on the integers: "v <= bound" then means "v <= floor(bound)", exactly as
-        # engine.js compares; on the floats a quantile bound of 0.8999999999999999 would
-        # put 0.9 in another class than the browser does
-        classes = classify(ints, ind.classification, ind.direction)
-        bins = _int_bins(classes)
-        index = js_classes(ints, bins)
-        counts = [int((index == i).sum()) for i in range(len(bins))]
-        if counts != list(classes.counts):  # cannot happen unless a bound sits on float noise
-            log.warning("indicator %s: klassen in de browser wijken af van Python", key)
-        lo = [float(stored[index == i].min()) for i in range(len(bins))]
-        hi = [float(stored[index == i].max()) for i in range(len(bins))]
-        ranges = _range_texts(lo, hi, dec, sign=False)
-        rows = [Row(c, r, n) for c, r, n in zip(classes.colors, ranges, counts, strict=True)]
-        rows += missing_rows(why, index, t["missing"])
+        vl = value_legend(key, values[key], reasons[key])
+        ints, bins, rows, why = vl.ints, list(vl.bins), list(vl.rows), vl.why
         sub = [ind.unit, t["direction"].get(ind.direction, "")]
         legend = _legend(ind.label, rows, sub, ind.description)
 
@@ -332,7 +395,7 @@ def indicator_entries(
             "v": _vlq_ints(ints, offset),
             "miss": miss,
             "bins": bins,
-            "colors": list(classes.colors),
+            "colors": list(vl.colors),
             "dbins": list(dc.bins),
             "dcolors": list(dc.colors),
             "legend": str(legend),

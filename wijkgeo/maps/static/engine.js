@@ -6,8 +6,12 @@
  * Every string from data arrives HTML-escaped by wijkgeo/maps/escape.py; this file only
  * concatenates those strings and numbers it formats itself. No template literals, no eval.
  *
- * Layers are pluggable: wijkgeo.layerTypes[type](ctx, spec) returns {layer, legend?}; the
- * Python side lists the layers (id, type, label, visible) in the payload.
+ * Layers are pluggable: wijkgeo.layerTypes[type](ctx, spec) returns {layer, legend?, facts?};
+ * the Python side lists the layers (id, type, label, visible) in the payload. legend is HTML
+ * (or a function returning it) shown in the layer-legend box while the layer is on; facts(i)
+ * is the layer's HTML for buurt i in the "Check deze plek" panel. ctx.hooks lets a layer
+ * type add to the URL hash (hash: [{write() -> "k=v" | null, read(h)}]), to the buurt popup
+ * (popup: [fn(i) -> html]) and run after start (ready: [fn(api)]).
  */
 (function () {
   "use strict";
@@ -144,7 +148,8 @@
     var ctx = {
       map: map, data: data, features: [], canvas: !!data.canvas,
       renderer: data.canvas ? L.canvas({padding: 0.5}) : L.svg({padding: 0.5}),
-      arcs: decodeArcs(data.topology)
+      arcs: decodeArcs(data.topology),
+      hooks: {hash: [], popup: [], ready: []}, vlq: vlq, fmtNum: fmtNum, T: T
     };
     var state = {indicator: null, mode: "waarde", layers: {}, buurt: null};
     var cache = {};
@@ -261,6 +266,7 @@
       }
       html += "</table>";
       if (ind.caveat) html += '<div class="wijkgeo-caveat">' + T.popup_caveat + ": " + ind.caveat + "</div>";
+      ctx.hooks.popup.forEach(function (f) { html += f(i); });
       return '<div class="wijkgeo-popup">' + html + "</div>";
     }
 
@@ -282,6 +288,7 @@
       var parts = ["indicator=" + encodeURIComponent(state.indicator),
                    "weergave=" + state.mode, "lagen=" + on.join(",")];
       if (state.buurt !== null) parts.push("buurt=" + encodeURIComponent(data.codes[state.buurt]));
+      ctx.hooks.hash.forEach(function (k) { var p = k.write(); if (p) parts.push(p); });
       var h = "#" + parts.join("&");
       if (window.location.hash !== h) {
         try { window.history.replaceState(null, "", h); } catch (e) { window.location.hash = h; }
@@ -301,6 +308,7 @@
       if (state.buurt !== null && ctx.popup && ctx.popupFor === state.buurt) {
         ctx.popup.setContent(popup(state.buurt));
       }
+      placeLegends();
     }
 
     ctx.select = function (i, latlng, zoom) {
@@ -359,7 +367,50 @@
       showLayer(id);
       var box = document.querySelector('input[data-wijkgeo-layer="' + id + '"]');
       if (box) box.checked = !!on;
+      /* the indicator legend belongs to the buurten: off with them */
+      if (id === "buurten") legendBox.style.display = on ? "" : "none";
+      layerLegends();
     }
+    /* the legends of the categorical layers that are on, above the indicator legend */
+    var layerBox = null;
+    function layerLegends() {
+      var parts = [];
+      data.layers.forEach(function (spec) {
+        var l = layers[spec.id];
+        if (!l || !l.legend || !state.layers[spec.id]) return;
+        var body = typeof l.legend === "function" ? l.legend() : l.legend;
+        parts.push('<div class="wijkgeo-layerlegend-part" data-wijkgeo-legend="' + spec.id + '">' + body + "</div>");
+      });
+      if (!layerBox) {
+        if (!parts.length) return;
+        layerBox = document.createElement("details");
+        layerBox.id = "wijkgeo-layerlegend";
+        layerBox.className = "wijkgeo-box wijkgeo-layerlegend";
+        layerBox.open = !narrow();
+        layerBox.innerHTML = '<summary class="wijkgeo-head" title="' + T.legend_toggle + '">' + T.layers + '</summary><div></div>';
+        map.getContainer().appendChild(layerBox);
+        L.DomEvent.disableClickPropagation(layerBox);
+        L.DomEvent.disableScrollPropagation(layerBox);
+      }
+      layerBox.lastChild.innerHTML = parts.join("");
+      layerBox.style.display = parts.length ? "" : "none";
+      data.layers.forEach(function (spec) {
+        var l = layers[spec.id];
+        if (l && l.bindLegend && state.layers[spec.id]) {
+          l.bindLegend(layerBox.querySelector('[data-wijkgeo-legend="' + spec.id + '"]'));
+        }
+      });
+      placeLegends();
+    }
+    /* the layer legends stand right above the indicator legend and never cover it */
+    function placeLegends() {
+      if (!layerBox) return;
+      var mr = map.getContainer().getBoundingClientRect(), lb = legendBox.getBoundingClientRect();
+      var bottom = legendBox.style.display === "none" ? 28 : mr.bottom - lb.top + 8;
+      layerBox.style.bottom = bottom + "px";
+      layerBox.style.maxHeight = Math.max(60, mr.height - bottom - 130) + "px";
+    }
+    ctx.refreshLegends = layerLegends;
 
     function firstAvailable() {
       for (var i = 0; i < order.length; i++) if (byKey[order[i]].ok) return order[i];
@@ -374,7 +425,9 @@
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
       });
+      ctx.hooks.hash.forEach(function (k) { k.read(h); });
       recolour();
+      placeLegends();
       if (h.buurt !== undefined && byCode[h.buurt] !== undefined) {
         ctx.select(byCode[h.buurt], null, true);
       } else if (state.buurt !== null) {
@@ -383,6 +436,8 @@
       writeHash();
     }
 
+    legendBox.addEventListener("toggle", placeLegends);
+    window.addEventListener("resize", placeLegends);
     select.addEventListener("change", function () {
       if (byKey[select.value] && byKey[select.value].ok) { state.indicator = select.value; recolour(); writeHash(); }
     });
@@ -401,6 +456,11 @@
     if (panel && narrow()) panel.open = false;
     map.on("popupopen", function () { if (panel && narrow()) panel.open = false; });
 
+    ctx.byKey = byKey; ctx.order = order; ctx.state = state; ctx.valueText = valueText;
+    ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;
+    ctx.panel = panel; ctx.setLayer = setLayer;
+    if (data.extras) (wijkgeo.extensions || []).forEach(function (f) { f(ctx); });
+    ctx.hooks.ready.forEach(function (f) { f(ctx); });
     apply(parseHash());
     var api = {map: map, state: state, ctx: ctx, layers: layers, popup: popup,
                classOf: function (i) { return classOf(byKey[state.indicator], i); },
