@@ -396,7 +396,11 @@ def build(
         }
 
     provider = xyzservices.providers.nlmaps[basemap]
-    fmap = folium.Map(location=None, tiles=None, control_scale=False, zoom_control="topright")
+    # zoomSnap 0.25: fitting the gemeente may use a fractional zoom, so on a 390 px phone it
+    # fills the width instead of dropping to the next whole zoom level (half the size)
+    fmap = folium.Map(
+        location=None, tiles=None, control_scale=False, zoom_control="topright", zoom_snap=0.25
+    )
     fmap._id = "wijkgeo"  # a stable name (map_wijkgeo) for the start script below
     apply_assets(fmap, "engine")
     if offline:
