@@ -442,3 +442,16 @@ def with_hostile_layers(atlas):
         "projecten": projecten,
     }
     return replace(atlas, local=local, meta={**atlas.meta, "peildatum": "2024-09-01"})
+
+
+def wait_ready(page) -> None:
+    """Wait until the map engine says it has drawn everything (``data-wijkgeo="klaar"``)."""
+    page.wait_for_function(
+        "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+    )
+
+
+def screenshot(page, name: str) -> None:
+    """Save a screenshot into tests/_artifacts/ (look at it)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))

@@ -11,14 +11,15 @@ import re
 
 import pytest
 from browser import (
-    ARTIFACTS,
     BRACES,
     HOSTILE,
     KANS_RULE,
     SCRIPT_END,
     TEMPLATE,
     browser_page,
+    screenshot,
     synthetic_atlas,
+    wait_ready,
     with_hostile_layers,
 )
 
@@ -30,15 +31,6 @@ API = "wijkgeo.maps['wijkgeo-data']"
 KEY = "aandeel_65_plus"
 
 
-def _ready(page) -> None:
-    page.wait_for_function(
-        "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
-    )
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def _layer_ids(page) -> list[str]:
@@ -77,7 +69,7 @@ def demo_html(demo_atlas):
 @pytest.fixture(scope="module")
 def demo(demo_html):
     with browser_page(demo_html, width=1280, height=800) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         yield page, traffic
 
 
@@ -96,7 +88,7 @@ def test_the_demo_has_every_layer_in_one_control(demo):
     ]
     assert page.locator("input[data-wijkgeo-layer]").count() == len(ids)
     page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
-    _shot(page, "kkmap_demo_desktop.png")
+    screenshot(page, "kkmap_demo_desktop.png")
 
 
 def test_every_layer_toggles_and_its_legend_follows(demo):
@@ -136,7 +128,7 @@ def test_every_layer_toggles_and_its_legend_follows(demo):
     page.select_option("[data-wijkgeo-grid]", "inwoners_buurt")
     assert "uit buurtcijfers verdeeld (schatting)" in grid.inner_text()
     assert "vierkant=inwoners_buurt" in page.evaluate("location.hash")
-    _shot(page, "kkmap_demo_grid.png")
+    screenshot(page, "kkmap_demo_grid.png")
     _toggle(page, "vierkanten", False)
     for layer in (
         "buurten",
@@ -226,7 +218,7 @@ def test_a_koppelkans_popup_shows_rule_explanation_robustness_and_assets(demo, d
     assert row["initiatieven"][0].split(" (")[0] in text
     assert row["voorzieningen"][0].split(" (")[0] in text
     page.wait_for_timeout(300)
-    _shot(page, "kkmap_demo_koppelkans.png")
+    screenshot(page, "kkmap_demo_koppelkans.png")
     _close_popup(page)
 
 
@@ -269,7 +261,7 @@ def test_check_deze_plek_lists_the_facts_of_the_clicked_buurt(demo, demo_atlas):
     facts = panel.locator('[data-wijkgeo-facts="indicatoren"] tr')
     assert facts.count() >= 20  # every indicator with values, in one compact table
     assert "Inwoners van 65 jaar en ouder" in panel.inner_text()
-    _shot(page, "kkmap_demo_check.png")
+    screenshot(page, "kkmap_demo_check.png")
     panel.locator(".wijkgeo-close").click()
     assert not panel.is_visible()
     _toggle(page, "koppelkansen", True)
@@ -300,9 +292,9 @@ def test_footer_names_sources_dates_and_attribution(demo, demo_atlas):
 def test_phone_screenshot_keeps_boxes_on_screen(demo_html):
     width, height = 390, 844
     with browser_page(demo_html, width=width, height=height) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         page.wait_for_timeout(300)
-        _shot(page, "kkmap_demo_phone.png")
+        screenshot(page, "kkmap_demo_phone.png")
         for sel in ("#wijkgeo-panel", "#wijkgeo-legend", "#wijkgeo-layerlegend"):
             b = page.locator(sel).bounding_box()
             assert b["x"] >= 0 and b["x"] + b["width"] <= width, sel
@@ -310,7 +302,7 @@ def test_phone_screenshot_keeps_boxes_on_screen(demo_html):
         page.locator('[data-wijkgeo-unit="WK999902"]').click()
         page.locator(".wijkgeo-kanspopup").wait_for(state="visible")
         page.wait_for_timeout(400)
-        _shot(page, "kkmap_demo_phone_kans.png")
+        screenshot(page, "kkmap_demo_phone_kans.png")
         box = page.locator(".leaflet-popup-content-wrapper").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
         assert traffic.page_errors == [] and traffic.dialogs == []
@@ -338,7 +330,7 @@ def test_hostile_names_in_every_local_layer_execute_nothing(hostile_html):
         "#lagen=buurten,wijken,voorzieningen,initiatieven,energietransitie,projecten,koppelkansen"
     )
     with browser_page(hostile_html, width=1200, height=800, hash=link) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         # zoomed out, the four voorzieningen of Centrum are one cluster; its tooltip lists them
         page.evaluate(f"{API}.map.setZoom(13, {{animate: false}})")
         cluster = page.locator(".wijkgeo-cluster").first
@@ -383,7 +375,7 @@ def test_hostile_names_in_every_local_layer_execute_nothing(hostile_html):
         )
         assert stray == []
         assert page.evaluate("document.querySelectorAll('script').length") <= 6
-        _shot(page, "kkmap_hostile.png")
+        screenshot(page, "kkmap_hostile.png")
         assert traffic.dialogs == []
         assert traffic.console_errors == [] and traffic.page_errors == []
 
@@ -391,7 +383,7 @@ def test_hostile_names_in_every_local_layer_execute_nothing(hostile_html):
 def test_the_offline_koppelkansen_map_needs_nothing_but_tiles(demo_atlas):
     html = build(demo_atlas, indicator=KEY, offline=True).get_root().render()
     with browser_page(html, offline=True) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         assert page.locator(".wijkgeo-poi, .wijkgeo-cluster").count() > 0
         assert page.locator('[data-wijkgeo-unit="WK999902"]').count() == 1
         assert traffic.page_errors == [] and traffic.dialogs == []

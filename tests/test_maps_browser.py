@@ -12,15 +12,16 @@ import re
 
 import pytest
 from browser import (
-    ARTIFACTS,
     BRACES,
     HOSTILE,
     SCRIPT_END,
     TEMPLATE,
     browser_page,
     rotterdam,
+    screenshot,
     synthetic_atlas,
     synthetic_previous,
+    wait_ready,
 )
 
 from wijkgeo.indicators import comparison_table
@@ -32,15 +33,6 @@ KEY = "aandeel_65_plus"
 API = "wijkgeo.maps['wijkgeo-data']"
 
 
-def _ready(page) -> None:
-    page.wait_for_function(
-        "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
-    )
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def _point(page, i: int) -> tuple[float, float]:
@@ -108,7 +100,7 @@ def html(atlas):
 @pytest.fixture(scope="module")
 def desktop(html):
     with browser_page(html, width=1200, height=800) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         yield page, traffic
 
 
@@ -123,7 +115,7 @@ def test_one_feature_per_buurt_with_wijk_borders_and_legend(desktop, atlas):
     assert page.locator("#wijkgeo-indicator").input_value() == KEY
     assert "Kadaster" in page.locator(".leaflet-control-attribution").inner_text()
     page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
-    _shot(page, "engine_desktop.png")
+    screenshot(page, "engine_desktop.png")
 
 
 def test_fills_are_the_legend_classes(desktop):
@@ -153,7 +145,7 @@ def test_switching_the_indicator_recolours_and_changes_the_legend(desktop):
     for color, _text, count in _legend_rows(page):
         assert sum(_rgb(f) == color for f in diff) == count
     assert "weergave=verschil" in page.evaluate("location.hash")
-    _shot(page, "engine_desktop_verschil.png")
+    screenshot(page, "engine_desktop_verschil.png")
     page.check("input[name=wijkgeo-mode][value=waarde]")
     assert _fills(page) == before
 
@@ -187,7 +179,7 @@ def test_popup_in_dutch_with_unit_comparisons_rank_change_and_caveat(desktop, at
     panel = page.locator("#wijkgeo-panel").bounding_box()
     box = page.locator(".leaflet-popup-content-wrapper").bounding_box()
     assert box["x"] >= panel["x"] + panel["width"]  # the map moved: the popup is not under it
-    _shot(page, "engine_desktop_popup.png")
+    screenshot(page, "engine_desktop_popup.png")
     # a buurt whose boundary changed: no change shown, and why
     page.mouse.click(*_point(page, 2))
     page.wait_for_function("document.querySelector('.wijkgeo-popup').innerText.includes('Zand')")
@@ -257,7 +249,7 @@ def test_phone_deep_link_selector_and_legend_stay_usable(html):
     width, height = 360, 740
     link = "#indicator=aandeel_65_plus&weergave=waarde&lagen=buurten,wijken&buurt=BU99980001"
     with browser_page(html, width=width, height=height, hash=link) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         popup = page.locator(".wijkgeo-popup")
         popup.wait_for(state="visible")  # the deep link opened the buurt
         assert "Centrum" in popup.inner_text()
@@ -268,7 +260,7 @@ def test_phone_deep_link_selector_and_legend_stay_usable(html):
         top = panel.bounding_box()
         assert box["y"] >= top["y"] + top["height"]  # below the folded panel
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
-        _shot(page, "engine_phone_link.png")
+        screenshot(page, "engine_phone_link.png")
         page.locator("#wijkgeo-panel summary").click()
         select = page.locator("#wijkgeo-indicator")
         assert select.is_visible()
@@ -279,7 +271,7 @@ def test_phone_deep_link_selector_and_legend_stay_usable(html):
             assert box["y"] >= 0 and box["y"] + box["height"] <= height
         sb = select.bounding_box()
         assert sb["x"] + sb["width"] <= width and sb["height"] >= 20  # a tappable control
-        _shot(page, "engine_phone_panel.png")
+        screenshot(page, "engine_phone_panel.png")
         page.locator("#wijkgeo-legend summary").click()  # the legend folds away too
         assert page.locator("#wijkgeo-legend").bounding_box()["height"] < 40
         assert traffic.console_errors == [] and traffic.page_errors == []
@@ -289,12 +281,12 @@ def test_phone_deep_link_selector_and_legend_stay_usable(html):
 @pytest.mark.parametrize(("width", "height"), [(320, 480), (800, 360)])
 def test_panel_and_legend_fit_small_and_short_screens(html, width, height):
     with browser_page(html, width=width, height=height) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         page.locator("#wijkgeo-panel summary").click()  # open on a phone, fold elsewhere
         page.locator("#wijkgeo-panel summary").click()
         if page.locator("#wijkgeo-panel").get_attribute("open") is None:
             page.locator("#wijkgeo-panel summary").click()
-        _shot(page, f"engine_{width}x{height}.png")
+        screenshot(page, f"engine_{width}x{height}.png")
         panel = page.locator("#wijkgeo-panel").bounding_box()
         legend = page.locator("#wijkgeo-legend").bounding_box()
         for box in (panel, legend):
@@ -312,14 +304,14 @@ def test_panel_and_legend_fit_small_and_short_screens(html, width, height):
 def test_offline_file_renders_with_every_outside_request_refused(atlas):
     html = build(atlas, indicator=KEY, offline=True).get_root().render()
     with browser_page(html, offline=True) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
         page.select_option("#wijkgeo-indicator", "inwoners")
         assert page.locator("#wijkgeo-legend").inner_text().startswith("Inwoners")
         page.mouse.click(*_point(page, 0))
         page.locator(".wijkgeo-popup").wait_for(state="visible")
         page.wait_for_timeout(400)  # the popup fades in and the map pans it clear of the panel
-        _shot(page, "engine_offline.png")
+        screenshot(page, "engine_offline.png")
         assert traffic.page_errors == [] and traffic.dialogs == []
         assert traffic.assets == [] and traffic.missing == []
         # only basemap tiles were asked for (and refused); no script, style or font
@@ -334,13 +326,13 @@ def test_demo_map_written_by_wijkgeo_demo_renders(tmp_path):
     path = run_demo(store=tmp_path / "store", maps_dir=tmp_path)
     atlas = wijkgeo.load("GM9999", 2024, store=tmp_path / "store")
     with browser_page(path.read_text("utf-8")) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         assert page.locator("svg path.wijkgeo-buurt").count() == len(atlas.buurten)
         assert page.locator("#wijkgeo-indicator").input_value() == DEMO_INDICATOR
         options = page.locator("#wijkgeo-indicator option").count()
         assert options >= 40  # every registry indicator in one selector
         assert "Demodam" in page.locator("#wijkgeo-panel").inner_text()
-        _shot(page, "demodam.png")
+        screenshot(page, "demodam.png")
         assert traffic.page_errors == [] and traffic.console_errors == []
     assert traffic.missing == [] and traffic.aborted == []
 
@@ -350,12 +342,12 @@ def test_real_rotterdam_map_renders_one_path_per_buurt(realdata):
     buurten, wijken = rotterdam(realdata)
     html = build(buurten, wijken=wijken, year=2024, indicator=KEY).get_root().render()
     with browser_page(html) as (page, traffic):
-        _ready(page)
+        wait_ready(page)
         assert page.locator("svg path.wijkgeo-buurt").count() == len(buurten) == 91
         assert page.locator("svg path.wijkgeo-wijk").count() == 1
         income = page.locator('#wijkgeo-indicator option[value="aandeel_huishoudens_laag_inkomen"]')
         assert income.is_disabled() and "Wijk- en Buurtkaart" in income.inner_text()
         assert "geen gegevens" in page.locator("#wijkgeo-legend").inner_text()
-        _shot(page, "rotterdam.png")
+        screenshot(page, "rotterdam.png")
         assert traffic.page_errors == [] and traffic.console_errors == []
     assert traffic.missing == [] and traffic.aborted == []
