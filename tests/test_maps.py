@@ -367,7 +367,10 @@ def test_vendored_files_are_the_pinned_npm_files_with_their_licences():
         assert (folder / "LICENSE").is_file()
         installed = NODE_MODULES / name
         if not installed.is_dir():
-            pytest.skip("npm-assets ontbreken; draai scripts/install_browser_deps.sh")
+            import browser
+
+            msg = "npm-assets ontbreken; draai scripts/install_browser_deps.sh"
+            pytest.fail(msg) if browser._strict() else pytest.skip(msg)
         assert json.loads((installed / "package.json").read_text())["version"] == version
         for path in folder.rglob("*"):
             if path.is_file() and path.name != "LICENSE":
