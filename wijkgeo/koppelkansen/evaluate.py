@@ -443,8 +443,13 @@ def _value_source(ctx: _Context, units: _Units, cond: Condition):
 def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
     vals, reasons, label, key, unit, dec, gem, nl = _value_source(ctx, units, cond)
     n = len(units)
-    fmt = lambda v: explain.value_text(key, v, unit, dec)  # noqa: E731
-    extra: Callable[[int], str | None] = lambda i: None  # noqa: E731
+    def fmt(v: float) -> str:
+        return explain.value_text(key, v, unit, dec)
+
+    def no_extra(i: int) -> str | None:
+        return None
+
+    extra: Callable[[int], str | None] = no_extra
     if cond.kind == "drempel":
         thr = np.full(n, float(cond.value))
         held, strict, loose = _compare(vals, thr, cond.operator)
@@ -474,7 +479,10 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         else:
             part = f"bij de laagste {explain.format_number(p, 0)}%"
         comparison = f"{cond.operator} percentiel {explain.format_number(p, 0)} ({fmt(t)})"
-        extra = lambda i: f"{part} van de {_PLURAL[units.level]}: grens {fmt(t)}"  # noqa: E731
+        def percentile_extra(i: int) -> str | None:
+            return f"{part} van de {_PLURAL[units.level]}: grens {fmt(t)}"
+
+        extra = percentile_extra
     else:  # rang
         s = pd.Series(vals)
         rank = s.rank(method="min", ascending=cond.direction == "laagste").to_numpy()
@@ -488,9 +496,10 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         thr = np.full(n, float(top))
         comparison = f"bij de {top} {cond.direction}"
         total = int(okr.sum())
-        extra = lambda i: (  # noqa: E731
-            f"nummer {int(rank[i])} van {total}" if okr[i] else None
-        )
+        def rank_extra(i: int) -> str | None:
+            return f"nummer {int(rank[i])} van {total}" if okr[i] else None
+
+        extra = rank_extra
 
     def text(i: int) -> str:
         return explain.indicator_phrase(
