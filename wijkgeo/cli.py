@@ -116,6 +116,13 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
     )
+    p.add_argument(
+        "--nederland",
+        action="store_true",
+        help="ook (of alleen) de landelijke referentie van dat jaar: alle buurten en wijken van "
+        "Nederland, één keer per jaar opgeslagen (voor `wijkgeo vergelijk`), bv. "
+        "`wijkgeo refresh --nederland --jaar 2020`",
+    )
     p.add_argument("--json", action="store_true", help="resultaat per gemeente als JSON op stdout")
     p.add_argument("--logbestand", metavar="PAD", help="logregels ook aan dit bestand toevoegen")
 
@@ -153,6 +160,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
             lock_timeout=args.lock_timeout,
             force=args.forceer,
             vierkanten=not args.zonder_vierkanten,
+            nederland=args.nederland,
         )
     finally:
         if handler is not None:

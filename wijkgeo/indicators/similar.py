@@ -1,0 +1,766 @@
+"""Buurten zoals deze: each buurt next to the structurally most similar buurten of the country.
+
+"Is 18 % low income much?" depends on what you compare with. The gemeente mixes villas and
+flats, Nederland mixes villages and cities. This module finds, for every buurt, the buurten
+of the whole country that are most like it on a documented, editable profile of structural
+features (stedelijkheid, omvang, leeftijd, huishoudens, eigendom, bouwjaar; never
+migratieachtergrond, never the outcomes being compared), and says where the buurt stands
+among them on each outcome (rank, the peers' median, which peers do clearly better).
+
+The profile is data: ``kenmerken.json`` beside this module (read its ``_doc``), or a user's
+own file (:func:`load_profile`). The national reference is one table per year with every
+buurt of the country (:meth:`wijkgeo.store.Store.read_reference`).
+
+How
+---
+Features are computed with the registry (:func:`wijkgeo.indicators.compute`) on the
+reference's buurten; a feature with ``schaal: log`` is first ``log10(1 + x)``; every feature is
+turned into z-scores over the buurten that take part (at least ``min_inwoners`` inhabitants
+and a value for every feature that year) and multiplied by the square root of its weight, so
+the Euclidean distance between two rows is the weighted profile distance. The k nearest
+rows come from a k-d tree (:class:`scipy.spatial.cKDTree`), exact, not approximate:
+``benchmarks/similar.py`` measures it against a brute-force search.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from wijkgeo.indicators.similar import nearest_neighbours
+>>> idx, dist = nearest_neighbours([[0.0], [1.0], [5.0]], 1)
+>>> idx[:, 0].tolist()
+[1, 0, 1]
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ConfigError, DataValidationError
+from .compute import compute
+from .registry import get_indicator, registry
+
+__all__ = [
+    "Feature",
+    "PeerResult",
+    "Profile",
+    "find_peers",
+    "load_profile",
+    "nearest_neighbours",
+    "peer_table",
+    "profile_table",
+    "reference_buurten",
+    "similar_buurten",
+    "standing",
+]
+
+log = logging.getLogger(__name__)
+
+PROFILE_FILE = "kenmerken.json"
+_SCALES = ("z", "log")
+#: A feature is left out for a year when fewer than this share of the buurten that take
+#: part have a value (an edition that leaves tenure or bouwjaar empty).
+MIN_COVERAGE = 0.5
+
+
+# ---------------------------------------------------------------------------- profile
+@dataclass(frozen=True)
+class Feature:
+    """One structural feature of the profile: a registry key, its scaling and weight."""
+
+    key: str
+    group: str
+    scale: str
+    weight: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The feature as it appears in ``kenmerken.json``."""
+        return {
+            "sleutel": self.key,
+            "groep": self.group,
+            "schaal": self.scale,
+            "gewicht": self.weight,
+        }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A similarity profile (see ``kenmerken.json``).
+
+    Examples
+    --------
+    >>> p = load_profile()
+    >>> p.min_population, "aandeel_65_plus" in p.keys
+    (200, True)
+    """
+
+    name: str
+    version: int
+    min_population: int
+    k: int
+    features: tuple[Feature, ...]
+    outcomes: tuple[str, ...]
+    clearly_better: float
+    source: str
+    doc: str = ""
+    refused: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def keys(self) -> list[str]:
+        """The feature keys, in profile order."""
+        return [f.key for f in self.features]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The active profile as JSON-ready data (``vergelijk --kenmerken --format json``)."""
+        return {
+            "naam": self.name,
+            "versie": self.version,
+            "bestand": self.source,
+            "min_inwoners": self.min_population,
+            "aantal": self.k,
+            "kenmerken": [f.to_dict() for f in self.features],
+            "uitkomsten": list(self.outcomes),
+            "duidelijk_beter": self.clearly_better,
+            "uitleg": self.doc,
+        }
+
+
+def _fail(source: str, msg: str) -> ConfigError:
+    return ConfigError(f"Vergelijkingsprofiel {source}: {msg}")
+
+
+def _closest_keys(key: str) -> str:
+    close = difflib.get_close_matches(str(key), list(registry()), n=3, cutoff=0.5)
+    if close:
+        return f" Bedoelde u {', '.join(close)}?"
+    return " Zie `wijkgeo indicators` voor de sleutels."
+
+
+def _refused_word(key: str, words: Sequence[str]) -> str | None:
+    cols = [key]
+    if key in registry():
+        cols.extend(get_indicator(key).columns)
+    for col in cols:
+        low = str(col).lower()
+        for word in words:
+            if word in low:
+                return word
+    return None
+
+
+def _default_data() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(PROFILE_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """The similarity profile: the default ``kenmerken.json`` or a user's own file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A JSON file in the layout of ``wijkgeo/indicators/kenmerken.json``; keys it leaves
+        out come from the default.
+
+    Raises
+    ------
+    ConfigError
+        An unreadable file, an unknown feature key (the closest keys are named), a feature
+        about migration background (always refused), a feature that is an outcome (an
+        indicator with a direction), a bad scale or weight. The message names the file.
+
+    Examples
+    --------
+    >>> load_profile().features[0].key
+    'omgevingsadressendichtheid'
+    """
+    default = _default_data()
+    refused = tuple(default.get("weigeren") or ())
+    source = "wijkgeo/indicators/kenmerken.json (standaard)"
+    data = dict(default)
+    if path is not None:
+        src = Path(path)
+        source = str(src)
+        try:
+            own = json.loads(src.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise _fail(source, "bestand niet gevonden.") from None
+        except (OSError, ValueError) as exc:
+            raise _fail(source, f"geen leesbare JSON ({exc}).") from None
+        if not isinstance(own, dict):
+            raise _fail(source, "verwacht een JSON-object met onder meer 'kenmerken'.")
+        own.pop("weigeren", None)  # the refused words always come from wijkgeo itself
+        data.update(own)
+    feats_raw = data.get("kenmerken")
+    if not isinstance(feats_raw, list) or not feats_raw:
+        raise _fail(source, "'kenmerken' moet een niet-lege lijst zijn.")
+    known = registry()
+    features: list[Feature] = []
+    for i, item in enumerate(feats_raw, start=1):
+        if isinstance(item, str):
+            item = {"sleutel": item}
+        if not isinstance(item, dict) or "sleutel" not in item:
+            raise _fail(source, f"kenmerk {i} heeft geen 'sleutel'.")
+        key = str(item["sleutel"])
+        word = _refused_word(key, refused)
+        if word:
+            raise _fail(
+                source,
+                f"kenmerk {i} ({key!r}) gaat over migratieachtergrond ('{word}'); dat is nooit "
+                "een kenmerk om buurten te vergelijken. Haal het uit het profiel.",
+            )
+        if key not in known:
+            raise _fail(source, f"kenmerk {i}: onbekende sleutel {key!r}.{_closest_keys(key)}")
+        ind = known[key]
+        if ind.direction != "neutraal":
+            raise _fail(
+                source,
+                f"kenmerk {i} ({key!r}) is een uitkomst ({ind.direction.replace('_', ' ')}), "
+                "geen structuurkenmerk; uitkomsten worden vergeleken, niet gebruikt om "
+                "vergelijkbare buurten te zoeken.",
+            )
+        scale = str(item.get("schaal", "z"))
+        if scale not in _SCALES:
+            raise _fail(source, f"kenmerk {i} ({key!r}): schaal {scale!r}; kies 'z' of 'log'.")
+        try:
+            weight = float(item.get("gewicht", 1.0))
+        except (TypeError, ValueError):
+            weight = float("nan")
+        if not weight > 0:
+            raise _fail(source, f"kenmerk {i} ({key!r}): gewicht moet een getal > 0 zijn.")
+        if key in [f.key for f in features]:
+            raise _fail(source, f"kenmerk {key!r} staat twee keer in het profiel.")
+        features.append(Feature(key, str(item.get("groep") or ind.theme), scale, weight))
+    feature_keys = {f.key for f in features}
+    outcomes_raw = data.get("uitkomsten", "alle")
+    if outcomes_raw == "alle":
+        outcomes = tuple(k for k, ind in known.items() if ind.sign and k not in feature_keys)
+    elif isinstance(outcomes_raw, list):
+        outcomes_list = []
+        for key in map(str, outcomes_raw):
+            if key not in known:
+                raise _fail(source, f"uitkomst: onbekende sleutel {key!r}.{_closest_keys(key)}")
+            if key in feature_keys:
+                raise _fail(source, f"{key!r} is kenmerk én uitkomst; kies één van beide.")
+            outcomes_list.append(key)
+        outcomes = tuple(outcomes_list)
+    else:
+        raise _fail(source, "'uitkomsten' moet \"alle\" of een lijst sleutels zijn.")
+    try:
+        min_pop = int(data.get("min_inwoners", 0))
+        k = int(data.get("aantal", 10))
+        clearly = float(data.get("duidelijk_beter", 0.5))
+    except (TypeError, ValueError) as exc:
+        raise _fail(
+            source, f"min_inwoners, aantal en duidelijk_beter moeten getallen zijn ({exc})."
+        ) from None
+    if k < 1 or min_pop < 0 or clearly < 0:
+        raise _fail(source, "aantal moet >= 1 zijn, min_inwoners en duidelijk_beter >= 0.")
+    return Profile(
+        name=str(data.get("naam") or Path(source).stem),
+        version=int(data.get("versie", 1)),
+        min_population=min_pop,
+        k=k,
+        features=tuple(features),
+        outcomes=outcomes,
+        clearly_better=clearly,
+        source=source,
+        doc=str(default.get("_doc", "")),
+        refused=refused,
+    )
+
+
+def profile_table(profile: Profile) -> pd.DataFrame:
+    """The profile's features with their Dutch labels (for printing).
+
+    Examples
+    --------
+    >>> profile_table(load_profile()).columns.tolist()
+    ['sleutel', 'naam', 'groep', 'schaal', 'gewicht']
+    """
+    rows = [
+        {
+            "sleutel": f.key,
+            "naam": get_indicator(f.key).label,
+            "groep": f.group,
+            "schaal": f.scale,
+            "gewicht": f.weight,
+        }
+        for f in profile.features
+    ]
+    return pd.DataFrame(rows, columns=["sleutel", "naam", "groep", "schaal", "gewicht"])
+
+
+# ---------------------------------------------------------------------------- neighbours
+def nearest_neighbours(
+    points: Any, k: int, *, exclude_self: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and Euclidean distances of the ``k`` nearest rows of every row (exact).
+
+    A :class:`scipy.spatial.cKDTree` query. With ``exclude_self`` a row is never its own
+    neighbour (also when another row has the very same values). Rows with NaN are not
+    allowed. Result rows are sorted by distance; ``-1``/NaN fill when there are fewer rows.
+
+    Examples
+    --------
+    >>> idx, dist = nearest_neighbours([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]], 2)
+    >>> idx.tolist(), dist[0].tolist()
+    ([[2, 1], [2, 0], [0, 1]], [1.0, 5.0])
+    """
+    from scipy.spatial import cKDTree
+
+    x = np.asarray(points, dtype="float64")
+    if x.ndim == 1:
+        x = x[:, None]
+    n = len(x)
+    k_eff = min(k, max(n - 1 if exclude_self else n, 0))
+    idx = np.full((n, k), -1, dtype=np.int64)
+    dist = np.full((n, k), np.nan)
+    if k_eff == 0:
+        return idx, dist
+    if np.isnan(x).any():
+        raise DataValidationError("nearest_neighbours: rijen met ontbrekende waarden.")
+    tree = cKDTree(x)
+    ask = k_eff + 1 if exclude_self else k_eff
+    d, i = tree.query(x, k=ask)
+    d = np.asarray(d).reshape(n, ask)
+    i = np.asarray(i).reshape(n, ask)
+    if exclude_self:
+        own = i == np.arange(n)[:, None]
+        # drop self where found; otherwise (ties at distance 0) drop the last column
+        missing = ~own.any(axis=1)
+        own[missing, -1] = True
+        keep = ~own
+        i = i[keep].reshape(n, k_eff)
+        d = d[keep].reshape(n, k_eff)
+    idx[:, :k_eff] = i
+    dist[:, :k_eff] = d
+    return idx, dist
+
+
+# ---------------------------------------------------------------------------- reference
+def reference_buurten(reference: pd.DataFrame, profile: Profile | None = None) -> pd.DataFrame:
+    """The buurten of a national reference with the profile's features and outcomes computed.
+
+    Parameters
+    ----------
+    reference : DataFrame
+        Rows with ``code``, ``level`` and Kerncijfers columns (every level; only buurten are
+        kept), as :meth:`wijkgeo.store.Store.read_reference` returns. A frame indexed by
+        buurtcode with the indicator columns already present is returned as is.
+    profile : Profile, optional
+        Default :func:`load_profile`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by buurtcode: ``naam``, ``gemeentecode``, ``gemeentenaam``, ``inwoners`` and
+        one column per feature and outcome key.
+    """
+    profile = profile or load_profile()
+    keys = list(dict.fromkeys(["inwoners", *profile.keys, *profile.outcomes]))
+    if "level" in reference.columns:
+        buurten = reference[reference["level"].astype(str) == "buurt"]
+    else:
+        buurten = reference
+    if "code" in buurten.columns:
+        codes = buurten["code"].astype(str).str.strip()
+    elif "buurtcode" in buurten.columns:
+        codes = buurten["buurtcode"].astype(str).str.strip()
+    else:
+        raise DataValidationError("De referentie heeft geen kolom code of buurtcode.")
+    have = [k for k in keys if k in buurten.columns]
+    todo = [k for k in keys if k not in buurten.columns]
+    parts = [buurten[have].astype("float64")] if have else []
+    if todo:
+        parts.append(compute(buurten, todo, level="buurt"))
+    values = pd.concat(parts, axis=1)[keys] if parts else pd.DataFrame(index=buurten.index)
+    gm = (
+        buurten["gemeentecode"].astype(str)
+        if "gemeentecode" in buurten.columns
+        else "GM" + codes.str[2:6]
+    )
+    info = pd.DataFrame(
+        {
+            "naam": buurten["naam"] if "naam" in buurten.columns else None,
+            "gemeentecode": gm,
+            "gemeentenaam": (
+                buurten["gemeentenaam"] if "gemeentenaam" in buurten.columns else None
+            ),
+        },
+        index=buurten.index,
+    )
+    out = pd.concat([info, values], axis=1)
+    out.index = pd.Index(codes.to_numpy(), name="buurtcode")
+    out = out[~out.index.duplicated()]
+    out.attrs.update(reference.attrs)
+    return out
+
+
+@dataclass
+class PeerResult:
+    """The peers of every buurt that takes part, and how the comparison was made.
+
+    Attributes
+    ----------
+    values : DataFrame
+        :func:`reference_buurten` output (all buurten of the reference).
+    codes : ndarray
+        Codes of the buurten that take part (subjects and candidate peers).
+    peers : ndarray
+        ``(len(codes), k)`` positions into ``codes`` of each buurt's peers, nearest first.
+    distances : ndarray
+        The matching profile distances.
+    used, dropped : list, dict
+        Features used; features left out with the Dutch reason.
+    excluded : dict
+        Code -> Dutch reason for buurten that do not take part.
+    """
+
+    values: pd.DataFrame
+    codes: np.ndarray
+    peers: np.ndarray
+    distances: np.ndarray
+    used: list[str]
+    dropped: dict[str, str]
+    excluded: dict[str, str]
+    profile: Profile
+    spread: pd.Series
+
+    def position(self, code: str) -> int | None:
+        """Position of ``code`` in :attr:`codes`, or None when it does not take part."""
+        hits = np.flatnonzero(self.codes == code)
+        return int(hits[0]) if len(hits) else None
+
+    def explain(self, year: int | str | None = None) -> str:
+        """One Dutch paragraph: what is compared on, what was left out, how many buurten.
+
+        Examples
+        --------
+        >>> res = find_peers(pd.DataFrame({"inwoners": [500.0, 800.0, 900.0]},
+        ...     index=["BU1", "BU2", "BU3"]), load_profile(), k=1)    # doctest: +SKIP
+        """
+        labels = {}
+        for f in self.profile.features:
+            labels.setdefault(f.group, []).append(get_indicator(f.key).label.lower())
+        used_groups = []
+        for f in self.profile.features:
+            if f.key in self.used and f.group not in used_groups:
+                used_groups.append(f.group)
+        n = f"{len(self.codes):,}".replace(",", ".")
+        text = (
+            f"Vergeleken op {', '.join(used_groups)} (profiel '{self.profile.name}'); "
+            f"{n} buurten met minstens {self.profile.min_population} inwoners doen mee"
+        )
+        gm = self.values.loc[self.codes, "gemeentecode"].nunique() if len(self.codes) else 0
+        text += f", in {gm} gemeenten."
+        if self.dropped:
+            jaar = f" in {year}" if year is not None else ""
+            parts = [f"{get_indicator(k).label.lower()} ({why})" for k, why in self.dropped.items()]
+            text += f" Weggelaten{jaar}: {'; '.join(parts)}."
+        text += " Migratieachtergrond telt nooit mee."
+        return text
+
+
+def find_peers(
+    values: pd.DataFrame, profile: Profile | None = None, k: int | None = None
+) -> PeerResult:
+    """The k most similar buurten of every buurt that takes part (see the module docstring).
+
+    Parameters
+    ----------
+    values : DataFrame
+        :func:`reference_buurten` output (indexed by buurtcode).
+    profile : Profile, optional
+        Default :func:`load_profile`.
+    k : int, optional
+        Number of peers; default the profile's ``aantal``.
+
+    Returns
+    -------
+    PeerResult
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"inwoners": [500.0, 520.0, 5000.0, 5100.0]},
+    ...                  index=["BU01", "BU02", "BU03", "BU04"])
+    >>> p = load_profile()
+    >>> rest = {f.key: 1.0 for f in p.features if f.key != "inwoners"}
+    >>> res = find_peers(v.assign(**rest), p, k=1)
+    >>> [str(res.codes[i[0]]) for i in res.peers]
+    ['BU02', 'BU01', 'BU04', 'BU03']
+    """
+    profile = profile or load_profile()
+    k = int(k or profile.k)
+    pop = values["inwoners"].astype("float64") if "inwoners" in values.columns else None
+    big = (
+        (pop >= profile.min_population).to_numpy()
+        if pop is not None
+        else np.ones(len(values), dtype=bool)
+    )
+    excluded: dict[str, str] = {}
+    if pop is not None:
+        for code in values.index[~big]:
+            excluded[str(code)] = f"minder dan {profile.min_population} inwoners"
+    used: list[str] = []
+    dropped: dict[str, str] = {}
+    n_big = int(big.sum())
+    for f in profile.features:
+        if f.key not in values.columns:
+            dropped[f.key] = "niet in de tabel"
+            continue
+        have = int(np.isfinite(values[f.key].to_numpy(dtype="float64")[big]).sum())
+        if n_big == 0 or have == 0:
+            dropped[f.key] = "geen waarden in de tabel van dit jaar"
+        elif have < MIN_COVERAGE * n_big:
+            dropped[f.key] = f"alleen voor {have} van {n_big} buurten een waarde"
+        else:
+            used.append(f.key)
+    if not used:
+        raise DataValidationError(
+            "Geen enkel kenmerk van het vergelijkingsprofiel heeft waarden in deze tabel; "
+            f"weggelaten: {', '.join(dropped)}."
+        )
+    weights = {f.key: f.weight for f in profile.features}
+    scales = {f.key: f.scale for f in profile.features}
+    raw = values[used].to_numpy(dtype="float64").copy()
+    for j, key in enumerate(used):
+        if scales[key] == "log":
+            col = raw[:, j]
+            raw[:, j] = np.log10(1.0 + np.clip(col, 0.0, None))
+    complete = big & np.isfinite(raw).all(axis=1)
+    for code in values.index[big & ~complete]:
+        row = values.loc[code, used]
+        gaps = [get_indicator(key).label.lower() for key in used if not np.isfinite(row[key])]
+        excluded[str(code)] = f"geen waarde voor {', '.join(gaps)}"
+    x = raw[complete]
+    mean = x.mean(axis=0) if len(x) else np.zeros(len(used))
+    std = x.std(axis=0) if len(x) else np.ones(len(used))
+    std = np.where(std > 0, std, 1.0)
+    w = np.sqrt(np.array([weights[key] for key in used]))
+    z = (x - mean) / std * w
+    idx, dist = nearest_neighbours(z, k)
+    codes = values.index.to_numpy()[complete].astype(str)
+    outcome_cols = [c for c in profile.outcomes if c in values.columns]
+    spread = values.loc[complete, outcome_cols].astype("float64").std(ddof=0)
+    log.info(
+        "vergelijkbare buurten: %d buurten, %d kenmerken (%s weggelaten)",
+        len(codes),
+        len(used),
+        ", ".join(dropped) or "geen",
+    )
+    return PeerResult(values, codes, idx, dist, used, dropped, excluded, profile, spread)
+
+
+# ---------------------------------------------------------------------------- standing
+def _rank_among(value: float, peers: np.ndarray, sign: int) -> tuple[float, int, int]:
+    """Rank (1 = most favourable) of ``value`` among itself and ``peers``; counts below/above."""
+    ok = peers[np.isfinite(peers)]
+    if not np.isfinite(value):
+        return np.nan, 0, 0
+    lower = int((ok < value).sum())
+    higher = int((ok > value).sum())
+    better = higher if sign >= 0 else lower
+    return float(better + 1), lower, higher
+
+
+def standing(result: PeerResult, code: str, keys: Iterable[str] | None = None) -> pd.DataFrame:
+    """Where one buurt stands among its peers, per outcome indicator.
+
+    Returns
+    -------
+    DataFrame
+        Index: indicator keys; columns ``waarde``, ``mediaan_vergelijkbaar``,
+        ``verschil`` (value minus median), ``rang`` (1 = most favourable of the buurt and its
+        peers), ``van`` (how many have a value), ``lager_dan`` / ``hoger_dan`` (how many peers
+        have a higher / lower value), ``duidelijk_beter`` (codes of peers that do clearly
+        better, ``;``-separated) and ``tekst`` (Dutch, e.g. "hoger dan 8 van de 10
+        vergelijkbare buurten").
+    """
+    pos = result.position(code)
+    keys = list(keys) if keys is not None else list(result.profile.outcomes)
+    cols = [
+        "waarde", "mediaan_vergelijkbaar", "verschil", "rang", "van", "lager_dan", "hoger_dan",
+        "duidelijk_beter", "tekst",
+    ]  # fmt: skip
+    if pos is None:
+        return pd.DataFrame(index=pd.Index(keys, name="indicator"), columns=cols)
+    peer_pos = result.peers[pos]
+    peer_codes = result.codes[peer_pos[peer_pos >= 0]]
+    rows = []
+    for key in keys:
+        if key not in result.values.columns:
+            continue
+        sign = get_indicator(key).sign
+        value = float(result.values.at[code, key])
+        peer_vals = result.values.loc[peer_codes, key].to_numpy(dtype="float64")
+        ok = np.isfinite(peer_vals)
+        med = float(np.median(peer_vals[ok])) if ok.any() else np.nan
+        rank, lower, higher = _rank_among(value, peer_vals, sign)
+        n_ok = int(ok.sum())
+        sd = float(result.spread.get(key, np.nan))
+        better: list[str] = []
+        if np.isfinite(value) and sign and np.isfinite(sd) and sd > 0:
+            gain = sign * (peer_vals - value)
+            hit = ok & (gain >= result.profile.clearly_better * sd)
+            better = [str(c) for c in peer_codes[hit]]
+        if not np.isfinite(value) or n_ok == 0:
+            tekst = "geen vergelijking (waarde ontbreekt)"
+        elif sign < 0:
+            tekst = f"hoger dan {lower} van de {n_ok} vergelijkbare buurten"
+        else:
+            tekst = f"lager dan {higher} van de {n_ok} vergelijkbare buurten"
+        rows.append(
+            {
+                "indicator": key,
+                "waarde": value,
+                "mediaan_vergelijkbaar": med,
+                "verschil": value - med,
+                "rang": rank,
+                "van": n_ok + (1 if np.isfinite(value) else 0),
+                "lager_dan": higher,
+                "hoger_dan": lower,
+                "duidelijk_beter": ";".join(better),
+                "tekst": tekst,
+            }
+        )
+    return pd.DataFrame(rows, columns=["indicator", *cols]).set_index("indicator")
+
+
+def peer_table(result: PeerResult, code: str, keys: Iterable[str] | None = None) -> pd.DataFrame:
+    """The buurt and its peers side by side: name, gemeente, distance and values.
+
+    Returns
+    -------
+    DataFrame
+        Index: codes (the buurt first, ``afstand`` 0); columns ``rol`` ("buurt" or
+        "vergelijkbaar"), ``naam``, ``gemeentenaam``, ``gemeentecode``, ``afstand``,
+        ``inwoners``, then the features used and the outcomes.
+    """
+    pos = result.position(code)
+    if pos is None:
+        raise DataValidationError(
+            f"Buurt {code} doet niet mee aan de vergelijking: "
+            f"{result.excluded.get(code, 'niet in de referentie')}."
+        )
+    peer_pos = result.peers[pos]
+    ok = peer_pos >= 0
+    codes = [code, *result.codes[peer_pos[ok]].tolist()]
+    keys = list(keys) if keys is not None else list(result.profile.outcomes)
+    cols = list(dict.fromkeys(["naam", "gemeentenaam", "gemeentecode", "inwoners", *result.used]))
+    cols += [k for k in keys if k in result.values.columns and k not in cols]
+    table = result.values.loc[codes, cols].copy()
+    table.insert(0, "afstand", [0.0, *result.distances[pos][ok].tolist()])
+    table.insert(0, "rol", ["buurt"] + ["vergelijkbaar"] * int(ok.sum()))
+    table.index.name = "buurtcode"
+    return table
+
+
+def similar_buurten(
+    reference: pd.DataFrame,
+    codes: Iterable[str] | pd.Series | pd.Index | None = None,
+    *,
+    k: int | None = None,
+    profile: Profile | None = None,
+    keys: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """For each buurt: its k most similar buurten of the country and its standing among them.
+
+    Parameters
+    ----------
+    reference : DataFrame
+        The national reference (:meth:`wijkgeo.store.Store.read_reference`) or
+        :func:`reference_buurten` output.
+    codes : iterable of str, Series or Index, optional
+        The buurten to report (e.g. ``atlas.buurten["buurtcode"]``); the result is indexed
+        like it (a Series keeps its index). Default every buurt of the reference.
+    k : int, optional
+        Number of peers; default the profile's ``aantal`` (10).
+    profile : Profile, optional
+        Default :func:`load_profile`.
+    keys : sequence of str, optional
+        Outcomes to report; default the profile's.
+
+    Returns
+    -------
+    DataFrame
+        ``vergelijkbaar_1`` ... ``vergelijkbaar_k`` (codes), ``afstand_1`` ... ``afstand_k``,
+        ``vergelijking`` (None, or the Dutch reason the buurt is not compared), and per
+        outcome ``k_mediaan_vergelijkbaar``, ``k_rang_vergelijkbaar`` (1 = most favourable
+        of the buurt and its peers), ``k_van_vergelijkbaar``, ``k_aantal_beter``
+        (peers that score better) and ``k_duidelijk_beter`` (codes, ``;``-separated).
+        ``attrs`` hold ``gebruikt``, ``weggelaten`` and ``uitleg``.
+
+    Examples
+    --------
+    >>> from wijkgeo.demo.synthetic import synthetic_reference       # doctest: +SKIP
+    >>> sim = similar_buurten(synthetic_reference(2024), k=5)       # doctest: +SKIP
+    """
+    profile = profile or load_profile()
+    values = (
+        reference
+        if "code" not in reference.columns and reference.index.name == "buurtcode"
+        else reference_buurten(reference, profile)
+    )
+    res = find_peers(values, profile, k)
+    k = res.peers.shape[1]
+    keys = [c for c in (keys if keys is not None else profile.outcomes) if c in values.columns]
+    if codes is None:
+        index = pd.Index(values.index, name="buurtcode")
+        wanted = values.index.to_numpy().astype(str)
+    elif isinstance(codes, pd.Series):
+        index = codes.index
+        wanted = codes.astype(str).str.strip().to_numpy()
+    else:
+        wanted = np.asarray([str(c).strip() for c in codes])
+        index = codes if isinstance(codes, pd.Index) else pd.Index(wanted, name="buurtcode")
+    lookup = pd.Series(np.arange(len(res.codes)), index=res.codes)
+    pos = lookup.reindex(wanted).to_numpy()
+    has = np.isfinite(pos)
+    p = np.where(has, pos, 0).astype(np.int64)
+    cols: dict[str, Any] = {}
+    peer_idx = res.peers[p]  # (n, k)
+    peer_codes = np.where(peer_idx >= 0, res.codes[np.clip(peer_idx, 0, None)], None)
+    for j in range(k):
+        cols[f"vergelijkbaar_{j + 1}"] = np.where(has, peer_codes[:, j], None)
+        cols[f"afstand_{j + 1}"] = np.where(has, res.distances[p, j], np.nan)
+    reasons = [
+        None if h else res.excluded.get(c, "niet in de landelijke referentie")
+        for c, h in zip(wanted, has, strict=True)
+    ]
+    cols["vergelijking"] = reasons
+    all_vals = values.reindex(res.codes)
+    for key in keys:
+        sign = get_indicator(key).sign or 1
+        v_all = all_vals[key].to_numpy(dtype="float64")
+        own = np.where(has, v_all[p], np.nan)
+        pv = np.where(peer_idx >= 0, v_all[np.clip(peer_idx, 0, None)], np.nan)
+        with np.errstate(all="ignore"):
+            med = np.nanmedian(np.where(np.isfinite(pv).any(axis=1)[:, None], pv, 0.0), axis=1)
+        med = np.where(np.isfinite(pv).any(axis=1) & has, med, np.nan)
+        gain = sign * (pv - own[:, None])
+        n_better = np.where(np.isfinite(gain), gain > 0, False).sum(axis=1)
+        n_ok = np.isfinite(pv).sum(axis=1)
+        valid = has & np.isfinite(own)
+        sd = float(res.spread.get(key, np.nan))
+        thresh = profile.clearly_better * sd if np.isfinite(sd) and sd > 0 else np.inf
+        clear = np.isfinite(gain) & (gain >= thresh)
+        cols[f"{key}_mediaan_vergelijkbaar"] = med
+        cols[f"{key}_rang_vergelijkbaar"] = np.where(valid, n_better + 1.0, np.nan)
+        cols[f"{key}_van_vergelijkbaar"] = np.where(valid, n_ok + 1.0, np.nan)
+        cols[f"{key}_aantal_beter"] = np.where(valid, n_better.astype("float64"), np.nan)
+        cols[f"{key}_duidelijk_beter"] = [
+            ";".join(str(c) for c in peer_codes[i][clear[i]]) if valid[i] else None
+            for i in range(len(wanted))
+        ]
+    out = pd.DataFrame(cols, index=index)
+    out.attrs.update({"gebruikt": res.used, "weggelaten": res.dropped, "uitleg": res.explain()})
+    return out
