@@ -279,6 +279,81 @@ def _run_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- vergelijk
+_VERGELIJK_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo refresh --nederland --jaar 2020          (eenmalig: alle buurten van Nederland)\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020 -k 5 --format csv > tarwewijk.csv\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020 --kenmerken-bestand mijn_profiel.json\n"
+    "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
+    "Zoekt in heel Nederland de buurten die structureel het meest op deze buurt lijken\n"
+    "(stedelijkheid, omvang, leeftijd, huishoudens, eigendom, bouwjaar; nooit\n"
+    "migratieachtergrond) en zegt per indicator waar de buurt tussen hen staat. Het profiel\n"
+    "staat in wijkgeo/indicators/kenmerken.json; --kenmerken toont het actieve profiel."
+)
+
+
+def _add_vergelijk(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _VERGELIJK_EXAMPLE
+    p.add_argument("buurt", nargs="?", metavar="BUURT", help="buurtcode, bv. BU05991571")
+    p.add_argument("--jaar", type=int, help="jaar van de landelijke referentie, bv. 2020")
+    p.add_argument(
+        "-k", "--aantal", type=int, dest="k", metavar="K", help="aantal vergelijkbare buurten"
+    )
+    p.add_argument(
+        "--format",
+        choices=["tekst", "csv", "json"],
+        default="tekst",
+        help="tekst (standaard), csv (de buurt en de vergelijkbare buurten) of json",
+    )
+    p.add_argument("--kenmerken", action="store_true", help="toon het actieve vergelijkingsprofiel")
+    p.add_argument("--kenmerken-bestand", metavar="PAD", help="eigen vergelijkingsprofiel (JSON)")
+    _add_store_arg(p)
+
+
+@command("vergelijk", "vergelijk een buurt met de meest vergelijkbare buurten van Nederland")(
+    _add_vergelijk
+)
+def _run_vergelijk(args: argparse.Namespace) -> int:
+    import json
+
+    from .indicators.similar import compare_buurt, load_profile, profile_table
+
+    profile = load_profile(args.kenmerken_bestand)
+    if args.kenmerken:
+        if args.format == "json":
+            print(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+            return EXIT_OK
+        table = profile_table(profile)
+        if args.format == "csv":
+            sys.stdout.write(table.to_csv(index=False))
+            return EXIT_OK
+        print(f"Vergelijkingsprofiel '{profile.name}' ({profile.source})")
+        print(
+            f"Buurten met minder dan {profile.min_population} inwoners doen niet mee; "
+            f"standaard {profile.k} vergelijkbare buurten."
+        )
+        print(table.to_string(index=False))
+        print(f"\nUitkomsten die vergeleken worden: {', '.join(profile.outcomes)}")
+        print("Migratieachtergrond is nooit een kenmerk.")
+        return EXIT_OK
+    if not args.buurt or args.jaar is None:
+        raise ConfigError(
+            "Geef een buurtcode en --jaar, bv. `wijkgeo vergelijk BU05991571 --jaar 2020`, of "
+            "--kenmerken om het profiel te zien."
+        )
+    result = compare_buurt(args.buurt, args.jaar, k=args.k, profile=profile, store=args.store)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(result.table.to_csv())
+    else:
+        print(result.to_text())
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- koppelkansen
 _KK_EXAMPLE = (
     "Voorbeelden:\n"
@@ -555,6 +630,8 @@ def _run_profile(args: argparse.Namespace) -> int:
             print(f"wijkgeo: geen PDF gemaakt: {exc}", file=sys.stderr)
         else:
             print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+
+
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (

@@ -44,14 +44,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import ConfigError, DataValidationError
+from .._errors import ConfigError, DataValidationError, StoreError
 from .compute import compute
 from .registry import get_indicator, registry
 
 __all__ = [
+    "BuurtComparison",
     "Feature",
     "PeerResult",
     "Profile",
+    "compare_buurt",
     "find_peers",
     "load_profile",
     "nearest_neighbours",
@@ -519,7 +521,7 @@ def find_peers(
             continue
         have = int(np.isfinite(values[f.key].to_numpy(dtype="float64")[big]).sum())
         if n_big == 0 or have == 0:
-            dropped[f.key] = "geen waarden in de tabel van dit jaar"
+            dropped[f.key] = "geen waarden in deze tabel"
         elif have < MIN_COVERAGE * n_big:
             dropped[f.key] = f"alleen voor {have} van {n_big} buurten een waarde"
         else:
@@ -551,7 +553,7 @@ def find_peers(
     codes = values.index.to_numpy()[complete].astype(str)
     outcome_cols = [c for c in profile.outcomes if c in values.columns]
     spread = values.loc[complete, outcome_cols].astype("float64").std(ddof=0)
-    log.info(
+    log.debug(
         "vergelijkbare buurten: %d buurten, %d kenmerken (%s weggelaten)",
         len(codes),
         len(used),
@@ -764,3 +766,191 @@ def similar_buurten(
     out = pd.DataFrame(cols, index=index)
     out.attrs.update({"gebruikt": res.used, "weggelaten": res.dropped, "uitleg": res.explain()})
     return out
+
+
+# ---------------------------------------------------------------------------- one buurt
+@dataclass
+class BuurtComparison:
+    """One buurt next to its peers: what ``wijkgeo vergelijk BU.. --jaar ..`` prints."""
+
+    code: str
+    year: int
+    table: pd.DataFrame
+    standing: pd.DataFrame
+    explanation: str
+    result: PeerResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (``--format json``): buurt, jaar, uitleg, profiel, peers, indicatoren."""
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, float) and not np.isfinite(value):
+                return None
+            if hasattr(value, "item"):
+                return clean(value.item())
+            return value
+
+        peers = [
+            {"buurtcode": code, **{k: clean(v) for k, v in row.items()}}
+            for code, row in self.table.iterrows()
+        ]
+        rows = [
+            {
+                "indicator": key,
+                "naam": get_indicator(key).label,
+                **{k: clean(v) for k, v in r.items()},
+            }
+            for key, r in self.standing.iterrows()
+        ]
+        return {
+            "buurt": self.code,
+            "naam": clean(self.table.iloc[0]["naam"]),
+            "gemeente": clean(self.table.iloc[0]["gemeentenaam"]),
+            "jaar": self.year,
+            "uitleg": self.explanation,
+            "kenmerken_gebruikt": self.result.used,
+            "kenmerken_weggelaten": self.result.dropped,
+            "profiel": self.result.profile.to_dict() | {"uitleg": None},
+            "vergelijkbare_buurten": peers,
+            "indicatoren": rows,
+        }
+
+    def to_text(self) -> str:
+        """A Dutch plain-text report (the default output of ``wijkgeo vergelijk``)."""
+        from .registry import format_value
+
+        first = self.table.iloc[0]
+        lines = [
+            f"Buurten zoals {first['naam']} ({self.code}, {first['gemeentenaam']}), {self.year}",
+            "",
+            self.explanation,
+            "",
+            "Vergelijkbare buurten (afstand 0 = zelfde profiel):",
+        ]
+        peers = self.table.iloc[1:]
+        w_name = max([len(str(n)) for n in peers["naam"]] + [4])
+        w_gem = max([len(str(n)) for n in peers["gemeentenaam"]] + [8])
+        lines.append(f"  #  {'code':<10}  {'naam':<{w_name}}  {'gemeente':<{w_gem}}  afstand")
+        for i, (code, row) in enumerate(peers.iterrows(), start=1):
+            dist = f"{row['afstand']:.2f}".replace(".", ",")
+            lines.append(
+                f"  {i:>2} {code:<10}  {row['naam']!s:<{w_name}}  "
+                f"{row['gemeentenaam']!s:<{w_gem}}  {dist}"
+            )
+        lines += [
+            "",
+            "Waar de buurt staat (rang 1 = gunstigst van de buurt en de vergelijkbare buurten):",
+        ]
+        names = dict(zip(self.table.index, self.table["naam"], strict=True))
+        for key, row in self.standing.iterrows():
+            if not np.isfinite(row["waarde"]):
+                continue
+            label = get_indicator(key).label
+            lines.append(
+                f"- {label}: {format_value(key, row['waarde'])}; mediaan vergelijkbare buurten "
+                f"{format_value(key, row['mediaan_vergelijkbaar'])}; {row['tekst']} "
+                f"(rang {int(row['rang'])} van {int(row['van'])})"
+            )
+            if row["duidelijk_beter"]:
+                better = [f"{names.get(c, c)} ({c})" for c in row["duidelijk_beter"].split(";")]
+                lines.append(f"    duidelijk beter: {', '.join(better)}")
+        return "\n".join(lines)
+
+
+def _unknown_code(code: str, year: int, codes: Sequence[str], seen: list[int]) -> Exception:
+    from ..sources.local.spec import closest_many
+
+    if seen:
+        last = max(seen)
+        return DataValidationError(
+            f"Buurt {code} staat niet in de landelijke referentie {year}; laatst gezien in "
+            f"{last}. Vergelijk in dat jaar (`wijkgeo vergelijk {code} --jaar {last}`) of zoek "
+            "de nieuwe code (buurten worden heringedeeld)."
+        )
+    near = closest_many(code, list(codes), 3)
+    hint = f" Bedoelde u {', '.join(near)}?" if near else ""
+    return DataValidationError(f"Buurt {code} staat niet in de landelijke referentie {year}.{hint}")
+
+
+def compare_buurt(
+    code: str,
+    year: int,
+    *,
+    k: int | None = None,
+    profile: Profile | str | Path | None = None,
+    store: Any = None,
+    reference: pd.DataFrame | None = None,
+) -> BuurtComparison:
+    """One buurt, its k most similar buurten of the country and where it stands among them.
+
+    Parameters
+    ----------
+    code : str
+        Buurtcode (``"BU05991571"``).
+    year : int
+        Year of the national reference.
+    k : int, optional
+        Number of peers (default the profile's, 10).
+    profile : Profile, str or Path, optional
+        A profile or the path of a profile file; default :func:`load_profile`.
+    store : str, Path or Store, optional
+        The store holding the national reference (``wijkgeo refresh --nederland``).
+    reference : DataFrame, optional
+        Use this reference instead of the store's.
+
+    Raises
+    ------
+    DataValidationError
+        When the code is no buurtcode, not in the reference (the year it was last seen or the
+        closest codes are named), or the buurt does not take part (too few inhabitants).
+    NotInStoreError
+        When the store has no reference for ``year``.
+
+    Examples
+    --------
+    >>> cmp = compare_buurt("BU05991571", 2020)                     # doctest: +SKIP
+    >>> print(cmp.to_text())                                        # doctest: +SKIP
+    """
+    from ..codes import normalize_code
+    from ..store import Store
+
+    code = normalize_code(code)
+    if not code.startswith("BU"):
+        raise DataValidationError(
+            f"{code} is geen buurtcode; `wijkgeo vergelijk` vergelijkt buurten (BU........)."
+        )
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    target = store if isinstance(store, Store) else Store(store)
+    ref = reference if reference is not None else target.read_reference(year)
+    values = reference_buurten(ref, prof)
+    if code not in values.index:
+        seen = []
+        for other in target.reference_years():
+            if other == int(year):
+                continue
+            try:
+                codes = target.read_reference(other)["code"].astype(str)
+            except StoreError:  # a damaged other year only loses the hint
+                continue
+            if (codes == code).any():
+                seen.append(other)
+        raise _unknown_code(code, int(year), list(values.index), seen)
+    res = find_peers(values, prof, k)
+    if res.position(code) is None:
+        raise DataValidationError(
+            f"Buurt {code} ({values.at[code, 'naam']}) wordt niet vergeleken: "
+            f"{res.excluded.get(code, 'onbekende reden')}. Kleine buurten zijn te wisselvallig "
+            f"om te vergelijken (min_inwoners in het profiel)."
+        )
+    source = (ref.attrs.get("sources") or {}).get("cbs") or {}
+    explanation = res.explain(year)
+    if source.get("table"):
+        explanation += f" Bron: CBS Kerncijfers wijken en buurten {year} (tabel {source['table']})."
+    return BuurtComparison(
+        code=code,
+        year=int(year),
+        table=peer_table(res, code),
+        standing=standing(res, code),
+        explanation=explanation,
+        result=res,
+    )
