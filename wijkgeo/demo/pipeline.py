@@ -52,11 +52,16 @@ def run_demo(
     """
     from ..maps import build, save_map
     from ..store import Store, load
-    from .demodam import make_demo
+    from .demodam import make_demo, national_reference
 
     atlas = make_demo(seed=seed)
     target = Store(store)
     target.write_atlas(atlas)
+    # a synthetic national reference, so "Buurten zoals deze" runs offline for Demodam
+    reference = national_reference(atlas, seed=seed)
+    target.write_reference(
+        reference, DEMO_YEAR, manifest_extra={"sources": reference.attrs["sources"]}
+    )
     log.info("Demodam opgeslagen in %s", target.path)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
     fmap = build(atlas, indicator=indicator)  # every indicator, opening on this one

@@ -275,9 +275,10 @@ def similar_areas(
 
     For buurten across the whole country on the documented profile, use
     :func:`wijkgeo.indicators.similar.similar_buurten`; this is the ad-hoc variant on the
-    rows and indicators you give. Each indicator is turned into z-scores over all rows given; similarity is the Euclidean
-    distance between profiles (0 = identical). Areas with a missing value in the profile are
-    left out, both as subject and as candidate (their columns are empty).
+    rows and indicators you give. Each indicator is turned into z-scores over all rows
+    given; similarity is the Euclidean distance between profiles (0 = identical). Areas
+    with a missing value in the profile are left out, both as subject and as candidate
+    (their columns are empty).
 
     Parameters
     ----------

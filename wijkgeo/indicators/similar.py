@@ -60,6 +60,7 @@ __all__ = [
     "peer_table",
     "profile_table",
     "reference_buurten",
+    "reference_source",
     "similar_buurten",
     "standing",
 ]
@@ -857,6 +858,26 @@ class BuurtComparison:
         return "\n".join(lines)
 
 
+def reference_source(reference: pd.DataFrame, year: int | str) -> str:
+    """One Dutch sentence naming where a national reference comes from ("" when unknown).
+
+    Examples
+    --------
+    >>> ref = pd.DataFrame(); ref.attrs["sources"] = {"cbs": {"table": "84799NED"}}
+    >>> reference_source(ref, 2020)
+    ' Bron: CBS Kerncijfers wijken en buurten 2020 (tabel 84799NED).'
+    """
+    sources = reference.attrs.get("sources") or {}
+    if (sources.get("cbs") or {}).get("table"):
+        table = sources["cbs"]["table"]
+        return f" Bron: CBS Kerncijfers wijken en buurten {year} (tabel {table})."
+    if "wijkbuurtkaart" in sources:
+        return f" Bron: CBS Wijk- en Buurtkaart {year} ({sources['wijkbuurtkaart'].get('file')})."
+    if "demo" in sources:
+        return " Bron: fictieve gegevens (Demodam tussen een fictief land), geen echte buurten."
+    return ""
+
+
 def _unknown_code(code: str, year: int, codes: Sequence[str], seen: list[int]) -> Exception:
     from ..sources.local.spec import closest_many
 
@@ -942,10 +963,7 @@ def compare_buurt(
             f"{res.excluded.get(code, 'onbekende reden')}. Kleine buurten zijn te wisselvallig "
             f"om te vergelijken (min_inwoners in het profiel)."
         )
-    source = (ref.attrs.get("sources") or {}).get("cbs") or {}
-    explanation = res.explain(year)
-    if source.get("table"):
-        explanation += f" Bron: CBS Kerncijfers wijken en buurten {year} (tabel {source['table']})."
+    explanation = res.explain(year) + reference_source(ref, year)
     return BuurtComparison(
         code=code,
         year=int(year),
