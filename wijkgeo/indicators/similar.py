@@ -183,7 +183,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     Examples
     --------
     >>> load_profile().features[0].key
-    'omgevingsadressendichtheid'
+    'stedelijkheid'
     """
     default = _default_data()
     refused = tuple(default.get("weigeren") or ())
