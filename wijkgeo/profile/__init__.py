@@ -38,6 +38,7 @@ from .. import text
 from .._errors import ConfigError, NotInStoreError
 from ..indicators import format_number
 from .content import ProfileData, _t
+from .peers import PeerContext, load_peer_context, peer_context, peer_section
 from .render import render_index, render_page
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,6 +151,7 @@ def build(
     store: str | Path | None = None,
     koppelkansen: Any = None,
     pdf: bool = False,
+    peers: Any = None,
 ) -> ProfileResult:
     """Write the profile pages and their index for one Atlas.
 
@@ -171,6 +173,10 @@ def build(
         Precomputed :func:`wijkgeo.koppelkansen.evaluate` output; default evaluated here.
     pdf : bool
         Also print every page to PDF with headless Chromium (see :func:`write_pdfs`).
+    peers : PeerContext, DataFrame, False or None
+        "Buurten zoals deze": a :class:`~wijkgeo.profile.peers.PeerContext`, or a national
+        reference frame; None: the store's reference of the year (or the latest earlier
+        one, said on the page); False: no such section.
 
     Returns
     -------
@@ -201,15 +207,33 @@ def build(
     result = ProfileResult(
         folder=folder, index=folder / "index.html", previous_year=prev is not None
     )
+    ctx = _peers(atlas, peers, store)
     for code in wanted:
         path = folder / _file_name(code)
-        path.write_text(render_page(data.page(code)), encoding="utf-8")
+        page = data.page(code)
+        if page["level"] == "buurt":
+            page["vergelijkbaar"] = peer_section(
+                ctx, code, page["name"], page["aandacht"], page["kracht"]
+            )
+        path.write_text(render_page(page), encoding="utf-8")
         result.pages[code] = path
     result.index.write_text(_index(data, set(result.pages), folder), encoding="utf-8")
     if pdf:
         result.pdfs = write_pdfs(list(result.pages.values()))
     log.info("%d profielen geschreven in %s", len(result.pages), folder)
     return result
+
+
+def _peers(atlas: Atlas, peers: Any, store: Any) -> PeerContext | None:
+    import pandas as pd
+
+    if peers is False:
+        return None
+    if isinstance(peers, PeerContext):
+        return peers
+    if isinstance(peers, pd.DataFrame):
+        return peer_context(atlas, peers)
+    return load_peer_context(atlas, store)
 
 
 def _index(data: ProfileData, written: set[str], folder: Path) -> str:
