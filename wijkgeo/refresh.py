@@ -54,6 +54,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: An imported Wijk- en Buurtkaart is national (and stored as the year's reference) when it
+#: has buurten for at least this share of the gemeenten in its gemeenten layer.
+NATIONAL_SHARE = 0.9
+
 #: Result statuses (``RefreshResult.status``).
 CREATED, UPDATED, UNCHANGED, WOULD_UPDATE, FAILED = (
     "created",
@@ -658,17 +662,27 @@ def _refresh_reference(
 def _import_reference(
     target: Store, path: str | Path, year: int, extra: dict[str, Any], lock_timeout: float
 ) -> None:
-    """Store a Wijk- en Buurtkaart with buurten of several gemeenten as the year's reference.
+    """Store a national Wijk- en Buurtkaart as the year's reference (every buurt of NL).
 
-    A stored reference with more buurten (the full CBS table) is never replaced by a smaller
-    file.
+    National means: buurten for (nearly) every gemeente of its gemeenten layer; a regional
+    extract is not stored (its peers would all be neighbours). A stored reference with more
+    buurten is never replaced by a smaller file.
     """
     from .sources.wijkbuurtkaart import read_reference
 
     ref = read_reference(path, year)
     buurten = ref[ref["level"] == "buurt"]
     n_gem = buurten["gemeentecode"].nunique() if "gemeentecode" in buurten.columns else 0
-    if n_gem < 2:
+    n_all = int((ref["level"] == "gemeente").sum())
+    if n_gem < 2 or n_gem < NATIONAL_SHARE * n_all:
+        log.info(
+            "%s: buurten van %d van de %d gemeenten; geen landelijke kaart, dus geen "
+            "landelijke referentie %s opgeslagen (haal die met wijkgeo refresh --nederland)",
+            Path(path).name,
+            n_gem,
+            n_all,
+            year,
+        )
         return
     try:
         stored = target.reference_manifest(year)

@@ -698,8 +698,9 @@ def similar_buurten(
         ``vergelijkbaar_1`` ... ``vergelijkbaar_k`` (codes), ``afstand_1`` ... ``afstand_k``,
         ``vergelijking`` (None, or the Dutch reason the buurt is not compared), and per
         outcome ``k_mediaan_vergelijkbaar``, ``k_rang_vergelijkbaar`` (1 = most favourable
-        of the buurt and its peers), ``k_van_vergelijkbaar``, ``k_aantal_beter``
-        (peers that score better) and ``k_duidelijk_beter`` (codes, ``;``-separated).
+        of the buurt and its peers), ``k_van_vergelijkbaar``, ``k_aantal_beter`` and
+        ``k_aantal_slechter`` (peers that score better / worse; ties count as neither) and
+        ``k_duidelijk_beter`` (codes, ``;``-separated).
         ``attrs`` hold ``gebruikt``, ``weggelaten`` and ``uitleg``.
 
     Examples
@@ -751,6 +752,7 @@ def similar_buurten(
         med = np.where(np.isfinite(pv).any(axis=1) & has, med, np.nan)
         gain = sign * (pv - own[:, None])
         n_better = np.where(np.isfinite(gain), gain > 0, False).sum(axis=1)
+        n_worse = np.where(np.isfinite(gain), gain < 0, False).sum(axis=1)
         n_ok = np.isfinite(pv).sum(axis=1)
         valid = has & np.isfinite(own)
         sd = float(res.spread.get(key, np.nan))
@@ -760,6 +762,7 @@ def similar_buurten(
         cols[f"{key}_rang_vergelijkbaar"] = np.where(valid, n_better + 1.0, np.nan)
         cols[f"{key}_van_vergelijkbaar"] = np.where(valid, n_ok + 1.0, np.nan)
         cols[f"{key}_aantal_beter"] = np.where(valid, n_better.astype("float64"), np.nan)
+        cols[f"{key}_aantal_slechter"] = np.where(valid, n_worse.astype("float64"), np.nan)
         cols[f"{key}_duidelijk_beter"] = [
             ";".join(str(c) for c in peer_codes[i][clear[i]]) if valid[i] else None
             for i in range(len(wanted))

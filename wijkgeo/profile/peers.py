@@ -181,10 +181,15 @@ def _line(
     worse_word = "hoger" if ind.sign < 0 else "lager"
     if favourable:
         word = "lager" if worse_word == "hoger" else "hoger"
-        worse_than = int(rank - 1) if np.isfinite(rank) else better
-        tekst = f"{word} dan {n - worse_than} van de {n} vergelijkbare buurten"
+        worse = int(row[f"{key}_aantal_slechter"])
+        tekst = f"{word} dan {worse} van de {n} vergelijkbare buurten"
     else:
         tekst = f"{worse_word} dan {better} van de {n} vergelijkbare buurten"
+    if ctx.year != ctx.atlas_year:  # the buurt's own value of the reference year, said so
+        own = ctx.result.values.at[code, key] if ctx.result is not None else np.nan
+        tekst = _t(
+            "vergelijkbaar.in_jaar", jaar=ctx.year, waarde=format_value(key, own), tekst=tekst
+        )
     clear = row.get(f"{key}_duidelijk_beter") or ""
     return {
         "key": key,
