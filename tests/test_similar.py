@@ -269,3 +269,94 @@ def test_compare_buurt_and_the_cli_on_tarwewijk(nl2020, tmp_path, capsys):
     store.write_reference(ref[ref["code"] != TARWEWIJK], 2021)
     assert cli.main(["vergelijk", TARWEWIJK, "--jaar", "2021", "--store", str(store.path)]) == 2
     assert "laatst gezien in 2020" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- demo, profile
+@cache
+def _demo() -> tuple:
+    import wijkgeo
+    from wijkgeo.demo.demodam import national_reference
+
+    atlas = wijkgeo.make_demo()
+    return atlas, national_reference(atlas, n_gemeenten=12)
+
+
+def test_demodam_reference_runs_offline_with_its_own_buurten_among_a_country():
+    atlas, ref = _demo()
+    buurten = ref[ref["level"] == "buurt"]
+    assert set(atlas.buurten["buurtcode"]) <= set(buurten["code"])
+    assert buurten["gemeentecode"].nunique() == 12
+    cmp = compare_buurt(atlas.buurten["buurtcode"].iloc[3], 2024, reference=ref)
+    assert len(cmp.table) == 11 and "fictieve gegevens" in cmp.explanation
+    assert not cmp.result.dropped  # every feature has values in the demo
+
+
+def test_profile_section_names_peers_and_the_comparison(tmp_path):
+    from wijkgeo.profile import build
+
+    atlas, ref = _demo()
+    code = atlas.buurten["buurtcode"].iloc[0]
+    res = build(atlas, [code], uitvoer=tmp_path, previous=False, koppelkansen=False, peers=ref)
+    html = res.pages[code].read_text(encoding="utf-8")
+    assert "Buurten zoals deze" in html and "Welke vergelijking" in html
+    assert "van de 10 vergelijkbare buurten" in html
+    assert "Migratieachtergrond telt nooit mee" in html
+    cmp = compare_buurt(code, 2024, reference=ref)
+    first = cmp.table.iloc[1]
+    assert str(first["naam"]) in html and str(first["gemeentenaam"]) in html
+
+
+def test_profile_without_reference_says_how_to_get_one(tmp_path):
+    from wijkgeo.profile import build
+
+    atlas, _ = _demo()
+    code = atlas.buurten["buurtcode"].iloc[0]
+    res = build(
+        atlas, [code], uitvoer=tmp_path / "p", previous=False, koppelkansen=False,
+        store=tmp_path / "leeg",
+    )  # fmt: skip
+    assert "refresh --nederland --jaar 2024" in res.pages[code].read_text(encoding="utf-8")
+
+
+def test_an_earlier_reference_year_is_named_and_renamed_codes_not_compared(tmp_path):
+    from wijkgeo.profile.peers import load_peer_context, peer_section
+
+    atlas, ref = _demo()
+    codes = atlas.buurten["buurtcode"].tolist()
+    older = ref.copy()
+    older.loc[older["code"] == codes[1], "naam"] = "Een heel andere buurt"
+    store = Store(tmp_path)
+    store.write_reference(older, 2023)
+    ctx = load_peer_context(atlas, store)
+    assert ctx.year == 2023 and ctx.atlas_year == 2024
+    assert "andere naam" in ctx.frame.at[codes[1], "vergelijking"]
+    sec = peer_section(ctx, codes[0], "X", [], [])
+    assert "De landelijke tabel van 2024 staat niet in de store" in sec["note"]
+    assert isinstance(ctx.frame.at[codes[0], "vergelijkbaar_1"], str)
+
+
+@pytest.mark.slow
+def test_import_of_a_national_kaart_stores_the_reference_a_regional_one_not(tmp_path):
+    from wijkgeo.demo.synthetic import generate_country
+    from wijkgeo.refresh import import_wijkbuurtkaart
+
+    country = generate_country(3, seed=5)
+    kaart = tmp_path / "WijkBuurtkaart_2024_v1.gpkg"
+    for layer, frame in (
+        ("gemeenten", country.gemeenten),
+        ("wijken", country.wijken),
+        ("buurten", country.buurten),
+    ):
+        frame.to_file(kaart, layer=layer, driver="GPKG")
+    store = Store(tmp_path / "store")
+    import_wijkbuurtkaart(kaart, "GM9998", 2024, store=store)
+    ref = store.read_reference(2024)
+    assert (ref["level"] == "buurt").sum() == len(country.buurten)
+    assert ref.attrs["sources"]["wijkbuurtkaart"]["file"] == kaart.name
+    regional = tmp_path / "regio.gpkg"
+    country.gemeenten.to_file(regional, layer="gemeenten", driver="GPKG")
+    for layer, frame in (("wijken", country.wijken), ("buurten", country.buurten)):
+        frame[frame["gemeentecode"] == "GM9999"].to_file(regional, layer=layer, driver="GPKG")
+    other = Store(tmp_path / "store2")
+    import_wijkbuurtkaart(regional, "GM9999", 2024, store=other)
+    assert not other.has_reference(2024)

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 #: Attention point vs peers: worse than at least this share of the peers (8 of 10).
 WORSE_SHARE = 0.8
+#: At most this many peers named per indicator, and extra attention points per page.
+MAX_NAMES = 4
+MAX_EXTRA = 3
 
 
 @dataclass
@@ -156,13 +159,16 @@ def load_peer_context(atlas: Atlas, store: Any = None) -> PeerContext:
 
 
 def _names(ctx: PeerContext, codes: list[str]) -> list[str]:
+    """'Naam (gemeente)' of the first :data:`MAX_NAMES` codes, then 'en N andere'."""
     values = ctx.result.values if ctx.result is not None else pd.DataFrame()
     out = []
-    for c in codes:
+    for c in codes[:MAX_NAMES]:
         if c in values.index:
             out.append(f"{values.at[c, 'naam']} ({values.at[c, 'gemeentenaam']})")
         else:
             out.append(c)
+    if len(codes) > MAX_NAMES:
+        out.append(_t("vergelijkbaar.andere", n=len(codes) - MAX_NAMES))
     return out
 
 
@@ -254,6 +260,7 @@ def peer_section(
         line = _line(ctx, code, key)
         if line and line["worse_share"] >= WORSE_SHARE:
             extra.append(line)
+    extra = sorted(extra, key=lambda e: -e["worse_share"])[:MAX_EXTRA]
     note = None
     if ctx.year != ctx.atlas_year:
         note = _t("vergelijkbaar.jaar_anders", jaar=ctx.atlas_year, ref_jaar=ctx.year, naam=name)
