@@ -64,7 +64,10 @@ def run_demo(
     )
     log.info("Demodam opgeslagen in %s", target.path)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
-    fmap = build(atlas, indicator=indicator)  # every indicator, opening on this one
+    from ..profile.peers import load_peer_context
+
+    peers = load_peer_context(atlas, target)
+    fmap = build(atlas, indicator=indicator, peers=peers)  # every indicator, opening on this one
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)

@@ -165,6 +165,7 @@ def build(
     koppelkansen: Any = "auto",
     grid: int | None = 500,
     overlays: bool = True,
+    peers: Any = None,
 ) -> folium.Map:
     """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
@@ -225,6 +226,9 @@ def build(
         energietransitie, projecten), the grid and the koppelkansen
         (:mod:`wijkgeo.maps.overlays`), the search box, the "Check deze plek" panel and
         the sources footer. ``False`` gives the plain indicator map.
+    peers : PeerContext, optional
+        "Buurten zoals deze" (:func:`wijkgeo.profile.peers.load_peer_context`): adds the view
+        "verschil met vergelijkbare buurten" and the peers' median in the popups.
 
     Returns
     -------
@@ -293,6 +297,11 @@ def build(
         prev_year = getattr(previous, "meta", {}).get("year") or (year - 1 if year else None)
         prev_frame, prev_notes = previous_values(buurten, in_rd(earlier, "vorig jaar"), keys, local)
     entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame)
+    with_peers = peers is not None and getattr(peers, "result", None) is not None
+    if with_peers:
+        from .peers import add_peer_entries
+
+        add_peer_entries(entries, buurten["buurtcode"].astype(str).tolist(), values, peers)
 
     # --- geometry -----------------------------------------------------------------------
     rd = buurten.geometry.to_numpy()
@@ -389,6 +398,10 @@ def build(
                 for name in dict.fromkeys((basemap, "grijs", "pastel"))
             },
         }
+    if with_peers:
+        from .peers import peer_payload
+
+        payload["peers"] = peer_payload(peers)
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,
@@ -441,6 +454,7 @@ def build(
                 themes_order,
                 initial,
                 payload["layers"],
+                peers=with_peers,
             )
         )
     ).add_to(fmap)
@@ -575,7 +589,8 @@ def write_map(
     """Read a gemeente from the store, build its map with every indicator and save it.
 
     The previous year, when the store has it, gives the change since then (only for buurten
-    whose boundary did not change). This is ``wijkgeo map``.
+    whose boundary did not change); the store's national reference gives the view
+    "verschil met vergelijkbare buurten". This is ``wijkgeo map``.
 
     Parameters
     ----------
@@ -619,5 +634,10 @@ def write_map(
     if target.has(atlas.code, year - 1):
         previous = target.read_atlas(atlas.code, year - 1)
         log.info("vorig jaar %d gevonden: veranderingen in de popups", year - 1)
-    fmap = build(atlas, indicator=indicator, previous=previous, offline=offline)
+    from ..profile.peers import load_peer_context
+
+    peers = load_peer_context(atlas, target)  # "verschil met vergelijkbare buurten"
+    if peers.result is None:
+        log.info("geen landelijke referentie in de store: geen vergelijkbare buurten op de kaart")
+    fmap = build(atlas, indicator=indicator, previous=previous, offline=offline, peers=peers)
     return save_map(fmap, path or Path("maps") / f"{atlas.code}_{year}.html")

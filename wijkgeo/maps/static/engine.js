@@ -157,11 +157,16 @@
     function values(ind) {
       if (!cache[ind.key]) {
         var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
+        /* peers: their median (pm) and, for an earlier reference year, the own value (po) */
+        var pm = ind.pm ? vlq(ind.pm) : null, po = ind.po ? vlq(ind.po) : null;
         for (j = 0; j < ints.length; j++) if (ints[j] !== null) ints[j] += o;
         if (prev) for (j = 0; j < prev.length; j++) if (prev[j] !== null) prev[j] += o;
+        if (pm) for (j = 0; j < pm.length; j++) if (pm[j] !== null) pm[j] += o;
+        if (po) for (j = 0; j < po.length; j++) if (po[j] !== null) po[j] += o;
         var s = Math.pow(10, ind.dec), reason = new Array(n), k;
         for (k in ind.miss) ind.miss[k].forEach(function (i) { reason[i] = data.reasons[+k]; });
-        cache[ind.key] = {ints: ints, prev: prev, scale: s, reason: reason, ranks: null};
+        cache[ind.key] = {ints: ints, prev: prev, pm: pm, po: po, scale: s, reason: reason,
+                          ranks: null};
       }
       return cache[ind.key];
     }
@@ -169,6 +174,15 @@
 
     function classOf(ind, i) {
       var val = values(ind).ints[i], bins, j;
+      if (state.mode === "vergelijkbaar") {
+        var pv = values(ind), own = pv.po ? pv.po[i] : val;
+        var med = pv.pm ? pv.pm[i] : null, pk = (ind.pdbins || []).length;
+        if (own === null || med === null || med === undefined) return -1;
+        var pd = own - med, pa = Math.abs(pd);
+        if (pd === 0 || pk === 0) return pk;
+        for (j = 0; j < pk - 1 && pa > ind.pdbins[j]; j++);
+        return pd > 0 ? pk + 1 + j : pk - 1 - j;
+      }
       if (val === null) return -1;
       if (state.mode === "verschil") {
         var g = ind.gem[groupIx(i)];
@@ -185,6 +199,7 @@
     function colorOf(ind, i) {
       var k = classOf(ind, i);
       if (k < 0) return data.missing_color;
+      if (state.mode === "vergelijkbaar") return ind.pdcolors[k];
       return state.mode === "verschil" ? ind.dcolors[k] : ind.colors[k];
     }
 
@@ -250,6 +265,20 @@
       }
       html += row(T.popup_gemeente + " " + gname, compared(g));
       html += row(T.popup_nederland, compared(ind.nl));
+      if (data.peers && v.pm) { /* the median of the structurally similar buurten */
+        var pmed = v.pm[i], pw = data.peers.words;
+        if (pmed === null || pmed === undefined) {
+          html += row(pw.popup_peers, T.missing);
+        } else if (v.po) { /* an earlier reference year: the buurt's own value of that year */
+          var pown = v.po[i];
+          html += row(pw.popup_peers + " " + pw.popup_peers_year + " " + data.peers.year,
+                      fmtValue(ind, pmed / s) + (pown === null ? "" : " (" + T.popup_value.toLowerCase() +
+                      " " + fmtValue(ind, pown / s) + ", " + fmtDiff(ind, (pown - pmed) / s, T) + ")"));
+        } else {
+          html += row(pw.popup_peers, fmtValue(ind, pmed / s) +
+                      (x === null ? "" : " (" + fmtDiff(ind, (x - pmed) / s, T) + ")"));
+        }
+      }
       var r = ranks(ind)[i];
       if (r) html += row(T.popup_rank, r[0] + " " + T.popup_rank_of + " " + r[1] +
                          " (" + T.rank_end[ind.dir] + ")");
@@ -300,7 +329,9 @@
     function recolour() {
       var ind = byKey[state.indicator];
       for (var i = 0; i < n; i++) ctx.restyle(i);
-      legendBox.innerHTML = state.mode === "verschil" ? ind.dlegend : ind.legend;
+      legendBox.innerHTML = state.mode === "verschil" ? ind.dlegend :
+        state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
+        (ind.pwhy || T.missing) + "</p>") : ind.legend;
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
         r.checked = r.value === state.mode;
@@ -420,7 +451,8 @@
       var key = h.indicator && byKey[h.indicator] && byKey[h.indicator].ok ? h.indicator :
         (state.indicator || (byKey[data.initial] && byKey[data.initial].ok ? data.initial : firstAvailable()));
       state.indicator = key;
-      state.mode = h.weergave === "verschil" ? "verschil" : "waarde";
+      state.mode = h.weergave === "verschil" ? "verschil" :
+        (h.weergave === "vergelijkbaar" && data.peers) ? "vergelijkbaar" : "waarde";
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
