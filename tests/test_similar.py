@@ -360,3 +360,61 @@ def test_import_of_a_national_kaart_stores_the_reference_a_regional_one_not(tmp_
     other = Store(tmp_path / "store2")
     import_wijkbuurtkaart(regional, "GM9999", 2024, store=other)
     assert not other.has_reference(2024)
+
+
+# ---------------------------------------------------------------------------- map
+def _map_payload(fmap) -> dict:
+    import re
+
+    html = fmap.get_root().render()
+    found = re.search(r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', html)
+    return html, json.loads(found[1])
+
+
+def test_map_has_a_peer_view_with_the_peers_median():
+    from wijkgeo.maps import build
+    from wijkgeo.maps.topology import decode_vlq
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    ctx = peer_context(atlas, ref)
+    html, data = _map_payload(build(atlas, peers=ctx, overlays=False))
+    assert 'value="vergelijkbaar"' in html and "verschil met vergelijkbare buurten" in html
+    assert data["peers"]["year"] == 2024 and not data["peers"]["other_year"]
+    entry = next(e for e in data["indicators"] if e["key"] == "aandeel_huishoudens_laag_inkomen")
+    medians = [None if v is None else (v + entry["o"]) / 10 ** entry["dec"] for v in
+               decode_vlq(entry["pm"])]  # fmt: skip
+    expected = ctx.frame["aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"]
+    expected = expected.reindex(atlas.buurten["buurtcode"]).round(entry["dec"]).tolist()
+    got = [np.nan if m is None else m for m in medians]
+    np.testing.assert_allclose(got, expected)
+    assert "verschil met vergelijkbare buurten" in entry["pdlegend"]
+    neutral = next(e for e in data["indicators"] if e["key"] == "aandeel_65_plus")
+    assert "pm" not in neutral and "geen uitkomst" in neutral["pwhy"]
+    _, plain = _map_payload(build(atlas, overlays=False))
+    assert "peers" not in plain and "pm" not in plain["indicators"][0]
+
+
+@pytest.mark.browser
+def test_map_peer_view_in_chromium(tmp_path):
+    from browser import browser_page, screenshot, wait_ready
+
+    from wijkgeo.maps import build
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    ctx = peer_context(atlas, ref)
+    code = atlas.buurten["buurtcode"].iloc[0]
+    html = build(atlas, peers=ctx, overlays=False).get_root().render()
+    link = f"#indicator=aandeel_huishoudens_laag_inkomen&weergave=vergelijkbaar&buurt={code}"
+    with browser_page(html, hash=link) as (page, _traffic):
+        wait_ready(page)
+        popup = page.locator(".wijkgeo-popup").inner_text()
+        legend = page.locator("#wijkgeo-legend").inner_text()
+        checked = page.eval_on_selector("input[value=vergelijkbaar]", "e => e.checked")
+        screenshot(page, "vergelijkbare_buurten.png")
+    assert checked and "Vergelijkbare buurten (mediaan)" in popup
+    median = ctx.frame.at[code, "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"]
+    shown = np.round(median * 10) / 10  # the map rounds like the registry's decimals
+    assert f"{shown:.1f}".replace(".", ",") in popup
+    assert "verschil met vergelijkbare buurten" in legend
