@@ -348,7 +348,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(result.table.to_csv())
+        sys.stdout.write(result.to_csv())
     else:
         print(result.to_text())
     return EXIT_OK

@@ -819,6 +819,22 @@ class BuurtComparison:
             "indicatoren": rows,
         }
 
+    def to_csv(self) -> str:
+        """The buurt and its peers as CSV (``--format csv``); a text cell that a spreadsheet
+        would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a
+        leading quote.
+
+        Examples
+        --------
+        >>> _safe_cell("=HYPERLINK()"), _safe_cell("Tarwewijk")
+        ("'=HYPERLINK()", 'Tarwewijk')
+        """
+        table = self.table.copy()
+        for col in table.columns:
+            if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
+                table[col] = table[col].map(_safe_cell)
+        return table.to_csv()
+
     def to_text(self) -> str:
         """A Dutch plain-text report (the default output of ``wijkgeo vergelijk``)."""
         from .registry import format_value
@@ -859,6 +875,12 @@ class BuurtComparison:
                 better = [f"{names.get(c, c)} ({c})" for c in row["duidelijk_beter"].split(";")]
                 lines.append(f"    duidelijk beter: {', '.join(better)}")
         return "\n".join(lines)
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def reference_source(reference: pd.DataFrame, year: int | str) -> str:
