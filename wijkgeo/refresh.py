@@ -382,9 +382,9 @@ def refresh(
             (log.error if not result.ok else log.info)("%s", result.message())
             results.append(result)
         if nederland:
-            results.append(
-                _refresh_reference(target, year, dry_run=dry_run, force=force, cbs_url=cbs_url)
-            )
+            result = _refresh_reference(target, year, dry_run=dry_run, force=force, cbs_url=cbs_url)
+            (log.error if not result.ok else log.info)("%s", result.message())
+            results.append(result)
         return results
 
     if dry_run:
@@ -600,9 +600,12 @@ def refresh_nederland(
     catalog.kwb_table(year)  # ConfigError for an unknown year, before any request
     target = store if isinstance(store, Store) else Store(store)
     if dry_run:
-        return _refresh_reference(target, year, dry_run=True, force=force, cbs_url=cbs_url)
-    with target.lock(timeout=lock_timeout):
-        return _refresh_reference(target, year, dry_run=False, force=force, cbs_url=cbs_url)
+        result = _refresh_reference(target, year, dry_run=True, force=force, cbs_url=cbs_url)
+    else:
+        with target.lock(timeout=lock_timeout):
+            result = _refresh_reference(target, year, dry_run=False, force=force, cbs_url=cbs_url)
+    (log.error if not result.ok else log.info)("%s", result.message())
+    return result
 
 
 def _refresh_reference(
