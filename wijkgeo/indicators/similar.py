@@ -615,9 +615,13 @@ def standing(result: PeerResult, code: str, keys: Iterable[str] | None = None) -
             gain = sign * (peer_vals - value)
             hit = ok & (gain >= result.profile.clearly_better * sd)
             better = [str(c) for c in peer_codes[hit]]
+        # said from the side the buurt is on: "hoger dan 8 van de 10" when most peers are
+        # lower, "lager dan 7 van de 10" when most are higher (never "hoger dan 0")
         if not np.isfinite(value) or n_ok == 0:
             tekst = "geen vergelijking (waarde ontbreekt)"
-        elif sign < 0:
+        elif lower == 0 and higher == 0:
+            tekst = f"gelijk aan alle {n_ok} vergelijkbare buurten"
+        elif lower >= higher:
             tekst = f"hoger dan {lower} van de {n_ok} vergelijkbare buurten"
         else:
             tekst = f"lager dan {higher} van de {n_ok} vergelijkbare buurten"
