@@ -418,3 +418,25 @@ def test_map_peer_view_in_chromium(tmp_path):
     shown = np.round(median * 10) / 10  # the map rounds like the registry's decimals
     assert f"{shown:.1f}".replace(".", ",") in popup
     assert "verschil met vergelijkbare buurten" in legend
+
+
+@pytest.mark.realdata
+def test_peers_in_other_gemeenten_only_equal_a_filtered_brute_force(nl2020, realdata):
+    from dataclasses import replace
+
+    prof = replace(load_profile(), elsewhere=True)
+    values = reference_buurten(nl2020, prof)
+    res = find_peers(values, prof, k=10)
+    gm = values["gemeentecode"]
+    z, w = _documented_space(realdata)
+    rng = np.random.default_rng(7)
+    amsterdam = [c for c in res.codes if c.startswith("BU0363")][:2]  # a gemeente of 480
+    for code in [TARWEWIJK, *amsterdam, *rng.choice(res.codes, 10, replace=False)]:
+        pos = res.position(code)
+        got = res.codes[res.peers[pos]]
+        assert (gm.loc[got] != gm.loc[code]).all()
+        d = np.sqrt((((z - z.loc[code]) ** 2) * w).sum(axis=1))
+        d = d[gm.reindex(d.index) != gm.loc[code]].sort_values(kind="stable")
+        np.testing.assert_allclose(res.distances[pos], d.to_numpy()[:10], rtol=1e-9, atol=1e-9)
+    sim = similar_buurten(values, [TARWEWIJK], profile=prof)
+    assert "Alleen buurten in andere gemeenten" in sim.attrs["uitleg"]

@@ -285,6 +285,7 @@ _VERGELIJK_EXAMPLE = (
     "  wijkgeo refresh --nederland --jaar 2020          (eenmalig: alle buurten van Nederland)\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 -k 5 --format csv > tarwewijk.csv\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020 --andere-gemeenten\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 --kenmerken-bestand mijn_profiel.json\n"
     "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
     "Zoekt in heel Nederland de buurten die structureel het meest op deze buurt lijken\n"
@@ -310,6 +311,11 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--kenmerken", action="store_true", help="toon het actieve vergelijkingsprofiel")
     p.add_argument("--kenmerken-bestand", metavar="PAD", help="eigen vergelijkingsprofiel (JSON)")
+    p.add_argument(
+        "--andere-gemeenten",
+        action="store_true",
+        help="alleen vergelijkbare buurten in andere gemeenten (wie bel je elders?)",
+    )
     _add_store_arg(p)
 
 
@@ -344,7 +350,14 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             "Geef een buurtcode en --jaar, bv. `wijkgeo vergelijk BU05991571 --jaar 2020`, of "
             "--kenmerken om het profiel te zien."
         )
-    result = compare_buurt(args.buurt, args.jaar, k=args.k, profile=profile, store=args.store)
+    result = compare_buurt(
+        args.buurt,
+        args.jaar,
+        k=args.k,
+        profile=profile,
+        store=args.store,
+        elsewhere=True if args.andere_gemeenten else None,
+    )
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":

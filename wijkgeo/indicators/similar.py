@@ -36,7 +36,7 @@ import difflib
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ __all__ = [
     "compare_buurt",
     "find_peers",
     "load_profile",
+    "nearest_elsewhere",
     "nearest_neighbours",
     "peer_table",
     "profile_table",
@@ -113,6 +114,7 @@ class Profile:
     outcomes: tuple[str, ...]
     clearly_better: float
     source: str
+    elsewhere: bool = False
     doc: str = ""
     refused: tuple[str, ...] = field(default=(), repr=False)
 
@@ -132,6 +134,7 @@ class Profile:
             "kenmerken": [f.to_dict() for f in self.features],
             "uitkomsten": list(self.outcomes),
             "duidelijk_beter": self.clearly_better,
+            "alleen_andere_gemeenten": self.elsewhere,
             "uitleg": self.doc,
         }
 
@@ -275,6 +278,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
         features=tuple(features),
         outcomes=outcomes,
         clearly_better=clearly,
+        elsewhere=bool(data.get("alleen_andere_gemeenten", False)),
         source=source,
         doc=str(default.get("_doc", "")),
         refused=refused,
@@ -346,6 +350,47 @@ def nearest_neighbours(
         d = d[keep].reshape(n, k_eff)
     idx[:, :k_eff] = i
     dist[:, :k_eff] = d
+    return idx, dist
+
+
+def nearest_elsewhere(points: Any, groups: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest rows of every row that lie in another group (another gemeente).
+
+    Exact: asks the k-d tree for more neighbours (3k, then four times as many for the rows
+    that still lack k) until k of another group are found or every row was asked.
+
+    Examples
+    --------
+    >>> idx, _ = nearest_elsewhere([[0.0], [0.1], [1.0], [2.0]], ["A", "A", "B", "C"], 1)
+    >>> idx[:, 0].tolist()
+    [2, 2, 1, 2]
+    """
+    from scipy.spatial import cKDTree
+
+    x = np.asarray(points, dtype="float64")
+    if x.ndim == 1:
+        x = x[:, None]
+    g = np.asarray(groups).astype(str)
+    n = len(x)
+    idx = np.full((n, k), -1, dtype=np.int64)
+    dist = np.full((n, k), np.nan)
+    if n < 2:
+        return idx, dist
+    tree = cKDTree(x)
+    todo = np.arange(n)
+    ask = min(3 * k + 1, n)
+    while len(todo):
+        d, i = tree.query(x[todo], k=ask)
+        d = np.asarray(d).reshape(len(todo), ask)
+        i = np.asarray(i).reshape(len(todo), ask)
+        other = g[i] != g[todo][:, None]
+        enough = (other.sum(axis=1) >= k) | (ask >= n)
+        for row in np.flatnonzero(enough):
+            keep = np.flatnonzero(other[row])[:k]
+            idx[todo[row], : len(keep)] = i[row, keep]
+            dist[todo[row], : len(keep)] = d[row, keep]
+        todo = todo[~enough]
+        ask = min(ask * 4, n)
     return idx, dist
 
 
@@ -465,6 +510,8 @@ class PeerResult:
         )
         gm = self.values.loc[self.codes, "gemeentecode"].nunique() if len(self.codes) else 0
         text += f", in {gm} gemeenten."
+        if self.profile.elsewhere:
+            text += " Alleen buurten in andere gemeenten."
         if self.dropped:
             jaar = f" in {year}" if year is not None else ""
             parts = [f"{get_indicator(k).label.lower()} ({why})" for k, why in self.dropped.items()]
@@ -550,8 +597,12 @@ def find_peers(
     std = np.where(std > 0, std, 1.0)
     w = np.sqrt(np.array([weights[key] for key in used]))
     z = (x - mean) / std * w
-    idx, dist = nearest_neighbours(z, k)
     codes = values.index.to_numpy()[complete].astype(str)
+    if profile.elsewhere:
+        gm = values.loc[codes, "gemeentecode"].astype(str).to_numpy()
+        idx, dist = nearest_elsewhere(z, gm, k)
+    else:
+        idx, dist = nearest_neighbours(z, k)
     outcome_cols = [c for c in profile.outcomes if c in values.columns]
     spread = values.loc[complete, outcome_cols].astype("float64").std(ddof=0)
     log.debug(
@@ -930,6 +981,7 @@ def compare_buurt(
     profile: Profile | str | Path | None = None,
     store: Any = None,
     reference: pd.DataFrame | None = None,
+    elsewhere: bool | None = None,
 ) -> BuurtComparison:
     """One buurt, its k most similar buurten of the country and where it stands among them.
 
@@ -947,6 +999,8 @@ def compare_buurt(
         The store holding the national reference (``wijkgeo refresh --nederland``).
     reference : DataFrame, optional
         Use this reference instead of the store's.
+    elsewhere : bool, optional
+        Only peers in other gemeenten; default the profile's ``alleen_andere_gemeenten``.
 
     Raises
     ------
@@ -970,6 +1024,8 @@ def compare_buurt(
             f"{code} is geen buurtcode; `wijkgeo vergelijk` vergelijkt buurten (BU........)."
         )
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    if elsewhere is not None:
+        prof = replace(prof, elsewhere=bool(elsewhere))
     target = store if isinstance(store, Store) else Store(store)
     ref = reference if reference is not None else target.read_reference(year)
     values = reference_buurten(ref, prof)
