@@ -8,6 +8,7 @@ the peer checks.
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 from pathlib import Path
@@ -266,6 +267,13 @@ def test_compare_buurt_and_the_cli_on_tarwewijk(nl2020, tmp_path, capsys):
     # a typo names the closest codes; a code of another year names that year
     assert cli.main(["vergelijk", "BU05991599", "--jaar", "2020", "--store", str(store.path)]) == 2
     assert "BU05991593" in capsys.readouterr().err
+    # every buurt of Rotterdam at once, only peers elsewhere
+    gm_args = ["vergelijk", "GM0599", "--jaar", "2020", "--store", str(store.path)]
+    assert cli.main([*gm_args, "--format", "csv", "--andere-gemeenten"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    assert TARWEWIJK in table.index and len(table) == 92
+    assert not table["vergelijkbaar_1"].dropna().str.startswith("BU0599").any()
+    assert table.loc[TARWEWIJK, "vergelijkbaar_1_gemeente"] == "'s-Gravenhage"
     store.write_reference(ref[ref["code"] != TARWEWIJK], 2021)
     assert cli.main(["vergelijk", TARWEWIJK, "--jaar", "2021", "--store", str(store.path)]) == 2
     assert "laatst gezien in 2020" in capsys.readouterr().err

@@ -286,6 +286,7 @@ _VERGELIJK_EXAMPLE = (
     "  wijkgeo vergelijk BU05991571 --jaar 2020\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 -k 5 --format csv > tarwewijk.csv\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 --andere-gemeenten\n"
+    "  wijkgeo vergelijk GM0599 --jaar 2020 --format csv > rotterdam.csv   (alle buurten)\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 --kenmerken-bestand mijn_profiel.json\n"
     "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
     "Zoekt in heel Nederland de buurten die structureel het meest op deze buurt lijken\n"
@@ -298,7 +299,12 @@ _VERGELIJK_EXAMPLE = (
 def _add_vergelijk(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _VERGELIJK_EXAMPLE
-    p.add_argument("buurt", nargs="?", metavar="BUURT", help="buurtcode, bv. BU05991571")
+    p.add_argument(
+        "buurt",
+        nargs="?",
+        metavar="BUURT",
+        help="buurtcode, bv. BU05991571; of een gemeentecode (GM0599) voor al haar buurten",
+    )
     p.add_argument("--jaar", type=int, help="jaar van de landelijke referentie, bv. 2020")
     p.add_argument(
         "-k", "--aantal", type=int, dest="k", metavar="K", help="aantal vergelijkbare buurten"
@@ -317,6 +323,12 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
         help="alleen vergelijkbare buurten in andere gemeenten (wie bel je elders?)",
     )
     _add_store_arg(p)
+
+
+def _safe_csv(value):
+    from .indicators.similar import _safe_cell
+
+    return _safe_cell(value)
 
 
 @command("vergelijk", "vergelijk een buurt met de meest vergelijkbare buurten van Nederland")(
@@ -350,6 +362,35 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             "Geef een buurtcode en --jaar, bv. `wijkgeo vergelijk BU05991571 --jaar 2020`, of "
             "--kenmerken om het profiel te zien."
         )
+    if args.buurt.strip().upper().startswith("GM"):  # every buurt of a gemeente at once
+        from .indicators.similar import compare_gemeente
+
+        table = compare_gemeente(
+            args.buurt,
+            args.jaar,
+            k=args.k,
+            profile=profile,
+            store=args.store,
+            elsewhere=True if args.andere_gemeenten else None,
+        )
+        if args.format == "json":
+            rows = json.loads(table.to_json(orient="index", force_ascii=False))
+            doc = {"jaar": args.jaar, "uitleg": table.attrs["uitleg"], "buurten": rows}
+            print(json.dumps(doc, ensure_ascii=False, indent=2))
+        elif args.format == "csv":
+            sys.stdout.write(table.map(_safe_csv).to_csv())
+        else:
+            print(table.attrs["uitleg"] + "\n")
+            for code, row in table.iterrows():
+                first = [
+                    f"{row[f'vergelijkbaar_{j}_naam']} ({row[f'vergelijkbaar_{j}_gemeente']})"
+                    for j in (1, 2, 3)
+                    if isinstance(row.get(f"vergelijkbaar_{j}"), str)
+                ]
+                why = row.get("vergelijking")
+                said = ", ".join(first) if first else f"niet vergeleken: {why}"
+                print(f"{code}  {row['naam']}: {said}")
+        return EXIT_OK
     result = compare_buurt(
         args.buurt,
         args.jaar,

@@ -54,6 +54,7 @@ __all__ = [
     "PeerResult",
     "Profile",
     "compare_buurt",
+    "compare_gemeente",
     "find_peers",
     "load_profile",
     "nearest_elsewhere",
@@ -823,7 +824,13 @@ def similar_buurten(
             for i in range(len(wanted))
         ]
     out = pd.DataFrame(cols, index=index)
-    out.attrs.update({"gebruikt": res.used, "weggelaten": res.dropped, "uitleg": res.explain()})
+    out.attrs.update(
+        {
+            "gebruikt": res.used,
+            "weggelaten": res.dropped,
+            "uitleg": res.explain(values.attrs.get("year")),
+        }
+    )
     return out
 
 
@@ -1057,3 +1064,74 @@ def compare_buurt(
         explanation=explanation,
         result=res,
     )
+
+
+def compare_gemeente(
+    gemeente: str,
+    year: int,
+    *,
+    k: int | None = None,
+    profile: Profile | str | Path | None = None,
+    store: Any = None,
+    reference: pd.DataFrame | None = None,
+    elsewhere: bool | None = None,
+) -> pd.DataFrame:
+    """Every buurt of one gemeente next to its peers across the country (one row per buurt).
+
+    :func:`similar_buurten` for the gemeente's buurten in the national reference, with the
+    buurt's name and each peer's name and gemeente beside its code
+    (``vergelijkbaar_1_naam``, ``vergelijkbaar_1_gemeente``); ``wijkgeo vergelijk GM0599
+    --jaar 2020 --format csv``.
+
+    Examples
+    --------
+    >>> tab = compare_gemeente("GM0599", 2020)                      # doctest: +SKIP
+    >>> tab.loc["BU05991571", "vergelijkbaar_1_naam"]               # doctest: +SKIP
+    'Laakkwartier-Oost'
+    """
+    from ..codes import normalize_code
+    from ..store import Store
+
+    code = normalize_code(gemeente, "gemeente")
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    if elsewhere is not None:
+        prof = replace(prof, elsewhere=bool(elsewhere))
+    target = store if isinstance(store, Store) else Store(store)
+    ref = reference if reference is not None else target.read_reference(year)
+    values = reference_buurten(ref, prof)
+    mine = values.index[values["gemeentecode"].astype(str) == code]
+    if not len(mine):
+        from ..sources.local.spec import closest_many
+
+        near = closest_many(code, sorted(set(values["gemeentecode"].astype(str))), 3)
+        hint = f" Bedoelde u {', '.join(near)}?" if near else ""
+        raise DataValidationError(
+            f"Gemeente {code} heeft geen buurten in de landelijke referentie {year}.{hint}"
+        )
+    sim = similar_buurten(values, pd.Index(mine, name="buurtcode"), k=k, profile=prof)
+    k_eff = len([c for c in sim.columns if re_peer(c)])
+    cols: dict[str, Any] = {"naam": values.loc[mine, "naam"].to_numpy()}
+    for j in range(1, k_eff + 1):
+        peer = sim[f"vergelijkbaar_{j}"]
+        cols[f"vergelijkbaar_{j}"] = peer.to_numpy()
+        cols[f"vergelijkbaar_{j}_naam"] = values["naam"].reindex(peer).to_numpy()
+        cols[f"vergelijkbaar_{j}_gemeente"] = values["gemeentenaam"].reindex(peer).to_numpy()
+        cols[f"afstand_{j}"] = sim[f"afstand_{j}"].to_numpy()
+    head = pd.DataFrame(cols, index=sim.index)
+    rest = sim.drop(columns=[c for c in sim.columns if c in head.columns])
+    out = pd.concat([head, rest], axis=1)
+    out.attrs.update(sim.attrs)
+    out.attrs["uitleg"] = sim.attrs["uitleg"] + reference_source(ref, year)
+    return out
+
+
+def re_peer(column: str) -> bool:
+    """Whether ``column`` is a peer code column (``vergelijkbaar_<n>``).
+
+    Examples
+    --------
+    >>> re_peer("vergelijkbaar_3"), re_peer("vergelijkbaar_3_naam")
+    (True, False)
+    """
+    head, _, tail = column.rpartition("_")
+    return head == "vergelijkbaar" and tail.isdigit()
