@@ -151,8 +151,12 @@ def test_default_profile_is_structural_and_documented():
 
 def test_cli_prints_the_active_profile(capsys, tmp_path):
     assert cli.main(["vergelijk", "--kenmerken", "--format", "json"]) == 0
-    shown = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    shown = json.loads(out)
     assert [f["sleutel"] for f in shown["kenmerken"]] == load_profile().keys
+    copy = tmp_path / "kopie.json"  # the printed profile is a valid profile file
+    copy.write_text(out, encoding="utf-8")
+    assert load_profile(copy).keys == load_profile().keys
     own = _profile_file(tmp_path, kenmerken=["inwoners", "aandeel_65_plus"], naam="eigen")
     assert cli.main(["vergelijk", "--kenmerken", "--kenmerken-bestand", str(own)]) == 0
     out = capsys.readouterr().out
