@@ -325,37 +325,23 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
 
 
-def _safe_csv(value):
-    from .indicators.similar import _safe_cell
-
-    return _safe_cell(value)
-
-
 @command("vergelijk", "vergelijk een buurt met de meest vergelijkbare buurten van Nederland")(
     _add_vergelijk
 )
 def _run_vergelijk(args: argparse.Namespace) -> int:
     import json
 
-    from .indicators.similar import compare_buurt, load_profile, profile_table
+    from .indicators.similar import compare_buurt, load_profile, profile_table, profile_text
 
     profile = load_profile(args.kenmerken_bestand)
     if args.kenmerken:
         if args.format == "json":
             print(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
             return EXIT_OK
-        table = profile_table(profile)
         if args.format == "csv":
-            sys.stdout.write(table.to_csv(index=False))
-            return EXIT_OK
-        print(f"Vergelijkingsprofiel '{profile.name}' ({profile.source})")
-        print(
-            f"Buurten met minder dan {profile.min_population} inwoners doen niet mee; "
-            f"standaard {profile.k} vergelijkbare buurten."
-        )
-        print(table.to_string(index=False))
-        print(f"\nUitkomsten die vergeleken worden: {', '.join(profile.outcomes)}")
-        print("Migratieachtergrond is nooit een kenmerk.")
+            sys.stdout.write(profile_table(profile).to_csv(index=False))
+        else:
+            print(profile_text(profile))
         return EXIT_OK
     if not args.buurt or args.jaar is None:
         raise ConfigError(
@@ -363,7 +349,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             "--kenmerken om het profiel te zien."
         )
     if args.buurt.strip().upper().startswith("GM"):  # every buurt of a gemeente at once
-        from .indicators.similar import compare_gemeente
+        from .indicators.similar import compare_gemeente, gemeente_output
 
         table = compare_gemeente(
             args.buurt,
@@ -373,23 +359,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             store=args.store,
             elsewhere=True if args.andere_gemeenten else None,
         )
-        if args.format == "json":
-            rows = json.loads(table.to_json(orient="index", force_ascii=False))
-            doc = {"jaar": args.jaar, "uitleg": table.attrs["uitleg"], "buurten": rows}
-            print(json.dumps(doc, ensure_ascii=False, indent=2))
-        elif args.format == "csv":
-            sys.stdout.write(table.map(_safe_csv).to_csv())
-        else:
-            print(table.attrs["uitleg"] + "\n")
-            for code, row in table.iterrows():
-                first = [
-                    f"{row[f'vergelijkbaar_{j}_naam']} ({row[f'vergelijkbaar_{j}_gemeente']})"
-                    for j in (1, 2, 3)
-                    if isinstance(row.get(f"vergelijkbaar_{j}"), str)
-                ]
-                why = row.get("vergelijking")
-                said = ", ".join(first) if first else f"niet vergeleken: {why}"
-                print(f"{code}  {row['naam']}: {said}")
+        print(gemeente_output(table, args.jaar, args.format), end="")
         return EXIT_OK
     result = compare_buurt(
         args.buurt,

@@ -56,11 +56,13 @@ __all__ = [
     "compare_buurt",
     "compare_gemeente",
     "find_peers",
+    "gemeente_output",
     "load_profile",
     "nearest_elsewhere",
     "nearest_neighbours",
     "peer_table",
     "profile_table",
+    "profile_text",
     "reference_buurten",
     "reference_source",
     "similar_buurten",
@@ -305,6 +307,27 @@ def profile_table(profile: Profile) -> pd.DataFrame:
         for f in profile.features
     ]
     return pd.DataFrame(rows, columns=["sleutel", "naam", "groep", "schaal", "gewicht"])
+
+
+def profile_text(profile: Profile) -> str:
+    """The active profile in Dutch plain text (``wijkgeo vergelijk --kenmerken``).
+
+    Examples
+    --------
+    >>> "Migratieachtergrond is nooit een kenmerk." in profile_text(load_profile())
+    True
+    """
+    lines = [
+        f"Vergelijkingsprofiel '{profile.name}' ({profile.source})",
+        f"Buurten met minder dan {profile.min_population} inwoners doen niet mee; "
+        f"standaard {profile.k} vergelijkbare buurten"
+        + ("; alleen in andere gemeenten." if profile.elsewhere else "."),
+        profile_table(profile).to_string(index=False),
+        "",
+        f"Uitkomsten die vergeleken worden: {', '.join(profile.outcomes)}",
+        "Migratieachtergrond is nooit een kenmerk.",
+    ]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------- neighbours
@@ -1135,3 +1158,28 @@ def re_peer(column: str) -> bool:
     """
     head, _, tail = column.rpartition("_")
     return head == "vergelijkbaar" and tail.isdigit()
+
+
+def gemeente_output(table: pd.DataFrame, year: int, fmt: str = "tekst") -> str:
+    """:func:`compare_gemeente` as ``wijkgeo vergelijk GM.. --format tekst|csv|json`` prints it.
+
+    Text: the explanation, then per buurt its three nearest peers (name and gemeente) or why
+    it is not compared. CSV: one row per buurt (cells a spreadsheet would run as a formula
+    quoted). JSON: ``jaar``, ``uitleg`` and the rows by buurtcode.
+    """
+    if fmt == "csv":
+        return table.map(_safe_cell).to_csv()
+    if fmt == "json":
+        rows = json.loads(table.to_json(orient="index", force_ascii=False))
+        doc = {"jaar": int(year), "uitleg": table.attrs.get("uitleg"), "buurten": rows}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    lines = [str(table.attrs.get("uitleg", "")), ""]
+    for code, row in table.iterrows():
+        first = [
+            f"{row[f'vergelijkbaar_{j}_naam']} ({row[f'vergelijkbaar_{j}_gemeente']})"
+            for j in (1, 2, 3)
+            if isinstance(row.get(f"vergelijkbaar_{j}"), str)
+        ]
+        said = ", ".join(first) if first else f"niet vergeleken: {row.get('vergelijking')}"
+        lines.append(f"{code}  {row['naam']}: {said}")
+    return "\n".join(lines) + "\n"
