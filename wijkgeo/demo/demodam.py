@@ -774,9 +774,7 @@ def projecten_frame(
     cand = [
         c
         for c in b.index
-        if c not in kk_buurten
-        and c != green
-        and dens[c] < 0.6
+        if c not in kk_buurten and c != green and dens[c] < 0.6
         and 1.1 * nl65 <= float(share65[c] if pd.notna(share65[c]) else 0) <= 1.18 * nl65
     ]
     if cand:  # groen where 65+ is just under 1.2 x NL and the buurt is not dense
