@@ -85,8 +85,8 @@ def test_refresh_nederland_fetches_the_country_once_and_stores_it(httpserver, re
 def test_a_failing_download_keeps_the_previous_reference(httpserver, realdata, tmp_path):
     replay = serve_national(httpserver, realdata)
     store = Store(tmp_path / "store")
-    nl = _national(realdata)
-    store.write_reference(nl.head(50), 2020, manifest_extra={"sources": {"cbs": {}}})
+    small = pd.DataFrame({"code": ["BU05991571"], "level": ["buurt"], "naam": ["Tarwewijk"]})
+    store.write_reference(small, 2020, manifest_extra={"sources": {"cbs": {}}})
     before = store.reference_path(2020).read_bytes()
     replay.fail("DataProperties", 404)
     result = refresh_nederland(2020, store=store, cbs_url=replay.cbs_url)
@@ -201,6 +201,7 @@ def _brute_force(realdata: Path, code: str, k: int) -> tuple[list[str], np.ndarr
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_peers_equal_a_brute_force_search_under_the_documented_profile(nl2020, realdata):
     prof = load_profile()
     values = reference_buurten(nl2020, prof)
@@ -216,6 +217,7 @@ def test_peers_equal_a_brute_force_search_under_the_documented_profile(nl2020, r
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_no_peer_below_the_minimum_population_and_missing_features_said(nl2020):
     prof = load_profile()
     sim = similar_buurten(nl2020, k=10)
@@ -232,6 +234,7 @@ def test_no_peer_below_the_minimum_population_and_missing_features_said(nl2020):
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_rotterdams_peers_come_from_several_gemeenten(nl2020):
     values = reference_buurten(nl2020)
     rotterdam = values.index[values["gemeentecode"] == "GM0599"]
@@ -383,6 +386,7 @@ def _map_payload(fmap) -> dict:
     return html, json.loads(found[1])
 
 
+@pytest.mark.slow
 def test_map_has_a_peer_view_with_the_peers_median():
     from wijkgeo.maps import build
     from wijkgeo.maps.topology import decode_vlq
@@ -390,7 +394,8 @@ def test_map_has_a_peer_view_with_the_peers_median():
 
     atlas, ref = _demo()
     ctx = peer_context(atlas, ref)
-    html, data = _map_payload(build(atlas, peers=ctx, overlays=False))
+    keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus", "bijstand_per_1000"]
+    html, data = _map_payload(build(atlas, peers=ctx, overlays=False, indicators=keys))
     assert 'value="vergelijkbaar"' in html and "verschil met vergelijkbare buurten" in html
     assert data["peers"]["year"] == 2024 and not data["peers"]["other_year"]
     entry = next(e for e in data["indicators"] if e["key"] == "aandeel_huishoudens_laag_inkomen")
@@ -403,7 +408,7 @@ def test_map_has_a_peer_view_with_the_peers_median():
     assert "verschil met vergelijkbare buurten" in entry["pdlegend"]
     neutral = next(e for e in data["indicators"] if e["key"] == "aandeel_65_plus")
     assert "pm" not in neutral and "geen uitkomst" in neutral["pwhy"]
-    _, plain = _map_payload(build(atlas, overlays=False))
+    _, plain = _map_payload(build(atlas, overlays=False, indicators=keys))
     assert "peers" not in plain and "pm" not in plain["indicators"][0]
 
 
@@ -417,7 +422,8 @@ def test_map_peer_view_in_chromium(tmp_path):
     atlas, ref = _demo()
     ctx = peer_context(atlas, ref)
     code = atlas.buurten["buurtcode"].iloc[0]
-    html = build(atlas, peers=ctx, overlays=False).get_root().render()
+    keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus"]
+    html = build(atlas, peers=ctx, overlays=False, indicators=keys).get_root().render()
     link = f"#indicator=aandeel_huishoudens_laag_inkomen&weergave=vergelijkbaar&buurt={code}"
     with browser_page(html, hash=link) as (page, _traffic):
         wait_ready(page)
@@ -433,6 +439,7 @@ def test_map_peer_view_in_chromium(tmp_path):
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_peers_in_other_gemeenten_only_equal_a_filtered_brute_force(nl2020, realdata):
     from dataclasses import replace
 
