@@ -67,6 +67,8 @@ FORMAT_VERSION = 1
 #: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
 _META_TABLE = "wijkgeo_manifest"
 _TMP_PREFIX = ".tmp-"
+#: Folder beside the GeoPackage with the lagen.json/koppelkansen.toml of stored local layers.
+LAGEN_DIR = "lagen"
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -592,6 +594,10 @@ class Store:
         meta = dict(manifest.get("meta") or {})
         meta.setdefault("gemeente", manifest["gemeente"])
         meta.setdefault("year", manifest["year"])
+        stored_config = gpkg.parent / LAGEN_DIR
+        if local and (stored_config / "lagen.json").is_file():
+            # the gemeente's own koppelkansen.toml (stored by `wijkgeo lagen`) is found here
+            meta["lokale_lagen"] = str(stored_config)
         return Atlas(
             gemeente=frames["gemeente"],
             wijken=frames["wijken"],
@@ -679,6 +685,33 @@ class Store:
             return json.loads(text)
         except (OSError, ValueError):
             return None
+
+    def keep_local(self, atlas: Atlas) -> list[str]:
+        """Give ``atlas`` the local layers stored for its gemeente and year (new figures in).
+
+        ``wijkgeo import`` and ``wijkgeo refresh`` bring new CBS figures; the gemeente's
+        own layers (``wijkgeo lagen``) stay. Layers already on ``atlas`` win. Returns the
+        names of the layers taken over.
+
+        Examples
+        --------
+        >>> Store().keep_local(atlas)                            # doctest: +SKIP
+        ['projecten', 'voorzieningen']
+        """
+        code = normalize_code(atlas.code, "gemeente")
+        try:
+            manifest = self.manifest(code, atlas.year)
+        except StoreError:
+            return []
+        if not manifest or not manifest.get("local"):
+            return []
+        old = self.read_atlas(code, atlas.year)
+        kept = [k for k in old.local if k not in atlas.local]
+        for key in kept:
+            atlas.local[key] = old.local[key]
+        if kept and "lokale_lagen_info" in old.meta:
+            atlas.meta.setdefault("lokale_lagen_info", old.meta["lokale_lagen_info"])
+        return sorted(kept)
 
     def has(self, gemeente: str, year: int) -> bool:
         """Whether the store holds this gemeente and year."""
