@@ -35,7 +35,13 @@ from .registry import registry
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["SOURCE_TEXT", "NederlandRow", "aggregation", "nederland_from_gemeenten"]
+__all__ = [
+    "SOURCE_TEXT",
+    "NederlandRow",
+    "aggregation",
+    "nederland_from_gemeenten",
+    "nederland_note",
+]
 
 log = logging.getLogger(__name__)
 
@@ -201,3 +207,43 @@ def _indicator_reasons(frame: pd.DataFrame, missing: dict[str, str]) -> dict[str
         else:
             out[key] = "de kolom staat niet in het bestand"
     return out
+
+
+def nederland_note(atlas: Any) -> str | None:
+    """One Dutch sentence on where the Nederland figures come from and why some are missing.
+
+    The map's sources box and the profile's sources show it, so a missing Nederland figure
+    is explained once instead of "geen gegevens" without a reason. ``None`` when there is
+    nothing to say (CBS's own NL row and no local layers).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> nederland_note(SimpleNamespace(meta={}, nederland=None, local={}))[:45]
+    'Nederland: geen cijfers in de store; haal ze '
+    """
+    meta = dict(getattr(atlas, "meta", None) or {})
+    info = meta.get("nederland") if isinstance(meta.get("nederland"), dict) else None
+    local = bool(getattr(atlas, "local", None))
+    if info and info.get("reden"):
+        return f"Nederland: geen cijfers, want {info['reden']}."
+    if getattr(atlas, "nederland", None) is None:
+        return (
+            "Nederland: geen cijfers in de store; haal ze op met `wijkgeo refresh` of "
+            "importeer de Wijk- en Buurtkaart opnieuw met `wijkgeo import`."
+        )
+    parts = []
+    if info:
+        head = f"{info.get('bron', SOURCE_TEXT)} ({info.get('gemeenten')} gemeenten)"
+        missing = info.get("ontbreekt") or {}
+        if missing:
+            reg = registry()
+            labels = [reg[k].label.lower() if k in reg else k for k in missing]
+            parts.append(f"niet voor {', '.join(labels)}: die staan niet (volledig) in het bestand")
+    else:
+        head = "Nederland: het CBS-cijfer voor heel Nederland"
+    if local:
+        parts.append("niet voor indicatoren uit de eigen lagen van de gemeente")
+    if not info and not parts:
+        return None
+    return head + ("; " + "; ".join(parts) if parts else "") + "."

@@ -950,6 +950,11 @@ class ProfileData:
         layers = sorted(k for k, v in (self.atlas.local or {}).items() if v is not None)
         if layers:
             out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
+        from ..indicators.nederland import nederland_note
+
+        note = nederland_note(self.atlas)  # why Nederland figures are missing, said once
+        if note:
+            out.append(note)
         out.append(_t("bronnen.peildatum", datum=_date(self.peildatum)))
         out.append(_t("bronnen.afronding"))
         out.append(_t("bronnen.gemaakt", versie=__version__))
