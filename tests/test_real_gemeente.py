@@ -307,7 +307,7 @@ def test_map_shows_every_local_layer(store, tmp_path, capsys):
 
 
 def test_tarwewijk_profile_has_what_is_there_and_projects(store, tmp_path, capsys):
-    rc, out, err = _cli(capsys, "profile", "GM0599", "--jaar", "2024", "--buurt", "BU05991571",
+    rc, _out, err = _cli(capsys, "profile", "GM0599", "--jaar", "2024", "--buurt", "BU05991571",
                         "--uitvoer", str(tmp_path / "p"), "--store", str(store))  # fmt: skip
     assert rc == 0, err
     page = (tmp_path / "p" / "BU05991571.html").read_text(encoding="utf-8")
