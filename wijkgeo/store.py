@@ -528,7 +528,9 @@ class Store:
         if not gpkg.is_file():
             raise NotInStoreError(
                 f"{code} {int(year)} staat niet in de store {self.path}. Haal de gegevens op met "
-                f"`wijkgeo refresh {code} --jaar {int(year)}` (of `wijkgeo demo` voor Demodam)."
+                f"`wijkgeo refresh {code} --jaar {int(year)}`, zonder netwerk met `wijkgeo "
+                f"import WijkBuurtkaart_{int(year)}_v1.gpkg --gemeente {code} --jaar {int(year)}` "
+                "(of `wijkgeo demo` voor Demodam)."
             )
         return gpkg
 

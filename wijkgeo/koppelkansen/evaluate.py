@@ -129,7 +129,8 @@ def _units(atlas: Atlas, level: str) -> _Units:
         if grid is None or not len(grid):
             raise _Absent(
                 "geen 500 m-vierkanten in deze gegevens; haal ze op met `wijkgeo refresh` "
-                "(zonder --zonder-vierkanten)"
+                "(zonder --zonder-vierkanten) of zonder netwerk met `wijkgeo import "
+                "cbs_vk500_<jaar>_v<n>.gpkg`"
             )
         aliases = layer_schema()["vierkant"]["kolommen"]
         rename = {a: b for a, b in aliases.items() if a in grid.columns and b not in grid.columns}
@@ -198,7 +199,10 @@ def _features(
 
     layer = (atlas.local or {}).get(name)
     if layer is None:
-        raise _Absent(f"de gemeente heeft geen lokale laag {name!r}")
+        raise _Absent(
+            f"de gemeente heeft geen lokale laag {name!r}; voeg die toe met `wijkgeo lagen MAP` "
+            "(map met lagen.json)"
+        )
     spec = layer_schema()["lagen"].get(name, {})
     frame = layer[_filter_mask(layer, where, name)] if len(layer) else layer
     start = _years(frame, year_column or spec.get("startjaar"))
