@@ -201,6 +201,13 @@ def test_nederland_refused_for_a_regional_file(realdata, tmp_path):
     assert "3 van de 342 gemeenten" in atlas.meta["nederland"]["reden"]
     note = nederland_note(atlas)
     assert note.startswith("Nederland: geen cijfers, want het bestand bevat 3 van de 342")
+    # koppelkansen say why in one sentence instead of "geen gegevens"
+    res = atlas.koppelkansen()
+    reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
+    assert reasons["ouderen_weinig_autos_ver_weg"] == (
+        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder: het bestand bevat 3 van "
+        "de 342 gemeenten van 2024 (minder dan 95%); Nederland is daarom niet berekend"
+    )
 
 
 def test_nederland_2020_close_to_cbs(realdata):
@@ -271,6 +278,19 @@ def test_lagen_option_uses_a_folder_for_one_run(imported, lagen, tmp_path, capsy
     assert rc == 0, err
     assert "warmtenet_en_straatwerk" in out
     assert "rotterdam_voortgezet_onderwijs_en_jongeren" in out  # the folder's own rule
+    for cmd, out_arg in (("map", tmp_path / "k.html"), ("export", tmp_path / "e.gpkg"),
+                         ("profile", tmp_path / "p")):  # fmt: skip
+        extra = ["--format", "gpkg"] if cmd == "export" else []
+        if cmd == "profile":
+            extra = ["--buurt", "BU05991571"]
+        rc, _, err = _cli(capsys, cmd, "GM0599", "--jaar", "2024", "--uitvoer", str(out_arg),
+                          "--lagen", str(lagen), "--store", str(imported), *extra)  # fmt: skip
+        assert rc == 0, (cmd, err)
+    assert "Renovatie portiekflats Tarwewijk" in (tmp_path / "k.html").read_text(encoding="utf-8")
+    assert "Samen Tarwewijk" in (tmp_path / "p" / "BU05991571.html").read_text(encoding="utf-8")
+    import pyogrio
+
+    assert "koppelkansen" in [n for n, _ in pyogrio.list_layers(tmp_path / "e.gpkg")]
     assert not wijkgeo.load("GM0599", 2024, store=imported).local  # nothing stored
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "aggregation",
     "nederland_from_gemeenten",
     "nederland_note",
+    "nederland_reason",
 ]
 
 log = logging.getLogger(__name__)
@@ -247,3 +248,27 @@ def nederland_note(atlas: Any) -> str | None:
     if not info and not parts:
         return None
     return head + ("; " + "; ".join(parts) if parts else "") + "."
+
+
+def nederland_reason(atlas: Any, key: str | None) -> str | None:
+    """Why indicator ``key`` has no Nederland figure, in a few Dutch words (or ``None``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> meta = {"nederland": {"ontbreekt": {"wmo_clienten_per_1000": "de kolom staat niet in "
+    ...                                     "het bestand"}}}
+    >>> nederland_reason(SimpleNamespace(meta=meta, nederland=1), "wmo_clienten_per_1000")
+    'de kolom staat niet in het bestand'
+    """
+    meta = dict(getattr(atlas, "meta", None) or {})
+    info = meta.get("nederland") if isinstance(meta.get("nederland"), dict) else {}
+    if info.get("reden"):
+        return str(info["reden"])
+    if getattr(atlas, "nederland", None) is None:
+        return "de store heeft geen Nederland-cijfers (wijkgeo refresh of wijkgeo import)"
+    if key and key in (info.get("ontbreekt") or {}):
+        return str(info["ontbreekt"][key])
+    if key and key in registry() and registry()[key].layers:
+        return "het komt uit een eigen laag van de gemeente"
+    return None

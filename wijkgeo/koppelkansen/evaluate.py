@@ -445,6 +445,8 @@ def _value_source(ctx: _Context, units: _Units, cond: Condition):
 
 
 def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
+    from ..indicators.nederland import nederland_reason
+
     vals, reasons, label, key, unit, dec, gem, nl = _value_source(ctx, units, cond)
     n = len(units)
     def fmt(v: float) -> str:
@@ -462,9 +464,10 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         ref = gem if cond.reference == "gemeente" else nl
         who = "gemeente" if cond.reference == "gemeente" else "NL"
         if math.isnan(ref):
+            why = nederland_reason(ctx.atlas, key) if who == "NL" else None
             raise _Absent(
                 f"geen {'gemeentecijfer' if who == 'gemeente' else 'cijfer voor Nederland'} "
-                f"voor {explain.lower_first(label)}"
+                f"voor {explain.lower_first(label)}" + (f": {why}" if why else "")
             )
         thr = np.full(n, cond.factor * ref)
         held, strict, loose = _compare(vals, thr, cond.operator)
