@@ -486,8 +486,8 @@ def _run_check(args: argparse.Namespace) -> int:
 def _add_import(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = (
-        "Voorbeelden (zonder netwerk):\n"
-        "  wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024\n"
+        "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024\n"
+        "en (zonder netwerk) de vierkanten erbij:\n"
         "  wijkgeo import cbs_vk500_2024_v1.gpkg cbs_vk100_2024_v1.gpkg --jaar 2024\n"
         "De Wijk- en Buurtkaart geeft de gemeente met haar wijken en buurten; Nederland wordt\n"
         "berekend uit alle gemeenten in het bestand. De vierkantstatistieken (500 m en 100 m)\n"
