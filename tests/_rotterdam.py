@@ -1,11 +1,12 @@
 """Rotterdam's own layers as a gemeente would hand them over, in other formats than the demo's.
 
-- ``voorzieningen.gpkg``: the real, messy Rijnmond point files (``raw/rijnmond_voorzieningen``:
+- ``voorzieningen.xlsx``: the real, messy Rijnmond point files (``raw/rijnmond_voorzieningen``:
   secondary schools, care, GGZ, hospitals; uppercase headers, a phone column, ``[url=...]``
-  fragments, a JSON blob column, EPSG:4326) with every original column kept; the gemeente
-  only added ``id``, ``naam`` and ``categorie`` and kept the points inside Rotterdam;
-- ``bewonersinitiatieven.xlsx``: Excel, sheet ``initiatieven``, WGS84 ``lat``/``lon``;
-- ``energietransitie.csv``: Dutch Excel CSV (``;``, decimal comma, cp1252);
+  fragments, a JSON blob column) exported to Excel with WGS84 ``lat``/``lon``, every original
+  column kept; the gemeente only added ``id``, ``naam`` and ``categorie`` and kept the points
+  inside Rotterdam;
+- ``bewonersinitiatieven.csv``: Dutch Excel CSV in RD (``;``, decimal comma in x/y, cp1252);
+- ``energietransitie.csv``: Dutch Excel CSV (``;``, decimal comma, cp1252) per wijk;
 - ``projecten.gpkg``: lines and polygons of several owners in one GeoPackage layer (RD);
 - ``koppelkansen.toml``: one extra rule of the gemeente.
 """
@@ -96,8 +97,7 @@ def _voorzieningen(realdata: Path, atlas) -> gpd.GeoDataFrame:
 def _initiatives(atlas) -> pd.DataFrame:
     rows = []
     for i, (name, status) in enumerate(INITIATIVES.items()):
-        b = _buurt(atlas, name)
-        p = gpd.GeoSeries([b.geometry.representative_point()], crs=28992).to_crs(4326).iloc[0]
+        p = _buurt(atlas, name).geometry.representative_point()
         start = {"actief": "2025-03-01", "gepland": "2027-01-01", "afgerond": "2021-05-01"}
         end = {"actief": "2027-03-01", "gepland": "", "afgerond": "2023-12-31"}
         rows.append(
@@ -108,8 +108,8 @@ def _initiatives(atlas) -> pd.DataFrame:
                 "status": status,
                 "startdatum": start[status],
                 "einddatum": end[status],
-                "lat": round(p.y, 6),
-                "lon": round(p.x, 6),
+                "x": f"{p.x:.2f}".replace(".", ","),
+                "y": f"{p.y:.2f}".replace(".", ","),
                 "contactpersoon": "J. Jansen",
             }
         )
@@ -151,20 +151,24 @@ LAGEN = {
     "jaar": 2024,
     "lagen": {
         "voorzieningen": {
-            "bestand": "voorzieningen.gpkg",
-            "laag": "voorzieningen",
+            "bestand": "voorzieningen.xlsx",
+            "blad": "voorzieningen",
             "type": "punten",
+            "x": "lon",
+            "y": "lat",
+            "crs": "EPSG:4326",
             "verplicht": ["id", "naam", "categorie"],
             "toegestaan": {"categorie": CATEGORIES},
             "persoonsgegevens": ["TELEFOONNUMMER"],
         },
         "bewonersinitiatieven": {
-            "bestand": "bewonersinitiatieven.xlsx",
-            "blad": "initiatieven",
+            "bestand": "bewonersinitiatieven.csv",
             "type": "punten",
-            "x": "lon",
-            "y": "lat",
-            "crs": "EPSG:4326",
+            "x": "x",
+            "y": "y",
+            "crs": "EPSG:28992",
+            "scheidingsteken": ";",
+            "codering": "cp1252",
             "verplicht": ["id", "naam", "status", "startdatum"],
             "datums": ["startdatum", "einddatum"],
             "toegestaan": {"status": ["actief", "afgerond", "gepland"]},
@@ -229,12 +233,12 @@ factor = 1.1
 def write_rotterdam_lagen(realdata: Path, folder: Path, atlas) -> Path:
     """Write Rotterdam's layer folder (see the module docstring) and return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    _voorzieningen(realdata, atlas).to_file(
-        folder / "voorzieningen.gpkg", layer="voorzieningen", driver="GPKG"
-    )
-    _initiatives(atlas).to_excel(
-        folder / "bewonersinitiatieven.xlsx", sheet_name="initiatieven", index=False
-    )
+    points = _voorzieningen(realdata, atlas)
+    table = pd.DataFrame(points.drop(columns="geometry"))
+    table["lat"], table["lon"] = points.geometry.y.round(6), points.geometry.x.round(6)
+    table.to_excel(folder / "voorzieningen.xlsx", sheet_name="voorzieningen", index=False)
+    ini = _initiatives(atlas).to_csv(sep=";", index=False, lineterminator="\r\n")
+    (folder / "bewonersinitiatieven.csv").write_bytes(ini.encode("cp1252"))
     lines = ["wijkcode;planjaar;strategie;toelichting;aandeel_aangesloten"]
     for i, (code, (year, strategy)) in enumerate(PLANS.items()):
         lines.append(f"{code};{year};{strategy};Wijkuitvoeringsplan fase {i + 1};{12.5 + i:.1f}")

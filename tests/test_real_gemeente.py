@@ -1,6 +1,6 @@
 """A real gemeente end to end, offline: the national Wijk- en Buurtkaart layout and the CBS
 vierkanten built from ``raw/nprz``, Rotterdam and Schiedam imported, Rotterdam's own layers
-(real messy Rijnmond points, Excel WGS84, Dutch CSV, GeoPackage lines and polygons) attached
+(real messy Rijnmond points as Excel WGS84, Dutch CSV in RD, GeoPackage lines and polygons) attached
 with ``wijkgeo lagen``; then koppelkansen, map and profile as the README shows them."""
 
 from __future__ import annotations
@@ -240,13 +240,14 @@ def test_lagen_stores_layers_with_files_sha256_and_rows(store, lagen, capsys):
     manifest = Store(store).manifest("GM0599", 2024)
     info = manifest["lokale_lagen"]
     assert info["projecten"]["bestand"] == "projecten.gpkg"
+    assert info["voorzieningen"]["bestand"] == "voorzieningen.xlsx"
     assert info["projecten"]["sha256"] == file_sha256(lagen / "projecten.gpkg")
     assert info["voorzieningen"]["rijen"] == 110
     assert info["bewonersinitiatieven"]["rijen"] == 8 and info["energietransitie"]["rijen"] == 6
     assert manifest["layers"]["lokaal_projecten"]["rows"] == 8
     assert (Store(store).folder("GM0599", 2024) / "lagen" / "koppelkansen.toml").is_file()
     atlas = wijkgeo.load("GM0599", 2024, store=store)
-    # the formats came through: WGS84 Excel and Dutch CSV, personal columns dropped
+    # the formats came through: WGS84 Excel and Dutch CSV in RD, personal columns dropped
     ini = atlas.local["bewonersinitiatieven"]
     assert ini.crs.to_epsg() == 28992 and "contactpersoon" not in ini.columns
     assert ini.total_bounds[0] > 80_000  # RD metres, not degrees
