@@ -273,6 +273,12 @@ def test_lagen_with_errors_exits_2_and_keeps_previous_layers(store, lagen, tmp_p
     assert file_sha256(gpkg) == before
 
 
+def test_lagen_for_a_gemeente_not_in_the_store_names_the_offline_route(lagen, tmp_path, capsys):
+    rc, _, err = _cli(capsys, "lagen", str(lagen), "--store", str(tmp_path / "leeg"))
+    assert rc == 2
+    assert "GM0599 2024 staat niet in de store" in err and "wijkgeo import" in err
+
+
 def test_lagen_option_uses_a_folder_for_one_run(imported, lagen, tmp_path, capsys):
     rc, out, err = _cli(capsys, "koppelkansen", "GM0599", "--jaar", "2024", "--store",
                         str(imported), "--lagen", str(lagen), "--peildatum", REFERENCE)  # fmt: skip

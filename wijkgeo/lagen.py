@@ -257,6 +257,7 @@ def store_local_layers(
         for name, frame in layers.items()
     }
     atlas.local = layers
+    atlas.meta.pop("lokale_lagen", None)  # set on reading from where the store keeps the files
     atlas.meta["lokale_lagen_info"] = {"map": str(src.resolve()), "lagen": info}
     dest = target.folder(code, when)
     with target.lock(timeout=lock_timeout):
