@@ -577,10 +577,8 @@ def import_wijkbuurtkaart(
     _nederland(path, atlas)
     if stored is not None:  # new figures; the gemeente's own layers and the grid stay
         kept = target.keep_local(atlas)
-        if not atlas.vierkanten:
-            atlas.vierkanten = dict(target.read_atlas(code, int(year)).vierkanten)
         if kept:
-            log.info("%s %s: lokale lagen behouden: %s", code, year, ", ".join(kept))
+            log.info("%s %s: behouden: %s", code, year, ", ".join(kept))
     sources = dict((stored or {}).get("sources") or {})
     sources["wijkbuurtkaart"] = dict(info)
     extra = {

@@ -692,8 +692,9 @@ class Store:
         """Give ``atlas`` the local layers stored for its gemeente and year (new figures in).
 
         ``wijkgeo import`` and ``wijkgeo refresh`` bring new CBS figures; the gemeente's
-        own layers (``wijkgeo lagen``) stay. Layers already on ``atlas`` win. Returns the
-        names of the layers taken over.
+        own layers (``wijkgeo lagen``) stay, and so do stored vierkanten when ``atlas`` has
+        none (``refresh --zonder-vierkanten`` after ``wijkgeo import`` of the vierkanten).
+        Layers already on ``atlas`` win. Returns the names of the layers taken over.
 
         Examples
         --------
@@ -705,7 +706,10 @@ class Store:
             manifest = self.manifest(code, atlas.year)
         except StoreError:
             return []
-        if not manifest or not manifest.get("local"):
+        if not manifest:
+            return []
+        grids = [k for k in manifest.get("layers") or {} if k.startswith("vierkanten_")]
+        if not manifest.get("local") and not (grids and not atlas.vierkanten):
             return []
         old = self.read_atlas(code, atlas.year)
         kept = [k for k in old.local if k not in atlas.local]
@@ -713,6 +717,9 @@ class Store:
             atlas.local[key] = old.local[key]
         if kept and "lokale_lagen_info" in old.meta:
             atlas.meta.setdefault("lokale_lagen_info", old.meta["lokale_lagen_info"])
+        if not atlas.vierkanten and old.vierkanten:
+            atlas.vierkanten = dict(old.vierkanten)
+            kept += [f"vierkanten_{k}" for k in old.vierkanten]
         return sorted(kept)
 
     def has(self, gemeente: str, year: int) -> bool:
