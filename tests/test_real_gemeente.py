@@ -107,6 +107,19 @@ def test_import_vierkanten_for_every_gemeente_in_the_store(imported):
     assert "cbs_aantal_inwoners" in cells.columns
 
 
+def test_vierkanten_that_miss_a_gemeente_leave_it_alone(imported, files, tmp_path, capsys):
+    store = tmp_path / "s"
+    shutil.copytree(imported, store)
+    demo = wijkgeo.make_demo()
+    Store(store).write_atlas(demo)
+    before = file_sha256(Store(store).gpkg_path("GM9999", 2024))
+    rc, out, _ = _cli(capsys, "import", str(files["vk100"]), "--jaar", "2024",
+                      "--store", str(store))  # fmt: skip
+    assert rc == 0
+    assert "GM9999 2024: ongewijzigd (geen vierkanten van cbs_vk100_2024_v1.gpkg raken" in out
+    assert file_sha256(Store(store).gpkg_path("GM9999", 2024)) == before
+
+
 def test_reimport_same_file_is_unchanged_and_byte_identical(imported, files, tmp_path, capsys):
     store = tmp_path / "s"
     shutil.copytree(imported, store)

@@ -670,6 +670,10 @@ def import_vierkanten(
         atlas = target.read_atlas(gm, yr)
         outline = atlas.gemeente.geometry.union_all()
         grid = read_vierkanten_file(src, outline, layer=layer, res=res)
+        if grid.empty:  # the file does not reach this gemeente: keep what is stored
+            reason = f"geen vierkanten van {src.name} raken deze gemeente"
+            results.append(_result(target, gm, yr, UNCHANGED, reason, stored))
+            continue
         atlas.vierkanten = {**atlas.vierkanten, f"{res}m": grid}
         sources = dict((stored or {}).get("sources") or {})
         sources[key] = {"file": src.name, "sha256": digest, "size": src.stat().st_size}
