@@ -267,6 +267,9 @@ def test_lagen_stores_layers_with_files_sha256_and_rows(store, lagen, capsys):
     assert atlas.local["energietransitie"]["planjaar"].tolist()[0] == 2027
     assert "TELEFOONNUMMER" not in atlas.local["voorzieningen"].columns
     assert set(atlas.local["projecten"].geom_type) >= {"LineString", "Polygon"}
+    # `lagen` kept where the figures came from: the same kaart again is "ongewijzigd"
+    assert manifest["sources"]["wijkbuurtkaart"]["file"] == "WijkBuurtkaart_2024_v1.gpkg"
+    assert manifest["sources"]["vierkanten_500m"]["sha256"]
     rc, out, _ = _cli(capsys, "status", "--store", str(store))
     assert rc == 0
     assert "GM0599" in out and "projecten 8" in out and "voorzieningen 110" in out

@@ -123,11 +123,23 @@ def validate_folder(folder: str | Path, atlas: Atlas) -> ValidationReport:
 
 
 def _read(folder: Path, atlas: Atlas) -> tuple[dict[str, Any], ValidationReport]:
-    from .sources.local import read_local_layers
+    """Read the layers once while running the checkers of ``wijkgeo check`` on the folder.
 
-    report = validate_folder(folder, atlas)
+    ``check_lagen`` is :func:`~wijkgeo.sources.local.check_local_layers` (the same call with
+    the same report); the other checkers (``koppelkansen.toml``) add to that report. Only a
+    report without errors lets the layers through, so they are exactly what a strict read
+    gives.
+    """
+    from ._report import ValidationReport
+    from .sources.local import check_local_layers
+    from .sources.local.check import check_lagen
+
+    report = ValidationReport()
+    layers, _ = check_local_layers(folder, atlas=atlas, report=report)
+    for checker in _checkers():
+        if checker is not check_lagen:
+            checker(folder, report, atlas)
     report.raise_if_errors()
-    layers = read_local_layers(folder, atlas=atlas, strict=True)
     return dict(layers), report
 
 
@@ -263,7 +275,8 @@ def store_local_layers(
     with target.lock(timeout=lock_timeout):
         tmp = _copy_config(src, dest)
         try:
-            target.write_atlas(atlas, manifest_extra={"lokale_lagen": info}, lock_timeout=0)
+            extra = {**target.carried(code, when), "lokale_lagen": info}  # sources stay
+            target.write_atlas(atlas, manifest_extra=extra, lock_timeout=0)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -490,14 +490,9 @@ def _count(n: Any, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-#: Manifest keys write_atlas builds itself; every other top-level key is carried over.
-_BUILT_KEYS = {
-    "format", "gemeente", "year", "name", "version_id", "written_at", "wijkgeo_version",
-    "crs", "layers", "local", "meta", "file",
-}  # fmt: skip
-
-
 def _carried(stored: dict[str, Any] | None) -> dict[str, Any]:
+    from .store import _BUILT_KEYS
+
     return {k: v for k, v in (stored or {}).items() if k not in _BUILT_KEYS}
 
 

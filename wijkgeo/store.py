@@ -67,6 +67,11 @@ FORMAT_VERSION = 1
 #: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
 _META_TABLE = "wijkgeo_manifest"
 _TMP_PREFIX = ".tmp-"
+#: Manifest keys write_atlas builds itself; every other top-level key is the caller's.
+_BUILT_KEYS = frozenset(
+    {"format", "gemeente", "year", "name", "version_id", "written_at", "wijkgeo_version",
+     "crs", "layers", "local", "meta", "file"}
+)  # fmt: skip
 #: Folder beside the GeoPackage with the lagen.json/koppelkansen.toml of stored local layers.
 LAGEN_DIR = "lagen"
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -687,6 +692,24 @@ class Store:
             return json.loads(text)
         except (OSError, ValueError):
             return None
+
+    def carried(self, gemeente: str, year: int) -> dict[str, Any]:
+        """The manifest entries a rewrite keeps (``sources``, ``retrieved_at``, ...).
+
+        :meth:`write_atlas` builds the manifest anew; pass these as ``manifest_extra`` when
+        only one part changes (own layers, vierkanten), so the record of where the rest came
+        from stays.
+
+        Examples
+        --------
+        >>> sorted(Store().carried("GM0599", 2024))              # doctest: +SKIP
+        ['retrieved_at', 'sources']
+        """
+        try:
+            manifest = self.manifest(gemeente, year) or {}
+        except StoreError:
+            return {}
+        return {k: v for k, v in manifest.items() if k not in _BUILT_KEYS}
 
     def keep_local(self, atlas: Atlas) -> list[str]:
         """Give ``atlas`` the local layers stored for its gemeente and year (new figures in).
