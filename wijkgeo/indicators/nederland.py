@@ -173,7 +173,7 @@ def nederland_from_gemeenten(gemeenten: pd.DataFrame, year: int | None) -> Neder
         if how == "som":
             ok = v.notna()
             if ok.sum() < need or n == 0:
-                missing[col] = f"maar {int(ok.sum())} van de {n} gemeenten hebben een waarde"
+                missing[col] = f"maar {int(ok.sum())} van de {n} gemeenten hebben een cijfer"
                 continue
             values[col] = float(v[ok].sum())
         else:
@@ -183,7 +183,7 @@ def nederland_from_gemeenten(gemeenten: pd.DataFrame, year: int | None) -> Neder
             w = _numeric(rows, how)
             ok = v.notna() & w.notna() & (w > 0)
             if ok.sum() < need or n == 0 or float(w[ok].sum()) <= 0:
-                missing[col] = f"maar {int(ok.sum())} van de {n} gemeenten hebben een waarde"
+                missing[col] = f"maar {int(ok.sum())} van de {n} gemeenten hebben een cijfer"
                 continue
             values[col] = float(np.average(v[ok], weights=w[ok]))
     frame = pd.DataFrame([{"code": "NL00", "naam": "Nederland", **values}])
@@ -203,10 +203,7 @@ def _indicator_reasons(frame: pd.DataFrame, missing: dict[str, str]) -> dict[str
         if ind.layers or not np.isnan(values[key].iloc[0]):
             continue  # local layers have no Nederland figure by nature
         cols = [c for c in ind.columns if c in missing]
-        if cols:
-            out[key] = f"{cols[0]}: {missing[cols[0]]}"
-        else:
-            out[key] = "de kolom staat niet in het bestand"
+        out[key] = missing[cols[0]] if cols else "niet in het bestand"
     return out
 
 
@@ -256,10 +253,9 @@ def nederland_reason(atlas: Any, key: str | None) -> str | None:
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> meta = {"nederland": {"ontbreekt": {"wmo_clienten_per_1000": "de kolom staat niet in "
-    ...                                     "het bestand"}}}
+    >>> meta = {"nederland": {"ontbreekt": {"wmo_clienten_per_1000": "niet in het bestand"}}}
     >>> nederland_reason(SimpleNamespace(meta=meta, nederland=1), "wmo_clienten_per_1000")
-    'de kolom staat niet in het bestand'
+    'niet in het bestand'
     """
     meta = dict(getattr(atlas, "meta", None) or {})
     info = meta.get("nederland") if isinstance(meta.get("nederland"), dict) else {}
@@ -270,5 +266,5 @@ def nederland_reason(atlas: Any, key: str | None) -> str | None:
     if key and key in (info.get("ontbreekt") or {}):
         return str(info["ontbreekt"][key])
     if key and key in registry() and registry()[key].layers:
-        return "het komt uit een eigen laag van de gemeente"
+        return "eigen laag van de gemeente"
     return None
