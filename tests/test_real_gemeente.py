@@ -347,6 +347,8 @@ def test_map_shows_every_local_layer(store, tmp_path, capsys):
                    "Samen Tarwewijk", "Koppelkansen", SOURCE_TEXT):  # fmt: skip
         assert needle in page, needle
     assert page.count("Energietransitie") >= 1
+    # a missing Nederland value says why in the popup data
+    assert '"nlwhy":"maar 60 van de 342 gemeenten hebben een cijfer"' in page
 
 
 def test_tarwewijk_profile_has_what_is_there_and_projects(store, tmp_path, capsys):
@@ -359,6 +361,8 @@ def test_tarwewijk_profile_has_what_is_there_and_projects(store, tmp_path, capsy
     assert "17.942.942" in page  # Nederland's inhabitants, computed from the file
     assert SOURCE_TEXT in page
     assert "geen koppelkansen gevonden" not in page
+    assert "geen gegevens (eigen laag van de gemeente)" in page
+    assert "geen gegevens (maar 60 van de 342 gemeenten hebben een cijfer)" in page
 
 
 def test_schiedam_has_nederland_and_grid_but_no_own_layers(store, capsys):
