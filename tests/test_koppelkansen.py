@@ -598,7 +598,8 @@ def test_without_nederland_figures_comparisons_are_skipped_with_a_reason():
     res = evaluate(atlas)
     reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
     assert reasons["ouderen_weinig_autos_ver_weg"] == (
-        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder"
+        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder: de store heeft geen "
+        "Nederland-cijfers (wijkgeo refresh of wijkgeo import)"
     )
     # rules comparing with the gemeente only still run
     assert "behoefte_zonder_plek" in set(res.matches["regel"])

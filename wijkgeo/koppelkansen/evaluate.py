@@ -1114,8 +1114,8 @@ def evaluate(
             continue
         if rule.combine == "minstens" and int(rule.k) > len(conds):
             skip(
-                f"minstens {rule.k} condities nodig, maar maar {len(conds)} hebben gegevens "
-                f"(zonder: {', '.join(dropped)})"
+                f"minstens {rule.k} condities nodig, maar er zijn er maar {len(conds)} met "
+                f"gegevens (zonder: {', '.join(dropped)})"
             )
             continue
         held = np.column_stack([e.held for e in evals])
