@@ -347,6 +347,8 @@ def test_map_shows_every_local_layer(store, tmp_path, capsys):
                    "Samen Tarwewijk", "Koppelkansen", SOURCE_TEXT):  # fmt: skip
         assert needle in page, needle
     assert page.count("Energietransitie") >= 1
+    # the gemeente's own categories get their own colour and name, not one "overig"
+    assert "voortgezet onderwijs" in page and "ouderenzorg" in page
     # a missing Nederland value says why in the popup data
     assert '"nlwhy":"maar 60 van de 342 gemeenten hebben een cijfer"' in page
 
