@@ -67,8 +67,11 @@ lagen = work / "rotterdam_lagen"
 lagen.mkdir(exist_ok=True)
 schools = gpd.read_file(Path(realdata) / "raw/rijnmond_voorzieningen/scholenonderwijs_vo.geojson")
 schools = schools[schools.within(atlas.gemeente.to_crs(4326).geometry.union_all())]
-schools = schools.assign(id=[f"VO{i:03d}" for i in range(len(schools))],
-                         naam=schools["VESTIGINGSNAAM"], categorie="voortgezet onderwijs")
+schools = schools.assign(
+    id=[f"VO{i:03d}" for i in range(len(schools))],
+    naam=schools["VESTIGINGSNAAM"],
+    categorie="voortgezet onderwijs",
+)
 for col in schools.columns.drop("geometry"):
     schools[col] = schools[col].astype(str)
 schools.to_file(lagen / "voorzieningen.geojson", driver="GeoJSON")

@@ -135,6 +135,7 @@ def test_reimport_same_file_is_unchanged_and_byte_identical(imported, files, tmp
 def test_new_figures_keep_stored_layers(store, files, tmp_path, capsys):
     copy = tmp_path / "s"
     shutil.copytree(store, copy)
+
     def correct(frame):  # CBS's v2: one figure corrected
         frame.loc[frame.buurtcode == "BU05991571", "aantal_inwoners"] = 12335
         return frame
