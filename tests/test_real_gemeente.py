@@ -364,8 +364,8 @@ def test_tarwewijk_profile_has_what_is_there_and_projects(store, tmp_path, capsy
     assert "17.942.942" in page  # Nederland's inhabitants, computed from the file
     assert SOURCE_TEXT in page
     assert "geen koppelkansen gevonden" not in page
-    assert "geen gegevens (eigen laag van de gemeente)" in page
-    assert "geen gegevens (maar 60 van de 342 gemeenten hebben een cijfer)" in page
+    # the points say why Nederland is missing (the tables stay short: the sources say it once)
+    assert "NL geen gegevens (eigen laag van de gemeente)" in page
 
 
 def test_schiedam_has_nederland_and_grid_but_no_own_layers(store, capsys):
@@ -377,3 +377,17 @@ def test_schiedam_has_nederland_and_grid_but_no_own_layers(store, capsys):
     # comparisons with Nederland work; only rules on layers Schiedam has not given are skipped
     assert any("NL " in k["uitleg"] for k in data["kansen"])
     assert not any("nederland" in s["reden"].lower() for s in data["overgeslagen"])
+
+
+@pytest.mark.browser
+def test_rotterdam_pages_with_own_layers_print_to_at_most_4_pages(store, tmp_path):
+    from pypdf import PdfReader
+
+    from wijkgeo.profile import build, write_pdfs
+
+    atlas = wijkgeo.load("GM0599", 2024, store=store)
+    res = build(atlas, ["BU05991571", "WK059915"], uitvoer=tmp_path, previous=False)
+    pdfs = write_pdfs(list(res.pages.values()))
+    assert len(pdfs) == 2
+    for name, pdf in pdfs.items():
+        assert 1 <= len(PdfReader(str(pdf)).pages) <= 4, name

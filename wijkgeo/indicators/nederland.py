@@ -247,8 +247,13 @@ def nederland_note(atlas: Any) -> str | None:
     return head + ("; " + "; ".join(parts) if parts else "") + "."
 
 
-def nederland_reason(atlas: Any, key: str | None) -> str | None:
+def nederland_reason(atlas: Any, key: str | None, *, specific: bool = False) -> str | None:
     """Why indicator ``key`` has no Nederland figure, in a few Dutch words (or ``None``).
+
+    With ``specific=True`` only a reason that belongs to this indicator (its column is not in
+    the file, too few gemeenten have it, it comes from an own layer); when Nederland is
+    missing altogether the map and profile say so once, in their sources
+    (:func:`nederland_note`), not in every cell.
 
     Examples
     --------
@@ -259,6 +264,9 @@ def nederland_reason(atlas: Any, key: str | None) -> str | None:
     """
     meta = dict(getattr(atlas, "meta", None) or {})
     info = meta.get("nederland") if isinstance(meta.get("nederland"), dict) else {}
+    whole = info.get("reden") or getattr(atlas, "nederland", None) is None
+    if whole and specific:
+        return None
     if info.get("reden"):
         return str(info["reden"])
     if getattr(atlas, "nederland", None) is None:

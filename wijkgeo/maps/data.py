@@ -427,7 +427,11 @@ def references_from_atlas(atlas: Any, keys: Sequence[str], n: int) -> ReferenceV
 
     ref = reference_values(atlas, keys)
     nl = ref.loc["nederland", list(keys)]
-    why = {k: nederland_reason(atlas, k) for k in keys if not np.isfinite(float(nl[k]))}
+    why = {
+        k: nederland_reason(atlas, k, specific=True)
+        for k in keys
+        if not np.isfinite(float(nl[k]))
+    }
     return ReferenceValues(
         groups=[str(atlas.name)],
         group_of=np.zeros(n, dtype=int),

@@ -406,7 +406,7 @@ class ProfileData:
             return self._fmt(key, value)
         from ..indicators.nederland import nederland_reason
 
-        why = nederland_reason(self.atlas, key)
+        why = nederland_reason(self.atlas, key, specific=True)
         return f"{text.MISSING} ({why})" if why else text.MISSING
 
     def _points(self, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
@@ -571,7 +571,7 @@ class ProfileData:
                         "missing": _missing(value),
                         "gemeente": _bare(ind, self._fmt(ind.key, gem)),
                         "nederland": _bare(
-                            ind, self._nl(ind.key, row.get(f"{ind.key}_nederland"))
+                            ind, self._fmt(ind.key, row.get(f"{ind.key}_nederland"))
                         ),
                         "direction": text.direction(ind.direction),
                         "dot": position_dot(
