@@ -264,7 +264,9 @@
         return fmtValue(ind, ref / s) + (x === null ? "" : " (" + fmtDiff(ind, (x - ref) / s, T) + ")");
       }
       html += row(T.popup_gemeente + " " + gname, compared(g));
-      html += row(T.popup_nederland, compared(ind.nl));
+      /* no Nederland figure: say why (ind.nlwhy) instead of a bare "geen gegevens" */
+      html += row(T.popup_nederland, ind.nl === null && ind.nlwhy ?
+                  T.missing + " (" + ind.nlwhy + ")" : compared(ind.nl));
       if (data.peers && v.pm) { /* the median of the structurally similar buurten */
         var pmed = v.pm[i], pw = data.peers.words;
         if (pmed === null || pmed === undefined) {
