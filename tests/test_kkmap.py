@@ -87,15 +87,26 @@ def test_the_demo_map_carries_every_layer_with_its_data(demo, demo_payload):
     assert "footer" not in plain
 
 
-def test_check_memberships_are_those_of_wijkgeo_joins(demo, demo_payload):
+def test_check_panel_lists_what_is_here_by_the_one_rule(demo, demo_payload):
+    """The check panel lists "wat er al is" as koppelkansen and profile do
+    (wijkgeo.facts.present): active on the peildatum, in the buurt or within 250 m."""
+    from wijkgeo.facts.present import what_is_here
     from wijkgeo.joins import assign_points
 
+    here = what_is_here(demo, "buurt")
     layers = {layer["id"]: layer for layer in demo_payload["layers"]}
     codes = demo.buurten["buurtcode"].astype(str).tolist()
     where = assign_points(demo.local["voorzieningen"], demo.buurten)
-    per = layers["voorzieningen"]["in_buurt"]
+    per, near = layers["voorzieningen"]["in_buurt"], layers["voorzieningen"]["near"]
+    assert "250 m" in layers["voorzieningen"]["near_label"]
     for i, code in enumerate(codes):
-        assert len(per[i]) == int((where == code).sum())
+        found = here.of(code)["voorzieningen"]
+        assert per[i] == sorted(r["index"] for r in found)
+        assert near[i] == sorted(r["index"] for r in found if not r["binnen"])
+        assert len(per[i]) - len(near[i]) >= int((where == code).sum())
+    init = demo.local["bewonersinitiatieven"]
+    listed = {j for row in layers["initiatieven"]["in_buurt"] for j in row}
+    assert not any(init["status"].iloc[sorted(listed)] == "afgerond")
     # every buurt unit of the koppelkansen is listed for its own buurt
     units = layers["koppelkansen"]["units"]
     kans = layers["koppelkansen"]["in_buurt"]

@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "wijkgeo.settings",
             "wijkgeo.conventions",
             "wijkgeo.text",
+            "wijkgeo.kinds",
         ],
     ),
     ("codes", ["wijkgeo.codes", "wijkgeo._http", "wijkgeo._report"]),
@@ -48,8 +49,9 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("indicatoren", ["wijkgeo.indicators"]),
     (
         "analyse",
-        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.joins", "wijkgeo.local_joins"],
+        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.joins", "wijkgeo.facts.present"],
     ),
+    ("feiten", ["wijkgeo.facts"]),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),
     ("verversen", ["wijkgeo.refresh", "wijkgeo.status"]),
     ("commando", ["wijkgeo.demo.pipeline", "wijkgeo.cli", "wijkgeo.__main__"]),

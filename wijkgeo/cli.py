@@ -526,6 +526,12 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="maak ook een PDF per pagina (met Chromium, als dat er is)",
     )
+    p.add_argument(
+        "--peildatum",
+        metavar="JJJJ-MM-DD",
+        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
+        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
+    )
     _add_store_arg(p)
 
 
@@ -538,7 +544,9 @@ def _run_profile(args: argparse.Namespace) -> int:
     from .store import load
 
     atlas = load(normalize_code(args.gemeente), args.jaar, args.store)
-    result = build(atlas, args.buurt, uitvoer=args.uitvoer, store=args.store)
+    result = build(
+        atlas, args.buurt, uitvoer=args.uitvoer, store=args.store, peildatum=args.peildatum
+    )
     print(f"{len(result.pages)} profielen: {result.index.resolve()}")
     if args.pdf:
         try:
@@ -580,6 +588,12 @@ def _add_map(p: argparse.ArgumentParser) -> None:
         choices=("voorzieningen", "bewonersinitiatieven"),
         help="puntenlaag bovenop de PNG: voorzieningen of bewonersinitiatieven",
     )
+    p.add_argument(
+        "--peildatum",
+        metavar="JJJJ-MM-DD",
+        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
+        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
+    )
     _add_store_arg(p)
 
 
@@ -607,6 +621,7 @@ def _run_map(args: argparse.Namespace) -> int:
         path=args.uitvoer,
         offline=args.offline,
         indicator=args.indicator,
+        peildatum=args.peildatum,
     )
     print(Path(path).resolve())
     return EXIT_OK

@@ -113,7 +113,7 @@ _RULE_FIELDS = (
 )
 _RULE_REQUIRED = ("sleutel", "titel", "beschrijving", "niveau", "bron", "conditie")
 _TOP_FIELDS = ("versie", "vervang_standaard", "instellingen", "regel")
-_SETTINGS = {"nabij_meter": 250.0, "einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
+_SETTINGS = {"einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -638,7 +638,15 @@ def parse_rules(text: str, file: str = "<tekst>") -> tuple[RuleSet, list[Problem
         reader.problem(None, None, "[instellingen] moet een tabel zijn.")
         user_settings = {}
     for key, value in user_settings.items():
-        if key not in _SETTINGS:
+        if key == "nabij_meter":
+            reader.problem(
+                None,
+                None,
+                "instelling nabij_meter geldt niet meer per regelbestand: 'wat er al is' "
+                "gebruikt overal één afstand (nabij_meter in wijkgeo/kinds.json); haal de "
+                "regel weg.",
+            )
+        elif key not in _SETTINGS:
             reader.problem(None, None, f"onbekende instelling {key!r}; kies uit {list(_SETTINGS)}.")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             reader.problem(None, None, f"instelling {key} moet een getal >= 0 zijn.")

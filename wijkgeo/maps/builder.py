@@ -165,6 +165,7 @@ def build(
     koppelkansen: Any = "auto",
     grid: int | None = 500,
     overlays: bool = True,
+    peildatum: Any = None,
 ) -> folium.Map:
     """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
@@ -225,6 +226,9 @@ def build(
         energietransitie, projecten), the grid and the koppelkansen
         (:mod:`wijkgeo.maps.overlays`), the search box, the "Check deze plek" panel and
         the sources footer. ``False`` gives the plain indicator map.
+    peildatum : date or str, optional
+        Reference date of "wat er al is" and the koppelkansen (default the Atlas's, else
+        today; :func:`wijkgeo.facts.present.reference_date`).
 
     Returns
     -------
@@ -342,7 +346,7 @@ def build(
         map_layers.extend(
             local_layers(
                 atlas, buurten, wijken if draw_wijken else None, topo,
-                koppelkansen=koppelkansen, grid=grid,
+                koppelkansen=koppelkansen, grid=grid, peildatum=peildatum,
             )
         )
     map_layers.extend(layers)
@@ -571,6 +575,7 @@ def write_map(
     path: str | Path | None = None,
     offline: bool = False,
     indicator: str | None = None,
+    peildatum: Any = None,
 ) -> Path:
     """Read a gemeente from the store, build its map with every indicator and save it.
 
@@ -591,6 +596,8 @@ def write_map(
         Inline every script and stylesheet (see :func:`build`).
     indicator : str, optional
         The indicator the map opens with.
+    peildatum : date or str, optional
+        Reference date of "wat er al is" and the koppelkansen.
 
     Returns
     -------
@@ -619,5 +626,7 @@ def write_map(
     if target.has(atlas.code, year - 1):
         previous = target.read_atlas(atlas.code, year - 1)
         log.info("vorig jaar %d gevonden: veranderingen in de popups", year - 1)
-    fmap = build(atlas, indicator=indicator, previous=previous, offline=offline)
+    fmap = build(
+        atlas, indicator=indicator, previous=previous, offline=offline, peildatum=peildatum
+    )
     return save_map(fmap, path or Path("maps") / f"{atlas.code}_{year}.html")

@@ -62,6 +62,9 @@ __all__ = [
     "projecten_layer",
 ]
 
+#: The key of a local layer's kind in "wat er al is" (``wijkgeo/kinds.json``).
+_PRESENT_KEY = {"voorzieningen": "voorzieningen", "bewonersinitiatieven": "initiatieven"}
+
 #: Degrees per grid unit of the overlay coordinates (about 1.1 m north-south).
 QUANTUM = 1e-5
 
@@ -217,6 +220,35 @@ def _buurt_pairs(geoms: np.ndarray, buurten: gpd.GeoDataFrame) -> list[tuple[int
     return list(zip(bi[keep].tolist(), fi[keep].tolist(), strict=True))
 
 
+def _present_pairs(
+    present: Any, key: str, buurten: gpd.GeoDataFrame, valid: np.ndarray
+) -> tuple[list[tuple[int, int]], list[list[int]]]:
+    """(buurt, feature) pairs of "wat er al is" (:mod:`wijkgeo.facts.present`) and, per
+    buurt, the features that lie near it rather than in it. ``valid`` marks the layer rows
+    that are drawn (the feature index is the position among those)."""
+    pos = np.cumsum(valid) - 1
+    bindex = {c: i for i, c in enumerate(buurten["buurtcode"].astype(str))}
+    pairs: list[tuple[int, int]] = []
+    near: list[set[int]] = [set() for _ in range(len(buurten))]
+    for code in present.codes:
+        b = bindex.get(code)
+        if b is None:
+            continue
+        for rec in present.of(code).get(key, []):
+            j = int(rec["index"])
+            if j < len(valid) and valid[j]:
+                pairs.append((b, int(pos[j])))
+                if not rec["binnen"]:
+                    near[b].add(int(pos[j]))
+    return pairs, [sorted(s) for s in near]
+
+
+def _near_label(present: Any) -> str:
+    from ..indicators import format_number
+
+    return str(esc(f"vlakbij, binnen {format_number(present.distance, 0)} m"))
+
+
 def _date(value: Any) -> str:
     from ..koppelkansen.explain import dutch_date
 
@@ -243,8 +275,13 @@ def point_layer(
     *,
     cluster: bool,
     visible: bool = True,
+    present: Any = None,
 ) -> MapLayer:
     """Points of a local layer (voorzieningen, bewonersinitiatieven) as a ``points`` layer.
+
+    ``present`` (a :class:`wijkgeo.facts.present.Present` of the buurten): the "Check deze
+    plek" panel then lists "wat er al is" by its one rule (active on the peildatum, in the
+    buurt or near it); without it, the points in the buurt.
 
     Examples
     --------
@@ -260,12 +297,18 @@ def point_layer(
     from .maplayer import MapLayer
 
     style = layer_style(style_name)
-    pts = points[points.geometry.notna() & ~points.geometry.is_empty].reset_index(drop=True)
+    valid = (points.geometry.notna() & ~points.geometry.is_empty).to_numpy(dtype=bool)
+    pts = points[valid].reset_index(drop=True)
     wgs = _wgs(pts)
     cat, cats = _category_index(pts.get(style["column"], pd.Series([""] * len(pts))), style)
-    codes = assign_points(pts, buurten)
-    index = {c: i for i, c in enumerate(buurten["buurtcode"].astype(str))}
-    pairs = [(index[c], j) for j, c in enumerate(codes) if isinstance(c, str) and c in index]
+    near = None
+    if present is not None:
+        pairs, near = _present_pairs(present, _PRESENT_KEY.get(style_name, layer_id), buurten,
+                                     valid)
+    else:
+        codes = assign_points(pts, buurten)
+        index = {c: i for i, c in enumerate(buurten["buurtcode"].astype(str))}
+        pairs = [(index[c], j) for j, c in enumerate(codes) if isinstance(c, str) and c in index]
     info = []
     for _, rec in pts.iterrows():
         extra = []
@@ -308,6 +351,8 @@ def point_layer(
         "legend": _legend(style["legend_title"], legend_rows, "letter" if cluster else "dot"),
         "title": str(esc(style["label"])),
     }
+    if near is not None:
+        spec["near"], spec["near_label"] = near, _near_label(present)
     return MapLayer(layer_id, "points", style["label"], visible=visible, spec=spec)
 
 
@@ -367,13 +412,20 @@ def energietransitie_layer(
 
 
 def projecten_layer(
-    frame: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame, *, visible: bool = True
+    frame: gpd.GeoDataFrame,
+    buurten: gpd.GeoDataFrame,
+    *,
+    visible: bool = True,
+    present: Any = None,
 ) -> MapLayer:
-    """Projects (lines and areas) by theme, with start and end year for the year filter."""
+    """Projects (lines and areas) by theme, with start and end year for the year filter.
+
+    ``present``: as for :func:`point_layer` (the check panel lists "wat er al is")."""
     from .maplayer import MapLayer
 
     style = layer_style("projecten")
-    proj = frame[frame.geometry.notna() & ~frame.geometry.is_empty].reset_index(drop=True)
+    valid = (frame.geometry.notna() & ~frame.geometry.is_empty).to_numpy(dtype=bool)
+    proj = frame[valid].reset_index(drop=True)
     wgs = _wgs(proj)
     cat, cats = _category_index(proj.get(style["column"], pd.Series([""] * len(proj))), style)
     items = []
@@ -401,12 +453,15 @@ def projecten_layer(
         "q": QUANTUM,
         "cats": [{"label": str(esc(c["label"])), "color": c["color"]} for c in cats],
         "years": [min(years), max(years)] if years else None,
-        "in_buurt": _members(
-            len(buurten), _buurt_pairs(proj.to_crs(buurten.crs).geometry.to_numpy(), buurten)
-        ),
         "legend": _legend(style["legend_title"], rows_legend, "line"),
         "title": str(esc(style["label"])),
     }
+    if present is not None:
+        pairs, spec["near"] = _present_pairs(present, "projecten", buurten, valid)
+        spec["near_label"] = _near_label(present)
+    else:
+        pairs = _buurt_pairs(proj.to_crs(buurten.crs).geometry.to_numpy(), buurten)
+    spec["in_buurt"] = _members(len(buurten), pairs)
     return MapLayer("projecten", "shapes", style["label"], visible=visible, spec=spec)
 
 
@@ -618,6 +673,7 @@ def local_layers(
     *,
     koppelkansen: Any = "auto",
     grid: int | None = 500,
+    peildatum: Any = None,
 ) -> list[MapLayer]:
     """Every overlay an Atlas has data for, in the order of the layer control.
 
@@ -628,9 +684,11 @@ def local_layers(
     Atlas the layer is left out with a log line.
     """
     from .._errors import WijkgeoError
+    from ..facts.present import what_is_here
 
     local = getattr(atlas, "local", None) or {}
     layers: list[MapLayer] = []
+    here = what_is_here(atlas, "buurt", peildatum=peildatum) if local else None
     if grid:
         try:
             from ..grid import atlas_grid
@@ -646,7 +704,8 @@ def local_layers(
     if local.get("voorzieningen") is not None:
         layers.append(
             point_layer(
-                "voorzieningen", local["voorzieningen"], buurten, "voorzieningen", cluster=True
+                "voorzieningen", local["voorzieningen"], buurten, "voorzieningen", cluster=True,
+                present=here,
             )
         )
     if local.get("bewonersinitiatieven") is not None:
@@ -657,6 +716,7 @@ def local_layers(
                 buurten,
                 "bewonersinitiatieven",
                 cluster=False,
+                present=here,
             )
         )
     if local.get("energietransitie") is not None:
@@ -666,14 +726,14 @@ def local_layers(
         if etw is not None:
             layers.append(etw)
     if local.get("projecten") is not None:
-        layers.append(projecten_layer(local["projecten"], buurten))
+        layers.append(projecten_layer(local["projecten"], buurten, present=here))
     if koppelkansen is not None and koppelkansen is not False:
         result = koppelkansen
         if isinstance(koppelkansen, str):
             from ..koppelkansen import evaluate
 
             try:
-                result = evaluate(atlas)
+                result = evaluate(atlas, peildatum=peildatum)
             except WijkgeoError as exc:
                 log.warning("koppelkansen niet op de kaart: %s", exc)
                 result = None

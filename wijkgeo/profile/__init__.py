@@ -150,6 +150,7 @@ def build(
     store: str | Path | None = None,
     koppelkansen: Any = None,
     pdf: bool = False,
+    peildatum: Any = None,
 ) -> ProfileResult:
     """Write the profile pages and their index for one Atlas.
 
@@ -171,6 +172,9 @@ def build(
         Precomputed :func:`wijkgeo.koppelkansen.evaluate` output; default evaluated here.
     pdf : bool
         Also print every page to PDF with headless Chromium (see :func:`write_pdfs`).
+    peildatum : date or str, optional
+        Reference date of "wat er al is" and the koppelkansen (default the Atlas's, else
+        today).
 
     Returns
     -------
@@ -193,7 +197,7 @@ def build(
     """
     chosen = check_codes(atlas, codes) if codes is not None else None
     prev = _previous(atlas, previous, store)
-    data = ProfileData(atlas, prev, koppelkansen)
+    data = ProfileData(atlas, prev, koppelkansen, peildatum=peildatum)
     all_codes = data.codes()
     wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
     folder = Path(uitvoer) if uitvoer is not None else default_folder(atlas)

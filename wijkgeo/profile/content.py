@@ -30,6 +30,7 @@ from .. import text
 from .._errors import WijkgeoError
 from .._version import __version__
 from ..conventions import CODE_COLUMN, NAME_COLUMN
+from ..facts.present import reference_date, what_is_here
 from ..indicators import (
     change_since,
     comparison_table,
@@ -41,6 +42,7 @@ from ..indicators import (
     registry_meta,
     themes,
 )
+from ..kinds import present_kinds
 from .graphics import area_map, position_dot
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,8 +68,8 @@ def teksten() -> dict[str, Any]:
     Examples
     --------
     >>> from wijkgeo.profile.content import teksten
-    >>> teksten()["instellingen"]["nabij_m"]
-    250
+    >>> teksten()["instellingen"]["max_kansen"]
+    5
     """
     return json.loads(json.dumps(_teksten()))
 
@@ -200,7 +202,14 @@ class ProfileData:
     'In Duinrand ... wonen 2.340 mensen in ... huishoudens.'
     """
 
-    def __init__(self, atlas: Atlas, previous: Atlas | None = None, koppelkansen: Any = None):
+    def __init__(
+        self,
+        atlas: Atlas,
+        previous: Atlas | None = None,
+        koppelkansen: Any = None,
+        *,
+        peildatum: dt.date | str | None = None,
+    ):
         self.atlas = atlas
         self.previous = previous
         self.settings = _teksten()["instellingen"]
@@ -234,21 +243,15 @@ class ProfileData:
                 strict=True,
             )
         )
-        self.peildatum = self._peildatum()
+        self.peildatum = reference_date(atlas, peildatum)
+        self.present = {
+            level: what_is_here(atlas, level, peildatum=self.peildatum) for level in self.frames
+        }
         self.kk = self._koppelkansen(koppelkansen)
         self.cells = self._cells()
         self.changes = self._changes()
 
     # ------------------------------------------------------------------ set-up
-    def _peildatum(self) -> dt.date:
-        stamp = self.atlas.meta.get("peildatum")
-        if stamp:
-            try:
-                return pd.Timestamp(stamp).date()
-            except (ValueError, TypeError):
-                log.warning("peildatum %r in de metadata is geen datum; vandaag gebruikt", stamp)
-        return dt.date.today()
-
     def _koppelkansen(self, given: Any) -> Any:
         if given is False:  # asked not to evaluate: the section says none were found
             return None
@@ -257,7 +260,7 @@ class ProfileData:
         from ..koppelkansen import evaluate
 
         try:
-            return evaluate(self.atlas, near_misses=False)
+            return evaluate(self.atlas, peildatum=self.peildatum, near_misses=False)
         except WijkgeoError as exc:
             log.warning("koppelkansen niet beoordeeld: %s", exc)
             return None
@@ -784,60 +787,26 @@ class ProfileData:
         return out
 
     def _present(self, level: str, code: str) -> dict[str, Any]:
-        frame = self.frames[level]
-        geom = frame.geometry[frame[CODE_COLUMN[level]].astype(str) == code].iloc[0]
-        near_m = float(self.settings["nabij_m"])
-        near = geom.buffer(near_m)
+        """"Wat er al is": the one rule of :mod:`wijkgeo.facts.present`, rendered."""
+        here = self.present[level]
+        near_m = here.distance
         niveau = text.level(level)
         inside_word = _t("aanwezig.binnen", niveau=niveau)
         near_word = _t("aanwezig.nabij", m=format_number(near_m, 0))
         out: dict[str, Any] = {}
-        local = self.atlas.local or {}
-
-        def where(g) -> str | None:
-            if g is None or g.is_empty:
-                return None
-            if g.intersects(geom):
-                return inside_word
-            if g.intersects(near):
-                return near_word
-            return None
-
-        def layer(name: str):
-            frame = local.get(name)
-            return (
-                frame if frame is not None and hasattr(frame, "geometry") and len(frame) else None
-            )
-
-        for key, lname in (
-            ("initiatieven", "bewonersinitiatieven"),
-            ("voorzieningen", "voorzieningen"),
-            ("projecten", "projecten"),
-        ):
-            lay = layer(lname)
+        found = here.of(code)
+        for key, lname in present_kinds().items():
             entry: dict[str, Any] = {"label": _t(f"aanwezig.{key}"), "items": None, "note": None}
             if key == "voorzieningen":
                 entry["note"] = _t("aanwezig.ster", m=format_number(near_m, 0))
-            if lay is None:
+            if not here.known.get(key):
                 entry["note"] = _t("aanwezig.laag_ontbreekt", laag=lname)
                 out[key] = entry
                 continue
-            lay = lay.to_crs(frame.crs) if lay.crs is not None and lay.crs != frame.crs else lay
             if key == "initiatieven":
-                from ..joins import active_on
-
-                if "startdatum" in lay.columns and "einddatum" in lay.columns:
-                    lay = lay[active_on(lay, self.peildatum).to_numpy()]
-                if "status" in lay.columns:
-                    lay = lay[lay["status"].astype(str) != "afgerond"]
                 entry["note"] = _t("aanwezig.peildatum", datum=_date(self.peildatum))
-            if key == "projecten" and "status" in lay.columns:
-                lay = lay[lay["status"].astype(str) != "afgerond"]
             items = []
-            for _, r in lay.iterrows():
-                w = where(r.geometry)
-                if w is None:
-                    continue
+            for r in found.get(key, []):
                 detail = []
                 if key == "initiatieven":
                     if r.get("thema"):
@@ -859,12 +828,13 @@ class ProfileData:
                                 eind=int(r["eindjaar"]) if not _missing(r.get("eindjaar")) else "?",
                             )
                         )
+                inside = bool(r["binnen"])
                 items.append(
                     {
-                        "name": str(r.get("naam", "")),
+                        "name": str(r.get("naam") or ""),
                         "detail": ", ".join(detail),
-                        "where": w,
-                        "inside": w == inside_word,
+                        "where": inside_word if inside else near_word,
+                        "inside": inside,
                     }
                 )
             items.sort(key=lambda i: (not i["inside"], i["detail"], i["name"]))

@@ -43,6 +43,11 @@
     if (!items || !items.length) return "<div>" + T.check_none + "</div>";
     return "<ul>" + items.map(function (x) { return "<li>" + x + "</li>"; }).join("") + "</ul>";
   }
+  /* "wat er al is" lists what lies in the buurt or near it (the one rule, wijkgeo.facts):
+     mark the near ones */
+  function nearMark(spec, i, j) {
+    return spec.near && (spec.near[i] || []).indexOf(j) >= 0 ? " · " + spec.near_label : "";
+  }
   function head(name, sub) {
     return '<div class="wijkgeo-naam">' + name + "</div>" + (sub ? '<div class="wijkgeo-code">' + sub + "</div>" : "");
   }
@@ -122,7 +127,7 @@
       facts: function (i) {
         return list((spec.in_buurt[i] || []).map(function (j) {
           var c = spec.cats[spec.cat[j]];
-          return spec.names[j] + ' <span class="wijkgeo-code">' + c.label + (spec.info[j] ? " · " + spec.info[j] : "") + "</span>";
+          return spec.names[j] + ' <span class="wijkgeo-code">' + c.label + (spec.info[j] ? " · " + spec.info[j] : "") + nearMark(spec, i, j) + "</span>";
         }), T);
       }};
   };
@@ -234,7 +239,7 @@
       facts: function (i) {
         return list((spec.in_buurt[i] || []).map(function (j) {
           var it = spec.items[j];
-          return it.name + ' <span class="wijkgeo-code">' + spec.cats[it.cat].label + " · " + years(it) + (it.owner ? " · " + it.owner : "") + "</span>";
+          return it.name + ' <span class="wijkgeo-code">' + spec.cats[it.cat].label + " · " + years(it) + (it.owner ? " · " + it.owner : "") + nearMark(spec, i, j) + "</span>";
         }), T);
       }
     };

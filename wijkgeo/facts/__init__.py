@@ -1,0 +1,31 @@
+"""The fact model: what wijkgeo knows about every area, computed once, as plain data.
+
+Outputs (map, profile, PNG, exports) render facts; they do not compute their own.
+
+:mod:`wijkgeo.facts.present`
+    "wat er al is": the one rule for what is already in or near an area.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Present", "reference_date", "what_is_here"]
+
+_LAZY = {
+    "Present": "present",
+    "reference_date": "present",
+    "what_is_here": "present",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # a lazy loader re-exporting this package's own submodules only
+    sub = _LAZY.get(name)
+    if sub is None:
+        raise AttributeError(f"module 'wijkgeo.facts' has no attribute {name!r}")
+    if sub == "present":
+        from . import present as module
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
