@@ -40,6 +40,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "wijkgeo.sources",
             "wijkgeo.store",
             "wijkgeo.changes",
+            "wijkgeo.joins",
+            "wijkgeo.series",
             "wijkgeo.grid.codes",
             "wijkgeo.grid._kernel",
             "wijkgeo.grid",
@@ -49,7 +51,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("indicatoren", ["wijkgeo.indicators"]),
     (
         "analyse",
-        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.joins", "wijkgeo.facts.present"],
+        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.facts.present"],
     ),
     ("feiten", ["wijkgeo.facts"]),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),

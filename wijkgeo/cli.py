@@ -545,7 +545,7 @@ def _run_profile(args: argparse.Namespace) -> int:
 
     atlas = load(normalize_code(args.gemeente), args.jaar, args.store)
     result = build(
-        atlas, args.buurt, uitvoer=args.uitvoer, store=args.store, peildatum=args.peildatum
+        atlas, args.buurt, path=args.uitvoer, store=args.store, peildatum=args.peildatum
     )
     print(f"{len(result.pages)} profielen: {result.index.resolve()}")
     if args.pdf:

@@ -125,22 +125,11 @@ def _points(local: Mapping[str, Any] | None, alt: Mapping[str, Any], frame: Any)
 
 
 def _points_in_area(frame: Any, pts: Any) -> np.ndarray:
-    import geopandas as gpd
+    from ..joins import area_of_points  # the one point-in-area rule
 
     n = len(frame)
-    areas = gpd.GeoDataFrame(
-        {"_pos": np.arange(n)}, geometry=frame.geometry.to_numpy(), crs=frame.crs
-    )
-    areas = areas[areas.geometry.notna().to_numpy() & ~areas.geometry.is_empty.to_numpy()]
-    counts = np.zeros(n, dtype="float64")
-    if len(pts) and len(areas):
-        p = gpd.GeoDataFrame(
-            {"_pt": np.arange(len(pts))}, geometry=pts.geometry.to_numpy(), crs=frame.crs
-        )
-        joined = gpd.sjoin(p, areas, predicate="intersects", how="inner")
-        # a point on a shared border belongs to exactly one area (the first in frame order)
-        joined = joined.sort_values(["_pt", "_pos"]).drop_duplicates("_pt")
-        counts += np.bincount(joined["_pos"].to_numpy(), minlength=n)
+    pos = area_of_points(pts.geometry.to_numpy(), frame.geometry.to_numpy())
+    counts = np.bincount(pos[pos >= 0], minlength=n).astype("float64")
     has_geom = frame.geometry.notna().to_numpy() & ~frame.geometry.is_empty.to_numpy()
     counts[~has_geom] = np.nan
     return counts

@@ -84,7 +84,10 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 def _describe_source(indicator: Any, atlas: Atlas | None, source: str | None) -> str | None:
     meta = atlas.meta if atlas is not None else {}
-    source = source or meta.get("source") or _get(indicator, "source")
+    if not source and not meta.get("source") and indicator is not None:
+        year = meta.get("year")
+        source = indicator.source_in(int(year) if year else None)
+    source = source or meta.get("source")
     return str(source) if source else None
 
 

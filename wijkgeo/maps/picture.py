@@ -199,7 +199,7 @@ def png(
         title_fontsize=9,
         frameon=False,
     )
-    source = atlas.meta.get("source") or ind.source or ""
+    source = atlas.meta.get("source") or ind.source_in(atlas.year) or ""
     fig.text(0.01, 0.01, f"{t['source']}: {source}", fontsize=7, color="#555555")
     target = Path(path) if path else Path("maps") / f"{atlas.code}_{year}_{ind.key}.png"
     target.parent.mkdir(parents=True, exist_ok=True)

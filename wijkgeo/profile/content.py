@@ -27,14 +27,10 @@ import numpy as np
 import pandas as pd
 
 from .. import text
-from .._errors import WijkgeoError
 from .._version import __version__
-from ..conventions import CODE_COLUMN, NAME_COLUMN
-from ..facts.present import reference_date, what_is_here
+from ..conventions import CODE_COLUMN
+from ..facts.model import Facts, build_facts
 from ..indicators import (
-    change_since,
-    comparison_table,
-    compute,
     format_number,
     format_value,
     get_indicator,
@@ -43,6 +39,7 @@ from ..indicators import (
     themes,
 )
 from ..kinds import present_kinds
+from ..series import AtlasSeries
 from .graphics import area_map, position_dot
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,15 +177,15 @@ def _date(value: Any) -> str:
 
 
 class ProfileData:
-    """Everything the profiles of one Atlas need, computed once.
+    """Everything the profiles of one Atlas need: the page sections rendering its facts.
 
     Parameters
     ----------
-    atlas : Atlas
-        The gemeente and year.
+    atlas : Atlas, AtlasSeries or Facts
+        The gemeente and year shown (a series: its latest year, compared with the year
+        before it), or facts already built (:func:`wijkgeo.facts.build_facts`).
     previous : Atlas or None
-        The same gemeente one year earlier, for "veranderd sinds"; None: the section says
-        there is no earlier year.
+        An earlier year of the same gemeente when ``atlas`` is one Atlas (prefer a series).
     koppelkansen : KoppelkansResult, None or False
         Output of :func:`wijkgeo.koppelkansen.evaluate`; None: evaluated here; False: not
         evaluated (the section then lists none).
@@ -204,38 +201,36 @@ class ProfileData:
 
     def __init__(
         self,
-        atlas: Atlas,
+        atlas: Atlas | AtlasSeries | Facts,
         previous: Atlas | None = None,
         koppelkansen: Any = None,
         *,
         peildatum: dt.date | str | None = None,
     ):
-        self.atlas = atlas
-        self.previous = previous
+        self.keys = [i.key for i in list_indicators()]
+        if isinstance(atlas, Facts):
+            facts = atlas
+        else:
+            series = AtlasSeries.of(atlas)
+            if previous is not None and len(series) == 1:
+                series = AtlasSeries([previous, series.latest])
+            facts = build_facts(
+                series,
+                self.keys,
+                koppelkansen=koppelkansen,
+                peildatum=peildatum,
+                change_keys=list(_teksten()["verandering_indicatoren"]),
+            )
+        self.facts = facts
+        self.atlas = atlas = facts.atlas
+        self.previous_year = facts.previous_year
         self.settings = _teksten()["instellingen"]
         self.gemeente = atlas.name
-        self.keys = [i.key for i in list_indicators()]
-        self.tables: dict[str, pd.DataFrame] = {}
-        self.reasons: dict[str, pd.DataFrame] = {}
         self.frames = {"buurt": atlas.buurten, "wijk": atlas.wijken}
-        for level, frame in self.frames.items():
-            tab = comparison_table(atlas, self.keys, level=level)
-            tab.index = frame[CODE_COLUMN[level]].astype(str).to_numpy()
-            self.tables[level] = tab
-            res = compute(frame, self.keys, level=level, local=atlas.local, with_reasons=True)
-            reasons = res.reasons
-            reasons.index = tab.index
-            self.reasons[level] = reasons
-        self.names = {
-            level: dict(
-                zip(
-                    frame[CODE_COLUMN[level]].astype(str),
-                    frame[NAME_COLUMN[level]].astype(str),
-                    strict=True,
-                )
-            )
-            for level, frame in self.frames.items()
-        }
+        self.tables = {level: facts.levels[level].table for level in self.frames}
+        self.reasons = {level: facts.levels[level].reasons for level in self.frames}
+        self.present = {level: facts.levels[level].present for level in self.frames}
+        self.names = {level: facts.levels[level].names for level in self.frames}
         self.wijk_of = dict(
             zip(
                 atlas.buurten["buurtcode"].astype(str),
@@ -243,74 +238,18 @@ class ProfileData:
                 strict=True,
             )
         )
-        self.peildatum = reference_date(atlas, peildatum)
-        self.present = {
-            level: what_is_here(atlas, level, peildatum=self.peildatum) for level in self.frames
-        }
-        self.kk = self._koppelkansen(koppelkansen)
-        self.cells = self._cells()
-        self.changes = self._changes()
-
-    # ------------------------------------------------------------------ set-up
-    def _koppelkansen(self, given: Any) -> Any:
-        if given is False:  # asked not to evaluate: the section says none were found
-            return None
-        if given is not None:
-            return given
-        from ..koppelkansen import evaluate
-
-        try:
-            return evaluate(self.atlas, peildatum=self.peildatum, near_misses=False)
-        except WijkgeoError as exc:
-            log.warning("koppelkansen niet beoordeeld: %s", exc)
-            return None
-
-    def _cells(self) -> pd.DataFrame:
-        """500 m cells per buurt: celcode, share of the cell in the buurt, share of the buurt."""
-        import geopandas as gpd
-        import shapely
-
-        grid = (self.atlas.vierkanten or {}).get("500m")
-        empty = pd.DataFrame(columns=["buurtcode", "celcode", "cel_in_buurt", "buurt_in_cel"])
-        if grid is None or not len(grid) or "celcode" not in grid.columns:
-            return empty
-        buurten = self.atlas.buurten[["buurtcode", "geometry"]]
-        grid = grid.to_crs(buurten.crs)
-        pairs = gpd.sjoin(grid[["celcode", "geometry"]], buurten, predicate="intersects")
-        if not len(pairs):
-            return empty
-        cell_geom = grid.geometry.loc[pairs.index].to_numpy()
-        buurt_geom = buurten.geometry.iloc[pairs["index_right"].to_numpy()].to_numpy()
-        inter = shapely.area(shapely.intersection(cell_geom, buurt_geom))
-        out = pd.DataFrame(
-            {
-                "buurtcode": pairs["buurtcode"].astype(str).to_numpy(),
-                "celcode": pairs["celcode"].astype(str).to_numpy(),
-                "cel_in_buurt": inter / shapely.area(cell_geom),
-                "buurt_in_cel": inter / shapely.area(buurt_geom),
-            }
+        self.peildatum = facts.peildatum
+        self.kk = facts.koppelkansen
+        minimum = float(self.settings["min_celaandeel"])
+        cells = facts.cells
+        self.cells = cells[
+            (cells["cel_in_buurt"] >= minimum) | (cells["buurt_in_cel"] >= minimum)
+        ].reset_index(drop=True)
+        self.changes = (
+            {level: facts.levels[level].change for level in self.frames}
+            if facts.previous_year is not None
+            else {}
         )
-        keep = (out["cel_in_buurt"] >= self.settings["min_celaandeel"]) | (
-            out["buurt_in_cel"] >= self.settings["min_celaandeel"]
-        )
-        return out[keep].reset_index(drop=True)
-
-    def _changes(self) -> dict[str, Any]:
-        prev = self.previous
-        if prev is None:
-            return {}
-        from ..changes import unchanged_codes
-
-        keys = list(_teksten()["verandering_indicatoren"])
-        out = {}
-        for level, frame in self.frames.items():
-            id_col = CODE_COLUMN[level]
-            old = prev.buurten if level == "buurt" else prev.wijken
-            same = unchanged_codes(old, frame, level)
-            ch = change_since(frame, old, keys, unchanged=same, id_col=id_col, level=level)
-            ch.index = frame[id_col].astype(str).to_numpy()
-            out[level] = ch
-        return out
 
     # ------------------------------------------------------------------ pages
     def codes(self) -> dict[str, list[str]]:
@@ -553,7 +492,7 @@ class ProfileData:
                 if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
                     absent.append(ind.label)  # not in these data at all: said once below
                     continue
-                sources[f"{ind.source} ({ind.year})"] = None
+                sources[f"{ind.source_in(self.atlas.year)} ({ind.year_in(self.atlas.year)})"] = None
                 rows.append(
                     {
                         "key": ind.key,
@@ -846,7 +785,8 @@ class ProfileData:
         return out
 
     def _change(self, level: str, code: str, name: str) -> dict[str, Any]:
-        year = self.atlas.year - 1
+        # the real earlier year compared with (the series' previous held year)
+        year = self.previous_year if self.previous_year is not None else self.atlas.year - 1
         out: dict[str, Any] = {
             "title": _t("secties.verandering", jaar=year),
             "note": None,
@@ -928,5 +868,5 @@ class ProfileData:
     def _indicator_sources(self) -> list[str]:
         seen: dict[str, None] = {}
         for ind in list_indicators():
-            seen[f"{ind.source}; {ind.year}"] = None
+            seen[f"{ind.source_in(self.atlas.year)}; {ind.year_in(self.atlas.year)}"] = None
         return list(seen)
