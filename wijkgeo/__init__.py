@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import atlas as _atlas
 from ._errors import (
     ConfigError,
     DataValidationError,
@@ -48,18 +47,6 @@ __all__ = [
     "load",
     "make_demo",
 ]
-
-
-# The Atlas container imports nothing above itself; its analysis methods are wired here, at
-# the top, as "module:function" (imported on first call), so every Atlas has them wherever it
-# was made (load, fetch, make_demo, Store.read_atlas, read_wijkbuurtkaart).
-_atlas._METHODS.update(
-    {
-        "indicators": "wijkgeo.indicators:add_indicators",
-        "koppelkansen": "wijkgeo.koppelkansen:evaluate",
-        "grid": "wijkgeo.grid:atlas_grid",
-    }
-)
 
 
 def __getattr__(name: str) -> Any:
