@@ -282,12 +282,20 @@ class RuleSet:
 
 @lru_cache(maxsize=1)
 def _layer_schema() -> dict[str, Any]:
+    from ..kinds import kinds
+
     text = resources.files(__package__).joinpath("layers.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    schema = tomllib.loads(text)
+    # what the rules know about each kind of local layer lives in the one registry of kinds
+    schema["lagen"] = {
+        name: spec["koppelkansen"] for name, spec in kinds().items() if "koppelkansen" in spec
+    }
+    return schema
 
 
 def layer_schema() -> dict[str, Any]:
-    """The layer schema (``layers.toml``): what rules know about local layers and cells.
+    """The layer schema: what rules know about local layers (``lagen``, from the registry of
+    kinds ``wijkgeo/kinds.json``) and cells (``layers.toml``).
 
     Examples
     --------

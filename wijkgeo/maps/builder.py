@@ -344,7 +344,7 @@ def build(
         )
     extras = atlas is not None and overlays
     if extras:
-        from .overlays import local_layers
+        from .layers import SCRIPTS, local_layers
 
         map_layers.extend(
             local_layers(
@@ -454,7 +454,12 @@ def build(
     Verbatim(
         f'<script type="application/json" id="{ids["data"]}">{script_json(payload)}</script>'
         f"<script>{static_text('engine.js')}</script>"
-        + (f"<script>{static_text('overlays.js')}</script>" if extras else "")
+        + (
+            f"<script>{static_text('overlays.js')}</script>"
+            + "".join(f"<script>{static_text(f'layers/{t}.js')}</script>" for t in SCRIPTS)
+            if extras
+            else ""
+        )
     ).add_to(fmap)
     minx, miny, maxx, maxy = shapely.total_bounds(wgs)
     fmap.fit_bounds(

@@ -43,12 +43,16 @@ __all__ = [
     "ReferenceValues",
     "diff_classes",
     "indicator_entries",
+    "int_bins",
     "js_classes",
     "previous_values",
+    "range_texts",
     "references_from_atlas",
     "references_from_frames",
     "text",
+    "to_int",
     "value_legend",
+    "vlq_ints",
 ]
 
 #: ColorBrewer diverging palette per direction for "verschil met gemeente": the colour of
@@ -90,7 +94,7 @@ class ReferenceValues:
     nederland: pd.Series
 
 
-def _to_int(values: np.ndarray, decimals: int) -> np.ndarray:
+def to_int(values: np.ndarray, decimals: int) -> np.ndarray:
     """Values as integers at ``decimals`` (float array, NaN kept)."""
     with np.errstate(invalid="ignore"):
         return np.round(np.asarray(values, dtype=float) * 10**decimals)
@@ -103,7 +107,7 @@ def _offset(ints: np.ndarray) -> int:
     return int(np.median(ok)) if ok.size else 0
 
 
-def _vlq_ints(ints: np.ndarray, offset: int = 0) -> str:
+def vlq_ints(ints: np.ndarray, offset: int = 0) -> str:
     return encode_vlq(None if not math.isfinite(v) else int(v) - offset for v in ints)
 
 
@@ -127,7 +131,7 @@ def js_classes(ints: np.ndarray, bins: Sequence[float]) -> np.ndarray:
     return out
 
 
-def _int_bins(classes: Classes) -> list[int]:
+def int_bins(classes: Classes) -> list[int]:
     """Upper bounds of classes of integer values as integers: ``v <= b`` iff ``v <= floor(b)``."""
     return [math.floor(b) for b in classes.upper]
 
@@ -190,7 +194,7 @@ def diff_classes(diff: np.ndarray, classification: Any, direction: str) -> DiffC
     return DiffClasses(bins, tuple(colors), index, counts)
 
 
-def _range_texts(lo: Sequence[float], hi: Sequence[float], decimals: int, sign: bool) -> list[str]:
+def range_texts(lo: Sequence[float], hi: Sequence[float], decimals: int, sign: bool) -> list[str]:
     from ..indicators import format_number
 
     def f(v: float) -> str:
@@ -272,7 +276,7 @@ def value_legend(
     t = text()
     ind = get_indicator(key)
     dec = int(ind.decimals)
-    ints = _to_int(np.asarray(values, dtype=float), dec)
+    ints = to_int(np.asarray(values, dtype=float), dec)
     stored = ints / 10**dec
     if reasons is None:
         reasons = [None] * len(ints)
@@ -281,14 +285,14 @@ def value_legend(
     # engine.js compares; on the floats a quantile bound of 0.8999999999999999 would
     # put 0.9 in another class than the browser does
     classes = classify(ints, ind.classification, ind.direction)
-    bins = _int_bins(classes)
+    bins = int_bins(classes)
     index = js_classes(ints, bins)
     counts = [int((index == i).sum()) for i in range(len(bins))]
     if counts != list(classes.counts):  # cannot happen unless a bound sits on float noise
         log.warning("indicator %s: klassen in de browser wijken af van Python", key)
     lo = [float(stored[index == i].min()) for i in range(len(bins))]
     hi = [float(stored[index == i].max()) for i in range(len(bins))]
-    ranges = _range_texts(lo, hi, dec, sign=False)
+    ranges = range_texts(lo, hi, dec, sign=False)
     rows = [Row(c, r, n) for c, r, n in zip(classes.colors, ranges, counts, strict=True)]
     rows += missing_rows(why, index, t["missing"])
     return ValueLegend(ints, tuple(bins), tuple(classes.colors), index, tuple(rows), why)
@@ -332,7 +336,7 @@ def indicator_entries(
         sub = [ind.unit, t["direction"].get(ind.direction, "")]
         legend = _legend(ind.label, rows, sub, ind.description)
 
-        gem = _to_int(refs.gemeente[key].to_numpy(), dec) if key in refs.gemeente else None
+        gem = to_int(refs.gemeente[key].to_numpy(), dec) if key in refs.gemeente else None
         gem_ints = gem if gem is not None else np.full(len(refs.groups), np.nan)
         total = ind.unit in t["total_units"]  # a count: its difference with a total is noise
         diff = ints - gem_ints[refs.group_of] if not total else np.full(len(ints), np.nan)
@@ -340,7 +344,7 @@ def indicator_entries(
         k = len(dc.bins)
         if k:
             lows = [0, *dc.bins[:-1]]
-            above = _range_texts(
+            above = range_texts(
                 [(a + 1) / 10**dec for a in lows],
                 [b / 10**dec for b in dc.bins],
                 dec,
@@ -382,7 +386,7 @@ def indicator_entries(
                 reason_list.append(str(esc(reason)))
             miss.setdefault(str(reason_index[reason]), []).append(int(i))
         available = bool(np.isfinite(ints).any())
-        nl = _to_int(np.array([refs.nederland.get(key, np.nan)], dtype=float), dec)[0]
+        nl = to_int(np.array([refs.nederland.get(key, np.nan)], dtype=float), dec)[0]
         entry: dict[str, Any] = {
             "key": key,
             "label": str(esc(ind.label)),
@@ -392,7 +396,7 @@ def indicator_entries(
             "dir": ind.direction,
             "caveat": str(esc(ind.caveats)) if ind.caveats else "",
             "o": offset,
-            "v": _vlq_ints(ints, offset),
+            "v": vlq_ints(ints, offset),
             "miss": miss,
             "bins": bins,
             "colors": list(vl.colors),
@@ -409,7 +413,7 @@ def indicator_entries(
         if not available:
             entry["why"] = str(esc(_unavailable_reason(ind, why)))
         if previous is not None and key in previous.columns:
-            entry["prev"] = _vlq_ints(_to_int(previous[key].to_numpy(), dec), offset)
+            entry["prev"] = vlq_ints(to_int(previous[key].to_numpy(), dec), offset)
         entries.append(entry)
     return entries, reason_list
 
