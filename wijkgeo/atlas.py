@@ -69,7 +69,10 @@ class Atlas:
     @property
     def code(self) -> str:
         """The gemeente code, e.g. ``'GM0772'``."""
-        return str(self.meta.get("gemeente") or self.gemeente["gemeentecode"].iloc[0])
+        code = self.meta.get("gemeente")
+        if code is not None and (code or self.meta.get("frames")):
+            return str(code)  # bare frames of several gemeenten have no one code: ""
+        return str(self.gemeente["gemeentecode"].iloc[0])
 
     @property
     def year(self) -> int:
@@ -79,7 +82,65 @@ class Atlas:
     @property
     def name(self) -> str:
         """The gemeente name, e.g. ``'Eindhoven'``."""
+        if self.meta.get("naam"):
+            return str(self.meta["naam"])
         return str(self.gemeente["gemeentenaam"].iloc[0])
+
+    @classmethod
+    def from_frames(
+        cls,
+        buurten: gpd.GeoDataFrame,
+        *,
+        wijken: gpd.GeoDataFrame | bool | None = None,
+        gemeenten: pd.DataFrame | None = None,
+        nederland: pd.DataFrame | None = None,
+        local: dict[str, Any] | None = None,
+        gemeente: str | None = None,
+        year: int | None = None,
+        source: str | None = None,
+    ) -> Atlas:
+        """An Atlas of bare frames: buurten of any gemeenten (e.g. the whole country).
+
+        For outputs that take an Atlas (``maps.build``): ``gemeenten`` holds the CBS rows of
+        the gemeenten (``gemeentecode``) to compare with, ``nederland`` the national row;
+        ``wijken`` (names) may be left out, ``False`` draws no wijk borders; ``gemeente`` is
+        a name for the title (default from ``gemeentenaam``). Such an Atlas is marked
+        ``meta["frames"]``: maps then compare each buurt with its own gemeente's row and add
+        no overlays.
+
+        Examples
+        --------
+        >>> import wijkgeo
+        >>> demo = wijkgeo.make_demo()
+        >>> bare = Atlas.from_frames(demo.buurten, year=2024)
+        >>> bare.meta["frames"], len(bare.buurten) == len(demo.buurten)
+        (True, True)
+        """
+        import geopandas as gpd
+
+        codes = (
+            buurten["gemeentecode"].dropna().astype(str).unique()
+            if "gemeentecode" in buurten.columns
+            else []
+        )
+        meta: dict[str, Any] = {
+            "frames": True,
+            "gemeente": codes[0] if len(codes) == 1 else "",
+            "naam": gemeente,
+            "year": year,
+            "source": source,
+        }
+        if wijken is False:
+            meta["wijkgrenzen"] = False
+        empty = gpd.GeoDataFrame()
+        return cls(
+            gemeente=gemeenten if gemeenten is not None else empty,
+            wijken=wijken if isinstance(wijken, gpd.GeoDataFrame) else empty,
+            buurten=buurten,
+            local=dict(local or {}),
+            nederland=nederland,
+            meta=meta,
+        )
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """All geographic layers by their store layer name."""

@@ -474,12 +474,18 @@ def references_from_frames(
 
 
 def previous_values(
-    buurten: Any, earlier: Any, keys: Sequence[str], local: Mapping[str, Any] | None = None
+    buurten: Any,
+    earlier: Any,
+    keys: Sequence[str],
+    local: Mapping[str, Any] | None = None,
+    *,
+    unchanged: set[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str | None]]:
     """The previous year's values where the boundary did not change, and why not elsewhere.
 
-    The one place the map compares years: :func:`wijkgeo.indicators.change_since` with the
-    codes whose boundary held (:func:`wijkgeo.indicators.unchanged_codes`).
+    :func:`wijkgeo.indicators.change_since` with the codes whose boundary held: ``unchanged``
+    (from :meth:`wijkgeo.series.AtlasSeries.unchanged`, the series' crosswalk), else
+    :func:`wijkgeo.indicators.unchanged_codes`.
     """
     from ..indicators import change_since, compute, unchanged_codes
 
@@ -491,7 +497,7 @@ def previous_values(
     old = pd.concat(
         [earlier[["buurtcode"]].reset_index(drop=True), then.reset_index(drop=True)], axis=1
     )
-    same = unchanged_codes(buurten, earlier)
+    same = unchanged if unchanged is not None else unchanged_codes(buurten, earlier)
     change = change_since(cur, old, list(keys), unchanged=same)
     prev = pd.DataFrame({k: change[f"{k}_vorig"].to_numpy() for k in keys})
     notes = [None if n is None or n != n else str(n) for n in change["opmerking"]]

@@ -30,6 +30,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AtlasSeries"]
 
 
+def _year(atlas: Atlas) -> int:
+    """The Atlas's year; bare frames without one (``Atlas.from_frames``) count as 0."""
+    year = atlas.meta.get("year")
+    return int(year) if year is not None else 0
+
+
 class AtlasSeries:
     """One gemeente in several years: an Atlas per year, plus the code crosswalk.
 
@@ -45,7 +51,7 @@ class AtlasSeries:
     """
 
     def __init__(self, atlases: Iterable[Atlas]):
-        items = sorted(atlases, key=lambda a: a.year)
+        items = sorted(atlases, key=_year)
         if not items:
             raise ConfigError("een reeks jaren heeft minstens één jaar nodig.")
         codes = {a.code for a in items}
@@ -53,10 +59,10 @@ class AtlasSeries:
             raise ConfigError(
                 f"een reeks jaren hoort bij één gemeente, niet bij {', '.join(sorted(codes))}."
             )
-        years = [a.year for a in items]
+        years = [_year(a) for a in items]
         if len(set(years)) != len(years):
             raise ConfigError(f"jaar dubbel in de reeks: {years}.")
-        self._atlases: dict[int, Atlas] = {a.year: a for a in items}
+        self._atlases: dict[int, Atlas] = {_year(a): a for a in items}
         self._crosswalks: dict[tuple[str, int, int], pd.DataFrame] = {}
 
     @classmethod
