@@ -11,7 +11,7 @@ from browser import HOSTILE, KANS_RULE, SCRIPT_END, TEMPLATE, synthetic_atlas, w
 
 import wijkgeo
 from wijkgeo.maps import build, png
-from wijkgeo.maps.overlays import encode_points, encode_shape
+from wijkgeo.maps.layers import encode_points, encode_shape
 from wijkgeo.maps.topology import decode_vlq
 
 KEY = "aandeel_65_plus"

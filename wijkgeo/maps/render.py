@@ -133,7 +133,7 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
         scripts += [static_text("overlays.js")] + [static_text(f"layers/{t}.js") for t in SCRIPTS]
     Verbatim(
         f'<script type="application/json" id="{IDS["data"]}">{script_json(data.payload)}</script>'
-        + "".join(f"<script>{s}</script>" for s in scripts)
+        + "<script>" + "\n".join(scripts) + "</script>"  # the engine and its layer types
     ).add_to(fmap)
     minx, miny, maxx, maxy = data.bounds
     fmap.fit_bounds(
