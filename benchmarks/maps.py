@@ -71,9 +71,10 @@ import folium
 import geopandas as gpd
 
 import wijkgeo
+from wijkgeo.atlas import Atlas
 from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import compute
-from wijkgeo.maps import build, indicator_map, save_map
+from wijkgeo.maps import MapOptions, build, indicator_map, save_map
 
 KEY = "aandeel_huishoudens_laag_inkomen"
 #: Further indicators for the "one Choropleth layer per indicator" case (N = 5 with KEY).
@@ -134,7 +135,9 @@ def vertices(fmap: folium.Map) -> int:
 
 
 def ours(buurten: gpd.GeoDataFrame, path: Path, canvas: bool, simplify: float = 2.0) -> folium.Map:
-    fmap = indicator_map(buurten, KEY, prefer_canvas=canvas, simplify=simplify)
+    fmap = indicator_map(
+        Atlas.from_frames(buurten), KEY, options=MapOptions(canvas=canvas, simplify=simplify)
+    )
     save_map(fmap, path)
     return fmap
 
@@ -240,7 +243,9 @@ def run_case(
         keys = [KEY, *MORE]
         naive = measure(choropleth, buurten, out / f"{name}_choro5.html", canvas, 1, keys=keys)
         path = out / f"{name}_ours5.html"
-        save_map(build(buurten, indicators=keys, prefer_canvas=canvas), path)
+        save_map(
+            build(Atlas.from_frames(buurten), keys, options=MapOptions(canvas=canvas)), path
+        )
         mine = path.stat().st_size
         print(
             f"    N={len(keys)} indicators in one file: choropleth layers "

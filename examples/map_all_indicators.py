@@ -17,10 +17,10 @@ from pathlib import Path
 import folium
 
 import wijkgeo
-from wijkgeo.maps import build, save_map
+from wijkgeo.maps import MapOptions, build, save_map
 
 atlas = wijkgeo.make_demo()
-fmap = build(atlas, indicator="aandeel_huishoudens_laag_inkomen", offline=True)
+fmap = build(atlas, indicator="aandeel_huishoudens_laag_inkomen", options=MapOptions(offline=True))
 
 # an analyst's own addition: a marker at the town hall (any folium element works)
 centre = atlas.gemeente.to_crs(4326).geometry.iloc[0].representative_point()

@@ -57,11 +57,13 @@ def near_metres() -> float:
 
 def present_kinds() -> dict[str, str]:
     """``{key in "wat er al is": layer name}`` in the order outputs list them."""
-    return {
+    found = {
         spec["aanwezig"]: name
         for name, spec in _registry()["soorten"].items()
         if spec.get("aanwezig")
     }
+    order = [k for k in _registry()["aanwezig"].get("volgorde", ()) if k in found]
+    return {k: found[k] for k in [*order, *(k for k in found if k not in order)]}
 
 
 def active_mask(name: str, frame: pd.DataFrame, peildatum: dt.date | str) -> np.ndarray:
