@@ -95,7 +95,7 @@ class Atlas:
         gemeenten: pd.DataFrame | None = None,
         nederland: pd.DataFrame | None = None,
         local: dict[str, Any] | None = None,
-        gemeente: str | None = None,
+        name: str | None = None,
         year: int | None = None,
         source: str | None = None,
     ) -> Atlas:
@@ -103,8 +103,8 @@ class Atlas:
 
         For outputs that take an Atlas (``maps.build``): ``gemeenten`` holds the CBS rows of
         the gemeenten (``gemeentecode``) to compare with, ``nederland`` the national row;
-        ``wijken`` (names) may be left out, ``False`` draws no wijk borders; ``gemeente`` is
-        a name for the title (default from ``gemeentenaam``). Such an Atlas is marked
+        ``wijken`` (names) may be left out, ``False`` draws no wijk borders; ``name`` is the
+        name for the title (default from ``gemeentenaam``; ``gemeente`` is always a code). Such an Atlas is marked
         ``meta["frames"]``: maps then compare each buurt with its own gemeente's row and add
         no overlays.
 
@@ -126,7 +126,7 @@ class Atlas:
         meta: dict[str, Any] = {
             "frames": True,
             "gemeente": codes[0] if len(codes) == 1 else "",
-            "naam": gemeente,
+            "naam": name,
             "year": year,
             "source": source,
         }

@@ -41,7 +41,13 @@ import pandas as pd
 
 from .._errors import WijkgeoError
 from ..conventions import CODE_COLUMN, NAME_COLUMN
-from ..indicators import change_since, comparison_table, compute, get_indicator, registry
+from ..indicators import (
+    change_since,
+    comparison_table,
+    compute_with_reasons,
+    get_indicator,
+    registry,
+)
 from ..series import AtlasSeries
 from .present import Present, reference_date, what_is_here
 
@@ -240,7 +246,7 @@ def build_facts(
         codes = frame[CODE_COLUMN[level]].astype(str).to_numpy()
         table = comparison_table(now, keys, level=level)
         table.index = codes
-        res = compute(frame, keys, level=level, local=now.local, with_reasons=True)
+        res = compute_with_reasons(frame, keys, level=level, local=now.local)
         reasons = res.reasons
         reasons.index = codes
         change = None

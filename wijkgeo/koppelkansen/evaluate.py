@@ -23,7 +23,7 @@ from .. import conventions as cv
 from .. import text
 from .._errors import ConfigError
 from ..facts.present import reference_date, what_is_here
-from ..indicators import compute, get_indicator, reference_values
+from ..indicators import compute_with_reasons, get_indicator, reference_values
 from ..kinds import active_mask
 from . import explain
 from .model import Condition, Rule, RuleSet, layer_schema
@@ -365,12 +365,11 @@ class _Context:
             raise units
         missing = [k for k in keys if units.values is None or k not in units.values.columns]
         if missing:
-            res = compute(
+            res = compute_with_reasons(
                 units.frame,
                 missing,
                 level="wijk" if level == "wijk" else "buurt",
                 local=self.atlas.local,
-                with_reasons=True,
             )
             vals, reas = res.values, res.reasons
             vals.index = reas.index = range(len(units))

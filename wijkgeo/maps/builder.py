@@ -80,6 +80,8 @@ def _atlas_of(value: Any, frames: dict[str, Any]) -> Any:
         DeprecationWarning,
         stacklevel=3,
     )
+    if "gemeente" in frames:  # the old name for the title; gemeente is always a code now
+        frames["name"] = frames.pop("gemeente")
     return Atlas.from_frames(value, **frames)
 
 

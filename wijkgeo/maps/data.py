@@ -312,7 +312,7 @@ def indicator_entries(
     keys : sequence of str
         Registry keys, in selector order.
     values, reasons : DataFrame
-        From ``compute(..., with_reasons=True)``, indexed like the buurten.
+        From ``compute_with_reasons(...)``, indexed like the buurten.
     refs : ReferenceValues
         Gemeente (per group) and Nederland values.
     previous : DataFrame, optional

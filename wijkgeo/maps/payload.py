@@ -145,7 +145,7 @@ def map_payload(
     import shapely
     import xyzservices
 
-    from ..indicators import compute, get_indicator, registry
+    from ..indicators import compute_with_reasons, get_indicator, registry
     from ..series import AtlasSeries
     from .classes import MISSING_COLOR
     from .data import (
@@ -179,7 +179,7 @@ def map_payload(
 
     # --- data ---------------------------------------------------------------------------
     local = atlas.local or None
-    result = compute(buurten, keys, level="buurt", local=local, with_reasons=True)
+    result = compute_with_reasons(buurten, keys, level="buurt", local=local)
     values = result.values.reset_index(drop=True)
     reasons = result.reasons.reset_index(drop=True)
     if bare:

@@ -120,7 +120,7 @@ def png(
     from matplotlib.patches import Patch
 
     from .._errors import ConfigError
-    from ..indicators import compute, get_indicator
+    from ..indicators import compute_with_reasons, get_indicator
     from .data import text, value_legend
     from .geometry import in_rd
     from .overlays import layer_style
@@ -128,7 +128,7 @@ def png(
     plt = _pyplot()
     ind = get_indicator(key)
     buurten = in_rd(atlas.buurten, "buurten").reset_index(drop=True)
-    result = compute(buurten, [ind.key], level="buurt", local=atlas.local, with_reasons=True)
+    result = compute_with_reasons(buurten, [ind.key], level="buurt", local=atlas.local)
     vl = value_legend(ind.key, result.values[ind.key].to_numpy(), result.reasons[ind.key])
     fills = [vl.fill(i) for i in range(len(buurten))]
 
