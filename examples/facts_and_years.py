@@ -26,8 +26,9 @@ facts = build_facts(series, ["aandeel_65_plus", "inwoners"], peildatum="2025-06-
 buurt = facts.levels["buurt"]
 code = buurt.codes[0]
 row = buurt.table.loc[code]
+rank = int(row["aandeel_65_plus_rang"])
 print(f"{buurt.names[code]}: 65+ {row['aandeel_65_plus']:.1f}% "
-      f"(gemeente {row['aandeel_65_plus_gemeente']:.1f}%, plaats {int(row['aandeel_65_plus_rang'])})")
+      f"(gemeente {row['aandeel_65_plus_gemeente']:.1f}%, plaats {rank})")
 here = buurt.present.of(code)
 print("Wat er al is op", facts.peildatum, {k: [r["naam"] for r in v] for k, v in here.items()})
 print("Cellen:", len(facts.cells[facts.cells["buurtcode"] == code]))

@@ -104,9 +104,9 @@ class Atlas:
         For outputs that take an Atlas (``maps.build``): ``gemeenten`` holds the CBS rows of
         the gemeenten (``gemeentecode``) to compare with, ``nederland`` the national row;
         ``wijken`` (names) may be left out, ``False`` draws no wijk borders; ``name`` is the
-        name for the title (default from ``gemeentenaam``; ``gemeente`` is always a code). Such an Atlas is marked
-        ``meta["frames"]``: maps then compare each buurt with its own gemeente's row and add
-        no overlays.
+        name for the title (default from ``gemeentenaam``; ``gemeente`` is always a code).
+        Such an Atlas is marked ``meta["frames"]``: maps then compare each buurt with its
+        own gemeente's row and add no overlays.
 
         Examples
         --------
