@@ -395,7 +395,7 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- check
 # `wijkgeo check [PAD]`: validate local layers (lagen.json and the files it names) of one
 # folder or of every subfolder; exit 2 on errors, 0 when clean (warnings allowed). Other
-# inputs beside lagen.json add their checker to _CHECKERS (one line each).
+# inputs beside lagen.json add their checker to _checkers() (one line each).
 def _checkers() -> list:
     from .koppelkansen.validate import check_folder
     from .sources.local.check import check_lagen

@@ -38,6 +38,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._report import Problem as _Problem
+
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
     import tomllib
 else:  # pragma: no cover
@@ -117,29 +119,9 @@ _SETTINGS = {"einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a rules file: where it is and what to do.
-
-    Examples
-    --------
-    >>> str(Problem("koppelkansen.toml", "mijn_regel", 12, "onbekende indicator 'x'."))
-    "koppelkansen.toml, regel 12: koppelkans 'mijn_regel': onbekende indicator 'x'."
-    """
-
-    file: str
-    rule: str | None
-    line: int | None
-    message: str
-    suggestions: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        where = self.file + (f", regel {self.line}" if self.line else "")
-        rule = f"koppelkans {self.rule!r}: " if self.rule else ""
-        text = f"{where}: {rule}{self.message}"
-        if self.suggestions:
-            text += f" Bedoelde u {' of '.join(repr(s) for s in self.suggestions)}?"
-        return text
+#: One problem in a rules file: the one problem type of wijkgeo (:class:`wijkgeo._report.Problem`,
+#: made with ``Problem.in_rules(file, rule, line, message, suggestions)``).
+Problem = _Problem
 
 
 @dataclass(frozen=True)
@@ -370,7 +352,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, rule: str | None, line: int | None, msg: str, sugg=()) -> None:
-        self.problems.append(Problem(self.file, rule, line, msg, tuple(sugg)))
+        self.problems.append(Problem.in_rules(self.file, rule, line, msg, tuple(sugg)))
 
     def unknown(self, keys, allowed, rule, line_of, what: str) -> None:
         import difflib
