@@ -10,7 +10,8 @@ import pytest
 from browser import HOSTILE, KANS_RULE, SCRIPT_END, TEMPLATE, synthetic_atlas, with_hostile_layers
 
 import wijkgeo
-from wijkgeo.maps import build, png
+from wijkgeo import Atlas
+from wijkgeo.maps import build, map_payload, png
 from wijkgeo.maps.layers import encode_points, encode_shape
 from wijkgeo.maps.topology import decode_vlq
 
@@ -31,7 +32,8 @@ def _payload(html: str) -> dict:
 
 @pytest.fixture(scope="module")
 def demo_payload(demo):
-    return _payload(build(demo, indicator=KEY).get_root().render())
+    # the map as data (no HTML read back); the page carries exactly this block
+    return map_payload(demo, indicator=KEY).payload
 
 
 def test_points_and_shapes_round_trip_at_a_metre():
@@ -82,7 +84,7 @@ def test_the_demo_map_carries_every_layer_with_its_data(demo, demo_payload):
     assert {u["level"] for u in units} == {"buurt", "wijk", "vierkant"}
     assert demo_payload["footer"] and "Kadaster" in demo_payload["footer"]
     # the old engine map stays as it was without an Atlas
-    plain = _payload(build(demo.buurten, indicator=KEY).get_root().render())
+    plain = map_payload(Atlas.from_frames(demo.buurten), indicator=KEY).payload
     assert [la["id"] for la in plain["layers"]] == ["buurten", "wijken"]
     assert "footer" not in plain
 

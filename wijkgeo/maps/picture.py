@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
+    from ..series import AtlasSeries
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _pyplot() -> Any:
 
 
 def png(
-    atlas: Atlas,
+    atlas: Atlas | AtlasSeries,
     key: str,
     points: str | None = None,
     path: str | Path | None = None,
@@ -82,8 +83,8 @@ def png(
 
     Parameters
     ----------
-    atlas : Atlas
-        One gemeente and year.
+    atlas : Atlas or AtlasSeries
+        One gemeente and year (a series: its latest year).
     key : str
         Registry key of the indicator.
     points : str, optional
@@ -125,6 +126,9 @@ def png(
     from .geometry import in_rd
     from .overlays import layer_style
 
+    from ..series import AtlasSeries
+
+    atlas = AtlasSeries.of(atlas).latest
     plt = _pyplot()
     ind = get_indicator(key)
     buurten = in_rd(atlas.buurten, "buurten").reset_index(drop=True)
