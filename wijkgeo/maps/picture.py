@@ -122,11 +122,10 @@ def png(
 
     from .._errors import ConfigError
     from ..indicators import compute_with_reasons, get_indicator
+    from ..series import AtlasSeries
     from .data import text, value_legend
     from .geometry import in_rd
     from .overlays import layer_style
-
-    from ..series import AtlasSeries
 
     atlas = AtlasSeries.of(atlas).latest
     plt = _pyplot()
