@@ -31,7 +31,8 @@ from ..indicators import (
     themes,
 )
 from ..kinds import present_kinds
-from .content import (
+from .graphics import area_map, position_dot
+from .words import (
     THEMES,
     _bare,
     _by_category,
@@ -44,7 +45,6 @@ from .content import (
     additive,
     first_sentence,
 )
-from .graphics import area_map, position_dot
 
 if TYPE_CHECKING:  # pragma: no cover
     from .content import ProfileData
