@@ -29,7 +29,6 @@ import pandas as pd
 
 from .. import text as shared
 from .classes import Classes, classify
-from .escape import esc
 from .legend import Row, legend_body, missing_rows
 from .topology import encode_vlq
 
@@ -383,18 +382,18 @@ def indicator_entries(
             reason = why[i] or t["missing"]
             if reason not in reason_index:
                 reason_index[reason] = len(reason_list)
-                reason_list.append(str(esc(reason)))
+                reason_list.append(reason)
             miss.setdefault(str(reason_index[reason]), []).append(int(i))
         available = bool(np.isfinite(ints).any())
         nl = to_int(np.array([refs.nederland.get(key, np.nan)], dtype=float), dec)[0]
         entry: dict[str, Any] = {
             "key": key,
-            "label": str(esc(ind.label)),
-            "unit": str(esc(ind.unit)),
+            "label": ind.label,
+            "unit": ind.unit,
             "theme": ind.theme,
             "dec": dec,
             "dir": ind.direction,
-            "caveat": str(esc(ind.caveats)) if ind.caveats else "",
+            "caveat": ind.caveats if ind.caveats else "",
             "o": offset,
             "v": vlq_ints(ints, offset),
             "miss": miss,
@@ -402,8 +401,8 @@ def indicator_entries(
             "colors": list(vl.colors),
             "dbins": list(dc.bins),
             "dcolors": list(dc.colors),
-            "legend": str(legend),
-            "dlegend": str(d_legend),
+            "legend": legend,
+            "dlegend": d_legend,
             "gem": [None if not math.isfinite(g) else int(g) for g in gem_ints],
             "nl": None if not math.isfinite(nl) else int(nl),
             "ok": available,
@@ -411,7 +410,7 @@ def indicator_entries(
         if total:
             entry["total"] = True
         if not available:
-            entry["why"] = str(esc(_unavailable_reason(ind, why)))
+            entry["why"] = _unavailable_reason(ind, why)
         if previous is not None and key in previous.columns:
             entry["prev"] = vlq_ints(to_int(previous[key].to_numpy(), dec), offset)
         entries.append(entry)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import ConfigError
 from .assets import parse_cdn_url
-from .escape import Markup, esc, html, join
+from .escape import Markup, html, join
 
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.resources.abc import Traversable
@@ -103,15 +103,15 @@ def _option(ind: dict, selected: str | None) -> Markup:
             '<option value="{}"{}>{}</option>',
             ind["key"],
             Markup(" selected") if ind["key"] == selected else "",
-            Markup(ind["label"]),
+            ind["label"],
         )
-    why = Markup(ind["why"])
+    why = ind["why"]
     return html(
         '<option value="{}" disabled title="{}">{} — {}: {}</option>',
         ind["key"],
         why,
-        Markup(ind["label"]),
-        Markup(esc(_T()["missing"])),
+        ind["label"],
+        _T()["missing"],
         why,
     )
 
@@ -134,7 +134,7 @@ def panel_html(
 ) -> Markup:
     """The panel: title box, indicator selector grouped by theme, mode, layers.
 
-    ``indicators`` are the payload entries (labels and reasons already escaped).
+    ``indicators`` are the payload entries (raw strings: escaped here by :func:`html`).
     """
     t = _T()
     groups = []
@@ -164,7 +164,7 @@ def panel_html(
             "</label>",
             layer["id"],
             Markup(" checked") if layer.get("visible") else "",
-            Markup(layer["label"]),  # escaped once, by MapLayer.to_json
+            layer["label"],  # escaped once, here (the payload is escaped at serialisation)
         )
         for layer in layers
     )

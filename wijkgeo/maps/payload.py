@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .escape import esc
+from .escape import Markup
 from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
 from .maplayer import MapLayer
 from .options import MapOptions, Overlays
@@ -86,7 +86,9 @@ def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
 
 
 def _names(buurten: gpd.GeoDataFrame, wijken: Any) -> tuple[list[str], list[str], list[str] | None]:
-    """Escaped codes, names (the code when a name is missing) and wijk names per buurt."""
+    """Codes, names (the code when a name is missing) and wijk names per buurt (raw: the
+    payload is escaped in one pass at serialisation,
+    :func:`~wijkgeo.maps.escape.escape_payload`)."""
     codes = buurten["buurtcode"].astype(str)
     names = codes
     if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
@@ -99,19 +101,8 @@ def _names(buurten: gpd.GeoDataFrame, wijken: Any) -> tuple[list[str], list[str]
             wijknamen = dict(
                 zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
             )
-        wijk = [str(esc(wijknamen.get(c, c))) for c in buurten["wijkcode"].astype(str)]
-    return [str(esc(c)) for c in codes], [str(esc(n)) for n in names], wijk
-
-
-def _escaped(value: Any) -> Any:
-    """Every string of a JSON-ready structure through :func:`~wijkgeo.maps.escape.esc`."""
-    if isinstance(value, str):
-        return str(esc(value))
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    return value
+        wijk = [wijknamen.get(c, c) for c in buurten["wijkcode"].astype(str)]
+    return [c for c in codes], [n for n in names], wijk
 
 
 def _describe_source(indicator: Any, atlas: Atlas) -> str | None:
@@ -260,7 +251,7 @@ def map_payload(
     initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
     codes, names, wijknamen = _names(buurten, wijken if draw_wijken else None)
     payload: dict[str, Any] = {
-        "text": _escaped({k: v for k, v in t.items() if not k.startswith("_")}),
+        "text": {k: v for k, v in t.items() if not k.startswith("_")},
         "ids": dict(IDS),
         "canvas": canvas,
         "missing_color": MISSING_COLOR,
@@ -268,7 +259,7 @@ def map_payload(
         "codes": codes,
         "names": names,
         "wijken": wijknamen,
-        "groups": [str(esc(g)) for g in refs.groups],
+        "groups": [g for g in refs.groups],
         "reasons": reason_list,
         "topology": topo.to_json(),
         "layers": [layer.to_json() for layer in map_layers],
@@ -281,20 +272,20 @@ def map_payload(
 
         payload["extras"] = True
         if "wijkcode" in buurten.columns:
-            payload["wijkcodes"] = [str(esc(c)) for c in buurten["wijkcode"].astype(str)]
-        payload["footer"] = str(footer_html(atlas, options.basemap))
+            payload["wijkcodes"] = [c for c in buurten["wijkcode"].astype(str)]
+        payload["footer"] = footer_html(atlas, options.basemap)
         # grijs or pastel in the panel: the two quiet variants under coloured layers
         payload["basemaps"] = {
             "current": options.basemap,
             "urls": {
-                name: xyzservices.providers.nlmaps[name].build_url()
+                name: Markup(xyzservices.providers.nlmaps[name].build_url())  # a trusted URL
                 for name in dict.fromkeys((options.basemap, "grijs", "pastel"))
             },
         }
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,
-            "notes": [None if n is None else str(esc(n)) for n in prev_notes],
+            "notes": [None if n is None else n for n in prev_notes],
         }
     one = len(keys) == 1
     heading = options.title or (

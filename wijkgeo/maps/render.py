@@ -16,7 +16,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from .assets import apply_assets, engine_assets
-from .escape import esc, script_json
+from .escape import esc, escape_payload, script_json
 from .options import MapOptions
 from .page import inline_asset, panel_html, static_text
 from .payload import IDS, MapData
@@ -131,8 +131,9 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
     scripts = [static_text("engine.js")]
     if data.extras:
         scripts += [static_text("overlays.js")] + [static_text(f"layers/{t}.js") for t in SCRIPTS]
+    block = script_json(escape_payload(data.payload))  # every data string escaped, once
     Verbatim(
-        f'<script type="application/json" id="{IDS["data"]}">{script_json(data.payload)}</script>'
+        f'<script type="application/json" id="{IDS["data"]}">{block}</script>'
         + "<script>" + "\n".join(scripts) + "</script>"  # the engine and its layer types
     ).add_to(fmap)
     minx, miny, maxx, maxy = data.bounds

@@ -1,8 +1,9 @@
 """What the map layer types share: compact coordinates, legends, categories, memberships.
 
 Coordinates travel in WGS84 quantised to 1e-5 degree (about a metre), as base64 VLQ steps
-from the previous point (the encoding of the buurt topology). Every string is escaped once,
-at serialisation, with :func:`~wijkgeo.maps.escape.esc`.
+from the previous point (the encoding of the buurt topology). Strings stay raw here: the
+payload is escaped in one pass at serialisation (:func:`~wijkgeo.maps.escape.escape_payload`);
+legends are :class:`~wijkgeo.maps.escape.Markup` from :func:`~wijkgeo.maps.escape.html`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..escape import esc, html, join
+from ..escape import html, join
 from ..topology import encode_vlq
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -142,7 +143,7 @@ def _legend(title: str, rows: Sequence[tuple[str, str, int | None]], shape: str)
             (r[0], r[1], r[2], r[3] if len(r) > 3 else "") for r in rows
         )
     )
-    return str(html('<div class="wijkgeo-head">{}</div><table>{}</table>', title, body))
+    return html('<div class="wijkgeo-head">{}</div><table>{}</table>', title, body)
 
 
 def _category_index(
@@ -212,7 +213,7 @@ def _present_pairs(
 def _near_label(present: Any) -> str:
     from ...indicators import format_number
 
-    return str(esc(f"vlakbij, binnen {format_number(present.distance, 0)} m"))
+    return f"vlakbij, binnen {format_number(present.distance, 0)} m"
 
 
 def _date(value: Any) -> str:
@@ -225,7 +226,7 @@ def _date(value: Any) -> str:
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
-    return str(esc(str(value).strip()))
+    return str(value).strip()
 
 
 def _year(value: Any) -> int | None:

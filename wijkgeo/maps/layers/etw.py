@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..escape import esc
-
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -42,8 +40,8 @@ def energietransitie_layer(
         pairs += [(b, j) for b in members]
         items.append(
             {
-                "code": str(esc(code)),
-                "name": _text(names.get(code)) or str(esc(code)),
+                "code": code,
+                "name": _text(names.get(code)) or code,
                 "year": _year(rec.get("planjaar")),
                 "cat": int(cat[j]),
                 "note": _text(rec.get("toelichting")),
@@ -57,9 +55,9 @@ def energietransitie_layer(
     ]
     spec = {
         "items": items,
-        "cats": [{"label": str(esc(c["label"])), "color": c["color"]} for c in cats],
+        "cats": [{"label": c["label"], "color": c["color"]} for c in cats],
         "in_buurt": _members(len(buurten), pairs),
         "legend": _legend(style["legend_title"], rows_legend, "line"),
-        "title": str(esc(style["label"])),
+        "title": style["label"],
     }
     return MapLayer("energietransitie", "etw", style["label"], visible=visible, spec=spec)

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..escape import esc
-
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 from dataclasses import replace
@@ -93,26 +91,26 @@ def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | N
         variables.append(
             {
                 "key": var["key"],
-                "label": str(esc(var["label"])),
-                "source": str(esc(source)),
+                "label": var["label"],
+                "source": source,
                 "kind": var["bron"],
-                "unit": str(esc(var["unit"])),
+                "unit": var["unit"],
                 "dec": dec,
                 "v": vlq_ints(ints),
                 "bins": bins,
                 "colors": list(classes.colors),
-                "legend": str(legend),
+                "legend": legend,
             }
         )
     if not variables:
         return None
     spec = {
         "cells": [encode_shape(g) for g in wgs.geometry],
-        "codes": [str(esc(c)) for c in cells["celcode"].astype(str)],
+        "codes": [c for c in cells["celcode"].astype(str)],
         "vars": variables,
         "missing_color": MISSING_COLOR,
-        "legend_title": str(esc(style["legend_title"])),
-        "choose": str(esc(t["grid_choose"])),
-        "title": str(esc(style["label"])),
+        "legend_title": style["legend_title"],
+        "choose": t["grid_choose"],
+        "title": style["label"],
     }
     return MapLayer("vierkanten", "grid", style["label"], visible=visible, spec=spec)

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..escape import esc
-
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -65,8 +63,8 @@ def koppelkansen_layer(
         if key not in units:
             order[key] = len(order)
             unit: dict[str, Any] = {
-                "level": str(esc(rec.niveau)),
-                "code": str(esc(rec.code)),
+                "level": rec.niveau,
+                "code": rec.code,
                 "name": _text(rec.naam),
                 "items": [],
             }
@@ -118,6 +116,6 @@ def koppelkansen_layer(
         "colors": {k: style[k]["color"] for k in ("ruim", "krap", "bijna")},
         "in_buurt": _members(len(buurten), pairs),
         "legend": _legend(style["legend_title"], legend_rows, "area"),
-        "title": str(esc(style["label"])),
+        "title": style["label"],
     }
     return MapLayer("koppelkansen", "kansen", style["label"], visible=visible, spec=spec)

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..escape import esc
-
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -83,7 +81,7 @@ def point_layer(
             extra.append(_text(rec.get("thema")))
         start, end = _date(rec.get("startdatum")), _date(rec.get("einddatum"))
         if start or end:
-            extra.append(str(esc(f"{start or '?'} – {end or '?'}")))
+            extra.append(f"{start or '?'} – {end or '?'}")
         info.append(" · ".join(extra))
     counts = np.bincount(cat, minlength=len(cats)) if len(cat) else np.zeros(len(cats), int)
     legend_rows = [
@@ -97,9 +95,9 @@ def point_layer(
         "cat": cat.tolist(),
         "cats": [
             {
-                "label": str(esc(c["label"])),
+                "label": c["label"],
                 "color": c["color"],
-                "symbol": str(esc(c.get("symbol", ""))),
+                "symbol": c.get("symbol", ""),
             }
             for c in cats
         ],
@@ -116,7 +114,7 @@ def point_layer(
         "clusterPx": int(style.get("cluster_px", 44)),
         "in_buurt": _members(len(buurten), pairs),
         "legend": _legend(style["legend_title"], legend_rows, "letter" if cluster else "dot"),
-        "title": str(esc(style["label"])),
+        "title": style["label"],
     }
     if near is not None:
         spec["near"], spec["near_label"] = near, _near_label(present)

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..escape import esc
-
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -73,10 +71,10 @@ def projecten_layer(
     spec = {
         "items": items,
         "q": QUANTUM,
-        "cats": [{"label": str(esc(c["label"])), "color": c["color"]} for c in cats],
+        "cats": [{"label": c["label"], "color": c["color"]} for c in cats],
         "years": [min(years), max(years)] if years else None,
         "legend": _legend(style["legend_title"], rows_legend, "line"),
-        "title": str(esc(style["label"])),
+        "title": style["label"],
     }
     if present is not None:
         pairs, spec["near"] = _present_pairs(present, "projecten", buurten, valid)
