@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .atlas import Atlas
+    from .series import AtlasSeries
 
 __all__ = ["FORMATS", "column_labels", "export", "export_atlas", "level_tables"]
 
@@ -212,7 +213,7 @@ def _integral(series: pd.Series) -> bool:
 
 
 def export_atlas(
-    atlas: Atlas,
+    atlas: Atlas | AtlasSeries,
     path: str | Path,
     fmt: str | None = None,
     *,
@@ -230,8 +231,8 @@ def export_atlas(
 
     Parameters
     ----------
-    atlas : Atlas
-        The gemeente and year.
+    atlas : Atlas or AtlasSeries
+        The gemeente and year (a series: its latest year).
     path : str or Path
         Output file; its suffix picks the format unless ``fmt`` is given.
     fmt : {"gpkg", "csv", "xlsx"}, optional
@@ -255,6 +256,9 @@ def export_atlas(
     """
     import pandas as pd
 
+    from .series import AtlasSeries
+
+    atlas = AtlasSeries.of(atlas).latest
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
