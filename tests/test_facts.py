@@ -88,3 +88,29 @@ def test_cli_map_and_profile_take_peildatum():
     for cmd in ("map", "profile", "koppelkansen"):
         args = parser.parse_args([cmd, "GM9999", "--jaar", "2024", "--peildatum", "2025-06-01"])
         assert args.peildatum == "2025-06-01"
+
+
+def test_the_fact_model_per_level_is_computed_once_and_is_json(demo):
+    from dataclasses import replace
+
+    from wijkgeo.facts import build_facts
+    from wijkgeo.series import AtlasSeries
+
+    old = replace(demo, meta={**demo.meta, "year": 2022})
+    b = old.buurten.copy()
+    b.loc[b["buurtcode"] == "BU99990201", "aantal_inwoners"] -= 40
+    old = replace(old, buurten=b)
+    facts = build_facts(AtlasSeries([old, demo]), ["aandeel_65_plus", "inwoners"],
+                        koppelkansen=False)
+    assert facts.previous_year == 2022 and facts.directions()["aandeel_65_plus"] in (-1, 0, 1)
+    assert set(facts.levels) == {"buurt", "wijk", "vierkant"}
+    buurt = facts.levels["buurt"]
+    assert {"aandeel_65_plus_gemeente", "aandeel_65_plus_nederland", "aandeel_65_plus_rang"} <= set(
+        buurt.table.columns)
+    assert buurt.change.loc["BU99990201", "inwoners_verandering"] == 40
+    assert facts.levels["vierkant"].table["inwoners"].notna().any()
+    # cell shares from the one buurt-cell table: a buurt's shares of its own area sum to 1
+    shares = facts.cells.groupby("buurtcode")["buurt_in_cel"].sum()
+    assert ((shares > 0.999) & (shares < 1.001)).mean() > 0.9
+    data = json.loads(json.dumps(facts.to_dict()))
+    assert data["vorig_jaar"] == 2022 and data["niveaus"]["buurt"]["aanwezig"]

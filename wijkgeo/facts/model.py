@@ -11,8 +11,9 @@ is the series' latest) and computes, per level:
     compares years: :meth:`AtlasSeries.unchanged` + :func:`wijkgeo.indicators.change_since`),
     and "wat er al is" (:func:`wijkgeo.facts.present.what_is_here`);
 ``vierkant``
-    the CBS 500 m cells' own figures and their shares in each buurt (from
-    :class:`wijkgeo.grid.interpolate.Weights`, the one buurt-cell table);
+    the indicators on CBS's own 500 m cell figures with their reasons, and the cells'
+    shares in each buurt (:func:`cell_shares`, from :class:`wijkgeo.grid.interpolate.Weights`,
+    the one buurt-cell table);
 
 plus the koppelkansen (:func:`wijkgeo.koppelkansen.evaluate`) on the same peildatum.
 Outputs only render these facts. :meth:`Facts.to_dict` is plain JSON.
@@ -194,6 +195,22 @@ def cell_shares(atlas: Atlas, minimum: float = 0.0) -> pd.DataFrame:
     return out[keep].sort_values(["buurtcode", "celcode"]).reset_index(drop=True)
 
 
+def _cell_facts(grid: Any, keys: Sequence[str]) -> LevelFacts:
+    """The registry indicators on CBS's 500 m cells (their columns under the KWB names, as
+    the koppelkansen read them; ``koppelkansen/layers.toml`` ``[vierkant.kolommen]``)."""
+    from ..koppelkansen.model import layer_schema
+
+    cells = pd.DataFrame(grid.drop(columns=grid.geometry.name)).drop_duplicates("celcode")
+    aliases = layer_schema()["vierkant"]["kolommen"]
+    cells = cells.rename(
+        columns={a: b for a, b in aliases.items() if a in cells.columns and b not in cells.columns}
+    )
+    codes = cells["celcode"].astype(str).to_numpy()
+    res = compute_with_reasons(cells, keys, level="buurt")
+    res.values.index = res.reasons.index = codes
+    return LevelFacts("vierkant", {c: c for c in codes}, res.values, res.reasons)
+
+
 def _koppelkansen(atlas: Atlas, given: Any, peildatum: dt.date) -> Any:
     if given is False:
         return None
@@ -268,9 +285,7 @@ def build_facts(
         )
     grid = (now.vierkanten or {}).get("500m")
     if grid is not None and len(grid) and "celcode" in grid.columns:
-        attrs = pd.DataFrame(grid.drop(columns=grid.geometry.name)).drop_duplicates("celcode")
-        attrs.index = attrs.pop("celcode").astype(str).to_numpy()
-        levels["vierkant"] = LevelFacts("vierkant", {c: c for c in attrs.index}, attrs)
+        levels["vierkant"] = _cell_facts(grid, keys)
     return Facts(
         code=now.code,
         name=now.name,
