@@ -31,7 +31,7 @@ def test_old_map_keywords_warn_and_mean_the_same(demo):
     assert new.payload["codes"][0] in html
     with pytest.warns(DeprecationWarning, match="MapOptions"):
         build(demo, indicators=[KEY], basemap="pastel", overlays=False)
-    with pytest.raises(TypeError, match="onbekend|unexpected"):
+    with pytest.raises(TypeError, match="unexpected keyword"):
         build(demo, indicators=[KEY], kleur="rood")
 
 
