@@ -8,7 +8,8 @@ issue asks for is ``benchmarks/map_size.py``.
 Contenders, each starting from the same buurten GeoDataFrame in EPSG:28992 with the indicator
 already attached as a column (``aandeel_huishoudens_laag_inkomen``):
 
-- **ours**: ``wijkgeo.maps.indicator_map(buurten, key, simplify=2)`` + ``save_map``: the map
+- **ours**: ``indicator_map(Atlas.from_frames(buurten), key,
+  options=MapOptions(simplify=2))`` + ``save_map``: the map
   engine with one indicator (topology of the coverage-simplified buurten, wijk borders as
   arcs of it, one value array, Dutch panel, legend and popups built in the browser).
 - **choropleth**: what the folium docs show and users copy: ``to_crs(4326)``,
