@@ -5,8 +5,8 @@ carries every registry indicator as a compact array: the wijkregisseur picks the
 a Dutch selector grouped by theme, switches to "verschil met gemeente", clicks a buurt for
 its value, the gemeente and Nederland, its rank and its caveat, and mails the link from the
 address bar (the URL hash holds indicator, mode, layers and buurt).
-``MapOptions(offline=True)`` puts Leaflet in the file itself: it opens from a USB stick or an e-mail attachment; only the
-basemap needs a network.
+``MapOptions(offline=True)`` puts Leaflet in the file itself: it opens from a USB stick or
+an e-mail attachment; only the basemap needs a network.
 
 The map is a ``folium.Map``: add your own layers to it before saving. On the command line
 the same is ``wijkgeo map GM9999 --jaar 2024 --offline``.

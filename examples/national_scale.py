@@ -3,8 +3,8 @@
 Generates a fictional country (50 gemeenten, 400 wijken, 2,000 buurten, exact tilings, KWB-like
 figures) with :func:`wijkgeo.demo.synthetic.generate_country`, maps one indicator with
 ``MapOptions(canvas=True)`` (one canvas instead of 2,000 SVG paths, folium #1176) and
-prints how long each step took and how big the HTML is. The same call works for a real region: pass the buurten
-of several gemeenten (any GeoDataFrame with ``buurtcode`` and a geometry).
+prints how long each step took and how big the HTML is. The same call works for a real
+region: pass the buurten of several gemeenten through ``Atlas.from_frames``.
 """
 
 import time
