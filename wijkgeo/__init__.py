@@ -27,6 +27,7 @@ from ._version import __version__
 # name -> module that defines it; resolved on first attribute access (PEP 562).
 _LAZY = {
     "Atlas": "wijkgeo.atlas",
+    "AtlasSeries": "wijkgeo.series",
     "load": "wijkgeo.store",
     "fetch": "wijkgeo.sources",
     "Store": "wijkgeo.store",
@@ -35,6 +36,7 @@ _LAZY = {
 
 __all__ = [
     "Atlas",
+    "AtlasSeries",
     "ConfigError",
     "DataValidationError",
     "NotInStoreError",
