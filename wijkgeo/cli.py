@@ -500,8 +500,10 @@ _PROFILE_EXAMPLE = (
     "  wijkgeo profile GM9999 --jaar 2024\n"
     "  wijkgeo profile GM9999 --jaar 2024 --buurt BU99990201 --buurt WK999902 --pdf\n"
     "  wijkgeo profile GM0599 --jaar 2024 --uitvoer profielen/rotterdam\n"
+    "  wijkgeo profile GM0599 --jaar 2024 --peildatum 2025-06-01\n"
     "Schrijft index.html (alle wijken en buurten, doorzoekbaar) en per buurt en wijk een\n"
-    "pagina om te printen (hoogstens 4 A4). Het vorige jaar komt uit de store als het er is."
+    "pagina om te printen (hoogstens 4 A4). De vergelijking is met het laatste eerdere jaar\n"
+    "in de store (met dat jaar erbij); 'wat er al is' geldt op de peildatum."
 )
 
 
