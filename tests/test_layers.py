@@ -55,7 +55,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     ("feiten", ["wijkgeo.facts"]),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),
-    ("verversen", ["wijkgeo.refresh", "wijkgeo.status"]),
+    ("verversen", ["wijkgeo.refresh", "wijkgeo.status", "wijkgeo.lagen"]),
     ("commando", ["wijkgeo.demo.pipeline", "wijkgeo.cli", "wijkgeo.__main__"]),
 ]
 #: The only upward imports allowed, by name: the Atlas' thin facades (as geopandas'

@@ -29,7 +29,7 @@ from ..indicators import (
 )
 from ..series import AtlasSeries
 from .sections import build_page
-from .words import THEMES, _t, _teksten, additive, first_sentence, teksten
+from .words import THEMES, _missing, _t, _teksten, additive, first_sentence, teksten
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
@@ -179,3 +179,12 @@ class ProfileData:
     # ------------------------------------------------------------------ helpers
     def _fmt(self, key: str, value: Any) -> str:
         return format_value(key, value)
+
+    def _nl(self, key: str, value: Any) -> str:
+        """The Nederland value, or "geen gegevens" with the reason (once, in a few words)."""
+        if not _missing(value):
+            return self._fmt(key, value)
+        from ..indicators.nederland import nederland_reason
+
+        why = nederland_reason(self.atlas, key, specific=True)
+        return f"{text.MISSING} ({why})" if why else text.MISSING

@@ -207,7 +207,7 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
             "label": ind.label,
             "value": data._fmt(ind.key, value),
             "gemeente": data._fmt(ind.key, gem),
-            "nederland": data._fmt(ind.key, row.get(f"{ind.key}_nederland")),
+            "nederland": data._nl(ind.key, row.get(f"{ind.key}_nederland")),
             "direction": text.direction(ind.direction),
             "rank": ""
             if _missing(rank)
@@ -712,6 +712,11 @@ def _sources(data: ProfileData) -> list[str]:
     layers = sorted(k for k, v in (data.atlas.local or {}).items() if v is not None)
     if layers:
         out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
+    from ..indicators.nederland import nederland_note
+
+    note = nederland_note(data.atlas)  # why Nederland figures are missing, said once
+    if note:
+        out.append(note)
     out.append(_t("bronnen.peildatum", datum=_date(data.peildatum)))
     out.append(_t("bronnen.afronding"))
     out.append(_t("bronnen.gemaakt", versie=__version__))
