@@ -311,7 +311,7 @@ def test_profile_section_names_peers_and_the_comparison(tmp_path):
 
     atlas, ref = _demo()
     code = atlas.buurten["buurtcode"].iloc[0]
-    res = build(atlas, [code], uitvoer=tmp_path, previous=False, koppelkansen=False, peers=ref)
+    res = build(atlas, [code], path=tmp_path, koppelkansen=False, peers=ref)
     html = res.pages[code].read_text(encoding="utf-8")
     assert "Buurten zoals deze" in html and "Welke vergelijking" in html
     assert "van de 10 vergelijkbare buurten" in html
@@ -326,10 +326,7 @@ def test_profile_without_reference_says_how_to_get_one(tmp_path):
 
     atlas, _ = _demo()
     code = atlas.buurten["buurtcode"].iloc[0]
-    res = build(
-        atlas, [code], uitvoer=tmp_path / "p", previous=False, koppelkansen=False,
-        store=tmp_path / "leeg",
-    )  # fmt: skip
+    res = build(atlas, [code], path=tmp_path / "p", koppelkansen=False, store=tmp_path / "leeg")
     assert "refresh --nederland --jaar 2024" in res.pages[code].read_text(encoding="utf-8")
 
 
@@ -378,6 +375,13 @@ def test_import_of_a_national_kaart_stores_the_reference_a_regional_one_not(tmp_
 
 
 # ---------------------------------------------------------------------------- map
+def _plain(peers):
+    """Only the indicators (no own layers, grid or koppelkansen), with or without peers."""
+    from wijkgeo.maps import Overlays
+
+    return Overlays(koppelkansen=False, grid=False, local=False, peers=peers)
+
+
 def _map_payload(fmap) -> dict:
     import re
 
@@ -395,7 +399,7 @@ def test_map_has_a_peer_view_with_the_peers_median():
     atlas, ref = _demo()
     ctx = peer_context(atlas, ref)
     keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus", "bijstand_per_1000"]
-    html, data = _map_payload(build(atlas, peers=ctx, overlays=False, indicators=keys))
+    html, data = _map_payload(build(atlas, keys, overlays=_plain(ctx)))
     assert 'value="vergelijkbaar"' in html and "verschil met vergelijkbare buurten" in html
     assert data["peers"]["year"] == 2024 and not data["peers"]["other_year"]
     entry = next(e for e in data["indicators"] if e["key"] == "aandeel_huishoudens_laag_inkomen")
@@ -408,7 +412,7 @@ def test_map_has_a_peer_view_with_the_peers_median():
     assert "verschil met vergelijkbare buurten" in entry["pdlegend"]
     neutral = next(e for e in data["indicators"] if e["key"] == "aandeel_65_plus")
     assert "pm" not in neutral and "geen uitkomst" in neutral["pwhy"]
-    _, plain = _map_payload(build(atlas, overlays=False, indicators=keys))
+    _, plain = _map_payload(build(atlas, keys, overlays=_plain(None)))
     assert "peers" not in plain and "pm" not in plain["indicators"][0]
 
 
@@ -423,7 +427,7 @@ def test_map_peer_view_in_chromium(tmp_path):
     ctx = peer_context(atlas, ref)
     code = atlas.buurten["buurtcode"].iloc[0]
     keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus"]
-    html = build(atlas, peers=ctx, overlays=False, indicators=keys).get_root().render()
+    html = build(atlas, keys, overlays=_plain(ctx)).get_root().render()
     link = f"#indicator=aandeel_huishoudens_laag_inkomen&weergave=vergelijkbaar&buurt={code}"
     with browser_page(html, hash=link) as (page, _traffic):
         wait_ready(page)

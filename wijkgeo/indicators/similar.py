@@ -988,6 +988,17 @@ def reference_source(reference: pd.DataFrame, year: int | str) -> str:
     return ""
 
 
+def _stored(store: Any, year: int) -> pd.DataFrame:
+    """The national reference of ``year`` from a :class:`wijkgeo.store.Store` (duck-typed:
+    the indicators sit below the store, so they never import it)."""
+    if store is None or not hasattr(store, "read_reference"):
+        raise ConfigError(
+            "Geef de landelijke referentie mee: store=wijkgeo.Store() of reference=... "
+            "(een tabel van Store.read_reference)."
+        )
+    return store.read_reference(year)
+
+
 def _unknown_code(code: str, year: int, codes: Sequence[str], seen: list[int]) -> Exception:
     from ..sources.local.spec import closest_many
 
@@ -1025,8 +1036,10 @@ def compare_buurt(
         Number of peers (default the profile's, 10).
     profile : Profile, str or Path, optional
         A profile or the path of a profile file; default :func:`load_profile`.
-    store : str, Path or Store, optional
-        The store holding the national reference (``wijkgeo refresh --nederland``).
+    store : Store, optional
+        The store holding the national reference (``wijkgeo.Store()``, filled by
+        ``wijkgeo refresh --nederland``); its other years name where an unknown code was
+        last seen.
     reference : DataFrame, optional
         Use this reference instead of the store's.
     elsewhere : bool, optional
@@ -1042,11 +1055,11 @@ def compare_buurt(
 
     Examples
     --------
-    >>> cmp = compare_buurt("BU05991571", 2020)                     # doctest: +SKIP
+    >>> import wijkgeo
+    >>> cmp = compare_buurt("BU05991571", 2020, store=wijkgeo.Store())  # doctest: +SKIP
     >>> print(cmp.to_text())                                        # doctest: +SKIP
     """
     from ..codes import normalize_code
-    from ..store import Store
 
     code = normalize_code(code)
     if not code.startswith("BU"):
@@ -1056,16 +1069,15 @@ def compare_buurt(
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if elsewhere is not None:
         prof = replace(prof, elsewhere=bool(elsewhere))
-    target = store if isinstance(store, Store) else Store(store)
-    ref = reference if reference is not None else target.read_reference(year)
+    ref = reference if reference is not None else _stored(store, year)
     values = reference_buurten(ref, prof)
     if code not in values.index:
         seen = []
-        for other in target.reference_years():
+        for other in store.reference_years() if store is not None else []:
             if other == int(year):
                 continue
             try:
-                codes = target.read_reference(other)["code"].astype(str)
+                codes = store.read_reference(other)["code"].astype(str)
             except StoreError:  # a damaged other year only loses the hint
                 continue
             if (codes == code).any():
@@ -1108,19 +1120,18 @@ def compare_gemeente(
 
     Examples
     --------
-    >>> tab = compare_gemeente("GM0599", 2020)                      # doctest: +SKIP
+    >>> import wijkgeo
+    >>> tab = compare_gemeente("GM0599", 2020, store=wijkgeo.Store())  # doctest: +SKIP
     >>> tab.loc["BU05991571", "vergelijkbaar_1_naam"]               # doctest: +SKIP
     'Laakkwartier-Oost'
     """
     from ..codes import normalize_code
-    from ..store import Store
 
     code = normalize_code(gemeente, "gemeente")
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if elsewhere is not None:
         prof = replace(prof, elsewhere=bool(elsewhere))
-    target = store if isinstance(store, Store) else Store(store)
-    ref = reference if reference is not None else target.read_reference(year)
+    ref = reference if reference is not None else _stored(store, year)
     values = reference_buurten(ref, prof)
     mine = values.index[values["gemeentecode"].astype(str) == code]
     if not len(mine):

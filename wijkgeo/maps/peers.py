@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .data import _legend, _range_texts, _to_int, _vlq_ints, diff_classes, text
-from .escape import esc
+from .data import _legend, diff_classes, range_texts, text, to_int, vlq_ints
 from .legend import Row, missing_rows
 
 __all__ = ["add_peer_entries", "peer_payload"]
@@ -65,23 +64,23 @@ def add_peer_entries(
         col = f"{key}_mediaan_vergelijkbaar"
         ind = get_indicator(key)
         if col not in frame.columns or entry.get("total"):
-            entry["pwhy"] = str(esc(t["peers_not_outcome"]))
+            entry["pwhy"] = t["peers_not_outcome"]
             continue
         dec = int(ind.decimals)
-        med = _to_int(frame[col].to_numpy(dtype="float64"), dec)
+        med = to_int(frame[col].to_numpy(dtype="float64"), dec)
         offset = int(entry.get("o", 0))
         if other_year and own_values is not None and key in own_values.columns:
-            own = _to_int(own_values[key].to_numpy(dtype="float64"), dec)
-            entry["po"] = _vlq_ints(own, offset)
+            own = to_int(own_values[key].to_numpy(dtype="float64"), dec)
+            entry["po"] = vlq_ints(own, offset)
         else:
-            own = _to_int(values[key].to_numpy(dtype="float64"), dec)
+            own = to_int(values[key].to_numpy(dtype="float64"), dec)
         diff = own - med
         dc = diff_classes(diff, ind.classification, ind.direction)
         k = len(dc.bins)
         rows: list[Row] = []
         if k:
             lows = [0, *dc.bins[:-1]]
-            above = _range_texts(
+            above = range_texts(
                 [(a + 1) / 10**dec for a in lows], [b / 10**dec for b in dc.bins], dec, sign=True
             )
             rows = [Row(dc.colors[k + 1 + j], above[j], dc.counts[k + 1 + j]) for j in range(k)]
@@ -101,10 +100,10 @@ def add_peer_entries(
                 why.append(t["peers_none"])
         rows += missing_rows(why, np.where(np.isfinite(diff), 0, -1), t["missing"])
         unit = ind.unit if ind.unit != "%" else t["percent_point"]
-        entry["pm"] = _vlq_ints(med, offset)
+        entry["pm"] = vlq_ints(med, offset)
         entry["pdbins"] = list(dc.bins)
         entry["pdcolors"] = list(dc.colors)
-        entry["pdlegend"] = str(_legend(ind.label, rows, [title, unit], ctx.explanation or None))
+        entry["pdlegend"] = _legend(ind.label, rows, [title, unit], ctx.explanation or None)
 
 
 def peer_payload(ctx: Any) -> dict[str, Any]:
@@ -112,5 +111,5 @@ def peer_payload(ctx: Any) -> dict[str, Any]:
     return {
         "year": int(ctx.year),
         "other_year": ctx.year != ctx.atlas_year,
-        "words": {k: str(esc(v)) for k, v in _words().items()},
+        "words": dict(_words()),  # escaped with the payload
     }

@@ -37,7 +37,7 @@ from ..indicators.similar import (
     reference_source,
     similar_buurten,
 )
-from .content import _t
+from .words import _t, teksten
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
@@ -285,8 +285,6 @@ def peer_section(
 
 
 def _t_list(path: str) -> list[str]:
-    from .content import teksten
-
     node: Any = teksten()
     for part in path.split("."):
         node = node[part]
