@@ -160,7 +160,6 @@ def build(
     path: str | Path | None = None,
     store: str | Path | None = None,
     peildatum: Any = None,
-    peers: Any = None,
     **kwargs: Any,
 ) -> ProfileResult:
     """Write the profile pages and their index for one Atlas.
@@ -181,13 +180,12 @@ def build(
     peildatum : date or str, optional
         Reference date of "wat er al is" and the koppelkansen (default the Atlas's, else
         today).
-    peers : PeerContext, DataFrame, False or None
-        "Buurten zoals deze": a :class:`~wijkgeo.profile.peers.PeerContext`, or a national
-        reference frame; None: the store's reference of the year (or the latest earlier
-        one, said on the page); False: no such section.
     **kwargs
         ``koppelkansen`` (a precomputed ``KoppelkansResult``; ``False``: none), ``pdf``
-        (also print every page to PDF, see :func:`write_pdfs`). Deprecated: ``uitvoer``
+        (also print every page to PDF, see :func:`write_pdfs`), ``peers`` ("Buurten zoals
+        deze": a :class:`~wijkgeo.profile.peers.PeerContext` or a national reference frame;
+        default the store's reference of the year, or the latest earlier one, said on the
+        page; ``False``: no such section). Deprecated: ``uitvoer``
         (use ``path``), ``previous`` (pass an :class:`~wijkgeo.series.AtlasSeries`;
         ``previous=False`` still means no comparison).
 
@@ -223,7 +221,7 @@ def build(
         change_keys=list(teksten()["verandering_indicatoren"]),
     )
     data = ProfileData(facts)
-    data.peers = _peers(atlas, peers, store)  # read by the section "vergelijkbaar"
+    data.peers = _peers(atlas, options.get("peers"), store)  # the section "vergelijkbaar"
     all_codes = data.codes()
     wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
     folder = Path(path) if path is not None else default_folder(atlas)
@@ -257,7 +255,7 @@ def _peers(atlas: Atlas, peers: Any, store: Any) -> PeerContext | None:
     return load_peer_context(atlas, store)
 
 
-_OPTIONS = ("koppelkansen", "pdf")
+_OPTIONS = ("koppelkansen", "pdf", "peers")
 _DEPRECATED = {"uitvoer": "path", "previous": "een AtlasSeries (Store.read_series)"}
 
 
