@@ -383,7 +383,9 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
     else:
         sep, dec = (";", ",") if args.csv_dialect == "nl" else (",", ".")
-        text = flat_table(found).to_csv(sep=sep, decimal=dec, index=False, lineterminator="\n")
+        from .text import spreadsheet_csv
+
+        text = spreadsheet_csv(flat_table(found), sep=sep, decimal=dec)
     if args.uitvoer:
         Path(args.uitvoer).write_text(text, encoding="utf-8")
         print(Path(args.uitvoer).resolve())
