@@ -523,4 +523,5 @@ def _write_koppelkansen(atlas: Atlas, tmp: Path, path: Path, fmt: str, csv_diale
         import pandas as pd
 
         with pd.ExcelWriter(tmp, engine="openpyxl", mode="a") as writer:
-            text.safe_frame(table).to_excel(writer, sheet_name="Koppelkansen", index=False)
+            sheet = table.rename(columns={c: text.column_label(c) for c in table.columns})
+            text.safe_frame(sheet).to_excel(writer, sheet_name="Koppelkansen", index=False)

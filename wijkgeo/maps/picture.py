@@ -59,9 +59,9 @@ def _pyplot() -> Any:
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError:
-        from .._errors import ConfigError
+        from .._errors import MissingExtraError
 
-        raise ConfigError(
+        raise MissingExtraError(
             "voor een PNG is matplotlib nodig; installeer het met "
             '`pip install "wijkgeo[png]"` (of `pip install matplotlib`) en probeer opnieuw'
         ) from None
@@ -116,6 +116,8 @@ def png(
     '9 – 14'
     """
     import numpy as np
+
+    plt = _pyplot()  # first: without matplotlib a Dutch message, not an ImportError
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -125,7 +127,6 @@ def png(
     from .geometry import in_rd
     from .overlays import layer_style
 
-    plt = _pyplot()
     ind = get_indicator(key)
     buurten = in_rd(atlas.buurten, "buurten").reset_index(drop=True)
     result = compute(buurten, [ind.key], level="buurt", local=atlas.local, with_reasons=True)
