@@ -65,7 +65,7 @@ def test_quiet_repeat_prints_nothing(tmp_path, capsys):
         assert capsys.readouterr() == ("", "")
     assert target.read_text(encoding="utf-8").startswith("niveau;")
     # without -q the same run says where it wrote, and the skipped rules are log lines
-    assert cli.main(base[1:] + ["--uitvoer", str(target)]) == 0
+    assert cli.main([*base[1:], "--uitvoer", str(target)]) == 0
     assert str(target.resolve()) in capsys.readouterr().out
     # what the user asked to see still prints with -q
     assert cli.main(base) == 0

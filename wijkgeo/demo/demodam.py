@@ -842,7 +842,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
 
     # buurthuizen first (one per wijk), so their ids are stable: VZ001, VZ002, ...
     wcodes = w.index.to_list()
-    for i, wk in enumerate(wcodes):
+    for wk in wcodes:
         in_w = b.index[b["wijkcode"] == wk]
         bu = b.loc[in_w, "aantal_inwoners"].fillna(0).idxmax()
         name = f"Buurthuis {w.at[wk, 'wijknaam']}"
