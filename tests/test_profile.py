@@ -221,7 +221,7 @@ def test_change_since_previous_year_and_changed_boundary(demo):
     assert moved["boundary_changed"] and "grens gewijzigd" in moved["note"]
     assert moved["rows"] == []
     none = ProfileData(demo, None, koppelkansen=False).page("BU99990201")["change"]
-    assert "geen eerder jaar" in none["note"].lower()
+    assert none is None  # no earlier year: no section, and never a shell command
 
 
 def test_unknown_code_names_the_closest(demo):
@@ -517,7 +517,8 @@ def test_previous_year_is_read_from_the_store(tmp_path):
         koppelkansen=False,
     )
     assert not res.previous_year
-    assert "geen eerder jaar (2023) in de store" in res.pages["BU99990201"].read_text("utf-8")
+    page = res.pages["BU99990201"].read_text("utf-8")
+    assert "Veranderd sinds" not in page and "wijkgeo refresh" not in page  # no empty section
 
 
 def test_pdf_without_an_engine_says_so_in_dutch(monkeypatch, tmp_path):

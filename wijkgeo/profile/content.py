@@ -35,12 +35,12 @@ from ..indicators import (
     comparison_table,
     compute,
     format_number,
-    format_value,
     get_indicator,
     list_indicators,
     registry_meta,
     themes,
 )
+from . import points
 from .graphics import area_map, position_dot
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,10 +81,15 @@ def _t(path: str, **values: Any) -> str:
 
 
 def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
     try:
-        return value is None or math.isnan(float(value))
+        return math.isnan(float(value))
     except (TypeError, ValueError):
-        return False
+        try:
+            return bool(pd.isna(value))
+        except (TypeError, ValueError):
+            return False
 
 
 def _count(value: Any) -> str:
@@ -123,6 +128,24 @@ def first_sentence(caveat: str) -> str:
     """
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", caveat.strip(), maxsplit=1)
     return parts[0] if parts else ""
+
+
+def applies(caveat: str, missing: bool) -> str:
+    """The caveat sentences that apply to a value that is (not) missing: a sentence that
+    explains a missing value ("... ontbreekt dan") is left out beside a value that is there.
+
+    Examples
+    --------
+    >>> applies("Niet in elke jaargang; ontbreekt dan (geen gegevens).", missing=False)
+    ''
+    >>> applies("Voorlopige cijfers. Niet in elke jaargang; ontbreekt dan.", missing=False)
+    'Voorlopige cijfers.'
+    """
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", caveat.strip())
+    if missing:
+        return " ".join(sentences).strip()
+    keep = [x for x in sentences if not re.search(r"\bontbreekt\b|\bontbreken\b", x)]
+    return " ".join(keep).strip()
 
 
 def _by_category(items: list[dict]) -> list[dict]:
@@ -338,6 +361,7 @@ class ProfileData:
         level = self.level_of(code)
         name = self.names[level][code]
         small = self.too_small(level, code)
+        self._empty_themes: dict[str, None] = {}
         tab = self.tables[level]
         row = tab.loc[code]
         reasons = self.reasons[level].loc[code]
@@ -368,7 +392,12 @@ class ProfileData:
                 gemeente=self.gemeente,
                 jaar=self.atlas.year,
             )
+        themes = [] if small else self._themes(level, code, row, reasons)
+        spread = None if small else self._spread(level, code, name)
         page: dict[str, Any] = {
+            "alone": self.alone(level),
+            "has_nl": any(r["nederland"] for th in themes for r in th["rows"]),
+            "has_present": any(v["items"] is not None for v in present.values()),
             "level": level,
             "niveau": niveau,
             "code": code,
@@ -383,14 +412,19 @@ class ProfileData:
             ),
             "kracht": kracht,
             "aandacht": aandacht,
-            "themes": [] if small else self._themes(level, code, row, reasons),
-            "spread": None if small else self._spread(level, code, name),
+            "themes": themes,
+            "spread": spread,
             "kansen": kansen,
             "present": present,
             "change": None if small else self._change(level, code, name),
-            "map": area_map(self.atlas, level, code),
+            "map": area_map(
+                self.atlas,
+                level,
+                code,
+                label=_t(f"kaart.alt_{level}", naam=name, wijk=wijk, gemeente=self.gemeente),
+            ),
             "map_caption": _t(f"kaart.{level}", naam=name, wijk=wijk),
-            "questions": self._questions(level, kracht, aandacht, small),
+            "questions": self._questions(level, kracht, aandacht, small, spread),
             "sources": self._sources(),
             "indicator_sources": self._indicator_sources(),
         }
@@ -398,45 +432,65 @@ class ProfileData:
 
     # ------------------------------------------------------------------ sections
     def _fmt(self, key: str, value: Any) -> str:
-        return format_value(key, value)
+        ind = get_indicator(key)
+        return text.quantity(value, ind.unit, ind.decimals)
+
+    def _rank(self, ind: Any, level: str, rank: Any, of: Any) -> str:
+        if _missing(rank) or _missing(of) or int(of) < 2:
+            return ""
+        ones = _teksten()["punten"]["rang_een"]
+        one = ones.get(ind.unit, ones["_"])[0 if ind.sign >= 0 else 1]
+        return _t(
+            "punten.rang", rang=int(rank), van=int(of), niveaus=text.level(level, plural=True),
+            een=one,
+        )
 
     def _points(self, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
-        """Strengths and attention points: directional indicators clearly off the gemeente."""
-        thr = float(self.settings["relatief_verschil"])
-        found: list[tuple[float, str, dict]] = []
+        """Strengths and attention points by the documented rule of :mod:`.points`."""
+        if self.alone(level):  # one wijk: its figures are the gemeente's, nothing to compare
+            return [], []
+        numbers = points.rule()
+        found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
         for ind in list_indicators():
             if ind.sign == 0 or additive(ind):
                 continue
             value, gem = row.get(ind.key), row.get(f"{ind.key}_gemeente")
-            if _missing(value) or _missing(gem) or float(gem) == 0:
-                continue
-            rel = (float(value) - float(gem)) / abs(float(gem)) * ind.sign
-            if abs(rel) < thr:
-                continue
             rank, of = row.get(f"{ind.key}_rang"), row.get(f"{ind.key}_rang_van")
-            entry = {
-                "key": ind.key,
-                "label": ind.label,
-                "value": self._fmt(ind.key, value),
-                "gemeente": self._fmt(ind.key, gem),
-                "nederland": self._fmt(ind.key, row.get(f"{ind.key}_nederland")),
-                "direction": text.direction(ind.direction),
-                "rank": ""
-                if _missing(rank)
-                else _t(
-                    "punten.rang",
-                    rang=int(rank),
-                    van=int(of),
-                    niveaus=text.level(level, plural=True),
-                ),
-                "caveat": first_sentence(ind.caveats),
-                "relative": rel,
-            }
-            found.append((rel, "kracht" if rel > 0 else "aandacht", entry))
-        n = int(self.settings["max_punten"])
-        kracht = [e for r, side, e in sorted(found, key=lambda f: -f[0]) if side == "kracht"][:n]
-        aandacht = [e for r, side, e in sorted(found, key=lambda f: f[0]) if side == "aandacht"][:n]
+            side = points.judge(value, gem, rank, of, ind.unit, ind.sign, numbers)
+            if side is None:
+                continue
+            nl = row.get(f"{ind.key}_nederland")
+            found[side].append(
+                {
+                    "key": ind.key,
+                    "label": ind.label,
+                    "value": self._fmt(ind.key, value),
+                    "gemeente": self._fmt(ind.key, gem),
+                    "nederland": "" if _missing(nl) else self._fmt(ind.key, nl),
+                    "reference": _t("punten.vergelijk", gemeente=self._fmt(ind.key, gem))
+                    + (
+                        ""
+                        if _missing(nl)
+                        else " · " + _t("punten.vergelijk_nl", nederland=self._fmt(ind.key, nl))
+                    ),
+                    "direction": text.direction(ind.direction),
+                    "rank": self._rank(ind, level, rank, of),
+                    "caveat": first_sentence(applies(ind.caveats, missing=False)),
+                    "relative": (float(value) - float(gem)) / abs(float(gem)) * ind.sign,
+                    "position": points.position(rank, of),
+                }
+            )
+        kracht, aandacht = points.order(found["kracht"]), points.order(found["aandacht"])
+        seen: set[str] = set()
+        for entry in kracht + aandacht:  # the same caveat once per page, where it first applies
+            if entry["caveat"] in seen:
+                entry["caveat"] = ""
+            seen.add(entry["caveat"])
         return kracht, aandacht
+
+    def alone(self, level: str) -> bool:
+        """Whether the level has a single area (one wijk): it would be compared with itself."""
+        return len(self.frames[level]) < 2
 
     def _summary(
         self, level, code, name, row, small, kracht, aandacht, kansen, present
@@ -467,7 +521,8 @@ class ProfileData:
                 )
             thr = float(self.settings["relatief_verschil"])
             parts = []
-            for item in _teksten()["samenvatting"]["onderwerpen"]:
+            topics = [] if self.alone(level) else _teksten()["samenvatting"]["onderwerpen"]
+            for item in topics:
                 key = item["indicator"]
                 value, gem = row.get(key), row.get(f"{key}_gemeente")
                 if _missing(value) or _missing(gem) or float(gem) == 0:
@@ -493,14 +548,15 @@ class ProfileData:
                     + _t("samenvatting.vergelijk_scheiding").join(parts)
                     + _t("samenvatting.vergelijk_slot")
                 )
-            if kracht or aandacht:
-                words = _teksten()["samenvatting"]["woorden"]
+            if self.alone(level):
+                pass
+            elif kracht or aandacht:
                 out.append(
                     _t(
                         "samenvatting.punten",
-                        kracht=f"{len(kracht)} {words['punt'][len(kracht) != 1]}",
-                        aandacht=f"{len(aandacht)} {words['punt'][len(aandacht) != 1]}",
-                        vraagt=words["vraagt"][len(aandacht) != 1],
+                        kracht=text.plural(len(kracht), "punt"),
+                        aandacht=text.plural(len(aandacht), "punt"),
+                        vraagt=text.plural(len(aandacht), "vraagt", with_number=False),
                         naam=name,
                         gemeente=self.gemeente,
                     )
@@ -520,9 +576,9 @@ class ProfileData:
                 _t(
                     "samenvatting.aanwezig",
                     naam=name,
-                    n_init=counts["initiatieven"],
-                    n_voorz=counts["voorzieningen"],
-                    n_proj=counts["projecten"],
+                    n_init=text.plural(counts["initiatieven"], "initiatief"),
+                    n_voorz=text.plural(counts["voorzieningen"], "voorziening"),
+                    n_proj=text.plural(counts["projecten"], "project"),
                 )
             )
         else:  # a layer the gemeente did not provide is not "0"
@@ -550,70 +606,51 @@ class ProfileData:
                 if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
                     absent.append(ind.label)  # not in these data at all: said once below
                     continue
-                sources[f"{ind.source} ({ind.year})"] = None
+                sources[f"{self._source(ind)} ({ind.year})"] = None
+                unit = text.table_unit(ind.unit)
+                nl = row.get(f"{ind.key}_nederland")
                 rows.append(
                     {
                         "key": ind.key,
                         "label": ind.label,
-                        "unit": "" if ind.unit in ("%", "jaar") else ind.unit,
-                        "value": _bare(ind, self._fmt(ind.key, value))
+                        "unit": "" if unit.lower() in ind.label.lower() else unit,
+                        "value": text.bare(value, ind.unit, ind.decimals)
                         if not _missing(value)
                         else (reasons.get(ind.key) or text.MISSING),
                         "missing": _missing(value),
-                        "gemeente": _bare(ind, self._fmt(ind.key, gem)),
-                        "nederland": _bare(
-                            ind, self._fmt(ind.key, row.get(f"{ind.key}_nederland"))
-                        ),
+                        "gemeente": text.bare(gem, ind.unit, ind.decimals),
+                        "nederland": "" if _missing(nl) else text.bare(nl, ind.unit, ind.decimals),
                         "direction": text.direction(ind.direction),
                         "dot": position_dot(
                             all_values, value, None if additive(ind) else gem, ind.sign
                         ),
                     }
                 )
-            unavailable = registry_meta().get("not_available", {}).get(theme)
-            if not rows and not unavailable:
-                if theme in THEMES:
-                    out.append(
-                        {
-                            "key": theme,
-                            "label": names[theme],
-                            "rows": [],
-                            "note": _t("tabel.niet_beschikbaar_thema"),
-                            "sources": [],
-                        }
-                    )
+            if not rows:  # no empty sections: the sources section names the theme once
+                self._empty_themes.setdefault(names[theme], None)
                 continue
             out.append(
                 {
                     "key": theme,
                     "label": names[theme],
                     "rows": rows,
-                    "note": unavailable
-                    if not rows
-                    else (
-                        _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
-                        if absent
-                        else None
-                    ),
+                    "note": _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
+                    if absent
+                    else None,
                     "sources": list(sources),
                 }
             )
         return out
 
-    def _spread(self, level: str, code: str, name: str) -> dict[str, Any]:
+    def _spread(self, level: str, code: str, name: str) -> dict[str, Any] | None:
+        """Differences within the area; None when there is nothing to show (no section)."""
         if level == "wijk":
             return self._spread_wijk(code, name)
         cols = _teksten()["celkolommen"]
         mine = self.cells[self.cells["buurtcode"] == code]
         grid = (self.atlas.vierkanten or {}).get("500m")
         if grid is None or not len(mine):
-            return {
-                "intro": _t("spreiding.cellen_geen"),
-                "headers": [],
-                "rows": [],
-                "ranges": [],
-                "note": None,
-            }
+            return None
         attrs = grid.drop(columns="geometry").drop_duplicates("celcode").set_index("celcode")
         cells = mine.join(attrs, on="celcode")
         pop = pd.to_numeric(cells.get("aantal_inwoners"), errors="coerce")
@@ -684,9 +721,11 @@ class ProfileData:
             "note": _t("spreiding.geheim"),
         }
 
-    def _spread_wijk(self, code: str, name: str) -> dict[str, Any]:
+    def _spread_wijk(self, code: str, name: str) -> dict[str, Any] | None:
         keys = [k for k in _teksten()["wijkkolommen"] if k in self.tables["buurt"].columns]
         codes = [b for b, w in self.wijk_of.items() if w == code]
+        if len(codes) < 2:
+            return None
         tab, reasons = self.tables["buurt"], self.reasons["buurt"]
         rows = []
         for b in codes:
@@ -875,7 +914,7 @@ class ProfileData:
             out[key] = entry
         return out
 
-    def _change(self, level: str, code: str, name: str) -> dict[str, Any]:
+    def _change(self, level: str, code: str, name: str) -> dict[str, Any] | None:
         year = self.atlas.year - 1
         out: dict[str, Any] = {
             "title": _t("secties.verandering", jaar=year),
@@ -884,9 +923,8 @@ class ProfileData:
             "boundary_changed": False,
             "headers": [],
         }
-        if not self.changes:
-            out["note"] = _t("verandering.geen_vorig", jaar=year, gemeente=self.atlas.code)
-            return out
+        if not self.changes:  # no earlier year: no section (a note would be an empty section)
+            return None
         ch = self.changes[level].loc[code]
         if not bool(ch["grens_ongewijzigd"]):
             remark = ch.get("opmerking") or text.reason("boundary_changed")
@@ -915,7 +953,9 @@ class ProfileData:
             out["note"] = _t("verandering.geen_verschil")
         return out
 
-    def _questions(self, level: str, kracht: list, aandacht: list, small: str | None) -> list[str]:
+    def _questions(
+        self, level: str, kracht: list, aandacht: list, small: str | None, spread: Any = None
+    ) -> list[str]:
         out = []
         for p in aandacht[:3]:
             out.append(
@@ -929,28 +969,40 @@ class ProfileData:
             )
         for p in kracht[:2]:
             out.append(_t("vragen.kracht", label=p["label"], waarde=p["value"]))
-        if not small:
+        if not small and spread:
             out.append(_t("vragen.spreiding", niveau=text.level(level)))
         out.extend(_teksten()["vragen"]["algemeen"])
         return out
+
+    def _imported(self) -> bool:
+        """Whether the statistics came from a downloaded file rather than CBS OData."""
+        return isinstance(self.atlas.meta.get("wijkbuurtkaart"), dict)
+
+    def _source(self, ind: Any) -> str:
+        """Where an indicator's figures really came from: the registry names CBS OData and
+        the PDOK map; after ``wijkgeo import`` it was the file the gemeente downloaded."""
+        kwb = "Kerncijfers wijken en buurten" in ind.source or "Wijk- en Buurtkaart" in ind.source
+        if kwb and self._imported() and self.atlas.meta.get("source"):
+            return str(self.atlas.meta["source"])
+        return str(ind.source)
 
     def _sources(self) -> list[str]:
         meta = self.atlas.meta
         out = []
         if meta.get("source"):
             out.append(_t("bronnen.gegevens", bron=meta["source"]))
-        if meta.get("cbs_table"):
+        if meta.get("cbs_table") and not self._imported():
             out.append(_t("bronnen.tabel", tabel=meta["cbs_table"]))
-        wbk = meta.get("wijkbuurtkaart")
-        if isinstance(wbk, dict) and wbk.get("file"):
-            out.append(f"{wbk['file']} (sha256 {str(wbk.get('sha256', ''))[:12]}…).")
         if meta.get("retrieved_at"):
             out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
         out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
-        layers = sorted(k for k, v in (self.atlas.local or {}).items() if v is not None)
-        if layers:
-            out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
-        out.append(_t("bronnen.peildatum", datum=_date(self.peildatum)))
+        local = {k for k, v in (self.atlas.local or {}).items() if v is not None}
+        if local:
+            out.append(_t("bronnen.lagen", lagen=", ".join(sorted(local))))
+        if local & {"bewonersinitiatieven", "projecten"}:  # a reference date only where used
+            out.append(_t("bronnen.peildatum", datum=_date(self.peildatum)))
+        if self._empty_themes:
+            out.append(_t("bronnen.geen_themas", themas="; ".join(self._empty_themes)))
         out.append(_t("bronnen.afronding"))
         out.append(_t("bronnen.gemaakt", versie=__version__))
         return out
@@ -958,5 +1010,5 @@ class ProfileData:
     def _indicator_sources(self) -> list[str]:
         seen: dict[str, None] = {}
         for ind in list_indicators():
-            seen[f"{ind.source}; {ind.year}"] = None
+            seen[f"{self._source(ind)}; {ind.year}"] = None
         return list(seen)
