@@ -103,6 +103,12 @@
         opacity: 0.9, fillOpacity: spec.opacity, fillColor: "#bdbdbd"
       });
       poly._wk = i;
+      /* keyboard users reach a buurt through the search box and the table, not by tabbing
+         through hundreds of shapes: keep the SVG paths out of the tab order */
+      poly.on("add", function () {
+        var el = this.getElement && this.getElement();
+        if (el) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+      });
       ctx.features.push(poly);
       group.addLayer(poly);
     }
@@ -184,7 +190,12 @@
     }
     function colorOf(ind, i) {
       var k = classOf(ind, i);
-      if (k < 0) return data.missing_color;
+      if (k < 0) {
+        /* "te weinig inwoners" is not "geen gegevens": its own grey, in the legend too */
+        var why = values(ind).reason[i];
+        if (why && data.small_color && (data.small_reasons || []).indexOf(why) >= 0) return data.small_color;
+        return data.missing_color;
+      }
       return state.mode === "verschil" ? ind.dcolors[k] : ind.colors[k];
     }
 
@@ -309,7 +320,20 @@
         ctx.popup.setContent(popup(state.buurt));
       }
       placeLegends();
+      if (typeof fillTable === "function") fillTable();
     }
+
+    /* show a whole area: beside the panel on a wide screen, below it on a phone */
+    ctx.fit = function (bounds) {
+      var tl = [30, 30], pr = panel ? panel.getBoundingClientRect() : null;
+      var mr = map.getContainer().getBoundingClientRect();
+      if (pr && pr.width && panel.open) {
+        if (narrow()) tl = [30, Math.min(pr.bottom - mr.top + 10, mr.height / 2)];
+        else tl = [Math.min(pr.right - mr.left + 20, mr.width / 2), 30];
+      }
+      map.fitBounds(bounds, {maxZoom: 16, paddingTopLeft: tl, paddingBottomRight: [30, 60],
+                             animate: false});
+    };
 
     ctx.select = function (i, latlng, zoom) {
       var prev = state.buurt;
@@ -317,7 +341,7 @@
       if (prev !== null) ctx.restyle(prev);
       ctx.restyle(i);
       var f = ctx.features[i];
-      if (zoom) map.fitBounds(f.getBounds(), {maxZoom: 15, padding: [40, 40], animate: false});
+      if (zoom) ctx.fit(f.getBounds());
       ctx.popupFor = i;
       /* keep the popup clear of the panel: beside it on a wide screen, below it on a phone */
       var tl = [10, 10], pr = panel ? panel.getBoundingClientRect() : null;
@@ -452,9 +476,118 @@
     /* on a phone the panel starts folded (one tap on the title opens it) and folds away
        when a popup opens, so the popup is never under it */
     var panel = document.getElementById(data.ids.panel);
+    /* the panel (search, indicator, layers) comes first in the tab order, before the map's
+       markers and controls: it is positioned absolutely, so moving it changes no layout */
+    if (panel && panel.parentNode) panel.parentNode.insertBefore(panel, panel.parentNode.firstChild);
     function narrow() { return map.getContainer().clientWidth < 600; }
     if (panel && narrow()) panel.open = false;
     map.on("popupopen", function () { if (panel && narrow()) panel.open = false; });
+
+    /* "tabel": the current indicator for every buurt, as text (the map's text alternative):
+       sortable, with the same classes and colours as the map, a button per buurt opens its
+       figures (the popup) and shows it on the map */
+    var table = {box: null, sort: "value", asc: false};
+    function classLabel(ind, i) {
+      var k = classOf(ind, i), color = colorOf(ind, i);
+      var tmp = document.createElement("div");
+      tmp.innerHTML = "<details>" + (state.mode === "verschil" ? ind.dlegend : ind.legend) + "</details>";
+      var rows = tmp.querySelectorAll("tr"), want = color.toLowerCase(), j, sw;
+      for (j = 0; j < rows.length; j++) {
+        sw = rows[j].querySelector(".wijkgeo-swatch");
+        if (sw && (sw.getAttribute("style") || "").toLowerCase().indexOf(want) >= 0) {
+          return rows[j].children[1].textContent;
+        }
+      }
+      return k < 0 ? valueText(ind, i) : "";
+    }
+    function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
+    function fillTable() {
+      if (!table.box || table.box.hidden) return;
+      var ind = byKey[state.indicator], v = values(ind), r = ranks(ind), idx = [], i;
+      for (i = 0; i < n; i++) idx.push(i);
+      var dir = table.asc ? 1 : -1;
+      idx.sort(function (a, b) {
+        if (table.sort === "name") {
+          return dir * (data.names[a] < data.names[b] ? -1 : data.names[a] > data.names[b] ? 1 : 0);
+        }
+        var x = v.ints[a], y = v.ints[b];
+        if (x === null && y === null) return 0;
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return dir * (x - y);
+      });
+      function head(key, label) {
+        var sorted = table.sort === key;
+        return '<th scope="col"' + (sorted ? ' aria-sort="' + (table.asc ? "ascending" : "descending") + '"' : "") +
+          '><button type="button" data-wijkgeo-sort="' + key + '">' + label +
+          (sorted ? (table.asc ? " ▲" : " ▼") : "") + "</button></th>";
+      }
+      var html = "<caption>" + ind.label + (ind.unit && ind.unit !== "%" ? " (" + ind.unit + ")" : "") +
+        " · " + T.table_per_buurt + "</caption><thead><tr>" + head("name", T.table_name) +
+        '<th scope="col">' + T.table_wijk + "</th>" + head("value", T.table_value) +
+        '<th scope="col">' + T.table_class + '</th><th scope="col">' + T.table_rank + " (" +
+        T.rank_end[ind.dir] + ")</th></tr></thead><tbody>";
+      idx.forEach(function (i) {
+        var rk = r[i];
+        html += '<tr><th scope="row"><button type="button" data-wijkgeo-buurt="' + i + '">' + data.names[i] +
+          '</button> <span class="wijkgeo-code">' + data.codes[i] + "</span></th><td>" +
+          (data.wijken ? data.wijken[i] || "" : "") + '</td><td class="wijkgeo-num">' + valueText(ind, i) +
+          '</td><td><span class="wijkgeo-swatch" style="background:' + colorOf(ind, i) + '"></span> ' +
+          esc(classLabel(ind, i)) + '</td><td class="wijkgeo-num">' + (rk ? rk[0] + " " + T.popup_rank_of + " " + rk[1] : "") +
+          "</td></tr>";
+      });
+      table.box.querySelector("table").innerHTML = html + "</tbody>";
+    }
+    function openTable(open) {
+      if (!table.box) {
+        table.box = document.createElement("div");
+        table.box.id = "wijkgeo-table";
+        table.box.className = "wijkgeo-box wijkgeo-tablebox";
+        table.box.setAttribute("role", "region");
+        table.box.setAttribute("aria-label", T.table_title);
+        table.box.innerHTML = '<div class="wijkgeo-tablehead"><h2>' + T.table_title +
+          '</h2><button type="button" class="wijkgeo-close">' + T.table_close + "</button></div>" +
+          '<p class="wijkgeo-desc">' + T.table_help + "</p><table></table>";
+        map.getContainer().appendChild(table.box);
+        L.DomEvent.disableClickPropagation(table.box);
+        L.DomEvent.disableScrollPropagation(table.box);
+        table.box.addEventListener("click", function (e) {
+          var t = e.target.closest ? e.target.closest("button") : null;
+          if (!t) return;
+          if (t.classList.contains("wijkgeo-close")) { openTable(false); return; }
+          var key = t.getAttribute("data-wijkgeo-sort");
+          if (key) {
+            table.asc = table.sort === key ? !table.asc : key === "name";
+            table.sort = key; fillTable();
+            var again = table.box.querySelector('[data-wijkgeo-sort="' + key + '"]');
+            if (again) again.focus();
+            return;
+          }
+          var i = t.getAttribute("data-wijkgeo-buurt");
+          if (i !== null) ctx.select(+i, null, true);
+        });
+        table.box.addEventListener("keydown", function (e) {
+          if (e.key === "Escape") { openTable(false); }
+        });
+      }
+      table.box.hidden = !open;
+      if (tableButton) tableButton.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { fillTable(); table.box.querySelector(".wijkgeo-close").focus(); }
+      else if (tableButton) tableButton.focus();
+    }
+    var tableButton = null;
+    if (panel && T.table_button) {
+      tableButton = document.createElement("button");
+      tableButton.type = "button";
+      tableButton.className = "wijkgeo-tablebtn";
+      tableButton.setAttribute("aria-expanded", "false");
+      tableButton.setAttribute("aria-controls", "wijkgeo-table");
+      tableButton.textContent = T.table_button;
+      var holder = panel.querySelector(".wijkgeo-panel-body") || panel;
+      holder.appendChild(tableButton);
+      tableButton.addEventListener("click", function () { openTable(!table.box || table.box.hidden); });
+    }
+    ctx.openTable = openTable; ctx.fillTable = fillTable;
 
     ctx.byKey = byKey; ctx.order = order; ctx.state = state; ctx.valueText = valueText;
     ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;
