@@ -589,6 +589,32 @@
     }
     ctx.openTable = openTable; ctx.fillTable = fillTable;
 
+    /* printing: the print stylesheet (engine.css) hides the controls and gives the map an
+       A4 landscape page; here the map takes that size and shows the whole gemeente */
+    var before = null;
+    function printView() {
+      if (before === null) before = {center: map.getCenter(), zoom: map.getZoom()};
+      map.invalidateSize({animate: false});
+      if (ctx.features.length) {
+        map.fitBounds(L.featureGroup(ctx.features).getBounds(), {padding: [8, 8], animate: false});
+      }
+    }
+    function screenView() {
+      if (before === null) return;
+      map.invalidateSize({animate: false});
+      map.setView(before.center, before.zoom, {animate: false});
+      before = null;
+    }
+    window.addEventListener("beforeprint", printView);
+    window.addEventListener("afterprint", screenView);
+    if (window.matchMedia) {
+      var pm = window.matchMedia("print");
+      var onPrint = function (e) { if (e.matches) printView(); else screenView(); };
+      if (pm.addEventListener) pm.addEventListener("change", onPrint);
+      else if (pm.addListener) pm.addListener(onPrint);
+    }
+    ctx.printView = printView; ctx.screenView = screenView;
+
     ctx.byKey = byKey; ctx.order = order; ctx.state = state; ctx.valueText = valueText;
     ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;
     ctx.panel = panel; ctx.setLayer = setLayer;
