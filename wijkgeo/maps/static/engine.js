@@ -324,14 +324,16 @@
     }
 
     /* show a whole area: beside the panel on a wide screen, below it on a phone */
-    ctx.fit = function (bounds) {
+    ctx.fit = function (bounds, withPopup) {
       var tl = [30, 30], pr = panel ? panel.getBoundingClientRect() : null;
       var mr = map.getContainer().getBoundingClientRect();
       if (pr && pr.width && panel.open) {
         if (narrow()) tl = [30, Math.min(pr.bottom - mr.top + 10, mr.height / 2)];
         else tl = [Math.min(pr.right - mr.left + 20, mr.width / 2), 30];
       }
-      map.fitBounds(bounds, {maxZoom: 16, paddingTopLeft: tl, paddingBottomRight: [30, 60],
+      /* the popup opens above the area's top edge: leave it room, so the whole area shows */
+      if (withPopup) tl[1] = Math.max(tl[1], Math.min(mr.height * 0.5, 380));
+      map.fitBounds(bounds, {maxZoom: 15, paddingTopLeft: tl, paddingBottomRight: [30, 60],
                              animate: false});
     };
 
@@ -341,7 +343,7 @@
       if (prev !== null) ctx.restyle(prev);
       ctx.restyle(i);
       var f = ctx.features[i];
-      if (zoom) ctx.fit(f.getBounds());
+      if (zoom) ctx.fit(f.getBounds(), true);
       ctx.popupFor = i;
       /* keep the popup clear of the panel: beside it on a wide screen, below it on a phone */
       var tl = [10, 10], pr = panel ? panel.getBoundingClientRect() : null;
@@ -352,7 +354,8 @@
       }
       ctx.popup = L.popup({maxWidth: 320, className: "wijkgeo-popup-box",
                            autoPanPaddingTopLeft: tl, autoPanPaddingBottomRight: [10, 10]})
-        .setLatLng(latlng || f.getCenter()).setContent(popup(i));
+        .setLatLng(latlng || (zoom ? L.latLng(f.getBounds().getNorth(), f.getBounds().getCenter().lng)
+                                   : f.getCenter())).setContent(popup(i));
       ctx.popup.openOn(map); /* closes the previous popup first: see popupclose */
       writeHash();
     };
