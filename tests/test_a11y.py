@@ -54,3 +54,71 @@ def test_profile_index_entries_never_split(demo_profiles):
                  .filter(li => li.getClientRects().length > 1).map(li => li.textContent)"""
         )
         assert splits == []
+
+
+# ------------------------------------------------------------------------------- the map
+@pytest.fixture(scope="module")
+def demo_map() -> str:
+    from wijkgeo.maps import build as build_map
+
+    return build_map(wijkgeo.make_demo()).get_root().render()
+
+
+def _ready(page) -> None:
+    page.wait_for_function(
+        "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+    )
+
+
+def test_map_with_every_layer_on_has_no_violations(demo_map):
+    from browser import browser_page
+
+    with browser_page(demo_map, width=1280, height=800) as (page, traffic):
+        _ready(page)
+        for box in page.locator("input[data-wijkgeo-layer]").all():
+            if not box.is_checked():
+                box.check()
+        found = violations(page)
+        assert not found, describe(found)
+        page.locator(".wijkgeo-tablebtn").click()
+        found = violations(page)
+        assert not found, "met de tabel open:\n" + describe(found)
+        assert not traffic.page_errors
+
+
+def test_map_by_keyboard_search_arrows_enter_and_table(demo_map):
+    from browser import browser_page
+
+    with browser_page(demo_map, width=1280, height=800) as (page, _traffic):
+        _ready(page)
+        for presses in range(1, 6):  # the search box within a few Tab presses of the top
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "wijkgeo-search":
+                break
+        assert page.evaluate("document.activeElement.id") == "wijkgeo-search", presses
+        page.keyboard.type("oud")
+        options = page.locator("#wijkgeo-search-results li[data-k]")
+        assert options.count() >= 2
+        second = options.nth(1).locator("b").inner_text()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        assert options.nth(1).get_attribute("aria-selected") == "true"
+        page.keyboard.press("Enter")  # the highlighted suggestion, not the first
+        page.wait_for_function("document.querySelector('.leaflet-popup-content') !== null")
+        assert page.locator(".leaflet-popup-content .wijkgeo-naam").inner_text() == second
+        # buurt shapes are not in the tab order
+        assert page.evaluate(
+            "[...document.querySelectorAll('path.wijkgeo-buurt')].every(p => p.tabIndex < 0)"
+        )
+        # the table: every buurt with the current indicator, sortable, opens a buurt's figures
+        page.locator(".wijkgeo-tablebtn").focus()
+        page.keyboard.press("Enter")
+        rows = page.locator("#wijkgeo-table tbody tr")
+        assert rows.count() == len(wijkgeo.make_demo().buurten)
+        page.locator('#wijkgeo-table [data-wijkgeo-sort="name"]').click()
+        names = page.locator("#wijkgeo-table tbody th button").all_inner_texts()
+        assert names == sorted(names)
+        page.locator("#wijkgeo-table tbody th button").first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(200)
+        assert page.locator(".leaflet-popup-content .wijkgeo-naam").inner_text() == names[0]

@@ -643,9 +643,10 @@ def _run_profile(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (
-        "Voorbeeld: wijkgeo map GM0772 --jaar 2024 --offline  (schrijft maps/GM0772_2024.html; "
-        "alle indicatoren in één kiezer, verschil met de gemeente, link per buurt; --offline: "
-        "opent zonder internet, alleen de achtergrondkaart mist dan). Plaatje voor een "
+        "Voorbeeld: wijkgeo map GM0772 --jaar 2024  (schrijft maps/GM0772_2024.html: alle "
+        "indicatoren in één kiezer, verschil met de gemeente, link per buurt; het bestand "
+        "werkt zonder internet, alleen de achtergrondkaart mist dan). Met --cdn een klein "
+        "bestand dat de kaartbibliotheek van internet haalt. Plaatje voor een "
         "notitie: wijkgeo map GM9999 --jaar 2024 --png aandeel_65_plus --png-punten "
         "voorzieningen (schrijft maps/GM9999_2024_aandeel_65_plus.png met dezelfde klassen, "
         "kleuren en legenda als de HTML-kaart)."
@@ -655,10 +656,18 @@ def _add_map(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--uitvoer", metavar="BESTAND", help="HTML-bestand (standaard maps/GMxxxx_jaar.html)"
     )
-    p.add_argument(
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
         "--offline",
         action="store_true",
-        help="alle scripts en stijlen in het bestand zelf (voor USB-stick of e-mail)",
+        help="alle scripts en stijlen in het bestand zelf (de standaard; voor USB-stick, "
+        "e-mail of een website zonder externe bronnen)",
+    )
+    where.add_argument(
+        "--cdn",
+        action="store_true",
+        help="kleiner bestand dat Leaflet van cdn.jsdelivr.net haalt (zegt het als er geen "
+        "internet is)",
     )
     p.add_argument("--indicator", metavar="SLEUTEL", help="indicator waarmee de kaart opent")
     p.add_argument(
@@ -698,7 +707,7 @@ def _run_map(args: argparse.Namespace) -> int:
         args.jaar,
         store=args.store,
         path=args.uitvoer,
-        offline=args.offline,
+        offline=not args.cdn,  # self-contained unless the small online variant is asked
         indicator=args.indicator,
     )
     print(Path(path).resolve())

@@ -15,6 +15,23 @@
  */
 (function () {
   "use strict";
+  /* the online variant (--cdn) loads Leaflet from the CDN; without network it is missing:
+     say so in Dutch (text.offline in the data block) instead of leaving a blank page */
+  if (typeof window.L === "undefined") {
+    var say = function () {
+      var msg = "Deze kaart kan niet laden: er is geen internetverbinding.";
+      var block = document.getElementById("wijkgeo-data");
+      try { msg = JSON.parse(block.textContent).text.offline || msg; } catch (e) { /* keep */ }
+      var box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.className = "wijkgeo-offline";
+      box.style.cssText = "position:relative;z-index:2000;margin:16px;padding:12px 16px;max-width:640px;" +
+        "background:#fff;border:2px solid #8a1c1c;color:#222;font:16px/1.4 system-ui,Arial,sans-serif";
+      box.textContent = msg;
+      document.body.insertBefore(box, document.body.firstChild);
+    };
+    if (document.body) say(); else document.addEventListener("DOMContentLoaded", say);
+  }
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   var LUT = new Int8Array(128);
   for (var c = 0; c < 64; c++) LUT[B64.charCodeAt(c)] = c;
