@@ -21,3 +21,41 @@ def test_png_is_cropped_to_the_gemeente_and_its_legend(tmp_path):
     assert 1 - ink_rows.mean() < 0.2, 1 - ink_rows.mean()
     height = grey.shape[0]
     assert all(0 <= y <= height for _, y in pic.pixels)
+
+
+@pytest.fixture(scope="module")
+def online_map() -> str:
+    from wijkgeo.maps import build
+
+    return build(wijkgeo.make_demo()).get_root().render()
+
+
+@pytest.mark.browser
+def test_online_variant_without_network_says_so_in_dutch(online_map):
+    from browser import browser_page
+
+    with browser_page(online_map, offline=True) as (page, _traffic):
+        alert = page.locator(".wijkgeo-offline[role=alert]")
+        alert.wait_for(timeout=10_000)
+        assert "geen internetverbinding" in alert.inner_text()
+
+
+@pytest.mark.browser
+def test_print_shows_the_gemeente_without_controls(online_map):
+    from browser import browser_page
+
+    with browser_page(online_map, width=1280, height=800) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        page.emulate_media(media="print")
+        page.evaluate("wijkgeo.maps['wijkgeo-data'].ctx.printView()")
+        assert not page.locator(".wijkgeo-panel").is_visible()
+        assert not page.locator(".leaflet-control-zoom").is_visible()
+        assert page.locator(".wijkgeo-legend").is_visible()
+        inside = page.evaluate(
+            """() => { const api = wijkgeo.maps['wijkgeo-data'], m = api.map;
+                 const all = L.featureGroup(api.ctx.features).getBounds();
+                 return m.getBounds().pad(0.01).contains(all); }"""
+        )
+        assert inside  # the whole gemeente on the page
