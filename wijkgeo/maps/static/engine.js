@@ -86,9 +86,12 @@
   }
 
   function fmtValue(ind, v) {
+    /* amounts as amounts, like wijkgeo.text.quantity: "€ 207.000", not "207 x 1.000 euro" */
+    if (ind.unit === "x 1.000 euro") return "€ " + fmtNum(v * 1000, 0);
     var n = fmtNum(v, ind.dec);
     if (ind.unit === "%") return n + "%";
     if (ind.unit === "jaar") return n.replace(/\./g, "");
+    if (ind.unit === "aantal") return n; /* the label says what is counted */
     return n + " " + ind.unit;
   }
 
