@@ -94,7 +94,7 @@ def _accessible(html: str) -> str:
 class DutchFigure(Figure):
     """branca's page, rendered with ``lang="nl"`` and a zoomable viewport."""
 
-    def render(self, **kwargs: Any) -> str:  # noqa: D102
+    def render(self, **kwargs: Any) -> str:
         return _accessible(super().render(**kwargs))
 
 
