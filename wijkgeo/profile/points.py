@@ -28,12 +28,21 @@ True
 
 from __future__ import annotations
 
+import json
 import math
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from .. import text
 
 __all__ = ["explanation", "judge", "order", "rule"]
+
+
+@cache
+def _teksten() -> dict[str, Any]:
+    # read here, not through .content (which imports this module): no import cycle
+    return json.loads(resources.files(__package__).joinpath("teksten.json").read_text("utf-8"))
 
 
 def rule() -> dict[str, Any]:
@@ -44,9 +53,7 @@ def rule() -> dict[str, Any]:
     >>> rule()["min_relatief"]
     0.1
     """
-    from .content import teksten
-
-    return teksten()["punten_regel"]
+    return json.loads(json.dumps(_teksten()["punten_regel"]))
 
 
 def _min_abs(unit: str, numbers: dict[str, Any]) -> float:
@@ -138,8 +145,6 @@ def explanation(gemeente: str, niveaus: str) -> str:
     >>> "10%" in explanation("Rotterdam", "buurten")
     True
     """
-    from .content import teksten
-
     numbers = rule()
     examples = [
         text.quantity(
@@ -151,7 +156,7 @@ def explanation(gemeente: str, niveaus: str) -> str:
         if unit in numbers["min_absoluut"]
     ]
     examples = [e.replace("%", " procentpunt") for e in examples]
-    return teksten()["punten"]["uitleg"].format(
+    return _teksten()["punten"]["uitleg"].format(
         pct=f"{round(100 * float(numbers['min_relatief']))}%",
         voorbeelden=", ".join(examples[:-1]) + " of " + examples[-1]
         if len(examples) > 1
