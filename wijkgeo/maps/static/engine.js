@@ -177,10 +177,26 @@
       arcs: decodeArcs(data.topology),
       hooks: {hash: [], popup: [], ready: []}, vlq: vlq, fmtNum: fmtNum, T: T
     };
-    var state = {indicator: null, mode: "waarde", layers: {}, buurt: null};
+    var state = {indicator: null, mode: "waarde", layers: {}, buurt: null, area: "buurt"};
     var cache = {};
+    /* wijken with their own values (data.area + ind.wv): every buurt shows its wijk's figure,
+       the wijk borders stay drawn; ranks and changes are buurt figures and are left out */
+    var area = data.area || null;
+    function wijkMode(ind) { return state.area === "wijk" && area && ind && ind.wv; }
 
     function values(ind) {
+      if (wijkMode(ind)) {
+        var wk = ind.key + "|wijk";
+        if (!cache[wk]) {
+          var w = vlq(ind.wv), ow = ind.o || 0, per = new Array(n), why = new Array(n);
+          for (var q = 0; q < n; q++) {
+            var x = w[area.of[q]];
+            per[q] = x === null || x === undefined ? null : x + ow;
+          }
+          cache[wk] = {ints: per, prev: null, scale: Math.pow(10, ind.dec), reason: why, ranks: null};
+        }
+        return cache[wk];
+      }
       if (!cache[ind.key]) {
         var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
         for (j = 0; j < ints.length; j++) if (ints[j] !== null) ints[j] += o;
@@ -256,6 +272,11 @@
 
     function heading(i) {
       var wijk = data.wijken ? data.wijken[i] : null;
+      if (wijkMode(byKey[state.indicator])) {
+        return '<div class="wijkgeo-naam">' + T.popup_wijk + " " + area.names[area.of[i]] +
+          '</div><div class="wijkgeo-code">' + area.codes[area.of[i]] + " · " + T.search_buurt + " " +
+          data.names[i] + "</div>";
+      }
       return '<div class="wijkgeo-naam">' + data.names[i] + '</div><div class="wijkgeo-code">' +
         data.codes[i] + (wijk ? " · " + T.popup_wijk + " " + wijk : "") + "</div>";
     }
@@ -281,10 +302,12 @@
       }
       html += row(T.popup_gemeente + " " + gname, compared(g));
       html += row(T.popup_nederland, compared(ind.nl));
-      var r = ranks(ind)[i];
+      var r = wijkMode(ind) ? null : ranks(ind)[i];
       if (r) html += row(T.popup_rank, r[0] + " " + T.popup_rank_of + " " + r[1] +
                          " (" + T.rank_end[ind.dir] + ")");
-      if (data.previous) {
+      if (wijkMode(ind)) {
+        /* a wijk's own figure: no buurt rank, no change */
+      } else if (data.previous) {
         var label = T.popup_change + " " + data.previous.year, p = v.prev ? v.prev[i] : null;
         var note = data.previous.notes[i];
         if (x !== null && p !== null && p !== undefined) {
@@ -318,6 +341,7 @@
       data.layers.forEach(function (l) { if (state.layers[l.id]) on.push(l.id); });
       var parts = ["indicator=" + encodeURIComponent(state.indicator),
                    "weergave=" + state.mode, "lagen=" + on.join(",")];
+      if (state.area === "wijk") parts.push("gebied=wijk");
       if (state.buurt !== null) parts.push("buurt=" + encodeURIComponent(data.codes[state.buurt]));
       ctx.hooks.hash.forEach(function (k) { var p = k.write(); if (p) parts.push(p); });
       var h = "#" + parts.join("&");
@@ -468,6 +492,9 @@
         (state.indicator || (byKey[data.initial] && byKey[data.initial].ok ? data.initial : firstAvailable()));
       state.indicator = key;
       state.mode = h.weergave === "verschil" ? "verschil" : "waarde";
+      state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
+      if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
+      legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
@@ -551,7 +578,7 @@
         '<th scope="col">' + T.table_class + '</th><th scope="col">' + T.table_rank + " (" +
         T.rank_end[ind.dir] + ")</th></tr></thead><tbody>";
       idx.forEach(function (i) {
-        var rk = r[i];
+        var rk = wijkMode(ind) ? null : r[i];
         html += '<tr><th scope="row"><button type="button" data-wijkgeo-buurt="' + i + '">' + data.names[i] +
           '</button> <span class="wijkgeo-code">' + data.codes[i] + "</span></th><td>" +
           (data.wijken ? data.wijken[i] || "" : "") + '</td><td class="wijkgeo-num">' + valueText(ind, i) +
@@ -611,6 +638,29 @@
       tableButton.addEventListener("click", function () { openTable(!table.box || table.box.hidden); });
     }
     ctx.openTable = openTable; ctx.fillTable = fillTable;
+
+    /* "Gebied: buurten | wijken" in the panel when the payload has wijk values */
+    var areaBoxes = null;
+    if (panel && area && T.area_label) {
+      var fs = document.createElement("fieldset");
+      fs.className = "wijkgeo-area";
+      fs.innerHTML = "<legend>" + T.area_label + "</legend>" +
+        '<label class="wijkgeo-choice"><input type="radio" name="wijkgeo-gebied" value="buurt" checked>' + T.area_buurt + "</label>" +
+        '<label class="wijkgeo-choice"><input type="radio" name="wijkgeo-gebied" value="wijk">' + T.area_wijk + "</label>";
+      var modeBox = panel.querySelector("input[name=" + data.ids.mode + "]");
+      var after = modeBox ? modeBox.closest("fieldset") : null;
+      if (after && after.parentNode) after.parentNode.insertBefore(fs, after.nextSibling);
+      else (panel.querySelector(".wijkgeo-panel-body") || panel).appendChild(fs);
+      areaBoxes = [].slice.call(fs.querySelectorAll("input"));
+      areaBoxes.forEach(function (r) {
+        r.addEventListener("change", function () {
+          if (!r.checked) return;
+          state.area = r.value;
+          legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
+          recolour(); writeHash();
+        });
+      });
+    }
 
     /* printing: the print stylesheet (engine.css) hides the controls and gives the map an
        A4 landscape page; here the map takes that size and shows the whole gemeente */
