@@ -549,5 +549,6 @@ def test_real_rotterdam_map(realdata, tmp_path):
     assert len(_layer(data, "wijken")["arcs"]) > 0
     assert "Rotterdam" in html
     # all 50 indicators, 91 buurten: measured 150 kB (one indicator as GeoJSON was 106 kB);
-    # 224 kB with the keyboard/table text alternative of the map in engine.js
-    assert len(html.encode()) < 235_000
+    # 224 kB with the keyboard/table text alternative of the map in engine.js, 260 kB with
+    # the wijken's own values (Gebied: wijken)
+    assert len(html.encode()) < 275_000

@@ -249,10 +249,11 @@ def build(
     import shapely
     import xyzservices
 
+    from .. import text as wording
     from .._errors import ConfigError
     from ..indicators import compute, get_indicator, registry, themes
     from .assets import engine_assets
-    from .classes import MISSING_COLOR
+    from .classes import MISSING_COLOR, SMALL_COLOR
     from .data import (
         indicator_entries,
         previous_values,
@@ -263,6 +264,7 @@ def build(
     from .escape import script_json
     from .page import Verbatim, inline_asset, panel_html, static_text
     from .topology import encode_coverage
+    from .view import dutch_page, opening_indicator, populated_bounds, wijk_values
 
     if basemap not in BASEMAPS:
         raise ConfigError(f"onbekende achtergrondkaart {basemap!r}; kies uit {list(BASEMAPS)}")
@@ -348,7 +350,8 @@ def build(
     map_layers.extend(layers)
 
     # --- page ---------------------------------------------------------------------------
-    initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
+    # a rate or share first: a choropleth of counts mostly shows which buurten are large
+    initial = indicator or opening_indicator(entries) or keys[0]
     ids = {
         "data": "wijkgeo-data",
         "panel": "wijkgeo-panel",
@@ -371,7 +374,12 @@ def build(
         "topology": topo.to_json(),
         "layers": [layer.to_json() for layer in map_layers],
         "indicators": entries,
+        "small_color": SMALL_COLOR,
+        "small_reasons": list(wording.words()["reasons"]["population"].values()),
     }
+    area = wijk_values(wijken, buurten, entries, atlas.local if atlas is not None else None)
+    if area is not None and draw_wijken:
+        payload["area"] = area  # "Gebied: wijken": the wijken with their own figures
     if len(refs.groups) > 1:
         payload["group_of"] = refs.group_of.tolist()
     if extras:
@@ -449,7 +457,15 @@ def build(
         f"<script>{static_text('engine.js')}</script>"
         + (f"<script>{static_text('overlays.js')}</script>" if extras else "")
     ).add_to(fmap)
-    minx, miny, maxx, maxy = shapely.total_bounds(wgs)
+    # open on where people live (90 % of the inhabitants), not on the harbour or the dunes
+    people = buurten["aantal_inwoners"] if "aantal_inwoners" in buurten.columns else None
+    if people is not None:
+        import geopandas as gpd
+
+        minx, miny, maxx, maxy = populated_bounds(gpd.GeoDataFrame(geometry=wgs), people)
+    else:
+        minx, miny, maxx, maxy = shapely.total_bounds(wgs)
+    dutch_page(fmap)  # lang="nl", zooming allowed
     fmap.fit_bounds(
         [[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(10, 10)
     )

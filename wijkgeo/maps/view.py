@@ -8,6 +8,9 @@ and a page that is accessible (WCAG 2.1 AA: ``lang="nl"``, zooming allowed).
     The view that holds where people live (the buurten with a given share of the
     inhabitants, nearest the population's centre first), so a harbour or a dune area does
     not push the city into a corner.
+:func:`wijk_values`
+    The wijken's own figures for the map's "Gebied: wijken" (``engine.js``): each entry
+    gets ``wv`` (its wijk values, encoded like the buurt values), the payload ``area``.
 :func:`dutch_page`
     Puts a ``folium.Map`` in a page with ``<html lang="nl">`` and a viewport that lets the
     reader zoom (folium's own template sets ``user-scalable=no``).
@@ -25,7 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     import geopandas as gpd
 
-__all__ = ["DutchFigure", "dutch_page", "opening_indicator", "populated_bounds"]
+__all__ = [
+    "DutchFigure",
+    "dutch_page",
+    "opening_indicator",
+    "populated_bounds",
+    "wijk_values",
+]
 
 #: Share of the gemeente's inhabitants the opening view holds.
 POPULATED_SHARE = 0.9
@@ -112,3 +121,56 @@ def dutch_page(fmap: folium.Map) -> folium.Map:
     if type(root) is Figure:  # folium's own page: the same object, rendered accessibly
         root.__class__ = DutchFigure
     return fmap
+
+
+def wijk_values(
+    wijken: Any, buurten: Any, entries: list[dict[str, Any]], local: Any = None
+) -> dict[str, Any] | None:
+    """Add the wijken's own values to the indicator entries (``wv``) and return the payload's
+    ``area`` block (``of``: wijk index per buurt, ``codes``, ``names``, escaped); None when the
+    buurten do not all lie in a known wijk or the wijk figures cannot be computed.
+
+    Values use the entry's decimals and offset (``dec``, ``o``), so ``engine.js`` reads them
+    exactly as the buurt values.
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> atlas = wijkgeo.make_demo()
+    >>> entries = [{"key": "aandeel_65_plus", "dec": 0, "o": 20}]
+    >>> area = wijk_values(atlas.wijken, atlas.buurten, entries)
+    >>> len(area["codes"]) == len(atlas.wijken) and "wv" in entries[0]
+    True
+    """
+    from .._errors import WijkgeoError
+    from ..indicators import compute
+    from .escape import esc
+    from .topology import encode_vlq
+
+    if not hasattr(wijken, "columns") or not len(wijken) or "wijkcode" not in buurten.columns:
+        return None
+    codes = wijken["wijkcode"].astype(str).tolist()
+    index = {c: i for i, c in enumerate(codes)}
+    of = [index.get(c, -1) for c in buurten["wijkcode"].astype(str)]
+    if min(of, default=-1) < 0:
+        return None
+    keys = [e["key"] for e in entries]
+    try:
+        values = compute(wijken, keys, level="wijk", local=local)
+    except WijkgeoError:
+        return None
+    for e in entries:
+        if e["key"] not in values.columns:
+            continue
+        with np.errstate(invalid="ignore"):
+            ints = np.round(values[e["key"]].to_numpy(dtype="float64") * 10 ** int(e["dec"]))
+        if not np.isfinite(ints).any():
+            continue
+        offset = int(e.get("o", 0))
+        e["wv"] = encode_vlq(None if not np.isfinite(v) else int(v) - offset for v in ints)
+    names = wijken["wijknaam"].astype(str) if "wijknaam" in wijken.columns else codes
+    return {
+        "of": of,
+        "codes": [str(esc(c)) for c in codes],
+        "names": [str(esc(n)) for n in names],
+    }
