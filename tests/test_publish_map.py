@@ -59,3 +59,54 @@ def test_print_shows_the_gemeente_without_controls(online_map):
                  return m.getBounds().pad(0.01).contains(all); }"""
         )
         assert inside  # the whole gemeente on the page
+
+
+def _payload(html: str) -> dict:
+    import json
+    import re
+
+    block = re.search(r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def test_map_opens_on_a_rate_where_people_live_with_wijk_values(online_map):
+    data = _payload(online_map)
+    first = next(e for e in data["indicators"] if e["key"] == data["initial"])
+    assert first["ok"] and not first.get("total")  # a rate or share, never a count
+    assert len(data["area"]["codes"]) == len(wijkgeo.make_demo().wijken)
+    assert sum("wv" in e for e in data["indicators"]) > 10
+    assert '<html lang="nl">' in online_map and "user-scalable=no" not in online_map
+
+
+def test_populated_bounds_leave_out_an_empty_harbour():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from wijkgeo.maps.view import populated_bounds
+
+    city = [box(x, 0, x + 1, 1) for x in range(10)]
+    harbour = box(-60, 0, -10, 5)
+    frame = gpd.GeoDataFrame(geometry=[*city, harbour])
+    assert populated_bounds(frame, [1000] * 10 + [5]) == (0.0, 0.0, 10.0, 1.0)
+
+
+@pytest.mark.browser
+def test_wijken_with_their_own_values(online_map):
+    from browser import browser_page
+
+    with browser_page(online_map, width=1280, height=800) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        page.locator("input[name=wijkgeo-gebied][value=wijk]").check()
+        same = page.evaluate(
+            """() => { const api = wijkgeo.maps['wijkgeo-data'], d = api.ctx.data;
+                 const by = {};
+                 for (let i = 0; i < d.codes.length; i++) {
+                   const c = api.ctx.features[i].options.fillColor;
+                   (by[d.area.of[i]] = by[d.area.of[i]] || new Set()).add(c);
+                 }
+                 return Object.values(by).every(s => s.size === 1); }"""
+        )
+        assert same  # every buurt of a wijk shows that wijk's own figure
+        assert "gebied=wijk" in page.evaluate("location.hash")
