@@ -65,7 +65,9 @@ def _payload(html: str) -> dict:
     import json
     import re
 
-    block = re.search(r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', html, re.S)
+    block = re.search(
+        r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', html, re.S
+    )
     return json.loads(block.group(1))
 
 
