@@ -122,3 +122,27 @@ def test_map_by_keyboard_search_arrows_enter_and_table(demo_map):
         page.keyboard.press("Enter")
         page.wait_for_timeout(200)
         assert page.locator(".leaflet-popup-content .wijkgeo-naam").inner_text() == names[0]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_real_rotterdam_map_and_profiles_have_no_violations(realdata, tmp_path):
+    from _wijkbuurtkaart import build_wijkbuurtkaart
+    from browser import browser_page
+
+    from wijkgeo.maps import build as build_map
+    from wijkgeo.refresh import import_wijkbuurtkaart
+
+    gpkg = build_wijkbuurtkaart(realdata, tmp_path / "wbk.gpkg", gemeenten=["GM0599"])
+    import_wijkbuurtkaart(gpkg, "GM0599", 2024, store=tmp_path / "store")
+    atlas = wijkgeo.load("GM0599", 2024, store=tmp_path / "store")
+    html = build_map(atlas).get_root().render()
+    with browser_page(html, width=1280, height=800) as (page, _traffic):
+        _ready(page)
+        for box in page.locator("input[data-wijkgeo-layer]").all():
+            if not box.is_checked():
+                box.check()
+        found = violations(page)
+        assert not found, describe(found)
+    res = build(atlas, ["BU05991571", "BU05990842", "WK059908"], uitvoer=tmp_path / "p")
+    _check([res.index, *res.pages.values()])
