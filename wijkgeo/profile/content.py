@@ -388,7 +388,7 @@ class ProfileData:
             subtitle = _t(
                 "titel.ondertitel_wijk",
                 code=code,
-                n=n,
+                n=text.plural(n, "buurt"),
                 gemeente=self.gemeente,
                 jaar=self.atlas.year,
             )
@@ -441,7 +441,10 @@ class ProfileData:
         ones = _teksten()["punten"]["rang_een"]
         one = ones.get(ind.unit, ones["_"])[0 if ind.sign >= 0 else 1]
         return _t(
-            "punten.rang", rang=int(rank), van=int(of), niveaus=text.level(level, plural=True),
+            "punten.rang",
+            rang=int(rank),
+            van=int(of),
+            niveaus=text.level(level, plural=True),
             een=one,
         )
 
@@ -812,7 +815,9 @@ class ProfileData:
         out["n"] = len(out["items"])
         out["items"] = out["items"][:limit]
         if out["more"]:
-            out["more_intro"] = _t("koppelkansen.meer", n=len(out["more"]))
+            out["more_intro"] = _t(
+                "koppelkansen.meer", n=text.plural(len(out["more"]), "koppelkans")
+            )
         if not out["items"]:
             out["none"] = _t("koppelkansen.geen", naam=name)
         if len(res.skipped):
