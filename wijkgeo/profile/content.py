@@ -448,6 +448,15 @@ class ProfileData:
             een=one,
         )
 
+    def _nl(self, key: str, value: Any) -> str:
+        """The Nederland value, or "geen gegevens" with the reason (once, in a few words)."""
+        if not _missing(value):
+            return self._fmt(key, value)
+        from ..indicators.nederland import nederland_reason
+
+        why = nederland_reason(self.atlas, key, specific=True)
+        return f"{text.MISSING} ({why})" if why else text.MISSING
+
     def _points(self, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
         """Strengths and attention points by the documented rule of :mod:`.points`."""
         if self.alone(level):  # one wijk: its figures are the gemeente's, nothing to compare
@@ -469,13 +478,11 @@ class ProfileData:
                     "label": ind.label,
                     "value": self._fmt(ind.key, value),
                     "gemeente": self._fmt(ind.key, gem),
-                    "nederland": "" if _missing(nl) else self._fmt(ind.key, nl),
+                    "nederland": self._nl(ind.key, nl),
+                    # Nederland always, with the reason when it is missing (issue 18)
                     "reference": _t("punten.vergelijk", gemeente=self._fmt(ind.key, gem))
-                    + (
-                        ""
-                        if _missing(nl)
-                        else " · " + _t("punten.vergelijk_nl", nederland=self._fmt(ind.key, nl))
-                    ),
+                    + " · "
+                    + _t("punten.vergelijk_nl", nederland=self._nl(ind.key, nl)),
                     "direction": text.direction(ind.direction),
                     "rank": self._rank(ind, level, rank, of),
                     "caveat": first_sentence(applies(ind.caveats, missing=False)),
@@ -1004,6 +1011,11 @@ class ProfileData:
         local = {k for k, v in (self.atlas.local or {}).items() if v is not None}
         if local:
             out.append(_t("bronnen.lagen", lagen=", ".join(sorted(local))))
+        from ..indicators.nederland import nederland_note
+
+        note = nederland_note(self.atlas)  # why Nederland figures are missing, said once
+        if note:
+            out.append(note)
         if local & {"bewonersinitiatieven", "projecten"}:  # a reference date only where used
             out.append(_t("bronnen.peildatum", datum=_date(self.peildatum)))
         if self._empty_themes:
