@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def demo_profiles(tmp_path_factory):
     folder = tmp_path_factory.mktemp("profielen")
-    return build(wijkgeo.make_demo(), uitvoer=folder)
+    return build(wijkgeo.make_demo(), path=folder)
 
 
 def _check(paths) -> None:
@@ -144,5 +144,5 @@ def test_real_rotterdam_map_and_profiles_have_no_violations(realdata, tmp_path):
                 box.check()
         found = violations(page)
         assert not found, describe(found)
-    res = build(atlas, ["BU05991571", "BU05990842", "WK059908"], uitvoer=tmp_path / "p")
+    res = build(atlas, ["BU05991571", "BU05990842", "WK059908"], path=tmp_path / "p")
     _check([res.index, *res.pages.values()])

@@ -12,7 +12,8 @@ import pytest
 import wijkgeo
 from wijkgeo import text
 from wijkgeo.profile import build
-from wijkgeo.profile.content import ProfileData, applies
+from wijkgeo.profile.content import ProfileData
+from wijkgeo.profile.words import applies
 from wijkgeo.profile.points import explanation, judge
 
 DEVELOPER = ("wijkgeo refresh", "`", "store", "docs/", "NaT", "laag bewonersinitiatieven", "sha256")
@@ -53,7 +54,7 @@ def test_the_rule_weighs_relative_absolute_and_position():
 
 
 def test_demo_pages_read_plainly(tmp_path):
-    res = build(wijkgeo.make_demo(), uitvoer=tmp_path / "p", koppelkansen=False)
+    res = build(wijkgeo.make_demo(), path=tmp_path / "p", koppelkansen=False)
     for code, path in res.pages.items():
         page = _visible(path.read_text("utf-8"))
         assert not [w for w in DEVELOPER if w in page], (code, [w for w in DEVELOPER if w in page])
@@ -91,7 +92,7 @@ def test_tarwewijk_and_kralingen_oost_on_real_rotterdam(realdata, tmp_path):
     assert "bijstand_per_1000" in [p["key"] for p in tarwe["aandacht"]]  # never capped away
     kralingen = data.page("BU05990842")
     assert "afstand_basisschool" not in [p["key"] for p in kralingen["aandacht"]]
-    res = build(atlas, ["BU05991571", "BU05990842"], uitvoer=tmp_path / "p", koppelkansen=False)
+    res = build(atlas, ["BU05991571", "BU05990842"], path=tmp_path / "p", koppelkansen=False)
     for path in res.pages.values():
         page = _visible(path.read_text("utf-8"))
         assert "€ 207.000" in page or "Kralingen" in page

@@ -127,7 +127,7 @@ def wijk_values(
     wijken: Any, buurten: Any, entries: list[dict[str, Any]], local: Any = None
 ) -> dict[str, Any] | None:
     """Add the wijken's own values to the indicator entries (``wv``) and return the payload's
-    ``area`` block (``of``: wijk index per buurt, ``codes``, ``names``, escaped); None when the
+    ``area`` block (``of``: wijk index per buurt, ``codes``, ``names``, raw); None when the
     buurten do not all lie in a known wijk or the wijk figures cannot be computed.
 
     Values use the entry's decimals and offset (``dec``, ``o``), so ``engine.js`` reads them
@@ -144,7 +144,6 @@ def wijk_values(
     """
     from .._errors import WijkgeoError
     from ..indicators import compute
-    from .escape import esc
     from .topology import encode_vlq
 
     if not hasattr(wijken, "columns") or not len(wijken) or "wijkcode" not in buurten.columns:
@@ -169,8 +168,5 @@ def wijk_values(
         offset = int(e.get("o", 0))
         e["wv"] = encode_vlq(None if not np.isfinite(v) else int(v) - offset for v in ints)
     names = wijken["wijknaam"].astype(str) if "wijknaam" in wijken.columns else codes
-    return {
-        "of": of,
-        "codes": [str(esc(c)) for c in codes],
-        "names": [str(esc(n)) for n in names],
-    }
+    # raw: the payload is escaped in one pass when it is written (escape.escape_payload)
+    return {"of": of, "codes": list(codes), "names": [str(n) for n in names]}
