@@ -13,8 +13,8 @@ import wijkgeo
 from wijkgeo import text
 from wijkgeo.profile import build
 from wijkgeo.profile.content import ProfileData
-from wijkgeo.profile.words import applies
 from wijkgeo.profile.points import explanation, judge
+from wijkgeo.profile.words import applies
 
 DEVELOPER = ("wijkgeo refresh", "`", "store", "docs/", "NaT", "laag bewonersinitiatieven", "sha256")
 
