@@ -50,7 +50,7 @@ def run_demo(
     >>> run_demo(maps_dir="maps")            # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    from ..maps import Overlays, build, save_map
+    from ..maps import MapOptions, Overlays, build, save_map
     from ..store import Store, load
     from .demodam import make_demo, national_reference
 
@@ -67,8 +67,14 @@ def run_demo(
     from ..profile.peers import load_peer_context
 
     peers = load_peer_context(atlas, target)
-    # every indicator, opening on this one; "verschil met vergelijkbare buurten" from the reference
-    fmap = build(atlas, indicator=indicator, overlays=Overlays(peers=peers))
+    # every indicator, opening on this one; self-contained, so it opens without internet;
+    # "verschil met vergelijkbare buurten" from the synthetic national reference
+    fmap = build(
+        atlas,
+        indicator=indicator,
+        options=MapOptions(offline=True),
+        overlays=Overlays(peers=peers),
+    )
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)

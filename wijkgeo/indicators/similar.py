@@ -905,20 +905,11 @@ class BuurtComparison:
         }
 
     def to_csv(self) -> str:
-        """The buurt and its peers as CSV (``--format csv``); a text cell that a spreadsheet
-        would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a
-        leading quote.
+        """The buurt and its peers as CSV (``--format csv``); text cells pass through
+        :func:`wijkgeo.text.safe_frame` (no spreadsheet formulas)."""
+        from ..text import safe_frame
 
-        Examples
-        --------
-        >>> _safe_cell("=HYPERLINK()"), _safe_cell("Tarwewijk")
-        ("'=HYPERLINK()", 'Tarwewijk')
-        """
-        table = self.table.copy()
-        for col in table.columns:
-            if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
-                table[col] = table[col].map(_safe_cell)
-        return table.to_csv()
+        return safe_frame(self.table).to_csv()
 
     def to_text(self) -> str:
         """A Dutch plain-text report (the default output of ``wijkgeo vergelijk``)."""
@@ -960,12 +951,6 @@ class BuurtComparison:
                 better = [f"{names.get(c, c)} ({c})" for c in row["duidelijk_beter"].split(";")]
                 lines.append(f"    duidelijk beter: {', '.join(better)}")
         return "\n".join(lines)
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def reference_source(reference: pd.DataFrame, year: int | str) -> str:
@@ -1179,7 +1164,9 @@ def gemeente_output(table: pd.DataFrame, year: int, fmt: str = "tekst") -> str:
     quoted). JSON: ``jaar``, ``uitleg`` and the rows by buurtcode.
     """
     if fmt == "csv":
-        return table.map(_safe_cell).to_csv()
+        from ..text import safe_frame
+
+        return safe_frame(table).to_csv()
     if fmt == "json":
         rows = json.loads(table.to_json(orient="index", force_ascii=False))
         doc = {"jaar": int(year), "uitleg": table.attrs.get("uitleg"), "buurten": rows}

@@ -51,6 +51,9 @@ WORSE_SHARE = 0.8
 #: At most this many peers named per indicator, and extra attention points per page.
 MAX_NAMES = 4
 MAX_EXTRA = 3
+#: At most this many attention points in the section (the worst against the peers first);
+#: every point above carries its own peer line anyway.
+MAX_POINTS = 6
 
 
 @dataclass
@@ -253,6 +256,7 @@ def peer_section(
             )
     shown = {e["key"] for e in aandacht}
     points = [p for p in (_line(ctx, code, e["key"]) for e in aandacht) if p]
+    points = sorted(points, key=lambda e: -e["worse_share"])[:MAX_POINTS]
     extra = []
     for key in ctx.result.profile.outcomes:
         if key in shown or f"{key}_rang_vergelijkbaar" not in ctx.frame.columns:
