@@ -321,13 +321,14 @@ def test_profile_section_names_peers_and_the_comparison(tmp_path):
     assert str(first["naam"]) in html and str(first["gemeentenaam"]) in html
 
 
-def test_profile_without_reference_says_how_to_get_one(tmp_path):
+def test_profile_without_reference_has_no_empty_section(tmp_path):
     from wijkgeo.profile import build
 
     atlas, _ = _demo()
     code = atlas.buurten["buurtcode"].iloc[0]
     res = build(atlas, [code], path=tmp_path / "p", koppelkansen=False, store=tmp_path / "leeg")
-    assert "refresh --nederland --jaar 2024" in res.pages[code].read_text(encoding="utf-8")
+    page = res.pages[code].read_text(encoding="utf-8")
+    assert "Buurten zoals deze" not in page  # no empty section; the log says how to fetch one
 
 
 def test_an_earlier_reference_year_is_named_and_renamed_codes_not_compared(tmp_path):

@@ -158,7 +158,9 @@ def load_peer_context(atlas: Atlas, store: Any = None) -> PeerContext:
             log.warning("landelijke referentie %s niet leesbaar: %s", year, exc)
             continue
         return peer_context(atlas, reference, reference_year=year)
-    return peer_context(atlas, None)
+    ctx = peer_context(atlas, None)
+    log.info("%s", ctx.missing)  # the pages and the map then have no peer section or view
+    return ctx
 
 
 def _names(ctx: PeerContext, codes: list[str]) -> list[str]:
@@ -223,11 +225,9 @@ def peer_section(
     each strength and attention point, so they are judged against peers as well as the
     gemeente. Returns None without a context (the section is then left out).
     """
-    if ctx is None:
+    if ctx is None or ctx.missing:  # no reference at all: no empty section (logged once)
         return None
     title = _t("vergelijkbaar.titel")
-    if ctx.missing:
-        return {"title": title, "missing": ctx.missing}
     reason = ctx.frame.at[code, "vergelijking"] if code in ctx.frame.index else None
     if isinstance(reason, str) and reason:
         return {
