@@ -319,13 +319,14 @@ def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
 
 
 def _kk_rules(args: argparse.Namespace):
+    from ._paths import resolve_inside
     from .koppelkansen import default_rules, load_rules
 
     rules = default_rules()
     if args.lagen:
         own = Path(args.lagen) / "koppelkansen.toml"
-        if own.is_file():
-            rules = rules.merged(load_rules(own))
+        if os.path.lexists(own):
+            rules = rules.merged(load_rules(resolve_inside(args.lagen, "koppelkansen.toml")))
     if args.regels_bestand:
         rules = rules.merged(load_rules(args.regels_bestand))
     return rules

@@ -124,14 +124,19 @@ def read_gemeenten_file(path: str | Path) -> list[str]:
     """
     from pathlib import Path
 
+    from ._errors import ConfigError
+    from ._parse import MAX_TEXT_BYTES, decode_user_text
+    from ._paths import read_bytes_limited
+
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = decode_user_text(read_bytes_limited(path, limit=MAX_TEXT_BYTES), str(path))
+    except ConfigError as exc:
         raise DataValidationError(
-            f"Gemeentebestand {path} is niet leesbaar ({exc}); geef een tekstbestand met één "
-            "gemeentecode per regel."
-        ) from exc
+            f"Gemeentebestand {path} is niet leesbaar: {getattr(exc, 'reason', exc)}; geef een "
+            "tekstbestand met één gemeentecode per regel."
+        ) from None
+    lines = lines.splitlines()
     codes: list[str] = []
     for number, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()

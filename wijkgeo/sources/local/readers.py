@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..._paths import UnsafePathError, read_bytes_limited, safe_input
 from ..._report import WARNING, ValidationReport
 from .spec import LayerSpec, closest
 
@@ -103,6 +104,31 @@ def _missing(report: ValidationReport, path: Path) -> None:
         hint="zet het in de map of haal de laag uit lagen.json.",
         category="missing_file",
     )
+
+
+def _refused(report: ValidationReport, path: Path, exc: UnsafePathError) -> None:
+    """A file the path rules refuse (outside the folder, not a regular file, too large)."""
+    if exc.category == "missing_file":
+        _missing(report, path)
+        return
+    report.add(path, None, None, exc.reason, hint=exc.hint, category=exc.category)
+
+
+def checked_input(
+    folder: Path, name: str, report: ValidationReport, what: str = "bestand"
+) -> Path | None:
+    """The path of a file named in lagen.json, or None (reported) when it may not be read.
+
+    The file must lie inside ``folder`` (after resolving links), be a regular file and not
+    be too large; see :mod:`wijkgeo._paths`.
+    """
+    shown = Path(folder) / str(name)
+    try:
+        safe_input(folder, name, what=what)
+    except UnsafePathError as exc:
+        _refused(report, shown, exc)
+        return None
+    return shown
 
 
 def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -242,13 +268,10 @@ def _table(
 
 def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
     """CSV with detected encoding and delimiter; a record keeps its spreadsheet row number."""
-    if not path.is_file():
-        _missing(report, path)
-        return None
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        _unopenable(report, path, exc)
+        data = read_bytes_limited(path)
+    except UnsafePathError as exc:
+        _refused(report, path, exc)
         return None
     try:
         text, encoding = decode_text(data, spec.encoding)
@@ -495,6 +518,9 @@ def read_vector(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLay
 def read_layer(folder: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
     """Read the file of one layer by its format (see :attr:`LayerSpec.format`)."""
     path = Path(folder) / spec.file
+    report.checked.append(str(path))
+    if checked_input(Path(folder), spec.file, report) is None:
+        return None
     reader = {
         "csv": read_csv,
         "xlsx": read_xlsx,
@@ -502,5 +528,4 @@ def read_layer(folder: Path, spec: LayerSpec, report: ValidationReport) -> RawLa
         "gpkg": read_vector,
         "shpzip": read_vector,
     }[spec.format]
-    report.checked.append(str(path))
     return reader(path, spec, report)

@@ -252,7 +252,7 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
             category="missing_file",
         )
         return None
-    if not path.is_file():
+    if not path.exists():
         _add(
             rep,
             path,
@@ -265,39 +265,27 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     rep.checked.append(shown)
+    from ..._parse import MAX_TEXT_BYTES, ParseError, loads_json
+    from ..._paths import UnsafePathError, read_bytes_limited, resolve_inside
+
     try:
-        config = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        _add(
-            rep,
-            path,
-            None,
-            None,
-            f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
-            hint="mist u leesrechten?",
-            category="unreadable",
-        )
+        data = read_bytes_limited(resolve_inside(base, CONFIG_NAME), limit=MAX_TEXT_BYTES)
+    except UnsafePathError as exc:
+        _add(rep, path, None, None, exc.reason, hint=exc.hint, category=exc.category)
         return None
-    except UnicodeDecodeError:
+    try:
+        config = loads_json(data, shown)
+    except ParseError as exc:
         _add(
             rep,
             path,
+            exc.line,
             None,
-            None,
-            "bestand is geen UTF-8",
-            hint="sla lagen.json op als UTF-8 (Kladblok: Opslaan als, codering UTF-8).",
-            category="invalid_json",
-        )
-        return None
-    except json.JSONDecodeError as exc:
-        _add(
-            rep,
-            path,
-            exc.lineno,
-            None,
-            f"geen geldige JSON: {exc.msg} (kolom {exc.colno})",
+            exc.reason,
             hint='controleer komma\'s, aanhalingstekens ("...") en haakjes rond die regel; '
-            "een komma na het laatste element mag niet in JSON.",
+            "een komma na het laatste element mag niet in JSON."
+            if "JSON" in exc.reason
+            else "sla lagen.json op als UTF-8 (Kladblok: Opslaan als, codering UTF-8).",
             category="invalid_json",
             unit="regel",
         )
