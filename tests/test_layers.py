@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "wijkgeo._paths",
             "wijkgeo._parse",
             "wijkgeo._write",
+            "wijkgeo._clean",
         ],
     ),
     ("codes", ["wijkgeo.codes", "wijkgeo._http", "wijkgeo._report"]),

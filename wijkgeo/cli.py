@@ -25,12 +25,20 @@ from ._errors import (
     ConfigError,
     DataValidationError,
     NotInStoreError,
+    OutputError,
     SourceError,
     StoreError,
     WijkgeoError,
 )
 
 log = logging.getLogger("wijkgeo")
+
+
+def _plain(value: object) -> str:
+    """Text for the terminal: no escape sequences or control characters from the data."""
+    from ._clean import terminal_text
+
+    return terminal_text(value)
 
 EXIT_OK = 0
 EXIT_SOURCE = 1
@@ -52,6 +60,19 @@ def command(name: str, help: str):
         return register
 
     return deco
+
+
+def _seconds(value: str) -> float:
+    """argparse type of --lock-timeout: a finite number of seconds."""
+    import math
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is geen getal (seconden)") from None
+    if not math.isfinite(seconds):
+        raise argparse.ArgumentTypeError(f"{value!r} is geen eindig aantal seconden; geef bv. 300")
+    return seconds
 
 
 def _add_store_arg(p: argparse.ArgumentParser) -> None:
@@ -101,7 +122,7 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDEN",
         help="zo lang wachten op een andere refresh van dezelfde store (standaard 300)",
@@ -135,7 +156,9 @@ def _run_refresh(args: argparse.Namespace) -> int:
         for h in root.handlers:
             if h.level == logging.NOTSET:
                 h.setLevel(root.level)
-        handler = logging.FileHandler(args.logbestand, encoding="utf-8")
+        from ._write import open_log_file
+
+        handler = open_log_file(args.logbestand)
         handler.setLevel(logging.DEBUG if args.verbose else logging.INFO)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
@@ -186,7 +209,7 @@ def _run_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print(format_status(rows))
+        print(_plain(format_status(rows)))
     return EXIT_OK
 
 
@@ -354,7 +377,10 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
     atlas = Store(args.store).read_atlas(args.gemeente, args.jaar)
     res = evaluate(atlas, rules, peildatum=args.peildatum)
     for row in res.skipped.itertuples(index=False):
-        print(f"wijkgeo: regel {row.regel} overgeslagen: {row.reden}", file=sys.stderr)
+        print(
+            f"wijkgeo: regel {_plain(row.regel)} overgeslagen: {_plain(row.reden)}",
+            file=sys.stderr,
+        )
     found = res.matches
     if args.bijna:
         import pandas as pd
@@ -364,12 +390,24 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         import geopandas as gpd
         import pyogrio
 
+        from ._write import write_output
+        from .export import not_own_gpkg
+
         target = Path(args.uitvoer or f"{atlas.code}_{atlas.year}_koppelkansen.gpkg")
         table = flat_table(found, full=True)
         layer = gpd.GeoDataFrame(table, geometry=found.geometry.to_numpy(), crs=found.crs)
-        pyogrio.write_dataframe(layer, target, layer="koppelkansen", driver="GPKG")
-        if len(res.skipped):
-            pyogrio.write_dataframe(res.skipped, target, layer="overgeslagen", driver="GPKG")
+
+        def write(tmp: Path) -> None:  # a new file each time: no stale layers
+            pyogrio.write_dataframe(layer, tmp, layer="koppelkansen", driver="GPKG")
+            if len(res.skipped):
+                pyogrio.write_dataframe(res.skipped, tmp, layer="overgeslagen", driver="GPKG")
+
+        write_output(
+            target,
+            write,
+            what="koppelkansen-bestand",
+            replaces=lambda p: not_own_gpkg(p, ["koppelkansen", "overgeslagen"]),
+        )
         print(target.resolve())
         return EXIT_OK
     if args.format == "json":
@@ -386,7 +424,11 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         sep, dec = (";", ",") if args.csv_dialect == "nl" else (",", ".")
         text = flat_table(found).to_csv(sep=sep, decimal=dec, index=False, lineterminator="\n")
     if args.uitvoer:
-        Path(args.uitvoer).write_text(text, encoding="utf-8")
+        from ._write import write_text_output
+
+        # the CSV carries a BOM like the other Dutch CSVs (Excel reads it as UTF-8)
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        write_text_output(args.uitvoer, text, what="koppelkansen-bestand", encoding=encoding)
         print(Path(args.uitvoer).resolve())
     else:
         sys.stdout.write(text)
@@ -475,7 +517,7 @@ def _add_import(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDEN",
         help="zo lang wachten op een ander proces dat de store gebruikt (standaard 300)",
@@ -656,23 +698,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except SourceError as exc:
-        print(f"wijkgeo: bron niet bereikbaar of ongeldig: {exc}", file=sys.stderr)
+        print(f"wijkgeo: bron niet bereikbaar of ongeldig: {_plain(exc)}", file=sys.stderr)
         return EXIT_SOURCE
     except (DataValidationError, ConfigError) as exc:
-        print(f"wijkgeo: ongeldige invoer: {exc}", file=sys.stderr)
+        print(f"wijkgeo: ongeldige invoer: {_plain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except NotInStoreError as exc:  # asked for something never fetched: a usage error
-        print(f"wijkgeo: niet gevonden: {exc}", file=sys.stderr)
+        print(f"wijkgeo: niet gevonden: {_plain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as exc:
-        print(f"wijkgeo: probleem met de store: {exc}", file=sys.stderr)
+        print(f"wijkgeo: probleem met de store: {_plain(exc)}", file=sys.stderr)
+        return EXIT_STORE
+    except OutputError as exc:
+        print(f"wijkgeo: {_plain(exc)}", file=sys.stderr)
         return EXIT_STORE
     except WijkgeoError as exc:
-        print(f"wijkgeo: {exc}", file=sys.stderr)
+        print(f"wijkgeo: {_plain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("wijkgeo: afgebroken", file=sys.stderr)
         return 130
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        # a file of the store or an input vanished while the command ran
+        print(
+            f"wijkgeo: probleem met de store: {exc.filename or 'een bestand'} verdween terwijl "
+            "wijkgeo het las (door een ander programma verwijderd of verplaatst?). Probeer het "
+            "opnieuw; bij een beschadigde store: `wijkgeo refresh` of `wijkgeo import`.",
+            file=sys.stderr,
+        )
+        return EXIT_STORE
     except BrokenPipeError:
         # `wijkgeo indicators | head`: the reader went away; that is not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -36,7 +36,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import uuid
@@ -47,6 +46,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import settings
 from ._errors import DataValidationError, NotInStoreError, StoreError
+from ._write import TMP_PREFIX as _TMP_PREFIX
+from ._write import commit
+from ._write import fsync_dir as _fsync_dir
+from ._write import fsync_file as _fsync_file
+from ._write import write_text_atomic as _write_text_atomic
 from .atlas import CRS, Atlas
 from .codes import normalize_code
 
@@ -66,7 +70,6 @@ LOCK_NAME = ".wijkgeo.lock"
 FORMAT_VERSION = 1
 #: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
 _META_TABLE = "wijkgeo_manifest"
-_TMP_PREFIX = ".tmp-"
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -136,45 +139,13 @@ def layer_sha256(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":  # pragma: no cover - directories can't be fsynced on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _commit(tmp: Path, target: Path) -> None:
     """The commit point of a store write: the finished file replaces the current one.
 
     One named function, so that crash tests can stop a writer exactly here from outside
     (``tests/_pause.py`` wraps it in a subprocess); the library has no test hooks.
     """
-    os.replace(tmp, target)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    _fsync_dir(path.parent)
+    commit(tmp, target)
 
 
 # ---------------------------------------------------------------------------- schema
@@ -295,8 +266,20 @@ class Store:
             ) from exc
         if self._lock is None:
             self._lock = FileLock(str(self.path / LOCK_NAME))
+        if timeout != timeout or timeout in (float("inf"), float("-inf")):
+            from ._errors import ConfigError
+
+            raise ConfigError(
+                f"--lock-timeout {timeout} is geen eindig aantal seconden; geef bv. 300."
+            )
         try:
             self._lock.acquire(timeout=timeout)
+        except OSError as exc:
+            raise StoreError(
+                f"De store {self.path} is niet beschrijfbaar: het slot {self.path / LOCK_NAME} "
+                f"kan niet worden aangemaakt ({exc.strerror or type(exc).__name__}). Is de map "
+                "alleen-lezen? Kies een andere store met --store of WIJKGEO_STORE."
+            ) from None
         except Timeout:
             raise StoreError(
                 f"De store {self.path} is vergrendeld door een ander wijkgeo-proces (lock "

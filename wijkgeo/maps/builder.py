@@ -554,11 +554,9 @@ def save_map(fmap: folium.Map, path: str | Path) -> Path:
     >>> save_map(m, "maps/demodam.html")     # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fmap.save(str(tmp))
-    tmp.replace(path)
+    from .._write import write_output
+
+    path = write_output(Path(path), lambda tmp: fmap.save(str(tmp)), what="kaart")
     log.info("kaart opgeslagen: %s (%d kB)", path, path.stat().st_size // 1024)
     return path
 
