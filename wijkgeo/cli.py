@@ -695,6 +695,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     _configure_logging(args.verbose, args.quiet)
+    if not args.verbose:  # library warnings (shapely, pandas) are English noise to a user
+        import warnings
+
+        warnings.simplefilter("ignore")
     try:
         return int(args._run(args) or 0)
     except SourceError as exc:

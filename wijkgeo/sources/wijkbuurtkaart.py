@@ -30,6 +30,7 @@ from .._errors import DataValidationError
 from ..codes import normalize_code
 from .local.spec import closest_many
 from .pdok import normalize_boundaries
+from .plausibility import check_boundaries
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
@@ -171,11 +172,20 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
     src = Path(path)
     code = normalize_code(gemeente, "gemeente")
     _check_file(src)
-    boundaries = {
-        "gemeente": _read_level(src, "gemeente", code),
-        "wijken": _read_level(src, "wijk", code),
-        "buurten": _read_level(src, "buurt", code),
-    }
+    try:
+        boundaries = {
+            "gemeente": _read_level(src, "gemeente", code),
+            "wijken": _read_level(src, "wijk", code),
+            "buurten": _read_level(src, "buurt", code),
+        }
+    except DataValidationError:
+        raise
+    except Exception as exc:  # GDAL/sqlite/GEOS on a truncated or damaged file
+        raise _fail(
+            src,
+            f"bestand is beschadigd of afgekapt ({type(exc).__name__}); download de "
+            "Wijk- en Buurtkaart opnieuw bij CBS.",
+        ) from None
     if all(len(v) == 0 for v in boundaries.values()):
         near = closest_many(code, _gemeente_codes(src), 3)
         raise _fail(
@@ -193,6 +203,7 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
                     f"laag {key} is van {', '.join(map(str, years))}, niet van "
                     f"{year}; geef --jaar {years[0]} of het bestand van {year}.",
                 )
+    check_boundaries(boundaries, code, src)  # refuses the whole file: nothing is stored
     if boundaries["gemeente"].empty:
         log.warning("%s: %s heeft geen rij in laag gemeenten; omtrek uit de wijken", src, code)
     stat = src.stat()
