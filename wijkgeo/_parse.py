@@ -59,10 +59,11 @@ class ParseError(ConfigError):
         The Dutch message without the file name.
     """
 
-    def __init__(self, file: str, reason: str, line: int | None = None):
+    def __init__(self, file: str, reason: str, line: int | None = None, kind: str = "syntax"):
         self.file = file
         self.line = line
         self.reason = reason
+        self.kind = kind
         where = f"{file}, regel {line}" if line else file
         super().__init__(f"{where}: {reason}")
 
@@ -83,26 +84,27 @@ def decode_user_text(data: bytes, file: str, *, limit: int = MAX_TEXT_BYTES) -> 
         raise ParseError(
             file,
             f"bestand is te groot ({len(data) // 1024} kB; hoogstens {limit // 1024} kB)",
+            kind="size",
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16").lstrip("\ufeff")
         except UnicodeDecodeError:
-            raise ParseError(file, "bestand is geen geldige UTF-16") from None
+            raise ParseError(file, "bestand is geen geldige UTF-16", kind="encoding") from None
     if b"\x00" in data:
         hint = (
             "bestand lijkt UTF-16 zonder BOM (of is geen tekstbestand); sla het op als UTF-8"
             if _looks_utf16(data)
             else "bestand bevat NUL-tekens en is geen tekstbestand; sla het op als UTF-8"
         )
-        raise ParseError(file, hint)
+        raise ParseError(file, hint, kind="encoding")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ParseError(
             file, "bestand is geen UTF-8; sla het op als UTF-8 (Kladblok: Opslaan als, "
-            "codering UTF-8)", line,
+            "codering UTF-8)", line, kind="encoding",
         ) from None
 
 
@@ -163,8 +165,9 @@ def _check_depth(text: str, file: str, toml: bool) -> None:
         raise ParseError(
             file,
             f"te diep genest ({depth} niveaus lijsten/objecten; hoogstens {MAX_DEPTH}); "
-            "is het bestand beschadigd?",
+            "het bestand is mogelijk beschadigd",
             line,
+            kind="depth",
         )
 
 
@@ -197,6 +200,7 @@ def loads_json(data: bytes | str, file: str) -> Any:
         raise ParseError(
             file,
             f"getal {exc} is niet toegestaan in JSON; gebruik een gewoon getal of null",
+            kind="number",
         ) from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise ParseError(file, "te diep genest") from None
@@ -238,6 +242,6 @@ def loads_toml(data: bytes | str, file: str) -> dict[str, Any]:
                 line = None
         raise ParseError(file, f"geen geldige TOML: {msg}", line) from None
     except ValueError as exc:
-        raise ParseError(file, str(exc)) from None
+        raise ParseError(file, str(exc), kind="number") from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise ParseError(file, "te diep genest") from None

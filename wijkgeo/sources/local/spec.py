@@ -282,15 +282,31 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
             exc.line,
             None,
             exc.reason,
-            hint='controleer komma\'s, aanhalingstekens ("...") en haakjes rond die regel; '
-            "een komma na het laatste element mag niet in JSON."
-            if "JSON" in exc.reason
-            else "sla lagen.json op als UTF-8 (Kladblok: Opslaan als, codering UTF-8).",
+            hint={
+                "syntax": 'controleer komma\'s, aanhalingstekens ("...") en haakjes rond die '
+                "regel; een komma na het laatste element mag niet in JSON.",
+                "encoding": "sla lagen.json op als UTF-8 (Kladblok: Opslaan als, codering UTF-8).",
+                "depth": "lagen.json beschrijft lagen in hooguit een paar niveaus; zie "
+                "data_sources/README.md.",
+                "number": "schrijf een gewoon getal.",
+            }.get(exc.kind, ""),
             category="invalid_json",
             unit="regel",
         )
         return None
     sch = schema()
+    if isinstance(config, dict) and isinstance(config.get("lagen"), list):
+        _add(
+            rep,
+            path,
+            None,
+            "lagen",
+            "'lagen' is een lijst, maar moet een object zijn met per laag een naam",
+            hint='schrijf "lagen": {"voorzieningen": {"bestand": ...}}; zie '
+            "data_sources/README.md.",
+            category="invalid_config",
+        )
+        return None
     if not isinstance(config, dict) or not isinstance(config.get("lagen"), dict):
         _add(
             rep,
