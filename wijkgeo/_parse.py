@@ -242,6 +242,10 @@ def loads_toml(data: bytes | str, file: str) -> dict[str, Any]:
                 line = None
         raise ParseError(file, f"geen geldige TOML: {msg}", line) from None
     except ValueError as exc:
-        raise ParseError(file, str(exc), kind="number") from None
+        import re
+
+        found = re.search(r"(?m)^[^#\n]*=\s*[+-]?(nan|inf)\b", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        raise ParseError(file, str(exc), line, kind="number") from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise ParseError(file, "te diep genest") from None

@@ -104,7 +104,13 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         "buurten",
         "laatste controle",
     )
-    words = {CREATED: "nieuw", UPDATED: "bijgewerkt", UNCHANGED: "ongewijzigd", FAILED: "MISLUKT"}
+    words = {
+        CREATED: "nieuw",
+        UPDATED: "bijgewerkt",
+        UNCHANGED: "ongewijzigd",
+        FAILED: "MISLUKT",
+        "onleesbaar": "ONLEESBAAR",
+    }
     lines = []
     for r in rows:
         table = r.get("cbs_table") or "-"
@@ -129,4 +135,12 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    return "\n".join(fmt.format(*line).rstrip() for line in [header, *lines])
+    table = "\n".join(fmt.format(*line).rstrip() for line in [header, *lines])
+    notes = [
+        f"{r['gemeente']} {r['year']} ONLEESBAAR: {r['error']}" for r in rows if r.get("error")
+    ] + [
+        f"{r['gemeente']} {r['year']} laatste controle ONLEESBAAR: {r.get('check_message')}"
+        for r in rows
+        if r.get("check_status") == "onleesbaar"
+    ]
+    return "\n".join([table, "", *notes]) if notes else table
