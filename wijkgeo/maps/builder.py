@@ -555,8 +555,12 @@ def save_map(fmap: folium.Map, path: str | Path) -> Path:
     PosixPath('maps/demodam.html')
     """
     from .._write import write_output
+    from .csp import harden_page
 
-    path = write_output(Path(path), lambda tmp: fmap.save(str(tmp)), what="kaart")
+    def write(tmp: Path) -> None:  # folium's save, plus SRI and the common strict CSP
+        tmp.write_text(harden_page(fmap.get_root().render()), encoding="utf-8")
+
+    path = write_output(Path(path), write, what="kaart")
     log.info("kaart opgeslagen: %s (%d kB)", path, path.stat().st_size // 1024)
     return path
 

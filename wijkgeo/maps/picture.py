@@ -68,6 +68,21 @@ def _pyplot() -> Any:
     return plt
 
 
+def _plain_text(func: Any) -> Any:
+    """Draw with names as plain text: no mathtext (``$...$``) and no LaTeX, whatever the
+    user's matplotlib settings; a name like ``$x^$`` or ``a\\b`` is printed as is."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        plt = _pyplot()
+        with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_plain_text
 def png(
     atlas: Atlas,
     key: str,

@@ -38,6 +38,7 @@ from .. import text
 from .._errors import ConfigError, NotInStoreError
 from .._write import write_output
 from ..indicators import format_number
+from ..maps.csp import harden_page
 from .content import ProfileData, _t
 from .render import render_index, render_page
 
@@ -209,9 +210,11 @@ def build(
 
     def write(tmp: Path) -> None:  # the folder is replaced whole: no pages of earlier data
         for code in wanted:
-            (tmp / _file_name(code)).write_text(render_page(data.page(code)), encoding="utf-8")
+            page = harden_page(render_page(data.page(code)))
+            (tmp / _file_name(code)).write_text(page, encoding="utf-8")
             result.pages[code] = folder / _file_name(code)
-        (tmp / "index.html").write_text(_index(data, set(result.pages), tmp), encoding="utf-8")
+        index = harden_page(_index(data, set(result.pages), tmp))
+        (tmp / "index.html").write_text(index, encoding="utf-8")
 
     write_output(folder, write, folder_output=True, what="profielmap", own_files=_own_file)
     if pdf:
