@@ -18,6 +18,7 @@ import functools
 import logging
 import os
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -498,7 +499,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.json:
         print(report.to_json())
     else:
-        print(report.to_text(limit=args.max))
+        print(_plain(report.to_text(limit=args.max)))
         n = len({c for c in report.checked})
         print(f"{n} bestand(en) gecontroleerd in {args.pad}.")
     return EXIT_OK if report.ok else EXIT_USAGE
@@ -656,10 +657,18 @@ def _run_map(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- main
+class _Parser(argparse.ArgumentParser):
+    """argparse with its error line in Dutch (``wijkgeo map: fout: ...``), exit code 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: fout: {_plain(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ._version import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wijkgeo",
         description="Wijk- en buurtanalyse op CBS- en PDOK-gegevens.",
     )
@@ -668,7 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="alleen waarschuwingen en fouten"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDO", parser_class=_Parser)
     for name, help_text, add, run in _COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
         add(p)
