@@ -58,6 +58,7 @@ __all__ = [
     "fsync_dir",
     "fsync_file",
     "open_log_file",
+    "os_reason",
     "output_error",
     "write_output",
     "write_text_atomic",
@@ -91,6 +92,19 @@ _REASONS = {
 }
 
 
+def os_reason(exc: BaseException) -> str:
+    """A short Dutch reason for an OS error (``"de schijf is vol"``).
+
+    Examples
+    --------
+    >>> os_reason(PermissionError(13, "Permission denied"))
+    'geen schrijfrechten'
+    """
+    code = getattr(exc, "errno", None)
+    reason = _REASONS.get(code) if code is not None else None
+    return reason or getattr(exc, "strerror", None) or type(exc).__name__
+
+
 def output_error(path: str | Path, exc: BaseException, what: str = "uitvoer") -> OutputError:
     """An :class:`OutputError` in Dutch for an OS error while writing ``path``.
 
@@ -99,10 +113,7 @@ def output_error(path: str | Path, exc: BaseException, what: str = "uitvoer") ->
     >>> str(output_error("kaart.html", OSError(28, "No space left on device")))[:55]
     'kan uitvoer kaart.html niet schrijven: de schijf is vol'
     """
-    code = getattr(exc, "errno", None)
-    reason = _REASONS.get(code) if code is not None else None
-    if reason is None:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
+    reason = os_reason(exc)
     return OutputError(
         f"kan {what} {path} niet schrijven: {reason}. De vorige versie (als die er was) is "
         "bewaard."

@@ -731,20 +731,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wijkgeo: afgebroken", file=sys.stderr)
         return 130
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        # a file of the store or an input vanished while the command ran
-        print(
-            f"wijkgeo: probleem met de store: {exc.filename or 'een bestand'} verdween terwijl "
-            "wijkgeo het las (door een ander programma verwijderd of verplaatst?). Probeer het "
-            "opnieuw; bij een beschadigde store: `wijkgeo refresh` of `wijkgeo import`.",
-            file=sys.stderr,
-        )
-        return EXIT_STORE
     except BrokenPipeError:
         # `wijkgeo indicators | head`: the reader went away; that is not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        # a file of the store or an input vanished while the command ran
+        print(
+            f"wijkgeo: probleem met de store: {_plain(exc.filename or 'een bestand')} verdween "
+            "terwijl wijkgeo het las (door een ander programma verwijderd of verplaatst?). "
+            "Probeer het opnieuw; bij een beschadigde store: `wijkgeo refresh` of "
+            "`wijkgeo import`.",
+            file=sys.stderr,
+        )
+        return EXIT_STORE
+    except (ConnectionError, TimeoutError) as exc:
+        print(f"wijkgeo: bron niet bereikbaar: {_plain(exc)}", file=sys.stderr)
+        return EXIT_SOURCE
+    except OSError as exc:  # the last net: any other file system error, in Dutch
+        from ._write import os_reason
+
+        where = f" bij {_plain(exc.filename)}" if exc.filename else ""
+        print(
+            f"wijkgeo: bestandsfout{where}: {os_reason(exc)}. Controleer de map en de rechten "
+            "en probeer het opnieuw.",
+            file=sys.stderr,
+        )
+        return EXIT_STORE
 
 
 if __name__ == "__main__":  # pragma: no cover

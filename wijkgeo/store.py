@@ -434,7 +434,13 @@ class Store:
         layers = self._layers_of(atlas)
         folder = self.folder(code, year)
         with self.lock(timeout=lock_timeout):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"De map {folder} kan niet worden aangemaakt "
+                    f"({exc.strerror or type(exc).__name__}); is de store alleen-lezen?"
+                ) from None
             self._cleanup_tmp(folder)
             manifest = self._build_manifest(atlas, code, year, layers, manifest_extra)
             target = folder / GPKG_NAME
@@ -455,7 +461,10 @@ class Store:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
                 raise
-            self._write_manifest_json(target, manifest)
+            try:
+                self._write_manifest_json(target, manifest)
+            except OSError as exc:  # the GeoPackage holds the manifest: rebuilt on reading
+                log.warning("manifest.json naast %s niet geschreven (%s)", target, exc)
         log.debug("opgeslagen: %s", target)
         return target
 
@@ -761,7 +770,13 @@ class Store:
         if not (folder / GPKG_NAME).is_file():
             return
         record = {"checked_at": _now(), **info}
-        _write_text_atomic(folder / CHECK_NAME, _dumps(record) + "\n")
+        try:
+            _write_text_atomic(folder / CHECK_NAME, _dumps(record) + "\n")
+        except OSError as exc:
+            raise StoreError(
+                f"{folder / CHECK_NAME} kan niet worden geschreven "
+                f"({exc.strerror or type(exc).__name__}); is de store alleen-lezen?"
+            ) from None
 
     def last_check(self, gemeente: str, year: int) -> dict[str, Any] | None:
         """The record of the last refresh check, or ``None``."""
