@@ -649,3 +649,81 @@ def test_an_interrupted_write_leaves_the_previous_file(tmp_path):
         write_output(target, broken)
     assert target.read_text(encoding="utf-8") == "oud"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary files left
+
+
+def test_two_writers_of_one_target_take_turns(tmp_path, monkeypatch):
+    """Two processes (here threads) writing the same map: one waits, both results are whole."""
+    import threading
+    import time
+
+    from wijkgeo._write import write_output
+
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "kaart.html"
+    inside: list[int] = []
+    overlap: list[bool] = []
+
+    def writer(n: int):
+        def write(tmp: Path) -> None:
+            inside.append(n)
+            overlap.append(len(inside) > 1)
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for _ in range(20):
+                    fh.write(f"<p>{n}</p>" * 100)
+                    time.sleep(0.005)
+            inside.remove(n)
+
+        return lambda: write_output(target, write, what="kaart")
+
+    threads = [threading.Thread(target=writer(n)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlap == [False, False]
+    text = target.read_text(encoding="utf-8")
+    assert text in ("<p>1</p>" * 2000, "<p>2</p>" * 2000)
+
+
+def test_a_gpkg_output_is_replaced_whole(tmp_path, monkeypatch):
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    from wijkgeo._write import write_output
+
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(1, 1)], crs=28992)
+    target = tmp_path / "k.gpkg"
+
+    def write(layers):
+        def run(tmp: Path) -> None:
+            for name in layers:
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+
+        return run
+
+    write_output(target, write(["koppelkansen", "overgeslagen"]))
+    write_output(target, write(["koppelkansen"]))
+    assert [n for n, _g in pyogrio.list_layers(target)] == ["koppelkansen"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
+def test_read_only_folders_give_dutch_messages(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    store = tmp_path / "store"
+    shutil.copytree(_STORE, store)
+    ro = tmp_path / "alleen_lezen"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        code = main(["map", "GM9998", "--jaar", "2024", "--store", str(store), "--uitvoer",
+                     str(ro / "k.html")])
+        assert code == 3 and "schrijfrechten" in capsys.readouterr().err
+        store.chmod(0o555)
+        code = main(["refresh", "--jaar", "2024", "GM9998", "--store", str(store),
+                     "--dry-run", "--logbestand", str(ro / "log.txt")])
+        assert code == 3 and "logbestand" in capsys.readouterr().err
+    finally:
+        ro.chmod(0o755)
+        store.chmod(0o755)
