@@ -494,6 +494,8 @@ CASES = [
          ("andere gemeente",)),
     Case("import_nul_in_naam", _wbk(_set("buurtnaam", "Oost\u202eWest")), 2, ("richtingtekens",)),
     Case("import_afgekapt", _wbk(raw=_truncated), 2, ("WijkBuurtkaart_2024_v1.gpkg",)),
+    Case("import_fifo", _wbk(raw=lambda p: os.mkfifo(p)), 2, ("FIFO",)),
+    Case("import_map", _wbk(raw=lambda p: p.mkdir()), 2, ("een map",)),
     Case("import_geen_gpkg", _wbk(raw=lambda p: p.write_bytes(b"PK\x03\x04rommel")), 2,
          ("pak het eerst uit",)),
 ]

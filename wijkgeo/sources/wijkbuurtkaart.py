@@ -66,12 +66,18 @@ def _fail(path: Path, message: str) -> DataValidationError:
 def _check_file(path: Path) -> list[str]:
     import pyogrio
 
-    if not path.is_file():
-        raise _fail(
-            path,
-            "bestand bestaat niet; geef het pad naar de gedownloade "
-            "WijkBuurtkaart_<jaar>_v<n>.gpkg.",
-        )
+    from .._paths import MAX_INPUT_BYTES, UnsafePathError, check_regular
+
+    try:  # a regular file (no folder, FIFO or device), not absurdly large
+        check_regular(path, limit=4 * MAX_INPUT_BYTES)
+    except UnsafePathError as exc:
+        if exc.category == "missing_file":
+            raise _fail(
+                path,
+                "bestand bestaat niet; geef het pad naar de gedownloade "
+                "WijkBuurtkaart_<jaar>_v<n>.gpkg.",
+            ) from None
+        raise _fail(path, f"{exc.reason}; {exc.hint}") from None
     with open(path, "rb") as fh:
         magic = fh.read(16)
     if magic != _SQLITE_MAGIC:
