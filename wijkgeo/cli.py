@@ -8,7 +8,7 @@ Exit codes
 0  success (data updated or unchanged)
 1  a source failed; the last good data in the store was kept
 2  usage or validation error (bad code, bad file, bad option, gemeente/year not in the store)
-3  the store is locked or damaged
+3  the store is locked or damaged, or an output (map, profile, export, log) cannot be written
 """
 
 from __future__ import annotations
