@@ -729,3 +729,25 @@ def test_read_only_folders_give_dutch_messages(tmp_path, capsys, monkeypatch):
     finally:
         ro.chmod(0o755)
         store.chmod(0o755)
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_no_real_gemeente_is_refused_by_the_plausibility_checks(realdata, tmp_path):
+    """The national 2024 kaart (every gemeente of the real files): nothing is refused."""
+    import pyogrio
+    from _wijkbuurtkaart import build_wijkbuurtkaart
+
+    from wijkgeo.sources.wijkbuurtkaart import read_wijkbuurtkaart
+
+    path = build_wijkbuurtkaart(realdata, tmp_path / "WijkBuurtkaart_2024_v1.gpkg")
+    table = pyogrio.read_dataframe(path, layer="gemeenten", read_geometry=False)
+    codes = sorted(set(table["gemeentecode"]))
+    assert len(codes) > 300
+    refused = {}
+    for code in codes:
+        try:
+            read_wijkbuurtkaart(path, code, 2024)
+        except Exception as exc:
+            refused[code] = str(exc)
+    assert refused == {}

@@ -13,6 +13,8 @@ from browser import browser_page, synthetic_atlas, wait_ready
 
 from wijkgeo.maps import build, save_map
 
+pytestmark = pytest.mark.browser
+
 API = "wijkgeo.maps['wijkgeo-data']"
 HOSTILE_HASHES = [
     "#%",
