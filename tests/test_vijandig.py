@@ -359,6 +359,27 @@ CASES = [
         2,
         ("buiten de map",),
     ),
+    Case(
+        "lagen_toml_symlink_uit_map",
+        _with(
+            lambda t: (
+                _csv(_lagen(t / "lagen", {"a": {"bestand": "a.csv"}})),
+                (t / "lagen" / "koppelkansen.toml").symlink_to(t / "geheim" / "geheim.csv"),
+            ),
+            _in_store("lagen", "{t}/lagen", "--gemeente", "GM9998", "--jaar", "2024"),
+        ),
+        2,
+        ("buiten de map",),
+    ),
+    Case(
+        "lagen_bestand_buiten_map",
+        _with(
+            lambda t: _lagen(t / "lagen", {"a": {"bestand": "../geheim/geheim.csv"}}),
+            _in_store("lagen", "{t}/lagen", "--gemeente", "GM9998", "--jaar", "2024"),
+        ),
+        2,
+        ("buiten de map",),
+    ),
     # ---- 2. outputs
     Case("uitvoer_kaart_op_map", _with(_mkdir("uit"), _in_store("map", "GM9998", "--jaar",
                                                                  "2024", "--uitvoer", "{t}/uit")),
@@ -421,7 +442,7 @@ CASES = [
     Case("csv_binair", _layer_file("a.csv", source="binair.csv"), 2, ("a.csv",)),
     Case("csv_leeg", _layer_file("a.csv", b""), 2, ("leeg",)),
     Case("csv_nul_in_cel", _layer_file("a.csv", b"id,naam\n1,Oo\x00st\n"), 2, ("NUL",)),
-    Case("csv_te_lange_tekst", _layer_file("a.csv", b"id,naam\n1," + b"x" * 5000 + b"\n"), 2,
+    Case("csv_te_lange_tekst", _layer_file("a.csv", b"id,naam\n1," + b"x" * 40000 + b"\n"), 2,
          ("tekens",)),
     Case("csv_stuurtekens", _layer_file("a.csv", b"id,naam\n1,A\x1b]0;pwnd\x07B\x1b[2J\n"), 2,
          ("stuurteken",)),
@@ -738,7 +759,8 @@ def test_no_real_gemeente_is_refused_by_the_plausibility_checks(realdata, tmp_pa
     import pyogrio
     from _wijkbuurtkaart import build_wijkbuurtkaart
 
-    from wijkgeo.sources.wijkbuurtkaart import read_wijkbuurtkaart
+    from wijkgeo.sources.plausibility import problems
+    from wijkgeo.sources.wijkbuurtkaart import _read_level
 
     path = build_wijkbuurtkaart(realdata, tmp_path / "WijkBuurtkaart_2024_v1.gpkg")
     table = pyogrio.read_dataframe(path, layer="gemeenten", read_geometry=False)
@@ -746,8 +768,9 @@ def test_no_real_gemeente_is_refused_by_the_plausibility_checks(realdata, tmp_pa
     assert len(codes) > 300
     refused = {}
     for code in codes:
-        try:
-            read_wijkbuurtkaart(path, code, 2024)
-        except Exception as exc:
-            refused[code] = str(exc)
+        levels = {"gemeente": "gemeente", "wijken": "wijk", "buurten": "buurt"}
+        boundaries = {k: _read_level(path, level, code) for k, level in levels.items()}
+        found = problems(boundaries, code)
+        if found:
+            refused[code] = found
     assert refused == {}

@@ -199,7 +199,8 @@ def load_atlas(
 def _copy_config(src: Path, folder: Path) -> Path:
     """Copy lagen.json (and koppelkansen.toml) into a new temporary folder beside ``folder``."""
     tmp = folder / f".nieuw-{uuid.uuid4().hex}-{LAGEN_DIR}"  # not .tmp-: write_atlas clears those
-    from ._paths import MAX_TEXT_BYTES, read_bytes_limited, resolve_inside
+    from ._parse import MAX_TEXT_BYTES
+    from ._paths import read_bytes_limited, resolve_inside
 
     tmp.mkdir(parents=True)
     try:

@@ -303,11 +303,11 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
                     f"laag {key} is van {', '.join(map(str, years))}, niet van "
                     f"{year}; geef --jaar {years[0]} of het bestand van {year}.",
                 )
-    check_boundaries(boundaries, code, src)  # refuses the whole file: nothing is stored
     if boundaries["gemeente"].empty:
         log.warning("%s: %s heeft geen rij in laag gemeenten; omtrek uit de wijken", src, code)
     _check_complete(src, code, boundaries)
     _check_outline(src, code, boundaries)
+    check_boundaries(boundaries, code, src)  # refuses the whole file: nothing is stored
     stat = src.stat()
     meta = {
         "source": f"CBS Wijk- en Buurtkaart {year} (bestand {src.name})",

@@ -620,9 +620,9 @@ def read_layer(folder: Path, spec: LayerSpec, report: ValidationReport) -> RawLa
     return raw
 
 
-#: Longest text in a cell wijkgeo accepts (characters); longer is an error (a name of a
-#: voorziening or initiatief is far shorter; a 1 MB "name" stalls PDF and Excel output).
-MAX_CELL = 1000
+#: Longest text in a cell wijkgeo accepts (characters): Excel's own limit, so an export
+#: never truncates a cell silently; a 1 MB "name" would stall PDF and Excel output.
+MAX_CELL = 32767
 _CELL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x1b]")
 _CELL_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
