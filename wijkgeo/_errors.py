@@ -13,6 +13,7 @@ errors (requests, pyogrio, json) are translated at the boundary where they happe
     │   └── NotInStoreError  the requested gemeente/year was never stored
     ├── OutputError          an output (map, profile, export, log) could not be written
     └── ConfigError          a configuration or argument is invalid
+        └── MissingExtraError  an optional part (matplotlib, a browser) is not installed
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DataValidationError",
+    "MissingExtraError",
     "NotInStoreError",
     "OutputError",
     "SourceError",
@@ -74,3 +76,8 @@ class OutputError(WijkgeoError):
 
 class ConfigError(WijkgeoError, ValueError):
     """A configuration file or argument is invalid."""
+
+
+class MissingExtraError(ConfigError):
+    """An optional part is not installed (matplotlib for ``--png``, a browser for ``--pdf``);
+    the message says how to install it."""
