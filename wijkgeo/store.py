@@ -992,12 +992,41 @@ class Store:
         log.debug("landelijke referentie opgeslagen: %s", target)
         return target
 
+    def _reference_manifest_of(self, gpkg: Path) -> dict[str, Any]:
+        """The manifest embedded in a reference GeoPackage, its shape checked (no atlas
+        layers: one attribute table ``kerncijfers``)."""
+        import pyogrio
+
+        try:
+            table = pyogrio.read_dataframe(gpkg, layer=_META_TABLE, read_geometry=False)
+            manifest = json.loads(table.loc[table["key"] == "manifest", "value"].iloc[0])
+        except Exception as exc:
+            raise StoreError(
+                f"{gpkg} is geen leesbare landelijke referentie ({type(exc).__name__}: {exc}). "
+                "Haal hem opnieuw op met `wijkgeo refresh --nederland`."
+            ) from exc
+        entry = (manifest.get("layers") or {}).get(REFERENCE_LAYER) if isinstance(
+            manifest, dict
+        ) else None
+        if (
+            not isinstance(manifest, dict)
+            or manifest.get("kind") != "nederland_referentie"
+            or not isinstance(manifest.get("year"), int)
+            or not isinstance(entry, dict)
+            or not isinstance(entry.get("columns"), list)
+        ):
+            raise StoreError(
+                f"Het manifest in {gpkg} is beschadigd (geen landelijke referentie met een laag "
+                f"{REFERENCE_LAYER!r}). Haal hem opnieuw op met `wijkgeo refresh --nederland`."
+            )
+        return manifest
+
     def reference_manifest(self, year: int) -> dict[str, Any] | None:
         """The manifest of the national reference of ``year``, or ``None``."""
         gpkg = self.reference_path(year)
         if not gpkg.is_file():
             return None
-        return self._embedded_manifest(gpkg)
+        return self._reference_manifest_of(gpkg)
 
     def read_reference(self, year: int) -> pd.DataFrame:
         """The national reference of ``year`` (see :meth:`write_reference`).
@@ -1024,7 +1053,7 @@ class Store:
                 f"hem op met `wijkgeo refresh --nederland --jaar {int(year)}` of importeer een "
                 f"landelijke Wijk- en Buurtkaart.{known}"
             )
-        manifest = self._embedded_manifest(gpkg)
+        manifest = self._reference_manifest_of(gpkg)
         entry = manifest["layers"][REFERENCE_LAYER]
         try:
             frame = pyogrio.read_dataframe(gpkg, layer=REFERENCE_LAYER, read_geometry=False)
