@@ -262,7 +262,9 @@ def test_committed_data_sources_demo_equal_generator_output(tmp_path):
         "bewonersinitiatieven.csv",
         "energietransitie_wijken.csv",
         "lagen.json",
+        "postcodes.csv",
         "projecten.geojson",
+        "signalen_wijkteam.csv",
         "voorzieningen.csv",
     }
     for path in written:

@@ -1117,6 +1117,11 @@ def local_layer_files(country: SyntheticCountry, seed: int = 2024) -> dict[str, 
         name = LAYER_CONFIG["lagen"][key]["bestand"]
         files[name] = _geojson_text(frame, key) if name.endswith(".geojson") else _csv_text(frame)
     files["lagen.json"] = json.dumps(LAYER_CONFIG, indent=2, ensure_ascii=False) + "\n"
+    # not local layers: the wijkteam's case export for `wijkgeo signalen` and its postcodes
+    from .casework import CASE_FILE, POSTCODE_FILE, case_export_frame, postcode_frame
+
+    files[POSTCODE_FILE] = _csv_text(postcode_frame(country))
+    files[CASE_FILE] = _csv_text(case_export_frame(country, seed))
     return dict(sorted(files.items()))
 
 

@@ -34,7 +34,11 @@ formula
         Straight-line distance (metres times ``scale``) from the area's centroid to the
         nearest point of a local layer.
     ``{"op": "lookup", "layer": name, "key": c, "value": c, "how": "min" | "max" | "first"}``
-        A value from a local table joined on a code column (e.g. ``wijkcode``).
+        A value from a local table joined on a code column (e.g. ``wijkcode``). ``key`` may
+        be a list: the first column the frame has is used (``["buurtcode", "wijkcode"]``
+        reads buurt rows per buurt and wijk rows per wijk). Optional ``where`` filters the
+        table's rows as for ``points_in_area``; ``per`` and ``scale`` divide by a column of
+        the frame (e.g. per 1,000 inwoners).
 source, year
     Where the number comes from and which period it describes.
 caveats
