@@ -265,6 +265,7 @@ def test_committed_data_sources_demo_equal_generator_output(tmp_path):
         "postcodes.csv",
         "projecten.geojson",
         "signalen_wijkteam.csv",
+        "verhalen.csv",
         "voorzieningen.csv",
     }
     for path in written:

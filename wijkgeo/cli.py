@@ -547,6 +547,8 @@ def _run_profile(args: argparse.Namespace) -> int:
             print(f"wijkgeo: geen PDF gemaakt: {exc}", file=sys.stderr)
         else:
             print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+
+
 # ---------------------------------------------------------------------------- signalen
 _SIGNALEN_EXAMPLE = (
     "Voorbeelden:\n"

@@ -825,7 +825,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
     >>> from wijkgeo.demo import generate_country, local_layer_frames
     >>> frames = local_layer_frames(generate_country(1, n_wijken=8, n_buurten=40, seed=2024))
     >>> sorted(frames)
-    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'voorzieningen']
+    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'verhalen', 'voorzieningen']
     """
     rng = np.random.default_rng([seed, 7])
     b = country.buurten.set_index("buurtcode")
@@ -962,11 +962,14 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
             }
         )
     et = pd.DataFrame(et_rows).sort_values("wijkcode", kind="stable").reset_index(drop=True)
+    from .stories import initiative_results, stories_frame
+
     return {
         "voorzieningen": vz,
-        "bewonersinitiatieven": bi,
+        "bewonersinitiatieven": initiative_results(bi, seed),
         "energietransitie": et,
         "projecten": projecten_frame(country, et, seed),
+        "verhalen": stories_frame(country, kk, seed),
     }
 
 
@@ -1010,8 +1013,10 @@ LAYER_CONFIG: dict[str, Any] = {
             "y": "y",
             "crs": "EPSG:28992",
             "verplicht": ["id", "naam", "status", "startdatum", "einddatum", "x", "y"],
-            "datums": ["startdatum", "einddatum"],
+            "datums": ["startdatum", "einddatum", "bijgewerkt"],
             "toegestaan": {"status": ["actief", "afgerond", "gepland"]},
+            "vrije_tekst": ["doel", "activiteiten", "bereik", "wat_is_veranderd"],
+            "links": ["veranderverhaal"],
         },
         "energietransitie": {
             "bestand": "energietransitie_wijken.csv",
@@ -1059,6 +1064,15 @@ LAYER_CONFIG: dict[str, Any] = {
                 "status": ["idee", "gepland", "in_uitvoering", "afgerond"],
             },
             "persoonsgegevens": ["contactpersoon", "telefoon"],
+        },
+        "verhalen": {
+            "bestand": "verhalen.csv",
+            "type": "verhalen",
+            "x": "x",
+            "y": "y",
+            "crs": "EPSG:28992",
+            "buurtcode": "buurtcode",
+            "wijkcode": "wijkcode",
         },
     },
 }
