@@ -7,7 +7,8 @@ Each function returns a :class:`~wijkgeo.maps.builder.MapLayer` whose ``type`` i
 layer id               type            what
 =====================  ==============  ==================================================
 ``voorzieningen``      ``points``      clustered markers, a letter and colour per category
-``initiatieven``       ``points``      circles coloured by status
+``initiatieven``       ``points``      circles coloured by status (results in the popup)
+``verhalen``           ``points``      stories, coloured by source role (maps/stories.py)
 ``energietransitie``   ``etw``         wijk outlines per strategy, with planned year
 ``projecten``          ``shapes``      lines and areas per theme; the year filter
 ``vierkanten``         ``grid``        500 m cells: CBS's own numbers and buurt estimates
@@ -258,6 +259,7 @@ def point_layer(
     """
     from ..joins import assign_points
     from .maplayer import MapLayer
+    from .stories import initiative_info
 
     style = layer_style(style_name)
     pts = points[points.geometry.notna() & ~points.geometry.is_empty].reset_index(drop=True)
@@ -274,7 +276,8 @@ def point_layer(
         start, end = _date(rec.get("startdatum")), _date(rec.get("einddatum"))
         if start or end:
             extra.append(str(esc(f"{start or '?'} – {end or '?'}")))
-        info.append(" · ".join(extra))
+        result = initiative_info(rec)  # an initiative's results, when the layer has them
+        info.append(" · ".join(extra) + (f"<br>{result}" if result else ""))
     counts = np.bincount(cat, minlength=len(cats)) if len(cat) else np.zeros(len(cats), int)
     legend_rows = [
         (c["color"], c["label"], int(n), c.get("symbol", ""))
@@ -659,6 +662,10 @@ def local_layers(
                 cluster=False,
             )
         )
+    if local.get("verhalen") is not None and len(local["verhalen"]):
+        from .stories import story_layer
+
+        layers.append(story_layer(local["verhalen"], buurten))
     if local.get("energietransitie") is not None:
         etw = energietransitie_layer(
             local["energietransitie"], buurten, wijken, topo, visible=False
