@@ -147,8 +147,6 @@ def initiative_results(bi: pd.DataFrame, seed: int = 2024) -> pd.DataFrame:
                 cols[c].append("")
             continue
         goal, activities, reach, changed = _OUTCOMES[key]
-        if row.status == "afgerond":
-            changed = "Na afloop: " + changed[0].lower() + changed[1:]
         cols["doel"].append(goal)
         cols["activiteiten"].append(activities)
         cols["bereik"].append(reach)

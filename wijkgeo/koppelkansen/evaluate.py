@@ -829,6 +829,9 @@ def _assets(ctx: _Context, units: _Units) -> dict[str, Any]:
                 end = pd.to_datetime(rec.get("einddatum"), errors="coerce")
                 if pd.notna(end) and ctx.peildatum <= end.date() <= limit:
                     text += f" (loopt af op {explain.dutch_date(end.date())})"
+                achieved = explain.achieved_phrase(rec)
+                if achieved:
+                    text += f" – {achieved}"
             elif key == "voorzieningen":
                 text = f"{rec.get('naam', '')} ({rec.get('categorie', '')})"
             else:

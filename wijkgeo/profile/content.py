@@ -348,6 +348,7 @@ class ProfileData:
             for item in kansen["items"]:
                 item["explanation"] = _t("koppelkansen.klein", reden=small, wijk=wijk_name)
         present = self._present(level, code)
+        page_themes = [] if small else self._themes(level, code, row, reasons)
         niveau = text.level(level)
         if level == "buurt":
             wijk = self.names["wijk"].get(self.wijk_of[code], self.wijk_of[code])
@@ -383,11 +384,12 @@ class ProfileData:
             ),
             "kracht": kracht,
             "aandacht": aandacht,
-            "themes": [] if small else self._themes(level, code, row, reasons),
+            "themes": page_themes,
             "spread": None if small else self._spread(level, code, name),
             "kansen": kansen,
             "present": present,
             "change": None if small else self._change(level, code, name),
+            **self._voices(level, code, [] if small else page_themes),
             "map": area_map(self.atlas, level, code),
             "map_caption": _t(f"kaart.{level}", naam=name, wijk=wijk),
             "questions": self._questions(level, kracht, aandacht, small),
@@ -397,6 +399,37 @@ class ProfileData:
         return page
 
     # ------------------------------------------------------------------ sections
+    def _voices(self, level: str, code: str, page_themes: list[dict]) -> dict[str, Any]:
+        """Stories beside the indicator they are about, the rest apart; "Wat werkt hier".
+
+        Adds ``stories`` to the theme rows in place; a theme with registrations of the
+        wijkteam gets their caveat as its note.
+        """
+        from .stories import stories_for, works_here
+
+        stories = stories_for(self.atlas, level, code)
+        shown = set()
+        for theme in page_themes:
+            for r in theme["rows"]:
+                r["stories"] = [s for s in stories if s["about"] == r["key"]]
+                shown.update(id(s) for s in r["stories"])
+                if r["key"].startswith("signalen_") and not r["missing"]:
+                    note = _t("verhalen.signalen_let_op")
+                    if note not in (theme["note"] or ""):
+                        theme["note"] = f"{theme['note']} {note}" if theme["note"] else note
+        works = works_here(
+            self.atlas,
+            level,
+            code,
+            peildatum=self.peildatum,
+            near_m=float(self.settings["nabij_m"]),
+        )
+        return {
+            "stories_other": [s for s in stories if id(s) not in shown],
+            "stories_count": len(stories),
+            "works": works,
+        }
+
     def _fmt(self, key: str, value: Any) -> str:
         return format_value(key, value)
 
