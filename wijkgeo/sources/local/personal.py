@@ -55,10 +55,11 @@ _TEXT_ADDRESS = re.compile(
     r"|\b(huisnummer|huisnr\.?|nr\.|nummer)\s*\d{1,4}\b",
     re.IGNORECASE,
 )
+_STREET_END = re.compile(rf"({_STREET})$", re.IGNORECASE)
 _TEXT_NAME = re.compile(
     r"\b(mevrouw|meneer|mevr\.|mw\.|dhr\.|de heer|familie|fam\.|buurvrouw|buurman|"
-    r"bewoonster|bewoner|mijn naam is|ik heet|ik ben)\s+"
-    r"(van |de |der |den |van de |van der |ten |ter )?[A-Z][a-zà-ÿ]+",
+    r"bewoonster|bewoner|mijn naam is|heet|genaamd|ik ben)\s+"
+    r"(van |de |der |den |van de |van der |ten |ter )?(?-i:[A-Z][a-zà-ÿ]+)",
     re.IGNORECASE,
 )
 _TEXT_CHECKS = (
@@ -81,9 +82,9 @@ def personal_in_text(text: object) -> list[str]:
         return []
     found = []
     for kind, pattern in _TEXT_CHECKS:
-        for m in pattern.finditer(value):
-            if kind == "naam" and not m.group(0).split()[-1][:1].isupper():
-                continue  # "bewoner van de buurt": no capitalised name follows
+        for m in pattern.finditer(value):  # a name starts with a capital: not "de buurt"
+            if kind == "naam" and _STREET_END.search(m.group(0)):
+                continue  # "een bewoner van de Dorpsstraat": a place, not a person
             found.append(kind)
             break
     return found
