@@ -264,3 +264,43 @@ def test_stored_periods_merge(atlas, tmp_path):
     assert {c["periode"] for c in doc["cellen"]} == {2023, 2024}
     again = merge_document(doc, count_signals(tmp_path / "b.csv", atlas, year=2024))
     assert again["cellen"] == doc["cellen"]
+
+
+def test_counts_feed_indicators_and_koppelkansen_rules(atlas, tmp_path):
+    from wijkgeo.indicators import add_indicators
+    from wijkgeo.koppelkansen import evaluate
+    from wijkgeo.koppelkansen.load import load_rules
+
+    store = Store(tmp_path / "s")
+    store.write_atlas(atlas)
+    cases = _cases(atlas)
+    store_signals(count_signals(_write(cases, tmp_path / "a.csv"), atlas, year=2024), store)
+    loaded = store.read_atlas("GM9999", 2024)
+    key = "signalen_schulden_per_1000"
+    b = add_indicators(loaded, [key]).set_index("buurtcode")
+    w = add_indicators(loaded, [key], level="wijk").set_index("wijkcode")
+    cells = json.loads(store.signals_path("GM9999").read_text("utf-8"))["cellen"]
+    pub = {
+        (c["niveau"], c["code"]): c["aantal"]
+        for c in cells
+        if c["thema"] == "schulden" and c["periode"] == 2024
+    }
+    inw = atlas.buurten.set_index("buurtcode")["aantal_inwoners"]
+    for code, value in b[key].items():
+        if ("buurt", code) in pub and inw[code] >= 100:
+            assert value == pytest.approx(1000 * pub[("buurt", code)] / inw[code])
+        else:
+            assert np.isnan(value)  # below the threshold: no value, not zero
+    winw = atlas.wijken.set_index("wijkcode")["aantal_inwoners"]
+    for code, value in w[key].dropna().items():
+        assert value == pytest.approx(1000 * pub[("wijk", code)] / winw[code])
+    rules = tmp_path / "regels.toml"
+    rules.write_text(
+        '[[regel]]\nsleutel = "veel_geldzorgen"\ntitel = "Veel geldzorgen"\n'
+        'beschrijving = "Test."\nniveau = "buurt"\nbron = "test"\n'
+        '[[regel.conditie]]\nsoort = "drempel"\nindicator = "signalen_schulden_per_1000"\n'
+        "waarde = 0.1\n",
+        encoding="utf-8",
+    )
+    hits = evaluate(loaded, rules=load_rules(rules)).matches
+    assert set(hits["code"]) == {c for (lv, c) in pub if lv == "buurt" and inw[c] >= 100}
