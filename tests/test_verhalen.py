@@ -119,3 +119,13 @@ def test_personal_in_text_leaves_ordinary_sentences_alone():
         "",
     ]:
         assert personal_in_text(text) == []
+
+
+def test_check_warns_about_a_story_about_an_unknown_indicator(tmp_path, capsys):
+    folder = _folder(
+        tmp_path, "VH1,2024-05-01,welzijn,bewoner,Veel ouderen alleen,aandeel_65plus,,WK999902,,\n"
+    )
+    assert main(["check", str(folder), "--json"]) == 0  # a warning, not an error
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    hit = next(p for p in problems if p["category"] == "unknown_indicator")
+    assert "aandeel_65_plus" in hit["hint"] and hit["row"] == 2

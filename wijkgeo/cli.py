@@ -398,9 +398,10 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 # inputs beside lagen.json add their checker to _CHECKERS (one line each).
 def _checkers() -> list:
     from .koppelkansen.validate import check_folder
+    from .profile.stories import check_story_topics
     from .sources.local.check import check_lagen
 
-    return [check_lagen, check_folder]
+    return [check_lagen, check_folder, check_story_topics]
 
 
 def _atlas_for(store: str | None):

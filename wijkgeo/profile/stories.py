@@ -38,7 +38,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
 
-__all__ = ["stories_for", "works_here"]
+__all__ = ["check_story_topics", "stories_for", "works_here"]
 
 
 def _text(value: Any) -> str:
@@ -167,3 +167,45 @@ def works_here(
         )
     items.sort(key=lambda i: (i["status"] != "actief", not i["where"].startswith("in "), i["name"]))
     return {"items": items, "planned": sorted(planned), "known": True}
+
+
+def check_story_topics(folder: Any, report: Any, atlas: Any = None) -> None:
+    """``wijkgeo check``: every ``gaat_over`` of a ``verhalen`` layer names a known indicator.
+
+    A checker for :func:`wijkgeo.sources.local.check.check_path` (warnings: a story with
+    an unknown key still shows, but not beside a number).
+    """
+    from pathlib import Path
+
+    from .._report import WARNING, ValidationReport
+    from ..indicators import registry
+    from ..sources.local.readers import read_layer
+    from ..sources.local.spec import closest, load_spec
+
+    spec = load_spec(folder, ValidationReport())  # lagen.json problems: check_lagen says them
+    if spec is None:
+        return
+    keys = list(registry())
+    for layer in spec.layers:
+        if layer.kind != "verhalen":
+            continue
+        raw = read_layer(Path(folder), layer, ValidationReport())
+        if raw is None or "gaat_over" not in raw.frame.columns:
+            continue
+        for i, value in enumerate(raw.frame["gaat_over"]):
+            key = str(value).strip()
+            if key and key not in keys:
+                near = closest(key, keys)
+                report.add(
+                    raw.file,
+                    int(raw.rows[i]),
+                    "gaat_over",
+                    f"indicator {key!r} bestaat niet; het verhaal staat daardoor niet naast "
+                    "een cijfer",
+                    hint=(f"bedoelt u {near!r}? " if near else "")
+                    + "de sleutels staan in 'wijkgeo indicators'.",
+                    severity=WARNING,
+                    category="unknown_indicator",
+                    unit=raw.unit,
+                )
+
