@@ -344,7 +344,7 @@ def compute(
         if not available:
             reason[:] = text.reason("unavailable")
         else:
-            reason[value.isna().to_numpy()] = text.reason("missing")
+            reason[value.isna().to_numpy()] = ind.missing_reason or text.reason("missing")
             if suppress and level in _SMALL_LEVELS and ind.min_population > 0:
                 if ind.population_column in frame.columns:
                     pop = _numeric(frame, ind.population_column)

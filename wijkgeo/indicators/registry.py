@@ -51,6 +51,9 @@ classification
     "equal_interval", "k": int}`` (mapclassify).
 decimals
     Decimals shown in maps, popups and exports.
+reden_leeg (optional)
+    Why a value is empty although its data exist (the signalen: "minder dan 10 registraties
+    of geen"); default the general "geen gegevens".
 """
 
 from __future__ import annotations
@@ -158,6 +161,8 @@ class Indicator:
     population_column: str
     classification: Classification
     decimals: int
+    #: Why a value is empty when the inputs exist (``reden_leeg``; default "geen gegevens").
+    missing_reason: str | None = None
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -256,6 +261,7 @@ def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> I
         population_column=entry.get("population_column", "aantal_inwoners"),
         classification=Classification(cls["scheme"], int(cls["k"])),
         decimals=int(entry["decimals"]),
+        missing_reason=entry.get("reden_leeg"),
     )
 
 
