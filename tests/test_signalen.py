@@ -199,17 +199,39 @@ def test_no_value_of_the_input_is_written_anywhere(atlas, tmp_path, capsys, monk
     # every byte written: the store (signalen.json and everything else) and the terminal
     written = [p.read_bytes() for p in store.rglob("*") if p.is_file()]
     written += [out.out.encode(), out.err.encode()]
+    assert _leaked(cases, written) == []
+    loaded = Store(store).read_atlas("GM9999", 2024)
+    doc = json.loads((store / "GM9999" / "signalen.json").read_text("utf-8"))
+    assert set(doc["cellen"][0]) == {"niveau", "code", "periode", "thema", "aantal"}
+    # the map and profile read it through the store: it is a local table of the atlas
+    assert (loaded.local["signalen"]["aantal"] >= 10).all()
+
+
+def _leaked(cases: pd.DataFrame, written: list[bytes]) -> list[str]:
     blob = b"\n".join(written)
     identifiers = set()
     for col in ("dossiernummer", "naam_client", "bsn", "email", "notitie"):
         identifiers |= set(cases[col].astype(str))
-    leaked = [v for v in identifiers if v.encode() in blob]
-    assert leaked == []
-    doc = json.loads((store / "GM9999" / "signalen.json").read_text("utf-8"))
-    assert set(doc["cellen"][0]) == {"niveau", "code", "periode", "thema", "aantal"}
-    # the map and profile read it through the store: it is a local table of the atlas
-    loaded = Store(store).read_atlas("GM9999", 2024)
-    assert (loaded.local["signalen"]["aantal"] >= 10).all()
+    return [v for v in identifiers if v.encode() in blob]
+
+
+@pytest.mark.slow
+def test_no_value_of_the_input_reaches_the_map_or_the_profile(atlas, tmp_path):
+    from wijkgeo.maps import write_map
+    from wijkgeo.profile import build as build_profile
+
+    store = Store(tmp_path / "store")
+    store.write_atlas(atlas)
+    cases = _cases(atlas)
+    store_signals(count_signals(_write(cases, tmp_path / "e.csv"), atlas), store)
+    loaded = store.read_atlas("GM9999", 2024)
+    pages = tmp_path / "profielen"
+    build_profile(loaded, ["WK999902"], uitvoer=pages, previous=False)
+    kaart = write_map("GM9999", 2024, store=store.path, path=tmp_path / "kaart.html")
+    written = [p.read_bytes() for p in pages.rglob("*") if p.is_file()]
+    written.append(Path(kaart).read_bytes())
+    assert b"signalen_schulden_per_1000" in written[-1]  # the counts are on the map
+    assert _leaked(cases, written) == []
 
 
 def test_demo_export_by_postcode_counts_every_reason(atlas):
