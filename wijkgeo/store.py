@@ -64,6 +64,8 @@ MANIFEST_NAME = "manifest.json"
 CHECK_NAME = "laatste_controle.json"
 #: Published signalen counts of a gemeente (``wijkgeo signalen``), beside its year folders.
 SIGNALS_NAME = "signalen.json"
+#: The local table :meth:`Store.read_atlas` makes of it (never written into a GeoPackage).
+SIGNALS_LAYER = "signalen"
 LOCK_NAME = ".wijkgeo.lock"
 #: Version of the store layout; bump when the layout changes incompatibly.
 FORMAT_VERSION = 1
@@ -349,6 +351,11 @@ class Store:
         ...                                                     # doctest: +SKIP
         PosixPath('.../GM0772/2024/wijkgeo.gpkg')
         """
+        if SIGNALS_LAYER in (atlas.local or {}):  # kept beside the gemeente, not per year
+            from dataclasses import replace
+
+            local = {k: v for k, v in atlas.local.items() if k != SIGNALS_LAYER}
+            atlas = replace(atlas, local=local)
         code = normalize_code(atlas.code, "gemeente")
         year = atlas.year
         layers = self._layers_of(atlas)
@@ -594,7 +601,7 @@ class Store:
             local[key] = frames[entry["layer"]] if "layer" in entry else entry.get("json")
         signals = self.read_signals(manifest["gemeente"])
         if signals is not None:
-            local["signalen"] = signals_table(signals, int(manifest["year"]))
+            local[SIGNALS_LAYER] = signals_table(signals, int(manifest["year"]))
         meta = dict(manifest.get("meta") or {})
         meta.setdefault("gemeente", manifest["gemeente"])
         meta.setdefault("year", manifest["year"])

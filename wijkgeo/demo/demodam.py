@@ -969,7 +969,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
         "bewonersinitiatieven": initiative_results(bi, seed),
         "energietransitie": et,
         "projecten": projecten_frame(country, et, seed),
-        "verhalen": stories_frame(country, kk, seed),
+        "verhalen": stories_frame(country, kk, _points_in, seed),
     }
 
 

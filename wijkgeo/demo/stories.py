@@ -20,6 +20,7 @@ np.True_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -255,10 +256,13 @@ _STORIES = [
 ]
 
 
-def stories_frame(country: Any, kk_wijk: str, seed: int = 2024) -> pd.DataFrame:
-    """Demodam's ``verhalen``: most in the koppelkans wijk, a few elsewhere."""
-    from .demodam import _points_in
+def stories_frame(
+    country: Any, kk_wijk: str, points_in: Callable[..., Any], seed: int = 2024
+) -> pd.DataFrame:
+    """Demodam's ``verhalen``: most in the koppelkans wijk, a few elsewhere.
 
+    ``points_in(rng, polygon, k)`` draws ``k`` points inside a buurt (the generator's own).
+    """
     rng = np.random.default_rng([seed, 31])
     b = country.buurten.set_index("buurtcode")
     in_kk = b.index[b["wijkcode"] == kk_wijk].to_list()
@@ -278,7 +282,7 @@ def stories_frame(country: Any, kk_wijk: str, seed: int = 2024) -> pd.DataFrame:
             "y": "",
         }
         if where == "punt":
-            x, y = _points_in(rng, b.geometry[buurt], 1)[0]
+            x, y = points_in(rng, b.geometry[buurt], 1)[0]
             row["x"], row["y"] = int(x), int(y)
         elif where == "buurt":
             row["buurtcode"] = buurt

@@ -61,6 +61,7 @@ __all__ = [
     "local_layers",
     "point_layer",
     "projecten_layer",
+    "story_layer",
 ]
 
 #: Degrees per grid unit of the overlay coordinates (about 1.1 m north-south).
@@ -613,6 +614,65 @@ def koppelkansen_layer(
     return MapLayer("koppelkansen", "kansen", style["label"], visible=visible, spec=spec)
 
 
+def story_layer(
+    stories: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame, *, visible: bool = True
+) -> MapLayer:
+    """The ``verhalen`` layer: one circle per story, coloured by source role.
+
+    Parameters
+    ----------
+    stories : GeoDataFrame
+        ``atlas.local["verhalen"]`` (EPSG:28992; rows without a point carry a code).
+    buurten : GeoDataFrame
+        The buurten of the map, in the map's order (their positions index ``in_buurt``).
+    visible : bool
+        Shown when the map opens.
+    """
+    import geopandas as gpd
+
+    from .maplayer import MapLayer
+    from .stories import _about, _date, _text, story_places
+
+    style = layer_style("verhalen")
+    points, members = story_places(stories, buurten)
+    keep = np.array([p is not None for p in points], dtype=bool)
+    sel = stories[keep].reset_index(drop=True)
+    members = [m for m, k in zip(members, keep, strict=True) if k]
+    wgs = gpd.GeoSeries(list(points[keep]), crs=buurten.crs).to_crs(4326)
+    cat, cats = _category_index(sel.get(style["column"], pd.Series([""] * len(sel))), style)
+    themes = layer_style("verhalen").get("themes", {})
+    names, info = [], []
+    for _, rec in sel.iterrows():
+        theme = _text(rec.get("thema"))
+        names.append(str(esc(themes.get(theme, theme).capitalize() or style["label"])))
+        parts = [str(esc(f"“{_text(rec.get('tekst'))}”"))]
+        meta = [_date(rec.get("datum"))]
+        about = _about(_text(rec.get("gaat_over")))
+        if about:
+            meta.append(f"{style['about']} {about}")
+        parts.append(str(esc(" · ".join(m for m in meta if m))))
+        info.append("<br>".join(parts))
+    pairs = [(b, j) for j, bs in enumerate(members) for b in bs]
+    counts = np.bincount(cat, minlength=len(cats)) if len(cat) else np.zeros(len(cats), int)
+    legend_rows = [
+        (c["color"], c["label"], int(n)) for c, n in zip(cats, counts, strict=True) if n > 0
+    ]
+    spec = {
+        "pts": encode_points(wgs.y.to_numpy(), wgs.x.to_numpy()),
+        "q": QUANTUM,
+        "cat": cat.tolist(),
+        "cats": [{"label": str(esc(c["label"])), "color": c["color"], "symbol": ""} for c in cats],
+        "names": names,
+        "info": info,
+        "cluster": False,
+        "clusterPx": 44,
+        "in_buurt": _members(len(buurten), pairs),
+        "legend": _legend(style["legend_title"], legend_rows, "dot"),
+        "title": str(esc(style["label"])),
+    }
+    return MapLayer("verhalen", "points", style["label"], visible=visible, spec=spec)
+
+
 def local_layers(
     atlas: Any,
     buurten: gpd.GeoDataFrame,
@@ -663,8 +723,6 @@ def local_layers(
             )
         )
     if local.get("verhalen") is not None and len(local["verhalen"]):
-        from .stories import story_layer
-
         layers.append(story_layer(local["verhalen"], buurten))
     if local.get("energietransitie") is not None:
         etw = energietransitie_layer(

@@ -1,11 +1,12 @@
 """What numbers don't say, on the map: residents' stories and what initiatives achieved.
 
-:func:`story_layer` draws the ``verhalen`` layer as a ``points`` layer (the engine type of
-the voorzieningen and initiatives): a circle per story, coloured by its source role, with
-its date, theme, text and the indicator it is about in the popup. A story placed by a
-buurt or wijk code sits at a point inside that area and belongs, for the "Check deze
-plek" panel, to that buurt or to every buurt of that wijk. :func:`initiative_info` is the
-popup line of an initiative with its results (what changed, participants, last update).
+:func:`wijkgeo.maps.overlays.story_layer` draws the ``verhalen`` layer as a ``points``
+layer (the engine type of the voorzieningen and initiatives): a circle per story, coloured
+by its source role, with its date, theme, text and the indicator it is about in the popup.
+A story placed by a buurt or wijk code sits at a point inside that area and belongs, for the
+"Check deze plek" panel, to that buurt or to every buurt of that wijk
+(:func:`story_places`). :func:`initiative_info` is the popup line of an initiative with its
+results (what changed, participants, last update).
 
 Every string is escaped here with :func:`~wijkgeo.maps.escape.esc`: stories are free text
 typed by people, data like any name.
@@ -13,7 +14,7 @@ typed by people, data like any name.
 Examples
 --------
 >>> import wijkgeo
->>> from wijkgeo.maps.stories import story_layer
+>>> from wijkgeo.maps.overlays import story_layer
 >>> atlas = wijkgeo.make_demo()
 >>> layer = story_layer(atlas.local["verhalen"], atlas.buurten)
 >>> layer.type, len(layer.spec["names"]) == len(atlas.local["verhalen"])
@@ -33,9 +34,7 @@ from .escape import esc
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-    from .maplayer import MapLayer
-
-__all__ = ["initiative_info", "story_layer", "story_places"]
+__all__ = ["initiative_info", "story_places"]
 
 
 def _text(value: Any) -> str:
@@ -101,65 +100,6 @@ def story_places(
             area = shapely.union_all(buurten.geometry.to_numpy()[idx]) if idx else None
             points[j] = area.representative_point() if area is not None else None
     return points, members
-
-
-def story_layer(
-    stories: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame, *, visible: bool = True
-) -> MapLayer:
-    """The ``verhalen`` layer: one circle per story, coloured by source role.
-
-    Parameters
-    ----------
-    stories : GeoDataFrame
-        ``atlas.local["verhalen"]`` (EPSG:28992; rows without a point carry a code).
-    buurten : GeoDataFrame
-        The buurten of the map, in the map's order (their positions index ``in_buurt``).
-    visible : bool
-        Shown when the map opens.
-    """
-    import geopandas as gpd
-
-    from .maplayer import MapLayer
-    from .overlays import QUANTUM, _category_index, _legend, _members, encode_points, layer_style
-
-    style = layer_style("verhalen")
-    points, members = story_places(stories, buurten)
-    keep = np.array([p is not None for p in points], dtype=bool)
-    sel = stories[keep].reset_index(drop=True)
-    members = [m for m, k in zip(members, keep, strict=True) if k]
-    wgs = gpd.GeoSeries(list(points[keep]), crs=buurten.crs).to_crs(4326)
-    cat, cats = _category_index(sel.get(style["column"], pd.Series([""] * len(sel))), style)
-    themes = layer_style("verhalen").get("themes", {})
-    names, info = [], []
-    for _, rec in sel.iterrows():
-        theme = _text(rec.get("thema"))
-        names.append(str(esc(themes.get(theme, theme).capitalize() or style["label"])))
-        parts = [str(esc(f"“{_text(rec.get('tekst'))}”"))]
-        meta = [_date(rec.get("datum"))]
-        about = _about(_text(rec.get("gaat_over")))
-        if about:
-            meta.append(f"{style['about']} {about}")
-        parts.append(str(esc(" · ".join(m for m in meta if m))))
-        info.append("<br>".join(parts))
-    pairs = [(b, j) for j, bs in enumerate(members) for b in bs]
-    counts = np.bincount(cat, minlength=len(cats)) if len(cat) else np.zeros(len(cats), int)
-    legend_rows = [
-        (c["color"], c["label"], int(n)) for c, n in zip(cats, counts, strict=True) if n > 0
-    ]
-    spec = {
-        "pts": encode_points(wgs.y.to_numpy(), wgs.x.to_numpy()),
-        "q": QUANTUM,
-        "cat": cat.tolist(),
-        "cats": [{"label": str(esc(c["label"])), "color": c["color"], "symbol": ""} for c in cats],
-        "names": names,
-        "info": info,
-        "cluster": False,
-        "clusterPx": 44,
-        "in_buurt": _members(len(buurten), pairs),
-        "legend": _legend(style["legend_title"], legend_rows, "dot"),
-        "title": str(esc(style["label"])),
-    }
-    return MapLayer("verhalen", "points", style["label"], visible=visible, spec=spec)
 
 
 def initiative_info(rec: Any) -> str:
