@@ -117,7 +117,9 @@ def works_here(
 ) -> dict[str, Any]:
     """Initiatives in or within ``near_m`` of the area: results of running and finished ones.
 
-    Returns ``{"items": [...], "planned": [names], "known": bool}``; each item has ``name``,
+    Returns ``{"items": [...], "bare": [names], "planned": [names], "known": bool}``: the
+    initiatives with recorded results in ``items``, the others named in ``bare``; each item
+    has ``name``,
     ``status`` (actief/afgerond), ``period``, ``where`` ("in de buurt"/"vlakbij"), and the
     outcome fields that are filled: ``goal``, ``activities``, ``reach``, ``participants``,
     ``volunteers``, ``changed``, ``updated``, ``link``.
@@ -126,7 +128,7 @@ def works_here(
 
     layer = (atlas.local or {}).get("bewonersinitiatieven")
     if layer is None or not hasattr(layer, "geometry"):
-        return {"items": [], "planned": [], "known": False}
+        return {"items": [], "bare": [], "planned": [], "known": False}
     frame = atlas.buurten if level == "buurt" else atlas.wijken
     geom = frame.geometry[frame[CODE_COLUMN[level]].astype(str) == code].iloc[0]
     if layer.crs is not None and frame.crs is not None and layer.crs != frame.crs:
@@ -166,7 +168,14 @@ def works_here(
             }
         )
     items.sort(key=lambda i: (i["status"] != "actief", not i["where"].startswith("in "), i["name"]))
-    return {"items": items, "planned": sorted(planned), "known": True}
+    fields = ("goal", "activities", "reach", "participants", "volunteers", "changed", "link")
+    bare = [i for i in items if not any(i[f] for f in fields)]  # nothing recorded: named only
+    return {
+        "items": [i for i in items if i not in bare],
+        "bare": [f"{i['name']} ({i['status']})" for i in bare],
+        "planned": sorted(planned),
+        "known": True,
+    }
 
 
 def check_story_topics(folder: Any, report: Any, atlas: Any = None) -> None:
