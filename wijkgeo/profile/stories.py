@@ -71,7 +71,7 @@ def stories_for(atlas: Atlas, level: str, code: str) -> list[dict[str, Any]]:
     """
     from .._errors import ConfigError
     from ..indicators import get_indicator
-    from ..maps.stories import story_places
+    from ..maps.layers.stories import story_places
 
     stories = (atlas.local or {}).get("verhalen")
     if stories is None or not len(stories):
