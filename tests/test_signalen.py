@@ -226,7 +226,7 @@ def test_no_value_of_the_input_reaches_the_map_or_the_profile(atlas, tmp_path):
     store_signals(count_signals(_write(cases, tmp_path / "e.csv"), atlas), store)
     loaded = store.read_atlas("GM9999", 2024)
     pages = tmp_path / "profielen"
-    build_profile(loaded, ["WK999902"], uitvoer=pages, previous=False)
+    build_profile(loaded, ["WK999902"], path=pages)
     kaart = write_map("GM9999", 2024, store=store.path, path=tmp_path / "kaart.html")
     written = [p.read_bytes() for p in pages.rglob("*") if p.is_file()]
     written.append(Path(kaart).read_bytes())

@@ -105,7 +105,7 @@ def test_profile_shows_hostile_stories_and_results_as_text(atlas, tmp_path):
     from wijkgeo.profile import build as build_profile
 
     chromium = require_browser()
-    res = build_profile(atlas, ["BU99990201", "WK999902"], uitvoer=tmp_path, previous=False)
+    res = build_profile(atlas, ["BU99990201", "WK999902"], path=tmp_path)
     html = res.pages["WK999902"].read_text("utf-8")
     assert "<img src=x" not in html and "javascript:" not in html
     with sync_playwright() as pw:
