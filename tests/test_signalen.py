@@ -326,3 +326,22 @@ def test_counts_feed_indicators_and_koppelkansen_rules(atlas, tmp_path):
     )
     hits = evaluate(loaded, rules=load_rules(rules)).matches
     assert set(hits["code"]) == {c for (lv, c) in pub if lv == "buurt" and inw[c] >= 100}
+
+
+def test_bad_and_foreign_buurt_codes_are_counted_not_listed(atlas, tmp_path):
+    rows = pd.DataFrame(
+        {
+            "buurtcode": ["BU99990201"] * 12 + ["XX12", "BU03630001", ""],
+            "thema": ["schulden"] * 15,
+        }
+    )
+    result = count_signals(_write(rows, tmp_path / "c.csv"), atlas, year=2024)
+    assert result.excluded == {
+        "ongeldige buurtcode": 1,
+        "buurt hoort niet bij de gemeente": 1,
+        "geen postcode, buurtcode of punt ingevuld": 1,
+    }
+    assert "XX12" not in result.message() and "BU03630001" not in result.message()
+    assert result.cells.query("niveau == 'buurt' and thema == 'schulden'")["aantal"].tolist() == [
+        10
+    ]

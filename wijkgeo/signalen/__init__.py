@@ -247,7 +247,7 @@ def _assign(
             done[i] = True
             try:
                 code = normalize_code(v, "buurt")
-            except Exception:
+            except DataValidationError:
                 reason[i] = "bad_buurtcode"
                 continue
             if code in known:
