@@ -55,7 +55,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("indicatoren", ["wijkgeo.indicators"]),
     (
         "analyse",
-        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.facts.present"],
+        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.facts.present", "wijkgeo.signalen"],
     ),
     ("feiten", ["wijkgeo.facts"]),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),

@@ -546,9 +546,10 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 # inputs beside lagen.json add their checker to _checkers() (one line each).
 def _checkers() -> list:
     from .koppelkansen.validate import check_folder
+    from .profile.stories import check_story_topics
     from .sources.local.check import check_lagen
 
-    return [check_lagen, check_folder]
+    return [check_lagen, check_folder, check_story_topics]
 
 
 def _atlas_for(store: str | None):
@@ -789,6 +790,87 @@ def _run_profile(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- signalen
+_SIGNALEN_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo signalen data_sources/demo/signalen_wijkteam.csv --gemeente GM9999 \\\n"
+    "      --postcodetabel data_sources/demo/postcodes.csv\n"
+    "  wijkgeo signalen export_wijkteam_2024.xlsx --gemeente GM0599 --jaar 2024\n"
+    "Het bestand (een rij per casus of vraag, met postcode, buurtcode of x/y en een thema)\n"
+    "wordt één keer gelezen en nergens weggeschreven. Alleen aantallen per buurt, wijk, thema\n"
+    "en jaar komen in de store: aantallen onder de drempel niet, de rest afgerond op 5, en\n"
+    "elk totaal is de som van de getoonde aantallen. Kaart en profiel tonen ze daarna als\n"
+    "registraties van het wijkteam per 1.000 inwoners. Exitcodes: 0 opgeslagen; 2 ongeldig\n"
+    "bestand of optie; 3 store vergrendeld."
+)
+
+
+def _add_signalen(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _SIGNALEN_EXAMPLE
+    p.add_argument("bestand", metavar="BESTAND", help="export van het wijkteam (CSV of .xlsx)")
+    p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
+    p.add_argument(
+        "--jaar",
+        type=int,
+        help="alleen dit jaar tellen (zonder datumkolom: het jaar van het hele bestand)",
+    )
+    p.add_argument(
+        "--drempel",
+        type=int,
+        default=10,
+        metavar="N",
+        help="kleinste aantal dat getoond wordt (standaard 10, nooit lager dan 5)",
+    )
+    p.add_argument(
+        "--postcodetabel",
+        metavar="CSV",
+        help="postcode -> buurtcode (kolommen postcode, buurtcode), nodig bij een postcodekolom",
+    )
+    p.add_argument(
+        "--thema-kolom", metavar="KOLOM", help="kolom met het thema, als die anders heet"
+    )
+    p.add_argument("--blad", metavar="NAAM", help="werkblad in een .xlsx (standaard het eerste)")
+    _add_store_arg(p)
+
+
+@command(
+    "signalen", "tel hulpvragen van het wijkteam per buurt en thema, zonder herleidbare personen"
+)(_add_signalen)
+def _run_signalen(args: argparse.Namespace) -> int:
+    from .codes import normalize_code
+    from .signalen import count_signals, store_signals
+    from .store import Store
+
+    gemeente = normalize_code(args.gemeente, "gemeente")
+    # the boundaries: of --jaar when stored, else the latest stored year
+    entries = Store(args.store).entries()
+    stored = sorted(int(e["year"]) for e in entries if e.get("gemeente") == gemeente)
+    boundary_year = args.jaar if args.jaar in stored else (stored[-1] if stored else None)
+    atlas = _atlas_for(args.store)(gemeente, boundary_year)
+    if atlas is None:
+        raise NotInStoreError(
+            f"{gemeente} staat niet in de store; haal de gemeente eerst op met "
+            f"'wijkgeo refresh {gemeente} --jaar JAAR' of 'wijkgeo import ...'."
+        )
+    counts = count_signals(
+        args.bestand,
+        atlas,
+        year=args.jaar,
+        threshold=args.drempel,
+        postcode_table=args.postcodetabel,
+        theme_column=args.thema_kolom,
+        sheet=args.blad,
+    )
+    path = store_signals(counts, args.store)
+    print(counts.message())
+    print(
+        f"{args.bestand} is één keer gelezen en nergens weggeschreven of gekopieerd; "
+        f"opgeslagen zijn alleen de aantallen: {path.resolve()}"
+    )
     return EXIT_OK
 
 

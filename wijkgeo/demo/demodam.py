@@ -823,7 +823,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
     >>> from wijkgeo.demo import generate_country, local_layer_frames
     >>> frames = local_layer_frames(generate_country(1, n_wijken=8, n_buurten=40, seed=2024))
     >>> sorted(frames)
-    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'voorzieningen']
+    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'verhalen', 'voorzieningen']
     """
     rng = np.random.default_rng([seed, 7])
     b = country.buurten.set_index("buurtcode")
@@ -960,11 +960,14 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
             }
         )
     et = pd.DataFrame(et_rows).sort_values("wijkcode", kind="stable").reset_index(drop=True)
+    from .stories import initiative_results, stories_frame
+
     return {
         "voorzieningen": vz,
-        "bewonersinitiatieven": bi,
+        "bewonersinitiatieven": initiative_results(bi, seed),
         "energietransitie": et,
         "projecten": projecten_frame(country, et, seed),
+        "verhalen": stories_frame(country, kk, _points_in, seed),
     }
 
 
@@ -1008,8 +1011,10 @@ LAYER_CONFIG: dict[str, Any] = {
             "y": "y",
             "crs": "EPSG:28992",
             "verplicht": ["id", "naam", "status", "startdatum", "einddatum", "x", "y"],
-            "datums": ["startdatum", "einddatum"],
+            "datums": ["startdatum", "einddatum", "bijgewerkt"],
             "toegestaan": {"status": ["actief", "afgerond", "gepland"]},
+            "vrije_tekst": ["doel", "activiteiten", "bereik", "wat_is_veranderd"],
+            "links": ["veranderverhaal"],
         },
         "energietransitie": {
             "bestand": "energietransitie_wijken.csv",
@@ -1057,6 +1062,15 @@ LAYER_CONFIG: dict[str, Any] = {
                 "status": ["idee", "gepland", "in_uitvoering", "afgerond"],
             },
             "persoonsgegevens": ["contactpersoon", "telefoon"],
+        },
+        "verhalen": {
+            "bestand": "verhalen.csv",
+            "type": "verhalen",
+            "x": "x",
+            "y": "y",
+            "crs": "EPSG:28992",
+            "buurtcode": "buurtcode",
+            "wijkcode": "wijkcode",
         },
     },
 }
@@ -1115,6 +1129,11 @@ def local_layer_files(country: SyntheticCountry, seed: int = 2024) -> dict[str, 
         name = LAYER_CONFIG["lagen"][key]["bestand"]
         files[name] = _geojson_text(frame, key) if name.endswith(".geojson") else _csv_text(frame)
     files["lagen.json"] = json.dumps(LAYER_CONFIG, indent=2, ensure_ascii=False) + "\n"
+    # not local layers: the wijkteam's case export for `wijkgeo signalen` and its postcodes
+    from .casework import CASE_FILE, POSTCODE_FILE, case_export_frame, postcode_frame
+
+    files[POSTCODE_FILE] = _csv_text(postcode_frame(country))
+    files[CASE_FILE] = _csv_text(case_export_frame(country, seed))
     return dict(sorted(files.items()))
 
 

@@ -58,9 +58,29 @@ def run_demo(
     target = Store(store)
     target.write_atlas(atlas)
     log.info("Demodam opgeslagen in %s", target.path)
+    _demo_signals(atlas, target, seed)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
     # every indicator, opening on this one; self-contained, so it opens without internet
     fmap = build(atlas, indicator=indicator, offline=True)
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)
+
+
+def _demo_signals(atlas, target, seed: int) -> None:
+    """Count Demodam's synthetic wijkteam export into the store, as ``wijkgeo signalen`` does."""
+    import tempfile
+
+    from ..signalen import count_signals, store_signals
+    from .casework import CASE_FILE, POSTCODE_FILE, case_export_frame, postcode_frame
+    from .synthetic import generate_country
+
+    country = generate_country(1, n_wijken=8, n_buurten=40, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="wijkgeo-demo-") as tmp:
+        cases, postcodes = Path(tmp) / CASE_FILE, Path(tmp) / POSTCODE_FILE
+        case_export_frame(country, seed).to_csv(cases, index=False)
+        postcode_frame(country).to_csv(postcodes, index=False)
+        counts = count_signals(cases, atlas, postcode_table=postcodes)
+    store_signals(counts, target)
+    log.info("signalen van het demo-wijkteam opgeslagen (%d buurtcellen)", len(counts.cells))
+

@@ -193,10 +193,12 @@ def _evaluate(
         name = alt["layer"]
         if not local or local.get(name) is None:
             raise _Unavailable(f"laag {name}")
-        table = local[name]
-        key = alt["key"]
-        if key not in frame.columns:
-            raise _Unavailable(key)
+        table = _filtered(local[name], alt.get("where"), name)
+        keys = [alt["key"]] if isinstance(alt["key"], str) else list(alt["key"])
+        # a list of keys: the first the frame has (buurtcode, else wijkcode, ...)
+        key = next((k for k in keys if k in frame.columns), None)
+        if key is None:
+            raise _Unavailable(", ".join(keys))
         if key not in table.columns or alt["value"] not in table.columns:
             raise DataValidationError(
                 f"Lokale laag {name!r} mist de kolom {key!r} of {alt['value']!r}; "
@@ -207,7 +209,11 @@ def _evaluate(
         how = alt.get("how", "first")
         agg = values.groupby(codes.to_numpy()).agg(how)
         mapped = frame[key].astype("string").str.strip().map(agg)
-        return pd.to_numeric(mapped, errors="coerce").astype("float64") * scale
+        result = pd.to_numeric(mapped, errors="coerce").astype("float64")
+        if alt.get("per"):
+            den = _numeric(frame, alt["per"])
+            result = result / den.where(den > 0)
+        return result * scale
     raise DataValidationError(f"Onbekende formule-operatie {op!r}.")  # pragma: no cover
 
 
@@ -371,7 +377,7 @@ def compute_with_reasons(
         if not available:
             reason[:] = text.reason("unavailable")
         else:
-            reason[value.isna().to_numpy()] = text.reason("missing")
+            reason[value.isna().to_numpy()] = ind.missing_reason or text.reason("missing")
             if suppress and level in _SMALL_LEVELS and ind.min_population > 0:
                 if ind.population_column in frame.columns:
                     pop = _numeric(frame, ind.population_column)

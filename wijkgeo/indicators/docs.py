@@ -75,10 +75,15 @@ def describe_formula(alt: Mapping[str, Any]) -> str:
             f"van lokale laag `{alt['layer']}`{_where(alt)} in meters{_scale(alt)}"
         )
     if op == "lookup":
-        return (
-            f"`{alt['value']}` uit lokale tabel `{alt['layer']}` via `{alt['key']}` "
-            f"({alt.get('how', 'first')} per code)"
+        keys = [alt["key"]] if isinstance(alt["key"], str) else list(alt["key"])
+        text = (
+            f"`{alt['value']}` uit lokale tabel `{alt['layer']}`{_where(alt)} via "
+            + " of ".join(f"`{k}`" for k in keys)
+            + f" ({alt.get('how', 'first')} per code)"
         )
+        if alt.get("per"):
+            text += f", gedeeld door `{alt['per']}`{_scale(alt)}"
+        return text
     return op  # pragma: no cover
 
 

@@ -34,7 +34,11 @@ formula
         Straight-line distance (metres times ``scale``) from the area's centroid to the
         nearest point of a local layer.
     ``{"op": "lookup", "layer": name, "key": c, "value": c, "how": "min" | "max" | "first"}``
-        A value from a local table joined on a code column (e.g. ``wijkcode``).
+        A value from a local table joined on a code column (e.g. ``wijkcode``). ``key`` may
+        be a list: the first column the frame has is used (``["buurtcode", "wijkcode"]``
+        reads buurt rows per buurt and wijk rows per wijk). Optional ``where`` filters the
+        table's rows as for ``points_in_area``; ``per`` and ``scale`` divide by a column of
+        the frame (e.g. per 1,000 inwoners).
 source, year
     Where the number comes from and which period it describes.
 caveats
@@ -47,6 +51,9 @@ classification
     "equal_interval", "k": int}`` (mapclassify).
 decimals
     Decimals shown in maps, popups and exports.
+reden_leeg (optional)
+    Why a value is empty although its data exist (the signalen: "minder dan 10 registraties
+    of geen"); default the general "geen gegevens".
 """
 
 from __future__ import annotations
@@ -170,6 +177,8 @@ class Indicator:
     population_column: str
     classification: Classification
     decimals: int
+    #: Why a value is empty when the inputs exist (``reden_leeg``; default "geen gegevens").
+    missing_reason: str | None = None
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -291,6 +300,7 @@ def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> I
         population_column=entry.get("population_column", "aantal_inwoners"),
         classification=Classification(cls["scheme"], int(cls["k"])),
         decimals=int(entry["decimals"]),
+        missing_reason=entry.get("reden_leeg"),
     )
 
 

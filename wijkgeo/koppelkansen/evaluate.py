@@ -833,7 +833,8 @@ def _asset_text(
         end = pd.to_datetime(rec.get("einddatum"), errors="coerce")
         if pd.notna(end) and peildatum <= end.date() <= limit:
             name += f" (loopt af op {explain.dutch_date(end.date())})"
-        return name
+        achieved = explain.achieved_phrase(rec)  # what it has achieved, when recorded
+        return f"{name} – {achieved}" if achieved else name
     if key == "voorzieningen":
         return f"{name} ({rec.get('categorie') or ''})"
     return explain.feature_phrase(spec.get("zin", "{naam}"), rec)

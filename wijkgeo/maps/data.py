@@ -417,6 +417,9 @@ def indicator_entries(
             entry["total"] = True
         if not available:
             entry["why"] = _unavailable_reason(ind, why)
+            # never selectable (greyed in the selector, left out of the check panel): its
+            # legends and per-buurt reasons would only make the page heavier
+            entry.update(miss={}, legend="", dlegend="", bins=[], colors=[], dbins=[])
         if previous is not None and key in previous.columns:
             entry["prev"] = vlq_ints(to_int(previous[key].to_numpy(), dec), offset)
         entries.append(entry)

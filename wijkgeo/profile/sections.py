@@ -155,6 +155,45 @@ def sources(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     return {"sources": _sources(data), "indicator_sources": _indicator_sources(data)}
 
 
+def works(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """ "Wat werkt hier": running and finished initiatives in or near the area, with results."""
+    from ..kinds import near_metres
+    from .stories import works_here
+
+    return {
+        "works": works_here(
+            data.atlas,
+            page["level"],
+            page["code"],
+            peildatum=data.peildatum,
+            near_m=near_metres(),
+        )
+    }
+
+
+def voices(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """Stories beside the indicator they are about (added to the theme rows), the rest apart.
+
+    A theme that shows registrations of the wijkteam gets their caveat as its note.
+    """
+    from .stories import stories_for
+
+    stories = stories_for(data.atlas, page["level"], page["code"])
+    shown: set[int] = set()
+    note = _t("verhalen.signalen_let_op")
+    for theme in page["themes"]:
+        for r in theme["rows"]:
+            r["stories"] = [s for s in stories if s["about"] == r["key"]]
+            shown.update(id(s) for s in r["stories"])
+            signal = r["key"].startswith("signalen_") and not r["missing"]
+            if signal and note not in (theme["note"] or ""):
+                theme["note"] = f"{theme['note']} {note}" if theme["note"] else note
+    return {
+        "stories_other": [s for s in stories if id(s) not in shown],
+        "stories_count": len(stories),
+    }
+
+
 Section = Callable[["ProfileData", dict[str, Any]], dict[str, Any]]
 
 #: The sections in the order they are computed (a section may read those before it).
@@ -164,6 +203,8 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("present", present),
     ("summary", summary),
     ("themes", themes_section),
+    ("works", works),
+    ("voices", voices),
     ("spread", spread),
     ("change", change),
     ("map", area),
@@ -177,6 +218,8 @@ PAGE = (
     "kracht_aandacht",
     "kansen",
     "present",
+    "works",
+    "voices",
     "spread",
     "themes",
     "change",
