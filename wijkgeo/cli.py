@@ -465,12 +465,24 @@ def _run_check(args: argparse.Namespace) -> int:
 def _add_import(p: argparse.ArgumentParser) -> None:
     p.epilog = (
         "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024. "
-        "Daarna werkt wijkgeo.load('GM0599', 2024) zonder netwerk. Exitcodes: 0 opgeslagen; "
+        "Daarna werkt wijkgeo.load('GM0599', 2024) zonder netwerk. Gezondheid (RIVM, "
+        "schattingen per buurt): wijkgeo import 50090NED_2020_65+.xlsx --gemeente GM0599. "
+        "Exitcodes: 0 opgeslagen; "
         "2 ongeldig bestand of gemeente niet in het bestand; 3 store vergrendeld of beschadigd."
     )
-    p.add_argument("bestand", metavar="BESTAND", help="WijkBuurtkaart_<jaar>_v<n>.gpkg van CBS")
+    p.add_argument(
+        "bestand",
+        metavar="BESTAND",
+        help="WijkBuurtkaart_<jaar>_v<n>.gpkg van CBS, of de RIVM-tabel Gezondheid per wijk en "
+        "buurt (50090NED, 50120NED, 50150NED) als Excel, CSV of parquet",
+    )
     p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
-    p.add_argument("--jaar", type=int, required=True, help="jaar van de kaart, bv. 2024")
+    p.add_argument(
+        "--jaar",
+        type=int,
+        help="jaar van de kaart, bv. 2024 (bij de RIVM-tabel: het opgeslagen jaar waar de "
+        "cijfers bij komen; standaard het nieuwste)",
+    )
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
@@ -486,7 +498,22 @@ def _add_import(p: argparse.ArgumentParser) -> None:
 )
 def _run_import(args: argparse.Namespace) -> int:
     from .refresh import import_wijkbuurtkaart
+    from .sources.rivm_file import is_health_file
 
+    if is_health_file(args.bestand):  # a CBS table download (RIVM health), not a .gpkg
+        from .sources.rivm_store import import_gezondheid
+
+        message = import_gezondheid(
+            args.bestand,
+            args.gemeente,
+            year=args.jaar,
+            store=args.store,
+            lock_timeout=args.lock_timeout,
+        )
+        print(message)
+        return EXIT_OK
+    if args.jaar is None:
+        raise DataValidationError("Geef --jaar op: het jaar van de Wijk- en Buurtkaart.")
     result = import_wijkbuurtkaart(
         args.bestand, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
     )

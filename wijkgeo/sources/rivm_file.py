@@ -119,7 +119,7 @@ def is_health_file(path: str | Path) -> bool:
         return False
     try:
         kind, _table = detect_table(_header(p), p.name)
-    except Exception:  # unreadable: let the reader report it  # noqa: BLE001
+    except Exception:  # unreadable: let the reader report it
         return False
     return kind in ("gezondheid", "derden", "kerncijfers")
 

@@ -181,7 +181,7 @@ def _decide(
             return NONE, f"geen cijfer: {code} niet in de grenzen van {indeling}", None
         try:
             changed = then_geom.symmetric_difference(geom).area / max(geom.area, 1.0)
-        except Exception:  # noqa: BLE001 - invalid geometry: do not guess
+        except Exception:  # invalid geometry: do not guess
             changed = 1.0
         if changed <= AREA_TOLERANCE:
             return HELD, f"grens gelijk aan {indeling}", code
