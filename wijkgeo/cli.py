@@ -86,7 +86,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _add_refresh(p: argparse.ArgumentParser) -> None:
     p.epilog = (
         "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
-        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. Zie docs/refresh.md."
+        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. Zie docs/refresh.md. "
+        "Voorbeeld met gezondheid: wijkgeo refresh GM0599 --jaar 2024 --gezondheid."
     )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
@@ -115,6 +116,11 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         "--zonder-vierkanten",
         action="store_true",
         help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
+    )
+    p.add_argument(
+        "--gezondheid",
+        action="store_true",
+        help="ook de nieuwste RIVM-tabel Gezondheid per wijk en buurt (schattingen) opslaan",
     )
     p.add_argument("--json", action="store_true", help="resultaat per gemeente als JSON op stdout")
     p.add_argument("--logbestand", metavar="PAD", help="logregels ook aan dit bestand toevoegen")
@@ -153,6 +159,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
             lock_timeout=args.lock_timeout,
             force=args.forceer,
             vierkanten=not args.zonder_vierkanten,
+            gezondheid=args.gezondheid,
         )
     finally:
         if handler is not None:

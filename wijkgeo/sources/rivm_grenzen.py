@@ -185,9 +185,11 @@ def _decide(
             changed = 1.0
         if changed <= AREA_TOLERANCE:
             return HELD, f"grens gelijk aan {indeling}", code
-        return NONE, (
-            f"geen cijfer: grens gewijzigd sinds {indeling} ({changed:.0%} van de oppervlakte)"
-        ), None
+        return (
+            NONE,
+            (f"geen cijfer: grens gewijzigd sinds {indeling} ({changed:.0%} van de oppervlakte)"),
+            None,
+        )
     a, b = _name_key(name), _name_key(then_name)
     if b is None:
         return NONE, f"geen cijfer: naam in {indeling} onbekend, grens niet te controleren", None
@@ -196,7 +198,5 @@ def _decide(
     if then_area is not None and pd.notna(area_ha) and area_ha > 0:
         diff = abs(area_ha - then_area) / area_ha
         if diff > AREA_TOLERANCE:
-            return NONE, (
-                f"geen cijfer: oppervlakte gewijzigd sinds {indeling} ({diff:.0%})"
-            ), None
+            return NONE, (f"geen cijfer: oppervlakte gewijzigd sinds {indeling} ({diff:.0%})"), None
     return UNCHECKED, f"grens niet gecontroleerd: code en naam gelijk aan {indeling}", code
