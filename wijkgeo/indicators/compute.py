@@ -164,6 +164,36 @@ def _nearest_distance(frame: Any, pts: Any) -> np.ndarray:
     return out
 
 
+#: The code column of each level's frame, for values kept per area code (``estimate``).
+_CODE_COLUMN = {
+    "buurt": "buurtcode",
+    "wijk": "wijkcode",
+    "gemeente": "gemeentecode",
+    "nederland": "code",
+}
+
+
+def _estimate(
+    alt: Mapping[str, Any], frame: Any, level: str, local: Mapping[str, Any] | None
+) -> pd.Series:
+    """A value kept per area code in a local table (``code`` column): the RIVM estimates
+    in ``atlas.local["gezondheid"]``, already carried to this Atlas's areas."""
+    name = alt["layer"]
+    table = (local or {}).get(name)
+    if table is None:
+        raise _Unavailable(f"laag {name}")
+    key = _CODE_COLUMN.get(level, "code")
+    if key not in frame.columns and "code" in frame.columns:
+        key = "code"
+    if key not in frame.columns or alt["value"] not in table.columns:
+        raise _Unavailable(f"{key} of {alt['value']}")
+    values = pd.to_numeric(table[alt["value"]], errors="coerce")
+    values.index = table["code"].astype("string").str.strip().to_numpy()
+    values = values[~values.index.duplicated()]
+    mapped = frame[key].astype("string").str.strip().map(values)
+    return pd.to_numeric(mapped, errors="coerce").astype("float64")
+
+
 def _evaluate(
     alt: Mapping[str, Any], frame: Any, level: str, local: Mapping[str, Any] | None
 ) -> pd.Series:
@@ -212,6 +242,8 @@ def _evaluate(
         agg = values.groupby(codes.to_numpy()).agg(how)
         mapped = frame[key].astype("string").str.strip().map(agg)
         return pd.to_numeric(mapped, errors="coerce").astype("float64") * scale
+    if op == "estimate":
+        return _estimate(alt, frame, level, local) * scale
     raise DataValidationError(f"Onbekende formule-operatie {op!r}.")  # pragma: no cover
 
 

@@ -79,6 +79,11 @@ def describe_formula(alt: Mapping[str, Any]) -> str:
             f"`{alt['value']}` uit lokale tabel `{alt['layer']}` via `{alt['key']}` "
             f"({alt.get('how', 'first')} per code)"
         )
+    if op == "estimate":
+        return (
+            f"modelschatting `{alt['value']}` uit tabel `{alt['layer']}` (RIVM), per gebied via "
+            "de code, alleen waar de grens gelijk bleef"
+        )
     return op  # pragma: no cover
 
 
@@ -104,6 +109,7 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
     items = list(list_indicators() if indicators is None else indicators)
     meta = registry_meta()
     theme_names = themes()
+    bw_names = meta.get("brede_welvaart", {}).get("themes", {})
     directions = meta["directions"]
     kinds = meta["kinds"]
     lines = [
@@ -113,8 +119,10 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
         "`python -m wijkgeo.indicators.docs`. Niet met de hand bewerken. -->",
         "",
         f"wijkgeo kent {len(items)} indicatoren. Elke indicator is één keer gedefinieerd, in "
-        "`wijkgeo/indicators/registry.json`; kaarten, pop-ups, exports en deze pagina lezen "
-        "label, eenheid en kanttekeningen daaruit.",
+        "`wijkgeo/indicators/registry.json` (de RIVM-schattingen in "
+        "`wijkgeo/indicators/gezondheid.json`); kaarten, pop-ups, exports en deze pagina lezen "
+        "label, eenheid en kanttekeningen daaruit. Elke indicator hoort bij een thema van de "
+        "brede welvaart van CBS (`wijkgeo/indicators/brede_welvaart.json`).",
         "",
         "## Zo lees je de indicatoren",
         "",
@@ -175,6 +183,7 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
                 f"| Eenheid | {_cell(ind.unit)} |",
                 f"| Richting | {directions[ind.direction]} |",
                 f"| Soort | {kinds[ind.kind]} |",
+                f"| Brede welvaart | {_cell(bw_names.get(ind.brede_welvaart, ''))} |",
                 f"| Formule | {_cell(_formula(ind))} |",
                 f"| Bron | {_cell(ind.source)} |",
                 f"| Periode | {_cell(ind.year)} |",

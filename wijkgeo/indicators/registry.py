@@ -70,6 +70,7 @@ __all__ = [
     "OPS",
     "Classification",
     "Indicator",
+    "brede_welvaart",
     "format_number",
     "format_value",
     "get_indicator",
@@ -90,6 +91,7 @@ OPS = {
     "points_in_area": ("layer",),
     "nearest_point_distance": ("layer",),
     "lookup": ("layer", "key", "value"),
+    "estimate": ("layer", "value"),
 }
 SCHEMES = (
     "quantiles",
@@ -116,6 +118,11 @@ _REQUIRED = (
     "decimals",
 )
 _FILE = "registry.json"
+#: Further registry files read after ``registry.json`` (same layout; their themes and
+#: indicators are added): the RIVM health estimates.
+_MORE_FILES = ("gezondheid.json",)
+#: The brede welvaart view (CBS themes) over every indicator.
+_BW_FILE = "brede_welvaart.json"
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,12 @@ class Indicator:
     population_column: str
     classification: Classification
     decimals: int
+    #: A model estimate (RIVM): shown with the word "schatting" and its bounds where published.
+    estimate: bool = False
+    #: Columns of the lower and upper 95 % bound in the formula's layer (``lower``/``upper``).
+    bounds: Mapping[str, str] | None = None
+    #: Key of the CBS brede welvaart theme (see :func:`brede_welvaart`).
+    brede_welvaart: str = ""
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -200,6 +213,9 @@ class Indicator:
             "population_column": self.population_column,
             "classification": {"scheme": self.classification.scheme, "k": self.classification.k},
             "decimals": self.decimals,
+            "estimate": self.estimate,
+            "bounds": dict(self.bounds) if self.bounds else None,
+            "brede_welvaart": self.brede_welvaart,
         }
 
 
@@ -207,7 +223,14 @@ def _fail(msg: str) -> ConfigError:
     return ConfigError(f"wijkgeo/indicators/{_FILE}: {msg} Herstel het registerbestand.")
 
 
-def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> Indicator:
+def _parse(
+    entry: dict[str, Any],
+    pos: int,
+    theme_names: Mapping[str, str],
+    bw: Mapping[str, Any] | None = None,
+) -> Indicator:
+    if bw is None:
+        bw = _read(_BW_FILE)
     missing = [f for f in _REQUIRED if f not in entry]
     key = entry.get("key", f"#{pos}")
     if missing:
@@ -235,6 +258,19 @@ def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> I
     cls = entry["classification"]
     if cls.get("scheme") not in SCHEMES or int(cls.get("k", 0)) < 2:
         raise _fail(f"indicator {key!r}: classification {cls!r} is ongeldig.")
+    welvaart = (
+        entry.get("brede_welvaart")
+        or bw["by_indicator"].get(key)
+        or bw["by_theme"].get(entry["theme"], "")
+    )
+    if welvaart not in bw["themes"]:
+        raise _fail(
+            f"indicator {key!r}: geen brede-welvaartthema ({welvaart!r}); vul "
+            f"{_BW_FILE} aan (by_theme of by_indicator)."
+        )
+    bounds = entry.get("bounds")
+    if bounds is not None and not {"lower", "upper"} <= set(bounds):
+        raise _fail(f"indicator {key!r}: bounds moet lower en upper noemen.")
     return Indicator(
         key=key,
         label=entry["label"],
@@ -252,24 +288,45 @@ def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> I
         population_column=entry.get("population_column", "aantal_inwoners"),
         classification=Classification(cls["scheme"], int(cls["k"])),
         decimals=int(entry["decimals"]),
+        estimate=bool(entry.get("estimate", False)),
+        bounds=MappingProxyType(dict(bounds)) if bounds else None,
+        brede_welvaart=welvaart,
     )
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"wijkgeo/indicators/{name}: geen geldige JSON (regel {exc.lineno}: {exc.msg}). "
+            "Herstel het registerbestand."
+        ) from None
 
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, Any], dict[str, Indicator]]:
-    text = resources.files(__package__).joinpath(_FILE).read_text(encoding="utf-8")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail(f"geen geldige JSON (regel {exc.lineno}: {exc.msg}).") from None
-    theme_names = raw.get("themes", {})
+    raw = _read(_FILE)
+    extra = [_read(name) for name in _MORE_FILES]
+    bw = _read(_BW_FILE)
+    theme_names = dict(raw.get("themes", {}))
+    not_available = dict(raw.get("not_available", {}))
+    entries = list(raw.get("indicators", []))
+    for more in extra:
+        theme_names.update(more.get("themes", {}))
+        not_available.update(more.get("not_available", {}))
+        entries.extend(more.get("indicators", []))
     out: dict[str, Indicator] = {}
-    for pos, entry in enumerate(raw.get("indicators", [])):
-        ind = _parse(entry, pos, theme_names)
+    for pos, entry in enumerate(entries):
+        ind = _parse(entry, pos, theme_names, bw)
         if ind.key in out:
             raise _fail(f"indicator {ind.key!r} staat er twee keer in.")
         out[ind.key] = ind
     meta = {k: v for k, v in raw.items() if k != "indicators"}
+    meta["themes"] = theme_names
+    meta["not_available"] = not_available
+    meta["brede_welvaart"] = {k: v for k, v in bw.items() if not k.startswith("_")}
     return meta, out
 
 
@@ -337,6 +394,34 @@ def get_indicator(key: str) -> Indicator:
 def themes() -> dict[str, str]:
     """Theme keys and their Dutch labels."""
     return dict(_load()[0]["themes"])
+
+
+def brede_welvaart() -> dict[str, dict[str, Any]]:
+    """The CBS brede welvaart themes as a view on the registry, in CBS's order.
+
+    Returns
+    -------
+    dict
+        Per theme key: ``label``, ``indicators`` (keys, registry order) and ``not_at_buurt``
+        (what the theme lacks below gemeente level, Dutch).
+
+    Examples
+    --------
+    >>> from wijkgeo.indicators.registry import brede_welvaart
+    >>> view = brede_welvaart()
+    >>> list(view)[:3]
+    ['welzijn', 'materiele_welvaart', 'gezondheid']
+    >>> "eenzaam_65plus" in view["welzijn"]["indicators"]
+    True
+    """
+    bw = _load()[0]["brede_welvaart"]
+    out = {
+        key: {"label": label, "indicators": [], "not_at_buurt": bw["not_at_buurt"].get(key, "")}
+        for key, label in bw["themes"].items()
+    }
+    for ind in _load()[1].values():
+        out[ind.brede_welvaart]["indicators"].append(ind.key)
+    return out
 
 
 def registry_meta() -> dict[str, Any]:
