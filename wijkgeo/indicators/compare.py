@@ -91,7 +91,9 @@ def reference_values(atlas: Atlas, keys: Iterable[str] | None = None) -> pd.Data
         )
     rows = [gem.iloc[0].rename("gemeente")]
     if atlas.nederland is not None and len(atlas.nederland):
-        nl = compute(atlas.nederland, keys, level="nederland")
+        # tables kept per area code (RIVM estimates hold a row NL00); no point layers
+        tables = {k: v for k, v in atlas.local.items() if not hasattr(v, "geometry")}
+        nl = compute(atlas.nederland, keys, level="nederland", local=tables)
         rows.append(nl.iloc[0].rename("nederland"))
     else:
         rows.append(pd.Series(np.nan, index=gem.columns, name="nederland"))

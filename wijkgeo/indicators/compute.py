@@ -33,7 +33,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..atlas import Atlas
 
-__all__ = ["LEVELS", "IndicatorResult", "add_indicators", "compute", "indicator_series"]
+__all__ = [
+    "LEVELS",
+    "IndicatorResult",
+    "add_indicators",
+    "compute",
+    "estimate_bounds",
+    "indicator_series",
+]
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +190,6 @@ def _estimate(
     if table is None:
         raise _Unavailable(f"laag {name}")
     key = _CODE_COLUMN.get(level, "code")
-    if key not in frame.columns and "code" in frame.columns:
-        key = "code"
     if key not in frame.columns or alt["value"] not in table.columns:
         raise _Unavailable(f"{key} of {alt['value']}")
     values = pd.to_numeric(table[alt["value"]], errors="coerce")
@@ -192,6 +197,48 @@ def _estimate(
     values = values[~values.index.duplicated()]
     mapped = frame[key].astype("string").str.strip().map(values)
     return pd.to_numeric(mapped, errors="coerce").astype("float64")
+
+
+def estimate_bounds(
+    frame: pd.DataFrame,
+    key: str | Indicator,
+    *,
+    level: str = "buurt",
+    local: Mapping[str, Any] | None = None,
+) -> tuple[pd.Series, pd.Series] | None:
+    """The lower and upper 95 % bound of a model estimate per row, where published.
+
+    Returns
+    -------
+    (Series, Series) or None
+        ``None`` for an indicator that is no estimate or whose table has no bounds (the
+        RIVM tables before 2022); NaN where a row has no bound.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"code": ["BU00010001"], "eenzaam_65plus": [16.0],
+    ...                   "eenzaam_65plus_ondergrens": [14.0], "eenzaam_65plus_bovengrens": [19.0]})
+    >>> lo, hi = estimate_bounds(pd.DataFrame({"buurtcode": ["BU00010001"]}), "eenzaam_65plus",
+    ...                          local={"gezondheid": t})
+    >>> lo.tolist(), hi.tolist()
+    ([14.0], [19.0])
+    """
+    ind = key if isinstance(key, Indicator) else get_indicator(key)
+    if not ind.estimate or not ind.bounds:
+        return None
+    alt = next((a for a in ind.formula if a["op"] == "estimate"), None)
+    if alt is None:
+        return None
+    out = []
+    for side in ("lower", "upper"):
+        try:
+            out.append(_estimate({**alt, "value": ind.bounds[side]}, frame, level, local))
+        except _Unavailable:
+            return None
+    if out[0].isna().all() and out[1].isna().all():
+        return None
+    return out[0], out[1]
 
 
 def _evaluate(
