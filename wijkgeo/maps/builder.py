@@ -142,6 +142,16 @@ def _names(buurten: gpd.GeoDataFrame, wijken: Any) -> tuple[list[str], list[str]
     return [str(esc(c)) for c in codes], [str(esc(n)) for n in names], wijk
 
 
+def _estimate_unavailable(key: str, reasons: Any) -> bool:
+    """A model estimate (RIVM) whose table is not in this atlas at all."""
+    from .. import text as words
+    from ..indicators import get_indicator
+
+    if not get_indicator(key).estimate:
+        return False
+    return bool((reasons[key] == words.reason("unavailable")).all())
+
+
 def build(
     atlas_or_buurten: Atlas | gpd.GeoDataFrame,
     *,
@@ -283,6 +293,9 @@ def build(
     result = compute(buurten, keys, level="buurt", local=local, with_reasons=True)
     values = result.values.reset_index(drop=True)
     reasons = result.reasons.reset_index(drop=True)
+    if indicators is None:  # the default selection: model estimates only where they are stored
+        keys = [k for k in keys if not _estimate_unavailable(k, reasons)]
+        values, reasons = values[keys], reasons[keys]
     if atlas is not None:
         refs = references_from_atlas(atlas, keys, len(buurten))
     else:
