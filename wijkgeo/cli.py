@@ -500,7 +500,10 @@ def _add_import(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("import", "lees een gemeente uit een gedownloade Wijk- en Buurtkaart (.gpkg) in de store")(
+@command(
+    "import",
+    "lees een gedownloade Wijk- en Buurtkaart (.gpkg) of RIVM-gezondheidstabel in de store",
+)(
     _add_import
 )
 def _run_import(args: argparse.Namespace) -> int:

@@ -32,11 +32,19 @@ from .compare import (
     similar_table,
 )
 from .composite import SensitivityReport, composite_index, load_weights, sensitivity
-from .compute import IndicatorResult, add_indicators, compute, indicator_series
+from .compute import (
+    IndicatorResult,
+    add_indicators,
+    compute,
+    estimate_bounds,
+    indicator_series,
+)
 from .registry import (
     DIRECTIONS,
     Classification,
     Indicator,
+    brede_welvaart,
+    format_estimate,
     format_number,
     format_value,
     get_indicator,
@@ -53,11 +61,14 @@ __all__ = [
     "IndicatorResult",
     "SensitivityReport",
     "add_indicators",
+    "brede_welvaart",
     "change_since",
     "comparison_table",
     "composite_index",
     "compute",
     "difference_from",
+    "estimate_bounds",
+    "format_estimate",
     "format_number",
     "format_value",
     "get_indicator",

@@ -71,6 +71,7 @@ __all__ = [
     "Classification",
     "Indicator",
     "brede_welvaart",
+    "format_estimate",
     "format_number",
     "format_value",
     "get_indicator",
@@ -495,3 +496,42 @@ def format_value(key: str, value: object) -> str:
     if ind.unit == "jaar":
         return number.replace(".", "")
     return f"{number} {ind.unit}"
+
+
+def format_estimate(
+    key: str,
+    value: object,
+    lower: object = None,
+    upper: object = None,
+    year: object = None,
+) -> str:
+    """A model estimate in Dutch: the value, the word "schatting", its year and its bounds.
+
+    Never a bare number: whoever reads one buurt's figure reads that it is an estimate, and
+    how wide its 95 % margin is where the RIVM publishes one.
+
+    Parameters
+    ----------
+    key : str
+        Indicator key (an estimate: ``Indicator.estimate``).
+    value, lower, upper : float or None
+        The estimate and its 95 % bounds (None or NaN: not published).
+    year : int, optional
+        The year of the estimate.
+
+    Examples
+    --------
+    >>> format_estimate("eenzaam_65plus", 16.2, 14.0, 19.0, 2022)
+    '16,2% (schatting 2022, tussen 14,0% en 19,0%)'
+    >>> format_estimate("eenzaam_65plus", 56.4, year=2020)
+    '56,4% (schatting 2020, marge niet gepubliceerd)'
+    >>> format_estimate("eenzaam_65plus", None)
+    'geen gegevens'
+    """
+    if _is_missing(value):
+        return text.MISSING
+    shown = format_value(key, value)
+    when = f"schatting {int(year)}" if not _is_missing(year) else "schatting"  # type: ignore[arg-type]
+    if _is_missing(lower) or _is_missing(upper):
+        return f"{shown} ({when}, marge niet gepubliceerd)"
+    return f"{shown} ({when}, tussen {format_value(key, lower)} en {format_value(key, upper)})"
