@@ -234,9 +234,9 @@ def test_an_indicator_without_any_value_is_greyed_in_the_selector_with_the_reaso
     option = re.search(r'<option value="inkomen_per_inwoner"[^>]*>[^<]*</option>', saved)[0]
     assert " disabled" in option and "geen gegevens" in option and "Wijk- en Buurtkaart" in option
     assert re.search(r'<option value="aandeel_65_plus" selected>', saved)
-    # grouped by theme, in Dutch
-    assert '<optgroup label="Bevolking">' in saved
-    assert '<optgroup label="Inkomen, werk en armoede">' in saved
+    # grouped by CBS's brede welvaart themes, in Dutch
+    assert '<optgroup label="Samenleving">' in saved
+    assert '<optgroup label="Materiële welvaart">' in saved
 
 
 def test_difference_mode_is_diverging_around_the_gemeente(fmap, atlas):

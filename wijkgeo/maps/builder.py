@@ -260,10 +260,11 @@ def build(
     import xyzservices
 
     from .._errors import ConfigError
-    from ..indicators import compute, get_indicator, registry, themes
+    from ..indicators import brede_welvaart, compute, get_indicator, registry
     from .assets import engine_assets
     from .classes import MISSING_COLOR
     from .data import (
+        estimate_entries,
         indicator_entries,
         previous_values,
         references_from_atlas,
@@ -305,7 +306,8 @@ def build(
         earlier = previous.buurten if hasattr(previous, "buurten") else previous
         prev_year = getattr(previous, "meta", {}).get("year") or (year - 1 if year else None)
         prev_frame, prev_notes = previous_values(buurten, in_rd(earlier, "vorig jaar"), keys, local)
-    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame)
+    estimates, herkomst = estimate_entries(keys, buurten, local)
+    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame, estimates)
 
     # --- geometry -----------------------------------------------------------------------
     rd = buurten.geometry.to_numpy()
@@ -385,6 +387,8 @@ def build(
         "layers": [layer.to_json() for layer in map_layers],
         "indicators": entries,
     }
+    if herkomst is not None:  # where each buurt's model estimate comes from (RIVM)
+        payload["herkomst"] = herkomst
     if len(refs.groups) > 1:
         payload["group_of"] = refs.group_of.tolist()
     if extras:
@@ -442,7 +446,8 @@ def build(
     Verbatim("<style>" + static_text("engine.css") + "</style>", "header").add_to(fmap)
     if extras:
         Verbatim("<style>" + static_text("overlays.css") + "</style>", "header").add_to(fmap)
-    themes_order = themes()
+    # the selector follows CBS's brede welvaart themes (welzijn, materiële welvaart, ...)
+    themes_order = {k: v["label"] for k, v in brede_welvaart().items()}
     Verbatim(
         str(
             panel_html(
