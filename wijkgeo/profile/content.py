@@ -31,6 +31,7 @@ from .._errors import WijkgeoError
 from .._version import __version__
 from ..conventions import CODE_COLUMN, NAME_COLUMN
 from ..indicators import (
+    brede_welvaart,
     change_since,
     comparison_table,
     compute,
@@ -39,7 +40,6 @@ from ..indicators import (
     get_indicator,
     list_indicators,
     registry_meta,
-    themes,
 )
 from .graphics import area_map, position_dot
 
@@ -50,8 +50,13 @@ __all__ = ["ProfileData", "teksten"]
 
 log = logging.getLogger(__name__)
 
-#: The themes a profile shows, in this order (others follow when they have data).
-THEMES = ("bevolking", "wonen", "inkomen", "energie", "voorzieningen", "sociaal")
+#: The themes a profile shows, in this order: CBS's brede welvaart themes
+#: (``wijkgeo/indicators/brede_welvaart.json``); every one is shown, with what it lacks.
+THEMES = tuple(brede_welvaart())
+
+
+#: Themes whose note (what exists per buurt and what not) is shown even when they have rows.
+_ALWAYS_NOTE = ("samenleving", "veiligheid")
 
 
 @cache
@@ -534,31 +539,65 @@ class ProfileData:
             out.append(_t(key, naam=name, bekend=", ".join(parts), ontbreekt=", ".join(missing)))
         return out
 
+    def _estimate_note(self, ind: Any, level: str, code: str) -> tuple[str, str]:
+        """The label with the estimate's year (``"Eenzaam, 65+ (schatting 2020)"``) and its
+        margin (``"tussen 14 en 19%"``): what goes with a model estimate's value."""
+        table = self.atlas.local.get("gezondheid")
+        lo = hi = year = None
+        if table is not None and "code" in table.columns:
+            hit = table[table["code"].astype(str) == code]
+            if len(hit):
+                year = hit["gezondheid_jaar"].iloc[0] if "gezondheid_jaar" in hit else None
+                if ind.bounds:
+                    lo = hit[ind.bounds["lower"]].iloc[0] if ind.bounds["lower"] in hit else None
+                    hi = hit[ind.bounds["upper"]].iloc[0] if ind.bounds["upper"] in hit else None
+        label = ind.label
+        if not _missing(year):
+            label = label.replace("(schatting)", f"(schatting {int(year)})")
+        if _missing(lo) or _missing(hi):  # short enough for one line of the printed table
+            return label, "marge niet gepubliceerd"
+        low = format_number(float(lo), ind.decimals)
+        return label, f"tussen {low} en {format_value(ind.key, hi)}"
+
     def _themes(self, level: str, code: str, row: pd.Series, reasons: pd.Series) -> list[dict]:
-        names = themes()
-        order = [t for t in THEMES if t in names] + [t for t in names if t not in THEMES]
+        """Per CBS brede welvaart theme its indicators, and plainly what it has no buurt
+        figures for (trust, experienced safety, ...)."""
         tab = self.tables[level]
         out = []
-        for theme in order:
+        for theme, spec in brede_welvaart().items():
             rows = []
             absent: list[str] = []
-            sources: dict[str, None] = {}
-            for ind in list_indicators(theme):
+            sources: dict[str, dict[str, None]] = {}  # source -> its years, each named once
+            shown_estimates = set(_teksten()["schattingen_in_profiel"])
+            more = False
+            for ind in (get_indicator(k) for k in spec["indicators"]):
+                if ind.estimate and ind.key not in shown_estimates:
+                    more = more or reasons.get(ind.key) != text.reason("unavailable")
+                    continue
                 value = row.get(ind.key)
                 all_values = tab[ind.key].to_numpy(dtype="float64")
                 gem = row.get(f"{ind.key}_gemeente")
                 if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
-                    absent.append(ind.label)  # not in these data at all: said once below
+                    if not ind.estimate:  # estimates absent: the theme note says it once
+                        absent.append(ind.label)  # not in these data at all: said once below
                     continue
-                sources[f"{ind.source} ({ind.year})"] = None
+                note, label = None, ind.label
+                if ind.estimate and not _missing(value):
+                    label, note = self._estimate_note(ind, level, code)
+                if not ind.estimate:  # the RIVM table, year and areas: once, under Bronnen
+                    sources.setdefault(ind.source, {})[ind.year] = None
+                shown = (
+                    _bare(ind, self._fmt(ind.key, value))
+                    if not _missing(value)
+                    else (reasons.get(ind.key) or text.MISSING)
+                )
                 rows.append(
                     {
                         "key": ind.key,
-                        "label": ind.label,
+                        "label": label,
                         "unit": "" if ind.unit in ("%", "jaar") else ind.unit,
-                        "value": _bare(ind, self._fmt(ind.key, value))
-                        if not _missing(value)
-                        else (reasons.get(ind.key) or text.MISSING),
+                        "value": shown,
+                        "note": note,
                         "missing": _missing(value),
                         "gemeente": _bare(ind, self._fmt(ind.key, gem)),
                         "nederland": _bare(
@@ -570,32 +609,22 @@ class ProfileData:
                         ),
                     }
                 )
-            unavailable = registry_meta().get("not_available", {}).get(theme)
-            if not rows and not unavailable:
-                if theme in THEMES:
-                    out.append(
-                        {
-                            "key": theme,
-                            "label": names[theme],
-                            "rows": [],
-                            "note": _t("tabel.niet_beschikbaar_thema"),
-                            "sources": [],
-                        }
-                    )
-                continue
+            notes = []
+            if not rows and not spec["not_at_buurt"]:
+                notes.append(_t("tabel.geen_buurtcijfers", niveau=level))
+            if spec["not_at_buurt"] and (not rows or theme in _ALWAYS_NOTE):
+                notes.append(spec["not_at_buurt"])
+            if absent:
+                notes.append(_t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + ".")
+            if more and theme == "welzijn" and level == "buurt":  # said once, where it fits
+                notes.append(_t("tabel.meer_schattingen"))
             out.append(
                 {
                     "key": theme,
-                    "label": names[theme],
+                    "label": spec["label"],
                     "rows": rows,
-                    "note": unavailable
-                    if not rows
-                    else (
-                        _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
-                        if absent
-                        else None
-                    ),
-                    "sources": list(sources),
+                    "note": " ".join(notes) or None,
+                    "sources": [f"{src} ({'; '.join(years)})" for src, years in sources.items()],
                 }
             )
         return out
@@ -947,9 +976,22 @@ class ProfileData:
         if meta.get("retrieved_at"):
             out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
         out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
-        layers = sorted(k for k, v in (self.atlas.local or {}).items() if v is not None)
+        health = {"gezondheid", "gezondheid_bron"}  # a source of its own, not a layer
+        layers = sorted(
+            k for k, v in (self.atlas.local or {}).items() if v is not None and k not in health
+        )
         if layers:
             out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
+        table = (self.atlas.local or {}).get("gezondheid")
+        if table is not None and len(table):
+            out.append(
+                _t(
+                    "bronnen.gezondheid",
+                    tabel=table["gezondheid_tabel"].iloc[0],
+                    jaar=table["gezondheid_jaar"].iloc[0],
+                    indeling=table["gezondheid_indeling"].iloc[0],
+                )
+            )
         out.append(_t("bronnen.peildatum", datum=_date(self.peildatum)))
         out.append(_t("bronnen.afronding"))
         out.append(_t("bronnen.gemaakt", versie=__version__))
