@@ -8,8 +8,8 @@ third-party catalogue serving them in CBS's own OData v3 envelopes.
   ``Title``; 50090NED is on the 2020 areas, so the titles are those of the real Kerncijfers
   2020 dimension (``odata/kwb_84799NED_2020``), with CBS's ``NL01`` for Nederland as in
   the health table,
-* ``/ODataFeed/odata/50090NED/TypedDataSet``: the four real Excel copies (2016 and 2020,
-  18+ and 65+) as one table, numbers as JSON numbers and ``null`` for ``.``, keys padded as
+* ``/ODataFeed/odata/50090NED/TypedDataSet``: three real Excel copies (2016 and 2020
+  65+, 2020 18+) as one table, numbers as JSON numbers and ``null`` for ``.``, keys padded as
   in the files; ``$filter`` as in ``tests/replay.py``, paged at 10,000 rows with
   ``odata.nextLink``;
 
@@ -30,14 +30,18 @@ import pandas as pd
 from replay import _odata_filter
 
 TABLE = "50090NED"
-FILES = ("2016_18+", "2016_65+", "2020_18+", "2020_65+")
+#: 2016 and 2020 for 65+, and 2020 for 18+ (its Nederland row is checked)
+FILES = ("2016_65+", "2020_18+", "2020_65+")
 MODIFIED = "2022-11-30T02:00:00"
 
 
 @cache
 def excel(realdata: Path, name: str) -> pd.DataFrame:
     """One real Excel copy as read by pandas (cached per session: each takes ~2.5 s)."""
-    return pd.read_excel(Path(realdata) / "raw" / "rivm_50090NED" / f"{name}.xlsx")
+    from wijkgeo.sources.rivm_file import excel_engine
+
+    path = Path(realdata) / "raw" / "rivm_50090NED" / f"{name}.xlsx"
+    return pd.read_excel(path, engine=excel_engine())
 
 
 def _json_value(value: Any) -> Any:

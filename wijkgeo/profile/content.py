@@ -544,20 +544,24 @@ class ProfileData:
         margin (``"tussen 14 en 19%"``): what goes with a model estimate's value."""
         table = self.atlas.local.get("gezondheid")
         lo = hi = year = None
+        unchecked = False
         if table is not None and "code" in table.columns:
             hit = table[table["code"].astype(str) == code]
             if len(hit):
                 year = hit["gezondheid_jaar"].iloc[0] if "gezondheid_jaar" in hit else None
+                unchecked = "status" in hit and hit["status"].iloc[0] == "niet_gecontroleerd"
                 if ind.bounds:
                     lo = hit[ind.bounds["lower"]].iloc[0] if ind.bounds["lower"] in hit else None
                     hi = hit[ind.bounds["upper"]].iloc[0] if ind.bounds["upper"] in hit else None
         label = ind.label
         if not _missing(year):
             label = label.replace("(schatting)", f"(schatting {int(year)})")
-        if _missing(lo) or _missing(hi):  # short enough for one line of the printed table
-            return label, "marge niet gepubliceerd"
+        # short enough for one line of the printed table; the provenance where it matters
+        extra = "; " + _t("tabel.grens_niet_gecontroleerd") if unchecked else ""
+        if _missing(lo) or _missing(hi):
+            return label, "marge niet gepubliceerd" + extra
         low = format_number(float(lo), ind.decimals)
-        return label, f"tussen {low} en {format_value(ind.key, hi)}"
+        return label, f"tussen {low} en {format_value(ind.key, hi)}" + extra
 
     def _themes(self, level: str, code: str, row: pd.Series, reasons: pd.Series) -> list[dict]:
         """Per CBS brede welvaart theme its indicators, and plainly what it has no buurt
