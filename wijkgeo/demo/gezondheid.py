@@ -261,7 +261,9 @@ def health_rows(
             arr[codes == code] = round(base * mult, 1)
         # everyone else stays below the near-miss line, so the picture is not all matches
         others = ~np.isin(codes, chosen)
-        arr[others] = np.minimum(arr[others], base * factor * 0.88)
+        cap = base * factor * 0.88
+        spread = rng.uniform(0.5, 6.0, len(arr))  # below the line, not piled up on it
+        arr[others] = np.where(arr > cap, cap - spread, arr)[others]
     gem_ref = {k: float(np.average(v, weights=np.maximum(pop, 1))) for k, v in values.items()}
     rows: list[dict[str, Any]] = []
     titles: dict[str, str] = {"NL01": "Nederland", gm_code: gm_name}
