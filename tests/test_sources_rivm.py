@@ -303,3 +303,27 @@ def test_rotterdam_map_and_profile_say_schatting_with_year(realdata, rotterdam_s
     row = next(r for t in page["themes"] for r in t["rows"] if r["key"] == "eenzaam_65plus")
     assert row["label"] == "Eenzaam, 65+ (schatting 2020)" and row["value"] == "59,5%"
     assert row["note"] == "marge niet gepubliceerd; grens niet gecontroleerd"
+
+
+@pytest.mark.realdata
+def test_a_refresh_without_gezondheid_keeps_the_stored_figures(httpserver, realdata, tmp_path):
+    """Health figures stored before survive a refresh that does not ask for them."""
+    srv = serve_pdok(httpserver, realdata, replay=serve_cbs(httpserver, realdata))
+    store = Store(tmp_path)
+    store.write_atlas(wijkgeo.make_demo())
+    fresh = wijkgeo.make_demo()
+    del fresh.local["gezondheid"], fresh.local["gezondheid_bron"]
+    results = refresh(
+        ["GM9999"],
+        2024,
+        store=store,
+        vierkanten=False,
+        force=True,
+        fetcher=lambda *a, **k: fresh,
+        cbs_url=srv.base_url,
+        pdok_url=srv.base_url,
+    )
+    assert results[0].ok, results[0].message()
+    kept = store.read_atlas("GM9999", 2024).local
+    assert set(kept["gezondheid"]["gezondheid_tabel"]) == {"50150NED"}
+    assert kept["gezondheid"]["eenzaam_65plus"].notna().sum() >= 40

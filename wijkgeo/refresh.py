@@ -456,10 +456,12 @@ def _refresh_one(
             vierkant_url=opts.vierkant_url,
             on_grid_error="raise",  # a grid failure is a source failure, not empty grids
         )
-        if opts.gezondheid:
-            from .sources.rivm_refresh import with_health
+        from .sources.rivm_refresh import keep_stored, with_health
 
+        if opts.gezondheid:
             with_health(atlas, target, current.get("rivm"), opts.derden_url)
+        elif stored is not None:  # health figures stored before stay with the gemeente
+            keep_stored(atlas, target)
         if stored is not None and not opts.force:
             _check_against_stored(atlas, stored)
         same = stored is not None and _same_content(atlas, stored)

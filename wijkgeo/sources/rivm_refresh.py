@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
     from ..store import Store
 
-__all__ = ["watch", "with_health"]
+__all__ = ["keep_stored", "watch", "with_health"]
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +59,18 @@ def watch(seen: dict[str, Any], url: str | None) -> dict[str, Any] | None:
     return {**found, "validators": {"table": found["table"], "modified": found["modified"]}}
 
 
-def _keep_stored(atlas: Atlas, store: Store) -> None:
+def keep_stored(atlas: Atlas, store: Store) -> None:
+    """Keep the stored health figures with a freshly fetched ``atlas``: the stored source
+    rows are carried to its areas again (its boundaries may have changed)."""
     try:
         old = store.read_atlas(atlas.code, atlas.year)
     except (NotInStoreError, StoreError):
         return
-    for name in (SOURCE_TABLE, TABLE):
-        if name in old.local:
-            atlas.local[name] = old.local[name]
+    source = old.local.get(SOURCE_TABLE)
+    if source is not None and len(source):
+        attach(atlas, source, store=store)
+    elif TABLE in old.local:
+        atlas.local[TABLE] = old.local[TABLE]
 
 
 def with_health(atlas: Atlas, store: Store, found: dict[str, Any] | None, url: str | None) -> Atlas:
@@ -84,7 +88,7 @@ def with_health(atlas: Atlas, store: Store, found: dict[str, Any] | None, url: s
         Host root of the catalogue.
     """
     if found is None:
-        _keep_stored(atlas, store)
+        keep_stored(atlas, store)
         return atlas
     try:
         tidy = rivm.fetch_gezondheid(atlas.code, table=found["table"], url=url)
@@ -96,5 +100,5 @@ def with_health(atlas: Atlas, store: Store, found: dict[str, Any] | None, url: s
             atlas.year,
             exc,
         )
-        _keep_stored(atlas, store)
+        keep_stored(atlas, store)
     return atlas
