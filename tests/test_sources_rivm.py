@@ -327,3 +327,37 @@ def test_a_refresh_without_gezondheid_keeps_the_stored_figures(httpserver, reald
     kept = store.read_atlas("GM9999", 2024).local
     assert set(kept["gezondheid"]["gezondheid_tabel"]) == {"50150NED"}
     assert kept["gezondheid"]["eenzaam_65plus"].notna().sum() >= 40
+
+
+def test_import_compares_outlines_when_that_years_boundaries_are_stored(tmp_path):
+    """A 50090NED-like copy (2020, on the 2020 areas) with the 2020 areas in the store: a
+    buurt whose outline held takes its value, a redrawn one gets none and says why."""
+    from dataclasses import replace
+
+    from shapely import affinity
+
+    from wijkgeo.demo.gezondheid import health_rows
+
+    store = Store(tmp_path / "store")
+    now = wijkgeo.make_demo()
+    del now.local["gezondheid"], now.local["gezondheid_bron"]
+    store.write_atlas(now)
+    then_buurten = now.buurten.copy()
+    geoms = then_buurten.geometry.to_numpy().copy()
+    geoms[0] = affinity.scale(geoms[0], 0.7, 0.7)  # redrawn since 2020
+    then = replace(now, buurten=then_buurten.set_geometry(geoms), meta={**now.meta, "year": 2020})
+    store.write_atlas(then)
+    rows, _titles = health_rows(now.gemeente, now.wijken, now.buurten, now.local)
+    copy = pd.DataFrame(rows)
+    copy = copy[(copy["Marges"] == "MW00000") & (copy["Perioden"] == "2024JJ00")]
+    copy["Perioden"] = "2020JJ00"
+    copy.to_csv(tmp_path / "gezondheid_2020.csv", index=False)
+    line = import_gezondheid(tmp_path / "gezondheid_2020.csv", "GM9999", store=store)
+    assert line.startswith("GM9999 2024: gezondheid 50090NED 2020 (18+, 65+)"), line
+    table = store.read_atlas("GM9999", 2024).local["gezondheid"].set_index("code")
+    first = now.buurten["buurtcode"].iloc[0]
+    assert table.at[first, "status"] == "geen" and pd.isna(table.at[first, "eenzaam_65plus"])
+    assert table.at[first, "herkomst"].startswith("geen cijfer: grens gewijzigd sinds 2020")
+    others = table[(table["level"] == "buurt") & (table.index != first)]
+    assert set(others["status"]) == {"gelijk"} and others["eenzaam_65plus"].notna().all()
+    assert set(others["herkomst"]) == {"grens gelijk aan 2020"}

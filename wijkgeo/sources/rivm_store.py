@@ -269,4 +269,14 @@ def summary(atlas: Atlas, tidy: pd.DataFrame) -> str:
         text += f"; zonder cijfer: {without.iloc[0]}"
         if len(without) > 1:
             text += f" (en {len(without) - 1} meer)"
+    unknown = int(without.str.contains("onbekend").sum())
+    if unknown:
+        indeling = int(matched["gezondheid_indeling"].iloc[0])
+        text += (
+            f". Deze tabel noemt de buurtnamen van {indeling} niet: haal eerst de grenzen van "
+            f"{indeling} op (wijkgeo refresh {atlas.code} --jaar {indeling}, of wijkgeo import "
+            f"WijkBuurtkaart_{indeling}_v3.gpkg --gemeente {atlas.code} --jaar {indeling}) "
+            f"en importeer dit bestand opnieuw, of gebruik wijkgeo refresh {atlas.code} --jaar "
+            f"{atlas.year} --gezondheid"
+        )
     return text
