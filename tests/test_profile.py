@@ -178,14 +178,14 @@ def test_theme_tables_follow_the_brede_welvaart_themes_with_position_dots(data):
     assert "Vertrouwen" in next(t for t in page["themes"] if t["key"] == "samenleving")["note"]
     # a model estimate carries 'schatting', its year and its bounds
     est = next(r for t in page["themes"] for r in t["rows"] if r["key"] == "eenzaam_65plus")
-    assert "(schatting 2024)" in est["label"] and re.search(r"^tussen \d", est["note"])
+    assert "(schatting 2024)" in est["label"] and re.search(r"^tussen \d+,\d en \d", est["note"])
     rows = [r for t in page["themes"] for r in t["rows"]]
     with_dot = [r for r in rows if str(r["dot"]).startswith("<svg")]
     assert len(with_dot) >= 30
     for theme in page["themes"]:
         if any(not get_indicator(r["key"]).estimate for r in theme["rows"]):
             assert theme["sources"], theme["key"]  # the RIVM table is named under Bronnen
-    assert any("RIVM/GGD-schattingen" in s and "50150NED" in s for s in page["sources"])
+    assert any("RIVM-schattingen" in s and "50150NED" in s for s in page["sources"])
 
 
 def test_spread_over_500m_cells_and_buurten(demo, data):

@@ -301,8 +301,8 @@ def test_rotterdam_map_and_profile_say_schatting_with_year(realdata, rotterdam_s
     assert herkomst[i] == "grens niet gecontroleerd: code en naam gelijk aan 2020"
     page = ProfileData(atlas).page("BU05990111")
     row = next(r for t in page["themes"] for r in t["rows"] if r["key"] == "eenzaam_65plus")
-    assert row["label"] == "Eenzaam, 65+ (schatting 2020)" and row["value"] == "59,5%"
-    assert row["note"] == "marge niet gepubliceerd; grens niet gecontroleerd"
+    assert row["label"] == "Eenzaam, 65+ (schatting 2020) · grens niet gecontroleerd"
+    assert row["value"] == "59,5%" and row["note"] == "marge niet gepubliceerd"
 
 
 @pytest.mark.realdata

@@ -181,7 +181,13 @@ def _targets(buurten: Any, wijken_plan: pd.DataFrame, local: dict[str, Any]) -> 
     soon = set(wijken_plan.loc[wijken_plan["planjaar"] <= 2024 + 4, "wijkcode"])
     in_plan = buurten["wijkcode"].isin(soon).to_numpy()
     codes = buurten["buurtcode"].to_numpy()
-    order = np.argsort(-pop)  # the biggest buurten first: no small-number doubts
+    # the biggest buurten first (no small-number doubts), outside the koppelkans wijk (the
+    # first off gas): its profile already carries the other rules and must stay 4 A4
+    first = set(
+        wijken_plan.loc[wijken_plan["planjaar"] == wijken_plan["planjaar"].min(), "wijkcode"]
+    )
+    busy = buurten["wijkcode"].isin(first).to_numpy()
+    order = np.lexsort((-pop, busy))
 
     def pick(mask: np.ndarray) -> list[str]:
         return [codes[i] for i in order if mask[i]][:2]

@@ -549,8 +549,9 @@ class ProfileData:
         return out
 
     def _estimate_note(self, ind: Any, level: str, code: str) -> tuple[str, str]:
-        """The label with the estimate's year (``"Eenzaam, 65+ (schatting 2020)"``) and its
-        margin (``"tussen 14 en 19%"``): what goes with a model estimate's value."""
+        """The label with the estimate's year (``"Eenzaam, 65+ (schatting 2020)"``, and
+        ``grens niet gecontroleerd`` where so) and its margin (``"marge 14–19%"``, the
+        95 % bounds): what goes with a model estimate's value."""
         table = self.atlas.local.get("gezondheid")
         lo = hi = year = None
         unchecked = False
@@ -565,12 +566,13 @@ class ProfileData:
         label = ind.label
         if not _missing(year):
             label = label.replace("(schatting)", f"(schatting {int(year)})")
-        # short enough for one line of the printed table; the provenance where it matters
-        extra = "; " + _t("tabel.grens_niet_gecontroleerd") if unchecked else ""
+        if unchecked:  # the provenance where it matters, under the label
+            label += " · " + _t("tabel.grens_niet_gecontroleerd")
+        # the margin under the value, short enough for the printed table's narrow column
         if _missing(lo) or _missing(hi):
-            return label, "marge niet gepubliceerd" + extra
+            return label, _t("tabel.geen_marge")
         low = format_number(float(lo), ind.decimals)
-        return label, f"tussen {low} en {format_value(ind.key, hi)}" + extra
+        return label, _t("tabel.marge", van=low, tot=format_value(ind.key, hi))
 
     def _themes(self, level: str, code: str, row: pd.Series, reasons: pd.Series) -> list[dict]:
         """Per CBS brede welvaart theme its indicators, and plainly what it has no buurt
