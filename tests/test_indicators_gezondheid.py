@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wijkgeo.indicators import compute, list_indicators
+from wijkgeo.indicators import compute, compute_with_reasons, list_indicators
 from wijkgeo.indicators.registry import brede_welvaart, get_indicator
 
 REQUIRED = [
@@ -93,5 +93,5 @@ def test_estimates_are_read_by_the_code_of_each_level():
     assert compute(wijken, ["eenzaam_65plus"], level="wijk", local=local).iloc[0, 0] == 48.0
     nl = pd.DataFrame({"code": ["NL00"], "aantal_inwoners": [17_000_000]})
     assert compute(nl, ["eenzaam_65plus"], level="nederland", local=local).iloc[0, 0] == 49.5
-    res = compute(buurten, ["eenzaam_65plus"], level="buurt", local={}, with_reasons=True)
+    res = compute_with_reasons(buurten, ["eenzaam_65plus"], level="buurt", local={})
     assert res.reasons["eenzaam_65plus"].iloc[0] == "niet beschikbaar in deze gegevens"

@@ -36,6 +36,7 @@ from .compute import (
     IndicatorResult,
     add_indicators,
     compute,
+    compute_with_reasons,
     estimate_bounds,
     indicator_series,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "comparison_table",
     "composite_index",
     "compute",
+    "compute_with_reasons",
     "difference_from",
     "estimate_bounds",
     "format_estimate",
