@@ -59,7 +59,8 @@ def run_demo(
     target.write_atlas(atlas)
     log.info("Demodam opgeslagen in %s", target.path)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
-    fmap = build(atlas, indicator=indicator)  # every indicator, opening on this one
+    # every indicator, opening on this one; self-contained, so it opens without internet
+    fmap = build(atlas, indicator=indicator, offline=True)
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)
