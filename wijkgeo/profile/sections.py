@@ -200,8 +200,11 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
         return [], []
     numbers = points.rule()
     found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
+    shown_estimates = set(_teksten()["schattingen_in_profiel"])
     for ind in list_indicators():
         if ind.sign == 0 or additive(ind):
+            continue
+        if ind.estimate and ind.key not in shown_estimates:  # RIVM: the profile's selection
             continue
         value, gem = row.get(ind.key), row.get(f"{ind.key}_gemeente")
         rank, of = row.get(f"{ind.key}_rang"), row.get(f"{ind.key}_rang_van")
