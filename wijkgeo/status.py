@@ -140,7 +140,13 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         "buurten",
         "laatste controle",
     )
-    words = {CREATED: "nieuw", UPDATED: "bijgewerkt", UNCHANGED: "ongewijzigd", FAILED: "MISLUKT"}
+    words = {
+        CREATED: "nieuw",
+        UPDATED: "bijgewerkt",
+        UNCHANGED: "ongewijzigd",
+        FAILED: "MISLUKT",
+        "onleesbaar": "ONLEESBAAR",
+    }
     lines = []
     for r in rows:
         table = r.get("cbs_table") or "-"
@@ -174,4 +180,12 @@ def format_status(rows: list[dict[str, Any]]) -> str:
             rivm = r["gezondheid"]
             where = rivm.get("file") or date_part(rivm.get("modified"))
             out.append(f"  gezondheid: RIVM-tabel {rivm.get('table', '?')} ({where})")
-    return "\n".join(out)
+    table = "\n".join(out)
+    notes = [
+        f"{r['gemeente']} {r['year']} ONLEESBAAR: {r['error']}" for r in rows if r.get("error")
+    ] + [
+        f"{r['gemeente']} {r['year']} laatste controle ONLEESBAAR: {r.get('check_message')}"
+        for r in rows
+        if r.get("check_status") == "onleesbaar"
+    ]
+    return "\n".join([table, "", *notes]) if notes else table
