@@ -280,7 +280,7 @@ def normalize_rows(
             {
                 "code": code,
                 "level": "nederland" if code == "NL00" else level_of(code),
-                "naam": (titles or gm_names).get(code),
+                "naam": "Nederland" if code == "NL00" else (titles or gm_names).get(code),
                 "jaar": year,
                 "leeftijd": label,
                 "tabel": table,
