@@ -185,7 +185,8 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         "Voorbeeld: wijkgeo -q refresh GM0599 --jaar 2024 --logbestand refresh.log  (cron: "
         "zegt niets als er niets veranderde). "
         "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
-        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd."
+        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. "
+        "Voorbeeld met gezondheid: wijkgeo refresh GM0599 --jaar 2024 --gezondheid."
     )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
@@ -214,6 +215,11 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         "--zonder-vierkanten",
         action="store_true",
         help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
+    )
+    p.add_argument(
+        "--gezondheid",
+        action="store_true",
+        help="ook de nieuwste RIVM-tabel Gezondheid per wijk en buurt (schattingen) opslaan",
     )
     p.add_argument("--json", action="store_true", help="resultaat per gemeente als JSON op stdout")
     p.add_argument("--logbestand", metavar="PAD", help="logregels ook aan dit bestand toevoegen")
@@ -254,6 +260,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
             lock_timeout=args.lock_timeout,
             force=args.forceer,
             vierkanten=not args.zonder_vierkanten,
+            gezondheid=args.gezondheid,
         )
     finally:
         if handler is not None:
@@ -621,6 +628,9 @@ def _add_import(p: argparse.ArgumentParser) -> None:
         "berekend uit alle gemeenten in het bestand. De vierkantstatistieken (500 m en 100 m)\n"
         "komen bij elke gemeente in de store (of alleen --gemeente). Eigen lagen (wijkgeo\n"
         "lagen) blijven staan. Hetzelfde bestand nogmaals: ongewijzigd.\n"
+        "Gezondheid (RIVM-schattingen per buurt, een gedownloade tabel 50090NED/50120NED/\n"
+        "50150NED als Excel, CSV of parquet; editie, jaar en leeftijd uit de rijen):\n"
+        "  wijkgeo import 50090NED_2020_65+.xlsx --gemeente GM0599\n"
         "Exitcodes: 0 opgeslagen of ongewijzigd; 2 ongeldig bestand of gemeente niet (volledig)\n"
         "in het bestand; 3 store vergrendeld of beschadigd."
     )
@@ -628,14 +638,20 @@ def _add_import(p: argparse.ArgumentParser) -> None:
         "bestand",
         nargs="+",
         metavar="BESTAND",
-        help="WijkBuurtkaart_<jaar>_v<n>.gpkg en/of vierkantstatistieken (cbs_vk500_..gpkg)",
+        help="WijkBuurtkaart_<jaar>_v<n>.gpkg en/of vierkantstatistieken (cbs_vk500_..gpkg), "
+        "of de RIVM-tabel Gezondheid per wijk en buurt (Excel, CSV of parquet)",
     )
     p.add_argument(
         "--gemeente",
-        help="gemeentecode, bv. GM0599 (nodig bij de Wijk- en Buurtkaart; bij vierkanten: "
-        "alleen deze gemeente)",
+        help="gemeentecode, bv. GM0599 (nodig bij de Wijk- en Buurtkaart en de RIVM-tabel; "
+        "bij vierkanten: alleen deze gemeente)",
     )
-    p.add_argument("--jaar", type=int, help="jaar van de kaart, bv. 2024")
+    p.add_argument(
+        "--jaar",
+        type=int,
+        help="jaar van de kaart, bv. 2024 (bij de RIVM-tabel: het opgeslagen jaar waar de "
+        "cijfers bij komen; standaard het nieuwste)",
+    )
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
@@ -648,15 +664,23 @@ def _add_import(p: argparse.ArgumentParser) -> None:
 
 @command(
     "import",
-    "lees een gemeente uit een gedownloade Wijk- en Buurtkaart of vierkantstatistieken (.gpkg)",
+    "lees een gedownloade Wijk- en Buurtkaart, vierkantstatistieken of RIVM-gezondheidstabel in",
 )(_add_import)
 def _run_import(args: argparse.Namespace) -> int:
     from .refresh import import_vierkanten, import_wijkbuurtkaart
+    from .sources.rivm_file import is_health_file
     from .sources.vierkant import vierkant_layer
 
     files = [Path(f) for f in args.bestand]
+    health = [f for f in files if is_health_file(f)]  # a CBS table download (RIVM health)
+    files = [f for f in files if f not in health]
     grids = [f for f in files if f.is_file() and vierkant_layer(f) is not None]
     kaarten = [f for f in files if f not in grids]
+    if health and not args.gemeente:
+        raise ConfigError(
+            f"{health[0]}: geef bij de RIVM-tabel --gemeente, bv. "
+            f"wijkgeo import {health[0].name} --gemeente GM0599"
+        )
     if kaarten and (not args.gemeente or args.jaar is None):
         raise ConfigError(
             f"{kaarten[0]}: geef bij de Wijk- en Buurtkaart --gemeente en --jaar, bv. "
@@ -672,6 +696,15 @@ def _run_import(args: argparse.Namespace) -> int:
             grid, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
         ):
             print(result.message())
+    for table in health:  # after the kaart: the figures go with the stored gemeente
+        from .sources.rivm_store import import_gezondheid
+
+        print(
+            import_gezondheid(
+                table, args.gemeente, year=args.jaar, store=args.store,
+                lock_timeout=args.lock_timeout,
+            )
+        )
     return EXIT_OK
 
 

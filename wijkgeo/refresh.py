@@ -159,6 +159,8 @@ class _Options:
     vierkanten: bool
     fetcher: Callable[..., Any]
     seen: dict[str, Any] = field(default_factory=dict)  # metadata answers shared in one run
+    gezondheid: bool = False
+    derden_url: str | None = None
 
 
 def _watched(
@@ -184,6 +186,12 @@ def _watched(
         if url not in opts.seen:
             opts.seen[url] = _http.head_validators(url)
         out[f"vierkant_{res}"] = {"url": url, "validators": opts.seen[url]}
+    if opts.gezondheid:
+        from .sources.rivm_refresh import watch
+
+        found = watch(opts.seen, opts.derden_url)
+        if found:
+            out["rivm"] = found
     return out
 
 
@@ -229,6 +237,8 @@ def _reason(changed: list[str], cbs: dict[str, Any], stored: dict[str, Any] | No
     pdok = [c.removeprefix("pdok_") for c in changed if c.startswith("pdok_")]
     if pdok:
         parts.append("PDOK-grenzen gewijzigd (" + ", ".join(pdok) + ")")
+    if "rivm" in changed:
+        parts.append("RIVM-gezondheidstabel gewijzigd")
     grids = [c.removeprefix("vierkant_") + " m" for c in changed if c.startswith("vierkant_")]
     if grids:
         parts.append("vierkantstatistieken gewijzigd (" + ", ".join(grids) + ")")
@@ -299,6 +309,8 @@ def refresh(
     lock_timeout: float = 300,
     progress: bool | None = None,
     fetcher: Callable[..., Any] | None = None,
+    gezondheid: bool = False,
+    derden_url: str | None = None,
 ) -> list[RefreshResult]:
     """Bring the store up to date for some gemeenten and one year.
 
@@ -329,6 +341,12 @@ def refresh(
         on_grid_error="raise") -> Atlas``; default :func:`wijkgeo.sources.fetch`. A failing
         vierkant download fails the gemeente (last good version kept), it never stores
         empty grids.
+    gezondheid : bool
+        Also store the newest edition of the RIVM health monitor with the gemeente
+        (:mod:`wijkgeo.sources.rivm_refresh`); a failing health source is a warning, the
+        last stored health figures stay.
+    derden_url : str, optional
+        Host root of CBS's third-party catalogue (``$WIJKGEO_CBS_DERDEN_URL``).
 
     Returns
     -------
@@ -364,7 +382,17 @@ def refresh(
     if fetcher is None:
         from .sources import fetch as fetcher
 
-    opts = _Options(dry_run, force, cbs_url, pdok_url, vierkant_url, vierkanten, fetcher)
+    opts = _Options(
+        dry_run,
+        force,
+        cbs_url,
+        pdok_url,
+        vierkant_url,
+        vierkanten,
+        fetcher,
+        gezondheid=gezondheid,
+        derden_url=derden_url,
+    )
 
     def run() -> list[RefreshResult]:
         results: list[RefreshResult] = []
@@ -435,6 +463,12 @@ def _refresh_one(
             vierkant_url=opts.vierkant_url,
             on_grid_error="raise",  # a grid failure is a source failure, not empty grids
         )
+        from .sources.rivm_refresh import keep_stored, with_health
+
+        if opts.gezondheid:
+            with_health(atlas, target, current.get("rivm"), opts.derden_url)
+        elif stored is not None:  # health figures stored before stay with the gemeente
+            keep_stored(atlas, target)
         if stored is not None and not opts.force:
             _check_against_stored(atlas, stored)
         if stored is not None:

@@ -84,6 +84,12 @@ SETTINGS: tuple[Setting, ...] = (
         "uit `sources/catalog.json`",
     ),
     Setting(
+        "cbs_derden_url", "WIJKGEO_CBS_DERDEN_URL", str, None,
+        "Basisadres van de CBS-catalogus van derden (dataderden: RIVM/GGD-gezondheid per "
+        "wijk en buurt).",
+        "uit `sources/catalog.json`",
+    ),
+    Setting(
         "http_timeout", "WIJKGEO_HTTP_TIMEOUT", float, 60.0,
         "Leestime-out per HTTP-verzoek in seconden (verbinden: hoogstens 10 s).",
     ),

@@ -770,7 +770,9 @@ def projecten_frame(
     cand = [
         c
         for c in b.index
-        if c not in kk_buurten and c != green and dens[c] < 0.6
+        if c not in kk_buurten
+        and c != green
+        and dens[c] < 0.6
         and 1.1 * nl65 <= float(share65[c] if pd.notna(share65[c]) else 0) <= 1.18 * nl65
     ]
     if cand:  # groen where 65+ is just under 1.2 x NL and the buurt is not dense
@@ -1263,7 +1265,7 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         # the local layers' reference date: initiative status and plan windows relate to it
         "peildatum": REFERENCE_DATE.isoformat(),
     }
-    return build_atlas(
+    atlas = build_atlas(
         gemeente=DEMO_CODE,
         year=DEMO_YEAR,
         boundaries=boundaries,
@@ -1272,6 +1274,18 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         local=local,
         meta=meta,
     )
+    return _with_health(atlas, seed)
+
+
+def _with_health(atlas: Atlas, seed: int) -> Atlas:
+    """Demodam's RIVM-style health estimates, read by the real loader and kept with it."""
+    from ..sources import rivm
+    from ..sources.rivm_store import attach
+    from .gezondheid import TABLE, health_rows
+
+    rows, titles = health_rows(atlas.gemeente, atlas.wijken, atlas.buurten, atlas.local, seed=seed)
+    tidy = rivm.normalize_rows(rows, table=TABLE, titles=titles, source="Demodam")
+    return attach(atlas, tidy)
 
 
 def _vierkanten(raw: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:

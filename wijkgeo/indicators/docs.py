@@ -84,6 +84,11 @@ def describe_formula(alt: Mapping[str, Any]) -> str:
         if alt.get("per"):
             text += f", gedeeld door `{alt['per']}`{_scale(alt)}"
         return text
+    if op == "estimate":
+        return (
+            f"modelschatting `{alt['value']}` uit tabel `{alt['layer']}` (RIVM), per gebied via "
+            "de code, alleen waar de grens gelijk bleef"
+        )
     return op  # pragma: no cover
 
 
@@ -109,6 +114,7 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
     items = list(list_indicators() if indicators is None else indicators)
     meta = registry_meta()
     theme_names = themes()
+    bw_names = meta.get("brede_welvaart", {}).get("themes", {})
     directions = meta["directions"]
     kinds = meta["kinds"]
     lines = [
@@ -118,8 +124,10 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
         "`python -m wijkgeo.indicators.docs`. Niet met de hand bewerken. -->",
         "",
         f"wijkgeo kent {len(items)} indicatoren. Elke indicator is één keer gedefinieerd, in "
-        "`wijkgeo/indicators/registry.json`; kaarten, pop-ups, exports en deze pagina lezen "
-        "label, eenheid en kanttekeningen daaruit.",
+        "`wijkgeo/indicators/registry.json` (de RIVM-schattingen in "
+        "`wijkgeo/indicators/gezondheid.json`); kaarten, pop-ups, exports en deze pagina lezen "
+        "label, eenheid en kanttekeningen daaruit. Elke indicator hoort bij een thema van de "
+        "brede welvaart van CBS (`wijkgeo/indicators/brede_welvaart.json`).",
         "",
         "## Zo lees je de indicatoren",
         "",
@@ -180,6 +188,7 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
                 f"| Eenheid | {_cell(ind.unit)} |",
                 f"| Richting | {directions[ind.direction]} |",
                 f"| Soort | {kinds[ind.kind]} |",
+                f"| Brede welvaart | {_cell(bw_names.get(ind.brede_welvaart, ''))} |",
                 f"| Formule | {_cell(_formula(ind))} |",
                 f"| Bron | {_cell(ind.source_in(None))} |",
                 f"| Periode | {_cell(ind.year_in(None))} |",

@@ -82,7 +82,7 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
     """The page of a map: a ``folium.Map`` analysts can add to and save."""
     import xyzservices
 
-    from ..indicators import themes
+    from ..indicators import brede_welvaart
     from .layers import SCRIPTS
 
     options = options or MapOptions()
@@ -123,7 +123,8 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
                 subtitle,
                 data.source,
                 data.entries,
-                themes(),
+                # the selector follows CBS's brede welvaart themes (welzijn, materiële welvaart..)
+                {k: v["label"] for k, v in brede_welvaart().items()},
                 data.initial,
                 data.payload["layers"],
             )

@@ -283,13 +283,30 @@
       return r;
     }
 
+    /* a model estimate (RIVM) never shows as a bare number: "schatting <jaar>" and, where
+       published, its 95 % bounds */
+    function estimateText(ind, i) {
+      var e = ind.est, v = values(ind);
+      if (!e.ints) e.ints = {lo: e.lo ? vlq(e.lo) : null, hi: e.hi ? vlq(e.hi) : null};
+      var t = T.estimate + (e.year ? " " + e.year : ""), lo = e.ints.lo, hi = e.ints.hi;
+      if (lo && hi && lo[i] !== null && hi[i] !== null) {
+        t += ", " + T.estimate_between + " " + fmtValue(ind, lo[i] / v.scale) + " " +
+          T.estimate_and + " " + fmtValue(ind, hi[i] / v.scale);
+      } else {
+        t += ", " + T.estimate_no_bounds;
+      }
+      return t;
+    }
+
     function valueText(ind, i) {
       var v = values(ind);
       if (v.ints[i] === null) {
         var why = v.reason[i];
+        if (ind.est && data.herkomst && data.herkomst[i] && !why) why = data.herkomst[i];
         return why && why !== T.missing ? T.missing + " (" + why + ")" : T.missing;
       }
-      return fmtValue(ind, v.ints[i] / v.scale);
+      var shown = fmtValue(ind, v.ints[i] / v.scale);
+      return ind.est ? shown + " (" + estimateText(ind, i) + ")" : shown;
     }
 
     function heading(i) {
@@ -342,6 +359,7 @@
       } else {
         html += row(T.popup_change_short, T.popup_no_previous);
       }
+      if (ind.est && data.herkomst && data.herkomst[i]) html += row(T.popup_herkomst, data.herkomst[i]);
       html += "</table>";
       if (ind.caveat) html += '<div class="wijkgeo-caveat">' + T.popup_caveat + ": " + ind.caveat + "</div>";
       ctx.hooks.popup.forEach(function (f) { html += f(i); });
