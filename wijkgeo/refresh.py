@@ -470,6 +470,16 @@ def _result(
 
 
 # ---------------------------------------------------------------------------- import
+def _read_kaart(path: str | Path, gemeente: str, year: int) -> Any:
+    """The Wijk- en Buurtkaart of any year: the GeoPackage, or the older zipped shapefiles."""
+    from .sources.kwb_shapefile import is_shapefile_source, read_kwb_shapefiles
+    from .sources.wijkbuurtkaart import read_wijkbuurtkaart
+
+    if is_shapefile_source(path):
+        return read_kwb_shapefiles(path, gemeente, year)
+    return read_wijkbuurtkaart(path, gemeente, year)
+
+
 def import_wijkbuurtkaart(
     path: str | Path,
     gemeente: str,
@@ -516,10 +526,8 @@ def import_wijkbuurtkaart(
     >>> r.status, r.wijken                                      # doctest: +SKIP
     ('created', 21)
     """
-    from .sources.wijkbuurtkaart import read_wijkbuurtkaart
-
     target = store if isinstance(store, Store) else Store(store)
-    atlas = read_wijkbuurtkaart(path, gemeente, year)
+    atlas = _read_kaart(path, gemeente, year)
     code, info = atlas.code, atlas.meta["wijkbuurtkaart"]
     stored = None
     try:
