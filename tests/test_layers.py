@@ -48,7 +48,13 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("indicatoren", ["wijkgeo.indicators"]),
     (
         "analyse",
-        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.joins", "wijkgeo.local_joins"],
+        [
+            "wijkgeo.grid.",
+            "wijkgeo.koppelkansen",
+            "wijkgeo.joins",
+            "wijkgeo.local_joins",
+            "wijkgeo.series",
+        ],
     ),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),
     ("verversen", ["wijkgeo.refresh", "wijkgeo.status"]),
