@@ -244,3 +244,32 @@ def test_property_unchanged_map_carries_everything_as_measured(cuts, values):
     out = carry(vals, vals.rename(columns={"inwoners": "aantal_inwoners"}), cw, level="gemeente")
     assert (out.herkomst["inwoners"] == "gemeten").all()
     assert (out.values["inwoners"] == vals["inwoners"]).all()
+
+
+# ---------------------------------------------------------------------------- command line
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path, capsys):
+    from wijkgeo.cli import main
+
+    out = tmp_path / "schiedam.csv"
+    argv = ["tijdreeks", "GM0606", "--jaren", "2015-2024", "--store", str(rijnmond.path)]
+    assert main([*argv, "--uitvoer", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "2016" in err and "wijkgeo import buurt_2016.zip --gemeente GM0606" in err
+    assert "wijkgeo refresh GM0606 --jaar 2023" in err
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(table.columns) == [
+        "niveau", "code", "naam", "jaar", "indicator", "waarde", "herkomst", "reden"
+    ]  # fmt: skip
+    assert set(table.niveau) == {"buurt", "wijk", "gemeente"}
+    assert len(table) == len(schiedam)  # the Python series gives the same frame
+    assert (table.code.to_numpy() == schiedam.code.to_numpy()).all()
+    inw = table[(table.indicator == "inwoners") & (table.niveau == "buurt") & (table.jaar == 2015)]
+    assert inw.waarde.sum() == pytest.approx(76765, abs=40)  # rounded to whole inhabitants
+    for fmt in ("xlsx", "json"):
+        path = tmp_path / f"t.{fmt}"
+        assert main([*argv, "--format", fmt, "--uitvoer", str(path)]) == 0
+        assert path.stat().st_size > 1000
+    assert main(["tijdreeks", "GM0613", "--jaren", "2015-2024", "--store", str(rijnmond.path)]) == 2
+    assert "wijkgeo import buurt_2015.zip --gemeente GM0613" in capsys.readouterr().err

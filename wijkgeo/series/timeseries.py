@@ -290,7 +290,7 @@ def tijdreeks(
     frame.attrs["ontbrekende_jaren"] = missing
     frame.attrs["ophalen"] = [fetch_command(code, y) for y in missing]
     if missing:
-        log.warning(
+        log.info(
             "%s: geen gegevens in de store voor %s; ophalen met: %s",
             code,
             ", ".join(map(str, missing)),
@@ -383,10 +383,21 @@ def write_tijdreeks(
     >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
     'buurt;BU1;A;2015;inwoners;1,5;gemeten;'
     """
+    from ..indicators.registry import registry
+
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
     if fmt not in FORMATS:
         raise ConfigError(f"Onbekend formaat {fmt!r}; kies uit {', '.join(FORMATS)}.")
+    # carried values have many digits: write each with its indicator's decimals
+    reg = registry()
+    decimals = frame["indicator"].map(lambda k: reg[k].decimals if k in reg else 2)
+    frame = frame.assign(
+        waarde=[
+            round(v, int(d)) if pd.notna(v) else v
+            for v, d in zip(frame["waarde"], decimals, strict=True)
+        ]
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
     try:
