@@ -54,9 +54,14 @@ def run_demo(
     from ..store import Store, load
     from .demodam import make_demo
 
+    from .years import demo_years
+
     atlas = make_demo(seed=seed)
     target = Store(store)
     target.write_atlas(atlas)
+    # the earlier years (a split, a merge, a re-used code): `wijkgeo tijdreeks GM9999` works
+    for earlier in demo_years(atlas, seed=seed).values():
+        target.write_atlas(earlier)
     log.info("Demodam opgeslagen in %s", target.path)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
     fmap = build(atlas, indicator=indicator)  # every indicator, opening on this one
