@@ -40,7 +40,8 @@ with tempfile.TemporaryDirectory() as folder:
     inw = frame[(frame.niveau == "buurt") & (frame.indicator == "inwoners")]
     print("Inwoners in alle buurten per jaar:", inw.groupby("jaar").waarde.sum().round().to_dict())
 
-    laag = frame[(frame.niveau == "buurt") & (frame.indicator == "aandeel_huishoudens_laag_inkomen")]
+    key = "aandeel_huishoudens_laag_inkomen"
+    laag = frame[(frame.niveau == "buurt") & (frame.indicator == key)]
     table = laag.pivot(index="code", columns="jaar", values="waarde")
-    change = meaningful("aandeel_huishoudens_laag_inkomen", table[2015], table[2024])
+    change = meaningful(key, table[2015], table[2024])
     print(f"Buurten waar laag inkomen 2015-2024 betekenisvol veranderde: {int(change.sum())}")

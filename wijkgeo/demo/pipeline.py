@@ -53,7 +53,6 @@ def run_demo(
     from ..maps import build, save_map
     from ..store import Store, load
     from .demodam import make_demo
-
     from .years import demo_years
 
     atlas = make_demo(seed=seed)

@@ -91,11 +91,15 @@ def _pairs(buurten: pd.DataFrame) -> tuple[tuple[str, str], str, tuple[str, str]
     pairs: list[tuple[str, str]] = []
     for a in codes:
         for b in codes:
-            if a < b and wijk[a] == wijk[b] and not ({a, b} & used):
-                if shapely.length(shapely.intersection(geoms[a], geoms[b])) > 50:
-                    pairs.append((a, b))
-                    used |= {a, b}
-                    break
+            if (
+                a < b
+                and wijk[a] == wijk[b]
+                and not ({a, b} & used)
+                and shapely.length(shapely.intersection(geoms[a], geoms[b])) > 50
+            ):
+                pairs.append((a, b))
+                used |= {a, b}
+                break
         if len(pairs) == 2:
             break
     merged = next(c for c in codes if c not in used and geoms[c].area > 200_000)
