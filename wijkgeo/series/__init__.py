@@ -3,13 +3,27 @@
 :func:`crosswalk` tells where each old area's weight lies among the new areas;
 :func:`carry` puts a year's figures on other boundaries with their provenance;
 :func:`tijdreeks` gives the long table of a gemeente over the years on its newest
-boundaries (``wijkgeo tijdreeks``).
+boundaries (``wijkgeo tijdreeks``). The package itself sits low (beside the store, which
+reads series); the parts that compute indicators load on first use.
 """
 
 from __future__ import annotations
 
-from .carry import carry
+import importlib
+from typing import Any
+
 from .crosswalk import crosswalk
-from .timeseries import tijdreeks
+
+# Parts that compute indicators (a higher layer), loaded on first attribute access (PEP 562).
+_LAZY = {"carry": "wijkgeo.series.carry", "tijdreeks": "wijkgeo.series.timeseries"}
 
 __all__ = ["carry", "crosswalk", "tijdreeks"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wijkgeo.series' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
