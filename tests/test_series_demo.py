@@ -50,3 +50,23 @@ def test_demo_series_every_buurt_every_year_totals_kept(demo_store):
     # a topic CBS added later is missing in the early years, with the reason
     zon = frame[(frame.indicator == "aandeel_woningen_met_zonnestroom") & (frame.jaar == 2015)]
     assert (zon.herkomst == "ontbreekt").all() and zon.reden.str.contains("2015").all()
+
+
+@pytest.mark.slow
+def test_refresh_jaren_stores_each_year_from_the_demo_server(tmp_path, monkeypatch, capsys):
+    from wijkgeo.cli import main
+    from wijkgeo.demo.server import DemoServer
+
+    store = tmp_path / "store"
+    with DemoServer() as server:
+        monkeypatch.setenv("WIJKGEO_CBS_URL", server.url)
+        monkeypatch.setenv("WIJKGEO_PDOK_URL", server.url)
+        argv = ["refresh", "GM9999", "--jaren", "2018-2024", "--zonder-vierkanten"]
+        assert main([*argv, "--store", str(store)]) == 0
+    err = capsys.readouterr().err
+    assert "wijkgeo import buurt_2018.zip --gemeente GM9999 --jaar 2018" in err
+    st = Store(store)
+    assert [y for y in range(2018, 2025) if st.has("GM9999", y)] == list(range(2019, 2025))
+    assert len(st.read_atlas("GM9999", 2020).buurten) == 41  # the merged buurt still two halves
+    frame = tijdreeks("GM9999", "2019-2024", store=st, indicators=["inwoners"])
+    assert set(frame[frame.jaar == 2019].herkomst) == {"gemeten", "hercodeerd", "omgerekend"}

@@ -159,7 +159,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
                 print(
                     f"wijkgeo: {year}: geen grenzen bij PDOK voor dat jaar; importeer de "
                     f"Wijk- en Buurtkaart: wijkgeo import buurt_{year}.zip --gemeente "
-                    f"<CODE> --jaar {year}",
+                    f"{codes[0] if len(codes) == 1 else '<CODE>'} --jaar {year}",
                     file=sys.stderr,
                 )
             years = [y for y in years if y in pdok_years]

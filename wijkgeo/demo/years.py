@@ -218,3 +218,50 @@ def demo_years(atlas: Atlas, years: Iterable[int] = range(2015, 2024), seed: int
         meta.update(year=year, gemeente=atlas.code, demo_jaren=dict(CHANGES))
         out[year] = Atlas(gemeente=gemeente, wijken=wijken, buurten=buurten, meta=meta)
     return out
+
+
+def year_sources(year: int, seed: int = 2024) -> dict[str, Any]:
+    """Demodam of an earlier ``year`` in the real services' formats, for the demo server.
+
+    ``features`` per level as PDOK OGC API items (EPSG:28992, snake_case, ``-99997`` for
+    missing), ``kerncijfers`` as TypedDataSet rows (region keys, names, codes: the figures
+    travel on the boundaries, as in the Wijk- en Buurtkaart) and ``data_properties``.
+
+    Examples
+    --------
+    >>> src = year_sources(2020)
+    >>> len(src["features"]["buurt"]), src["kerncijfers"][0]["Codering_3"]
+    (41, 'GM9999    ')
+    """
+    from .demodam import _geojson_geometry, data_properties, make_demo
+
+    atlas = demo_years(make_demo(seed), [year], seed)[year]
+    features: dict[str, list[dict[str, Any]]] = {}
+    rows: list[dict[str, Any]] = []
+    levels = (("gemeente", atlas.gemeente, "Gemeente"), ("wijk", atlas.wijken, "Wijk"),
+              ("buurt", atlas.buurten, "Buurt"))  # fmt: skip
+    for level, frame, soort in levels:
+        code_col, name_col = f"{level}code", f"{level}naam"
+        feats = []
+        for rec, geom in zip(
+            frame.drop(columns=frame.geometry.name).to_dict("records"), frame.geometry,
+            strict=True,
+        ):
+            props = {
+                k: (-99997 if isinstance(v, float) and not np.isfinite(v) else v)
+                for k, v in rec.items()
+            }
+            props.update(water="NEE", jaar=year, jrstatcode=f"{year}{rec[code_col]}")
+            feats.append({"type": "Feature", "geometry": _geojson_geometry(geom),
+                          "properties": props})  # fmt: skip
+            rows.append(
+                {
+                    "ID": len(rows),
+                    "WijkenEnBuurten": rec.get(name_col) or rec[code_col],
+                    "Gemeentenaam_1": (rec.get("gemeentenaam") or "").ljust(40),
+                    "SoortRegio_2": soort.ljust(10),
+                    "Codering_3": str(rec[code_col]).ljust(10),
+                }
+            )
+        features[level] = feats
+    return {"features": features, "kerncijfers": rows, "data_properties": data_properties()}
