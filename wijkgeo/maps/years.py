@@ -33,7 +33,10 @@ import pandas as pd
 from .escape import script_json
 from .topology import encode_vlq
 
-__all__ = ["HERKOMST_CODES", "decode_years", "years_payload", "years_script"]
+__all__ = ["HERKOMST_CODES", "decode_years", "years_block", "years_payload", "years_script"]
+
+#: The grey of "no meaningful change" in the change view (its own class, not "missing").
+GREY = "#c8c8c8"
 
 HERKOMST_CODES = {"gemeten": 0, "hercodeerd": 1, "omgerekend": 2, "ontbreekt": 3}
 
@@ -138,3 +141,34 @@ def decode_years(payload: dict, key: str) -> dict[int, list[float | None]]:
 def years_script(payload: dict) -> str:
     """The payload as a ``<script type="application/json">`` block (escaped once)."""
     return f'<script type="application/json" id="wijkgeo-jaren">{script_json(payload)}</script>'
+
+
+def years_block(frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt") -> dict:
+    """The map's ``jaren`` data: :func:`years_payload` plus what the change view needs.
+
+    Per indicator the rule of a meaningful change (``afronding``, ``ruis``, and for a
+    ``verhouding`` its ``schaal`` and the indicator holding its noemer, so the script applies
+    :func:`wijkgeo.series.carry.meaningful` itself), the grey of "not meaningful" and the
+    Dutch words (``wijkgeo/series/carry.json``).
+    """
+    from ..series.carry import rule, rules
+
+    payload = years_payload(frame, codes, level)
+    noemers = {"aantal_inwoners": "inwoners", "aantal_huishoudens": "huishoudens",
+               "woningvoorraad": "woningen"}  # fmt: skip
+    meaning = {}
+    for key in payload["waarden"]:
+        r = rule(key) or {}
+        spec = dict(r.get("betekenisvol", {}))
+        noemer = noemers.get(r.get("noemer", ""))
+        if r.get("soort") == "verhouding" and noemer in payload["waarden"]:
+            spec.update(schaal=float(r.get("schaal", 1)), noemer=noemer)
+        meaning[key] = spec
+    payload.update(
+        betekenisvol=meaning,
+        afronding_tellingen=rules().get("afronding_tellingen", 5),
+        grijs=GREY,
+        tekst=rules()["teksten"]["kaart"],
+        grenzen=frame.attrs.get("grenzen") or (max(payload["jaren"]) if payload["jaren"] else None),
+    )
+    return payload
