@@ -198,7 +198,7 @@ def map_part(args) -> tuple[float, float]:
         one = Path(save_map(fmap, Path(tmp) / "one.html"))
         size_one = one.stat().st_size
         frame = synthetic_years(b, keys, local, range(2019, 2025))
-        payload = years_payload(frame, list(b.buurtcode))
+        payload = years_payload(frame, list(b.buurtcode), newest=False)
         html = one.read_text(encoding="utf-8")
         years_html = html.replace("</body>", years_script(payload) + "</body>", 1)
         size_years = len(years_html.encode("utf-8"))

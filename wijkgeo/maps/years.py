@@ -6,7 +6,8 @@ of integers at the registry's decimals, the newest year as steps from its median
 earlier year as steps from the next year's value (a buurt changes little from one year to
 the next, so most steps take one character); missing is "minus zero". Provenance is one
 small code per area and year (0 gemeten, 1 hercodeerd, 2 omgerekend, 3 ontbreekt), also as
-VLQ. The boundaries are not repeated: every year is on the newest ones.
+VLQ. The boundaries are not repeated: every year is on the newest ones; in a map the newest
+year's values are not repeated either (``newest=False``): they are the map's own.
 
 Examples
 --------
@@ -46,7 +47,9 @@ def _ints(values: np.ndarray, decimals: int) -> np.ndarray:
     return scaled
 
 
-def years_payload(frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt") -> dict:
+def years_payload(
+    frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt", *, newest: bool = True
+) -> dict:
     """Pack a series' long table for a map (see the module docstring).
 
     Parameters
@@ -58,6 +61,9 @@ def years_payload(frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt
         The map's feature codes, in the map's order.
     level : str
         The level the map shows.
+    newest : bool
+        Also pack the newest year's values; a map leaves them out (``False``): its
+        indicators hold them already, and the earlier years are steps from those.
 
     Returns
     -------
@@ -103,12 +109,16 @@ def years_payload(frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt
             )
             ints = _ints(v, dec)
             if nxt is None:
+                nxt = ints
+                if not newest:
+                    continue
                 ok = ~np.isnan(ints)
                 base = float(np.round(np.median(ints[ok]))) if ok.any() else 0.0
                 steps = ints - base
                 strings["o"] = str(int(base))
-            else:
-                steps = np.where(np.isnan(nxt), ints, ints - nxt)
+                strings[str(year)] = encode_vlq([None if np.isnan(x) else int(x) for x in steps])
+                continue
+            steps = np.where(np.isnan(nxt), ints, ints - nxt)
             strings[str(year)] = encode_vlq([None if np.isnan(s) else int(s) for s in steps])
             nxt = ints
         out["waarden"][key] = strings
@@ -143,7 +153,9 @@ def years_script(payload: dict) -> str:
     return f'<script type="application/json" id="wijkgeo-jaren">{script_json(payload)}</script>'
 
 
-def years_block(frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt") -> dict:
+def years_block(
+    frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt", *, newest: bool = False
+) -> dict:
     """The map's ``jaren`` data: :func:`years_payload` plus what the change view needs.
 
     Per indicator the rule of a meaningful change (``afronding``, ``ruis``, and for a
@@ -153,7 +165,7 @@ def years_block(frame: pd.DataFrame, codes: Sequence[str], level: str = "buurt")
     """
     from ..series.carry import rule, rules
 
-    payload = years_payload(frame, codes, level)
+    payload = years_payload(frame, codes, level, newest=newest)
     noemers = {"aantal_inwoners": "inwoners", "aantal_huishoudens": "huishoudens",
                "woningvoorraad": "woningen"}  # fmt: skip
     meaning = {}

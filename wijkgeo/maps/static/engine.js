@@ -163,6 +163,12 @@
       if (!yearCache[ind.key]) {
         var str = J.waarden[ind.key], out = {}, next = null, ys = J.jaren, y, j;
         for (y = ys.length - 1; y >= 0; y--) {
+          if (str[ys[y]] === undefined && y === ys.length - 1) {
+            /* the newest year is the map's own values */
+            if (!byKey[ind.key]) return null;
+            next = out[ys[y]] = values0(byKey[ind.key]).ints;
+            continue;
+          }
           var steps = vlq(str[ys[y]]);
           for (j = 0; j < steps.length; j++) {
             if (steps[j] === null) continue;
@@ -219,7 +225,7 @@
       var s = Math.pow(10, ind.dec), d = (b - a) / s, m = J.betekenisvol[ind.key] || {};
       var allow = (m.afronding || 0) + (m.ruis || 0) * Math.max(Math.abs(a), Math.abs(b)) / s;
       if (m.noemer) {
-        var nv = yearValues(byKey[m.noemer] || {key: m.noemer});
+        var nv = byKey[m.noemer] ? yearValues(byKey[m.noemer]) : null;
         var den = nv ? Math.min(nv[state.since][i], nv[J.grenzen][i]) : null;
         allow += den > 0 ? 2 * m.schaal * J.afronding_tellingen / den : Infinity;
       }
