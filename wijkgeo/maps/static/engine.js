@@ -151,57 +151,12 @@
       arcs: decodeArcs(data.topology),
       hooks: {hash: [], popup: [], ready: []}, vlq: vlq, fmtNum: fmtNum, T: T
     };
-    var state = {indicator: null, mode: "waarde", layers: {}, buurt: null, year: null, since: null};
+    var state = {indicator: null, mode: "waarde", layers: {}, buurt: null};
     var cache = {};
-    var J = data.jaren || null; /* the years on the newest boundaries (series), or none */
-    var yearCache = {};
+    /* extensions (years.js) may show other values, classes, a legend and popup rows */
+    var ext = {modes: []};
 
-    /* the values of one indicator in every year held: the newest as steps from its median,
-       each earlier year as steps from the next year's value */
-    function yearValues(ind) {
-      if (!J || !J.waarden[ind.key]) return null;
-      if (!yearCache[ind.key]) {
-        var str = J.waarden[ind.key], out = {}, next = null, ys = J.jaren, y, j;
-        for (y = ys.length - 1; y >= 0; y--) {
-          if (str[ys[y]] === undefined && y === ys.length - 1) {
-            /* the newest year is the map's own values */
-            if (!byKey[ind.key]) return null;
-            next = out[ys[y]] = values0(byKey[ind.key]).ints;
-            continue;
-          }
-          var steps = vlq(str[ys[y]]);
-          for (j = 0; j < steps.length; j++) {
-            if (steps[j] === null) continue;
-            if (next === null) steps[j] += +str.o;
-            else if (next[j] !== null) steps[j] += next[j];
-          }
-          out[ys[y]] = steps; next = steps;
-        }
-        yearCache[ind.key] = out;
-      }
-      return yearCache[ind.key];
-    }
-    var provCache = {};
-    function provenance(year) {
-      if (!J || !J.herkomst[year]) return null;
-      if (!provCache[year]) provCache[year] = vlq(J.herkomst[year]);
-      return provCache[year];
-    }
-    function shownYear() { return state.year && J && state.year !== J.grenzen ? state.year : null; }
-
-    function values(ind) {
-      var yv = shownYear() ? yearValues(ind) : null;
-      if (yv && yv[state.year]) {
-        var ck = ind.key + "@" + state.year;
-        if (!cache[ck]) {
-          var base = values0(ind), miss = new Array(n), pv = provenance(state.year) || [];
-          for (var q = 0; q < n; q++) if (yv[state.year][q] === null) miss[q] = J.tekst.herkomsten.ontbreekt;
-          cache[ck] = {ints: yv[state.year], prev: null, scale: base.scale, reason: miss, ranks: null, prov: pv};
-        }
-        return cache[ck];
-      }
-      return values0(ind);
-    }
+    function values(ind) { return (ext.values && ext.values(ind)) || values0(ind); }
     function values0(ind) {
       if (!cache[ind.key]) {
         var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
@@ -215,42 +170,8 @@
     }
     function groupIx(i) { return groupOf ? groupOf[i] : 0; }
 
-    /* change since state.since on the newest boundaries; meaningful as the registry says
-       (rounding + the indicator's noise + for a share what rounding its counts allows) */
-    function change(ind, i) {
-      var yv = yearValues(ind);
-      if (!yv || !state.since || !yv[state.since] || !yv[J.grenzen]) return null;
-      var a = yv[state.since][i], b = yv[J.grenzen][i];
-      if (a === null || b === null) return null;
-      var s = Math.pow(10, ind.dec), d = (b - a) / s, m = J.betekenisvol[ind.key] || {};
-      var allow = (m.afronding || 0) + (m.ruis || 0) * Math.max(Math.abs(a), Math.abs(b)) / s;
-      if (m.noemer) {
-        var nv = byKey[m.noemer] ? yearValues(byKey[m.noemer]) : null;
-        var den = nv ? Math.min(nv[state.since][i], nv[J.grenzen][i]) : null;
-        allow += den > 0 ? 2 * m.schaal * J.afronding_tellingen / den : Infinity;
-      }
-      return {d: d, meaningful: Math.abs(d) > allow, from: a / s, to: b / s};
-    }
-    function changeBins(ind) {
-      var ck = ind.key + "#" + state.since;
-      if (cache[ck]) return cache[ck];
-      var abs = [];
-      for (var i = 0; i < n; i++) { var c = change(ind, i); if (c && c.meaningful) abs.push(Math.abs(c.d)); }
-      abs.sort(function (x, y) { return x - y; });
-      var k = Math.max(1, (ind.dcolors.length - 1) / 2), bins = [];
-      for (var j = 1; j < k; j++) bins.push(abs.length ? abs[Math.floor(j * abs.length / k)] : 0);
-      cache[ck] = bins;
-      return bins;
-    }
     function classOf(ind, i) {
-      if (state.mode === "verandering" && J) {
-        var c = change(ind, i), cb, kk, jj;
-        if (!c) return -1;
-        if (!c.meaningful) return -2;
-        cb = changeBins(ind); kk = cb.length + 1;
-        for (jj = 0; jj < cb.length && Math.abs(c.d) > cb[jj]; jj++);
-        return c.d > 0 ? kk + 1 + jj : kk - 1 - jj;
-      }
+      if (ext.classOf && state.mode !== "waarde" && state.mode !== "verschil") return ext.classOf(ind, i);
       var val = values(ind).ints[i], bins, j;
       if (val === null) return -1;
       if (state.mode === "verschil") {
@@ -267,9 +188,9 @@
     }
     function colorOf(ind, i) {
       var k = classOf(ind, i);
-      if (k === -2) return J.grijs;
+      if (k === -2) return ext.grey;
       if (k < 0) return data.missing_color;
-      return state.mode === "verschil" || state.mode === "verandering" ? ind.dcolors[k] : ind.colors[k];
+      return state.mode === "waarde" ? ind.colors[k] : ind.dcolors[k];
     }
 
     function ranks(ind) {
@@ -324,16 +245,8 @@
       var ind = byKey[state.indicator], v = values(ind), x = v.ints[i], s = v.scale;
       var g = ind.gem[groupIx(i)], html = heading(i);
       html += '<div class="wijkgeo-ind">' + ind.label + "</div><table>";
-      if (shownYear()) {
-        /* an earlier year on today's boundaries: its value and where it comes from only
-           (the gemeente, Nederland and the rank are of the newest year) */
-        var pvy = provenance(state.year);
-        html += row(T.popup_value + " " + state.year, "<b>" + valueText(ind, i) + "</b>");
-        if (pvy && pvy[i] !== null) html += row(J.tekst.herkomst, J.tekst.herkomsten[J.herkomstcodes[pvy[i]]]);
-        html += "</table>";
-        ctx.hooks.popup.forEach(function (f) { html += f(i); });
-        return '<div class="wijkgeo-popup">' + html + "</div>";
-      }
+      var own = ext.popup ? ext.popup(ind, i, row) : null;
+      if (own !== null) return '<div class="wijkgeo-popup">' + html + own + "</table></div>";
       html += row(T.popup_value, "<b>" + valueText(ind, i) + "</b>");
       var gname = data.groups[groupIx(i)];
       /* a count is shown next to the total, never as a difference with it */
@@ -358,21 +271,7 @@
       } else {
         html += row(T.popup_change_short, T.popup_no_previous);
       }
-      if (J) {
-        var shown = shownYear() || J.grenzen, pv = provenance(shown), JT = J.tekst;
-        if (pv && pv[i] !== null && pv[i] !== undefined) {
-          html += row(JT.herkomst + " " + shown, JT.herkomsten[J.herkomstcodes[pv[i]]]);
-        }
-        if (state.mode === "verandering") {
-          var c = change(ind, i);
-          html += row(JT.weergave.replace("{jaar}", state.since),
-                      c ? fmtDiff(ind, c.d, T) + " (" + fmtValue(ind, c.from) + " \u2192 " +
-                          fmtValue(ind, c.to) + ")" + (c.meaningful ? "" : ", " + JT.geen_betekenis)
-                        : T.missing);
-          var ps = provenance(state.since);
-          if (ps && ps[i] !== null) html += row(JT.herkomst + " " + state.since, JT.herkomsten[J.herkomstcodes[ps[i]]]);
-        }
-      }
+      if (ext.rows) html += ext.rows(ind, i, row);
       html += "</table>";
       if (ind.caveat) html += '<div class="wijkgeo-caveat">' + T.popup_caveat + ": " + ind.caveat + "</div>";
       ctx.hooks.popup.forEach(function (f) { html += f(i); });
@@ -397,8 +296,6 @@
       var parts = ["indicator=" + encodeURIComponent(state.indicator),
                    "weergave=" + state.mode, "lagen=" + on.join(",")];
       if (state.buurt !== null) parts.push("buurt=" + encodeURIComponent(data.codes[state.buurt]));
-      if (J && shownYear()) parts.push("jaar=" + state.year);
-      if (J && state.mode === "verandering") parts.push("sinds=" + state.since);
       ctx.hooks.hash.forEach(function (k) { var p = k.write(); if (p) parts.push(p); });
       var h = "#" + parts.join("&");
       if (window.location.hash !== h) {
@@ -411,9 +308,9 @@
     function recolour() {
       var ind = byKey[state.indicator];
       for (var i = 0; i < n; i++) ctx.restyle(i);
-      legendBox.innerHTML = state.mode === "verandering" && J ? changeLegend(ind) :
-        state.mode === "verschil" ? ind.dlegend : ind.legend;
-      syncYears();
+      legendBox.innerHTML = (ext.legend && ext.legend(ind)) ||
+        (state.mode === "verschil" ? ind.dlegend : ind.legend);
+      if (ext.sync) ext.sync();
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
         r.checked = r.value === state.mode;
@@ -533,13 +430,7 @@
       var key = h.indicator && byKey[h.indicator] && byKey[h.indicator].ok ? h.indicator :
         (state.indicator || (byKey[data.initial] && byKey[data.initial].ok ? data.initial : firstAvailable()));
       state.indicator = key;
-      state.mode = h.weergave === "verschil" ? "verschil" :
-        (h.weergave === "verandering" && J ? "verandering" : "waarde");
-      if (J) {
-        var yr = +h.jaar, sn = +h.sinds;
-        state.year = J.jaren.indexOf(yr) >= 0 ? yr : null;
-        state.since = J.jaren.indexOf(sn) >= 0 && sn !== J.grenzen ? sn : (state.since || J.jaren[0]);
-      }
+      state.mode = h.weergave === "verschil" || ext.modes.indexOf(h.weergave) >= 0 ? h.weergave : "waarde";
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
@@ -553,59 +444,6 @@
         map.closePopup();
       }
       writeHash();
-    }
-
-    /* the year switch and the "verandering sinds" view (only when the map holds years) */
-    var yearSel = null, sinceSel = null;
-    function changeLegend(ind) {
-      var JT = J.tekst, cb = changeBins(ind), k = cb.length + 1, rows = [], counts = {}, i, j;
-      for (i = 0; i < n; i++) { var c0 = classOf(ind, i); counts[c0] = (counts[c0] || 0) + 1; }
-      function range(j, sign) {
-        var lo = j ? fmtNum(cb[j - 1], ind.dec) : null, hi = j < k - 1 ? fmtNum(cb[j], ind.dec) : null;
-        if (lo === null && hi === null) return sign;
-        if (lo === null) return JT.tot + " " + sign + hi;
-        return hi === null ? "\u2265 " + sign + lo : sign + lo + " \u2013 " + sign + hi;
-      }
-      function tr(color, label, cls) {
-        return '<tr><td><span class="wijkgeo-swatch" style="background:' + color + '"></span></td><td>' +
-          label + '</td><td class="wijkgeo-n">' + (counts[cls] || 0) + "</td></tr>";
-      }
-      for (j = k - 1; j >= 0; j--) rows.push(tr(ind.dcolors[k + 1 + j], range(j, "+") + " " + JT.stijging, k + 1 + j));
-      rows.push(tr(J.grijs, JT.geen_betekenis, -2));
-      for (j = 0; j < k; j++) rows.push(tr(ind.dcolors[k - 1 - j], range(j, "\u2212") + " " + JT.daling, k - 1 - j));
-      rows.push(tr(data.missing_color, T.missing, -1));
-      return '<summary class="wijkgeo-head">' + ind.label + '</summary><div class="wijkgeo-unit">' +
-        JT.weergave.replace("{jaar}", state.since) + " (" + JT.grenzen.replace("{jaar}", J.grenzen) +
-        ")</div><table>" + rows.join("") + "</table>";
-    }
-    function syncYears() {
-      if (!yearSel) return;
-      yearSel.value = String(shownYear() || J.grenzen);
-      sinceSel.value = String(state.since);
-      yearSel.disabled = state.mode === "verandering";
-    }
-    if (J && J.jaren.length > 1) {
-      var modeBox = document.querySelector("input[name=" + data.ids.mode + "]");
-      var holder = document.createElement("div");
-      holder.className = "wijkgeo-jaren";
-      var opts = function (ys) {
-        return ys.map(function (y) { return '<option value="' + y + '">' + y + "</option>"; }).join("");
-      };
-      holder.innerHTML = '<label>' + J.tekst.jaar + ' <select data-wijkgeo-jaar>' + opts(J.jaren) +
-        '</select></label> <label><input type="radio" name="' + data.ids.mode + '" value="verandering"> ' +
-        J.tekst.verandering + ' <select data-wijkgeo-sinds>' + opts(J.jaren.slice(0, -1)) + "</select></label>";
-      var anchor = modeBox ? modeBox.closest("fieldset, div, p") || modeBox.parentNode : (panel || map.getContainer());
-      anchor.appendChild(holder);
-      yearSel = holder.querySelector("[data-wijkgeo-jaar]");
-      sinceSel = holder.querySelector("[data-wijkgeo-sinds]");
-      yearSel.addEventListener("change", function () {
-        state.year = +yearSel.value === J.grenzen ? null : +yearSel.value;
-        if (state.mode === "verandering") state.mode = "waarde";
-        recolour(); writeHash();
-      });
-      sinceSel.addEventListener("change", function () {
-        state.since = +sinceSel.value; state.mode = "verandering"; recolour(); writeHash();
-      });
     }
 
     legendBox.addEventListener("toggle", placeLegends);
@@ -631,7 +469,9 @@
     ctx.byKey = byKey; ctx.order = order; ctx.state = state; ctx.valueText = valueText;
     ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;
     ctx.panel = panel; ctx.setLayer = setLayer;
-    if (data.extras) (wijkgeo.extensions || []).forEach(function (f) { f(ctx); });
+    ctx.ext = ext; ctx.values0 = values0; ctx.recolour = recolour; ctx.classOf = classOf;
+    ctx.fmtValue = fmtValue; ctx.fmtDiff = fmtDiff; ctx.n = n;
+    if (data.extras || data.jaren) (wijkgeo.extensions || []).forEach(function (f) { f(ctx); });
     ctx.hooks.ready.forEach(function (f) { f(ctx); });
     apply(parseHash());
     var api = {map: map, state: state, ctx: ctx, layers: layers, popup: popup,
