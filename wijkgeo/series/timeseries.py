@@ -198,10 +198,14 @@ def _keys(indicators: Sequence[str] | None) -> list[str]:
 
 
 def _compute(frame: Any, keys: Sequence[str], level: str, *, suppress: bool) -> tuple[Any, Any]:
-    from ..indicators.compute import compute
+    from ..indicators import compute as module
 
-    result = compute(frame, keys, level=level, suppress=suppress, with_reasons=True)
-    values, reasons = result
+    if hasattr(module, "compute_with_reasons"):  # the one-return-type API
+        values, reasons = module.compute_with_reasons(frame, keys, level=level, suppress=suppress)
+    else:
+        values, reasons = module.compute(
+            frame, keys, level=level, suppress=suppress, with_reasons=True
+        )
     return values, reasons
 
 
