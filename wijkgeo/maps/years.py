@@ -180,7 +180,8 @@ def years_block(
         betekenisvol=meaning,
         afronding_tellingen=rules().get("afronding_tellingen", 5),
         grijs=GREY,
-        tekst=rules()["teksten"]["kaart"],
+        tekst={k: v for k, v in rules()["teksten"]["kaart"].items() if k != "kleuren"},
+        kleuren={k: v for k, v in rules()["teksten"]["kaart"]["kleuren"].items() if k[0] != "_"},
         grenzen=frame.attrs.get("grenzen") or (max(payload["jaren"]) if payload["jaren"] else None),
     )
     return payload

@@ -18,7 +18,7 @@ Examples
 'Het aandeel huishoudens met een laag inkomen daalde van 18,0% in 2017 naar 13,0% in 2022.'
 >>> "<svg" in str(rows[0]["svg"]) and "stroke-dasharray" in str(rows[0]["svg"])
 True
->>> section_html(frame, "BU1").startswith('<section class="ontwikkeling"><h3>Hoe ontwikkelt')
+>>> section_html(frame, "BU1").startswith('<section class="ontwikkeling"><h2>Hoe ontwikkelt')
 True
 """
 
@@ -65,6 +65,12 @@ def _subject(key: str) -> str:
     return form.format(label=label)
 
 
+def _rounding(key: str) -> float:
+    from ..series.carry import rule
+
+    return float(((rule(key) or {}).get("betekenisvol") or {}).get("afronding", 0))
+
+
 def sentence(
     key: str, year_a: int, a: float, year_b: int, b: float, denominator: Any = None
 ) -> str | None:
@@ -101,13 +107,22 @@ def sentence(
     return text[0].upper() + text[1:]
 
 
-def sparkline(points: Sequence[tuple[int, float, str]], years: Sequence[int]) -> str:
-    """An inline SVG line over ``years``; estimates open and dashed; gaps where missing."""
+def sparkline(
+    points: Sequence[tuple[int, float, str]], years: Sequence[int], least: float = 0.0
+) -> str:
+    """An inline SVG line over ``years``; estimates open and dashed; gaps where missing.
+
+    ``least`` is the smallest height the line spans (the indicator's rounding), so changes
+    within rounding do not look like swings.
+    """
     xs = {y: _PAD + i * (_W - 2 * _PAD) / max(1, len(years) - 1) for i, y in enumerate(years)}
     vals = [v for _y, v, _h in points if v is not None and np.isfinite(v)]
     if not vals:
         return ""
     lo, hi = min(vals), max(vals)
+    if hi - lo < least:
+        mid = (hi + lo) / 2
+        lo, hi = mid - least / 2, mid + least / 2
     span = hi - lo or 1.0
 
     def y_of(v: float) -> float:
@@ -189,7 +204,7 @@ def development(
                 "punten": points,
                 "laatste": format_value(key, last.waarde),
                 "geschat": bool((one["herkomst"] == "omgerekend").any()),
-                "svg": sparkline(points, years),
+                "svg": sparkline(points, years, 4 * _rounding(key)),
                 "zin": text,
             }
         )
@@ -206,19 +221,20 @@ def section_html(frame: pd.DataFrame, code: str, keys: Sequence[str] | None = No
         note = f' <span class="geschat">{esc(t["geschat"])}</span>' if row["geschat"] else ""
         said = f"<p>{esc(row['zin'])}</p>" if row["zin"] else ""
         items.append(
-            f'<div class="ontwikkeling-rij"><h4>{esc(row["label"])}: {esc(row["laatste"])}'
-            f"{note}</h4>{row['svg']}{said}</div>"
+            f'<div class="ontwikkeling-rij"><h3>{esc(row["label"])}: {esc(row["laatste"])}'
+            f"{note}</h3>{row['svg']}{said}</div>"
         )
     if not items:
         items.append(f"<p>{esc(t['te_weinig'])}</p>")
     return (
         str(
             html(
-                '<section class="ontwikkeling"><h3>{}</h3><p class="uitleg">{}</p>',
+                '<section class="ontwikkeling"><h2>{}</h2><p class="explain">{}</p>'
+                '<div class="ontwikkeling-rijen">',
                 t["titel"],
                 t["inleiding"].format(jaar=grenzen),
             )
         )
         + "".join(items)
-        + "</section>"
+        + "</div></section>"
     )

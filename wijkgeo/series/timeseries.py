@@ -49,6 +49,7 @@ __all__ = [
     "parse_years",
     "tijdreeks",
     "write_tijdreeks",
+    "years_on_today",
 ]
 
 log = logging.getLogger(__name__)
@@ -198,14 +199,14 @@ def _keys(indicators: Sequence[str] | None) -> list[str]:
 
 
 def _compute(frame: Any, keys: Sequence[str], level: str, *, suppress: bool) -> tuple[Any, Any]:
-    from ..indicators import compute as module
+    try:  # the one-return-type API of the indicators
+        from ..indicators import compute_with_reasons
+    except ImportError:  # pragma: no cover - before it existed
+        from ..indicators import compute
 
-    if hasattr(module, "compute_with_reasons"):  # the one-return-type API
-        values, reasons = module.compute_with_reasons(frame, keys, level=level, suppress=suppress)
-    else:
-        values, reasons = module.compute(
-            frame, keys, level=level, suppress=suppress, with_reasons=True
-        )
+        values, reasons = compute(frame, keys, level=level, suppress=suppress, with_reasons=True)
+        return values, reasons
+    values, reasons = compute_with_reasons(frame, keys, level=level, suppress=suppress)
     return values, reasons
 
 
@@ -371,6 +372,36 @@ def _level_rows(
     return long
 
 
+def years_on_today(
+    store: Any, gemeente: str, year: int, *, levels: Sequence[str] = ("buurt", "wijk")
+) -> pd.DataFrame | None:
+    """Every stored year up to ``year`` on the boundaries of ``year``, or ``None``.
+
+    What the map's year switch and the profile's "Hoe ontwikkelt de buurt zich" show: the
+    years the store holds (for this gemeente or, before a merger, for gemeenten that lay
+    where it lies now). ``None`` when only one year is stored or the series fails (logged).
+
+    Examples
+    --------
+    >>> years_on_today(None, "GM9999", 2024) is None or True          # doctest: +SKIP
+    True
+    """
+    from .._errors import WijkgeoError
+
+    st = _store(store)
+    years = sorted({int(e["year"]) for e in st.entries() if int(e["year"]) <= int(year)})
+    if len(years) < 2 or not st.has(gemeente, year):
+        return None
+    try:
+        frame = tijdreeks(gemeente, years, store=st, levels=levels)
+    except WijkgeoError as exc:
+        log.warning("%s: geen reeks over de jaren (%s)", gemeente, exc)
+        return None
+    if frame["jaar"].nunique() < 2:
+        return None
+    return frame
+
+
 def write_tijdreeks(
     frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *, csv_dialect: str = "nl"
 ) -> Path:
@@ -380,12 +411,13 @@ def write_tijdreeks(
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"niveau": ["buurt"], "code": ["BU1"], "naam": ["A"], "jaar": [2015],
-    ...                   "indicator": ["inwoners"], "waarde": [1.5], "herkomst": ["gemeten"],
+    ...                   "indicator": ["inkomen_per_inwoner"], "waarde": [31.54],
+    ...                   "herkomst": ["gemeten"],
     ...                   "reden": [None]})
     >>> import tempfile, pathlib
     >>> p = write_tijdreeks(f, pathlib.Path(tempfile.mkdtemp()) / "t.csv")
     >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
-    'buurt;BU1;A;2015;inwoners;1,5;gemeten;'
+    'buurt;BU1;A;2015;inkomen_per_inwoner;31,5;gemeten;'
     """
     from ..indicators.registry import registry
 

@@ -190,7 +190,8 @@
       var k = classOf(ind, i);
       if (k === -2) return ext.grey;
       if (k < 0) return data.missing_color;
-      return state.mode === "waarde" ? ind.colors[k] : ind.dcolors[k];
+      if (state.mode === "waarde") return ind.colors[k];
+      return (ext.colors && state.mode !== "verschil" ? ext.colors(ind) : ind.dcolors)[k];
     }
 
     function ranks(ind) {

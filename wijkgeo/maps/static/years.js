@@ -74,10 +74,16 @@
       }
       return {d: d, meaningful: Math.abs(d) > allow, from: a / s, to: b / s};
     }
+    /* diverging colours by the indicator's direction (green: better), 3 classes a side */
+    function palette(ind) {
+      var p = J.kleuren[ind.dir === "hoger_is_beter" ? "beter" : ind.dir === "hoger_is_slechter" ? "slechter" : "neutraal"];
+      return p || ind.dcolors;
+    }
+    ext.colors = palette;
     function bins(ind) {
       var key = ind.key + "#" + state.since;
       if (!cache[key]) {
-        var abs = [], k = Math.max(1, (ind.dcolors.length - 1) / 2), out = [], i, j, c;
+        var abs = [], k = Math.max(1, (palette(ind).length - 1) / 2), out = [], i, j, c;
         for (i = 0; i < n; i++) { c = change(ind, i); if (c && c.meaningful) abs.push(Math.abs(c.d)); }
         abs.sort(function (x, y) { return x - y; });
         for (j = 1; j < k; j++) out.push(abs.length ? abs[Math.floor(j * abs.length / k)] : 0);
@@ -109,9 +115,10 @@
         return '<tr><td><span class="wijkgeo-swatch" style="background:' + color + '"></span></td><td>' +
           text + '</td><td class="wijkgeo-n">' + (counts[cls] || 0) + "</td></tr>";
       }
-      for (j = k - 1; j >= 0; j--) rows.push(tr(ind.dcolors[k + 1 + j], range(j, "+") + " " + JT.stijging, k + 1 + j));
+      var pal = palette(ind);
+      for (j = k - 1; j >= 0; j--) rows.push(tr(pal[k + 1 + j], range(j, "+") + " " + JT.stijging, k + 1 + j));
       rows.push(tr(J.grijs, JT.geen_betekenis, -2));
-      for (j = 0; j < k; j++) rows.push(tr(ind.dcolors[k - 1 - j], range(j, "\u2212") + " " + JT.daling, k - 1 - j));
+      for (j = 0; j < k; j++) rows.push(tr(pal[k - 1 - j], range(j, "\u2212") + " " + JT.daling, k - 1 - j));
       rows.push(tr(ctx.data.missing_color, T.missing, -1));
       return '<summary class="wijkgeo-head">' + ind.label + '</summary><div class="wijkgeo-unit">' +
         JT.weergave.replace("{jaar}", state.since) + " (" + JT.grenzen.replace("{jaar}", newest) +
