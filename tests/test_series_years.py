@@ -273,3 +273,26 @@ def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path
         assert path.stat().st_size > 1000
     assert main(["tijdreeks", "GM0613", "--jaren", "2015-2024", "--store", str(rijnmond.path)]) == 2
     assert "wijkgeo import buurt_2015.zip --gemeente GM0613" in capsys.readouterr().err
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_counts_carried_through_the_stored_100m_cells(realdata, rijnmond, tmp_path):
+    """With the 100 m cells in the store (refresh, or the vierkanten import) the changed
+    buurten are carried by dwellings, and the provenance says so."""
+    from dataclasses import replace
+
+    nprz = realdata / "raw" / "nprz"
+    cells = normalize_vierkanten(pd.read_parquet(nprz / "grid_100m_rijnmond_stats.parquet"), 100)
+    store = Store(tmp_path / "store")
+    store.write_atlas(rijnmond.read_atlas("GM0606", 2015))
+    store.write_atlas(replace(rijnmond.read_atlas("GM0606", 2024), vierkanten={"100m": cells}))
+    frame = tijdreeks("GM0606", [2015, 2024], store=store, indicators=["inwoners"])
+    moved = frame[(frame.herkomst == "omgerekend")]
+    by_cells = moved.reden.str.contains("100 m-vierkanten \\(aantal_woningen, 2024\\)")
+    # old buurten without a dwelling in any cell (harbour, industry) go by area: said so
+    assert by_cells.mean() > 0.9
+    assert moved.reden[~by_cells].str.contains("oppervlakte").all()
+    buurt = frame[(frame.niveau == "buurt") & (frame.jaar == 2015)]
+    old = store.read_atlas("GM0606", 2015).buurten["aantal_inwoners"].sum()
+    assert buurt.waarde.sum() == pytest.approx(old, rel=1e-9)  # totals kept either way

@@ -262,8 +262,12 @@ def carry(
                 if absent:
                     reden[i] = f"niet in de gegevens van {year}" if year else "geen gegevens"
             elif received[i] and np.isfinite(val[i]):
-                how = methods.get(code, "oppervlakte")
-                reden[i] = labels.get(how, f"omgerekend via {how}")
+                how = str(methods.get(code) or "oppervlakte").split(", ")
+                texts = [labels.get(h, f"omgerekend via {h}") for h in how]
+                # several old areas, some without any weight in the cells: say both
+                reden[i] = texts[0] + "".join(
+                    " en " + t.removeprefix("omgerekend ") for t in texts[1:]
+                )
         val[~received] = np.nan
         reden[~received] = "geen gebied van dat jaar op deze plek"
         if suppress and level in ("buurt", "wijk"):
