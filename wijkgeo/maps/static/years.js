@@ -79,14 +79,27 @@
       var p = J.kleuren[ind.dir === "hoger_is_beter" ? "beter" : ind.dir === "hoger_is_slechter" ? "slechter" : "neutraal"];
       return p || ind.dcolors;
     }
-    ext.colors = palette;
+    /* the colours of the classes there are (ties can leave fewer): the darkest ones, never
+       the palette's pale middle */
+    ext.colors = function (ind) {
+      var pal = palette(ind), mid = (pal.length - 1) / 2, k = bins(ind).length + 1, out = [], j;
+      for (j = 0; j < k; j++) {
+        out[k - 1 - j] = pal[mid - 1 - j - (mid - k)];
+        out[k + 1 + j] = pal[mid + 1 + j + (mid - k)];
+      }
+      out[k] = J.grijs;
+      return out;
+    };
     function bins(ind) {
       var key = ind.key + "#" + state.since;
       if (!cache[key]) {
         var abs = [], k = Math.max(1, (palette(ind).length - 1) / 2), out = [], i, j, c;
         for (i = 0; i < n; i++) { c = change(ind, i); if (c && c.meaningful) abs.push(Math.abs(c.d)); }
         abs.sort(function (x, y) { return x - y; });
-        for (j = 1; j < k; j++) out.push(abs.length ? abs[Math.floor(j * abs.length / k)] : 0);
+        for (j = 1; j < k; j++) {
+          var q = abs.length ? abs[Math.floor(j * abs.length / k)] : 0;
+          if (q > 0 && (!out.length || q > out[out.length - 1])) out.push(q); /* no empty class */
+        }
         cache[key] = out;
       }
       return cache[key];
@@ -115,7 +128,7 @@
         return '<tr><td><span class="wijkgeo-swatch" style="background:' + color + '"></span></td><td>' +
           text + '</td><td class="wijkgeo-n">' + (counts[cls] || 0) + "</td></tr>";
       }
-      var pal = palette(ind);
+      var pal = ext.colors(ind);
       for (j = k - 1; j >= 0; j--) rows.push(tr(pal[k + 1 + j], range(j, "+") + " " + JT.stijging, k + 1 + j));
       rows.push(tr(J.grijs, JT.geen_betekenis, -2));
       for (j = 0; j < k; j++) rows.push(tr(pal[k - 1 - j], range(j, "\u2212") + " " + JT.daling, k - 1 - j));
