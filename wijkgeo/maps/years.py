@@ -37,7 +37,7 @@ from .topology import encode_vlq
 __all__ = ["HERKOMST_CODES", "decode_years", "years_block", "years_payload", "years_script"]
 
 #: The grey of "no meaningful change" in the change view (its own class, not "missing").
-GREY = "#c8c8c8"
+GREY = "#ebebeb"
 
 HERKOMST_CODES = {"gemeten": 0, "hercodeerd": 1, "omgerekend": 2, "ontbreekt": 3}
 
