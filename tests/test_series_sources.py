@@ -57,7 +57,22 @@ def test_import_predecessor_gemeenten(kwb2015, tmp_path):
         import_wijkbuurtkaart(kwb2015, code, 2015, store=store)
     assert all(store.has(c, 2015) for c in ("GM0501", "GM0530", "GM0614"))
     with pytest.raises(DataValidationError, match="GM1992 staat niet"):
-        read_kwb_shapefiles(kwb2015, "GM1992", 2015)
+        read_kwb_shapefiles(kwb2015, "GM1992", 2015, store=store)
+
+
+def test_a_new_gemeente_names_its_predecessors(kwb2015, realdata, tmp_path):
+    from _wijkbuurtkaart import build_wijkbuurtkaart
+
+    store = Store(tmp_path / "store")
+    gpkg = build_wijkbuurtkaart(realdata, tmp_path / "w.gpkg", gemeenten=["GM1992"])
+    import_wijkbuurtkaart(gpkg, "GM1992", 2024, store=store)
+    with pytest.raises(DataValidationError) as err:
+        read_kwb_shapefiles(kwb2015, "GM1992", 2015, store=store)
+    msg = str(err.value)
+    assert "GM1992 bestond in 2015 nog niet" in msg
+    for code in ("GM0501 (Brielle)", "GM0530 (Hellevoetsluis)", "GM0614 (Westvoorne)"):
+        assert code in msg
+    assert "wijkgeo import buurt_2015.zip --gemeente GM0501 --jaar 2015" in msg
 
 
 def test_unknown_and_missing_columns_name_file_and_closest(tmp_path, kwb2015):

@@ -470,13 +470,14 @@ def _result(
 
 
 # ---------------------------------------------------------------------------- import
-def _read_kaart(path: str | Path, gemeente: str, year: int) -> Any:
-    """The Wijk- en Buurtkaart of any year: the GeoPackage, or the older zipped shapefiles."""
+def _read_kaart(path: str | Path, gemeente: str, year: int, store: Any = None) -> Any:
+    """The Wijk- en Buurtkaart of any year: the GeoPackage, or the older zipped shapefiles
+    (``store``: where a newer year may name a gemeente's predecessors)."""
     from .sources.kwb_shapefile import is_shapefile_source, read_kwb_shapefiles
     from .sources.wijkbuurtkaart import read_wijkbuurtkaart
 
     if is_shapefile_source(path):
-        return read_kwb_shapefiles(path, gemeente, year)
+        return read_kwb_shapefiles(path, gemeente, year, store=store)
     return read_wijkbuurtkaart(path, gemeente, year)
 
 
@@ -527,7 +528,7 @@ def import_wijkbuurtkaart(
     ('created', 21)
     """
     target = store if isinstance(store, Store) else Store(store)
-    atlas = _read_kaart(path, gemeente, year)
+    atlas = _read_kaart(path, gemeente, year, target)
     code, info = atlas.code, atlas.meta["wijkbuurtkaart"]
     stored = None
     try:

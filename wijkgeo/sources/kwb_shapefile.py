@@ -36,7 +36,14 @@ from .pdok import normalize_boundaries
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
 
-__all__ = ["find_layers", "is_shapefile_source", "map_columns", "read_kwb_shapefiles"]
+__all__ = [
+    "find_layers",
+    "gemeenten_in",
+    "is_shapefile_source",
+    "map_columns",
+    "predecessors",
+    "read_kwb_shapefiles",
+]
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +205,56 @@ def gemeenten_in(path: str | Path, year: int) -> list[str]:
     return _gemeente_codes(find_layers(path, year)["gemeente"])
 
 
-def read_kwb_shapefiles(path: str | Path, gemeente: str, year: int) -> Atlas:
+def predecessors(
+    member: str, gemeente: str, year: int, store: Any = None
+) -> list[tuple[str, str]]:
+    """The gemeenten of an older file that lay on the current area of ``gemeente``.
+
+    The current area comes from the newest stored year of ``gemeente`` after ``year``
+    (none stored: an empty list). A gemeente of the file counts when at least 1% of its
+    area lies inside (slivers of generalisation do not).
+
+    Returns
+    -------
+    list of (code, name)
+    """
+    import pyogrio
+    import shapely
+
+    from ..store import Store
+
+    st = store if isinstance(store, Store) else Store(store)
+    later = sorted(
+        (int(e["year"]) for e in st.entries() if e.get("gemeente") == gemeente),
+        reverse=True,
+    )
+    later = [y for y in later if y > int(year)]
+    if not later:
+        return []
+    try:
+        now = pyogrio.read_dataframe(st.gpkg_path(gemeente, later[0]), layer="gemeente")
+    except Exception:  # a damaged store file: no suggestion, the plain message follows
+        return []
+    outline = shapely.union_all(shapely.make_valid(np.asarray(now.geometry.values, object)))
+    fields = [str(f) for f in pyogrio.read_info(member)["fields"]]
+    names = map_columns(fields, "gemeente", Path(member).name)
+    old = pyogrio.read_dataframe(member, columns=list(names)).rename(columns=names)
+    old = old.to_crs(now.crs)
+    geoms = shapely.make_valid(np.asarray(old.geometry.values, object))
+    share = shapely.area(shapely.intersection(geoms, outline)) / np.maximum(
+        shapely.area(geoms), 1e-9
+    )
+    hit = old[share >= 0.01]
+    return sorted(
+        (str(c).strip().upper(), str(n).strip())
+        for c, n in zip(hit["gemeentecode"], hit.get("gemeentenaam", hit["gemeentecode"]),
+                        strict=True)
+    )
+
+
+def read_kwb_shapefiles(
+    path: str | Path, gemeente: str, year: int, *, store: Any = None
+) -> Atlas:
     """Read one gemeente from an older (shapefile) Wijk- en Buurtkaart into an Atlas.
 
     Parameters
@@ -210,6 +266,9 @@ def read_kwb_shapefiles(path: str | Path, gemeente: str, year: int) -> Atlas:
         Gemeente code as it was in ``year`` (Brielle ``GM0501`` in 2015).
     year : int
         The year of the kaart (its file names carry it).
+    store : str, Path or Store, optional
+        Where a newer year of ``gemeente`` may be: a gemeente that did not exist yet in
+        ``year`` gets the message naming the gemeenten that lay on its area then.
 
     Returns
     -------
@@ -242,12 +301,22 @@ def read_kwb_shapefiles(path: str | Path, gemeente: str, year: int) -> Atlas:
         "buurten": _read_level(layers["buurt"], "buurt", code),
     }
     if all(len(v) == 0 for v in boundaries.values()):
+        before = predecessors(layers["gemeente"], code, year, store)
+        if before:
+            commands = "; ".join(
+                f"wijkgeo import {src.name} --gemeente {c} --jaar {year}" for c, _n in before
+            )
+            raise DataValidationError(
+                f"{src}: gemeente {code} bestond in {year} nog niet. Op haar huidige gebied "
+                f"lagen toen {', '.join(f'{c} ({n})' for c, n in before)}: importeer die, "
+                f"dan neemt wijkgeo tijdreeks {code} ze mee: {commands}"
+            )
         near = closest_many(code, _gemeente_codes(layers["gemeente"]), 3)
         raise DataValidationError(
             f"{src}: gemeente {code} staat niet in de Wijk- en Buurtkaart {year}"
             + (f"; bedoelt u {', '.join(near)}?" if near else "")
-            + " Na een herindeling staan de oude gemeenten erin: importeer die (of geef de "
-            "nieuwe code, dan zoekt import de voorgangers in de store)."
+            + " Na een herindeling staan de oude gemeenten erin: importeer die; met een "
+            "nieuwer jaar van de gemeente in de store noemt deze melding ze."
         )
     digest = file_sha256(src) if src.is_file() else ""
     size = src.stat().st_size if src.is_file() else 0
