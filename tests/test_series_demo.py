@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import wijkgeo
@@ -70,3 +71,13 @@ def test_refresh_jaren_stores_each_year_from_the_demo_server(tmp_path, monkeypat
     assert len(st.read_atlas("GM9999", 2020).buurten) == 41  # the merged buurt still two halves
     frame = tijdreeks("GM9999", "2019-2024", store=st, indicators=["inwoners"])
     assert set(frame[frame.jaar == 2019].herkomst) == {"gemeten", "hercodeerd", "omgerekend"}
+
+
+def test_a_series_of_atlases_gives_the_same_frame_as_the_store(demo_store):
+    store, atlas, years = demo_store
+    keys = ["inwoners", "aandeel_65_plus"]
+    from_store = tijdreeks("GM9999", [2015, 2020, 2024], store=store, indicators=keys)
+    held = [years[2015], years[2020], atlas]  # as an AtlasSeries holds them
+    from_atlases = tijdreeks(held, indicators=keys)
+    pd.testing.assert_frame_equal(from_store, from_atlases)
+    assert from_atlases.attrs["grenzen"] == 2024

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from wijkgeo import DataValidationError
 from wijkgeo.refresh import import_wijkbuurtkaart
-from wijkgeo.series import carry, crosswalk, tijdreeks
+from wijkgeo.series import carry_values, crosswalk, tijdreeks
 from wijkgeo.sources.vierkant import normalize_vierkanten
 from wijkgeo.store import Store
 
@@ -223,7 +223,8 @@ def test_property_carrying_conserves_totals(old_cuts, new_cuts, values):
     old, new = strips(old_cuts, "1"), strips(new_cuts, "2")
     cw = crosswalk(old, new)
     vals = pd.DataFrame({"inwoners": np.asarray(values[: len(old)], float)}, index=old.buurtcode)
-    out = carry(vals, vals.rename(columns={"inwoners": "aantal_inwoners"}), cw, level="gemeente")
+    counts = vals.rename(columns={"inwoners": "aantal_inwoners"})
+    out = carry_values(vals, counts, cw, level="gemeente")
     assert out.values["inwoners"].sum() == pytest.approx(vals["inwoners"].sum(), rel=1e-9)
     assert cw.groupby("van").aandeel.sum().to_numpy() == pytest.approx(1.0)
 
@@ -241,7 +242,8 @@ def test_property_unchanged_map_carries_everything_as_measured(cuts, values):
     cw = crosswalk(frame, frame)
     assert (cw.herkomst == "gemeten").all() and (cw.van == cw.naar).all()
     vals = pd.DataFrame({"inwoners": np.asarray(values[: len(codes)], float)}, index=codes)
-    out = carry(vals, vals.rename(columns={"inwoners": "aantal_inwoners"}), cw, level="gemeente")
+    counts = vals.rename(columns={"inwoners": "aantal_inwoners"})
+    out = carry_values(vals, counts, cw, level="gemeente")
     assert (out.herkomst["inwoners"] == "gemeten").all()
     assert (out.values["inwoners"] == vals["inwoners"]).all()
 

@@ -1,7 +1,7 @@
 """Years on today's boundaries: crosswalks between years and series of indicators.
 
 :func:`crosswalk` tells where each old area's weight lies among the new areas;
-:func:`carry` puts a year's figures on other boundaries with their provenance;
+:func:`carry_values` puts a year's figures on other boundaries with their provenance;
 :func:`tijdreeks` gives the long table of a gemeente over the years on its newest
 boundaries (``wijkgeo tijdreeks``). The package itself sits low (beside the store, which
 reads series); the parts that compute indicators load on first use.
@@ -15,9 +15,10 @@ from typing import Any
 from .crosswalk import crosswalk
 
 # Parts that compute indicators (a higher layer), loaded on first attribute access (PEP 562).
-_LAZY = {"carry": "wijkgeo.series.carry", "tijdreeks": "wijkgeo.series.timeseries"}
+# (not named like a submodule: importing ``wijkgeo.series.carry`` binds that name)
+_LAZY = {"carry_values": "wijkgeo.series.carry", "tijdreeks": "wijkgeo.series.timeseries"}
 
-__all__ = ["carry", "crosswalk", "tijdreeks"]
+__all__ = ["carry_values", "crosswalk", "tijdreeks"]
 
 
 def __getattr__(name: str) -> Any:

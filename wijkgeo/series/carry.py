@@ -25,7 +25,7 @@ Examples
 ...                    "methode": ["zelfde gebied"] + 2 * ["oppervlakte"], "dekking": 1.0})
 >>> values = pd.DataFrame({"inwoners": [400.0, 1000.0]}, index=["A", "B"])
 >>> counts = pd.DataFrame({"aantal_inwoners": [400.0, 1000.0]}, index=["A", "B"])
->>> out = carry(values, counts, cw, ["inwoners"], level="buurt")
+>>> out = carry_values(values, counts, cw, ["inwoners"], level="buurt")
 >>> out.values["inwoners"].tolist(), out.herkomst["inwoners"].tolist()
 ([400.0, 250.0, 750.0], ['gemeten', 'omgerekend', 'omgerekend'])
 """
@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["HERKOMST", "Carried", "carry", "count_columns", "meaningful", "rule", "rules"]
+__all__ = ["HERKOMST", "Carried", "carry_values", "count_columns", "meaningful", "rule", "rules"]
 
 #: The provenance labels (Dutch: they end up in the tables a wijkregisseur reads).
 HERKOMST = ("gemeten", "hercodeerd", "omgerekend", "ontbreekt")
@@ -131,7 +131,7 @@ def _reason_for(key: str, year: int | None) -> str:
     return f"geheim of onbekend{jaar} in een van de oude gebieden"
 
 
-def carry(
+def carry_values(
     values: pd.DataFrame,
     counts: pd.DataFrame,
     crosswalk: pd.DataFrame,

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .._errors import ConfigError, DataValidationError, NotInStoreError
 from ..codes import normalize_code
-from .carry import carry, count_columns, rule
+from .carry import carry_values, count_columns, rule
 from .crosswalk import crosswalk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -181,12 +181,9 @@ def _weights_for(st: Store, code: str, year: int, years: Sequence[int]) -> tuple
         cells = st.read_atlas(code, other).vierkanten.get("100m")
         if cells is None or not len(cells):
             continue
-        for column in ("aantal_woningen", "woningvoorraad", "aantal_inwoners"):
-            if (
-                column in cells.columns
-                and pd.to_numeric(cells[column], errors="coerce").gt(0).any()
-            ):
-                return (cells, column), f"omgerekend via de 100 m-vierkanten ({column}, {other})"
+        column = _weight_column(cells)
+        if column:
+            return (cells, column), f"omgerekend via de 100 m-vierkanten ({column}, {other})"
     return None, "omgerekend via de oppervlakte (geen 100 m-vierkanten in de store)"
 
 
@@ -211,8 +208,8 @@ def _compute(frame: Any, keys: Sequence[str], level: str, *, suppress: bool) -> 
 
 
 def tijdreeks(
-    gemeente: str,
-    years: Iterable[int] | str,
+    gemeente: str | Any,
+    years: Iterable[int] | str | None = None,
     *,
     store: str | Path | Store | None = None,
     indicators: Sequence[str] | None = None,
@@ -222,11 +219,14 @@ def tijdreeks(
 
     Parameters
     ----------
-    gemeente : str
-        Gemeente code as it is now (``"GM1992"``; its predecessors are found in the store).
-    years : iterable of int or str
+    gemeente : str or AtlasSeries
+        Gemeente code as it is now (``"GM1992"``; its predecessors are found in the store),
+        or a series of Atlases (:class:`~wijkgeo.series.AtlasSeries`, any iterable of
+        Atlases; predecessor gemeenten of a year may be among them): the same frame from
+        the Atlases held, without the store.
+    years : iterable of int or str, optional
         The years (``range(2015, 2025)`` or ``"2015-2024"``); the newest stored one gives
-        the boundaries.
+        the boundaries. Default for a series: its years.
     store : str, Path or Store, optional
         Where to read; default ``$WIJKGEO_STORE`` or the user data folder.
     indicators : sequence of str, optional
@@ -252,12 +252,16 @@ def tijdreeks(
     --------
     See the module docstring.
     """
-    st = _store(store)
-    code = normalize_code(gemeente, "gemeente")
-    wanted = parse_years(years)
     for level in levels:
         if level not in _LEVELS:
             raise ConfigError(f"Onbekend niveau {level!r}; kies uit {', '.join(_LEVELS)}.")
+    if not isinstance(gemeente, str):
+        return _of_atlases(list(gemeente), years, indicators, levels)
+    if years is None:
+        raise ConfigError("Geef de jaren, bijvoorbeeld tijdreeks('GM0606', '2015-2024').")
+    st = _store(store)
+    code = normalize_code(gemeente, "gemeente")
+    wanted = parse_years(years)
     own = [y for y in wanted if st.has(code, y)]
     if not own:
         commands = "; ".join(fetch_command(code, y) for y in (wanted[0], wanted[-1]))
@@ -268,20 +272,88 @@ def tijdreeks(
     newest = max(own)
     target = st.read_atlas(code, newest)
     outline = _outline(target)
+    by_year: dict[int, list[Atlas]] = {}
+    weights: dict[int, tuple[Any, str]] = {}
+    for year in wanted:
+        atlases = [target] if year == newest else _atlases_of_year(st, code, year, outline)
+        if atlases:
+            by_year[year] = atlases
+            weights[year] = (None, "") if year == newest else _weights_for(st, code, year, own)
+    return _frame(target, by_year, wanted, weights, indicators, levels)
+
+
+def _of_atlases(
+    atlases: list[Atlas],
+    years: Iterable[int] | str | None,
+    indicators: Sequence[str] | None,
+    levels: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`tijdreeks` of Atlases held in memory (a series): the newest gives the boundaries."""
+    if not atlases:
+        raise ConfigError("Een tijdreeks vraagt minstens één Atlas.")
+    target = max(atlases, key=lambda a: a.year)
+    wanted = parse_years(years) if years is not None else sorted({a.year for a in atlases})
+    outline = _outline(target)
+    by_year: dict[int, list[Atlas]] = {}
+    for atlas in atlases:
+        if atlas.year not in wanted:
+            continue
+        if atlas.year == target.year and atlas is not target:
+            continue
+        if atlas.code == target.code or _covers(atlas, outline):
+            by_year.setdefault(atlas.year, []).append(atlas)
+    cells = [a for a in atlases if len(a.vierkanten.get("100m", ())) and a.code == target.code]
+    weights: dict[int, tuple[Any, str]] = {}
+    for year in by_year:
+        weights[year] = (None, "")
+        if year == target.year:
+            continue
+        weights[year] = (None, "omgerekend via de oppervlakte (geen 100 m-vierkanten)")
+        for atlas in sorted(cells, key=lambda a: (abs(a.year - year), -a.year)):
+            column = _weight_column(atlas.vierkanten["100m"])
+            if column:
+                weights[year] = (
+                    (atlas.vierkanten["100m"], column),
+                    f"omgerekend via de 100 m-vierkanten ({column}, {atlas.year})",
+                )
+                break
+    return _frame(target, by_year, wanted, weights, indicators, levels)
+
+
+def _covers(atlas: Atlas, outline: Any) -> bool:
+    import shapely
+
+    geom = _outline(atlas)
+    area = shapely.area(geom)
+    return bool(area > 0 and shapely.area(shapely.intersection(geom, outline)) / area > 0.01)
+
+
+def _weight_column(cells: Any) -> str | None:
+    for column in ("aantal_woningen", "woningvoorraad", "aantal_inwoners"):
+        if column in cells.columns and pd.to_numeric(cells[column], errors="coerce").gt(0).any():
+            return column
+    return None
+
+
+def _frame(
+    target: Atlas,
+    by_year: dict[int, list[Atlas]],
+    wanted: Sequence[int],
+    weights: dict[int, tuple[Any, str]],
+    indicators: Sequence[str] | None,
+    levels: Sequence[str],
+) -> pd.DataFrame:
+    code, newest = target.code, target.year
     keys = _keys(indicators)
     counts_needed = count_columns(keys)
     rows: list[pd.DataFrame] = []
-    missing: list[int] = []
-    for year in wanted:
-        atlases = [target] if year == newest else _atlases_of_year(st, code, year, outline)
-        if not atlases:
-            missing.append(year)
-            continue
-        weights, label = (None, "") if year == newest else _weights_for(st, code, year, own)
+    missing = [y for y in wanted if y not in by_year]
+    for year in sorted(by_year):
+        w, label = weights.get(year, (None, ""))
         for level in levels:
             rows.append(
                 _level_rows(
-                    target, atlases, level, year, newest, keys, counts_needed, weights, label
+                    target, by_year[year], level, year, newest, keys, counts_needed, w, label
                 )
             )
     frame = pd.concat([r for r in rows if r is not None and len(r)], ignore_index=True)
@@ -350,7 +422,7 @@ def _level_rows(
         counts.index = values.index
         labels = {m: label for m in cw["methode"].unique() if m not in ("zelfde gebied",)}
         labels["oppervlakte"] = "omgerekend via de oppervlakte"
-        carried = carry(
+        carried = carry_values(
             values,
             counts,
             cw,
