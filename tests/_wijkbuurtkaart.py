@@ -30,3 +30,24 @@ def build_wijkbuurtkaart(realdata: Path, target: Path, *, gemeenten=None) -> Pat
             frame = frame[frame["gemeentecode"].isin(gemeenten)]
         frame.to_file(target, layer=layer, driver="GPKG")
     return target
+
+
+def build_vierkanten(realdata: Path, target: Path, res: int) -> Path:
+    """Write a CBS vierkantstatistieken GeoPackage (``res`` 500 or 100) for Rijnmond.
+
+    As CBS publishes it: layer ``vierkant_<res>m``, id column ``crs28992res<res>m``, cell
+    polygons in EPSG:28992 (built from the codes: the nprz copies hold centroids) and
+    ``-99997`` for secret values (the nprz copies turned them into null).
+    """
+    from wijkgeo.grid.codes import cell_polygons
+
+    raw = Path(realdata) / "raw" / "nprz"
+    stats = pd.read_parquet(raw / f"grid_{res}m_rijnmond_stats.parquet")
+    col = f"crs28992res{res}m"
+    numeric = stats.columns.drop(col)
+    stats[numeric] = stats[numeric].astype("float64").fillna(-99997)
+    frame = gpd.GeoDataFrame(
+        stats, geometry=cell_polygons(stats[col], res).to_numpy(), crs="EPSG:28992"
+    )
+    frame.to_file(target, layer=f"vierkant_{res}m", driver="GPKG")
+    return target

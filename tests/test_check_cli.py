@@ -46,7 +46,7 @@ def test_nothing_to_check_is_an_error_without_traceback(tmp_path, capsys, what):
     assert "Traceback" not in out.out + out.err and str(path) in out.out
 
 
-@pytest.mark.parametrize("command", ["check", "import"])
+@pytest.mark.parametrize("command", ["check", "import", "lagen"])
 def test_help_is_dutch_with_an_example(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])

@@ -416,8 +416,10 @@ def test_missing_layer_and_grid_skip_rules_with_dutch_reasons():
     reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
     for key in ("warmtenet_en_straatwerk", "renovatie_sociale_begeleiding",
                 "groen_hitte_ouderen", "plannen_overlappen", "bouwgolf_en_werk"):
-        assert reasons[key] == "de gemeente heeft geen lokale laag 'projecten'"
+        assert reasons[key].startswith("de gemeente heeft geen lokale laag 'projecten'")
+        assert "wijkgeo lagen" in reasons[key]  # the offline route
     assert "500 m-vierkanten" in reasons["sociale_basis_kleine_actieradius"]
+    assert "wijkgeo import" in reasons["sociale_basis_kleine_actieradius"]
     assert not set(res.matches["regel"]) & set(reasons)
     assert "ouderen_weinig_autos_ver_weg" in set(res.matches["regel"])
 
@@ -596,7 +598,8 @@ def test_without_nederland_figures_comparisons_are_skipped_with_a_reason():
     res = evaluate(atlas)
     reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
     assert reasons["ouderen_weinig_autos_ver_weg"] == (
-        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder"
+        "geen cijfer voor Nederland voor inwoners van 65 jaar en ouder: de store heeft geen "
+        "Nederland-cijfers (wijkgeo refresh of wijkgeo import)"
     )
     # rules comparing with the gemeente only still run
     assert "behoefte_zonder_plek" in set(res.matches["regel"])

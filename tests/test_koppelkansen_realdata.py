@@ -83,11 +83,11 @@ def results(atlases):
 def test_only_cbs_rules_run_and_the_others_say_why(results):
     res = results["GM0599"]
     reasons = dict(zip(res.skipped["regel"], res.skipped["reden"], strict=True))
-    assert reasons["warmtenet_en_straatwerk"] == (
-        "de gemeente heeft geen lokale laag 'energietransitie'"
+    assert reasons["warmtenet_en_straatwerk"].startswith(
+        "de gemeente heeft geen lokale laag 'energietransitie'; voeg die toe met `wijkgeo lagen"
     )
     assert reasons["sociale_basis_kleine_actieradius"].startswith("geen 500 m-vierkanten")
-    assert reasons["initiatief_steunen"] == (
+    assert reasons["initiatief_steunen"].startswith(
         "de gemeente heeft geen lokale laag 'bewonersinitiatieven'"
     )
     ran = {"ouderen_weinig_autos_ver_weg", "preventie_risicos_samen"}

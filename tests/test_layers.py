@@ -59,7 +59,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),
-    ("verversen", ["wijkgeo.refresh", "wijkgeo.status"]),
+    ("verversen", ["wijkgeo.refresh", "wijkgeo.status", "wijkgeo.lagen"]),
     ("commando", ["wijkgeo.demo.pipeline", "wijkgeo.cli", "wijkgeo.__main__"]),
 ]
 #: The package's own ``__init__`` is its public surface: it may name anything (lazily).

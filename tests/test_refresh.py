@@ -330,3 +330,27 @@ def test_grid_failure_is_a_source_failure_not_empty_grids(
     assert exit_code([res]) == 1
     assert files_sha(store) == before
     assert ("HEAD", 200) in [(e.method, e.status) for e in server.log if "vk500" in e.path]
+
+
+def test_refresh_keeps_the_gemeentes_own_layers(server, tmp_path):
+    (res,) = run(tmp_path, ["GM0542"])
+    assert "1 wijk, 6 buurten" in res.message()  # not "1 wijken"
+    wijk = wijkgeo.load("GM0542", YEAR, store=tmp_path).wijken["wijkcode"].iloc[0]
+    folder = tmp_path / "lagen"
+    folder.mkdir()
+    (folder / "energietransitie.csv").write_text(
+        f"wijkcode;planjaar;strategie\n{wijk};2030;warmtenet\n", encoding="utf-8"
+    )
+    spec = {"gemeente": "GM0542", "jaar": YEAR, "lagen": {"energietransitie": {
+        "bestand": "energietransitie.csv", "type": "tabel", "wijkcode": "wijkcode",
+        "verplicht": ["wijkcode", "planjaar", "strategie"], "jaar": ["planjaar"]}}}  # fmt: skip
+    (folder / "lagen.json").write_text(__import__("json").dumps(spec), encoding="utf-8")
+    from wijkgeo.lagen import store_local_layers
+
+    assert store_local_layers(folder, store=tmp_path).layers == {"energietransitie": 1}
+    server.set_modified("2025-06-30T02:00:00")
+    (res,) = run(tmp_path, ["GM0542"], force=True)
+    assert res.ok
+    atlas = wijkgeo.load("GM0542", YEAR, store=tmp_path)
+    assert atlas.local["energietransitie"]["planjaar"].tolist() == [2030]
+    assert atlas.meta["lokale_lagen_info"]["lagen"]["energietransitie"]["rijen"] == 1

@@ -68,7 +68,7 @@ def test_cli_exit_codes_log_lines_and_status(server, tmp_path):
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert (
-        "GM0542 2024: nieuw opgehaald (tabel 85984NED van 2025-03-27), 1 wijken, 6 buurten" in err
+        "GM0542 2024: nieuw opgehaald (tabel 85984NED van 2025-03-27), 1 wijk, 6 buurten" in err
     )
     assert "Created" not in err  # pyogrio chatter silenced
     before = files_sha(tmp_path)

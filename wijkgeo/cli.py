@@ -245,6 +245,7 @@ def _add_export(p: argparse.ArgumentParser) -> None:
         "CBS-vierkanten (*_uit_buurten) naast de eigen CBS-cijfers (cbs_*), "
         "bv. --format gpkg --raster 500",
     )
+    _add_lagen_arg(p)
     _add_store_arg(p)
 
 
@@ -252,6 +253,24 @@ def _add_export(p: argparse.ArgumentParser) -> None:
 def _run_export(args: argparse.Namespace) -> int:
     from .export import export
 
+    if args.lagen:  # the stored gemeente with the folder's layers, for this run only
+        from .export import export_atlas
+
+        atlas = _load(args)
+        fmt = args.format
+        target = Path(args.uitvoer or f"{atlas.code}_{args.jaar}.{fmt}")
+        if target.is_dir():
+            target = target / f"{atlas.code}_{args.jaar}.{fmt}"
+        path = export_atlas(
+            atlas,
+            target,
+            fmt,
+            indicators=not args.zonder_indicatoren,
+            csv_dialect=args.csv_dialect,
+            grid=args.raster,
+        )
+        print(Path(path).resolve())
+        return EXIT_OK
     path = export(
         args.gemeente,
         args.jaar,
@@ -329,7 +348,8 @@ def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lagen",
         metavar="MAP",
-        help="gegevensmap van de gemeente (met lagen.json en eventueel koppelkansen.toml)",
+        help="eigen lagen (lagen.json en eventueel koppelkansen.toml) uit deze map voor deze "
+        "keer, zonder ze op te slaan (opslaan: wijkgeo lagen MAP)",
     )
     p.add_argument("--bijna", action="store_true", help="ook bijna-kansen (net niet) tonen")
     p.add_argument("--peildatum", metavar="JJJJ-MM-DD", help="peildatum (standaard: vandaag)")
@@ -342,14 +362,16 @@ def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
 
 
-def _kk_rules(args: argparse.Namespace):
-    from .koppelkansen import default_rules, load_rules
+def _kk_rules(args: argparse.Namespace, atlas=None):
+    from .koppelkansen import default_rules, load_rules, rules_file_for
 
     rules = default_rules()
-    if args.lagen:
+    # the gemeente's own koppelkansen.toml: from --lagen MAP, or stored by `wijkgeo lagen`
+    own = rules_file_for(atlas) if atlas is not None else None
+    if own is None and args.lagen and (Path(args.lagen) / "koppelkansen.toml").is_file():
         own = Path(args.lagen) / "koppelkansen.toml"
-        if own.is_file():
-            rules = rules.merged(load_rules(own))
+    if own is not None:
+        rules = rules.merged(load_rules(own))
     if args.regels_bestand:
         rules = rules.merged(load_rules(args.regels_bestand))
     return rules
@@ -372,9 +394,8 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
     if not args.gemeente or args.jaar is None:
         print("wijkgeo: geef een gemeente en --jaar, of --regels", file=sys.stderr)
         return EXIT_USAGE
-    from .store import Store
-
-    atlas = Store(args.store).read_atlas(args.gemeente, args.jaar)
+    atlas = _load(args)
+    rules = _kk_rules(args, atlas)
     res = evaluate(atlas, rules, peildatum=args.peildatum)
     for row in res.skipped.itertuples(index=False):
         print(f"wijkgeo: regel {row.regel} overgeslagen: {row.reden}", file=sys.stderr)
@@ -487,19 +508,32 @@ def _run_check(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- import
 def _add_import(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = (
-        "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024. "
-        "Daarna werkt wijkgeo.load('GM0599', 2024) zonder netwerk. Exitcodes: 0 opgeslagen; "
-        "2 ongeldig bestand of gemeente niet in het bestand; 3 store vergrendeld of beschadigd."
+        "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024\n"
+        "en (zonder netwerk) de vierkanten erbij:\n"
+        "  wijkgeo import cbs_vk500_2024_v1.gpkg cbs_vk100_2024_v1.gpkg --jaar 2024\n"
+        "De Wijk- en Buurtkaart geeft de gemeente met haar wijken en buurten; Nederland wordt\n"
+        "berekend uit alle gemeenten in het bestand. De vierkantstatistieken (500 m en 100 m)\n"
+        "komen bij elke gemeente in de store (of alleen --gemeente). Eigen lagen (wijkgeo\n"
+        "lagen) blijven staan. Hetzelfde bestand nogmaals: ongewijzigd.\n"
+        "Exitcodes: 0 opgeslagen of ongewijzigd; 2 ongeldig bestand of gemeente niet (volledig)\n"
+        "in het bestand; 3 store vergrendeld of beschadigd."
     )
     p.add_argument(
         "bestand",
+        nargs="+",
         metavar="BESTAND",
-        help="WijkBuurtkaart_<jaar>_v<n>.gpkg van CBS, of voor oudere jaren de zip met "
-        "shapefiles (bv. buurt_2015.zip met gem_2015.shp, wijk_2015.shp, buurt_2015.shp)",
+        help="WijkBuurtkaart_<jaar>_v<n>.gpkg (of voor oudere jaren de zip met shapefiles, bv. "
+        "buurt_2015.zip met gem_2015.shp, wijk_2015.shp, buurt_2015.shp) en/of "
+        "vierkantstatistieken (cbs_vk500_..gpkg)",
     )
-    p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
-    p.add_argument("--jaar", type=int, required=True, help="jaar van de kaart, bv. 2024")
+    p.add_argument(
+        "--gemeente",
+        help="gemeentecode, bv. GM0599 (nodig bij de Wijk- en Buurtkaart; bij vierkanten: "
+        "alleen deze gemeente)",
+    )
+    p.add_argument("--jaar", type=int, help="jaar van de kaart, bv. 2024")
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
@@ -510,17 +544,82 @@ def _add_import(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("import", "lees een gemeente uit een gedownloade Wijk- en Buurtkaart (.gpkg) in de store")(
-    _add_import
-)
+@command(
+    "import",
+    "lees een gemeente uit een gedownloade Wijk- en Buurtkaart of vierkantstatistieken (.gpkg)",
+)(_add_import)
 def _run_import(args: argparse.Namespace) -> int:
-    from .refresh import import_wijkbuurtkaart
+    from .refresh import import_vierkanten, import_wijkbuurtkaart
+    from .sources.vierkant import vierkant_layer
 
-    result = import_wijkbuurtkaart(
-        args.bestand, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
+    files = [Path(f) for f in args.bestand]
+    grids = [f for f in files if f.is_file() and vierkant_layer(f) is not None]
+    kaarten = [f for f in files if f not in grids]
+    if kaarten and (not args.gemeente or args.jaar is None):
+        raise ConfigError(
+            f"{kaarten[0]}: geef bij de Wijk- en Buurtkaart --gemeente en --jaar, bv. "
+            f"wijkgeo import {kaarten[0].name} --gemeente GM0599 --jaar 2024"
+        )
+    for kaart in kaarten:
+        result = import_wijkbuurtkaart(
+            kaart, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
+        )
+        print(result.message())
+    for grid in grids:
+        for result in import_vierkanten(
+            grid, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
+        ):
+            print(result.message())
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- lagen
+def _add_lagen(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo lagen data_sources/rotterdam  (gemeente en jaar uit lagen.json; "
+        "of: wijkgeo lagen mijn_lagen --gemeente GM0599 --jaar 2024). Controleert de map "
+        "precies zoals wijkgeo check en bewaart de lagen (en een koppelkansen.toml) bij de "
+        "gemeente in de store; map, profile, koppelkansen en export gebruiken ze daarna "
+        "vanzelf. Exitcodes: 0 opgeslagen; 2 fouten in de lagen (rapport) of gemeente/jaar "
+        "niet in de store; 3 store vergrendeld of beschadigd."
+    )
+    p.add_argument("map", metavar="MAP", help="map met lagen.json en de bestanden die het noemt")
+    p.add_argument("--gemeente", help="gemeentecode (standaard: 'gemeente' in lagen.json)")
+    p.add_argument("--jaar", type=int, help="statistiekjaar (standaard: 'jaar' in lagen.json)")
+    _add_store_arg(p)
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=300,
+        metavar="SECONDEN",
+        help="zo lang wachten op een ander proces dat de store gebruikt (standaard 300)",
+    )
+
+
+@command("lagen", "controleer de eigen lagen van een gemeente en bewaar ze in de store")(_add_lagen)
+def _run_lagen(args: argparse.Namespace) -> int:
+    from .lagen import store_local_layers
+
+    result = store_local_layers(
+        args.map, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
     )
     print(result.message())
     return EXIT_OK
+
+
+def _add_lagen_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lagen",
+        metavar="MAP",
+        help="eigen lagen uit deze map (met lagen.json) voor deze keer, zonder ze op te slaan "
+        "(opslaan: wijkgeo lagen MAP)",
+    )
+
+
+def _load(args: argparse.Namespace):
+    from .lagen import load_atlas
+
+    return load_atlas(args.gemeente, args.jaar, store=args.store, lagen=args.lagen)
 
 
 # ---------------------------------------------------------------------------- profile
@@ -555,6 +654,7 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="maak ook een PDF per pagina (met Chromium, als dat er is)",
     )
+    _add_lagen_arg(p)
     _add_store_arg(p)
 
 
@@ -562,11 +662,9 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
     _add_profile
 )
 def _run_profile(args: argparse.Namespace) -> int:
-    from .codes import normalize_code
     from .profile import build, write_pdfs
-    from .store import load
 
-    atlas = load(normalize_code(args.gemeente), args.jaar, args.store)
+    atlas = _load(args)
     result = build(atlas, args.buurt, uitvoer=args.uitvoer, store=args.store)
     print(f"{len(result.pages)} profielen: {result.index.resolve()}")
     if args.pdf:
@@ -576,6 +674,8 @@ def _run_profile(args: argparse.Namespace) -> int:
             print(f"wijkgeo: geen PDF gemaakt: {exc}", file=sys.stderr)
         else:
             print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+
+
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (
@@ -609,6 +709,7 @@ def _add_map(p: argparse.ArgumentParser) -> None:
         choices=("voorzieningen", "bewonersinitiatieven"),
         help="puntenlaag bovenop de PNG: voorzieningen of bewonersinitiatieven",
     )
+    _add_lagen_arg(p)
     _add_store_arg(p)
 
 
@@ -622,13 +723,20 @@ def _run_map(args: argparse.Namespace) -> int:
         raise ConfigError("--png-punten hoort bij --png INDICATOR; geef ook --png op")
     if args.png:
         from .maps import png
-        from .store import Store
 
-        atlas = Store(args.store).read_atlas(args.gemeente, args.jaar)
+        atlas = _load(args)
         pic = png(atlas, args.png, points=args.png_punten, path=args.uitvoer)
         print(Path(pic.path).resolve())
         return EXIT_OK
 
+    if args.lagen:  # the stored gemeente with the folder's layers, for this run only
+        from .maps import build, save_map
+
+        atlas = _load(args)
+        fmap = build(atlas, indicator=args.indicator, offline=args.offline)
+        path = save_map(fmap, args.uitvoer or Path("maps") / f"{atlas.code}_{args.jaar}.html")
+        print(Path(path).resolve())
+        return EXIT_OK
     path = write_map(
         args.gemeente,
         args.jaar,

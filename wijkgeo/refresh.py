@@ -37,7 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from . import _http
-from ._errors import ConfigError, DataValidationError, StoreError, WijkgeoError
+from ._errors import (
+    ConfigError,
+    DataValidationError,
+    NotInStoreError,
+    StoreError,
+    WijkgeoError,
+)
 from .codes import normalize_code
 from .conventions import AREA_LEVELS
 from .sources.cbs import table_info
@@ -118,7 +124,8 @@ class RefreshResult:
         if self.reason:
             text += f" ({self.reason})"
         if self.status in (CREATED, UPDATED) and self.wijken is not None:
-            text += f", {self.wijken} wijken, {self.buurten} buurten"
+            text += f", {_count(self.wijken, 'wijk', 'wijken')}"
+            text += f", {_count(self.buurten, 'buurt', 'buurten')}"
         if self.error:
             text += f": {self.error}"
         return text
@@ -430,6 +437,8 @@ def _refresh_one(
         )
         if stored is not None and not opts.force:
             _check_against_stored(atlas, stored)
+        if stored is not None:
+            target.keep_local(atlas)  # the gemeente's own layers (`wijkgeo lagen`) stay
         same = stored is not None and _same_content(atlas, stored)
         extra = {
             "sources": current,
@@ -481,6 +490,35 @@ def _read_kaart(path: str | Path, gemeente: str, year: int, store: Any = None) -
     return read_wijkbuurtkaart(path, gemeente, year)
 
 
+def _count(n: Any, one: str, many: str) -> str:
+    """``1 wijk``, ``2 wijken``.
+
+    Examples
+    --------
+    >>> _count(1, "wijk", "wijken"), _count(3, "buurt", "buurten")
+    ('1 wijk', '3 buurten')
+    """
+    return f"{n} {one if n == 1 else many}"
+
+
+def _carried(stored: dict[str, Any] | None) -> dict[str, Any]:
+    from .store import _BUILT_KEYS
+
+    return {k: v for k, v in (stored or {}).items() if k not in _BUILT_KEYS}
+
+
+def _nederland(path: str | Path, atlas: Any) -> None:
+    """Compute Nederland from all gemeenten in the file onto ``atlas`` (with the reason)."""
+    from .indicators.nederland import nederland_from_gemeenten
+    from .sources.wijkbuurtkaart import read_gemeenten_table
+
+    row = nederland_from_gemeenten(read_gemeenten_table(path), atlas.year)
+    atlas.nederland = row.frame
+    atlas.meta["nederland"] = row.info
+    if row.frame is None:
+        log.warning("%s %s: geen Nederland-cijfers: %s", atlas.code, atlas.year, row.reason)
+
+
 def import_wijkbuurtkaart(
     path: str | Path,
     gemeente: str,
@@ -527,32 +565,129 @@ def import_wijkbuurtkaart(
     >>> r.status, r.wijken                                      # doctest: +SKIP
     ('created', 21)
     """
+    from .sources.kwb_shapefile import is_shapefile_source
+    from .sources.wijkbuurtkaart import file_sha256
+
     target = store if isinstance(store, Store) else Store(store)
-    atlas = _read_kaart(path, gemeente, year, target)
-    code, info = atlas.code, atlas.meta["wijkbuurtkaart"]
+    code = normalize_code(gemeente, "gemeente")
     stored = None
     try:
         stored = target.manifest(code, int(year))
     except StoreError:
         stored = None
-    if stored is not None:
-        new_layers = set(atlas.layers()) | {f"lokaal_{k}" for k in atlas.local}
-        gone = sorted(
-            k for k in (stored.get("layers") or {}) if k not in new_layers and k != "nederland"
-        )
-        if gone:
-            log.warning(
-                "%s %s: de opgeslagen versie had ook %s; die staan niet in de Wijk- en "
-                "Buurtkaart en vervallen (haal ze terug met wijkgeo refresh)",
-                code,
-                year,
-                ", ".join(gone),
-            )
+    before = ((stored or {}).get("sources") or {}).get("wijkbuurtkaart") or {}
+    if before.get("sha256") and Path(path).is_file() and file_sha256(path) == before["sha256"]:
+        reason = f"{Path(path).name} is al geïmporteerd (zelfde sha256)"
+        return _result(target, code, int(year), UNCHANGED, reason, stored)
+    atlas = _read_kaart(path, code, year, target)  # the GeoPackage, or the older shapefiles
+    info = atlas.meta["wijkbuurtkaart"]
+    if not is_shapefile_source(path):  # Nederland from all gemeenten of the GeoPackage
+        _nederland(path, atlas)
+    if stored is not None:  # new figures; the gemeente's own layers and the grid stay
+        kept = target.keep_local(atlas)
+        if kept:
+            log.info("%s %s: behouden: %s", code, year, ", ".join(kept))
+    sources = dict((stored or {}).get("sources") or {})
+    sources["wijkbuurtkaart"] = dict(info)
     extra = {
-        "sources": {"wijkbuurtkaart": dict(info)},
+        **_carried(stored),
+        "sources": sources,
         "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     target.write_atlas(atlas, manifest_extra=extra, lock_timeout=lock_timeout)
     status = CREATED if stored is None else UPDATED
     reason = f"geïmporteerd uit {info['file']} (sha256 {info['sha256'][:12]}...)"
     return _result(target, code, int(year), status, reason, target.manifest(code, int(year)))
+
+
+def import_vierkanten(
+    path: str | Path,
+    gemeente: str | None = None,
+    year: int | None = None,
+    *,
+    store: str | Path | Store | None = None,
+    lock_timeout: float = 300,
+) -> list[RefreshResult]:
+    """Store the cells of a vierkantstatistieken GeoPackage with gemeenten in the store.
+
+    Every gemeente (and year) already in the store gets the cells that touch its outline;
+    ``gemeente`` and ``year`` limit that. The other layers, the local layers and the
+    manifest's sources stay; the file and its sha256 are added to the sources.
+
+    Parameters
+    ----------
+    path : str or Path
+        CBS's ``cbs_vk500_<jaar>_v<n>.gpkg`` or ``cbs_vk100_...`` (unzipped).
+    gemeente, year : optional
+        Only this gemeente and/or year.
+    store : str, Path or Store, optional
+    lock_timeout : float
+
+    Returns
+    -------
+    list of RefreshResult
+        One per gemeente and year; ``unchanged`` when the same file was imported before.
+
+    Raises
+    ------
+    DataValidationError
+        When the file holds no vierkantstatistieken, or no gemeente in the store matches.
+
+    Examples
+    --------
+    >>> import_vierkanten("cbs_vk500_2024_v1.gpkg", "GM0599", 2024)     # doctest: +SKIP
+    [RefreshResult(gemeente='GM0599', year=2024, status='updated', ...)]
+    """
+    from .sources.vierkant import read_vierkanten_file, vierkant_layer
+    from .sources.wijkbuurtkaart import file_sha256
+
+    src = Path(path)
+    found = vierkant_layer(src) if src.is_file() else None
+    if found is None:
+        raise DataValidationError(
+            f"{src}: geen vierkantstatistieken (geen laag met kolom crs28992res500m of "
+            "crs28992res100m); download de vierkantstatistieken van CBS als GeoPackage."
+        )
+    layer, res = found
+    target = store if isinstance(store, Store) else Store(store)
+    code = normalize_code(gemeente, "gemeente") if gemeente else None
+    todo = [
+        (e["gemeente"], int(e["year"]))
+        for e in target.entries()
+        if not e.get("error")
+        and (code is None or e["gemeente"] == code)
+        and (year is None or int(e["year"]) == int(year))
+    ]
+    if not todo:
+        which = f"{code or 'geen enkele gemeente'}" + (f" {year}" if year else "")
+        raise NotInStoreError(
+            f"{which} staat niet in de store {target.path}; importeer eerst de Wijk- en "
+            "Buurtkaart (`wijkgeo import WijkBuurtkaart_<jaar>_v<n>.gpkg --gemeente GM.. "
+            "--jaar ..`) of gebruik `wijkgeo refresh`."
+        )
+    digest = file_sha256(src)
+    key = f"vierkanten_{res}m"
+    results = []
+    for gm, yr in todo:
+        stored = target.manifest(gm, yr)
+        before = ((stored or {}).get("sources") or {}).get(key) or {}
+        if before.get("sha256") == digest:
+            reason = f"{src.name} is al geïmporteerd (zelfde sha256)"
+            results.append(_result(target, gm, yr, UNCHANGED, reason, stored))
+            continue
+        atlas = target.read_atlas(gm, yr)
+        outline = atlas.gemeente.geometry.union_all()
+        grid = read_vierkanten_file(src, outline, layer=layer, res=res)
+        if grid.empty:  # the file does not reach this gemeente: keep what is stored
+            reason = f"geen vierkanten van {src.name} raken deze gemeente"
+            results.append(_result(target, gm, yr, UNCHANGED, reason, stored))
+            continue
+        atlas.vierkanten = {**atlas.vierkanten, f"{res}m": grid}
+        sources = dict((stored or {}).get("sources") or {})
+        sources[key] = {"file": src.name, "sha256": digest, "size": src.stat().st_size}
+        extra = {**_carried(stored), "sources": sources}
+        target.write_atlas(atlas, manifest_extra=extra, lock_timeout=lock_timeout)
+        reason = f"vierkanten {res} m: {len(grid)} cellen uit {src.name}"
+        log.info("%s %s: %s", gm, yr, reason)
+        results.append(_result(target, gm, yr, UPDATED, reason, target.manifest(gm, yr)))
+    return results

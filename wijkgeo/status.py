@@ -69,6 +69,7 @@ def store_status(
                 "wijken": (layers.get("wijken") or {}).get("rows"),
                 "buurten": (layers.get("buurten") or {}).get("rows"),
                 "layers": {k: v.get("rows") for k, v in layers.items()},
+                "local_layers": _local_layers(meta, layers),
                 "wijkgeo_version": entry.get("wijkgeo_version"),
                 "path": entry.get("path"),
                 "checked_at": (check or {}).get("checked_at"),
@@ -78,6 +79,34 @@ def store_status(
             }
         )
     return rows
+
+
+def _local_layers(meta: dict[str, Any], layers: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per stored local layer (``wijkgeo lagen``): file, rows and when it was stored."""
+    info = ((meta.get("lokale_lagen_info") or {}).get("lagen")) or {}
+    out = {}
+    for name, entry in layers.items():
+        if not name.startswith("lokaal_"):
+            continue
+        key = name.removeprefix("lokaal_")
+        extra = info.get(key) or {}
+        out[key] = {
+            "rows": entry.get("rows"),
+            "file": extra.get("bestand"),
+            "stored_at": extra.get("opgeslagen_op"),
+        }
+    return out
+
+
+def _local_line(local: dict[str, dict[str, Any]]) -> str:
+    parts = []
+    for name, item in sorted(local.items()):
+        n = item.get("rows")
+        text = f"{name} {n} {'rij' if n == 1 else 'rijen'}"
+        if item.get("stored_at"):
+            text += f" ({date_part(item['stored_at'])})"
+        parts.append(text)
+    return "  eigen lagen: " + ", ".join(parts)
 
 
 def format_status(rows: list[dict[str, Any]]) -> str:
@@ -129,4 +158,9 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    return "\n".join(fmt.format(*line).rstrip() for line in [header, *lines])
+    out = [fmt.format(*header).rstrip()]
+    for r, line in zip(rows, lines, strict=True):
+        out.append(fmt.format(*line).rstrip())
+        if r.get("local_layers"):  # which own layers are stored, their rows and dates
+            out.append(_local_line(r["local_layers"]))
+    return "\n".join(out)

@@ -67,6 +67,13 @@ FORMAT_VERSION = 1
 #: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
 _META_TABLE = "wijkgeo_manifest"
 _TMP_PREFIX = ".tmp-"
+#: Manifest keys write_atlas builds itself; every other top-level key is the caller's.
+_BUILT_KEYS = frozenset(
+    {"format", "gemeente", "year", "name", "version_id", "written_at", "wijkgeo_version",
+     "crs", "layers", "local", "meta", "file"}
+)  # fmt: skip
+#: Folder beside the GeoPackage with the lagen.json/koppelkansen.toml of stored local layers.
+LAGEN_DIR = "lagen"
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -526,7 +533,9 @@ class Store:
         if not gpkg.is_file():
             raise NotInStoreError(
                 f"{code} {int(year)} staat niet in de store {self.path}. Haal de gegevens op met "
-                f"`wijkgeo refresh {code} --jaar {int(year)}` (of `wijkgeo demo` voor Demodam)."
+                f"`wijkgeo refresh {code} --jaar {int(year)}`, zonder netwerk met `wijkgeo "
+                f"import WijkBuurtkaart_{int(year)}_v1.gpkg --gemeente {code} --jaar {int(year)}` "
+                "(of `wijkgeo demo` voor Demodam)."
             )
         return gpkg
 
@@ -592,6 +601,10 @@ class Store:
         meta = dict(manifest.get("meta") or {})
         meta.setdefault("gemeente", manifest["gemeente"])
         meta.setdefault("year", manifest["year"])
+        stored_config = gpkg.parent / LAGEN_DIR
+        if local and (stored_config / "lagen.json").is_file():
+            # the gemeente's own koppelkansen.toml (stored by `wijkgeo lagen`) is found here
+            meta["lokale_lagen"] = str(stored_config)
         return Atlas(
             gemeente=frames["gemeente"],
             wijken=frames["wijken"],
@@ -679,6 +692,58 @@ class Store:
             return json.loads(text)
         except (OSError, ValueError):
             return None
+
+    def carried(self, gemeente: str, year: int) -> dict[str, Any]:
+        """The manifest entries a rewrite keeps (``sources``, ``retrieved_at``, ...).
+
+        :meth:`write_atlas` builds the manifest anew; pass these as ``manifest_extra`` when
+        only one part changes (own layers, vierkanten), so the record of where the rest came
+        from stays.
+
+        Examples
+        --------
+        >>> sorted(Store().carried("GM0599", 2024))              # doctest: +SKIP
+        ['retrieved_at', 'sources']
+        """
+        try:
+            manifest = self.manifest(gemeente, year) or {}
+        except StoreError:
+            return {}
+        return {k: v for k, v in manifest.items() if k not in _BUILT_KEYS}
+
+    def keep_local(self, atlas: Atlas) -> list[str]:
+        """Give ``atlas`` the local layers stored for its gemeente and year (new figures in).
+
+        ``wijkgeo import`` and ``wijkgeo refresh`` bring new CBS figures; the gemeente's
+        own layers (``wijkgeo lagen``) stay, and so do stored vierkanten when ``atlas`` has
+        none (``refresh --zonder-vierkanten`` after ``wijkgeo import`` of the vierkanten).
+        Layers already on ``atlas`` win. Returns the names of the layers taken over.
+
+        Examples
+        --------
+        >>> Store().keep_local(atlas)                            # doctest: +SKIP
+        ['projecten', 'voorzieningen']
+        """
+        code = normalize_code(atlas.code, "gemeente")
+        try:
+            manifest = self.manifest(code, atlas.year)
+        except StoreError:
+            return []
+        if not manifest:
+            return []
+        grids = [k for k in manifest.get("layers") or {} if k.startswith("vierkanten_")]
+        if not manifest.get("local") and not (grids and not atlas.vierkanten):
+            return []
+        old = self.read_atlas(code, atlas.year)
+        kept = [k for k in old.local if k not in atlas.local]
+        for key in kept:
+            atlas.local[key] = old.local[key]
+        if kept and "lokale_lagen_info" in old.meta:
+            atlas.meta.setdefault("lokale_lagen_info", old.meta["lokale_lagen_info"])
+        if not atlas.vierkanten and old.vierkanten:
+            atlas.vierkanten = dict(old.vierkanten)
+            kept += [f"vierkanten_{k}" for k in old.vierkanten]
+        return sorted(kept)
 
     def has(self, gemeente: str, year: int) -> bool:
         """Whether the store holds this gemeente and year."""

@@ -118,7 +118,8 @@ def atlas_grid(
         if fine is None or weights not in fine.columns:
             raise DataValidationError(
                 f"weights={weights!r}: de atlas heeft geen 100 m-vierkanten met die kolom; "
-                "haal ze op met wijkgeo refresh of geef (vierkanten, 'kolom')."
+                "haal ze op met wijkgeo refresh, zonder netwerk met wijkgeo import "
+                "cbs_vk100_<jaar>_v<n>.gpkg, of geef (vierkanten, 'kolom')."
             )
         weights = (fine, weights)
     grid = cells(atlas.gemeente, size)

@@ -129,7 +129,8 @@ def _units(atlas: Atlas, level: str) -> _Units:
         if grid is None or not len(grid):
             raise _Absent(
                 "geen 500 m-vierkanten in deze gegevens; haal ze op met `wijkgeo refresh` "
-                "(zonder --zonder-vierkanten)"
+                "(zonder --zonder-vierkanten) of zonder netwerk met `wijkgeo import "
+                "cbs_vk500_<jaar>_v<n>.gpkg`"
             )
         aliases = layer_schema()["vierkant"]["kolommen"]
         rename = {a: b for a, b in aliases.items() if a in grid.columns and b not in grid.columns}
@@ -198,7 +199,10 @@ def _features(
 
     layer = (atlas.local or {}).get(name)
     if layer is None:
-        raise _Absent(f"de gemeente heeft geen lokale laag {name!r}")
+        raise _Absent(
+            f"de gemeente heeft geen lokale laag {name!r}; voeg die toe met `wijkgeo lagen MAP` "
+            "(map met lagen.json)"
+        )
     spec = layer_schema()["lagen"].get(name, {})
     frame = layer[_filter_mask(layer, where, name)] if len(layer) else layer
     start = _years(frame, year_column or spec.get("startjaar"))
@@ -441,6 +445,8 @@ def _value_source(ctx: _Context, units: _Units, cond: Condition):
 
 
 def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
+    from ..indicators.nederland import nederland_reason
+
     vals, reasons, label, key, unit, dec, gem, nl = _value_source(ctx, units, cond)
     n = len(units)
     def fmt(v: float) -> str:
@@ -458,9 +464,10 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         ref = gem if cond.reference == "gemeente" else nl
         who = "gemeente" if cond.reference == "gemeente" else "NL"
         if math.isnan(ref):
+            why = nederland_reason(ctx.atlas, key) if who == "NL" else None
             raise _Absent(
                 f"geen {'gemeentecijfer' if who == 'gemeente' else 'cijfer voor Nederland'} "
-                f"voor {explain.lower_first(label)}"
+                f"voor {explain.lower_first(label)}" + (f": {why}" if why else "")
             )
         thr = np.full(n, cond.factor * ref)
         held, strict, loose = _compare(vals, thr, cond.operator)
@@ -1107,8 +1114,8 @@ def evaluate(
             continue
         if rule.combine == "minstens" and int(rule.k) > len(conds):
             skip(
-                f"minstens {rule.k} condities nodig, maar maar {len(conds)} hebben gegevens "
-                f"(zonder: {', '.join(dropped)})"
+                f"minstens {rule.k} condities nodig, maar er zijn er maar {len(conds)} met "
+                f"gegevens (zonder: {', '.join(dropped)})"
             )
             continue
         held = np.column_stack([e.held for e in evals])

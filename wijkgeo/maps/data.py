@@ -19,7 +19,7 @@ import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -82,12 +82,16 @@ class ReferenceValues:
         One row per group, one column per indicator (NaN: unknown).
     nederland : Series
         One value per indicator (NaN: unknown).
+    nederland_why : dict
+        Why an indicator has no Nederland value (shown in the popup instead of a bare
+        "geen gegevens").
     """
 
     groups: list[str]
     group_of: np.ndarray
     gemeente: pd.DataFrame
     nederland: pd.Series
+    nederland_why: dict[str, str] = field(default_factory=dict)
 
 
 def _to_int(values: np.ndarray, decimals: int) -> np.ndarray:
@@ -404,6 +408,8 @@ def indicator_entries(
             "nl": None if not math.isfinite(nl) else int(nl),
             "ok": available,
         }
+        if not math.isfinite(nl) and refs.nederland_why.get(key):
+            entry["nlwhy"] = str(esc(refs.nederland_why[key]))
         if total:
             entry["total"] = True
         if not available:
@@ -417,13 +423,21 @@ def indicator_entries(
 def references_from_atlas(atlas: Any, keys: Sequence[str], n: int) -> ReferenceValues:
     """Gemeente and Nederland values of an Atlas (its own CBS rows, never a mean of buurten)."""
     from ..indicators import reference_values
+    from ..indicators.nederland import nederland_reason
 
     ref = reference_values(atlas, keys)
+    nl = ref.loc["nederland", list(keys)]
+    why = {
+        k: nederland_reason(atlas, k, specific=True)
+        for k in keys
+        if not np.isfinite(float(nl[k]))
+    }
     return ReferenceValues(
         groups=[str(atlas.name)],
         group_of=np.zeros(n, dtype=int),
         gemeente=pd.DataFrame([ref.loc["gemeente", list(keys)]]).reset_index(drop=True),
-        nederland=ref.loc["nederland", list(keys)],
+        nederland=nl,
+        nederland_why={k: v for k, v in why.items() if v},
     )
 
 

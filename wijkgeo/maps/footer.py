@@ -58,6 +58,11 @@ def footer_html(atlas: Any, basemap: str = "grijs") -> Markup:
     if local:
         when = f" · {t['peildatum']} {_day(meta['peildatum'])}" if meta.get("peildatum") else ""
         lines.append(html("<div><b>{}</b>: {}{}</div>", t["local"], ", ".join(local), when))
+    from ..indicators.nederland import nederland_note
+
+    note = nederland_note(atlas)
+    if note:  # why Nederland figures are missing, once instead of per popup
+        lines.append(html("<div>{}</div>", note))
     lines.append(
         html(
             "<div>{}: BRT-Achtergrondkaart {} © Kadaster (PDOK) · {}</div>",

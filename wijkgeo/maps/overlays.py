@@ -179,11 +179,15 @@ def _legend(title: str, rows: Sequence[tuple[str, str, int | None]], shape: str)
 def _category_index(
     values: pd.Series, style: dict[str, Any]
 ) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    """Index into the category list per feature; categories in ``layers.json`` order, an
-    unknown value (or none) in one "overig" category."""
+    """Index into the category list per feature; categories in ``layers.json`` order, then a
+    gemeente's own categories (most frequent first, one colour each from ``own_colors``,
+    labelled with their own name), the rest (or none) in one "overig" category."""
     cats = dict(style["categories"])
-    keys = list(cats)
     raw = values.astype("string").str.strip().str.lower().fillna("")
+    own = [v for v in raw[~raw.isin(list(cats)) & (raw != "")].value_counts().index]
+    for value, color in zip(own, style.get("own_colors", []), strict=False):
+        cats[value] = {"label": value, "color": color, "symbol": value[:2].capitalize()}
+    keys = list(cats)
     idx = np.array([keys.index(v) if v in cats else -1 for v in raw], dtype=int)
     out = [{"key": k, **cats[k]} for k in keys]
     if (idx < 0).any():

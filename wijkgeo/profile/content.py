@@ -400,6 +400,15 @@ class ProfileData:
     def _fmt(self, key: str, value: Any) -> str:
         return format_value(key, value)
 
+    def _nl(self, key: str, value: Any) -> str:
+        """The Nederland value, or "geen gegevens" with the reason (once, in a few words)."""
+        if not _missing(value):
+            return self._fmt(key, value)
+        from ..indicators.nederland import nederland_reason
+
+        why = nederland_reason(self.atlas, key, specific=True)
+        return f"{text.MISSING} ({why})" if why else text.MISSING
+
     def _points(self, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
         """Strengths and attention points: directional indicators clearly off the gemeente."""
         thr = float(self.settings["relatief_verschil"])
@@ -419,7 +428,7 @@ class ProfileData:
                 "label": ind.label,
                 "value": self._fmt(ind.key, value),
                 "gemeente": self._fmt(ind.key, gem),
-                "nederland": self._fmt(ind.key, row.get(f"{ind.key}_nederland")),
+                "nederland": self._nl(ind.key, row.get(f"{ind.key}_nederland")),
                 "direction": text.direction(ind.direction),
                 "rank": ""
                 if _missing(rank)
@@ -950,6 +959,11 @@ class ProfileData:
         layers = sorted(k for k, v in (self.atlas.local or {}).items() if v is not None)
         if layers:
             out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
+        from ..indicators.nederland import nederland_note
+
+        note = nederland_note(self.atlas)  # why Nederland figures are missing, said once
+        if note:
+            out.append(note)
         out.append(_t("bronnen.peildatum", datum=_date(self.peildatum)))
         out.append(_t("bronnen.afronding"))
         out.append(_t("bronnen.gemaakt", versie=__version__))

@@ -34,9 +34,16 @@ from ..grid.codes import cell_polygons, id_column
 from . import catalog
 from .pdok import nan_missing
 
-__all__ = ["cached_download", "fetch_vierkanten", "normalize_vierkanten"]
+__all__ = [
+    "cached_download",
+    "fetch_vierkanten",
+    "normalize_vierkanten",
+    "read_vierkanten_file",
+    "vierkant_layer",
+]
 
 log = logging.getLogger(__name__)
+
 
 def normalize_vierkanten(frame: pd.DataFrame, res: int | None = None) -> gpd.GeoDataFrame:
     """Normalise a vierkantstatistieken table to ``celcode`` + attributes + cell polygons.
@@ -237,3 +244,73 @@ def fetch_vierkanten(
         log.info("Vierkanten %s m voor %s: %d cellen", res, code, len(grid))
         out[f"{res}m"] = grid
     return out
+
+
+# ---------------------------------------------------------------------------- from a file
+def vierkant_layer(path: str | Path) -> tuple[str, int] | None:
+    """The layer and resolution of a vierkantstatistieken GeoPackage, or ``None``.
+
+    A layer counts when it has a cell id column (``crs28992res500m``, ``crs28992res100m``
+    or the shapefile variants).
+
+    Examples
+    --------
+    >>> vierkant_layer("2025-cbs_vk500_2024_v1.gpkg")          # doctest: +SKIP
+    ('vierkant_500m', 500)
+    """
+    import pyogrio
+
+    try:
+        layers = [str(name) for name, _g in pyogrio.list_layers(path)]
+    except Exception:  # not a GDAL-readable file: the caller reports it
+        return None
+    for layer in layers:
+        fields = [str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]]
+        try:
+            _col, res = id_column(fields)
+        except DataValidationError:
+            continue
+        return layer, res
+    return None
+
+
+def read_vierkanten_file(
+    path: str | Path, outline: object, *, layer: str | None = None, res: int | None = None
+) -> gpd.GeoDataFrame:
+    """The cells of a downloaded vierkantstatistieken GeoPackage that touch ``outline``.
+
+    The file is read with the outline's bounding box (plus one cell), so only the
+    gemeente's cells enter memory, and normalised like a download
+    (:func:`normalize_vierkanten`: ``celcode``, secrets to NaN, polygons from the codes).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``cbs_vk500_<jaar>_v<n>.gpkg`` or ``cbs_vk100_...`` as CBS publishes it (unzipped).
+    outline : shapely geometry
+        The gemeente outline in EPSG:28992.
+    layer, res : optional
+        Layer and resolution; found from the id column when omitted.
+
+    Raises
+    ------
+    DataValidationError
+        When the file has no layer with a cell id column.
+    """
+    import pyogrio
+
+    src = Path(path)
+    if layer is None or res is None:
+        found = vierkant_layer(src)
+        if found is None:
+            raise DataValidationError(
+                f"{src}: geen vierkantstatistieken (geen kolom crs28992res500m of "
+                "crs28992res100m); download de vierkantstatistieken van CBS als GeoPackage."
+            )
+        layer, res = found
+    minx, miny, maxx, maxy = outline.bounds  # type: ignore[attr-defined]
+    raw = pyogrio.read_dataframe(
+        src, layer=layer, bbox=(minx - res, miny - res, maxx + res, maxy + res)
+    )
+    grid = normalize_vierkanten(raw, res)
+    return grid[grid.intersects(outline)].reset_index(drop=True)

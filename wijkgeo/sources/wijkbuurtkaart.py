@@ -34,7 +34,7 @@ from .pdok import normalize_boundaries
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
 
-__all__ = ["LAYERS", "file_sha256", "read_wijkbuurtkaart"]
+__all__ = ["LAYERS", "file_sha256", "read_gemeenten_table", "read_wijkbuurtkaart"]
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,19 @@ def _read_level(path: Path, level: str, code: str) -> Any:
     return normalize_boundaries(frame, geoms, level, source_crs=crs, label=label)
 
 
+def read_gemeenten_table(path: str | Path) -> Any:
+    """Every row of the file's ``gemeenten`` layer, without geometry (for Nederland).
+
+    Examples
+    --------
+    >>> read_gemeenten_table("WijkBuurtkaart_2024_v1.gpkg").shape          # doctest: +SKIP
+    (423, 182)
+    """
+    import pyogrio
+
+    return pyogrio.read_dataframe(Path(path), layer=LAYERS["gemeente"], read_geometry=False)
+
+
 def _gemeente_codes(path: Path) -> list[str]:
     import pyogrio
 
@@ -130,6 +143,86 @@ def _gemeente_codes(path: Path) -> list[str]:
         path, layer=LAYERS["gemeente"], columns=["gemeentecode"], read_geometry=False
     )
     return sorted({str(c).strip() for c in table["gemeentecode"]})
+
+
+# ---------------------------------------------------------------------------- import checks
+# Defects found importing real files; each check is separate (general plausibility checks
+# of coordinates, codes and columns live elsewhere).
+#: The gemeente outline must cover at least this share of the area of its buurten.
+MIN_OUTLINE_COVER = 0.8
+
+
+def _check_complete(src: Path, code: str, boundaries: dict[str, Any]) -> None:
+    """Refuse a gemeente that is only partly in the file (no wijken or no buurten)."""
+    missing = [
+        what
+        for key, what in (("wijken", "wijken"), ("buurten", "buurten"))
+        if boundaries[key].empty
+    ]
+    if missing:
+        have = [
+            f"{len(boundaries[k])} {k}" if k != "gemeente" else "de gemeenterij"
+            for k in ("gemeente", "wijken", "buurten")
+            if not boundaries[k].empty
+        ]
+        raise _fail(
+            src,
+            f"gemeente {code} staat maar gedeeltelijk in dit bestand: {' en '.join(missing)} "
+            f"ontbreken (wel: {', '.join(have)}). Er is niets opgeslagen; gebruik de volledige "
+            "Wijk- en Buurtkaart van CBS.",
+        )
+
+
+def _check_land_rows(src: Path, code: str) -> None:
+    """Two land rows (``water='NEE'``) for one gemeente code: an error naming both."""
+    import pyogrio
+
+    info = pyogrio.read_info(src, layer=LAYERS["gemeente"])
+    fields = [str(f) for f in info["fields"]]
+    if "water" not in fields:
+        return
+    cols = [c for c in ("gemeentecode", "gemeentenaam", "water") if c in fields]
+    rows = pyogrio.read_dataframe(
+        src,
+        layer=LAYERS["gemeente"],
+        columns=cols,
+        read_geometry=False,
+        where=f"gemeentecode = '{code}'",
+    )
+    land = rows[rows["water"].astype(str).str.upper() != "JA"]
+    if len(land) > 1:
+        names = [
+            f"object {i + 1} ({row.get('gemeentenaam', '?')})"
+            for i, (_, row) in zip(land.index, land.iterrows(), strict=False)
+        ]
+        raise _fail(
+            src,
+            f"laag {LAYERS['gemeente']} heeft {len(land)} landrijen (water='NEE') voor {code}: "
+            f"{' en '.join(names)}. wijkgeo kiest er niet zelf één; herstel het bestand of "
+            "download het opnieuw.",
+        )
+
+
+def _check_outline(src: Path, code: str, boundaries: dict[str, Any]) -> None:
+    """The gemeente outline must cover (nearly) all of its buurten."""
+    gem, buurten = boundaries["gemeente"], boundaries["buurten"]
+    if gem.empty or buurten.empty:
+        return
+    import shapely
+
+    outline = shapely.union_all(np.asarray(gem.geometry.values, dtype=object))
+    parts = shapely.union_all(np.asarray(buurten.geometry.values, dtype=object))
+    area = float(shapely.area(parts))
+    if area <= 0:
+        return
+    cover = float(shapely.area(shapely.intersection(outline, parts))) / area
+    if cover < MIN_OUTLINE_COVER:
+        raise _fail(
+            src,
+            f"de omtrek van gemeente {code} in laag {LAYERS['gemeente']} bedekt maar "
+            f"{cover:.0%} van de oppervlakte van haar buurten (verwacht: vrijwel alles). Is de "
+            "gemeentegeometrie afgekapt of van een ander jaar? Download het bestand opnieuw.",
+        )
 
 
 def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
@@ -171,6 +264,7 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
     src = Path(path)
     code = normalize_code(gemeente, "gemeente")
     _check_file(src)
+    _check_land_rows(src, code)
     boundaries = {
         "gemeente": _read_level(src, "gemeente", code),
         "wijken": _read_level(src, "wijk", code),
@@ -195,6 +289,8 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
                 )
     if boundaries["gemeente"].empty:
         log.warning("%s: %s heeft geen rij in laag gemeenten; omtrek uit de wijken", src, code)
+    _check_complete(src, code, boundaries)
+    _check_outline(src, code, boundaries)
     stat = src.stat()
     meta = {
         "source": f"CBS Wijk- en Buurtkaart {year} (bestand {src.name})",

@@ -257,7 +257,9 @@
         return fmtValue(ind, ref / s) + (x === null ? "" : " (" + fmtDiff(ind, (x - ref) / s, T) + ")");
       }
       html += row(T.popup_gemeente + " " + gname, compared(g));
-      html += row(T.popup_nederland, compared(ind.nl));
+      /* no Nederland figure: say why (ind.nlwhy) instead of a bare "geen gegevens" */
+      html += row(T.popup_nederland, ind.nl === null && ind.nlwhy ?
+                  T.missing + " (" + ind.nlwhy + ")" : compared(ind.nl));
       var r = ranks(ind)[i];
       if (r) html += row(T.popup_rank, r[0] + " " + T.popup_rank_of + " " + r[1] +
                          " (" + T.rank_end[ind.dir] + ")");
