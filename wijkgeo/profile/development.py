@@ -215,6 +215,8 @@ def section_html(frame: pd.DataFrame, code: str, keys: Sequence[str] | None = No
     """The whole section as HTML (escaped; the SVG is built from numbers only)."""
     t = _texts()
     rows = development(frame, code, keys)
+    levels = frame.loc[frame["code"] == code, "niveau"]
+    level = str(levels.iloc[0]) if len(levels) else "buurt"
     grenzen = frame.attrs.get("grenzen") or int(frame["jaar"].max())
     items = []
     for row in rows:
@@ -231,7 +233,7 @@ def section_html(frame: pd.DataFrame, code: str, keys: Sequence[str] | None = No
             html(
                 '<section class="ontwikkeling"><h2>{}</h2><p class="explain">{}</p>'
                 '<div class="ontwikkeling-rijen">',
-                t["titel"],
+                t["titel"].format(niveau=level),
                 t["inleiding"].format(jaar=grenzen),
             )
         )
