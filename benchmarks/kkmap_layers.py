@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 
 import wijkgeo
-from wijkgeo.maps import build
+from wijkgeo.maps import Overlays, build
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -139,7 +139,7 @@ def main() -> None:
     for n in (2_000, 10_000):
         local = {**atlas.local, "voorzieningen": many_points(atlas, n)}
         big = replace(atlas, local=local)
-        html = build(big, koppelkansen=None, grid=None).get_root().render()
+        html = build(big, overlays=Overlays(koppelkansen=False, grid=False)).get_root().render()
         on_ms, off_ms, on_n, off_n = render_times(html)
         print(
             f"{n:>6} voorzieningen: clustered {on_ms:7.1f} ms, {on_n:>5} markers | "

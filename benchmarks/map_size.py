@@ -88,6 +88,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from wijkgeo.atlas import Atlas
 from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import compute, registry
 from wijkgeo.maps import build, save_map
@@ -116,7 +117,10 @@ def forty_keys(buurten: gpd.GeoDataFrame, local: dict) -> list[str]:
 
 def ours(country, keys: list[str], path: Path, local: dict) -> tuple[int, float]:
     t0 = time.perf_counter()
-    fmap = build(country.buurten, indicators=keys, gemeenten=country.gemeenten, local=local)
+    fmap = build(
+        Atlas.from_frames(country.buurten, gemeenten=country.gemeenten, local=local),
+        indicators=keys,
+    )
     save_map(fmap, path)
     return path.stat().st_size, time.perf_counter() - t0
 
@@ -229,7 +233,10 @@ def main() -> None:
         rkeys = forty_keys(region.buurten, rlocal)
         n = len(region.buurten)
         ours_html = (
-            build(region.buurten, indicators=rkeys, gemeenten=region.gemeenten, local=rlocal)
+            build(
+                Atlas.from_frames(region.buurten, gemeenten=region.gemeenten, local=rlocal),
+                indicators=rkeys,
+            )
             .get_root()
             .render()
         )

@@ -8,7 +8,8 @@ issue asks for is ``benchmarks/map_size.py``.
 Contenders, each starting from the same buurten GeoDataFrame in EPSG:28992 with the indicator
 already attached as a column (``aandeel_huishoudens_laag_inkomen``):
 
-- **ours**: ``wijkgeo.maps.indicator_map(buurten, key, simplify=2)`` + ``save_map``: the map
+- **ours**: ``indicator_map(Atlas.from_frames(buurten), key,
+  options=MapOptions(simplify=2))`` + ``save_map``: the map
   engine with one indicator (topology of the coverage-simplified buurten, wijk borders as
   arcs of it, one value array, Dutch panel, legend and popups built in the browser).
 - **choropleth**: what the folium docs show and users copy: ``to_crs(4326)``,
@@ -71,9 +72,10 @@ import folium
 import geopandas as gpd
 
 import wijkgeo
+from wijkgeo.atlas import Atlas
 from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import compute
-from wijkgeo.maps import build, indicator_map, save_map
+from wijkgeo.maps import MapOptions, build, indicator_map, save_map
 
 KEY = "aandeel_huishoudens_laag_inkomen"
 #: Further indicators for the "one Choropleth layer per indicator" case (N = 5 with KEY).
@@ -134,7 +136,9 @@ def vertices(fmap: folium.Map) -> int:
 
 
 def ours(buurten: gpd.GeoDataFrame, path: Path, canvas: bool, simplify: float = 2.0) -> folium.Map:
-    fmap = indicator_map(buurten, KEY, prefer_canvas=canvas, simplify=simplify)
+    fmap = indicator_map(
+        Atlas.from_frames(buurten), KEY, options=MapOptions(canvas=canvas, simplify=simplify)
+    )
     save_map(fmap, path)
     return fmap
 
@@ -240,7 +244,9 @@ def run_case(
         keys = [KEY, *MORE]
         naive = measure(choropleth, buurten, out / f"{name}_choro5.html", canvas, 1, keys=keys)
         path = out / f"{name}_ours5.html"
-        save_map(build(buurten, indicators=keys, prefer_canvas=canvas), path)
+        save_map(
+            build(Atlas.from_frames(buurten), keys, options=MapOptions(canvas=canvas)), path
+        )
         mine = path.stat().st_size
         print(
             f"    N={len(keys)} indicators in one file: choropleth layers "

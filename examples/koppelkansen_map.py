@@ -15,11 +15,16 @@ from pathlib import Path
 
 import wijkgeo
 from wijkgeo.koppelkansen import evaluate
-from wijkgeo.maps import build, png, save_map
+from wijkgeo.maps import MapOptions, Overlays, build, png, save_map
 
 atlas = wijkgeo.make_demo()
-result = evaluate(atlas)  # or let build() do it (koppelkansen="auto", the default)
-fmap = build(atlas, indicator="aandeel_huishoudens_laag_inkomen", koppelkansen=result, offline=True)
+result = evaluate(atlas)  # or let build() do it (Overlays(koppelkansen=None), the default)
+fmap = build(
+    atlas,
+    indicator="aandeel_huishoudens_laag_inkomen",
+    options=MapOptions(offline=True),
+    overlays=Overlays(koppelkansen=result),
+)
 path = save_map(fmap, Path("maps") / "demodam_koppelkansen.html")
 print(f"Kaart: {path} ({path.stat().st_size / 1024:.0f} kB)")
 print(

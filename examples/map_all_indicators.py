@@ -4,9 +4,9 @@
 carries every registry indicator as a compact array: the wijkregisseur picks the indicator in
 a Dutch selector grouped by theme, switches to "verschil met gemeente", clicks a buurt for
 its value, the gemeente and Nederland, its rank and its caveat, and mails the link from the
-address bar (the URL hash holds indicator, mode, layers and buurt). ``offline=True`` puts
-Leaflet in the file itself: it opens from a USB stick or an e-mail attachment; only the
-basemap needs a network.
+address bar (the URL hash holds indicator, mode, layers and buurt).
+``MapOptions(offline=True)`` puts Leaflet in the file itself: it opens from a USB stick or
+an e-mail attachment; only the basemap needs a network.
 
 The map is a ``folium.Map``: add your own layers to it before saving. On the command line
 the same is ``wijkgeo map GM9999 --jaar 2024 --offline``.
@@ -17,10 +17,10 @@ from pathlib import Path
 import folium
 
 import wijkgeo
-from wijkgeo.maps import build, save_map
+from wijkgeo.maps import MapOptions, build, save_map
 
 atlas = wijkgeo.make_demo()
-fmap = build(atlas, indicator="aandeel_huishoudens_laag_inkomen", offline=True)
+fmap = build(atlas, indicator="aandeel_huishoudens_laag_inkomen", options=MapOptions(offline=True))
 
 # an analyst's own addition: a marker at the town hall (any folium element works)
 centre = atlas.gemeente.to_crs(4326).geometry.iloc[0].representative_point()

@@ -2,9 +2,9 @@
 
 Generates a fictional country (50 gemeenten, 400 wijken, 2,000 buurten, exact tilings, KWB-like
 figures) with :func:`wijkgeo.demo.synthetic.generate_country`, maps one indicator with
-``prefer_canvas=True`` (one canvas instead of 2,000 SVG paths, folium #1176) and prints how long
-each step took and how big the HTML is. The same call works for a real region: pass the buurten
-of several gemeenten (any GeoDataFrame with ``buurtcode`` and a geometry).
+``MapOptions(canvas=True)`` (one canvas instead of 2,000 SVG paths, folium #1176) and
+prints how long each step took and how big the HTML is. The same call works for a real
+region: pass the buurten of several gemeenten through ``Atlas.from_frames``.
 """
 
 import time
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import shapely
 
+from wijkgeo import Atlas
 from wijkgeo.demo.synthetic import generate_country
 from wijkgeo.indicators import format_number
-from wijkgeo.maps import indicator_map, save_map
+from wijkgeo.maps import MapOptions, indicator_map, save_map
 
 KEY = "aandeel_huishoudens_laag_inkomen"
 
@@ -30,11 +31,9 @@ print(
 
 t0 = time.perf_counter()
 fmap = indicator_map(
-    buurten,
+    Atlas.from_frames(buurten, source="wijkgeo.demo.synthetic, geen echte gegevens"),
     KEY,
-    prefer_canvas=True,
-    title="Laag inkomen per buurt (fictief land)",
-    source="wijkgeo.demo.synthetic, geen echte gegevens",
+    options=MapOptions(canvas=True, title="Laag inkomen per buurt (fictief land)"),
 )
 t_map = time.perf_counter() - t0
 t0 = time.perf_counter()

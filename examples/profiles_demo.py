@@ -5,17 +5,20 @@ self-contained page per area for the demo gemeente Demodam, then prints what one
 in words: the summary, strengths beside attention points, and the koppelkansen.
 
 The pages print to at most 4 A4 pages (Chromium: Ctrl+P, or ``wijkgeo profile ... --pdf``).
-Runs offline; use ``wijkgeo.load("GM....", 2024)`` for a real gemeente, or on the command line
-``wijkgeo profile GM0599 --jaar 2024``.
+Runs offline; for a real gemeente with two stored years use
+``wijkgeo.Store().read_series("GM0599", [2023, 2024])`` (the page then says "Veranderd sinds
+2023"), or on the command line ``wijkgeo profile GM0599 --jaar 2024``.
 """
 
 import wijkgeo
 from wijkgeo.profile import ProfileData, build
+from wijkgeo.series import AtlasSeries
 
 atlas = wijkgeo.make_demo()
 
-# The previous year comes from the store when it is there; the demo has only 2024.
-result = build(atlas, previous=False)
+# The years a profile shows are a series; the demo has only 2024 (no comparison). One Atlas
+# alone would be compared with the latest earlier year in the store, when there is one.
+result = build(AtlasSeries.of(atlas))
 print(f"{len(result.pages)} profielen in {result.folder}; begin bij {result.index.name}")
 
 # What the page of the koppelkans wijk Duinrand says, as plain data

@@ -10,7 +10,7 @@ from shapely.geometry import Point, box
 
 from wijkgeo import ConfigError, DataValidationError
 from wijkgeo.atlas import Atlas
-from wijkgeo.indicators import add_indicators, compute, indicator_series
+from wijkgeo.indicators import add_indicators, compute, compute_with_reasons, indicator_series
 
 CRS = "EPSG:28992"
 
@@ -78,14 +78,14 @@ def test_counts_first_then_published_percentage_row_by_row():
 
 def test_secret_values_are_missing_never_numbers():
     df = _buurten().drop(columns="aantal_personen_65_jaar_en_ouder")
-    res = compute(df, ["aandeel_65_plus"], suppress=False, with_reasons=True)
+    res = compute_with_reasons(df, ["aandeel_65_plus"], suppress=False)
     assert np.isnan(res.values["aandeel_65_plus"][2])
     assert res.reasons["aandeel_65_plus"][2] == "geen gegevens"
 
 
 def test_small_numbers_are_blanked_with_a_reason():
-    res = compute(
-        _buurten(), ["aandeel_65_plus", "bijstand_per_1000", "inwoners"], with_reasons=True
+    res = compute_with_reasons(
+        _buurten(), ["aandeel_65_plus", "bijstand_per_1000", "inwoners"]
     )
     v, r = res.values, res.reasons
     # min_population 50 for the age share, 100 for bijstand; 30 inwoners is below both
@@ -111,7 +111,7 @@ def test_zero_denominator_is_missing_not_infinite():
 
 
 def test_unavailable_inputs_have_their_own_reason():
-    res = compute(_buurten(), ["inkomen_per_inwoner", "lokale_voorzieningen"], with_reasons=True)
+    res = compute_with_reasons(_buurten(), ["inkomen_per_inwoner", "lokale_voorzieningen"])
     assert res.values.isna().all().all()
     assert set(res.reasons.stack()) == {"niet beschikbaar in deze gegevens"}
 
@@ -218,3 +218,12 @@ def test_odata_only_indicators_hand_computed():
     # published rate first; the ratio 75 / 1250 * 1000 only where it is missing
     assert out.at[1, "wmo_clienten_per_1000"] == 55.0
     assert np.isnan(out.at[1, "inkomen_per_inwoner"])
+
+
+def test_compute_has_one_return_type_and_the_old_flag_warns():
+    df = _buurten()
+    assert isinstance(compute(df, ["aandeel_65_plus"]), pd.DataFrame)
+    with pytest.warns(DeprecationWarning, match="compute_with_reasons"):
+        old = compute(df, ["aandeel_65_plus"], with_reasons=True)
+    new = compute_with_reasons(df, ["aandeel_65_plus"])
+    assert old.reasons.equals(new.reasons)

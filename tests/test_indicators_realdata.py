@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkgeo.indicators import compute
+from wijkgeo.indicators import compute, compute_with_reasons
 from wijkgeo.sources.pdok import nan_missing
 
 pytestmark = pytest.mark.realdata
@@ -123,7 +123,7 @@ HAND = {
 
 def test_hand_computed_values_on_real_buurten(buurten):
     frame = buurten.set_index("buurtcode", drop=False)
-    res = compute(frame.loc[list(HAND)], with_reasons=True)
+    res = compute_with_reasons(frame.loc[list(HAND)])
     checked = set()
     for code, expected in HAND.items():
         for key, value in expected.items():
@@ -143,7 +143,7 @@ def test_hand_computed_values_on_real_buurten(buurten):
 
 
 def test_small_numbers_follow_min_population_on_all_real_buurten(buurten):
-    res = compute(buurten, ["aandeel_65_plus", "bijstand_per_1000"], with_reasons=True)
+    res = compute_with_reasons(buurten, ["aandeel_65_plus", "bijstand_per_1000"])
     inw = buurten["aantal_inwoners"]
     assert res.values.loc[inw < 50, "aandeel_65_plus"].isna().all()
     assert (res.reasons.loc[inw < 50, "aandeel_65_plus"] == "te weinig inwoners").all()

@@ -10,8 +10,9 @@ import pytest
 from browser import HOSTILE, KANS_RULE, SCRIPT_END, TEMPLATE, synthetic_atlas, with_hostile_layers
 
 import wijkgeo
-from wijkgeo.maps import build, png
-from wijkgeo.maps.overlays import encode_points, encode_shape
+from wijkgeo import Atlas
+from wijkgeo.maps import build, map_payload, png
+from wijkgeo.maps.layers import encode_points, encode_shape
 from wijkgeo.maps.topology import decode_vlq
 
 KEY = "aandeel_65_plus"
@@ -31,7 +32,8 @@ def _payload(html: str) -> dict:
 
 @pytest.fixture(scope="module")
 def demo_payload(demo):
-    return _payload(build(demo, indicator=KEY).get_root().render())
+    # the map as data (no HTML read back); the page carries exactly this block
+    return map_payload(demo, indicator=KEY).payload
 
 
 def test_points_and_shapes_round_trip_at_a_metre():
@@ -82,20 +84,31 @@ def test_the_demo_map_carries_every_layer_with_its_data(demo, demo_payload):
     assert {u["level"] for u in units} == {"buurt", "wijk", "vierkant"}
     assert demo_payload["footer"] and "Kadaster" in demo_payload["footer"]
     # the old engine map stays as it was without an Atlas
-    plain = _payload(build(demo.buurten, indicator=KEY).get_root().render())
+    plain = map_payload(Atlas.from_frames(demo.buurten), indicator=KEY).payload
     assert [la["id"] for la in plain["layers"]] == ["buurten", "wijken"]
     assert "footer" not in plain
 
 
-def test_check_memberships_are_those_of_wijkgeo_joins(demo, demo_payload):
+def test_check_panel_lists_what_is_here_by_the_one_rule(demo, demo_payload):
+    """The check panel lists "wat er al is" as koppelkansen and profile do
+    (wijkgeo.facts.present): active on the peildatum, in the buurt or within 250 m."""
+    from wijkgeo.facts.present import what_is_here
     from wijkgeo.joins import assign_points
 
+    here = what_is_here(demo, "buurt")
     layers = {layer["id"]: layer for layer in demo_payload["layers"]}
     codes = demo.buurten["buurtcode"].astype(str).tolist()
     where = assign_points(demo.local["voorzieningen"], demo.buurten)
-    per = layers["voorzieningen"]["in_buurt"]
+    per, near = layers["voorzieningen"]["in_buurt"], layers["voorzieningen"]["near"]
+    assert "250 m" in layers["voorzieningen"]["near_label"]
     for i, code in enumerate(codes):
-        assert len(per[i]) == int((where == code).sum())
+        found = here.of(code)["voorzieningen"]
+        assert per[i] == sorted(r["index"] for r in found)
+        assert near[i] == sorted(r["index"] for r in found if not r["binnen"])
+        assert len(per[i]) - len(near[i]) >= int((where == code).sum())
+    init = demo.local["bewonersinitiatieven"]
+    listed = {j for row in layers["initiatieven"]["in_buurt"] for j in row}
+    assert not any(init["status"].iloc[sorted(listed)] == "afgerond")
     # every buurt unit of the koppelkansen is listed for its own buurt
     units = layers["koppelkansen"]["units"]
     kans = layers["koppelkansen"]["in_buurt"]

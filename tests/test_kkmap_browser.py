@@ -223,7 +223,7 @@ def test_a_koppelkans_popup_shows_rule_explanation_robustness_and_assets(demo, d
 
 
 def test_check_deze_plek_lists_the_facts_of_the_clicked_buurt(demo, demo_atlas):
-    from wijkgeo.joins import assign_points
+    from wijkgeo.facts.present import what_is_here
     from wijkgeo.koppelkansen import evaluate
 
     page, _ = demo
@@ -239,12 +239,13 @@ def test_check_deze_plek_lists_the_facts_of_the_clicked_buurt(demo, demo_atlas):
     panel.wait_for(state="visible")
     text = panel.inner_text()
     assert buurten.loc[i, "buurtnaam"] in text and code in text
-    voorz = demo_atlas.local["voorzieningen"]
-    here = voorz[assign_points(voorz, buurten) == code]
+    # "wat er al is" by the one rule (wijkgeo.facts.present), as koppelkansen and profile
+    present = what_is_here(demo_atlas, "buurt").of(code)
+    here = present["voorzieningen"]
     items = panel.locator('[data-wijkgeo-facts="voorzieningen"] li')
     assert items.count() == len(here) > 0
-    for name in here["naam"]:
-        assert name in text
+    for rec in here:
+        assert rec["naam"] in text
     res = evaluate(demo_atlas)
     m = res.matches
     mine = m[
@@ -252,12 +253,11 @@ def test_check_deze_plek_lists_the_facts_of_the_clicked_buurt(demo, demo_atlas):
     ]
     kansen = panel.locator('[data-wijkgeo-facts="koppelkansen"]').inner_text()
     assert len(mine) and all(t in kansen for t in mine["titel"])
-    proj = demo_atlas.local["projecten"]
-    cut = proj.geometry.intersection(buurten.geometry.iloc[i])
-    inside = proj[(cut.length > 1) | (cut.area > 1)]
     plans = panel.locator('[data-wijkgeo-facts="projecten"]')
-    assert plans.locator("li").count() == len(inside) > 0
-    assert all(n in plans.inner_text() for n in inside["naam"])
+    assert plans.locator("li").count() == len(present["projecten"]) > 0
+    assert all(r["naam"] in plans.inner_text() for r in present["projecten"])
+    if any(not r["binnen"] for r in present["projecten"]):
+        assert "vlakbij, binnen 250 m" in plans.inner_text()
     facts = panel.locator('[data-wijkgeo-facts="indicatoren"] tr')
     assert facts.count() >= 20  # every indicator with values, in one compact table
     assert "Inwoners van 65 jaar en ouder" in panel.inner_text()

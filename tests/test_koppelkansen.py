@@ -297,9 +297,12 @@ def test_explanation_has_the_numbers_and_the_assets(result):
     assert (
         "Wat er in of vlakbij al is: 2 actieve bewonersinitiatieven (Taalcafé Zuid (loopt af op "
         "1 maart 2025), Moestuin Noord); 2 voorzieningen (buurthuis: Buurthuis De Kern, "
-        "1 x supermarkt); 3 projecten (Riool B5 (gemeente, 2027-2028), Renovatie B4 "
-        "(corporatie, 2025-2026), Net B5 (netbeheerder, 2028-2029))." in text
+        "1 x supermarkt); 5 projecten (Riool B5 (gemeente, 2027-2028), Renovatie B4 "
+        "(corporatie, 2025-2026), Park B3 (gemeente, 2025-2026) en 2 meer)." in text
     )
+    # "wat er al is" is one rule (wijkgeo.facts.present): projects too count within 250 m
+    assert m.at["warmtetransitie_energiearmoede", "projecten"][3:] == [
+        "Net B5 (netbeheerder, 2028-2029)", "Straat B2 (gemeente, 2026-2027)"]
     assert m.at["initiatief_steunen", "uitleg"].startswith(
         "Buurt B4: 1 actief bewonersinitiatief (Taalcafé Zuid); bijstandsuitkeringen 40,0"
     )

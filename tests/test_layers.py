@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "wijkgeo.settings",
             "wijkgeo.conventions",
             "wijkgeo.text",
+            "wijkgeo.kinds",
         ],
     ),
     ("codes", ["wijkgeo.codes", "wijkgeo._http", "wijkgeo._report"]),
@@ -39,6 +40,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "wijkgeo.sources",
             "wijkgeo.store",
             "wijkgeo.changes",
+            "wijkgeo.joins",
             "wijkgeo.series",
             "wijkgeo.grid.codes",
             "wijkgeo.grid._kernel",
@@ -52,16 +54,23 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "wijkgeo.grid.",
             "wijkgeo.koppelkansen",
-            "wijkgeo.joins",
-            "wijkgeo.local_joins",
+            "wijkgeo.facts.present",
             "wijkgeo.series.carry",
             "wijkgeo.series.timeseries",
         ],
     ),
+    ("feiten", ["wijkgeo.facts"]),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),
     ("verversen", ["wijkgeo.refresh", "wijkgeo.status", "wijkgeo.lagen"]),
     ("commando", ["wijkgeo.demo.pipeline", "wijkgeo.cli", "wijkgeo.__main__"]),
 ]
+#: The only upward imports allowed, by name: the Atlas' thin facades (as geopandas'
+#: ``GeoDataFrame.explore``), each importing the one function it calls, lazily.
+FACADES: dict[tuple[str, str], str] = {
+    ("wijkgeo.atlas", "Atlas.indicators"): "wijkgeo.indicators",
+    ("wijkgeo.atlas", "Atlas.grid"): "wijkgeo.grid.layer",
+    ("wijkgeo.atlas", "Atlas.koppelkansen"): "wijkgeo.koppelkansen.evaluate",
+}
 #: The package's own ``__init__`` is its public surface: it may name anything (lazily).
 TOP = {"wijkgeo"}
 #: The public surface counts as the commando layer: only the CLI may import it.
@@ -97,20 +106,29 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    """(line, module) for every import in the file that would run."""
+def _imports(path: Path, *, where: bool = False) -> list[tuple]:
+    """(line, module) for every import in the file that would run; with ``where=True``
+    (line, module, enclosing "Class.function")."""
     module = _module_name(path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, str]] = []
+    scope: list[str] = []
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node):
             for child in node.orelse:
                 visit(child)
             return
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.append(node.name)
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+            scope.pop()
+            return
+        here = ".".join(scope)
         if isinstance(node, ast.Import):
-            found.extend((node.lineno, a.name) for a in node.names)
+            found.extend((node.lineno, a.name, here) for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -124,12 +142,13 @@ def _imports(path: Path) -> list[tuple[int, str]]:
                 is_module = (
                     sub_path.with_suffix(".py").exists() or (sub_path / "__init__.py").exists()
                 )
-                found.append((node.lineno, sub if is_module else target))
+                found.append((node.lineno, sub if is_module else target, here))
         for child in ast.iter_child_nodes(node):
             visit(child)
 
     visit(tree)
-    return [(line, name) for line, name in found if name.split(".")[0] == "wijkgeo"]
+    out = [f for f in found if f[1].split(".")[0] == "wijkgeo"]
+    return out if where else [(line, name) for line, name, _ in out]
 
 
 MODULES = sorted(PACKAGE.rglob("*.py"))
@@ -147,7 +166,9 @@ def _violations() -> list[str]:
         if module in TOP:
             continue
         own = _layer(module)
-        for line, target in _imports(path):
+        for line, target, scope in _imports(path, where=True):
+            if FACADES.get((module, scope)) == target:
+                continue
             if target in TOP:
                 target_layer = [n for n, _p in LAYERS].index(TOP_LAYER)
             else:
@@ -210,3 +231,63 @@ def test_the_checker_sees_lazy_and_relative_imports(tmp_path):
         assert _imports(fake) == []
     finally:
         fake.unlink()
+
+
+def _dynamic_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, enclosing function) of every ``import_module``/``__import__`` call."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for func in [tree, *ast.walk(tree)]:
+        if not isinstance(func, (ast.Module, ast.FunctionDef)):
+            continue
+        body = func.body if isinstance(func, ast.FunctionDef) else [
+            n for n in func.body if not isinstance(n, (ast.FunctionDef, ast.ClassDef))
+        ]
+        for stmt in body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+                    if name in ("import_module", "__import__"):
+                        out.append((node.lineno, getattr(func, "name", "<module>")))
+    return sorted(set(out))
+
+
+def _lazy_targets(path: Path) -> list[str]:
+    """The module names in a package's ``_LAZY`` table."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(getattr(t, "id", "") == "_LAZY" for t in targets) and isinstance(
+                node.value, ast.Dict
+            ):
+                return [v.value for v in node.value.values if isinstance(v, ast.Constant)]
+    return []
+
+
+def test_no_import_by_string_except_a_packages_lazy_loader():
+    """``import_module``/``__import__`` hide imports from this test: only a package's
+    ``__getattr__`` may use them, and only for its own submodules."""
+    bad = []
+    for path in MODULES:
+        calls = _dynamic_imports(path)
+        if not calls:
+            continue
+        module = _module_name(path)
+        rel = path.relative_to(PACKAGE.parent)
+        if path.name != "__init__.py" or any(where != "__getattr__" for _l, where in calls):
+            bad += [f"{rel}:{line} in {where}" for line, where in calls]
+            continue
+        foreign = [t for t in _lazy_targets(path) if not t.startswith(module + ".")]
+        if foreign:
+            bad.append(f"{rel}: _LAZY names modules outside the package: {foreign}")
+    assert not bad, "imports by string:\n" + "\n".join(bad)
+
+
+def test_facades_are_the_only_upward_imports_allowed():
+    """The facade allowance is by name: the same import elsewhere in the Atlas is upward."""
+    found = _imports(PACKAGE / "atlas.py", where=True)
+    facades = {(m, s) for _l, m, s in found}
+    assert {(t, s) for (_m, s), t in FACADES.items()} <= facades
+    assert _layer("wijkgeo.atlas") < _layer("wijkgeo.indicators")

@@ -209,3 +209,23 @@ def test_cp1252_is_detected(folder):
         "id,naam,categorie,x,y\nA,Caf\xe9 \u20ac,huisarts,70000,545000\n".encode("cp1252")
     )
     assert read_local_layers(folder)["voorzieningen"]["naam"].iloc[0] == "Caf\xe9 \u20ac"
+
+
+def test_a_kind_without_the_columns_it_is_read_by_is_a_warning(folder):
+    """The registry of kinds (wijkgeo/kinds.json) tells validation which columns
+    koppelkansen, map and profile read: a missing one warns, the layer still loads."""
+    path = folder / "bewonersinitiatieven.csv"
+    text = path.read_text(encoding="utf-8").replace("einddatum", "einde", 1)
+    path.write_text(text, encoding="utf-8")
+    spec = json.loads((folder / "lagen.json").read_text(encoding="utf-8"))
+    for layer in spec["lagen"].values():
+        for key in ("datums", "verplicht"):
+            if isinstance(layer.get(key), list):
+                layer[key] = ["einde" if c == "einddatum" else c for c in layer[key]]
+        if layer.get("periode"):
+            layer["periode"] = ["einde" if c == "einddatum" else c for c in layer["periode"]]
+    (folder / "lagen.json").write_text(json.dumps(spec), encoding="utf-8")
+    layers = read_local_layers(folder)
+    warned = [p for p in layers.report.problems if p.category == "kind_column"]
+    assert [p.column for p in warned] == ["einddatum"]
+    assert "bewonersinitiatieven" in layers

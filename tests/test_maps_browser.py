@@ -82,7 +82,7 @@ PROEF_JS = (
 @pytest.fixture(scope="module")
 def html(atlas):
     from wijkgeo.maps import MapLayer
-    from wijkgeo.maps.page import Verbatim
+    from wijkgeo.maps.render import Verbatim
 
     centre = atlas.buurten.to_crs(4326).geometry.iloc[0].representative_point()
     layer = MapLayer(

@@ -77,14 +77,31 @@ def test_settings_fall_back_to_defaults_on_bad_values(caplog):
     assert settings.get("cbs_url", environ={}) is None  # the catalog gives the host
 
 
-def test_atlas_methods_are_wired_wherever_the_atlas_comes_from():
-    from wijkgeo.atlas import _METHODS, Atlas
+def test_atlas_methods_are_facades_with_the_exact_signature():
+    """Each Atlas method calls one analysis function with its exact parameters and return
+    type (the layer test allows exactly these upward imports)."""
+    import inspect
+    import typing
 
-    assert set(_METHODS) >= {"indicators", "koppelkansen", "grid"}
-    for name, target in _METHODS.items():
-        assert callable(getattr(Atlas, name)), name
-        module, _, func = target.partition(":")
-        assert callable(getattr(__import__(module, fromlist=[func]), func)), target
+    from wijkgeo.atlas import Atlas
+    from wijkgeo.grid.layer import atlas_grid
+    from wijkgeo.indicators import add_indicators
+    from wijkgeo.koppelkansen.evaluate import evaluate
+
+    for method, func in (
+        (Atlas.indicators, add_indicators),
+        (Atlas.grid, atlas_grid),
+        (Atlas.koppelkansen, evaluate),
+    ):
+        ours = list(inspect.signature(method).parameters.values())[1:]
+        theirs = list(inspect.signature(func).parameters.values())[1:]
+        assert [(p.name, p.kind, p.default) for p in ours] == [
+            (p.name, p.kind, p.default) for p in theirs
+        ], method.__name__
+        assert str(inspect.signature(method).return_annotation) == str(
+            inspect.signature(func).return_annotation
+        ), method.__name__
+    assert typing.get_type_hints  # annotations are strings; compared as written above
     atlas = wijkgeo.make_demo()
     assert "aandeel_65_plus" in atlas.indicators(["aandeel_65_plus"]).columns
     assert len(atlas.koppelkansen().matches) > 0

@@ -21,6 +21,7 @@ from wijkgeo import text
 from wijkgeo.indicators import format_number, format_value, get_indicator
 from wijkgeo.profile import build, check_codes
 from wijkgeo.profile.content import ProfileData, additive, teksten
+from wijkgeo.series import AtlasSeries
 
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 
@@ -38,7 +39,7 @@ def data(demo):
 @pytest.fixture(scope="module")
 def pages(demo, tmp_path_factory):
     out = tmp_path_factory.mktemp("profielen")
-    return build(demo, uitvoer=out, previous=False)
+    return build(AtlasSeries.of(demo), path=out)
 
 
 def _visible_text(html: str) -> str:
@@ -208,12 +209,13 @@ def test_koppelkansen_and_what_is_there(data):
 
 def test_change_since_previous_year_and_changed_boundary(demo):
     prev = wijkgeo.make_demo()
+    prev.meta["year"] = 2023
     b = prev.buurten
     i_same = b.index[b["buurtcode"] == "BU99990201"][0]
     b.loc[i_same, "aantal_inwoners"] = b.loc[i_same, "aantal_inwoners"] - 100
     i_moved = b.index[b["buurtcode"] == "BU99990202"][0]
     b.loc[i_moved, "geometry"] = b.loc[i_moved, "geometry"].buffer(-150)
-    data = ProfileData(demo, prev, koppelkansen=False)
+    data = ProfileData(AtlasSeries([prev, demo]), koppelkansen=False)
     same = data.page("BU99990201")["change"]
     row = next(r for r in same["rows"] if r[0] == get_indicator("inwoners").label)
     assert row[3] == "+100 inwoners"
@@ -294,7 +296,7 @@ def _hostile_atlas():
 
 def test_hostile_names_are_escaped_once(tmp_path):
     res = build(
-        _hostile_atlas(), ["BU99990201", "BU99990202", "WK999902"], uitvoer=tmp_path, previous=False
+        AtlasSeries.of(_hostile_atlas()), ["BU99990201", "BU99990202", "WK999902"], path=tmp_path
     )
     for code in ("BU99990201", "BU99990202", "WK999902"):
         html = res.pages[code].read_text("utf-8")
@@ -327,10 +329,9 @@ def test_in_chromium_nothing_executes_and_pdf_has_1_to_4_pages(tmp_path):
     hostile = build(
         _hostile_atlas(),
         ["BU99990201", "BU99990202", "WK999902"],
-        uitvoer=tmp_path / "h",
-        previous=False,
+        path=tmp_path / "h",
     )
-    demo = build(wijkgeo.make_demo(), uitvoer=tmp_path / "d", previous=False)
+    demo = build(AtlasSeries.of(wijkgeo.make_demo()), path=tmp_path / "d")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
@@ -411,7 +412,7 @@ def test_write_pdfs_beside_the_pages(tmp_path):
     _chromium()
     from pypdf import PdfReader
 
-    res = build(wijkgeo.make_demo(), ["BU99990201"], uitvoer=tmp_path, previous=False, pdf=True)
+    res = build(AtlasSeries.of(wijkgeo.make_demo()), ["BU99990201"], path=tmp_path, pdf=True)
     pdf = res.pdfs["BU99990201"]
     assert pdf == tmp_path / "BU99990201.pdf"
     assert 1 <= len(PdfReader(str(pdf)).pages) <= 4
@@ -464,7 +465,7 @@ def rotterdam_atlas(realdata: Path):
 @pytest.mark.realdata
 def test_real_rotterdam_buurten(realdata, tmp_path):
     atlas = rotterdam_atlas(realdata)
-    res = build(atlas, uitvoer=tmp_path, previous=False)
+    res = build(AtlasSeries.of(atlas), path=tmp_path)
     assert len(res.pages) == len(atlas.buurten) + len(atlas.wijken)
     data = ProfileData(atlas, koppelkansen=False)
     b = atlas.buurten
@@ -502,7 +503,7 @@ def test_previous_year_is_read_from_the_store(tmp_path):
     res = build(
         wijkgeo.make_demo(),
         ["BU99990201"],
-        uitvoer=tmp_path / "p",
+        path=tmp_path / "p",
         store=tmp_path / "store",
         koppelkansen=False,
     )
@@ -512,12 +513,31 @@ def test_previous_year_is_read_from_the_store(tmp_path):
     res = build(
         wijkgeo.make_demo(),
         ["BU99990201"],
-        uitvoer=tmp_path / "q",
+        path=tmp_path / "q",
         store=tmp_path / "leeg",
         koppelkansen=False,
     )
     assert not res.previous_year
     assert "geen eerder jaar (2023) in de store" in res.pages["BU99990201"].read_text("utf-8")
+
+
+def test_the_comparison_is_labelled_with_the_real_earlier_year(tmp_path):
+    """A series compares with the year before the one shown, whatever it is (not year - 1);
+    the old previous= still works for one release, with a DeprecationWarning."""
+    old = wijkgeo.make_demo()
+    old.meta["year"] = 2021
+    b = old.buurten
+    b.loc[b["buurtcode"] == "BU99990201", "aantal_inwoners"] -= 50
+    series = AtlasSeries([old, wijkgeo.make_demo()])
+    res = build(series, ["BU99990201"], path=tmp_path / "s", koppelkansen=False)
+    assert res.compared_with == 2021
+    html = _visible_text(res.pages["BU99990201"].read_text("utf-8"))
+    assert "Veranderd sinds 2021" in html and "+50 inwoners" in html
+    assert "sinds 2023" not in html
+    with pytest.warns(DeprecationWarning, match="verouderd"):
+        res = build(wijkgeo.make_demo(), ["BU99990201"], previous=old, uitvoer=tmp_path / "o",
+                    koppelkansen=False)
+    assert res.compared_with == 2021 and res.folder == tmp_path / "o"
 
 
 def test_pdf_without_an_engine_says_so_in_dutch(monkeypatch, tmp_path):
@@ -541,7 +561,7 @@ def test_real_rotterdam_pages_print_to_1_to_4_pages(realdata, tmp_path):
     atlas = rotterdam_atlas(realdata)
     b = atlas.buurten.sort_values("aantal_inwoners", ascending=False)
     codes = [*b["buurtcode"].head(2), b["wijkcode"].iloc[0], b["buurtcode"].iloc[-1]]
-    res = build(atlas, codes, uitvoer=tmp_path, previous=False)
+    res = build(AtlasSeries.of(atlas), codes, path=tmp_path)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import atlas as _atlas
 from ._errors import (
     ConfigError,
     DataValidationError,
@@ -28,6 +27,7 @@ from ._version import __version__
 # name -> module that defines it; resolved on first attribute access (PEP 562).
 _LAZY = {
     "Atlas": "wijkgeo.atlas",
+    "AtlasSeries": "wijkgeo.series",
     "load": "wijkgeo.store",
     "fetch": "wijkgeo.sources",
     "Store": "wijkgeo.store",
@@ -36,6 +36,7 @@ _LAZY = {
 
 __all__ = [
     "Atlas",
+    "AtlasSeries",
     "ConfigError",
     "DataValidationError",
     "NotInStoreError",
@@ -48,18 +49,6 @@ __all__ = [
     "load",
     "make_demo",
 ]
-
-
-# The Atlas container imports nothing above itself; its analysis methods are wired here, at
-# the top, as "module:function" (imported on first call), so every Atlas has them wherever it
-# was made (load, fetch, make_demo, Store.read_atlas, read_wijkbuurtkaart).
-_atlas._METHODS.update(
-    {
-        "indicators": "wijkgeo.indicators:add_indicators",
-        "koppelkansen": "wijkgeo.koppelkansen:evaluate",
-        "grid": "wijkgeo.grid:atlas_grid",
-    }
-)
 
 
 def __getattr__(name: str) -> Any:

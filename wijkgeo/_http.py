@@ -32,7 +32,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -362,6 +362,34 @@ def get_json(
     if response.status_code == 304:
         return None
     return decode_json(response)
+
+
+def pages(
+    url: str,
+    params: dict[str, Any] | None,
+    *,
+    items: str,
+    next_link: Callable[[dict[str, Any]], str | None],
+    not_a_page: str,
+    headers: dict[str, str] | None = None,
+) -> Iterator[tuple[dict[str, Any], requests.Response]]:
+    """Every page of a paged JSON API (CBS OData, PDOK OGC API Features), in order.
+
+    The one pager both sources share: it asks ``url`` with ``params``, checks that each
+    page is an object with a list under ``items`` (else :class:`SourceError` with
+    ``not_a_page``, naming the URL), yields ``(page, response)`` and follows
+    ``next_link(page)`` (without the parameters: a next link carries them) until there is
+    none. Whoever iterates decides what "complete" means; an error stops the iteration,
+    so nothing partial is returned by a caller that collects all pages first.
+    """
+    next_url: str | None = url
+    while next_url:
+        response = get(next_url, params, headers=headers or {"Accept": "application/json"})
+        page = decode_json(response)
+        if not isinstance(page, dict) or not isinstance(page.get(items), list):
+            raise SourceError(not_a_page, url=next_url)
+        yield page, response
+        next_url, params = next_link(page), None
 
 
 def decode_json(response: requests.Response) -> Any:

@@ -82,10 +82,46 @@ class Problem:
     category: str = ""
     unit: str = "rij"
     column_label: str = "kolom"
+    rule: str | None = None
+    suggestions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
             raise ValueError(f"severity must be one of {_SEVERITIES}, not {self.severity!r}")
+
+    @classmethod
+    def in_rules(
+        cls,
+        file: str,
+        rule: str | None,
+        line: int | None,
+        message: str,
+        suggestions: tuple[str, ...] = (),
+    ) -> Problem:
+        """A problem in a rules file (``koppelkansen.toml``): its line, the rule and the
+        closest valid names.
+
+        Examples
+        --------
+        >>> str(Problem.in_rules("koppelkansen.toml", "mijn_regel", 12, "onbekende indicator 'x'."))
+        "koppelkansen.toml, regel 12: koppelkans 'mijn_regel': onbekende indicator 'x'."
+        """
+        return cls(file, line, None, message, unit="regel", rule=rule,
+                   suggestions=tuple(suggestions))
+
+    @property
+    def line(self) -> int | None:
+        """The line of a text file (the same as ``row``)."""
+        return self.row
+
+    def __str__(self) -> str:
+        rule = f"koppelkans {self.rule!r}: " if self.rule else ""
+        text = f"{self.where}: {rule}{self.message}"
+        if self.suggestions:
+            text += f" Bedoelde u {' of '.join(repr(s) for s in self.suggestions)}?"
+        elif self.hint:
+            text += f" Wat te doen: {self.hint}"
+        return text
 
     @property
     def where(self) -> str:

@@ -5,7 +5,8 @@ column names (PDOK Wijk- en Buurtkaart snake_case, see ``sources/kwb_columns.jso
 gemeente's local layers and metadata. It does no I/O itself and imports nothing above it:
 :func:`wijkgeo.load` reads it from the store, :func:`wijkgeo.fetch` builds it from the
 real sources, :func:`wijkgeo.make_demo` makes the demo gemeente. Its analysis methods
-(:meth:`Atlas.indicators`, ...) are wired by the package (see ``_METHODS``).
+(:meth:`Atlas.indicators`, :meth:`Atlas.grid`, :meth:`Atlas.koppelkansen`) are thin facades:
+each imports the one function it names when called and has its exact signature.
 
 Column conventions
 ------------------
@@ -27,9 +28,10 @@ Missing and secret values are NaN everywhere; codes are strings.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .conventions import CRS  # the CRS every Atlas layer is in: Amersfoort / RD New
@@ -37,6 +39,9 @@ from .conventions import CRS  # the CRS every Atlas layer is in: Amersfoort / RD
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
+
+    from .koppelkansen.evaluate import KoppelkansResult
+    from .koppelkansen.model import Rule, RuleSet
 
 __all__ = ["CRS", "Atlas"]
 
@@ -64,7 +69,10 @@ class Atlas:
     @property
     def code(self) -> str:
         """The gemeente code, e.g. ``'GM0772'``."""
-        return str(self.meta.get("gemeente") or self.gemeente["gemeentecode"].iloc[0])
+        code = self.meta.get("gemeente")
+        if code is not None and (code or self.meta.get("frames")):
+            return str(code)  # bare frames of several gemeenten have no one code: ""
+        return str(self.gemeente["gemeentecode"].iloc[0])
 
     @property
     def year(self) -> int:
@@ -74,7 +82,65 @@ class Atlas:
     @property
     def name(self) -> str:
         """The gemeente name, e.g. ``'Eindhoven'``."""
+        if self.meta.get("naam"):
+            return str(self.meta["naam"])
         return str(self.gemeente["gemeentenaam"].iloc[0])
+
+    @classmethod
+    def from_frames(
+        cls,
+        buurten: gpd.GeoDataFrame,
+        *,
+        wijken: gpd.GeoDataFrame | bool | None = None,
+        gemeenten: pd.DataFrame | None = None,
+        nederland: pd.DataFrame | None = None,
+        local: dict[str, Any] | None = None,
+        name: str | None = None,
+        year: int | None = None,
+        source: str | None = None,
+    ) -> Atlas:
+        """An Atlas of bare frames: buurten of any gemeenten (e.g. the whole country).
+
+        For outputs that take an Atlas (``maps.build``): ``gemeenten`` holds the CBS rows of
+        the gemeenten (``gemeentecode``) to compare with, ``nederland`` the national row;
+        ``wijken`` (names) may be left out, ``False`` draws no wijk borders; ``name`` is the
+        name for the title (default from ``gemeentenaam``; ``gemeente`` is always a code).
+        Such an Atlas is marked ``meta["frames"]``: maps then compare each buurt with its
+        own gemeente's row and add no overlays.
+
+        Examples
+        --------
+        >>> import wijkgeo
+        >>> demo = wijkgeo.make_demo()
+        >>> bare = Atlas.from_frames(demo.buurten, year=2024)
+        >>> bare.meta["frames"], len(bare.buurten) == len(demo.buurten)
+        (True, True)
+        """
+        import geopandas as gpd
+
+        codes = (
+            buurten["gemeentecode"].dropna().astype(str).unique()
+            if "gemeentecode" in buurten.columns
+            else []
+        )
+        meta: dict[str, Any] = {
+            "frames": True,
+            "gemeente": codes[0] if len(codes) == 1 else "",
+            "naam": name,
+            "year": year,
+            "source": source,
+        }
+        if wijken is False:
+            meta["wijkgrenzen"] = False
+        empty = gpd.GeoDataFrame()
+        return cls(
+            gemeente=gemeenten if gemeenten is not None else empty,
+            wijken=wijken if isinstance(wijken, gpd.GeoDataFrame) else empty,
+            buurten=buurten,
+            local=dict(local or {}),
+            nederland=nederland,
+            meta=meta,
+        )
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """All geographic layers by their store layer name."""
@@ -83,18 +149,23 @@ class Atlas:
             out[f"vierkanten_{res}"] = grid
         return out
 
+    # Thin facades (as geopandas' ``GeoDataFrame.explore``): each imports the one analysis it
+    # names, lazily and visibly, with that function's exact signature and return type.
+    # ``tests/test_layers.py`` allows exactly these upward imports, by name.
     def indicators(
-        self, keys: list[str] | None = None, *, level: str = "buurt"
+        self, keys: Iterable[str] | None = None, *, level: str = "buurt", suppress: bool = True
     ) -> gpd.GeoDataFrame:
         """A copy of the buurten (or wijken) with indicator columns from the registry.
 
-        See :func:`wijkgeo.indicators.add_indicators`; the atlas itself is not changed.
+        :func:`wijkgeo.indicators.add_indicators` on this Atlas; the atlas is not changed.
 
         Examples
         --------
         >>> atlas.indicators(["aandeel_65_plus"])   # doctest: +SKIP
         """
-        return _analysis("indicators")(self, keys, level=level)
+        from .indicators import add_indicators
+
+        return add_indicators(self, keys, level=level, suppress=suppress)
 
     def grid(
         self, size: int = 500, variables: list[str] | None = None, weights: Any = None
@@ -102,8 +173,8 @@ class Atlas:
         """The gemeente's CBS-aligned cells with buurt variables interpolated onto them.
 
         Interpolated buurt values carry the suffix ``_uit_buurten``, CBS's own cell
-        statistics the prefix ``cbs_``, so nobody mistakes one for the other. See
-        :func:`wijkgeo.grid.atlas_grid`.
+        statistics the prefix ``cbs_``, so nobody mistakes one for the other.
+        :func:`wijkgeo.grid.atlas_grid` on this Atlas.
 
         Examples
         --------
@@ -111,20 +182,30 @@ class Atlas:
         >>> cells[["celcode", "aantal_inwoners_uit_buurten", "cbs_aantal_inwoners"]].head()
         ... # doctest: +SKIP
         """
-        return _analysis("grid")(self, size=size, variables=variables, weights=weights)
+        from .grid.layer import atlas_grid
 
-    def koppelkansen(self, rules: Any = None, **kwargs: Any) -> Any:
+        return atlas_grid(self, size, variables, weights)
+
+    def koppelkansen(
+        self,
+        rules: RuleSet | Sequence[Rule] | str | Path | None = None,
+        *,
+        peildatum: dt.date | str | None = None,
+        near_misses: bool = True,
+    ) -> KoppelkansResult:
         """Koppelkansen of this gemeente: where needs, plans and assets coincide, with reasons.
 
-        See :func:`wijkgeo.koppelkansen.evaluate` (``rules`` default: the default rule set
-        plus the gemeente's own ``koppelkansen.toml``); returns its ``KoppelkansResult``.
+        :func:`wijkgeo.koppelkansen.evaluate` on this Atlas (``rules`` default: the default
+        rule set plus the gemeente's own ``koppelkansen.toml``).
 
         Examples
         --------
         >>> result = atlas.koppelkansen()           # doctest: +SKIP
         >>> result.matches[["naam", "titel", "robuustheid"]].head()   # doctest: +SKIP
         """
-        return _analysis("koppelkansen")(self, rules, **kwargs)
+        from .koppelkansen.evaluate import evaluate
+
+        return evaluate(self, rules, peildatum=peildatum, near_misses=near_misses)
 
     def __repr__(self) -> str:
         grids = ", ".join(f"{k}: {len(v)}" for k, v in self.vierkanten.items()) or "geen"
@@ -133,22 +214,3 @@ class Atlas:
             f"{len(self.wijken)} wijken, {len(self.buurten)} buurten, vierkanten {grids}, "
             f"lokale lagen {sorted(self.local)}>"
         )
-
-
-
-#: The analyses an Atlas offers as methods, as ``"module:function"``. The container names
-#: nothing above itself: the package's public surface (``wijkgeo/__init__.py``) wires these
-#: (dependency injection), and the function is imported on the first call.
-_METHODS: dict[str, str] = {}
-
-
-def _analysis(name: str) -> Callable[..., Any]:
-    try:
-        target = _METHODS[name]
-    except KeyError:
-        raise AttributeError(
-            f"Atlas.{name}() is niet gekoppeld; importeer wijkgeo (het pakket) in plaats van "
-            "alleen wijkgeo.atlas."
-        ) from None
-    module, _, func = target.partition(":")
-    return getattr(importlib.import_module(module), func)

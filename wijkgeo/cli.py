@@ -440,7 +440,7 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- check
 # `wijkgeo check [PAD]`: validate local layers (lagen.json and the files it names) of one
 # folder or of every subfolder; exit 2 on errors, 0 when clean (warnings allowed). Other
-# inputs beside lagen.json add their checker to _CHECKERS (one line each).
+# inputs beside lagen.json add their checker to _checkers() (one line each).
 def _checkers() -> list:
     from .koppelkansen.validate import check_folder
     from .sources.local.check import check_lagen
@@ -628,8 +628,10 @@ _PROFILE_EXAMPLE = (
     "  wijkgeo profile GM9999 --jaar 2024\n"
     "  wijkgeo profile GM9999 --jaar 2024 --buurt BU99990201 --buurt WK999902 --pdf\n"
     "  wijkgeo profile GM0599 --jaar 2024 --uitvoer profielen/rotterdam\n"
+    "  wijkgeo profile GM0599 --jaar 2024 --peildatum 2025-06-01\n"
     "Schrijft index.html (alle wijken en buurten, doorzoekbaar) en per buurt en wijk een\n"
-    "pagina om te printen (hoogstens 4 A4). Het vorige jaar komt uit de store als het er is."
+    "pagina om te printen (hoogstens 4 A4). De vergelijking is met het laatste eerdere jaar\n"
+    "in de store (met dat jaar erbij); 'wat er al is' geldt op de peildatum."
 )
 
 
@@ -655,6 +657,12 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
         help="maak ook een PDF per pagina (met Chromium, als dat er is)",
     )
     _add_lagen_arg(p)
+    p.add_argument(
+        "--peildatum",
+        metavar="JJJJ-MM-DD",
+        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
+        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
+    )
     _add_store_arg(p)
 
 
@@ -665,7 +673,9 @@ def _run_profile(args: argparse.Namespace) -> int:
     from .profile import build, write_pdfs
 
     atlas = _load(args)
-    result = build(atlas, args.buurt, uitvoer=args.uitvoer, store=args.store)
+    result = build(
+        atlas, args.buurt, path=args.uitvoer, store=args.store, peildatum=args.peildatum
+    )
     print(f"{len(result.pages)} profielen: {result.index.resolve()}")
     if args.pdf:
         try:
@@ -710,6 +720,12 @@ def _add_map(p: argparse.ArgumentParser) -> None:
         help="puntenlaag bovenop de PNG: voorzieningen of bewonersinitiatieven",
     )
     _add_lagen_arg(p)
+    p.add_argument(
+        "--peildatum",
+        metavar="JJJJ-MM-DD",
+        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
+        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
+    )
     _add_store_arg(p)
 
 
@@ -730,10 +746,15 @@ def _run_map(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.lagen:  # the stored gemeente with the folder's layers, for this run only
-        from .maps import build, save_map
+        from .maps import MapOptions, Overlays, build, save_map
 
         atlas = _load(args)
-        fmap = build(atlas, indicator=args.indicator, offline=args.offline)
+        fmap = build(
+            atlas,
+            indicator=args.indicator,
+            options=MapOptions(offline=args.offline),
+            overlays=Overlays(peildatum=args.peildatum),
+        )
         path = save_map(fmap, args.uitvoer or Path("maps") / f"{atlas.code}_{args.jaar}.html")
         print(Path(path).resolve())
         return EXIT_OK
@@ -744,6 +765,7 @@ def _run_map(args: argparse.Namespace) -> int:
         path=args.uitvoer,
         offline=args.offline,
         indicator=args.indicator,
+        peildatum=args.peildatum,
     )
     print(Path(path).resolve())
     return EXIT_OK

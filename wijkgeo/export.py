@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .atlas import Atlas
+    from .series import AtlasSeries
 
 __all__ = ["FORMATS", "column_labels", "export", "export_atlas", "level_tables"]
 
@@ -212,7 +213,7 @@ def _integral(series: pd.Series) -> bool:
 
 
 def export_atlas(
-    atlas: Atlas,
+    atlas: Atlas | AtlasSeries,
     path: str | Path,
     fmt: str | None = None,
     *,
@@ -230,8 +231,8 @@ def export_atlas(
 
     Parameters
     ----------
-    atlas : Atlas
-        The gemeente and year.
+    atlas : Atlas or AtlasSeries
+        The gemeente and year (a series: its latest year).
     path : str or Path
         Output file; its suffix picks the format unless ``fmt`` is given.
     fmt : {"gpkg", "csv", "xlsx"}, optional
@@ -255,6 +256,9 @@ def export_atlas(
     """
     import pandas as pd
 
+    from .series import AtlasSeries
+
+    atlas = AtlasSeries.of(atlas).latest
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
@@ -352,16 +356,18 @@ def export(
     gemeente: str,
     year: int,
     fmt: str,
-    output: str | Path | None = None,
+    path: str | Path | None = None,
     *,
     store: str | Path | None = None,
     indicators: bool = True,
     csv_dialect: str = "nl",
     grid: int | None = None,
+    **kwargs: Any,
 ) -> Path:
     """Export one stored gemeente and year (see :func:`export_atlas`).
 
-    The default output is ``<GMxxxx>_<year>.<fmt>`` in the current folder.
+    ``path`` is the file (or folder) to write; default ``<GMxxxx>_<year>.<fmt>`` in the
+    current folder. The old name ``output=`` still works for one release (DeprecationWarning).
 
     Examples
     --------
@@ -371,12 +377,21 @@ def export(
     """
     from .store import Store
 
+    if "output" in kwargs:
+        import warnings
+
+        warnings.warn(
+            "export(output=...) is verouderd; gebruik path=.", DeprecationWarning, stacklevel=2
+        )
+        path = kwargs.pop("output") if path is None else path
+    if kwargs:
+        raise TypeError(f"export() got an unexpected keyword argument {next(iter(kwargs))!r}")
     code = normalize_code(gemeente, "gemeente")
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ConfigError(f"Onbekend exportformaat {fmt!r}; kies uit {', '.join(FORMATS)}.")
     atlas = Store(store).read_atlas(code, year)
-    target = Path(output) if output else Path(f"{code}_{int(year)}.{fmt}")
+    target = Path(path) if path else Path(f"{code}_{int(year)}.{fmt}")
     if target.is_dir():
         target = target / f"{code}_{int(year)}.{fmt}"
     return export_atlas(

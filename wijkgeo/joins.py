@@ -44,6 +44,7 @@ from .grid.codes import format_cell
 
 __all__ = [
     "active_on",
+    "area_of_points",
     "assign_points",
     "cell_of",
     "distance_to_nearest",
@@ -88,20 +89,48 @@ def assign_points(points: Any, areas: Any, *, code: str | None = None) -> pd.Ser
     >>> assign_points(pts, areas).tolist()
     ['A', 'A', nan]
     """
-    import shapely
-
     col = _code_column(areas, code)
     pts = _rd(points, "points")
     ars = _rd(areas, "areas")
-    geoms = np.asarray(pts.geometry.values)
-    tree = shapely.STRtree(np.asarray(ars.geometry.values))
-    pi, ai = tree.query(geoms, predicate="intersects")
+    pos = area_of_points(np.asarray(pts.geometry.values), np.asarray(ars.geometry.values))
     out = np.full(len(pts), None, dtype=object)
+    inside = pos >= 0
+    out[inside] = ars[col].to_numpy()[pos[inside]]
+    return pd.Series(out, index=points.index, name=col).where(pd.notna(out), np.nan)
+
+
+def area_of_points(points: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """Per point geometry the position of the area it lies in, -1 outside every area.
+
+    The one point-in-area rule of wijkgeo (:func:`assign_points`, :func:`points_per_area`
+    and the indicators that count points per buurt use it): a point on the shared edge of
+    two areas goes to the first in ``areas`` order, so every point counts once; empty or
+    missing geometries lie nowhere.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> areas = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> area_of_points(shapely.points([5, 10, 50], [5, 5, 5]), areas).tolist()
+    [0, 0, -1]
+    """
+    import shapely
+
+    out = np.full(len(points), -1, dtype=np.int64)
+    ok = np.array([g is not None for g in areas], dtype=bool)
+    if len(areas):
+        ok &= ~shapely.is_empty(areas)
+    idx = np.flatnonzero(ok)
+    if not len(points) or not len(idx):
+        return out
+    tree = shapely.STRtree(areas[idx])
+    pi, ai = tree.query(points, predicate="intersects")
+    ai = idx[ai]
     order = np.lexsort((ai, pi))  # per point, the first area in areas order
     pi, ai = pi[order], ai[order]
     first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], dtype=bool)
-    out[pi[first]] = ars[col].to_numpy()[ai[first]]
-    return pd.Series(out, index=points.index, name=col).where(pd.notna(out), np.nan)
+    out[pi[first]] = ai[first]
+    return out
 
 
 def _per_1000(counts: pd.DataFrame, population: pd.Series | None) -> pd.DataFrame:

@@ -40,7 +40,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,8 @@ from .codes import normalize_code
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from .series import AtlasSeries
 
 log = logging.getLogger(__name__)
 
@@ -748,6 +750,52 @@ class Store:
     def has(self, gemeente: str, year: int) -> bool:
         """Whether the store holds this gemeente and year."""
         return self.gpkg_path(gemeente, year).is_file()
+
+    def years(self, gemeente: str) -> list[int]:
+        """The years the store holds for one gemeente, oldest first.
+
+        Examples
+        --------
+        >>> Store().years("GM9999")          # doctest: +SKIP
+        [2023, 2024]
+        """
+        folder = self.path / normalize_code(gemeente, "gemeente")
+        if not folder.is_dir():
+            return []
+        return sorted(
+            int(p.name) for p in folder.iterdir() if p.name.isdigit() and (p / GPKG_NAME).is_file()
+        )
+
+    def read_series(self, gemeente: str, years: Iterable[int]) -> AtlasSeries:
+        """Read one gemeente in several years as an :class:`~wijkgeo.series.AtlasSeries`.
+
+        Parameters
+        ----------
+        gemeente : str
+            Gemeente code (``GM0599``).
+        years : iterable of int
+            The years; each must be in the store. The latest is the year the series shows.
+
+        Raises
+        ------
+        NotInStoreError
+            For a year the store does not hold (the message names the years it does hold).
+
+        Examples
+        --------
+        >>> series = Store().read_series("GM9999", [2023, 2024])   # doctest: +SKIP
+        >>> series.previous().year                                   # doctest: +SKIP
+        2023
+        """
+        from .series import AtlasSeries
+
+        return AtlasSeries(self.read_atlas(gemeente, int(y)) for y in sorted(set(years)))
+
+    def read_with_previous(self, gemeente: str, year: int) -> AtlasSeries:
+        """``year`` and the latest earlier year the store holds (when it holds one), as a
+        series: what a map or profile compares with."""
+        earlier = [y for y in self.years(gemeente) if y < int(year)]
+        return self.read_series(gemeente, [*earlier[-1:], int(year)])
 
 
 # ---------------------------------------------------------------------------- helpers

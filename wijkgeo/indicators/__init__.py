@@ -32,7 +32,13 @@ from .compare import (
     similar_table,
 )
 from .composite import SensitivityReport, composite_index, load_weights, sensitivity
-from .compute import IndicatorResult, add_indicators, compute, indicator_series
+from .compute import (
+    IndicatorResult,
+    add_indicators,
+    compute,
+    compute_with_reasons,
+    indicator_series,
+)
 from .registry import (
     DIRECTIONS,
     Classification,
@@ -57,6 +63,7 @@ __all__ = [
     "comparison_table",
     "composite_index",
     "compute",
+    "compute_with_reasons",
     "difference_from",
     "format_number",
     "format_value",

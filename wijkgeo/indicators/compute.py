@@ -33,7 +33,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..atlas import Atlas
 
-__all__ = ["LEVELS", "IndicatorResult", "add_indicators", "compute", "indicator_series"]
+__all__ = [
+    "LEVELS",
+    "IndicatorResult",
+    "add_indicators",
+    "compute",
+    "compute_with_reasons",
+    "indicator_series",
+]
 
 log = logging.getLogger(__name__)
 
@@ -125,22 +132,11 @@ def _points(local: Mapping[str, Any] | None, alt: Mapping[str, Any], frame: Any)
 
 
 def _points_in_area(frame: Any, pts: Any) -> np.ndarray:
-    import geopandas as gpd
+    from ..joins import area_of_points  # the one point-in-area rule
 
     n = len(frame)
-    areas = gpd.GeoDataFrame(
-        {"_pos": np.arange(n)}, geometry=frame.geometry.to_numpy(), crs=frame.crs
-    )
-    areas = areas[areas.geometry.notna().to_numpy() & ~areas.geometry.is_empty.to_numpy()]
-    counts = np.zeros(n, dtype="float64")
-    if len(pts) and len(areas):
-        p = gpd.GeoDataFrame(
-            {"_pt": np.arange(len(pts))}, geometry=pts.geometry.to_numpy(), crs=frame.crs
-        )
-        joined = gpd.sjoin(p, areas, predicate="intersects", how="inner")
-        # a point on a shared border belongs to exactly one area (the first in frame order)
-        joined = joined.sort_values(["_pt", "_pos"]).drop_duplicates("_pt")
-        counts += np.bincount(joined["_pos"].to_numpy(), minlength=n)
+    pos = area_of_points(pts.geometry.to_numpy(), frame.geometry.to_numpy())
+    counts = np.bincount(pos[pos >= 0], minlength=n).astype("float64")
     has_geom = frame.geometry.notna().to_numpy() & ~frame.geometry.is_empty.to_numpy()
     counts[~has_geom] = np.nan
     return counts
@@ -263,8 +259,8 @@ def compute(
     level: str = "buurt",
     local: Mapping[str, Any] | None = None,
     suppress: bool = True,
-    with_reasons: bool = False,
-) -> pd.DataFrame | IndicatorResult:
+    **kwargs: Any,
+) -> pd.DataFrame:
     """Compute indicators from the registry; one float column per indicator, indexed like ``frame``.
 
     Each formula is a list of alternatives tried per row: the first that yields a value wins
@@ -288,14 +284,14 @@ def compute(
         Indicators on an absent layer are NaN with reason "niet beschikbaar in deze gegevens".
     suppress : bool
         Blank values below the indicator's minimum population (default True).
-    with_reasons : bool
-        Also return, per cell, why a value is missing ("te weinig inwoners", "geen gegevens",
-        "niet beschikbaar in deze gegevens"; ``None`` when the value is present).
+    **kwargs
+        ``with_reasons=True`` (deprecated: use :func:`compute_with_reasons`) still returns an
+        ``IndicatorResult`` for one release, with a DeprecationWarning.
 
     Returns
     -------
-    DataFrame or IndicatorResult
-        The values; with ``with_reasons=True`` an ``IndicatorResult(values, reasons)``.
+    DataFrame
+        The values (one return type; the reasons come from :func:`compute_with_reasons`).
 
     Raises
     ------
@@ -308,7 +304,44 @@ def compute(
     >>> from wijkgeo.indicators import compute
     >>> df = pd.DataFrame({"aantal_inwoners": [1000, 20],
     ...                    "percentage_personen_65_jaar_en_ouder": [21, -99997]})
-    >>> res = compute(df, ["aandeel_65_plus"], with_reasons=True)
+    >>> compute(df, ["aandeel_65_plus"])["aandeel_65_plus"].tolist()
+    [21.0, nan]
+    """
+    with_reasons = kwargs.pop("with_reasons", False)
+    if kwargs:
+        raise TypeError(f"compute() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    if with_reasons:
+        import warnings
+
+        warnings.warn(
+            "compute(..., with_reasons=True) is verouderd; gebruik compute_with_reasons(...).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return compute_with_reasons(frame, keys, level=level, local=local, suppress=suppress)
+    return compute_with_reasons(frame, keys, level=level, local=local, suppress=suppress).values
+
+
+def compute_with_reasons(
+    frame: pd.DataFrame,
+    keys: Iterable[str] | None = None,
+    *,
+    level: str = "buurt",
+    local: Mapping[str, Any] | None = None,
+    suppress: bool = True,
+) -> IndicatorResult:
+    """:func:`compute` plus, per cell, why a value is missing.
+
+    The reasons are "te weinig inwoners", "geen gegevens" or "niet beschikbaar in deze
+    gegevens" (``None`` when the value is present).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wijkgeo.indicators import compute_with_reasons
+    >>> df = pd.DataFrame({"aantal_inwoners": [1000, 20],
+    ...                    "percentage_personen_65_jaar_en_ouder": [21, -99997]})
+    >>> res = compute_with_reasons(df, ["aandeel_65_plus"])
     >>> res.values["aandeel_65_plus"].tolist()
     [21.0, nan]
     >>> res.reasons["aandeel_65_plus"].tolist()
@@ -355,9 +388,7 @@ def compute(
         values[ind.key] = value
         reasons[ind.key] = reason
     out = pd.DataFrame(values, index=frame.index)
-    if with_reasons:
-        return IndicatorResult(out, pd.DataFrame(reasons, index=frame.index, dtype=object))
-    return out
+    return IndicatorResult(out, pd.DataFrame(reasons, index=frame.index, dtype=object))
 
 
 def add_indicators(

@@ -54,6 +54,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,6 +127,21 @@ class Classification:
     k: int
 
 
+def _fill(template: str, year: int | None) -> str:
+    """Fill ``{jaar}``, ``{jaar-1}``, ``{jaar-2}`` and ``{tabel}`` for one year."""
+    if year is None:
+        words = {"jaar": "jaar", "jaar-1": "jaar - 1", "jaar-2": "jaar - 2", "tabel": "tabel"}
+        return re.sub(r"\{(jaar(?:-[12])?|tabel)\}", lambda m: f"<{words[m.group(1)]}>", template)
+    from ..sources.catalog import kwb_table
+
+    try:
+        table = kwb_table(int(year))
+    except ConfigError:  # a year the catalog does not know: name no table
+        table = "tabel onbekend"
+    values = {"jaar": year, "jaar-1": year - 1, "jaar-2": year - 2, "tabel": table}
+    return re.sub(r"\{(jaar(?:-[12])?|tabel)\}", lambda m: str(values[m.group(1)]), template)
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One documented indicator, as defined in ``registry.json``.
@@ -157,6 +173,29 @@ class Indicator:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+    def source_in(self, year: int | None) -> str:
+        """The source for the statistics year shown (``{jaar}``, ``{tabel}`` filled from
+        ``wijkgeo/sources/catalog.json``); ``None``: the template in words.
+
+        Examples
+        --------
+        >>> from wijkgeo.indicators import get_indicator
+        >>> get_indicator("aandeel_65_plus").source_in(2023)
+        'CBS Kerncijfers wijken en buurten 2023 (OData 85618NED) / PDOK Wijk- en Buurtkaart 2023'
+        """
+        return _fill(self.source, year)
+
+    def year_in(self, year: int | None) -> str:
+        """The period of the figures for the statistics year shown (see :meth:`source_in`).
+
+        Examples
+        --------
+        >>> from wijkgeo.indicators import get_indicator
+        >>> get_indicator("aandeel_huishoudens_laag_inkomen").year_in(2023)
+        'inkomensjaar 2021 (in KWB 2023)'
+        """
+        return _fill(self.year, year)
 
     @property
     def sign(self) -> int:

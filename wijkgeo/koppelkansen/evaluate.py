@@ -22,7 +22,9 @@ import pandas as pd
 from .. import conventions as cv
 from .. import text
 from .._errors import ConfigError
-from ..indicators import compute, get_indicator, reference_values
+from ..facts.present import reference_date, what_is_here
+from ..indicators import compute_with_reasons, get_indicator, reference_values
+from ..kinds import active_mask
 from . import explain
 from .model import Condition, Rule, RuleSet, layer_schema
 
@@ -193,10 +195,13 @@ def _years(frame: pd.DataFrame, col: str | None) -> np.ndarray:
 
 
 def _features(
-    atlas: Atlas, name: str, where: Mapping[str, Sequence[str]], year_column: str | None = None
+    ctx: _Context, name: str, where: Mapping[str, Sequence[str]], year_column: str | None = None
 ) -> _Features:
+    """The active features of a local layer (:func:`wijkgeo.kinds.active_mask` on the
+    peildatum, the rule "wat er al is" uses too), filtered as the condition asks."""
     import geopandas as gpd
 
+    atlas = ctx.atlas
     layer = (atlas.local or {}).get(name)
     if layer is None:
         raise _Absent(
@@ -204,7 +209,11 @@ def _features(
             "(map met lagen.json)"
         )
     spec = layer_schema()["lagen"].get(name, {})
-    frame = layer[_filter_mask(layer, where, name)] if len(layer) else layer
+    if len(layer):
+        keep = _filter_mask(layer, where, name) & active_mask(name, layer, ctx.peildatum)
+        frame = layer[keep]
+    else:
+        frame = layer
     start = _years(frame, year_column or spec.get("startjaar"))
     end = _years(frame, year_column or spec.get("eindjaar") or spec.get("startjaar"))
     end = np.where(np.isnan(end), start, end)
@@ -360,12 +369,11 @@ class _Context:
             raise units
         missing = [k for k in keys if units.values is None or k not in units.values.columns]
         if missing:
-            res = compute(
+            res = compute_with_reasons(
                 units.frame,
                 missing,
                 level="wijk" if level == "wijk" else "buurt",
                 local=self.atlas.local,
-                with_reasons=True,
             )
             vals, reas = res.values, res.reasons
             vals.index = reas.index = range(len(units))
@@ -542,7 +550,7 @@ def _layer_label(feats_spec: Mapping[str, Any], cond: Condition, name: str, plur
 
 
 def _eval_layer(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
-    feats = _features(ctx.atlas, cond.layer, cond.filter)
+    feats = _features(ctx, cond.layer, cond.filter)
     d = float(cond.distance)
     d_strict, d_loose = (d * (1 - _MOVE), d * (1 + _MOVE)) if cond.present else (
         d * (1 + _MOVE),
@@ -613,7 +621,7 @@ def _year_window(ctx: _Context, cond: Condition) -> tuple[tuple[float, float], .
 
 
 def _eval_year(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
-    feats = _features(ctx.atlas, cond.layer, cond.filter, cond.year_column)
+    feats = _features(ctx, cond.layer, cond.filter, cond.year_column)
     ui, fj, _dist = _pairs(units, feats, float(cond.distance), "gebied")
     base, strict_w, loose_w = _year_window(ctx, cond)
     n = len(units)
@@ -674,8 +682,8 @@ def _window_text(lo: float, hi: float) -> str:
 def _eval_overlap(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
     import shapely
 
-    a = _features(ctx.atlas, cond.layer, cond.filter)
-    b = _features(ctx.atlas, cond.other_layer, cond.other_filter)
+    a = _features(ctx, cond.layer, cond.filter)
+    b = _features(ctx, cond.other_layer, cond.other_filter)
     n = len(units)
     w = int(cond.window or 0)
     w_s, w_l = _window_steps(w)
@@ -802,46 +810,33 @@ def _combine(rule: Rule, conds: Sequence[Condition], held: np.ndarray) -> tuple[
 
 # ------------------------------------------------------------------------------- assets
 def _assets(ctx: _Context, units: _Units) -> dict[str, Any]:
-    """Per unit: active initiatives, voorzieningen and current projects in or near it."""
-    near = float(ctx.settings.get("nabij_meter", 250))
+    """Per unit: the texts of "wat er al is" (:func:`wijkgeo.facts.present.what_is_here`)."""
     months = int(ctx.settings.get("einde_binnen_maanden", 12))
-    n = len(units)
-    out: dict[str, Any] = {
-        "initiatieven": [[] for _ in range(n)],
-        "voorzieningen": [[] for _ in range(n)],
-        "projecten": [[] for _ in range(n)],
-        "_known": False,  # does any asset layer exist at all?
-    }
-    specs = (
-        ("initiatieven", "bewonersinitiatieven", {"status": ["actief"]}),
-        ("voorzieningen", "voorzieningen", {}),
-        ("projecten", "projecten", {"status": ["idee", "gepland", "in_uitvoering"]}),
+    here = what_is_here(
+        ctx.atlas, units.level, peildatum=ctx.peildatum, areas=(units.code, units.geoms)
     )
-    reach = {"initiatieven": near, "voorzieningen": near, "projecten": 0.0}  # plans: in it
+    schema = layer_schema()["lagen"]
     limit = _add_months(ctx.peildatum, months)
-    for key, layer, where in specs:
-        try:
-            feats = _features(ctx.atlas, layer, where)
-        except _Absent:
-            continue
-        if feats.table:
-            continue
-        out["_known"] = True
-        ui, fj, _d = _pairs(units, feats, reach[key], "gebied")
-        order = np.lexsort((fj, ui))
-        for i, j in zip(ui[order], fj[order], strict=True):
-            rec = feats.frame.iloc[j]
-            if key == "initiatieven":
-                text = str(rec.get("naam", ""))
-                end = pd.to_datetime(rec.get("einddatum"), errors="coerce")
-                if pd.notna(end) and ctx.peildatum <= end.date() <= limit:
-                    text += f" (loopt af op {explain.dutch_date(end.date())})"
-            elif key == "voorzieningen":
-                text = f"{rec.get('naam', '')} ({rec.get('categorie', '')})"
-            else:
-                text = feats.phrase(j)
-            out[key][int(i)].append(text)
+    out: dict[str, Any] = {"_known": here.any_known}
+    for key, per_unit in here.items.items():
+        out[key] = [[_asset_text(key, rec, schema, ctx.peildatum, limit) for rec in feats]
+                    for feats in per_unit]
     return out
+
+
+def _asset_text(
+    key: str, rec: Mapping[str, Any], schema: Mapping[str, Any], peildatum: date, limit: date
+) -> str:
+    spec = schema.get(str(rec.get("laag")), {})
+    name = str(rec.get(spec.get("naamkolom", "naam")) or "")
+    if key == "initiatieven":
+        end = pd.to_datetime(rec.get("einddatum"), errors="coerce")
+        if pd.notna(end) and peildatum <= end.date() <= limit:
+            name += f" (loopt af op {explain.dutch_date(end.date())})"
+        return name
+    if key == "voorzieningen":
+        return f"{name} ({rec.get('categorie') or ''})"
+    return explain.feature_phrase(spec.get("zin", "{naam}"), rec)
 
 
 def _add_months(d: date, months: int) -> date:
@@ -871,18 +866,6 @@ def _resolve_rules(atlas: Atlas, rules: Any) -> RuleSet:
     raise ConfigError(
         "rules moet None, een pad naar een koppelkansen.toml, een RuleSet of een lijst Rule zijn."
     )
-
-
-def _peildatum(atlas: Atlas, peildatum: date | str | None) -> date:
-    value = peildatum or atlas.meta.get("peildatum")
-    if value is None:
-        return date.today()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ConfigError(f"peildatum {value!r} is geen datum (JJJJ-MM-DD).") from None
 
 
 def _empty() -> gpd.GeoDataFrame:
@@ -1072,7 +1055,7 @@ def evaluate(
     import geopandas as gpd
 
     ruleset = _resolve_rules(atlas, rules)
-    ctx = _Context(atlas, ruleset.settings, _peildatum(atlas, peildatum))
+    ctx = _Context(atlas, ruleset.settings, reference_date(atlas, peildatum))
     found: list[dict[str, Any]] = []
     near: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []

@@ -38,6 +38,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._report import Problem as _Problem
+
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
     import tomllib
 else:  # pragma: no cover
@@ -113,33 +115,13 @@ _RULE_FIELDS = (
 )
 _RULE_REQUIRED = ("sleutel", "titel", "beschrijving", "niveau", "bron", "conditie")
 _TOP_FIELDS = ("versie", "vervang_standaard", "instellingen", "regel")
-_SETTINGS = {"nabij_meter": 250.0, "einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
+_SETTINGS = {"einde_binnen_maanden": 12, "klein_gebied_inwoners": 500}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a rules file: where it is and what to do.
-
-    Examples
-    --------
-    >>> str(Problem("koppelkansen.toml", "mijn_regel", 12, "onbekende indicator 'x'."))
-    "koppelkansen.toml, regel 12: koppelkans 'mijn_regel': onbekende indicator 'x'."
-    """
-
-    file: str
-    rule: str | None
-    line: int | None
-    message: str
-    suggestions: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        where = self.file + (f", regel {self.line}" if self.line else "")
-        rule = f"koppelkans {self.rule!r}: " if self.rule else ""
-        text = f"{where}: {rule}{self.message}"
-        if self.suggestions:
-            text += f" Bedoelde u {' of '.join(repr(s) for s in self.suggestions)}?"
-        return text
+#: One problem in a rules file: the one problem type of wijkgeo (:class:`wijkgeo._report.Problem`,
+#: made with ``Problem.in_rules(file, rule, line, message, suggestions)``).
+Problem = _Problem
 
 
 @dataclass(frozen=True)
@@ -282,12 +264,20 @@ class RuleSet:
 
 @lru_cache(maxsize=1)
 def _layer_schema() -> dict[str, Any]:
+    from ..kinds import kinds
+
     text = resources.files(__package__).joinpath("layers.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    schema = tomllib.loads(text)
+    # what the rules know about each kind of local layer lives in the one registry of kinds
+    schema["lagen"] = {
+        name: spec["koppelkansen"] for name, spec in kinds().items() if "koppelkansen" in spec
+    }
+    return schema
 
 
 def layer_schema() -> dict[str, Any]:
-    """The layer schema (``layers.toml``): what rules know about local layers and cells.
+    """The layer schema: what rules know about local layers (``lagen``, from the registry of
+    kinds ``wijkgeo/kinds.json``) and cells (``layers.toml``).
 
     Examples
     --------
@@ -362,7 +352,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, rule: str | None, line: int | None, msg: str, sugg=()) -> None:
-        self.problems.append(Problem(self.file, rule, line, msg, tuple(sugg)))
+        self.problems.append(Problem.in_rules(self.file, rule, line, msg, tuple(sugg)))
 
     def unknown(self, keys, allowed, rule, line_of, what: str) -> None:
         import difflib
@@ -638,7 +628,15 @@ def parse_rules(text: str, file: str = "<tekst>") -> tuple[RuleSet, list[Problem
         reader.problem(None, None, "[instellingen] moet een tabel zijn.")
         user_settings = {}
     for key, value in user_settings.items():
-        if key not in _SETTINGS:
+        if key == "nabij_meter":
+            reader.problem(
+                None,
+                None,
+                "instelling nabij_meter geldt niet meer per regelbestand: 'wat er al is' "
+                "gebruikt overal één afstand (nabij_meter in wijkgeo/kinds.json); haal de "
+                "regel weg.",
+            )
+        elif key not in _SETTINGS:
             reader.problem(None, None, f"onbekende instelling {key!r}; kies uit {list(_SETTINGS)}.")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             reader.problem(None, None, f"instelling {key} moet een getal >= 0 zijn.")

@@ -126,7 +126,8 @@ class _Checker:
         return self.lines.key(cond.line, key) if key else cond.line
 
     def add(self, rule: Rule, where: Condition | Rule, key: str | None, msg: str, sugg=()):
-        self.problems.append(Problem(self.file, rule.key, self.line(where, key), msg, tuple(sugg)))
+        line = self.line(where, key)
+        self.problems.append(Problem.in_rules(self.file, rule.key, line, msg, tuple(sugg)))
 
     # --------------------------------------------------------------------- per condition
     def value_condition(self, rule: Rule, c: Condition) -> None:
@@ -357,7 +358,7 @@ def validate_rules_file(path: str | Path) -> list[Problem]:
     try:
         text = read_rules_text(p)
     except ConfigError as exc:  # missing or unreadable: a problem to report, not a crash
-        return [Problem(str(p), None, None, str(exc).split(": ", 1)[-1])]
+        return [Problem.in_rules(str(p), None, None, str(exc).split(": ", 1)[-1])]
     return validate_rules_text(text, str(p), folder=p.parent)
 
 

@@ -15,6 +15,12 @@
 - the PDOK BRT-Achtergrondkaart; with ``offline=True`` Leaflet itself is inlined from
   ``wijkgeo/maps/vendor`` so only the tiles need a network.
 
+:func:`build` is two steps: :func:`wijkgeo.maps.payload.map_payload` (the map as data, no
+folium; tests read it) and :func:`wijkgeo.maps.render.render` (the one module that touches
+folium). The look is a :class:`~wijkgeo.maps.options.MapOptions`, what an Atlas map carries
+besides the indicators an :class:`~wijkgeo.maps.options.Overlays`; bare frames come in
+through :meth:`wijkgeo.atlas.Atlas.from_frames`.
+
 Renderer: SVG up to :data:`CANVAS_FROM` buurten (one DOM ``path`` per buurt, crisp hover),
 canvas above. :func:`indicator_map` is the one-indicator use of :func:`build`.
 
@@ -25,23 +31,20 @@ Size and speed: ``benchmarks/map_size.py`` (national, 40 indicators, against
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from branca.element import MacroElement
-from jinja2 import Template
-
-from .assets import apply_assets
-from .escape import esc
-from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
 from .maplayer import MapLayer
+from .options import BASEMAPS, MapOptions, Overlays, split_old_keywords
+from .payload import CANVAS_FROM
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
-    import geopandas as gpd
 
     from ..atlas import Atlas
+    from ..series import AtlasSeries
 
 log = logging.getLogger(__name__)
 
@@ -49,182 +52,75 @@ __all__ = [
     "BASEMAPS",
     "CANVAS_FROM",
     "MapLayer",
+    "MapOptions",
+    "Overlays",
     "build",
     "indicator_map",
     "save_map",
     "write_map",
 ]
 
-#: Variants of the PDOK BRT-Achtergrondkaart (xyzservices ``providers.nlmaps``).
-BASEMAPS = ("grijs", "standaard", "pastel", "water")
-_BASEMAP_NAMES = {
-    "grijs": "BRT-Achtergrondkaart grijs (PDOK)",
-    "standaard": "BRT-Achtergrondkaart (PDOK)",
-    "pastel": "BRT-Achtergrondkaart pastel (PDOK)",
-    "water": "BRT-Achtergrondkaart water (PDOK)",
-}
 
+def _atlas_of(value: Any, frames: dict[str, Any]) -> Any:
+    """An Atlas or series as it is; bare buurten (old call) through ``Atlas.from_frames``."""
+    from ..atlas import Atlas
 
-class _MetricScale(MacroElement):
-    """Leaflet's scale bar in metres only (folium's ``control_scale`` adds feet and miles)."""
+    if hasattr(value, "latest") or (hasattr(value, "buurten") and hasattr(value, "meta")):
+        if frames.get("wijken") is not None and frames.get("wijken") is not False:
+            from dataclasses import replace
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "L.control.scale({imperial: false, maxWidth: 150}).addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}"
+            from ..series import AtlasSeries
+
+            series = AtlasSeries.of(value)  # wijken= on an Atlas: other names for the wijken
+            latest = replace(series.latest, wijken=frames["wijken"])
+            return AtlasSeries([*[a for a in series if a.year != latest.year], latest])
+        return value
+    warnings.warn(
+        "maps.build(GeoDataFrame, ...) is verouderd; gebruik Atlas.from_frames(buurten, ...).",
+        DeprecationWarning,
+        stacklevel=3,
     )
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    """Read a registry field from an object or a mapping."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _describe_source(indicator: Any, atlas: Atlas | None, source: str | None) -> str | None:
-    meta = atlas.meta if atlas is not None else {}
-    source = source or meta.get("source") or _get(indicator, "source")
-    return str(source) if source else None
-
-
-def _gemeente_of(buurten: gpd.GeoDataFrame) -> str | None:
-    """The gemeente name for the title: the one name, or how many gemeenten the map shows."""
-    if "gemeentenaam" not in buurten.columns:
-        return None
-    names = buurten["gemeentenaam"].dropna().astype(str).unique()
-    if len(names) == 1:
-        return names[0]
-    return f"{len(names)} gemeenten" if len(names) else None
-
-
-#: From this many buurten on, the map draws on a canvas instead of SVG (folium #1176).
-CANVAS_FROM = 3000
-
-
-def _split_input(
-    atlas_or_buurten: Any, wijken: Any, gemeente: str | None, year: int | None
-) -> tuple[Any, gpd.GeoDataFrame, Any, str | None, int | None]:
-    if hasattr(atlas_or_buurten, "buurten") and hasattr(atlas_or_buurten, "meta"):
-        atlas = atlas_or_buurten
-        if wijken is None:
-            wijken = atlas.wijken
-        return (
-            atlas,
-            atlas.buurten,
-            wijken,
-            gemeente or atlas.name,
-            year if year is not None else atlas.meta.get("year"),
-        )
-    buurten = atlas_or_buurten
-    return None, buurten, wijken, gemeente or _gemeente_of(buurten), year
-
-
-def _names(buurten: gpd.GeoDataFrame, wijken: Any) -> tuple[list[str], list[str], list[str] | None]:
-    """Escaped codes, names (the code when a name is missing) and wijk names per buurt."""
-    codes = buurten["buurtcode"].astype(str)
-    names = codes
-    if "buurtnaam" in buurten.columns:  # a buurt without a name shows its code, never "nan"
-        names = buurten["buurtnaam"].where(buurten["buurtnaam"].notna(), codes).astype(str)
-    wijk = None
-    if "wijkcode" in buurten.columns:
-        wijknamen: dict[str, str] = {}
-        if (
-            wijken is not None
-            and wijken is not False
-            and {"wijkcode", "wijknaam"} <= set(wijken.columns)
-        ):
-            named = wijken[wijken["wijknaam"].notna()]
-            wijknamen = dict(
-                zip(named["wijkcode"].astype(str), named["wijknaam"].astype(str), strict=True)
-            )
-        wijk = [str(esc(wijknamen.get(c, c))) for c in buurten["wijkcode"].astype(str)]
-    return [str(esc(c)) for c in codes], [str(esc(n)) for n in names], wijk
+    if "gemeente" in frames:  # the old name for the title; gemeente is always a code now
+        frames["name"] = frames.pop("gemeente")
+    return Atlas.from_frames(value, **frames)
 
 
 def build(
-    atlas_or_buurten: Atlas | gpd.GeoDataFrame,
-    *,
+    atlas: Atlas | AtlasSeries,
     indicators: Sequence[str] | None = None,
+    *,
     indicator: str | None = None,
-    title: str | None = None,
-    wijken: gpd.GeoDataFrame | bool | None = None,
-    gemeenten: gpd.GeoDataFrame | None = None,
-    nederland: Any = None,
-    previous: Atlas | gpd.GeoDataFrame | None = None,
-    local: dict[str, Any] | None = None,
-    gemeente: str | None = None,
-    year: int | None = None,
-    basemap: str = "grijs",
-    simplify: float | str | None = "auto",
-    prefer_canvas: bool | None = None,
-    opacity: float = 0.75,
-    source: str | None = None,
-    layers: Sequence[MapLayer] = (),
-    offline: bool = False,
-    koppelkansen: Any = "auto",
-    grid: int | None = 500,
-    overlays: bool = True,
+    options: MapOptions | None = None,
+    overlays: Overlays | bool | None = None,
+    **kwargs: Any,
 ) -> folium.Map:
     """The map of a gemeente: every indicator over one geometry, Dutch, in one HTML file.
 
     Parameters
     ----------
-    atlas_or_buurten : Atlas or GeoDataFrame
-        An :class:`~wijkgeo.atlas.Atlas`, or buurten with at least ``buurtcode`` and a
-        geometry (``buurtnaam``, ``wijkcode``, ``gemeentecode``/``gemeentenaam`` are used
-        when present). Any CRS is converted to EPSG:28992; a missing CRS is an error.
+    atlas : Atlas or AtlasSeries
+        An :class:`~wijkgeo.atlas.Atlas`; a series (:meth:`wijkgeo.Store.read_series`) shows
+        its latest year and the popups the change since the year before it, where the
+        boundary held. Bare buurten (any gemeenten, e.g. the whole country) come in through
+        :meth:`Atlas.from_frames(buurten, gemeenten=..., nederland=...)
+        <wijkgeo.atlas.Atlas.from_frames>`.
     indicators : sequence of str, optional
         Registry keys for the selector; default every indicator of the registry.
     indicator : str, optional
         The indicator the map opens with (the URL hash can override it); default the first
         with values.
-    title : str, optional
-        Title; default "Indicatoren per buurt" (one indicator: "<label> per buurt").
-    wijken : GeoDataFrame, bool or None
-        Wijken for the names in popups; ``None``: the Atlas' wijken; ``False``: no wijk
-        borders. The borders themselves are drawn on the buurt edges (``wijkcode``).
-    gemeenten, nederland : DataFrame, optional
-        For bare buurten: rows of the gemeenten (``gemeentecode``) and of Nederland to compare
-        with. An Atlas brings its own (``atlas.gemeente``, ``atlas.nederland``).
-    previous : Atlas or GeoDataFrame, optional
-        The same gemeente a year earlier; popups then show the change where the boundary did
-        not change.
-    local : dict, optional
-        Local layers for the indicators that need them (default ``atlas.local``).
-    gemeente : str, optional
-        Gemeente name for the title; default from the Atlas or ``gemeentenaam``.
-    year : int, optional
-        Year for the title; default ``atlas.meta["year"]``.
-    basemap : {"grijs", "standaard", "pastel", "water"}
-        Variant of the PDOK BRT-Achtergrondkaart.
-    simplify : float, "auto" or None
-        Coverage-simplification tolerance in metres; ``"auto"`` suits the extent
-        (:func:`~wijkgeo.maps.geometry.auto_tolerance`); ``None``/``0`` keeps the edges.
-    prefer_canvas : bool, optional
-        Canvas instead of SVG; default from :data:`CANVAS_FROM` buurten on.
-    opacity : float
-        Fill opacity of the buurten.
-    source : str, optional
-        The "Bron" line; default ``atlas.meta["source"]``, else the registry's source.
-    layers : sequence of MapLayer
-        Further layers (their JavaScript type must be registered on the page).
-    offline : bool
-        Inline Leaflet (JS, CSS, images) from ``wijkgeo/maps/vendor``: the file then needs a
-        network only for the basemap tiles.
-    koppelkansen : "auto", KoppelkansResult, None or False
-        With an Atlas: ``"auto"`` evaluates the koppelkansen (default rules plus the
-        gemeente's own) and shows them as a layer; a precomputed
-        :class:`~wijkgeo.koppelkansen.KoppelkansResult` is shown as it is; ``None``/``False``
-        leaves the layer out.
-    grid : int or None
-        With an Atlas that holds CBS cells of this size: the layer of cells
-        (:func:`wijkgeo.grid.atlas_grid`) with CBS's own numbers and buurt estimates.
-    overlays : bool
-        With an Atlas: add its own layers (voorzieningen, bewonersinitiatieven,
-        energietransitie, projecten), the grid and the koppelkansen
-        (:mod:`wijkgeo.maps.overlays`), the search box, the "Check deze plek" panel and
-        the sources footer. ``False`` gives the plain indicator map.
+    options : MapOptions, optional
+        The look: basemap, simplification, canvas, opacity, offline, title, wijk borders.
+    overlays : Overlays, bool or None
+        What an Atlas map carries besides the indicators: its own layers, the 500 m grid,
+        the koppelkansen (each ``None`` automatic, ``False`` off), further layers and the
+        peildatum. ``False``: the plain indicator map. Bare frames never have overlays.
+    **kwargs
+        The old keywords (``basemap``, ``simplify``, ``prefer_canvas``, ``opacity``,
+        ``offline``, ``title``, ``koppelkansen``, ``grid``, ``layers``, ``peildatum``,
+        ``previous``, and for bare buurten ``wijken``, ``gemeenten``, ``nederland``,
+        ``local``, ``gemeente``, ``year``, ``source``) still work for one release, with a
+        DeprecationWarning.
 
     Returns
     -------
@@ -240,273 +136,70 @@ def build(
     Examples
     --------
     >>> import wijkgeo
-    >>> from wijkgeo.maps import build, save_map
-    >>> m = build(wijkgeo.make_demo(), indicator="aandeel_65_plus")          # doctest: +SKIP
+    >>> from wijkgeo.maps import MapOptions, build, save_map
+    >>> m = build(wijkgeo.make_demo(), indicator="aandeel_65_plus",
+    ...           options=MapOptions(offline=True))                            # doctest: +SKIP
     >>> save_map(m, "maps/demodam_alle.html")                                 # doctest: +SKIP
     PosixPath('maps/demodam_alle.html')
     """
-    import folium
-    import shapely
-    import xyzservices
+    from .payload import map_payload
+    from .render import render
 
-    from .._errors import ConfigError
-    from ..indicators import compute, get_indicator, registry, themes
-    from .assets import engine_assets
-    from .classes import MISSING_COLOR
-    from .data import (
-        indicator_entries,
-        previous_values,
-        references_from_atlas,
-        references_from_frames,
-        text,
-    )
-    from .escape import script_json
-    from .page import Verbatim, inline_asset, panel_html, static_text
-    from .topology import encode_coverage
+    options, overlays, rest = split_old_keywords(kwargs, options, overlays)
+    previous = rest.pop("previous", None)
+    if rest.get("wijken") is False:
+        from dataclasses import replace
 
-    if basemap not in BASEMAPS:
-        raise ConfigError(f"onbekende achtergrondkaart {basemap!r}; kies uit {list(BASEMAPS)}")
-    atlas, buurten, wijken, gemeente, year = _split_input(atlas_or_buurten, wijken, gemeente, year)
-    draw_wijken = wijken is not False
-    keys = list(indicators) if indicators is not None else list(registry())
-    for key in keys:
-        get_indicator(key)  # unknown keys fail here, with suggestions
-    if indicator is not None and indicator not in keys:
-        keys.insert(0, get_indicator(indicator).key)
-    buurten = in_rd(buurten, "buurten")
-    check_buurten(buurten)
-    t = text()
-
-    # --- data ---------------------------------------------------------------------------
-    if local is None and atlas is not None:
-        local = atlas.local
-    result = compute(buurten, keys, level="buurt", local=local, with_reasons=True)
-    values = result.values.reset_index(drop=True)
-    reasons = result.reasons.reset_index(drop=True)
-    if atlas is not None:
-        refs = references_from_atlas(atlas, keys, len(buurten))
-    else:
-        refs = references_from_frames(buurten, keys, gemeenten, nederland)
-    prev_frame, prev_notes, prev_year = None, None, None
+        options = replace(options, wijkgrenzen=False)
+    atlas = _atlas_of(atlas, rest)
     if previous is not None:
-        earlier = previous.buurten if hasattr(previous, "buurten") else previous
-        prev_year = getattr(previous, "meta", {}).get("year") or (year - 1 if year else None)
-        prev_frame, prev_notes = previous_values(buurten, in_rd(earlier, "vorig jaar"), keys, local)
-    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame)
-
-    # --- geometry -----------------------------------------------------------------------
-    rd = buurten.geometry.to_numpy()
-    tolerance = auto_tolerance(rd) if simplify == "auto" else simplify
-    drawn, is_coverage = coverage_for_topology(rd, tolerance)
-    wgs = to_wgs84_rounded(drawn)
-    topo = encode_coverage(wgs, quantum=max(0.5, float(tolerance or 1.0) / 2))
-    canvas = len(buurten) >= CANVAS_FROM if prefer_canvas is None else bool(prefer_canvas)
-
-    map_layers = [MapLayer("buurten", "choropleth", t["layer_buurten"], spec={"opacity": opacity})]
-    several = "gemeentecode" in buurten.columns and buurten["gemeentecode"].nunique() > 1
-    if draw_wijken and "wijkcode" in buurten.columns and not is_coverage:
-        # borders are arcs between buurten of two wijken: without shared edges every buurt
-        # edge would look like a wijk border, so none are drawn rather than wrong ones
-        log.warning("grenzen vormen geen bedekking (ook niet na coverage_clean): geen wijkgrenzen")
-    if draw_wijken and "wijkcode" in buurten.columns and is_coverage:
-        arcs = topo.border_arcs(buurten["wijkcode"].astype(str).to_numpy())
-        # on a map of many gemeenten the wijk borders appear from zoom 10 (region) on
-        zoom = {"minZoom": 10} if several else {}
-        map_layers.append(
-            MapLayer(
-                "wijken",
-                "outline",
-                t["layer_wijken"],
-                spec={"arcs": arcs, "className": "wijkgeo-wijk", **zoom},
-            )
+        warnings.warn(
+            "maps.build(previous=...) is verouderd; geef een AtlasSeries (Store.read_series).",
+            DeprecationWarning,
+            stacklevel=2,
         )
-    if several and is_coverage:
-        arcs = topo.border_arcs(buurten["gemeentecode"].astype(str).to_numpy())
-        map_layers.append(
-            MapLayer(
-                "gemeenten",
-                "outline",
-                t["layer_gemeenten"],
-                spec={
-                    "arcs": arcs,
-                    "className": "wijkgeo-gemeente",
-                    "weight": 2,
-                    "color": "#000000",
-                },
-            )
-        )
-    extras = atlas is not None and overlays
-    if extras:
-        from .overlays import local_layers
-
-        map_layers.extend(
-            local_layers(
-                atlas, buurten, wijken if draw_wijken else None, topo,
-                koppelkansen=koppelkansen, grid=grid,
-            )
-        )
-    map_layers.extend(layers)
-
-    # --- page ---------------------------------------------------------------------------
-    initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
-    ids = {
-        "data": "wijkgeo-data",
-        "panel": "wijkgeo-panel",
-        "select": "wijkgeo-indicator",
-        "legend": "wijkgeo-legend",
-        "mode": "wijkgeo-mode",
-    }
-    codes, names, wijknamen = _names(buurten, wijken if draw_wijken else None)
-    payload: dict[str, Any] = {
-        "text": _escaped({k: v for k, v in t.items() if not k.startswith("_")}),
-        "ids": ids,
-        "canvas": canvas,
-        "missing_color": MISSING_COLOR,
-        "initial": initial,
-        "codes": codes,
-        "names": names,
-        "wijken": wijknamen,
-        "groups": [str(esc(g)) for g in refs.groups],
-        "reasons": reason_list,
-        "topology": topo.to_json(),
-        "layers": [layer.to_json() for layer in map_layers],
-        "indicators": entries,
-    }
-    if len(refs.groups) > 1:
-        payload["group_of"] = refs.group_of.tolist()
-    if extras:
-        from .footer import footer_html
-
-        payload["extras"] = True
-        if "wijkcode" in buurten.columns:
-            payload["wijkcodes"] = [str(esc(c)) for c in buurten["wijkcode"].astype(str)]
-        payload["footer"] = str(footer_html(atlas, basemap))
-        # grijs or pastel in the panel: the two quiet variants under coloured layers
-        payload["basemaps"] = {
-            "current": basemap,
-            "urls": {
-                name: xyzservices.providers.nlmaps[name].build_url()
-                for name in dict.fromkeys((basemap, "grijs", "pastel"))
-            },
-        }
-    if prev_frame is not None:
-        payload["previous"] = {
-            "year": prev_year,
-            "notes": [None if n is None else str(esc(n)) for n in prev_notes],
-        }
-
-    provider = xyzservices.providers.nlmaps[basemap]
-    # zoomSnap 0.25: fitting the gemeente may use a fractional zoom, so on a 390 px phone it
-    # fills the width instead of dropping to the next whole zoom level (half the size)
-    fmap = folium.Map(
-        location=None, tiles=None, control_scale=False, zoom_control="topright", zoom_snap=0.25
+        atlas = _with_previous(atlas, previous)
+    data = map_payload(
+        atlas, indicators, indicator=indicator, options=options, overlays=overlays
     )
-    fmap._id = "wijkgeo"  # a stable name (map_wijkgeo) for the start script below
-    apply_assets(fmap, "engine")
-    if offline:
-        assets = engine_assets()
-        fmap.default_js, fmap.default_css = [], []
-        inlined = [inline_asset(u, "css") for _, u in assets["css"]]
-        inlined += [inline_asset(u, "js") for _, u in assets["js"]]
-        Verbatim("".join(inlined), "header").add_to(fmap)
-    _MetricScale().add_to(fmap)
-    folium.TileLayer(
-        tiles=provider.build_url(),
-        attr=provider.html_attribution,
-        name=_BASEMAP_NAMES[basemap],
-        min_zoom=provider.get("min_zoom", 6),
-        max_zoom=provider.get("max_zoom", 19),
-        overlay=False,
-        control=False,
-    ).add_to(fmap)
-
-    one = len(keys) == 1
-    heading = title or (
-        f"{get_indicator(keys[0]).label} per buurt" if one else "Indicatoren per buurt"
-    )
-    subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
-    fmap.get_root().title = str(esc(f"{heading} – {subtitle}" if subtitle else heading))
-    Verbatim("<style>" + static_text("engine.css") + "</style>", "header").add_to(fmap)
-    if extras:
-        Verbatim("<style>" + static_text("overlays.css") + "</style>", "header").add_to(fmap)
-    themes_order = themes()
-    Verbatim(
-        str(
-            panel_html(
-                ids,
-                heading,
-                subtitle or None,
-                _describe_source(get_indicator(keys[0]) if one else None, atlas, source),
-                entries,
-                themes_order,
-                initial,
-                payload["layers"],
-            )
-        )
-    ).add_to(fmap)
-    Verbatim(
-        f'<script type="application/json" id="{ids["data"]}">{script_json(payload)}</script>'
-        f"<script>{static_text('engine.js')}</script>"
-        + (f"<script>{static_text('overlays.js')}</script>" if extras else "")
-    ).add_to(fmap)
-    minx, miny, maxx, maxy = shapely.total_bounds(wgs)
-    fmap.fit_bounds(
-        [[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(10, 10)
-    )
-    Verbatim(f'wijkgeo.start({fmap.get_name()}, "{ids["data"]}");', "script").add_to(fmap)
-    for n, element in enumerate(_walk(fmap)):  # stable ids: the same input, the same file
-        if element is not fmap:
-            element._id = f"{n:04d}"
+    fmap = render(data, options)
+    st = data.stats
     log.info(
         "kaart: %d buurten, %d indicatoren (%d zonder gegevens), %d bogen, %d punten, %s m",
-        len(buurten),
-        len(entries),
-        sum(not e["ok"] for e in entries),
-        len(topo.arcs),
-        topo.n_points,
-        tolerance,
+        st["buurten"],
+        st["indicatoren"],
+        st["zonder_gegevens"],
+        st["bogen"],
+        st["punten"],
+        st["tolerantie"],
     )
     return fmap
 
 
-def _escaped(value: Any) -> Any:
-    """Every string of a JSON-ready structure through :func:`~wijkgeo.maps.escape.esc`."""
-    if isinstance(value, str):
-        return str(esc(value))
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    return value
+def _with_previous(atlas: Any, previous: Any) -> Any:
+    """The old ``previous=`` (an Atlas or bare buurten) as the earlier year of a series."""
+    from dataclasses import replace
 
+    from ..atlas import Atlas
+    from ..series import AtlasSeries
 
-def _walk(element: Any) -> list[Any]:
-    out, stack = [], [element]
-    while stack:
-        el = stack.pop(0)
-        out.append(el)
-        stack.extend(el._children.values())
-    return out
+    now = AtlasSeries.of(atlas).latest
+    if not hasattr(previous, "meta"):
+        previous = Atlas.from_frames(previous)
+    year, this = previous.meta.get("year"), now.meta.get("year") or 0
+    if year is None or int(year) >= int(this):  # an earlier frame without its own year
+        previous = replace(previous, meta={**previous.meta, "year": int(this) - 1})
+    return AtlasSeries([previous, now])
 
 
 def indicator_map(
-    atlas_or_buurten: Atlas | gpd.GeoDataFrame,
+    atlas: Atlas | AtlasSeries,
     indicator: str,
     *,
-    title: str | None = None,
-    wijken: gpd.GeoDataFrame | bool | None = None,
-    gemeente: str | None = None,
-    year: int | None = None,
-    basemap: str = "grijs",
-    simplify: float | str | None = "auto",
-    prefer_canvas: bool | None = None,
-    opacity: float = 0.75,
-    source: str | None = None,
-    offline: bool = False,
+    options: MapOptions | None = None,
+    **kwargs: Any,
 ) -> folium.Map:
     """A map of one registry indicator: :func:`build` with only that indicator.
-
-    Parameters are those of :func:`build`; ``indicator`` is the registry key.
 
     Examples
     --------
@@ -517,21 +210,7 @@ def indicator_map(
     >>> save_map(m, "maps/laag_inkomen.html")                            # doctest: +SKIP
     PosixPath('maps/laag_inkomen.html')
     """
-    return build(
-        atlas_or_buurten,
-        indicators=[indicator],
-        indicator=indicator,
-        title=title,
-        wijken=wijken,
-        gemeente=gemeente,
-        year=year,
-        basemap=basemap,
-        simplify=simplify,
-        prefer_canvas=prefer_canvas,
-        opacity=opacity,
-        source=source,
-        offline=offline,
-    )
+    return build(atlas, [indicator], indicator=indicator, options=options, **kwargs)
 
 
 def save_map(fmap: folium.Map, path: str | Path) -> Path:
@@ -571,11 +250,13 @@ def write_map(
     path: str | Path | None = None,
     offline: bool = False,
     indicator: str | None = None,
+    peildatum: Any = None,
 ) -> Path:
     """Read a gemeente from the store, build its map with every indicator and save it.
 
-    The previous year, when the store has it, gives the change since then (only for buurten
-    whose boundary did not change). This is ``wijkgeo map``.
+    The latest earlier year the store holds gives the change since then (only for buurten
+    whose boundary did not change; :meth:`wijkgeo.store.Store.read_with_previous`). This is
+    ``wijkgeo map``.
 
     Parameters
     ----------
@@ -591,6 +272,8 @@ def write_map(
         Inline every script and stylesheet (see :func:`build`).
     indicator : str, optional
         The indicator the map opens with.
+    peildatum : date or str, optional
+        Reference date of "wat er al is" and the koppelkansen.
 
     Returns
     -------
@@ -610,14 +293,19 @@ def write_map(
     from ..store import Store
 
     target = Store(store)
-    atlas = target.read_atlas(gemeente, year)
+    # the year shown and the latest earlier year the store holds: the popups compare them
+    series = target.read_with_previous(gemeente, year)
+    atlas = series.latest
     manifest = target.manifest(atlas.code, year)  # table versions and dates for the footer
     for key in ("sources", "retrieved_at"):
         if manifest.get(key) and key not in atlas.meta:
             atlas.meta[key] = manifest[key]
-    previous = None
-    if target.has(atlas.code, year - 1):
-        previous = target.read_atlas(atlas.code, year - 1)
-        log.info("vorig jaar %d gevonden: veranderingen in de popups", year - 1)
-    fmap = build(atlas, indicator=indicator, previous=previous, offline=offline)
-    return save_map(fmap, path or Path("maps") / f"{atlas.code}_{year}.html")
+    if series.previous() is not None:
+        log.info("vorig jaar %d gevonden: veranderingen in de popups", series.previous().year)
+    fmap = build(
+        series,
+        indicator=indicator,
+        options=MapOptions(offline=offline),
+        overlays=Overlays(peildatum=peildatum),
+    )
+    return save_map(fmap, path or Path("maps") / f"{series.code}_{year}.html")

@@ -29,7 +29,6 @@ import pandas as pd
 
 from .. import text as shared
 from .classes import Classes, classify
-from .escape import esc
 from .legend import Row, legend_body, missing_rows
 from .topology import encode_vlq
 
@@ -43,12 +42,16 @@ __all__ = [
     "ReferenceValues",
     "diff_classes",
     "indicator_entries",
+    "int_bins",
     "js_classes",
     "previous_values",
+    "range_texts",
     "references_from_atlas",
     "references_from_frames",
     "text",
+    "to_int",
     "value_legend",
+    "vlq_ints",
 ]
 
 #: ColorBrewer diverging palette per direction for "verschil met gemeente": the colour of
@@ -94,7 +97,7 @@ class ReferenceValues:
     nederland_why: dict[str, str] = field(default_factory=dict)
 
 
-def _to_int(values: np.ndarray, decimals: int) -> np.ndarray:
+def to_int(values: np.ndarray, decimals: int) -> np.ndarray:
     """Values as integers at ``decimals`` (float array, NaN kept)."""
     with np.errstate(invalid="ignore"):
         return np.round(np.asarray(values, dtype=float) * 10**decimals)
@@ -107,7 +110,7 @@ def _offset(ints: np.ndarray) -> int:
     return int(np.median(ok)) if ok.size else 0
 
 
-def _vlq_ints(ints: np.ndarray, offset: int = 0) -> str:
+def vlq_ints(ints: np.ndarray, offset: int = 0) -> str:
     return encode_vlq(None if not math.isfinite(v) else int(v) - offset for v in ints)
 
 
@@ -131,7 +134,7 @@ def js_classes(ints: np.ndarray, bins: Sequence[float]) -> np.ndarray:
     return out
 
 
-def _int_bins(classes: Classes) -> list[int]:
+def int_bins(classes: Classes) -> list[int]:
     """Upper bounds of classes of integer values as integers: ``v <= b`` iff ``v <= floor(b)``."""
     return [math.floor(b) for b in classes.upper]
 
@@ -194,7 +197,7 @@ def diff_classes(diff: np.ndarray, classification: Any, direction: str) -> DiffC
     return DiffClasses(bins, tuple(colors), index, counts)
 
 
-def _range_texts(lo: Sequence[float], hi: Sequence[float], decimals: int, sign: bool) -> list[str]:
+def range_texts(lo: Sequence[float], hi: Sequence[float], decimals: int, sign: bool) -> list[str]:
     from ..indicators import format_number
 
     def f(v: float) -> str:
@@ -276,7 +279,7 @@ def value_legend(
     t = text()
     ind = get_indicator(key)
     dec = int(ind.decimals)
-    ints = _to_int(np.asarray(values, dtype=float), dec)
+    ints = to_int(np.asarray(values, dtype=float), dec)
     stored = ints / 10**dec
     if reasons is None:
         reasons = [None] * len(ints)
@@ -285,14 +288,14 @@ def value_legend(
     # engine.js compares; on the floats a quantile bound of 0.8999999999999999 would
     # put 0.9 in another class than the browser does
     classes = classify(ints, ind.classification, ind.direction)
-    bins = _int_bins(classes)
+    bins = int_bins(classes)
     index = js_classes(ints, bins)
     counts = [int((index == i).sum()) for i in range(len(bins))]
     if counts != list(classes.counts):  # cannot happen unless a bound sits on float noise
         log.warning("indicator %s: klassen in de browser wijken af van Python", key)
     lo = [float(stored[index == i].min()) for i in range(len(bins))]
     hi = [float(stored[index == i].max()) for i in range(len(bins))]
-    ranges = _range_texts(lo, hi, dec, sign=False)
+    ranges = range_texts(lo, hi, dec, sign=False)
     rows = [Row(c, r, n) for c, r, n in zip(classes.colors, ranges, counts, strict=True)]
     rows += missing_rows(why, index, t["missing"])
     return ValueLegend(ints, tuple(bins), tuple(classes.colors), index, tuple(rows), why)
@@ -312,7 +315,7 @@ def indicator_entries(
     keys : sequence of str
         Registry keys, in selector order.
     values, reasons : DataFrame
-        From ``compute(..., with_reasons=True)``, indexed like the buurten.
+        From ``compute_with_reasons(...)``, indexed like the buurten.
     refs : ReferenceValues
         Gemeente (per group) and Nederland values.
     previous : DataFrame, optional
@@ -336,7 +339,7 @@ def indicator_entries(
         sub = [ind.unit, t["direction"].get(ind.direction, "")]
         legend = _legend(ind.label, rows, sub, ind.description)
 
-        gem = _to_int(refs.gemeente[key].to_numpy(), dec) if key in refs.gemeente else None
+        gem = to_int(refs.gemeente[key].to_numpy(), dec) if key in refs.gemeente else None
         gem_ints = gem if gem is not None else np.full(len(refs.groups), np.nan)
         total = ind.unit in t["total_units"]  # a count: its difference with a total is noise
         diff = ints - gem_ints[refs.group_of] if not total else np.full(len(ints), np.nan)
@@ -344,7 +347,7 @@ def indicator_entries(
         k = len(dc.bins)
         if k:
             lows = [0, *dc.bins[:-1]]
-            above = _range_texts(
+            above = range_texts(
                 [(a + 1) / 10**dec for a in lows],
                 [b / 10**dec for b in dc.bins],
                 dec,
@@ -383,39 +386,39 @@ def indicator_entries(
             reason = why[i] or t["missing"]
             if reason not in reason_index:
                 reason_index[reason] = len(reason_list)
-                reason_list.append(str(esc(reason)))
+                reason_list.append(reason)
             miss.setdefault(str(reason_index[reason]), []).append(int(i))
         available = bool(np.isfinite(ints).any())
-        nl = _to_int(np.array([refs.nederland.get(key, np.nan)], dtype=float), dec)[0]
+        nl = to_int(np.array([refs.nederland.get(key, np.nan)], dtype=float), dec)[0]
         entry: dict[str, Any] = {
             "key": key,
-            "label": str(esc(ind.label)),
-            "unit": str(esc(ind.unit)),
+            "label": ind.label,
+            "unit": ind.unit,
             "theme": ind.theme,
             "dec": dec,
             "dir": ind.direction,
-            "caveat": str(esc(ind.caveats)) if ind.caveats else "",
+            "caveat": ind.caveats if ind.caveats else "",
             "o": offset,
-            "v": _vlq_ints(ints, offset),
+            "v": vlq_ints(ints, offset),
             "miss": miss,
             "bins": bins,
             "colors": list(vl.colors),
             "dbins": list(dc.bins),
             "dcolors": list(dc.colors),
-            "legend": str(legend),
-            "dlegend": str(d_legend),
+            "legend": legend,
+            "dlegend": d_legend,
             "gem": [None if not math.isfinite(g) else int(g) for g in gem_ints],
             "nl": None if not math.isfinite(nl) else int(nl),
             "ok": available,
         }
         if not math.isfinite(nl) and refs.nederland_why.get(key):
-            entry["nlwhy"] = str(esc(refs.nederland_why[key]))
+            entry["nlwhy"] = refs.nederland_why[key]  # escaped with the payload
         if total:
             entry["total"] = True
         if not available:
-            entry["why"] = str(esc(_unavailable_reason(ind, why)))
+            entry["why"] = _unavailable_reason(ind, why)
         if previous is not None and key in previous.columns:
-            entry["prev"] = _vlq_ints(_to_int(previous[key].to_numpy(), dec), offset)
+            entry["prev"] = vlq_ints(to_int(previous[key].to_numpy(), dec), offset)
         entries.append(entry)
     return entries, reason_list
 
@@ -484,12 +487,18 @@ def references_from_frames(
 
 
 def previous_values(
-    buurten: Any, earlier: Any, keys: Sequence[str], local: Mapping[str, Any] | None = None
+    buurten: Any,
+    earlier: Any,
+    keys: Sequence[str],
+    local: Mapping[str, Any] | None = None,
+    *,
+    unchanged: set[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str | None]]:
     """The previous year's values where the boundary did not change, and why not elsewhere.
 
-    The one place the map compares years: :func:`wijkgeo.indicators.change_since` with the
-    codes whose boundary held (:func:`wijkgeo.indicators.unchanged_codes`).
+    :func:`wijkgeo.indicators.change_since` with the codes whose boundary held: ``unchanged``
+    (from :meth:`wijkgeo.series.AtlasSeries.unchanged`, the series' crosswalk), else
+    :func:`wijkgeo.indicators.unchanged_codes`.
     """
     from ..indicators import change_since, compute, unchanged_codes
 
@@ -501,7 +510,7 @@ def previous_values(
     old = pd.concat(
         [earlier[["buurtcode"]].reset_index(drop=True), then.reset_index(drop=True)], axis=1
     )
-    same = unchanged_codes(buurten, earlier)
+    same = unchanged if unchanged is not None else unchanged_codes(buurten, earlier)
     change = change_since(cur, old, list(keys), unchanged=same)
     prev = pd.DataFrame({k: change[f"{k}_vorig"].to_numpy() for k in keys})
     notes = [None if n is None or n != n else str(n) for n in change["opmerking"]]

@@ -24,7 +24,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 from markupsafe import Markup, escape
 
-__all__ = ["Markup", "SafeHtml", "esc", "html", "join", "script_json"]
+__all__ = ["Markup", "SafeHtml", "esc", "escape_payload", "html", "join", "script_json"]
 
 
 def esc(value: Any) -> Markup:
@@ -78,6 +78,29 @@ def join(parts: Iterable[Any], sep: str = "") -> Markup:
 _JSON_IN_SCRIPT = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
+
+
+def escape_payload(obj: Any) -> Any:
+    """Every data string of a JSON-ready structure through :func:`esc`, once.
+
+    The map's payload is built from raw strings; this is the one pass that escapes them, at
+    serialisation. Pre-rendered HTML (legends, the footer: :class:`Markup` from :func:`html`)
+    and trusted constants wrapped in ``Markup`` (the basemap URL templates) stay as they are.
+
+    Examples
+    --------
+    >>> escape_payload({"naam": "<b>", "legenda": html("<b>{}</b>", "x"), "n": [1, "&"]})
+    {'naam': '&lt;b&gt;', 'legenda': '<b>x</b>', 'n': [1, '&amp;']}
+    """
+    if isinstance(obj, Markup):
+        return str(obj)
+    if isinstance(obj, str):
+        return str(esc(obj))
+    if isinstance(obj, dict):
+        return {k: escape_payload(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [escape_payload(v) for v in obj]
+    return obj
 
 
 def script_json(obj: Any) -> str:

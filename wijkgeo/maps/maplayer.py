@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .escape import esc
-
 __all__ = ["MapLayer"]
 
 
@@ -35,8 +33,8 @@ class MapLayer:
     def to_json(self) -> dict[str, Any]:
         return {
             **self.spec,
-            "id": str(esc(self.id)),
+            "id": self.id,
             "type": self.type,
-            "label": str(esc(self.label)),
+            "label": self.label,
             "visible": self.visible,
         }

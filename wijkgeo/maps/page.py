@@ -1,9 +1,7 @@
 """The page parts of an engine map: inlined engine, data block, panel, legend, offline assets.
 
-All of them insert text that is already final (escaped HTML, JSON from
-:func:`~wijkgeo.maps.escape.script_json`, trusted static files of this package) *verbatim*:
-branca would otherwise compile the output of every element again as a Jinja template (see
-:mod:`wijkgeo.maps.layer`), which costs time on megabytes of data and evaluates ``{{ }}``.
+All of them are text that is already final (escaped HTML, trusted static files of this
+package); :mod:`wijkgeo.maps.render` inserts them verbatim.
 """
 
 from __future__ import annotations
@@ -14,34 +12,16 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
-
-from branca.element import MacroElement
+from typing import TYPE_CHECKING
 
 from .._errors import ConfigError
 from .assets import parse_cdn_url
-from .escape import Markup, esc, html, join
-from .layer import _Verbatim
+from .escape import Markup, html, join
 
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.resources.abc import Traversable
 
-__all__ = ["Verbatim", "inline_asset", "panel_html", "static_text", "vendored_file"]
-
-
-class Verbatim(MacroElement):
-    """Put final text into one section of the page (``header``, ``html`` or ``script``)."""
-
-    def __init__(self, text: str, section: str = "html"):
-        super().__init__()
-        if section not in ("header", "html", "script"):
-            raise ValueError(f"section must be header, html or script, not {section!r}")
-        self._name = "Verbatim"
-        self.text = str(text)
-        self.section = section
-
-    def render(self, **kwargs: Any) -> None:
-        getattr(self.get_root(), self.section).add_child(_Verbatim(self.text), name=self.get_name())
+__all__ = ["inline_asset", "panel_html", "static_text", "vendored_file"]
 
 
 @cache
@@ -123,15 +103,15 @@ def _option(ind: dict, selected: str | None) -> Markup:
             '<option value="{}"{}>{}</option>',
             ind["key"],
             Markup(" selected") if ind["key"] == selected else "",
-            Markup(ind["label"]),
+            ind["label"],
         )
-    why = Markup(ind["why"])
+    why = ind["why"]
     return html(
         '<option value="{}" disabled title="{}">{} — {}: {}</option>',
         ind["key"],
         why,
-        Markup(ind["label"]),
-        Markup(esc(_T()["missing"])),
+        ind["label"],
+        _T()["missing"],
         why,
     )
 
@@ -154,7 +134,7 @@ def panel_html(
 ) -> Markup:
     """The panel: title box, indicator selector grouped by theme, mode, layers.
 
-    ``indicators`` are the payload entries (labels and reasons already escaped).
+    ``indicators`` are the payload entries (raw strings: escaped here by :func:`html`).
     """
     t = _T()
     groups = []
@@ -184,7 +164,7 @@ def panel_html(
             "</label>",
             layer["id"],
             Markup(" checked") if layer.get("visible") else "",
-            Markup(layer["label"]),  # escaped once, by MapLayer.to_json
+            layer["label"],  # escaped once, here (the payload is escaped at serialisation)
         )
         for layer in layers
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
+    from ..series import AtlasSeries
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _pyplot() -> Any:
 
 
 def png(
-    atlas: Atlas,
+    atlas: Atlas | AtlasSeries,
     key: str,
     points: str | None = None,
     path: str | Path | None = None,
@@ -82,8 +83,8 @@ def png(
 
     Parameters
     ----------
-    atlas : Atlas
-        One gemeente and year.
+    atlas : Atlas or AtlasSeries
+        One gemeente and year (a series: its latest year).
     key : str
         Registry key of the indicator.
     points : str, optional
@@ -120,15 +121,17 @@ def png(
     from matplotlib.patches import Patch
 
     from .._errors import ConfigError
-    from ..indicators import compute, get_indicator
+    from ..indicators import compute_with_reasons, get_indicator
+    from ..series import AtlasSeries
     from .data import text, value_legend
     from .geometry import in_rd
     from .overlays import layer_style
 
+    atlas = AtlasSeries.of(atlas).latest
     plt = _pyplot()
     ind = get_indicator(key)
     buurten = in_rd(atlas.buurten, "buurten").reset_index(drop=True)
-    result = compute(buurten, [ind.key], level="buurt", local=atlas.local, with_reasons=True)
+    result = compute_with_reasons(buurten, [ind.key], level="buurt", local=atlas.local)
     vl = value_legend(ind.key, result.values[ind.key].to_numpy(), result.reasons[ind.key])
     fills = [vl.fill(i) for i in range(len(buurten))]
 
@@ -199,7 +202,7 @@ def png(
         title_fontsize=9,
         frameon=False,
     )
-    source = atlas.meta.get("source") or ind.source or ""
+    source = atlas.meta.get("source") or ind.source_in(atlas.year) or ""
     fig.text(0.01, 0.01, f"{t['source']}: {source}", fontsize=7, color="#555555")
     target = Path(path) if path else Path("maps") / f"{atlas.code}_{year}_{ind.key}.png"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import text
 from .._errors import ConfigError, NotInStoreError
-from ..indicators import format_number
-from .content import ProfileData, _t
+from ..facts.model import build_facts
+from ..indicators import format_number, list_indicators
+from ..series import AtlasSeries
+from .content import ProfileData, _t, teksten
 from .render import render_index, render_page
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,6 +60,7 @@ class ProfileResult:
     pages: dict[str, Path] = field(default_factory=dict)
     pdfs: dict[str, Path] = field(default_factory=dict)
     previous_year: bool = False
+    compared_with: int | None = None
 
 
 def default_folder(atlas: Atlas, root: str | Path = "maps") -> Path:
@@ -75,20 +79,27 @@ def _file_name(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", code) + ".html"
 
 
-def _previous(atlas: Atlas, previous: Any, store: Any) -> Atlas | None:
+def _series(atlas: Atlas | AtlasSeries, previous: Any, store: Any) -> AtlasSeries:
+    """The years a profile shows: a series as given; one Atlas with the latest earlier year
+    the store holds (``previous=None``, automatic), none (``False``) or the one given
+    (deprecated ``previous=``)."""
+    if isinstance(atlas, AtlasSeries):
+        return atlas
     if previous is False:
-        return None
+        return AtlasSeries([atlas])
     if previous is not None:
-        return previous
-    from ..store import load
+        return AtlasSeries([previous, atlas])
+    from ..store import Store
 
+    target = Store(store)
+    earlier = [y for y in target.years(atlas.code) if y < atlas.year]
+    if not earlier:
+        log.info("geen eerder jaar van %s in de store: geen vergelijking", atlas.code)
+        return AtlasSeries([atlas])
     try:
-        return load(atlas.code, atlas.year - 1, store)
-    except NotInStoreError:
-        log.info(
-            "geen %s %s in de store: geen vergelijking met vorig jaar", atlas.code, atlas.year - 1
-        )
-        return None
+        return AtlasSeries([target.read_atlas(atlas.code, earlier[-1]), atlas])
+    except NotInStoreError:  # pragma: no cover - removed meanwhile
+        return AtlasSeries([atlas])
 
 
 def _closest(code: str, known: dict[str, str], n: int = 3) -> list[str]:
@@ -142,35 +153,37 @@ def check_codes(atlas: Atlas, codes: Iterable[str]) -> list[str]:
 
 
 def build(
-    atlas: Atlas,
+    atlas: Atlas | AtlasSeries,
     codes: Iterable[str] | None = None,
     *,
-    uitvoer: str | Path | None = None,
-    previous: Atlas | bool | None = None,
+    path: str | Path | None = None,
     store: str | Path | None = None,
-    koppelkansen: Any = None,
-    pdf: bool = False,
+    peildatum: Any = None,
+    **kwargs: Any,
 ) -> ProfileResult:
     """Write the profile pages and their index for one Atlas.
 
     Parameters
     ----------
-    atlas : Atlas
-        The gemeente and year.
+    atlas : Atlas or AtlasSeries
+        The gemeente and year shown; a series (:meth:`wijkgeo.Store.read_series`) shows its
+        latest year and compares with the year before it, labelled with that real year. One
+        Atlas: the latest earlier year ``store`` holds is compared with (automatic).
     codes : iterable of str, optional
         Only these buurten/wijken (``BU…``/``WK…``); the index still lists every area, and
         links only to pages that exist. Default: every wijk and buurt.
-    uitvoer : str or Path, optional
+    path : str or Path, optional
         Folder; default :func:`default_folder` (``maps/profielen/<code>_<jaar>/``).
-    previous : Atlas, False or None
-        The previous year for "veranderd sinds"; None: ``wijkgeo.load(code, jaar - 1,
-        store)`` when the store has it; False: no comparison.
     store : str or Path, optional
-        Store to read the previous year from.
-    koppelkansen : KoppelkansResult, optional
-        Precomputed :func:`wijkgeo.koppelkansen.evaluate` output; default evaluated here.
-    pdf : bool
-        Also print every page to PDF with headless Chromium (see :func:`write_pdfs`).
+        Store to read the earlier year from (for one Atlas).
+    peildatum : date or str, optional
+        Reference date of "wat er al is" and the koppelkansen (default the Atlas's, else
+        today).
+    **kwargs
+        ``koppelkansen`` (a precomputed ``KoppelkansResult``; ``False``: none), ``pdf``
+        (also print every page to PDF, see :func:`write_pdfs`). Deprecated: ``uitvoer``
+        (use ``path``), ``previous`` (pass an :class:`~wijkgeo.series.AtlasSeries`;
+        ``previous=False`` still means no comparison).
 
     Returns
     -------
@@ -187,29 +200,62 @@ def build(
     >>> import wijkgeo, tempfile
     >>> from wijkgeo.profile import build
     >>> res = build(wijkgeo.make_demo(), ["BU99990200"],
-    ...             uitvoer=tempfile.mkdtemp(), previous=False)   # doctest: +SKIP
+    ...             path=tempfile.mkdtemp())                      # doctest: +SKIP
     >>> sorted(res.pages)                                          # doctest: +SKIP
     ['BU99990200']
     """
+    options = _options(kwargs)
+    path = options.pop("uitvoer", None) if path is None else path
+    series = _series(atlas, options.pop("previous", None), store)
+    atlas = series.latest
     chosen = check_codes(atlas, codes) if codes is not None else None
-    prev = _previous(atlas, previous, store)
-    data = ProfileData(atlas, prev, koppelkansen)
+    facts = build_facts(
+        series,
+        [i.key for i in list_indicators()],
+        koppelkansen=options.get("koppelkansen"),
+        peildatum=peildatum,
+        change_keys=list(teksten()["verandering_indicatoren"]),
+    )
+    data = ProfileData(facts)
     all_codes = data.codes()
     wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
-    folder = Path(uitvoer) if uitvoer is not None else default_folder(atlas)
+    folder = Path(path) if path is not None else default_folder(atlas)
     folder.mkdir(parents=True, exist_ok=True)
     result = ProfileResult(
-        folder=folder, index=folder / "index.html", previous_year=prev is not None
+        folder=folder,
+        index=folder / "index.html",
+        previous_year=facts.previous_year is not None,
+        compared_with=facts.previous_year,
     )
     for code in wanted:
         path = folder / _file_name(code)
         path.write_text(render_page(data.page(code)), encoding="utf-8")
         result.pages[code] = path
     result.index.write_text(_index(data, set(result.pages), folder), encoding="utf-8")
-    if pdf:
+    if options.get("pdf"):
         result.pdfs = write_pdfs(list(result.pages.values()))
     log.info("%d profielen geschreven in %s", len(result.pages), folder)
     return result
+
+
+_OPTIONS = ("koppelkansen", "pdf")
+_DEPRECATED = {"uitvoer": "path", "previous": "een AtlasSeries (Store.read_series)"}
+
+
+def _options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword options of :func:`build`; old names warn (DeprecationWarning)."""
+    out = {}
+    for key, value in kwargs.items():
+        if key in _DEPRECATED:
+            warnings.warn(
+                f"profile.build({key}=...) is verouderd; gebruik {_DEPRECATED[key]}.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+        elif key not in _OPTIONS:
+            raise TypeError(f"build() got an unexpected keyword argument {key!r}")
+        out[key] = value
+    return out
 
 
 def _index(data: ProfileData, written: set[str], folder: Path) -> str:

@@ -21,7 +21,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 
 from .. import text
 from ..maps.escape import Markup, esc
-from .content import _t, teksten
+from .words import _t, teksten
 
 __all__ = ["render_index", "render_page", "stylesheet"]
 

@@ -273,17 +273,16 @@ def _odata_pages(url: str, params: dict[str, Any] | None) -> list[dict[str, Any]
     """All ``value`` rows of an OData v3 feed, following ``odata.nextLink``; all or nothing."""
     rows: list[dict[str, Any]] = []
     pages = 0
-    next_url: str | None = url
-    while next_url:
-        page = _http.get_json(next_url, params)
+    for page, _response in _http.pages(
+        url,
+        params,
+        items="value",
+        next_link=lambda page: page.get("odata.nextLink"),
+        not_a_page="CBS gaf geen OData-antwoord (geen 'value'-lijst); controleer WIJKGEO_CBS_URL.",
+        headers={"Accept": "application/json, application/geo+json;q=0.9"},
+    ):
         pages += 1
-        if not isinstance(page, dict) or not isinstance(page.get("value"), list):
-            raise SourceError(
-                "CBS gaf geen OData-antwoord (geen 'value'-lijst); controleer WIJKGEO_CBS_URL.",
-                url=next_url,
-            )
         rows.extend(page["value"])
-        next_url, params = page.get("odata.nextLink"), None
     log.debug("OData %s: %d rijen in %d pagina('s)", url, len(rows), pages)
     return rows
 

@@ -333,34 +333,32 @@ def fetch_collection(
     """
     entry = catalog.catalog()["pdok"]
     page_limit = min(int(limit or entry["page_limit"]), 1000)
-    url: str | None = catalog.pdok_collection_url(year, level, pdok_url=pdok_url)
+    url = catalog.pdok_collection_url(year, level, pdok_url=pdok_url)
     params: dict[str, Any] | None = items_params(gemeente, limit=page_limit)
     features: list[dict[str, Any]] = []
     matched: int | None = None
     pages = 0
     crs_header: str | None = None
-    while url:
-        response = _http.get(url, params, headers={"Accept": "application/geo+json"})
-        page = _http.decode_json(response)
+    for page, response in _http.pages(
+        url,
+        params,
+        items="features",
+        next_link=_next_link,
+        not_a_page="PDOK gaf geen GeoJSON FeatureCollection terug; controleer WIJKGEO_PDOK_URL.",
+        headers={"Accept": "application/geo+json"},
+    ):
         crs_header = crs_header or response.headers.get("Content-Crs")
         pages += 1
-        if not isinstance(page, dict) or not isinstance(page.get("features"), list):
-            raise SourceError(
-                "PDOK gaf geen GeoJSON FeatureCollection terug; controleer WIJKGEO_PDOK_URL.",
-                url=url,
-            )
         features.extend(page["features"])
         if matched is None and isinstance(page.get("numberMatched"), int):
             matched = page["numberMatched"]
-        nxt = _next_link(page)
-        if nxt is None and matched is not None and len(features) < matched:
+        if _next_link(page) is None and matched is not None and len(features) < matched:
             raise SourceError(
                 f"PDOK-pagina {pages} mist de link naar de volgende pagina: {len(features)} "
                 f"van {matched} features ontvangen. Geen gedeeltelijk resultaat; probeer het "
                 "opnieuw.",
-                url=url,
+                url=response.url or url,
             )
-        url, params = nxt, None
     log.info("PDOK %s %s: %d features in %d pagina('s)", level, year, len(features), pages)
     if crs_header:
         crs = crs_header.strip().strip("<>")

@@ -283,6 +283,33 @@ def _allowed(L: _Layer) -> None:
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
+def _kind_columns(L: _Layer) -> None:
+    """A layer named like a kind in ``wijkgeo/kinds.json`` (the one registry of local-layer
+    kinds) should have the columns koppelkansen, map and profile read: its name column and
+    the dates of its "active" rule. Missing ones are a warning: the layer still loads."""
+    from ...kinds import kind
+
+    spec = kind(L.spec.name)
+    if not spec:
+        return
+    wanted = [
+        spec.get("koppelkansen", {}).get("naamkolom"),
+        spec.get("actief", {}).get("startdatum"),
+        spec.get("actief", {}).get("einddatum"),
+    ]
+    for col in dict.fromkeys(c for c in wanted if c):
+        if col not in L.frame.columns:
+            L.add(
+                None,
+                col,
+                f"de laag {L.spec.name!r} heeft geen kolom {col!r}",
+                f"koppelkansen, kaart en profiel lezen die kolom bij een laag {L.spec.name!r} "
+                "(wijkgeo/kinds.json); voeg hem toe of noem de laag anders.",
+                category="kind_column",
+                severity=WARNING,
+            )
+
+
 def _dates(L: _Layer) -> None:
     for col in L.spec.dates:
         if col not in L.frame.columns:
@@ -908,6 +935,7 @@ def validate_layer(
     _required(L)
     _ids(L)
     _allowed(L)
+    _kind_columns(L)
     _dates(L)
     _years(L)
     _period(L)

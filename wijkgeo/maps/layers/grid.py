@@ -1,0 +1,116 @@
+"""Map layer type ``grid`` (``static/layers/grid.js``): the 500 m cells with a selector of
+variables, CBS's own figures beside buurt values spread over the cells (labelled estimates).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+from dataclasses import replace
+
+from ._shared import _wgs, encode_shape, layer_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..maplayer import MapLayer
+
+
+def _grid_values(grid: pd.DataFrame, var: dict[str, Any]) -> np.ndarray | None:
+    from ...conventions import SECRET_THRESHOLD
+
+    def col(name: str) -> np.ndarray | None:
+        if name not in grid.columns:
+            return None
+        v = pd.to_numeric(grid[name], errors="coerce").to_numpy(dtype=float)
+        return np.where(v <= SECRET_THRESHOLD, np.nan, v)
+
+    if var.get("column") and var["column"] in grid.columns:
+        return col(var["column"])
+    num, den = col(var.get("teller", "")), col(var.get("noemer", ""))
+    if num is None or den is None:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den * 100, np.nan)
+
+
+def _grid_palette(name: str, n: int) -> list[str]:
+    from branca.utilities import color_brewer
+
+    colors = list(color_brewer(name, max(n, 3)))
+    return colors[-n:] if n < 3 else colors
+
+
+def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | None:
+    """The 500 m cells with a selector of variables: CBS's own and estimated from buurten.
+
+    ``grid`` is the output of :func:`wijkgeo.grid.atlas_grid`; the variables come from
+    ``layers.json`` (those present). Classes and legends are computed as for the buurten
+    (:func:`wijkgeo.maps.classes.classify`, quantiles), the missing class included.
+    """
+    from ..classes import MISSING_COLOR, classify
+    from ..data import int_bins, js_classes, range_texts, text, to_int, vlq_ints
+    from ..legend import Row, legend_body, missing_rows
+    from ..maplayer import MapLayer
+
+    style = layer_style("grid")
+    t = text()
+    cells = grid[grid.geometry.notna()].reset_index(drop=True)
+    wgs = _wgs(cells)
+    variables = []
+    for var in style["variables"]:
+        vals = _grid_values(cells, var)
+        if vals is None or not np.isfinite(vals).any():
+            continue
+        dec = int(var.get("decimals", 0))
+        ints = to_int(vals, dec)
+        classes = classify(ints, {"scheme": "quantiles", "k": 5}, "neutraal")
+        # the cells get their own palette: with the buurten on, the two never read alike
+        colors = _grid_palette(style.get("palette", "YlOrBr"), len(classes.colors))
+        classes = replace(classes, colors=tuple(colors))
+        bins = int_bins(classes)
+        index = js_classes(ints, bins)
+        stored = ints / 10**dec
+        lo = [float(stored[index == i].min()) for i in range(len(bins))]
+        hi = [float(stored[index == i].max()) for i in range(len(bins))]
+        counts = [int((index == i).sum()) for i in range(len(bins))]
+        rows = [
+            Row(c, r, n)
+            for c, r, n in zip(
+                classes.colors, range_texts(lo, hi, dec, False), counts, strict=True
+            )
+        ]
+        rows += missing_rows([None] * len(ints), index, t["missing"])
+        source = style["bron_labels"][var["bron"]]
+        legend = legend_body(
+            var["label"], rows, [var["unit"], source], None, count_title=t["count_cells"]
+        )
+        variables.append(
+            {
+                "key": var["key"],
+                "label": var["label"],
+                "source": source,
+                "kind": var["bron"],
+                "unit": var["unit"],
+                "dec": dec,
+                "v": vlq_ints(ints),
+                "bins": bins,
+                "colors": list(classes.colors),
+                "legend": legend,
+            }
+        )
+    if not variables:
+        return None
+    spec = {
+        "cells": [encode_shape(g) for g in wgs.geometry],
+        "codes": [c for c in cells["celcode"].astype(str)],
+        "vars": variables,
+        "missing_color": MISSING_COLOR,
+        "legend_title": style["legend_title"],
+        "choose": t["grid_choose"],
+        "title": style["label"],
+    }
+    return MapLayer("vierkanten", "grid", style["label"], visible=visible, spec=spec)

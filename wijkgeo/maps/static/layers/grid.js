@@ -1,0 +1,72 @@
+/* wijkgeo map layer type "grid": the 500 m cells with a variable selector (wijkgeo/maps/layers/grid.py).
+ * MIT, part of wijkgeo. Strings from data arrive HTML-escaped (wijkgeo/maps/escape.py).
+ */
+(function () {
+  "use strict";
+  var wijkgeo = window.wijkgeo, ov = wijkgeo.ov;
+  var pane = ov.pane, shape = ov.shape, head = ov.head;
+
+  /* ---------------------------------------------------------------- 500 m grid */
+  wijkgeo.layerTypes.grid = function (ctx, spec) {
+    var group = L.featureGroup(), p = pane(ctx, "grid"), cells = [], current = spec.vars[0], cache = {};
+    spec.cells.forEach(function (g, j) {
+      var s = shape(ctx, g, 1e-5);
+      var poly = L.polygon(s.polys, {pane: p.pane, renderer: p.renderer, className: "wijkgeo-cel",
+        color: "#ffffff", weight: 0.6, opacity: 0.8, fillOpacity: 0.75});
+      poly._wkCell = j;
+      cells.push(poly);
+      group.addLayer(poly);
+    });
+    function vals(v) {
+      if (!cache[v.key]) cache[v.key] = ctx.vlq(v.v);
+      return cache[v.key];
+    }
+    function classOf(v, x) {
+      if (x === null) return -1;
+      for (var j = 0; j < v.bins.length - 1 && x > v.bins[j]; j++);
+      return j;
+    }
+    function valueText(v, j) {
+      var x = vals(v)[j];
+      if (x === null) return ctx.T.missing;
+      var n = ctx.fmtNum(x / Math.pow(10, v.dec), v.dec);
+      return v.unit === "%" ? n + "%" : n + " " + v.unit;
+    }
+    function restyle() {
+      var a = vals(current);
+      cells.forEach(function (c, j) {
+        var k = classOf(current, a[j]);
+        c.setStyle({fillColor: k < 0 ? spec.missing_color : current.colors[k]});
+      });
+    }
+    group.bindTooltip(function (layer) {
+      var j = layer._wkCell;
+      return head(current.label + ": <b>" + valueText(current, j) + "</b>", spec.codes[j] + " · " + current.source);
+    }, {sticky: true, className: "wijkgeo-tooltip"});
+    function choose(key) {
+      spec.vars.forEach(function (v) { if (v.key === key) current = v; });
+      restyle();
+    }
+    ctx.hooks.hash.push({
+      write: function () { return ctx.state.layers.vierkanten ? "vierkant=" + encodeURIComponent(current.key) : null; },
+      read: function (h) { if (h.vierkant) choose(h.vierkant); }
+    });
+    restyle();
+    return {
+      layer: group,
+      legend: function () {
+        var opts = spec.vars.map(function (v) {
+          return '<option value="' + v.key + '"' + (v === current ? " selected" : "") + ">" + v.label + " — " + v.source + "</option>";
+        }).join("");
+        return '<label class="wijkgeo-field">' + spec.choose + '</label><select data-wijkgeo-grid>' + opts + "</select>" + current.legend;
+      },
+      bindLegend: function (el) {
+        var sel = el && el.querySelector("[data-wijkgeo-grid]");
+        if (!sel) return;
+        sel.addEventListener("change", function () { choose(sel.value); ctx.refreshLegends(); ctx.writeHash(); });
+      },
+      choose: function (k) { choose(k); ctx.refreshLegends(); },
+      current: function () { return current.key; }
+    };
+  };
+})();

@@ -1,0 +1,730 @@
+"""The sections of a profile page: one function per section, in one registry.
+
+Each section is a function ``(data, page) -> dict``: it reads the facts held by
+:class:`~wijkgeo.profile.content.ProfileData` (computed once, :func:`wijkgeo.facts.build_facts`)
+and the page so far (the area's ``level``, ``code``, ``name``, ``small`` and the sections
+computed before it), and returns the entries it adds to the page. :data:`SECTIONS` lists
+them in the order they are computed; :data:`PAGE` in the order the page shows them, each
+drawn by ``secties/<name>.html.j2`` beside ``pagina.html.j2``.
+
+Adding a section is a local change: a function here, a line in :data:`SECTIONS` and in
+:data:`PAGE`, a template ``secties/<name>.html.j2`` and its words in ``teksten.json`` (see
+``docs/maps.md``, "Een profielsectie toevoegen").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .. import text
+from .._version import __version__
+from ..conventions import CODE_COLUMN
+from ..indicators import (
+    format_number,
+    get_indicator,
+    list_indicators,
+    registry_meta,
+    themes,
+)
+from ..kinds import present_kinds
+from .graphics import area_map, position_dot
+from .words import (
+    THEMES,
+    _bare,
+    _by_category,
+    _count,
+    _date,
+    _missing,
+    _needs_only,
+    _t,
+    _teksten,
+    additive,
+    first_sentence,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .content import ProfileData
+
+__all__ = ["PAGE", "SECTIONS", "build_page"]
+
+
+# ---------------------------------------------------------------------------- the sections
+def kracht_aandacht(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """Strengths and attention points (none for an area below the minimum population)."""
+    if page["small"]:
+        return {"kracht": [], "aandacht": []}
+    row = data.tables[page["level"]].loc[page["code"]]
+    kracht, aandacht = _points(data, page["level"], row)
+    return {"kracht": kracht, "aandacht": aandacht}
+
+
+def kansen(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """The koppelkansen of the area (and of its wijk and cells), with their reasons."""
+    out = _kansen(data, page["level"], page["code"])
+    small = page["small"]
+    if small:  # the reasons quote numbers of the wijk or cell: point there instead
+        wijk_name = data.names["wijk"].get(data.wijk_of.get(page["code"], ""), "")
+        for item in out["items"]:
+            item["explanation"] = _t("koppelkansen.klein", reden=small, wijk=wijk_name)
+    return {"kansen": out}
+
+
+def present(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """ "Wat er al is" (:mod:`wijkgeo.facts.present`, the rule the koppelkansen use too)."""
+    return {"present": _present(data, page["level"], page["code"])}
+
+
+def summary(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """The summary in sentences, from the sections before it."""
+    level, code = page["level"], page["code"]
+    row = data.tables[level].loc[code]
+    return {
+        "summary": _summary(
+            data,
+            level,
+            code,
+            page["name"],
+            row,
+            page["small"],
+            page["kracht"],
+            page["aandacht"],
+            page["kansen"],
+            page["present"],
+        )
+    }
+
+
+def themes_section(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """The theme tables with where the area sits among the gemeente's areas."""
+    if page["small"]:
+        return {"themes": []}
+    level, code = page["level"], page["code"]
+    row = data.tables[level].loc[code]
+    return {"themes": _themes(data, level, code, row, data.reasons[level].loc[code])}
+
+
+def spread(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """The spread within the area: its 500 m cells (a buurt) or its buurten (a wijk)."""
+    if page["small"]:
+        return {"spread": None}
+    return {"spread": _spread(data, page["level"], page["code"], page["name"])}
+
+
+def change(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """The change since the previous held year, where the boundary held."""
+    if page["small"]:
+        return {"change": None}
+    return {"change": _change(data, page["level"], page["code"], page["name"])}
+
+
+def area(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """The small map of the area."""
+    level, code = page["level"], page["code"]
+    wijk = (
+        page["name"]
+        if level == "wijk"
+        else data.names["wijk"].get(data.wijk_of[code], data.wijk_of[code])
+    )
+    return {
+        "map": area_map(data.atlas, level, code),
+        "map_caption": _t(f"kaart.{level}", naam=page["name"], wijk=wijk),
+    }
+
+
+def questions(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """Questions to check the numbers with residents."""
+    return {
+        "questions": _questions(
+            data, page["level"], page["kracht"], page["aandacht"], page["small"]
+        )
+    }
+
+
+def sources(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """Sources, versions, the peildatum and how the numbers are rounded."""
+    return {"sources": _sources(data), "indicator_sources": _indicator_sources(data)}
+
+
+Section = Callable[["ProfileData", dict[str, Any]], dict[str, Any]]
+
+#: The sections in the order they are computed (a section may read those before it).
+SECTIONS: tuple[tuple[str, Section], ...] = (
+    ("kracht_aandacht", kracht_aandacht),
+    ("kansen", kansen),
+    ("present", present),
+    ("summary", summary),
+    ("themes", themes_section),
+    ("spread", spread),
+    ("change", change),
+    ("map", area),
+    ("questions", questions),
+    ("sources", sources),
+)
+
+#: The sections in the order the page shows them (``secties/<name>.html.j2``).
+PAGE = (
+    "summary",
+    "kracht_aandacht",
+    "kansen",
+    "present",
+    "spread",
+    "themes",
+    "change",
+    "questions",
+    "sources",
+)
+
+
+def build_page(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """Run every section on a page that holds the area's identity; returns the page."""
+    for _name, section in SECTIONS:
+        page.update(section(data, page))
+    page["sections"] = list(PAGE)
+    return page
+
+
+# ---------------------------------------------------------------------------- their parts
+def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
+    """Strengths and attention points: directional indicators clearly off the gemeente."""
+    thr = float(data.settings["relatief_verschil"])
+    found: list[tuple[float, str, dict]] = []
+    for ind in list_indicators():
+        if ind.sign == 0 or additive(ind):
+            continue
+        value, gem = row.get(ind.key), row.get(f"{ind.key}_gemeente")
+        if _missing(value) or _missing(gem) or float(gem) == 0:
+            continue
+        rel = (float(value) - float(gem)) / abs(float(gem)) * ind.sign
+        if abs(rel) < thr:
+            continue
+        rank, of = row.get(f"{ind.key}_rang"), row.get(f"{ind.key}_rang_van")
+        entry = {
+            "key": ind.key,
+            "label": ind.label,
+            "value": data._fmt(ind.key, value),
+            "gemeente": data._fmt(ind.key, gem),
+            "nederland": data._nl(ind.key, row.get(f"{ind.key}_nederland")),
+            "direction": text.direction(ind.direction),
+            "rank": ""
+            if _missing(rank)
+            else _t(
+                "punten.rang",
+                rang=int(rank),
+                van=int(of),
+                niveaus=text.level(level, plural=True),
+            ),
+            "caveat": first_sentence(ind.caveats),
+            "relative": rel,
+        }
+        found.append((rel, "kracht" if rel > 0 else "aandacht", entry))
+    n = int(data.settings["max_punten"])
+    kracht = [e for r, side, e in sorted(found, key=lambda f: -f[0]) if side == "kracht"][:n]
+    aandacht = [e for r, side, e in sorted(found, key=lambda f: f[0]) if side == "aandacht"][:n]
+    return kracht, aandacht
+
+
+def _summary(
+    data: ProfileData, level, code, name, row, small, kracht, aandacht, kansen, present
+) -> list[str]:
+    out: list[str] = []
+    if small:
+        out.append(_t("samenvatting.te_klein", naam=name, reden=small))
+    else:
+        frame = data.frames[level]
+        raw = frame[frame[CODE_COLUMN[level]].astype(str) == code].iloc[0]
+        hh = raw.get("aantal_huishoudens")
+        if _missing(hh):
+            out.append(
+                _t(
+                    "samenvatting.inwoners_zonder_huishoudens",
+                    naam=name,
+                    inwoners=_count(raw.get("aantal_inwoners")),
+                )
+            )
+        else:
+            out.append(
+                _t(
+                    "samenvatting.inwoners",
+                    naam=name,
+                    inwoners=_count(raw.get("aantal_inwoners")),
+                    huishoudens=_count(hh),
+                )
+            )
+        thr = float(data.settings["relatief_verschil"])
+        parts = []
+        for item in _teksten()["samenvatting"]["onderwerpen"]:
+            key = item["indicator"]
+            value, gem = row.get(key), row.get(f"{key}_gemeente")
+            if _missing(value) or _missing(gem) or float(gem) == 0:
+                continue
+            rel = (float(value) - float(gem)) / abs(float(gem))
+            if rel >= thr:
+                word = _t("samenvatting.meer", wat=item["wat"])
+            elif rel <= -thr:
+                word = _t("samenvatting.minder", wat=item["wat"])
+            else:
+                continue
+            parts.append(
+                _t(
+                    "samenvatting.vergelijk_waarde",
+                    woord=word,
+                    waarde=data._fmt(key, value),
+                    gemeente=data._fmt(key, gem),
+                )
+            )
+        if parts:
+            out.append(
+                _t("samenvatting.vergelijk_intro", gemeente=data.gemeente)
+                + _t("samenvatting.vergelijk_scheiding").join(parts)
+                + _t("samenvatting.vergelijk_slot")
+            )
+        if kracht or aandacht:
+            words = _teksten()["samenvatting"]["woorden"]
+            out.append(
+                _t(
+                    "samenvatting.punten",
+                    kracht=f"{len(kracht)} {words['punt'][len(kracht) != 1]}",
+                    aandacht=f"{len(aandacht)} {words['punt'][len(aandacht) != 1]}",
+                    vraagt=words["vraagt"][len(aandacht) != 1],
+                    naam=name,
+                    gemeente=data.gemeente,
+                )
+            )
+        else:
+            out.append(_t("samenvatting.geen_punten", naam=name, gemeente=data.gemeente))
+    if kansen["items"]:
+        titles = [k["title"].lower() for k in kansen["items"]][:3]
+        if kansen["n"] > len(titles):
+            titles.append(_t("samenvatting.en_meer", n=kansen["n"] - len(titles)))
+        key = "samenvatting.kansen" if kansen["n"] != 1 else "samenvatting.kansen_een"
+        out.append(_t(key, n=kansen["n"], titels=", ".join(titles)))
+    known = {k: v for k, v in present.items() if v["items"] is not None}
+    if len(known) == len(present):
+        counts = {k: v.get("count", len(v["items"])) for k, v in known.items()}
+        out.append(
+            _t(
+                "samenvatting.aanwezig",
+                naam=name,
+                n_init=counts["initiatieven"],
+                n_voorz=counts["voorzieningen"],
+                n_proj=counts["projecten"],
+            )
+        )
+    else:  # a layer the gemeente did not provide is not "0"
+        parts = [f"{v.get('count', len(v['items']))} {v['label'].lower()}" for v in known.values()]
+        missing = [v["label"].lower() for k, v in present.items() if k not in known]
+        key = "samenvatting.aanwezig_deels" if parts else "samenvatting.aanwezig_geen"
+        out.append(_t(key, naam=name, bekend=", ".join(parts), ontbreekt=", ".join(missing)))
+    return out
+
+
+def _themes(
+    data: ProfileData, level: str, code: str, row: pd.Series, reasons: pd.Series
+) -> list[dict]:
+    names = themes()
+    order = [t for t in THEMES if t in names] + [t for t in names if t not in THEMES]
+    tab = data.tables[level]
+    out = []
+    for theme in order:
+        rows = []
+        absent: list[str] = []
+        sources: dict[str, None] = {}
+        for ind in list_indicators(theme):
+            value = row.get(ind.key)
+            all_values = tab[ind.key].to_numpy(dtype="float64")
+            gem = row.get(f"{ind.key}_gemeente")
+            if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
+                absent.append(ind.label)  # not in these data at all: said once below
+                continue
+            sources[f"{ind.source_in(data.atlas.year)} ({ind.year_in(data.atlas.year)})"] = None
+            rows.append(
+                {
+                    "key": ind.key,
+                    "label": ind.label,
+                    "unit": "" if ind.unit in ("%", "jaar") else ind.unit,
+                    "value": _bare(ind, data._fmt(ind.key, value))
+                    if not _missing(value)
+                    else (reasons.get(ind.key) or text.MISSING),
+                    "missing": _missing(value),
+                    "gemeente": _bare(ind, data._fmt(ind.key, gem)),
+                    "nederland": _bare(ind, data._fmt(ind.key, row.get(f"{ind.key}_nederland"))),
+                    "direction": text.direction(ind.direction),
+                    "dot": position_dot(
+                        all_values, value, None if additive(ind) else gem, ind.sign
+                    ),
+                }
+            )
+        unavailable = registry_meta().get("not_available", {}).get(theme)
+        if not rows and not unavailable:
+            if theme in THEMES:
+                out.append(
+                    {
+                        "key": theme,
+                        "label": names[theme],
+                        "rows": [],
+                        "note": _t("tabel.niet_beschikbaar_thema"),
+                        "sources": [],
+                    }
+                )
+            continue
+        out.append(
+            {
+                "key": theme,
+                "label": names[theme],
+                "rows": rows,
+                "note": unavailable
+                if not rows
+                else (
+                    _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
+                    if absent
+                    else None
+                ),
+                "sources": list(sources),
+            }
+        )
+    return out
+
+
+def _spread(data: ProfileData, level: str, code: str, name: str) -> dict[str, Any]:
+    if level == "wijk":
+        return _spread_wijk(data, code, name)
+    cols = _teksten()["celkolommen"]
+    mine = data.cells[data.cells["buurtcode"] == code]
+    grid = (data.atlas.vierkanten or {}).get("500m")
+    if grid is None or not len(mine):
+        return {
+            "intro": _t("spreiding.cellen_geen"),
+            "headers": [],
+            "rows": [],
+            "ranges": [],
+            "note": None,
+        }
+    attrs = grid.drop(columns="geometry").drop_duplicates("celcode").set_index("celcode")
+    cells = mine.join(attrs, on="celcode")
+    pop = pd.to_numeric(cells.get("aantal_inwoners"), errors="coerce")
+    cells = cells[pop > 0] if pop is not None else cells.iloc[0:0]
+    if len(cells) < 2:
+        return {
+            "intro": _t("spreiding.cellen_een", naam=name),
+            "headers": [],
+            "rows": [],
+            "ranges": [],
+            "note": None,
+        }
+    present = [c for c in cols if c["kolom"] in cells.columns]
+    numbers: dict[str, pd.Series] = {}
+    for c in present:
+        v = pd.to_numeric(cells[c["kolom"]], errors="coerce").astype("float64")
+        if c["soort"] in ("aandeel", "per1000"):
+            base = pd.to_numeric(cells.get(c["van"]), errors="coerce").astype("float64")
+            v = v / base.where(base > 0) * (100 if c["soort"] == "aandeel" else 1000)
+        numbers[c["kolom"]] = v
+
+    def fmt(c: dict, v: float) -> str:
+        if _missing(v):
+            return text.MISSING
+        if c["soort"] == "aantal":
+            return format_number(v, 0)
+        if c["soort"] == "per1000":
+            return f"{format_number(v, 0)} {text.unit('per_1000_inwoners')}"
+        return f"{format_number(v, 0)}%"
+
+    rows = []
+    order = np.argsort(-pop.loc[cells.index].to_numpy())
+    for i in order:
+        idx = cells.index[i]
+        rows.append(
+            [
+                cells.at[idx, "celcode"],
+                f"{format_number(100 * cells.at[idx, 'cel_in_buurt'], 0)}%",
+            ]
+            + [fmt(c, numbers[c["kolom"]].loc[idx]) for c in present]
+        )
+    ranges = []
+    for c in present[1:]:
+        v = numbers[c["kolom"]].dropna()
+        if len(v) >= 2 and fmt(c, v.min()) == fmt(c, v.max()):
+            ranges.append(_t("spreiding.overal", label=c["label"], waarde=fmt(c, v.min())))
+        elif len(v) >= 2:
+            ranges.append(
+                _t(
+                    "spreiding.bereik",
+                    label=c["label"],
+                    laag=fmt(c, v.min()),
+                    hoog=fmt(c, v.max()),
+                )
+            )
+    limit = int(data.settings["max_cellen"])
+    table_note = None
+    if len(rows) > limit:
+        table_note = _t("spreiding.max_cellen", n=limit)
+        rows = rows[:limit]
+    return {
+        "intro": _t("spreiding.cellen", naam=name, n=len(cells)),
+        "table_note": table_note,
+        "headers": [_t("spreiding.celcode"), _t("spreiding.aandeel_in_buurt")]
+        + [c["label"] for c in present],
+        "rows": rows,
+        "ranges": ranges,
+        "note": _t("spreiding.geheim"),
+    }
+
+
+def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any]:
+    keys = [k for k in _teksten()["wijkkolommen"] if k in data.tables["buurt"].columns]
+    codes = [b for b, w in data.wijk_of.items() if w == code]
+    tab, reasons = data.tables["buurt"], data.reasons["buurt"]
+    rows = []
+    for b in codes:
+        cells = [data.names["buurt"][b]]
+        for k in keys:
+            v = tab.at[b, k]
+            cells.append(data._fmt(k, v) if not _missing(v) else (reasons.at[b, k] or text.MISSING))
+        rows.append(cells)
+    return {
+        "intro": _t("spreiding.buurten", naam=name),
+        "headers": [text.level("buurt").capitalize()] + [get_indicator(k).label for k in keys],
+        "rows": rows,
+        "ranges": [],
+        "note": None,
+    }
+
+
+def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
+    name = data.names[level][code]
+    res = data.kk
+    out: dict[str, Any] = {
+        "items": [],
+        "none": None,
+        "skipped": None,
+        "more": [],
+        "more_intro": None,
+        "n": 0,
+        "explain": _t("koppelkansen.uitleg"),
+    }
+    if res is None:
+        out["none"] = _t("koppelkansen.geen", naam=name)
+        return out
+    m = res.matches
+    if len(m):
+        if level == "buurt":
+            cells = set(data.cells.loc[data.cells["buurtcode"] == code, "celcode"])
+            wijk = data.wijk_of[code]
+            sel = (
+                ((m["niveau"] == "buurt") & (m["code"] == code))
+                | ((m["niveau"] == "wijk") & (m["code"] == wijk))
+                | ((m["niveau"] == "vierkant") & m["code"].isin(cells))
+            )
+        else:
+            sel = m["code"].eq(code) | (m["wijkcode"].astype(str) == code)
+        picked = m[sel].copy()
+        # the page's own unit first, then the highest score: that match explains the rule
+        picked["_own"] = picked["code"].astype(str) != code
+        picked = picked.sort_values(["_own", "score"], ascending=[True, False], kind="stable")
+        for _rule, group in picked.groupby("regel", sort=False):
+            r = group.iloc[0]
+            places = []
+            for _, g in group.iterrows():
+                if str(g["code"]) == code:
+                    continue
+                if g["niveau"] == "vierkant":
+                    places.append(_t("koppelkansen.cel", code=g["code"]))
+                elif g["niveau"] == "buurt":
+                    places.append(_t("koppelkansen.buurt_in_wijk", naam=g["naam"]))
+                else:
+                    places.append(text.level("wijk") + " " + str(g["naam"]))
+            rob = r.get("robuustheid")
+            out["items"].append(
+                {
+                    "title": str(r["titel"]),
+                    "where": ", ".join(places),
+                    "explanation": _needs_only(r),
+                    "robustness": _teksten()["koppelkansen"]["robuust"].get(str(rob), ""),
+                    "robust_key": str(rob),
+                    "score": _t(
+                        "koppelkansen.score",
+                        score=format_number(100 * float(r["score"]), 0) + "%",
+                    ),
+                    "partners": _t("koppelkansen.partners", partners=r["partners"])
+                    if r.get("partners")
+                    else "",
+                }
+            )
+    limit = int(data.settings["max_kansen"])
+    out["more"] = [
+        f"{k['title']} ({k['where']})" if k["where"] else k["title"] for k in out["items"][limit:]
+    ]
+    out["n"] = len(out["items"])
+    out["items"] = out["items"][:limit]
+    if out["more"]:
+        out["more_intro"] = _t("koppelkansen.meer", n=len(out["more"]))
+    if not out["items"]:
+        out["none"] = _t("koppelkansen.geen", naam=name)
+    if len(res.skipped):
+        out["skipped"] = _t(
+            "koppelkansen.overgeslagen",
+            regels=", ".join(dict.fromkeys(res.skipped["titel"].astype(str))),
+        )
+    return out
+
+
+def _present(data: ProfileData, level: str, code: str) -> dict[str, Any]:
+    """ "Wat er al is": the one rule of :mod:`wijkgeo.facts.present`, rendered."""
+    here = data.present[level]
+    near_m = here.distance
+    niveau = text.level(level)
+    inside_word = _t("aanwezig.binnen", niveau=niveau)
+    near_word = _t("aanwezig.nabij", m=format_number(near_m, 0))
+    out: dict[str, Any] = {}
+    found = here.of(code)
+    for key, lname in present_kinds().items():
+        entry: dict[str, Any] = {"label": _t(f"aanwezig.{key}"), "items": None, "note": None}
+        if key == "voorzieningen":
+            entry["note"] = _t("aanwezig.ster", m=format_number(near_m, 0))
+        if not here.known.get(key):
+            entry["note"] = _t("aanwezig.laag_ontbreekt", laag=lname)
+            out[key] = entry
+            continue
+        if key == "initiatieven":
+            entry["note"] = _t("aanwezig.peildatum", datum=_date(data.peildatum))
+        items = []
+        for r in found.get(key, []):
+            detail = []
+            if key == "initiatieven":
+                if r.get("thema"):
+                    detail.append(str(r["thema"]))
+                if not _missing(r.get("einddatum")) and r.get("einddatum") is not None:
+                    detail.append(_t("aanwezig.loopt_tot", datum=_date(r["einddatum"])))
+            elif key == "voorzieningen":
+                if r.get("categorie"):
+                    detail.append(str(r["categorie"]))
+            else:
+                for col in ("eigenaar", "thema", "status"):
+                    if r.get(col):
+                        detail.append(str(r[col]).replace("_", " "))
+                if not _missing(r.get("startjaar")):
+                    detail.append(
+                        _t(
+                            "aanwezig.jaren",
+                            start=int(r["startjaar"]),
+                            eind=int(r["eindjaar"]) if not _missing(r.get("eindjaar")) else "?",
+                        )
+                    )
+            inside = bool(r["binnen"])
+            items.append(
+                {
+                    "name": str(r.get("naam") or ""),
+                    "detail": ", ".join(detail),
+                    "where": inside_word if inside else near_word,
+                    "inside": inside,
+                }
+            )
+        items.sort(key=lambda i: (not i["inside"], i["detail"], i["name"]))
+        if key == "voorzieningen":
+            entry["count"] = len(items)
+            items = _by_category(items)
+        entry["items"] = items
+        out[key] = entry
+    return out
+
+
+def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, Any]:
+    # the real earlier year compared with (the series' previous held year)
+    year = data.previous_year if data.previous_year is not None else data.atlas.year - 1
+    out: dict[str, Any] = {
+        "title": _t("secties.verandering", jaar=year),
+        "note": None,
+        "rows": [],
+        "boundary_changed": False,
+        "headers": [],
+    }
+    if not data.changes:
+        out["note"] = _t("verandering.geen_vorig", jaar=year, gemeente=data.atlas.code)
+        return out
+    ch = data.changes[level].loc[code]
+    if not bool(ch["grens_ongewijzigd"]):
+        remark = ch.get("opmerking") or text.reason("boundary_changed")
+        if remark == text.reason("boundary_changed"):
+            out["note"] = _t("verandering.grens_gewijzigd", naam=name, jaar=year, reden=remark)
+        else:
+            out["note"] = _t("verandering.niet_in_vorig", naam=name, jaar=year)
+        out["boundary_changed"] = True
+        return out
+    tab = data.tables[level]
+    for key in _teksten()["verandering_indicatoren"]:
+        before, diff = ch.get(f"{key}_vorig"), ch.get(f"{key}_verandering")
+        now = tab.at[code, key] if key in tab.columns else float("nan")
+        if _missing(before) or _missing(now):
+            continue
+        ind = get_indicator(key)
+        sign = "+" if float(diff) > 0 else ""
+        diff_text = sign + format_number(float(diff), ind.decimals)
+        if ind.unit == "%":
+            diff_text += " procentpunt"
+        elif ind.unit not in ("jaar",):
+            diff_text += f" {ind.unit}"
+        out["rows"].append([ind.label, data._fmt(key, before), data._fmt(key, now), diff_text])
+    out["headers"] = ["", str(year), str(data.atlas.year), _t("verandering.kop_verschil")]
+    if not out["rows"]:
+        out["note"] = _t("verandering.geen_verschil")
+    return out
+
+
+def _questions(
+    data: ProfileData, level: str, kracht: list, aandacht: list, small: str | None
+) -> list[str]:
+    out = []
+    for p in aandacht[:3]:
+        out.append(
+            _t(
+                "vragen.aandacht",
+                label=p["label"],
+                waarde=p["value"],
+                gemeente=data.gemeente,
+                gemeentewaarde=p["gemeente"],
+            )
+        )
+    for p in kracht[:2]:
+        out.append(_t("vragen.kracht", label=p["label"], waarde=p["value"]))
+    if not small:
+        out.append(_t("vragen.spreiding", niveau=text.level(level)))
+    out.extend(_teksten()["vragen"]["algemeen"])
+    return out
+
+
+def _sources(data: ProfileData) -> list[str]:
+    meta = data.atlas.meta
+    out = []
+    if meta.get("source"):
+        out.append(_t("bronnen.gegevens", bron=meta["source"]))
+    if meta.get("cbs_table"):
+        out.append(_t("bronnen.tabel", tabel=meta["cbs_table"]))
+    wbk = meta.get("wijkbuurtkaart")
+    if isinstance(wbk, dict) and wbk.get("file"):
+        out.append(f"{wbk['file']} (sha256 {str(wbk.get('sha256', ''))[:12]}…).")
+    if meta.get("retrieved_at"):
+        out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
+    out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
+    layers = sorted(k for k, v in (data.atlas.local or {}).items() if v is not None)
+    if layers:
+        out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
+    from ..indicators.nederland import nederland_note
+
+    note = nederland_note(data.atlas)  # why Nederland figures are missing, said once
+    if note:
+        out.append(note)
+    out.append(_t("bronnen.peildatum", datum=_date(data.peildatum)))
+    out.append(_t("bronnen.afronding"))
+    out.append(_t("bronnen.gemaakt", versie=__version__))
+    return out
+
+
+def _indicator_sources(data: ProfileData) -> list[str]:
+    seen: dict[str, None] = {}
+    for ind in list_indicators():
+        seen[f"{ind.source_in(data.atlas.year)}; {ind.year_in(data.atlas.year)}"] = None
+    return list(seen)
