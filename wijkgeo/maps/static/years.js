@@ -134,7 +134,7 @@
       for (j = 0; j < k; j++) rows.push(tr(pal[k - 1 - j], range(j, "\u2212") + " " + JT.daling, k - 1 - j));
       rows.push(tr(ctx.data.missing_color, T.missing, -1));
       return '<summary class="wijkgeo-head">' + ind.label + '</summary><div class="wijkgeo-unit">' +
-        JT.weergave.replace("{jaar}", state.since) + " (" + JT.grenzen.replace("{jaar}", newest) +
+        JT.weergave.replace("JJJJ", state.since) + " (" + JT.grenzen.replace("JJJJ", newest) +
         ")</div><table>" + rows.join("") + "</table>";
     };
     /* an earlier year: its value and where it comes from only (the gemeente, Nederland and
@@ -152,7 +152,7 @@
       var html = "", p = label(newest, i);
       if (p) html += row(JT.herkomst + " " + newest, p);
       if (state.mode === "verandering") {
-        var c = change(ind, i), title = JT.weergave.replace("{jaar}", state.since);
+        var c = change(ind, i), title = JT.weergave.replace("JJJJ", state.since);
         title = title.charAt(0).toUpperCase() + title.slice(1);
         html += row(title, c ? ctx.fmtDiff(ind, c.d, T) + " (" + ctx.fmtValue(ind, c.from) + " \u2192 " +
                     ctx.fmtValue(ind, c.to) + ")" + (c.meaningful ? "" : ", " + JT.geen_betekenis) : T.missing);
