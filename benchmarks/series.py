@@ -191,6 +191,7 @@ def map_part(args) -> tuple[float, float]:
     import tempfile
     from pathlib import Path
 
+    from wijkgeo import Atlas
     from wijkgeo.demo import generate_country
     from wijkgeo.maps import build, save_map
     from wijkgeo.maps.years import years_payload, years_script
@@ -207,7 +208,7 @@ def map_part(args) -> tuple[float, float]:
     local = {"energietransitie": energietransitie(land.wijken)}
     keys = forty_keys(b, local)
     with tempfile.TemporaryDirectory() as tmp:
-        fmap = build(b, indicators=keys, gemeenten=land.gemeenten, local=local)
+        fmap = build(Atlas.from_frames(b, gemeenten=land.gemeenten, local=local), keys)
         one = Path(save_map(fmap, Path(tmp) / "one.html"))
         size_one = one.stat().st_size
         frame = synthetic_years(b, keys, local, range(2019, 2025))
