@@ -223,7 +223,7 @@ def test_change_since_previous_year_and_changed_boundary(demo):
     assert moved["boundary_changed"] and "grens gewijzigd" in moved["note"]
     assert moved["rows"] == []
     none = ProfileData(demo, None, koppelkansen=False).page("BU99990201")["change"]
-    assert "geen eerder jaar" in none["note"].lower()
+    assert none is None  # no earlier year: no section, and never a shell command
 
 
 def test_unknown_code_names_the_closest(demo):
@@ -518,7 +518,8 @@ def test_previous_year_is_read_from_the_store(tmp_path):
         koppelkansen=False,
     )
     assert not res.previous_year
-    assert "geen eerder jaar (2023) in de store" in res.pages["BU99990201"].read_text("utf-8")
+    page = res.pages["BU99990201"].read_text("utf-8")
+    assert "Veranderd sinds" not in page and "wijkgeo refresh" not in page  # no empty section
 
 
 def test_the_comparison_is_labelled_with_the_real_earlier_year(tmp_path):

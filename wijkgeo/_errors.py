@@ -12,6 +12,7 @@ errors (requests, pyogrio, json) are translated at the boundary where they happe
     ├── StoreError           the local store is missing, locked or damaged
     │   └── NotInStoreError  the requested gemeente/year was never stored
     └── ConfigError          a configuration or argument is invalid
+        └── MissingExtraError  an optional part (matplotlib, a browser) is not installed
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DataValidationError",
+    "MissingExtraError",
     "NotInStoreError",
     "SourceError",
     "StoreError",
@@ -68,3 +70,8 @@ class NotInStoreError(StoreError, LookupError):
 
 class ConfigError(WijkgeoError, ValueError):
     """A configuration file or argument is invalid."""
+
+
+class MissingExtraError(ConfigError):
+    """An optional part is not installed (matplotlib for ``--png``, a browser for ``--pdf``);
+    the message says how to install it."""

@@ -14,16 +14,21 @@ Exit codes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
+import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from importlib import resources
 from pathlib import Path
 
 from ._errors import (
     ConfigError,
     DataValidationError,
+    MissingExtraError,
     NotInStoreError,
     SourceError,
     StoreError,
@@ -36,6 +41,73 @@ EXIT_OK = 0
 EXIT_SOURCE = 1
 EXIT_USAGE = 2
 EXIT_STORE = 3
+
+
+# ---------------------------------------------------------------------------- Dutch argparse
+@functools.cache
+def _argparse_words() -> dict:
+    raw = resources.files("wijkgeo").joinpath("cli_text.json").read_text("utf-8")
+    return json.loads(raw)
+
+
+@contextlib.contextmanager
+def _dutch() -> Iterator[None]:
+    """argparse's own words in Dutch while a wijkgeo parser builds, parses or prints.
+
+    argparse looks every message up through its module's ``_``/``ngettext`` at the moment it
+    needs it; they are swapped for a lookup in ``cli_text.json`` and put back afterwards, so
+    other users of argparse in the same process (pytest) keep their English.
+    """
+    messages = _argparse_words()["messages"]
+    old = (argparse._, argparse.ngettext)
+    if getattr(old[0], "_wijkgeo", False):  # already inside
+        yield
+        return
+
+    def gettext(msg: str) -> str:
+        return messages.get(msg, msg)
+
+    def ngettext(single: str, many: str, n: int) -> str:
+        return gettext(single if n == 1 else many)
+
+    gettext._wijkgeo = True  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = old  # type: ignore[attr-defined]
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage, help and error messages are Dutch (``gebruik:``,
+    ``opties``, ``deze argumenten zijn verplicht: --jaar``); exit code 2 on a usage error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        with _dutch():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        with _dutch():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _dutch():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _dutch():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _dutch():
+            return super().format_help()
+
+    def error(self, message: str):
+        for name, words in _argparse_words()["types"].items():
+            message = message.replace(f"verwacht {name}", f"verwacht {words}")
+        with _dutch():
+            super().error(message)
+
 
 # Each command registers (name, help, add_arguments, run). Keep one block per command.
 _COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable]] = []
@@ -62,6 +134,10 @@ def _add_store_arg(p: argparse.ArgumentParser) -> None:
 
 # ---------------------------------------------------------------------------- demo
 def _add_demo(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo demo  (schrijft maps/demodam.html; daarna werken ook "
+        "wijkgeo map GM9999 --jaar 2024 en wijkgeo profile GM9999 --jaar 2024)."
+    )
     _add_store_arg(p)
     p.add_argument("--maps", default="maps", help="map waarin de kaart komt (standaard: maps)")
     p.add_argument("--seed", type=int, default=2024, help="seed van de generator")
@@ -85,8 +161,10 @@ def _run_demo(args: argparse.Namespace) -> int:
 # --lock-timeout) or damaged. See docs/refresh.md.
 def _add_refresh(p: argparse.ArgumentParser) -> None:
     p.epilog = (
+        "Voorbeeld: wijkgeo -q refresh GM0599 --jaar 2024 --logbestand refresh.log  (cron: "
+        "zegt niets als er niets veranderde). "
         "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
-        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. Zie docs/refresh.md."
+        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd."
     )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
     years = p.add_mutually_exclusive_group(required=True)
@@ -196,6 +274,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- status
 def _add_status(p: argparse.ArgumentParser) -> None:
+    p.epilog = "Voorbeeld: wijkgeo status  (of: wijkgeo status --json voor monitoring)."
     _add_store_arg(p)
     p.add_argument("--json", action="store_true", help="als JSON (voor monitoring)")
 
@@ -216,6 +295,11 @@ def _run_status(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- export
 def _add_export(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Voorbeeld: wijkgeo export GM0599 --jaar 2024 --format xlsx  (schrijft "
+        "GM0599_2024.xlsx met Nederlandse kolomnamen en een blad Toelichting). Tekst die met "
+        "=, +, -, @ begint, krijgt een ' ervoor, zodat Excel hem nooit als formule uitvoert."
+    )
     p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
     p.add_argument(
@@ -287,6 +371,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- indicators
 def _add_indicators(p: argparse.ArgumentParser) -> None:
+    p.epilog = "Voorbeeld: wijkgeo indicators --thema wonen  (of --json voor scripts)."
     p.add_argument("--json", action="store_true", help="als JSON-lijst (voor scripts)")
     p.add_argument("--thema", help="alleen dit thema, bv. wonen")
 
@@ -310,7 +395,7 @@ def _run_indicators(args: argparse.Namespace) -> int:
         print("  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[3]]))
         if n == 0:
             print("  ".join([*("-" * w for w in widths), "-" * len(row[3])]))
-    print(f"\n{len(items)} indicatoren. Definities: docs/indicatoren.md")
+    print(f"\n{len(items)} indicatoren. Definities en bronnen: wijkgeo indicators --json")
     return EXIT_OK
 
 
@@ -397,8 +482,7 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
     atlas = _load(args)
     rules = _kk_rules(args, atlas)
     res = evaluate(atlas, rules, peildatum=args.peildatum)
-    for row in res.skipped.itertuples(index=False):
-        print(f"wijkgeo: regel {row.regel} overgeslagen: {row.reden}", file=sys.stderr)
+    # skipped rules are logged (INFO) by evaluate itself: a steady state, so -q hides them
     found = res.matches
     if args.bijna:
         import pandas as pd
@@ -428,7 +512,9 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
     else:
         sep, dec = (";", ",") if args.csv_dialect == "nl" else (",", ".")
-        text = flat_table(found).to_csv(sep=sep, decimal=dec, index=False, lineterminator="\n")
+        from .text import spreadsheet_csv
+
+        text = spreadsheet_csv(flat_table(found), sep=sep, decimal=dec)
     if args.uitvoer:
         Path(args.uitvoer).write_text(text, encoding="utf-8")
         print(Path(args.uitvoer).resolve())
@@ -680,31 +766,45 @@ def _run_profile(args: argparse.Namespace) -> int:
     if args.pdf:
         try:
             pdfs = write_pdfs(list(result.pages.values()))
-        except ConfigError as exc:
-            print(f"wijkgeo: geen PDF gemaakt: {exc}", file=sys.stderr)
-        else:
-            print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+        except ConfigError as exc:  # the HTML pages stand; the PDFs asked for do not
+            print(
+                f"wijkgeo: geen PDF gemaakt: {exc} De HTML-pagina's staan in "
+                f"{result.folder.resolve()}.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        print(f"{len(pdfs)} PDF's in {result.folder.resolve()}")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (
-        "Voorbeeld: wijkgeo map GM0772 --jaar 2024 --offline  (schrijft maps/GM0772_2024.html; "
-        "alle indicatoren in één kiezer, verschil met de gemeente, link per buurt; --offline: "
-        "opent zonder internet, alleen de achtergrondkaart mist dan). Plaatje voor een "
+        "Voorbeeld: wijkgeo map GM0772 --jaar 2024  (schrijft maps/GM0772_2024.html: alle "
+        "indicatoren in één kiezer, verschil met de gemeente, link per buurt; het bestand "
+        "werkt zonder internet, alleen de achtergrondkaart mist dan). Met --cdn een klein "
+        "bestand dat de kaartbibliotheek van internet haalt. Plaatje voor een "
         "notitie: wijkgeo map GM9999 --jaar 2024 --png aandeel_65_plus --png-punten "
         "voorzieningen (schrijft maps/GM9999_2024_aandeel_65_plus.png met dezelfde klassen, "
-        "kleuren en legenda als de HTML-kaart). Zie docs/maps.md."
+        "kleuren en legenda als de HTML-kaart)."
     )
     p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
     p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
     p.add_argument(
         "--uitvoer", metavar="BESTAND", help="HTML-bestand (standaard maps/GMxxxx_jaar.html)"
     )
-    p.add_argument(
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
         "--offline",
         action="store_true",
-        help="alle scripts en stijlen in het bestand zelf (voor USB-stick of e-mail)",
+        help="alle scripts en stijlen in het bestand zelf (de standaard; voor USB-stick, "
+        "e-mail of een website zonder externe bronnen)",
+    )
+    where.add_argument(
+        "--cdn",
+        action="store_true",
+        help="kleiner bestand dat Leaflet van cdn.jsdelivr.net haalt (zegt het als er geen "
+        "internet is)",
     )
     p.add_argument("--indicator", metavar="SLEUTEL", help="indicator waarmee de kaart opent")
     p.add_argument(
@@ -763,7 +863,7 @@ def _run_map(args: argparse.Namespace) -> int:
         args.jaar,
         store=args.store,
         path=args.uitvoer,
-        offline=args.offline,
+        offline=not args.cdn,  # self-contained unless the small online variant is asked
         indicator=args.indicator,
         peildatum=args.peildatum,
     )
@@ -833,16 +933,26 @@ def _run_tijdreeks(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from ._version import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = DutchArgumentParser(
         prog="wijkgeo",
         description="Wijk- en buurtanalyse op CBS- en PDOK-gegevens.",
     )
-    parser.add_argument("--version", action="version", version=f"wijkgeo {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"wijkgeo {__version__}",
+        help=_argparse_words()["version"],
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="meer logregels")
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="alleen waarschuwingen en fouten"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="alleen waarschuwingen en fouten (cron: een run die niets verandert, zegt niets)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMANDO", title=_argparse_words()["commands"]
+    )
     for name, help_text, add, run in _COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
         add(p)
@@ -861,6 +971,19 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
+#: Commands whose stdout is the answer itself (not a confirmation): -q keeps it.
+_DATA_COMMANDS = {"status", "indicators", "check"}
+
+
+def _prints_data(args: argparse.Namespace) -> bool:
+    """Whether the command's stdout is data the user asked for (kept under ``-q``)."""
+    if getattr(args, "json", False) or args.command in _DATA_COMMANDS:
+        return True
+    if args.command == "koppelkansen":
+        return bool(args.regels) or (args.format != "gpkg" and not args.uitvoer)
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wijkgeo`` console script; returns the exit code."""
     parser = build_parser()
@@ -869,11 +992,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     _configure_logging(args.verbose, args.quiet)
+    # -q: warnings and errors only. A command's confirmation on stdout ("written: PAD",
+    # "GM0599 2024: ongewijzigd") is not a warning, so a cron run that changes nothing
+    # prints nothing; what the user asked to see (CSV/JSON on stdout, status) still prints.
+    hush = args.quiet and not _prints_data(args)
     try:
-        return int(args._run(args) or 0)
+        with contextlib.redirect_stdout(io.StringIO()) if hush else contextlib.nullcontext():
+            return int(args._run(args) or 0)
     except SourceError as exc:
         print(f"wijkgeo: bron niet bereikbaar of ongeldig: {exc}", file=sys.stderr)
         return EXIT_SOURCE
+    except MissingExtraError as exc:  # an optional part is not installed: say how to get it
+        print(f"wijkgeo: onderdeel ontbreekt: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (DataValidationError, ConfigError) as exc:
         print(f"wijkgeo: ongeldige invoer: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -21,7 +21,15 @@ Formats
     ``csv_dialect="international"`` writes ``,`` and a decimal point instead.
 ``xlsx``
     Sheets Gemeente, Wijken, Buurten with labels as headers (numbers stay numbers; Excel
-    shows them in the user's locale), and a sheet Toelichting listing column, label, unit.
+    shows them in the user's locale), and a sheet Toelichting with one row per column:
+    key, label, unit, source, year and caveat.
+
+A source column that holds the same numbers as an indicator column is left out (the
+indicator, with its Dutch label, stays), so no column appears twice. Every text cell and
+header of a CSV or Excel file goes through :func:`wijkgeo.text.safe_frame` (CSV through
+:func:`wijkgeo.text.spreadsheet_csv`, with CRLF line ends): text that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a quote in front, so
+a name such as ``=HYPERLINK(...)`` never becomes a live formula (the OWASP rule).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import text
 from ._errors import ConfigError, WijkgeoError
 from .codes import normalize_code
 
@@ -39,7 +48,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .atlas import Atlas
     from .series import AtlasSeries
 
-__all__ = ["FORMATS", "column_labels", "export", "export_atlas", "level_tables"]
+__all__ = [
+    "FORMATS",
+    "column_info",
+    "column_labels",
+    "export",
+    "export_atlas",
+    "level_tables",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +93,16 @@ def column_labels(
     A source column that an indicator reads one-to-one gets the indicator's label when
     that indicator has no column of its own in ``columns``. Other statistics columns get
     the CBS title and unit from ``kolommen`` (``atlas.meta["kolommen"]``, taken from the
-    table's DataProperties). Falls back to the column name (and no unit) when nothing
-    describes the column. Labels are made unique by adding the
+    table's DataProperties). Otherwise the column name is written out in Dutch words
+    (:func:`wijkgeo.text.column_label`, no unit). Labels are made unique by adding the
     column name in brackets.
 
     Examples
     --------
     >>> column_labels(["aandeel_65_plus", "iets_anders"])["aandeel_65_plus"]
     ('Inwoners van 65 jaar en ouder', '%')
-    >>> column_labels(["iets_anders"])["iets_anders"]
-    ('iets_anders', '')
+    >>> column_labels(["perc_iets_anders"])["perc_iets_anders"]
+    ('Percentage iets anders', '')
     """
     reg = _registry()
     present = set(columns)
@@ -109,13 +125,60 @@ def column_labels(
         elif kolommen and col in kolommen and kolommen[col].get("title"):
             label, unit = kolommen[col]["title"], kolommen[col].get("unit") or ""
         else:
-            label, unit = col, ""
-        seen[label] = seen.get(label, 0) + 1
+            label, unit = text.column_label(col), ""
+        head = _header(label, unit)
+        seen[head] = seen.get(head, 0) + 1
         out[col] = (label, unit)
     for col, (label, unit) in list(out.items()):
-        if seen[label] > 1 and label != col:
+        if seen[_header(label, unit)] > 1 and label != col:
             out[col] = (f"{label} [{col}]", unit)
     return out
+
+
+def column_info(
+    columns: list[str], kolommen: dict[str, dict[str, Any]] | None = None, meta: Any = None
+) -> list[dict[str, str]]:
+    """One row per column for the Toelichting sheet: key, label, unit, source, year, caveat.
+
+    Indicator columns (and the source columns an indicator reads one-to-one) take source,
+    year and caveat from the registry; other columns name where the data came from
+    (``meta["source"]``, e.g. the imported Wijk- en Buurtkaart) and its year.
+
+    Examples
+    --------
+    >>> rows = column_info(["aandeel_65_plus", "perc_x"], meta={"source": "CBS", "year": 2024})
+    >>> rows[0]["Label"], rows[1]["Label"], rows[1]["Bron"], rows[1]["Jaar"]
+    ('Inwoners van 65 jaar en ouder', 'Percentage x', 'CBS', '2024')
+    """
+    reg = _registry()
+    meta = dict(meta or {})
+    labels = column_labels(list(dict.fromkeys(columns)), kolommen)
+    by_column: dict[str, Any] = {}
+    for ind in reg.values():
+        for alt in ind.formula:
+            if alt.get("op") == "column" and alt.get("column") and float(alt.get("scale", 1)) == 1:
+                by_column.setdefault(alt["column"], ind)
+    rows = []
+    for col, (label, unit) in labels.items():
+        ind = reg.get(col) or by_column.get(col)
+        if col in _FIXED:
+            source, year, caveat = "", "", ""
+        elif ind is not None:
+            source, year, caveat = ind.source, str(ind.year), ind.caveats
+        else:
+            source = str(meta.get("source") or "")
+            year, caveat = str(meta.get("year") or ""), ""
+        rows.append(
+            {
+                "Kolom": col,
+                "Label": label,
+                "Eenheid": unit,
+                "Bron": source,
+                "Jaar": year,
+                "Kanttekening": caveat,
+            }
+        )
+    return rows
 
 
 def _header(label: str, unit: str) -> str:
@@ -157,7 +220,8 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
             if values is not None:
                 values = values.loc[:, values.notna().any()]
                 values = values.drop(columns=[k for k in values.columns if _copies(k, frame)])
-                keep = [c for c in frame.columns if c not in values.columns]
+                same = _same_as(frame, values)
+                keep = [c for c in frame.columns if c not in values.columns and c not in same]
                 geom = frame.geometry.name if hasattr(frame, "geometry") else None
                 body = [c for c in keep if c != geom]
                 frame = frame[body].join(values)
@@ -168,6 +232,43 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
                         frame, geometry=getattr(atlas, attr).geometry, crs=getattr(atlas, attr).crs
                     )
         out[attr] = frame
+    return out
+
+
+def _same_as(frame: pd.DataFrame, values: pd.DataFrame) -> set[str]:
+    """Source columns that hold the same numbers as an indicator column (to its registry
+    decimals, in every row where both have a value, or in every row at all): the export
+    keeps the indicator, with its label, and not the copy."""
+    import numpy as np
+    import pandas as pd
+
+    reg = _registry()
+    out: set[str] = set()
+    numeric = [
+        c
+        for c in frame.columns
+        if c not in values.columns and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+    for key in values.columns:
+        ind = reg.get(key)
+        if ind is None:
+            continue
+        mine = pd.to_numeric(values[key], errors="coerce").to_numpy(dtype="float64")
+        if not np.isfinite(mine).any():
+            continue
+        tol = 0.5 * 10 ** (-int(ind.decimals)) + 1e-9
+        for col in numeric:
+            if col in out:
+                continue
+            theirs = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
+            both = np.isfinite(mine) & np.isfinite(theirs)
+            reads = any(alt.get("column") == col for alt in ind.formula)
+            if (
+                both.sum() >= 1
+                and (reads or (np.isfinite(mine) == np.isfinite(theirs)).all())
+                and bool((np.abs(mine[both] - theirs[both]) <= tol).all())
+            ):
+                out.add(col)
     return out
 
 
@@ -288,9 +389,9 @@ def export_atlas(
             labels = column_labels(list(table.columns), atlas.meta.get("kolommen"))
             table.columns = [_header(*labels[c]) for c in table.columns]
             sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
-            table.to_csv(tmp, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
+            text.spreadsheet_csv(table, tmp, sep=sep, decimal=dec, encoding="utf-8-sig")
         else:
-            _write_xlsx(tmp, tables, atlas.meta.get("kolommen"))
+            _write_xlsx(tmp, tables, atlas.meta.get("kolommen"), _meta(atlas))
         if koppelkansen:
             _write_koppelkansen(atlas, tmp, path, fmt, csv_dialect)
         tmp.replace(path)
@@ -327,18 +428,26 @@ def _write_gpkg(
     pyogrio.write_dataframe(info, path, layer="kolommen", driver="GPKG")
 
 
+def _meta(atlas: Atlas) -> dict[str, Any]:
+    return {"source": atlas.meta.get("source", ""), "year": atlas.year}
+
+
 def _write_xlsx(
-    path: Path, tables: dict[str, pd.DataFrame], kolommen: dict[str, Any] | None = None
+    path: Path,
+    tables: dict[str, pd.DataFrame],
+    kolommen: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> None:
     import pandas as pd
 
-    explained: dict[str, tuple[str, str]] = {}
+    explained: list[str] = []
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for _level, attr, title in _LEVELS:
             frame = _plain(tables[attr])
             labels = column_labels(list(frame.columns), kolommen)
-            explained.update(labels)
+            explained.extend(frame.columns)
             frame.columns = [_header(*labels[c]) for c in frame.columns]
+            frame = text.safe_frame(frame)
             frame.to_excel(writer, sheet_name=title, index=False)
             sheet = writer.sheets[title]
             sheet.freeze_panes = "B2"
@@ -346,10 +455,11 @@ def _write_xlsx(
                 sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
                     45, max(10, len(str(col)) + 2)
                 )
-        info = pd.DataFrame(
-            [{"Kolom": c, "Label": lab, "Eenheid": unit} for c, (lab, unit) in explained.items()]
-        )
-        info.to_excel(writer, sheet_name="Toelichting", index=False)
+        info = pd.DataFrame(column_info(explained, kolommen, meta))
+        text.safe_frame(info).to_excel(writer, sheet_name="Toelichting", index=False)
+        sheet = writer.sheets["Toelichting"]
+        for letter, width in zip("ABCDEF", (40, 45, 20, 45, 25, 60), strict=True):
+            sheet.column_dimensions[letter].width = width
 
 
 def export(
@@ -423,9 +533,10 @@ def _write_koppelkansen(atlas: Atlas, tmp: Path, path: Path, fmt: str, csv_diale
     elif fmt == "csv":
         sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
         target = path.with_name(f"{path.stem}_koppelkansen.csv")
-        table.to_csv(target, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
+        text.spreadsheet_csv(table, target, sep=sep, decimal=dec, encoding="utf-8-sig")
     else:
         import pandas as pd
 
         with pd.ExcelWriter(tmp, engine="openpyxl", mode="a") as writer:
-            table.to_excel(writer, sheet_name="Koppelkansen", index=False)
+            sheet = table.rename(columns={c: text.column_label(c) for c in table.columns})
+            text.safe_frame(sheet).to_excel(writer, sheet_name="Koppelkansen", index=False)

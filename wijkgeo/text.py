@@ -21,11 +21,32 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["MISSING", "direction", "kind", "level", "reason", "unit", "words"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "MISSING",
+    "bare",
+    "column_label",
+    "direction",
+    "kind",
+    "level",
+    "number",
+    "plural",
+    "quantity",
+    "reason",
+    "safe_cell",
+    "safe_frame",
+    "spreadsheet_csv",
+    "table_unit",
+    "unit",
+    "words",
+]
 
 
 @cache
@@ -38,8 +59,8 @@ def words() -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(words())[:3]
-    ['_doc', 'directions', 'kinds']
+    >>> words()["missing"]
+    'geen gegevens'
     """
     return json.loads(json.dumps(_words()))
 
@@ -108,3 +129,194 @@ def unit(key: str) -> str:
     'per 1.000 inwoners'
     """
     return _words()["units"][key]
+
+
+# ------------------------------------------------------------------ numbers and units
+def number(value: float, decimals: int = 0) -> str:
+    """A number the Dutch way: thousands separator ``.``, decimal comma, never ``-0``.
+
+    Examples
+    --------
+    >>> number(1234567.891, 2)
+    '1.234.567,89'
+    >>> number(-0.04, 1)
+    '0,0'
+    """
+    out = f"{float(value):,.{int(decimals)}f}"
+    out = out.replace(",", "_").replace(".", ",").replace("_", ".")
+    if out.startswith("-") and not any(ch in "123456789" for ch in out):
+        out = out[1:]
+    return out
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def quantity(value: Any, unit: str = "", decimals: int = 0) -> str:
+    """A value with its unit as a careful writer puts it: amounts as amounts, units as words.
+
+    A registry unit such as ``"x 1.000 euro"`` becomes an amount (``text.json`` "amounts"),
+    ``%`` sticks to the number, a year has no thousands separator, and a unit that only
+    says "aantal" is left out (the label says what is counted). Missing reads
+    :data:`MISSING`.
+
+    Examples
+    --------
+    >>> quantity(207, "x 1.000 euro")
+    '€ 207.000'
+    >>> quantity(27.4, "x 1.000 euro", 1)
+    '€ 27.400'
+    >>> quantity(23.4, "aantal", 1), quantity(23.456, "%"), quantity(2024, "jaar")
+    ('23,4', '23%', '2024')
+    >>> quantity(60.2, "per 1.000 inwoners")
+    '60 per 1.000 inwoners'
+    >>> quantity(float("nan"), "%")
+    'geen gegevens'
+    """
+    if _is_missing(value):
+        return MISSING
+    amount = _words()["amounts"].get(unit)
+    if isinstance(amount, dict):
+        figure = number(float(value) * float(amount["factor"]), int(amount["decimals"]))
+        return f"{amount['prefix']}{figure}{amount['suffix']}"
+    figure = number(float(value), decimals)
+    if unit == "%":
+        return f"{figure}%"
+    if unit == "jaar":
+        return figure.replace(".", "")
+    word = _words()["unit_words"].get(unit, unit)
+    return f"{figure} {word}" if word else figure
+
+
+def table_unit(unit: str) -> str:
+    """The unit a table names once beside the label: empty where every cell carries it
+    (``%``, years, amounts in euro) or where it says nothing (``aantal``).
+
+    Examples
+    --------
+    >>> table_unit("x 1.000 euro"), table_unit("km"), table_unit("aantal")
+    ('', 'km', '')
+    """
+    if unit in ("%", "jaar") or isinstance(_words()["amounts"].get(unit), dict):
+        return ""
+    return _words()["unit_words"].get(unit, unit)
+
+
+def bare(value: Any, unit: str = "", decimals: int = 0) -> str:
+    """A table cell: :func:`quantity` without the unit that :func:`table_unit` names once.
+
+    Examples
+    --------
+    >>> bare(3.25, "km", 1), bare(207, "x 1.000 euro"), bare(12.0, "%")
+    ('3,2', '€ 207.000', '12%')
+    """
+    full = quantity(value, unit, decimals)
+    shown = table_unit(unit)
+    return full[: -len(shown) - 1] if shown and full.endswith(" " + shown) else full
+
+
+def plural(n: int, key: str, *, with_number: bool = True) -> str:
+    """``n`` with the singular or plural form of ``key`` from ``text.json`` "plurals".
+
+    Examples
+    --------
+    >>> plural(1, "project")
+    '1 lopend of gepland project'
+    >>> plural(3, "project")
+    '3 lopende of geplande projecten'
+    >>> plural(0, "punt", with_number=False)
+    'punten'
+    """
+    single, many = _words()["plurals"][key]
+    word = single if int(n) == 1 else many
+    return f"{number(n, 0)} {word}" if with_number else word
+
+
+# ------------------------------------------------------------------ spreadsheet safety
+def safe_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet cannot read as a formula (OWASP CSV injection).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a quote
+    in front, so Excel and LibreOffice show it as text; every other value (numbers, dates,
+    missing) is returned unchanged. Every CSV and Excel writer of wijkgeo passes its text
+    through here (via :func:`safe_frame`).
+
+    Examples
+    --------
+    >>> safe_cell("=HYPERLINK(1)")
+    "'=HYPERLINK(1)"
+    >>> safe_cell("-5 graden"), safe_cell("Buurthuis"), safe_cell(-5)
+    ("'-5 graden", 'Buurthuis', -5)
+    """
+    if isinstance(value, str) and value[:1] in _words()["formula_prefix"]["characters"]:
+        return _words()["formula_prefix"]["quote"] + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell and column name through :func:`safe_cell`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> safe_frame(pd.DataFrame({"naam": ["@SUM(A1)", "Plein"], "n": [1, 2]}))
+           naam  n
+    0  '@SUM(A1)  1
+    1     Plein  2
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(safe_cell, na_action="ignore")
+    out.columns = [safe_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def column_label(column: str) -> str:
+    """Dutch words for a source column that has no label of its own (an export header).
+
+    Abbreviations CBS uses in its snake_case names are written out (``text.json``
+    "column_words"); the result starts with a capital.
+
+    Examples
+    --------
+    >>> column_label("perc_geb_in_nl_met_herkomstland_nederland")
+    'Percentage geboren in Nederland met herkomstland Nederland'
+    >>> column_label("aantal_personen_met_een_alg_bijstandsuitkering_tot")
+    'Aantal personen met een algemene bijstandsuitkering totaal'
+    >>> column_label("stedelijkheid_adressen_per_km2")
+    'Stedelijkheid adressen per km²'
+    """
+    table = _words()["column_words"]
+    parts = [p for p in str(column).split("_") if p]
+    if not parts:
+        return str(column)
+    parts = [table["words"].get(p, p) for p in parts[:-1]] + [
+        table["last_word"].get(parts[-1], table["words"].get(parts[-1], parts[-1]))
+    ]
+    out = " ".join(parts)
+    return out[:1].upper() + out[1:]
+
+
+def spreadsheet_csv(frame: pd.DataFrame, target: Any = None, **options: Any) -> str | None:
+    r"""Write ``frame`` as CSV for a spreadsheet: every text cell through :func:`safe_frame`,
+    and lines ending in CRLF (RFC 4180), so a carriage return inside a name is quoted and
+    can never end a row. ``options`` go to :meth:`pandas.DataFrame.to_csv` (``sep``,
+    ``decimal``, ``encoding``); without ``target`` the text is returned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spreadsheet_csv(pd.DataFrame({"naam": ["=1+1", "a\rb"]}), sep=";").split("\r\n")
+    ['naam', "'=1+1", '"a\rb"', '']
+    """
+    options.setdefault("index", False)
+    options["lineterminator"] = "\r\n"
+    return safe_frame(frame).to_csv(target, **options)

@@ -51,7 +51,6 @@ __all__ = [
     "DEMO_CODE",
     "DEMO_NAME",
     "DEMO_YEAR",
-    "HOSTILE_NAME",
     "SECRET",
     "SyntheticCountry",
     "data_properties",
@@ -383,8 +382,6 @@ def vierkanten_500m(
 
 
 # ============================================================================ local layers
-#: The hostile name that must come out of every map escaped (maps/ relies on it).
-HOSTILE_NAME = "Buurthuis <img src=x onerror=alert(1)>"
 #: Reference date of the demo's local layers (status of initiatives is relative to it).
 REFERENCE_DATE = date(2024, 9, 1)
 
@@ -818,7 +815,8 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
     (``wijkcode, planjaar, strategie, toelichting``); coordinates in EPSG:28992 metres.
     ``projecten`` (see :func:`projecten_frame`) is a GeoDataFrame of lines and polygons.
     The koppelkans wijk (see :func:`_koppelkans_wijk`) goes off gas first via a warmtenet
-    and has several active initiatives; one buurthuis carries :data:`HOSTILE_NAME`.
+    and has several active initiatives. Names are what a resident would see; hostile names
+    for escaping tests live in the tests, not here.
 
     Examples
     --------
@@ -842,12 +840,12 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
         x, y = _points_in(rng, b.geometry[buurt], 1)[0]
         rows.append({"naam": name, "categorie": cat, "x": int(x), "y": int(y)})
 
-    # buurthuizen first, so the hostile name is always row VZ002 (line 3 of the CSV)
+    # buurthuizen first (one per wijk), so their ids are stable: VZ001, VZ002, ...
     wcodes = w.index.to_list()
-    for i, wk in enumerate(wcodes):
+    for wk in wcodes:
         in_w = b.index[b["wijkcode"] == wk]
         bu = b.loc[in_w, "aantal_inwoners"].fillna(0).idxmax()
-        name = HOSTILE_NAME if i == 1 else f"Buurthuis {w.at[wk, 'wijknaam']}"
+        name = f"Buurthuis {w.at[wk, 'wijknaam']}"
         add("buurthuis", name, bu)
     for wk in wcodes[: max(1, len(wcodes) // 4)]:
         in_w = b.index[b["wijkcode"] == wk]

@@ -63,12 +63,18 @@ def run_demo(
         target.write_atlas(earlier)
     log.info("Demodam opgeslagen in %s", target.path)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
-    from ..maps import Overlays
+    from ..maps import MapOptions, Overlays
     from ..series.timeseries import years_on_today
 
-    # every indicator, opening on this one; the years 2015-2024 on today's buurten
+    # every indicator, opening on this one; self-contained, so it opens without internet;
+    # the years 2015-2024 on today's buurten (year switch, "verandering sinds")
     jaren = years_on_today(target, DEMO_CODE, DEMO_YEAR, levels=("buurt",))
-    fmap = build(atlas, indicator=indicator, overlays=Overlays(jaren=jaren))
+    fmap = build(
+        atlas,
+        indicator=indicator,
+        options=MapOptions(offline=True),
+        overlays=Overlays(jaren=jaren),
+    )
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)

@@ -16,7 +16,7 @@ Examples
 >>> get_indicator("aandeel_65_plus").label
 'Inwoners van 65 jaar en ouder'
 >>> format_value("gemiddelde_woz_waarde", 312)
-'312 x 1.000 euro'
+'€ 312.000'
 """
 
 from __future__ import annotations

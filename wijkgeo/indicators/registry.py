@@ -436,16 +436,12 @@ def format_value(key: str, value: object) -> str:
     >>> format_value("aandeel_65_plus", 23.456)
     '23%'
     >>> format_value("gemiddelde_woz_waarde", 1387)
-    '1.387 x 1.000 euro'
+    '€ 1.387.000'
     >>> format_value("afstand_huisarts", float("nan"))
     'geen gegevens'
     """
     ind = get_indicator(key)
     if _is_missing(value):
         return text.MISSING
-    number = format_number(float(value), ind.decimals)  # type: ignore[arg-type]
-    if ind.unit == "%":
-        return f"{number}%"
-    if ind.unit == "jaar":
-        return number.replace(".", "")
-    return f"{number} {ind.unit}"
+    # one formatter for every page: amounts as amounts, units as words (wijkgeo.text)
+    return text.quantity(float(value), ind.unit, ind.decimals)  # type: ignore[arg-type]

@@ -248,7 +248,7 @@ def write_map(
     *,
     store: str | Path | None = None,
     path: str | Path | None = None,
-    offline: bool = False,
+    offline: bool = True,
     indicator: str | None = None,
     peildatum: Any = None,
 ) -> Path:
@@ -269,7 +269,8 @@ def write_map(
     path : str or Path, optional
         Output file; default ``maps/<code>_<year>.html``.
     offline : bool
-        Inline every script and stylesheet (see :func:`build`).
+        Inline every script and stylesheet (the default: the file works without internet;
+        False: the small online variant, see :func:`build`).
     indicator : str, optional
         The indicator the map opens with.
     peildatum : date or str, optional

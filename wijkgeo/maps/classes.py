@@ -19,10 +19,13 @@ from .._errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MISSING_COLOR", "PALETTES", "Classes", "classify"]
+__all__ = ["MISSING_COLOR", "PALETTES", "SMALL_COLOR", "Classes", "classify", "missing_color"]
 
 #: Fill colour of the "geen gegevens" class; not part of any palette below.
 MISSING_COLOR = "#bdbdbd"
+#: A second, darker grey for "te weinig inwoners" (suppressed for privacy) so it never reads as
+#: "geen gegevens" (not published at all); legend, map and PNG use the same two.
+SMALL_COLOR = "#8f8f8f"
 
 #: ColorBrewer sequential palette per registry direction: the hue says how to read "high"
 #: (green: high is good, red: high is a concern, blue: no judgement); light to dark = low to high.
@@ -182,3 +185,18 @@ def classify(
         index=index,
         missing=int((~ok).sum()),
     )
+
+
+def missing_color(reason: str | None) -> str:
+    """The grey of a missing value: :data:`SMALL_COLOR` when the area has too few inhabitants
+    (households, dwellings) to publish, :data:`MISSING_COLOR` otherwise.
+
+    Examples
+    --------
+    >>> missing_color("te weinig inwoners"), missing_color(None)
+    ('#8f8f8f', '#bdbdbd')
+    """
+    from .. import text
+
+    small = text.words()["reasons"]["population"].values()
+    return SMALL_COLOR if reason in small else MISSING_COLOR

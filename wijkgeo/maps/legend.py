@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import text
-from .classes import MISSING_COLOR, Classes
+from .classes import MISSING_COLOR, Classes, missing_color
 from .escape import Markup, html, join
 
 __all__ = ["MISSING_LABEL", "Row", "legend_body", "missing_rows", "range_labels"]
@@ -37,7 +37,8 @@ class Row:
 def missing_rows(
     reasons: Sequence[str | None], index: np.ndarray, label: str = MISSING_LABEL
 ) -> list[Row]:
-    """One grey row per reason a value is missing ("geen gegevens (te weinig inwoners)").
+    """One grey row per reason a value is missing ("geen gegevens (te weinig inwoners)"),
+    "te weinig inwoners" in its own lighter grey (:func:`~wijkgeo.maps.classes.missing_color`).
 
     A grey row is always there, also when no buurt is missing, so every map reads alike.
 
@@ -55,7 +56,11 @@ def missing_rows(
         counts[text] = counts.get(text, 0) + 1
     if not counts:
         counts[label] = 0
-    return [Row(MISSING_COLOR, k, v) for k, v in counts.items()]
+    colors = {label: MISSING_COLOR}
+    for i in np.flatnonzero(np.asarray(index) < 0):
+        reason = reasons[i] or label
+        colors[label if reason == label else f"{label} ({reason})"] = missing_color(reasons[i])
+    return [Row(colors.get(k, MISSING_COLOR), k, v) for k, v in counts.items()]
 
 
 def legend_body(

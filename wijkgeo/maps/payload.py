@@ -136,9 +136,10 @@ def map_payload(
     import shapely
     import xyzservices
 
+    from .. import text as wording
     from ..indicators import compute_with_reasons, get_indicator, registry
     from ..series import AtlasSeries
-    from .classes import MISSING_COLOR
+    from .classes import MISSING_COLOR, SMALL_COLOR
     from .data import (
         indicator_entries,
         previous_values,
@@ -147,6 +148,7 @@ def map_payload(
         text,
     )
     from .topology import encode_coverage
+    from .view import opening_indicator, populated_bounds, wijk_values
 
     options = options or MapOptions()
     overlays = overlays if overlays is not None else Overlays()
@@ -248,7 +250,8 @@ def map_payload(
     map_layers.extend(overlays.layers)
 
     # --- payload ------------------------------------------------------------------------
-    initial = indicator or next((e["key"] for e in entries if e["ok"]), keys[0])
+    # a rate or share first: a choropleth of counts mostly shows which buurten are large
+    initial = indicator or opening_indicator(entries) or keys[0]
     codes, names, wijknamen = _names(buurten, wijken if draw_wijken else None)
     payload: dict[str, Any] = {
         "text": {k: v for k, v in t.items() if not k.startswith("_")},
@@ -264,7 +267,12 @@ def map_payload(
         "topology": topo.to_json(),
         "layers": [layer.to_json() for layer in map_layers],
         "indicators": entries,
+        "small_color": SMALL_COLOR,
+        "small_reasons": list(wording.words()["reasons"]["population"].values()),
     }
+    area = wijk_values(wijken, buurten, entries, local) if draw_wijken else None
+    if area is not None:
+        payload["area"] = area  # "Gebied: wijken": the wijken with their own figures
     if len(refs.groups) > 1:
         payload["group_of"] = refs.group_of.tolist()
     if extras:
@@ -298,7 +306,15 @@ def map_payload(
         f"{get_indicator(keys[0]).label} per buurt" if one else "Indicatoren per buurt"
     )
     subtitle = " · ".join(str(p) for p in (gemeente, year) if p)
-    minx, miny, maxx, maxy = shapely.total_bounds(wgs)
+    # open on where people live (90 % of the inhabitants), not on the harbour or the dunes
+    if "aantal_inwoners" in buurten.columns:
+        import geopandas as gpd
+
+        minx, miny, maxx, maxy = populated_bounds(
+            gpd.GeoDataFrame(geometry=wgs), buurten["aantal_inwoners"]
+        )
+    else:
+        minx, miny, maxx, maxy = shapely.total_bounds(wgs)
     return MapData(
         payload=payload,
         heading=heading,

@@ -60,9 +60,9 @@ def _pyplot() -> Any:
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError:
-        from .._errors import ConfigError
+        from .._errors import MissingExtraError
 
-        raise ConfigError(
+        raise MissingExtraError(
             "voor een PNG is matplotlib nodig; installeer het met "
             '`pip install "wijkgeo[png]"` (of `pip install matplotlib`) en probeer opnieuw'
         ) from None
@@ -117,6 +117,8 @@ def png(
     '9 – 14'
     """
     import numpy as np
+
+    plt = _pyplot()  # first: without matplotlib a Dutch message, not an ImportError
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -128,15 +130,21 @@ def png(
     from .overlays import layer_style
 
     atlas = AtlasSeries.of(atlas).latest
-    plt = _pyplot()
     ind = get_indicator(key)
     buurten = in_rd(atlas.buurten, "buurten").reset_index(drop=True)
     result = compute_with_reasons(buurten, [ind.key], level="buurt", local=atlas.local)
     vl = value_legend(ind.key, result.values[ind.key].to_numpy(), result.reasons[ind.key])
     fills = [vl.fill(i) for i in range(len(buurten))]
 
-    # a fixed layout (no bbox_inches="tight"): a buurt's pixel is known, the test checks it
-    fig = plt.figure(figsize=size, dpi=dpi)
+    # a fixed layout (no bbox_inches="tight"): a buurt's pixel is known, the test checks it.
+    # The figure is as tall as the gemeente's shape needs beside its legend (``size`` gives
+    # the width and the largest height), so the picture holds no empty band of white.
+    minx, miny, maxx, maxy = buurten.total_bounds
+    aspect = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
+    rows = len(vl.rows) + (len(_POINT_STYLES) * 4 if points else 0)
+    legend_in = 0.9 + 0.19 * rows
+    height_in = min(size[1], max(size[0] * 0.62 * aspect / 0.86, legend_in / 0.86, 2.5))
+    fig = plt.figure(figsize=(size[0], height_in), dpi=dpi)
     ax = fig.add_axes((0.01, 0.05, 0.62, 0.86))
     buurten.plot(ax=ax, color=fills, edgecolor="#555555", linewidth=0.4)
     wijken = getattr(atlas, "wijken", None)

@@ -20,6 +20,7 @@ from .escape import esc, escape_payload, script_json
 from .options import MapOptions
 from .page import inline_asset, panel_html, static_text
 from .payload import IDS, MapData
+from .view import dutch_page
 
 __all__ = ["BASEMAP_NAMES", "Verbatim", "render"]
 
@@ -139,6 +140,7 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
         + "<script>" + "\n".join(scripts) + "</script>"  # the engine and its layer types
     ).add_to(fmap)
     minx, miny, maxx, maxy = data.bounds
+    dutch_page(fmap)  # lang="nl", zooming allowed (WCAG 2.1 AA)
     fmap.fit_bounds(
         [[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(10, 10)
     )

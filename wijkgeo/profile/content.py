@@ -24,7 +24,7 @@ from .. import text
 from ..conventions import CODE_COLUMN
 from ..facts.model import Facts, build_facts
 from ..indicators import (
-    format_value,
+    get_indicator,
     list_indicators,
 )
 from ..series import AtlasSeries
@@ -158,7 +158,7 @@ class ProfileData:
             subtitle = _t(
                 "titel.ondertitel_wijk",
                 code=code,
-                n=n,
+                n=text.plural(n, "buurt"),
                 gemeente=self.gemeente,
                 jaar=self.atlas.year,
             )
@@ -172,13 +172,18 @@ class ProfileData:
             "gemeente": self.gemeente,
             "year": self.atlas.year,
             "small": small,
+            "alone": self.alone(level),
         }
+        self._empty_themes: dict[str, None] = {}  # themes without rows, named once in sources
         build_page(self, page)
+        page["has_nl"] = any(r["nederland"] for th in page["themes"] for r in th["rows"])
+        page["has_present"] = any(v["items"] is not None for v in page["present"].values())
         return page
 
     # ------------------------------------------------------------------ helpers
     def _fmt(self, key: str, value: Any) -> str:
-        return format_value(key, value)
+        ind = get_indicator(key)
+        return text.quantity(value, ind.unit, ind.decimals)
 
     def _nl(self, key: str, value: Any) -> str:
         """The Nederland value, or "geen gegevens" with the reason (once, in a few words)."""
@@ -188,3 +193,34 @@ class ProfileData:
 
         why = nederland_reason(self.atlas, key, specific=True)
         return f"{text.MISSING} ({why})" if why else text.MISSING
+
+    def _rank(self, ind: Any, level: str, rank: Any, of: Any) -> str:
+        """ "plaats 18 van 84 buurten in de gemeente; 1 = het laagste aandeel"."""
+        if _missing(rank) or _missing(of) or int(of) < 2:
+            return ""
+        ones = _teksten()["punten"]["rang_een"]
+        one = ones.get(ind.unit, ones["_"])[0 if ind.sign >= 0 else 1]
+        return _t(
+            "punten.rang",
+            rang=int(rank),
+            van=int(of),
+            niveaus=text.level(level, plural=True),
+            een=one,
+        )
+
+    def alone(self, level: str) -> bool:
+        """Whether the level has a single area (one wijk): it would be compared with itself."""
+        return len(self.frames[level]) < 2
+
+    def _imported(self) -> bool:
+        """Whether the statistics came from a downloaded file rather than CBS OData."""
+        return isinstance(self.atlas.meta.get("wijkbuurtkaart"), dict)
+
+    def _source(self, ind: Any) -> str:
+        """Where an indicator's figures really came from: the registry names CBS OData and
+        the PDOK map; after ``wijkgeo import`` it was the file the gemeente downloaded."""
+        named = ind.source_in(self.atlas.year)
+        kwb = "Kerncijfers wijken en buurten" in named or "Wijk- en Buurtkaart" in named
+        if kwb and self._imported() and self.atlas.meta.get("source"):
+            return str(self.atlas.meta["source"])
+        return str(named)

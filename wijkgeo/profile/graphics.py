@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from ..conventions import CODE_COLUMN
+from ..conventions import CODE_COLUMN, NAME_COLUMN
 from ..maps.escape import Markup, html, join
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,9 +109,14 @@ def _path(geom: Any, tx: Any) -> str:
     return "".join(parts)
 
 
-def area_map(atlas: Atlas, level: str, code: str, *, width: int = 520) -> Markup:
+def area_map(
+    atlas: Atlas, level: str, code: str, *, width: int = 520, label: str = ""
+) -> Markup:
     """A static map: the buurt in its wijk with the buurten around it (or the wijk among the
     wijken with its own buurten), as inline SVG with a scale bar.
+
+    ``label`` is the text alternative (``aria-label`` and ``<title>``) that names the area
+    for a screen reader; without it the area's name and level are used.
 
     Examples
     --------
@@ -168,7 +173,7 @@ def area_map(atlas: Atlas, level: str, code: str, *, width: int = 520) -> Markup
     step = 10 ** math.floor(math.log10(raw))
     length = max(s * step for s in (1, 2, 5) if s * step <= raw)
     bar = length * scale
-    label = f"{int(length / 1000)} km" if length >= 1000 else f"{int(length)} m"
+    bar_label = f"{int(length / 1000)} km" if length >= 1000 else f"{int(length)} m"
     y = height - 12
     pieces.append(
         html(
@@ -181,13 +186,18 @@ def area_map(atlas: Atlas, level: str, code: str, *, width: int = 520) -> Markup
             y=y,
             tx=round(18 + bar, 1),
             ty=y + 4,
-            label=label,
+            label=bar_label,
         )
     )
+    if not label:
+        names = frame[NAME_COLUMN[level]][frame[col].astype(str) == code]
+        label = f"Kaart van {level} {names.iloc[0] if len(names) else code}"
     return html(
         '<svg class="map" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        'xmlns="http://www.w3.org/2000/svg">{body}</svg>',
+        'aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
+        "{body}</svg>",
         w=width,
         h=height,
+        label=label,
         body=join(pieces),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .._errors import ConfigError
+from .._errors import MissingExtraError
 
 __all__ = ["chromium_path", "print_pdfs"]
 
@@ -37,8 +37,8 @@ def print_pdfs(pages: list[Path]) -> dict[str, Path]:
 
     Raises
     ------
-    ConfigError
-        Playwright or Chromium is missing.
+    MissingExtraError
+        Playwright or Chromium is missing (a :class:`~wijkgeo.ConfigError`).
 
     Examples
     --------
@@ -48,7 +48,7 @@ def print_pdfs(pages: list[Path]) -> dict[str, Path]:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise ConfigError(
+        raise MissingExtraError(
             "Geen PDF-programma gevonden: installeer Playwright (pip install playwright) en "
             "Chromium (apt-get install chromium), of print de HTML-pagina's vanuit de browser."
         ) from None
@@ -80,7 +80,7 @@ def print_pdfs(pages: list[Path]) -> dict[str, Path]:
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        raise ConfigError(
+        raise MissingExtraError(
             f"Chromium kon de PDF niet maken ({str(exc).splitlines()[0]}); installeer Chromium "
             "(apt-get install chromium) of print de HTML-pagina's vanuit de browser."
         ) from None

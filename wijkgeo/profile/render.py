@@ -21,6 +21,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 
 from .. import text
 from ..maps.escape import Markup, esc
+from .points import explanation
 from .words import _t, teksten
 
 __all__ = ["render_index", "render_page", "stylesheet"]
@@ -71,10 +72,7 @@ def render_page(page: dict[str, Any]) -> str:
         "sec_spreiding": _t("secties.spreiding", niveau=niveau),
         "geen_kracht": _t("punten.geen_kracht", naam=name),
         "geen_aandacht": _t("punten.geen_aandacht", naam=name, niveau=niveau),
-        "punten_uitleg": _t(
-            "punten.uitleg",
-            pct=f"{round(100 * teksten()['instellingen']['relatief_verschil'])}%",
-        ),
+        "punten_uitleg": explanation(page["gemeente"], text.level(level, plural=True)),
         "positie_uitleg": _t(
             "tabel.positie_uitleg", naam=name, niveaus=text.level(level, plural=True)
         ),

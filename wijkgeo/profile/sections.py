@@ -31,10 +31,10 @@ from ..indicators import (
     themes,
 )
 from ..kinds import present_kinds
+from . import points
 from .graphics import area_map, position_dot
 from .words import (
     THEMES,
-    _bare,
     _by_category,
     _count,
     _date,
@@ -43,6 +43,7 @@ from .words import (
     _t,
     _teksten,
     additive,
+    applies,
     first_sentence,
 )
 
@@ -145,7 +146,12 @@ def area(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
         else data.names["wijk"].get(data.wijk_of[code], data.wijk_of[code])
     )
     return {
-        "map": area_map(data.atlas, level, code),
+        "map": area_map(
+            data.atlas,
+            level,
+            code,
+            label=_t(f"kaart.alt_{level}", naam=page["name"], wijk=wijk, gemeente=data.gemeente),
+        ),
         "map_caption": _t(f"kaart.{level}", naam=page["name"], wijk=wijk),
     }
 
@@ -154,7 +160,7 @@ def questions(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     """Questions to check the numbers with residents."""
     return {
         "questions": _questions(
-            data, page["level"], page["kracht"], page["aandacht"], page["small"]
+            data, page["level"], page["kracht"], page["aandacht"], page["small"], page["spread"]
         )
     }
 
@@ -206,41 +212,44 @@ def build_page(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- their parts
 def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
-    """Strengths and attention points: directional indicators clearly off the gemeente."""
-    thr = float(data.settings["relatief_verschil"])
-    found: list[tuple[float, str, dict]] = []
+    """Strengths and attention points by the documented rule of :mod:`.points`."""
+    if data.alone(level):  # one wijk: its figures are the gemeente's, nothing to compare
+        return [], []
+    numbers = points.rule()
+    found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
     for ind in list_indicators():
         if ind.sign == 0 or additive(ind):
             continue
         value, gem = row.get(ind.key), row.get(f"{ind.key}_gemeente")
-        if _missing(value) or _missing(gem) or float(gem) == 0:
-            continue
-        rel = (float(value) - float(gem)) / abs(float(gem)) * ind.sign
-        if abs(rel) < thr:
-            continue
         rank, of = row.get(f"{ind.key}_rang"), row.get(f"{ind.key}_rang_van")
-        entry = {
-            "key": ind.key,
-            "label": ind.label,
-            "value": data._fmt(ind.key, value),
-            "gemeente": data._fmt(ind.key, gem),
-            "nederland": data._nl(ind.key, row.get(f"{ind.key}_nederland")),
-            "direction": text.direction(ind.direction),
-            "rank": ""
-            if _missing(rank)
-            else _t(
-                "punten.rang",
-                rang=int(rank),
-                van=int(of),
-                niveaus=text.level(level, plural=True),
-            ),
-            "caveat": first_sentence(ind.caveats),
-            "relative": rel,
-        }
-        found.append((rel, "kracht" if rel > 0 else "aandacht", entry))
-    n = int(data.settings["max_punten"])
-    kracht = [e for r, side, e in sorted(found, key=lambda f: -f[0]) if side == "kracht"][:n]
-    aandacht = [e for r, side, e in sorted(found, key=lambda f: f[0]) if side == "aandacht"][:n]
+        side = points.judge(value, gem, rank, of, ind.unit, ind.sign, numbers)
+        if side is None:
+            continue
+        nl = row.get(f"{ind.key}_nederland")
+        found[side].append(
+            {
+                "key": ind.key,
+                "label": ind.label,
+                "value": data._fmt(ind.key, value),
+                "gemeente": data._fmt(ind.key, gem),
+                "nederland": data._nl(ind.key, nl),
+                # Nederland always, with the reason when it is missing (issue 18)
+                "reference": _t("punten.vergelijk", gemeente=data._fmt(ind.key, gem))
+                + " · "
+                + _t("punten.vergelijk_nl", nederland=data._nl(ind.key, nl)),
+                "direction": text.direction(ind.direction),
+                "rank": data._rank(ind, level, rank, of),
+                "caveat": first_sentence(applies(ind.caveats, missing=False)),
+                "relative": (float(value) - float(gem)) / abs(float(gem)) * ind.sign,
+                "position": points.position(rank, of),
+            }
+        )
+    kracht, aandacht = points.order(found["kracht"]), points.order(found["aandacht"])
+    seen: set[str] = set()
+    for entry in kracht + aandacht:  # the same caveat once per page, where it first applies
+        if entry["caveat"] in seen:
+            entry["caveat"] = ""
+        seen.add(entry["caveat"])
     return kracht, aandacht
 
 
@@ -273,7 +282,8 @@ def _summary(
             )
         thr = float(data.settings["relatief_verschil"])
         parts = []
-        for item in _teksten()["samenvatting"]["onderwerpen"]:
+        topics = [] if data.alone(level) else _teksten()["samenvatting"]["onderwerpen"]
+        for item in topics:
             key = item["indicator"]
             value, gem = row.get(key), row.get(f"{key}_gemeente")
             if _missing(value) or _missing(gem) or float(gem) == 0:
@@ -299,14 +309,15 @@ def _summary(
                 + _t("samenvatting.vergelijk_scheiding").join(parts)
                 + _t("samenvatting.vergelijk_slot")
             )
-        if kracht or aandacht:
-            words = _teksten()["samenvatting"]["woorden"]
+        if data.alone(level):
+            pass
+        elif kracht or aandacht:
             out.append(
                 _t(
                     "samenvatting.punten",
-                    kracht=f"{len(kracht)} {words['punt'][len(kracht) != 1]}",
-                    aandacht=f"{len(aandacht)} {words['punt'][len(aandacht) != 1]}",
-                    vraagt=words["vraagt"][len(aandacht) != 1],
+                    kracht=text.plural(len(kracht), "punt"),
+                    aandacht=text.plural(len(aandacht), "punt"),
+                    vraagt=text.plural(len(aandacht), "vraagt", with_number=False),
                     naam=name,
                     gemeente=data.gemeente,
                 )
@@ -326,9 +337,9 @@ def _summary(
             _t(
                 "samenvatting.aanwezig",
                 naam=name,
-                n_init=counts["initiatieven"],
-                n_voorz=counts["voorzieningen"],
-                n_proj=counts["projecten"],
+                n_init=text.plural(counts["initiatieven"], "initiatief"),
+                n_voorz=text.plural(counts["voorzieningen"], "voorziening"),
+                n_proj=text.plural(counts["projecten"], "project"),
             )
         )
     else:  # a layer the gemeente did not provide is not "0"
@@ -357,69 +368,52 @@ def _themes(
             if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
                 absent.append(ind.label)  # not in these data at all: said once below
                 continue
-            sources[f"{ind.source_in(data.atlas.year)} ({ind.year_in(data.atlas.year)})"] = None
+            sources[f"{data._source(ind)} ({ind.year_in(data.atlas.year)})"] = None
+            unit = text.table_unit(ind.unit)
+            nl = row.get(f"{ind.key}_nederland")
             rows.append(
                 {
                     "key": ind.key,
                     "label": ind.label,
-                    "unit": "" if ind.unit in ("%", "jaar") else ind.unit,
-                    "value": _bare(ind, data._fmt(ind.key, value))
+                    "unit": "" if unit.lower() in ind.label.lower() else unit,
+                    "value": text.bare(value, ind.unit, ind.decimals)
                     if not _missing(value)
                     else (reasons.get(ind.key) or text.MISSING),
                     "missing": _missing(value),
-                    "gemeente": _bare(ind, data._fmt(ind.key, gem)),
-                    "nederland": _bare(ind, data._fmt(ind.key, row.get(f"{ind.key}_nederland"))),
+                    "gemeente": text.bare(gem, ind.unit, ind.decimals),
+                    "nederland": "" if _missing(nl) else text.bare(nl, ind.unit, ind.decimals),
                     "direction": text.direction(ind.direction),
                     "dot": position_dot(
                         all_values, value, None if additive(ind) else gem, ind.sign
                     ),
                 }
             )
-        unavailable = registry_meta().get("not_available", {}).get(theme)
-        if not rows and not unavailable:
-            if theme in THEMES:
-                out.append(
-                    {
-                        "key": theme,
-                        "label": names[theme],
-                        "rows": [],
-                        "note": _t("tabel.niet_beschikbaar_thema"),
-                        "sources": [],
-                    }
-                )
+        if not rows:  # no empty sections: the sources section names the theme once
+            data._empty_themes.setdefault(names[theme], None)
             continue
         out.append(
             {
                 "key": theme,
                 "label": names[theme],
                 "rows": rows,
-                "note": unavailable
-                if not rows
-                else (
-                    _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
-                    if absent
-                    else None
-                ),
+                "note": _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
+                if absent
+                else None,
                 "sources": list(sources),
             }
         )
     return out
 
 
-def _spread(data: ProfileData, level: str, code: str, name: str) -> dict[str, Any]:
+def _spread(data: ProfileData, level: str, code: str, name: str) -> dict[str, Any] | None:
+    """Differences within the area; None when there is nothing to show (no section)."""
     if level == "wijk":
         return _spread_wijk(data, code, name)
     cols = _teksten()["celkolommen"]
     mine = data.cells[data.cells["buurtcode"] == code]
     grid = (data.atlas.vierkanten or {}).get("500m")
     if grid is None or not len(mine):
-        return {
-            "intro": _t("spreiding.cellen_geen"),
-            "headers": [],
-            "rows": [],
-            "ranges": [],
-            "note": None,
-        }
+        return None
     attrs = grid.drop(columns="geometry").drop_duplicates("celcode").set_index("celcode")
     cells = mine.join(attrs, on="celcode")
     pop = pd.to_numeric(cells.get("aantal_inwoners"), errors="coerce")
@@ -491,9 +485,11 @@ def _spread(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
     }
 
 
-def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any]:
+def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any] | None:
     keys = [k for k in _teksten()["wijkkolommen"] if k in data.tables["buurt"].columns]
     codes = [b for b, w in data.wijk_of.items() if w == code]
+    if len(codes) < 2:
+        return None
     tab, reasons = data.tables["buurt"], data.reasons["buurt"]
     rows = []
     for b in codes:
@@ -578,7 +574,7 @@ def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
     out["n"] = len(out["items"])
     out["items"] = out["items"][:limit]
     if out["more"]:
-        out["more_intro"] = _t("koppelkansen.meer", n=len(out["more"]))
+        out["more_intro"] = _t("koppelkansen.meer", n=text.plural(len(out["more"]), "koppelkans"))
     if not out["items"]:
         out["none"] = _t("koppelkansen.geen", naam=name)
     if len(res.skipped):
@@ -649,7 +645,7 @@ def _present(data: ProfileData, level: str, code: str) -> dict[str, Any]:
     return out
 
 
-def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, Any]:
+def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, Any] | None:
     # the real earlier year compared with (the series' previous held year)
     year = data.previous_year if data.previous_year is not None else data.atlas.year - 1
     out: dict[str, Any] = {
@@ -659,9 +655,8 @@ def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
         "boundary_changed": False,
         "headers": [],
     }
-    if not data.changes:
-        out["note"] = _t("verandering.geen_vorig", jaar=year, gemeente=data.atlas.code)
-        return out
+    if not data.changes:  # no earlier year: no section (a note would be an empty section)
+        return None
     ch = data.changes[level].loc[code]
     if not bool(ch["grens_ongewijzigd"]):
         remark = ch.get("opmerking") or text.reason("boundary_changed")
@@ -692,7 +687,12 @@ def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
 
 
 def _questions(
-    data: ProfileData, level: str, kracht: list, aandacht: list, small: str | None
+    data: ProfileData,
+    level: str,
+    kracht: list,
+    aandacht: list,
+    small: str | None,
+    spread: Any = None,
 ) -> list[str]:
     out = []
     for p in aandacht[:3]:
@@ -707,7 +707,7 @@ def _questions(
         )
     for p in kracht[:2]:
         out.append(_t("vragen.kracht", label=p["label"], waarde=p["value"]))
-    if not small:
+    if not small and spread:
         out.append(_t("vragen.spreiding", niveau=text.level(level)))
     out.extend(_teksten()["vragen"]["algemeen"])
     return out
@@ -718,23 +718,23 @@ def _sources(data: ProfileData) -> list[str]:
     out = []
     if meta.get("source"):
         out.append(_t("bronnen.gegevens", bron=meta["source"]))
-    if meta.get("cbs_table"):
+    if meta.get("cbs_table") and not data._imported():
         out.append(_t("bronnen.tabel", tabel=meta["cbs_table"]))
-    wbk = meta.get("wijkbuurtkaart")
-    if isinstance(wbk, dict) and wbk.get("file"):
-        out.append(f"{wbk['file']} (sha256 {str(wbk.get('sha256', ''))[:12]}…).")
     if meta.get("retrieved_at"):
         out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
     out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
-    layers = sorted(k for k, v in (data.atlas.local or {}).items() if v is not None)
-    if layers:
-        out.append(_t("bronnen.lagen", lagen=", ".join(layers)))
+    local = {k for k, v in (data.atlas.local or {}).items() if v is not None}
+    if local:
+        out.append(_t("bronnen.lagen", lagen=", ".join(sorted(local))))
     from ..indicators.nederland import nederland_note
 
     note = nederland_note(data.atlas)  # why Nederland figures are missing, said once
     if note:
         out.append(note)
-    out.append(_t("bronnen.peildatum", datum=_date(data.peildatum)))
+    if local & {"bewonersinitiatieven", "projecten"}:  # a reference date only where used
+        out.append(_t("bronnen.peildatum", datum=_date(data.peildatum)))
+    if getattr(data, "_empty_themes", None):
+        out.append(_t("bronnen.geen_themas", themas="; ".join(data._empty_themes)))
     out.append(_t("bronnen.afronding"))
     out.append(_t("bronnen.gemaakt", versie=__version__))
     return out
@@ -743,5 +743,5 @@ def _sources(data: ProfileData) -> list[str]:
 def _indicator_sources(data: ProfileData) -> list[str]:
     seen: dict[str, None] = {}
     for ind in list_indicators():
-        seen[f"{ind.source_in(data.atlas.year)}; {ind.year_in(data.atlas.year)}"] = None
+        seen[f"{data._source(ind)}; {ind.year_in(data.atlas.year)}"] = None
     return list(seen)

@@ -52,10 +52,33 @@ def _t(path: str, **values: Any) -> str:
 
 
 def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
     try:
-        return value is None or math.isnan(float(value))
+        return math.isnan(float(value))
     except (TypeError, ValueError):
-        return False
+        try:
+            return bool(pd.isna(value))
+        except (TypeError, ValueError):
+            return False
+
+
+def applies(caveat: str, missing: bool) -> str:
+    """The caveat sentences that apply to a value that is (not) missing: a sentence that
+    explains a missing value ("... ontbreekt dan") is left out beside a value that is there.
+
+    Examples
+    --------
+    >>> applies("Niet in elke jaargang; ontbreekt dan (geen gegevens).", missing=False)
+    ''
+    >>> applies("Voorlopige cijfers. Niet in elke jaargang; ontbreekt dan.", missing=False)
+    'Voorlopige cijfers.'
+    """
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", caveat.strip())
+    if missing:
+        return " ".join(sentences).strip()
+    keep = [x for x in sentences if not re.search(r"\bontbreekt\b|\bontbreken\b", x)]
+    return " ".join(keep).strip()
 
 
 def _count(value: Any) -> str:

@@ -15,6 +15,23 @@
  */
 (function () {
   "use strict";
+  /* the online variant (--cdn) loads Leaflet from the CDN; without network it is missing:
+     say so in Dutch (text.offline in the data block) instead of leaving a blank page */
+  if (typeof window.L === "undefined") {
+    var say = function () {
+      var msg = "Deze kaart kan niet laden: er is geen internetverbinding.";
+      var block = document.getElementById("wijkgeo-data");
+      try { msg = JSON.parse(block.textContent).text.offline || msg; } catch (e) { /* keep */ }
+      var box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.className = "wijkgeo-offline";
+      box.style.cssText = "position:relative;z-index:2000;margin:16px;padding:12px 16px;max-width:640px;" +
+        "background:#fff;border:2px solid #8a1c1c;color:#222;font:16px/1.4 system-ui,Arial,sans-serif";
+      box.textContent = msg;
+      document.body.insertBefore(box, document.body.firstChild);
+    };
+    if (document.body) say(); else document.addEventListener("DOMContentLoaded", say);
+  }
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   var LUT = new Int8Array(128);
   for (var c = 0; c < 64; c++) LUT[B64.charCodeAt(c)] = c;
@@ -69,9 +86,12 @@
   }
 
   function fmtValue(ind, v) {
+    /* amounts as amounts, like wijkgeo.text.quantity: "€ 207.000", not "207 x 1.000 euro" */
+    if (ind.unit === "x 1.000 euro") return "€ " + fmtNum(v * 1000, 0);
     var n = fmtNum(v, ind.dec);
     if (ind.unit === "%") return n + "%";
     if (ind.unit === "jaar") return n.replace(/\./g, "");
+    if (ind.unit === "aantal") return n; /* the label says what is counted */
     return n + " " + ind.unit;
   }
 
@@ -103,6 +123,12 @@
         opacity: 0.9, fillOpacity: spec.opacity, fillColor: "#bdbdbd"
       });
       poly._wk = i;
+      /* keyboard users reach a buurt through the search box and the table, not by tabbing
+         through hundreds of shapes: keep the SVG paths out of the tab order */
+      poly.on("add", function () {
+        var el = this.getElement && this.getElement();
+        if (el) { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+      });
       ctx.features.push(poly);
       group.addLayer(poly);
     }
@@ -151,12 +177,30 @@
       arcs: decodeArcs(data.topology),
       hooks: {hash: [], popup: [], ready: []}, vlq: vlq, fmtNum: fmtNum, T: T
     };
-    var state = {indicator: null, mode: "waarde", layers: {}, buurt: null};
+    var state = {indicator: null, mode: "waarde", layers: {}, buurt: null, area: "buurt"};
     var cache = {};
     /* extensions (years.js) may show other values, classes, a legend and popup rows */
     var ext = {modes: []};
+    /* wijken with their own values (data.area + ind.wv): every buurt shows its wijk's figure,
+       the wijk borders stay drawn; ranks and changes are buurt figures and are left out */
+    var area = data.area || null;
+    function wijkMode(ind) { return state.area === "wijk" && area && ind && ind.wv; }
 
-    function values(ind) { return (ext.values && ext.values(ind)) || values0(ind); }
+    function values(ind) {
+      if (wijkMode(ind)) {
+        var wk = ind.key + "|wijk";
+        if (!cache[wk]) {
+          var w = vlq(ind.wv), ow = ind.o || 0, per = new Array(n), why = new Array(n);
+          for (var q = 0; q < n; q++) {
+            var x = w[area.of[q]];
+            per[q] = x === null || x === undefined ? null : x + ow;
+          }
+          cache[wk] = {ints: per, prev: null, scale: Math.pow(10, ind.dec), reason: why, ranks: null};
+        }
+        return cache[wk];
+      }
+      return (ext.values && ext.values(ind)) || values0(ind);
+    }
     function values0(ind) {
       if (!cache[ind.key]) {
         var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
@@ -189,7 +233,12 @@
     function colorOf(ind, i) {
       var k = classOf(ind, i);
       if (k === -2) return ext.grey;
-      if (k < 0) return data.missing_color;
+      if (k < 0) {
+        /* "te weinig inwoners" is not "geen gegevens": its own grey, in the legend too */
+        var why = values(ind).reason[i];
+        if (why && data.small_color && (data.small_reasons || []).indexOf(why) >= 0) return data.small_color;
+        return data.missing_color;
+      }
       if (state.mode === "waarde") return ind.colors[k];
       return (ext.colors && state.mode !== "verschil" ? ext.colors(ind) : ind.dcolors)[k];
     }
@@ -231,6 +280,11 @@
 
     function heading(i) {
       var wijk = data.wijken ? data.wijken[i] : null;
+      if (wijkMode(byKey[state.indicator])) {
+        return '<div class="wijkgeo-naam">' + T.popup_wijk + " " + area.names[area.of[i]] +
+          '</div><div class="wijkgeo-code">' + area.codes[area.of[i]] + " · " + T.search_buurt + " " +
+          data.names[i] + "</div>";
+      }
       return '<div class="wijkgeo-naam">' + data.names[i] + '</div><div class="wijkgeo-code">' +
         data.codes[i] + (wijk ? " · " + T.popup_wijk + " " + wijk : "") + "</div>";
     }
@@ -260,10 +314,12 @@
       /* no Nederland figure: say why (ind.nlwhy) instead of a bare "geen gegevens" */
       html += row(T.popup_nederland, ind.nl === null && ind.nlwhy ?
                   T.missing + " (" + ind.nlwhy + ")" : compared(ind.nl));
-      var r = ranks(ind)[i];
+      var r = wijkMode(ind) ? null : ranks(ind)[i];
       if (r) html += row(T.popup_rank, r[0] + " " + T.popup_rank_of + " " + r[1] +
                          " (" + T.rank_end[ind.dir] + ")");
-      if (data.previous) {
+      if (wijkMode(ind)) {
+        /* a wijk's own figure: no buurt rank, no change */
+      } else if (data.previous) {
         var label = T.popup_change + " " + data.previous.year, p = v.prev ? v.prev[i] : null;
         var note = data.previous.notes[i];
         if (x !== null && p !== null && p !== undefined) {
@@ -298,6 +354,7 @@
       data.layers.forEach(function (l) { if (state.layers[l.id]) on.push(l.id); });
       var parts = ["indicator=" + encodeURIComponent(state.indicator),
                    "weergave=" + state.mode, "lagen=" + on.join(",")];
+      if (state.area === "wijk") parts.push("gebied=wijk");
       if (state.buurt !== null) parts.push("buurt=" + encodeURIComponent(data.codes[state.buurt]));
       ctx.hooks.hash.forEach(function (k) { var p = k.write(); if (p) parts.push(p); });
       var h = "#" + parts.join("&");
@@ -322,7 +379,22 @@
         ctx.popup.setContent(popup(state.buurt));
       }
       placeLegends();
+      if (typeof fillTable === "function") fillTable();
     }
+
+    /* show a whole area: beside the panel on a wide screen, below it on a phone */
+    ctx.fit = function (bounds, withPopup) {
+      var tl = [30, 30], pr = panel ? panel.getBoundingClientRect() : null;
+      var mr = map.getContainer().getBoundingClientRect();
+      if (pr && pr.width && panel.open) {
+        if (narrow()) tl = [30, Math.min(pr.bottom - mr.top + 10, mr.height / 2)];
+        else tl = [Math.min(pr.right - mr.left + 20, mr.width / 2), 30];
+      }
+      /* the popup opens above the area's top edge: leave it room, so the whole area shows */
+      if (withPopup) tl[1] = Math.max(tl[1], Math.min(mr.height * 0.5, 380));
+      map.fitBounds(bounds, {maxZoom: 15, paddingTopLeft: tl, paddingBottomRight: [30, 60],
+                             animate: false});
+    };
 
     ctx.select = function (i, latlng, zoom) {
       var prev = state.buurt;
@@ -330,7 +402,7 @@
       if (prev !== null) ctx.restyle(prev);
       ctx.restyle(i);
       var f = ctx.features[i];
-      if (zoom) map.fitBounds(f.getBounds(), {maxZoom: 15, padding: [40, 40], animate: false});
+      if (zoom) ctx.fit(f.getBounds(), true);
       ctx.popupFor = i;
       /* keep the popup clear of the panel: beside it on a wide screen, below it on a phone */
       var tl = [10, 10], pr = panel ? panel.getBoundingClientRect() : null;
@@ -341,7 +413,8 @@
       }
       ctx.popup = L.popup({maxWidth: 320, className: "wijkgeo-popup-box",
                            autoPanPaddingTopLeft: tl, autoPanPaddingBottomRight: [10, 10]})
-        .setLatLng(latlng || f.getCenter()).setContent(popup(i));
+        .setLatLng(latlng || (zoom ? L.latLng(f.getBounds().getNorth(), f.getBounds().getCenter().lng)
+                                   : f.getCenter())).setContent(popup(i));
       ctx.popup.openOn(map); /* closes the previous popup first: see popupclose */
       writeHash();
     };
@@ -434,6 +507,9 @@
         (state.indicator || (byKey[data.initial] && byKey[data.initial].ok ? data.initial : firstAvailable()));
       state.indicator = key;
       state.mode = h.weergave === "verschil" || ext.modes.indexOf(h.weergave) >= 0 ? h.weergave : "waarde";
+      state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
+      if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
+      legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
@@ -465,9 +541,167 @@
     /* on a phone the panel starts folded (one tap on the title opens it) and folds away
        when a popup opens, so the popup is never under it */
     var panel = document.getElementById(data.ids.panel);
+    /* the panel (search, indicator, layers) comes first in the tab order, before the map's
+       markers and controls: it is positioned absolutely, so moving it changes no layout */
+    if (panel && panel.parentNode) panel.parentNode.insertBefore(panel, panel.parentNode.firstChild);
     function narrow() { return map.getContainer().clientWidth < 600; }
     if (panel && narrow()) panel.open = false;
     map.on("popupopen", function () { if (panel && narrow()) panel.open = false; });
+
+    /* "tabel": the current indicator for every buurt, as text (the map's text alternative):
+       sortable, with the same classes and colours as the map, a button per buurt opens its
+       figures (the popup) and shows it on the map */
+    var table = {box: null, sort: "value", asc: false};
+    function classLabel(ind, i) {
+      var k = classOf(ind, i), color = colorOf(ind, i);
+      var tmp = document.createElement("div");
+      tmp.innerHTML = "<details>" + (state.mode === "verschil" ? ind.dlegend : ind.legend) + "</details>";
+      var rows = tmp.querySelectorAll("tr"), want = color.toLowerCase(), j, sw;
+      for (j = 0; j < rows.length; j++) {
+        sw = rows[j].querySelector(".wijkgeo-swatch");
+        if (sw && (sw.getAttribute("style") || "").toLowerCase().indexOf(want) >= 0) {
+          return rows[j].children[1].textContent;
+        }
+      }
+      return k < 0 ? valueText(ind, i) : "";
+    }
+    function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
+    function fillTable() {
+      if (!table.box || table.box.hidden) return;
+      var ind = byKey[state.indicator], v = values(ind), r = ranks(ind), idx = [], i;
+      for (i = 0; i < n; i++) idx.push(i);
+      var dir = table.asc ? 1 : -1;
+      idx.sort(function (a, b) {
+        if (table.sort === "name") {
+          return dir * (data.names[a] < data.names[b] ? -1 : data.names[a] > data.names[b] ? 1 : 0);
+        }
+        var x = v.ints[a], y = v.ints[b];
+        if (x === null && y === null) return 0;
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return dir * (x - y);
+      });
+      function head(key, label) {
+        var sorted = table.sort === key;
+        return '<th scope="col"' + (sorted ? ' aria-sort="' + (table.asc ? "ascending" : "descending") + '"' : "") +
+          '><button type="button" data-wijkgeo-sort="' + key + '">' + label +
+          (sorted ? (table.asc ? " ▲" : " ▼") : "") + "</button></th>";
+      }
+      var html = "<caption>" + ind.label + (ind.unit && ind.unit !== "%" ? " (" + ind.unit + ")" : "") +
+        " · " + T.table_per_buurt + "</caption><thead><tr>" + head("name", T.table_name) +
+        '<th scope="col">' + T.table_wijk + "</th>" + head("value", T.table_value) +
+        '<th scope="col">' + T.table_class + '</th><th scope="col">' + T.table_rank + " (" +
+        T.rank_end[ind.dir] + ")</th></tr></thead><tbody>";
+      idx.forEach(function (i) {
+        var rk = wijkMode(ind) ? null : r[i];
+        html += '<tr><th scope="row"><button type="button" data-wijkgeo-buurt="' + i + '">' + data.names[i] +
+          '</button> <span class="wijkgeo-code">' + data.codes[i] + "</span></th><td>" +
+          (data.wijken ? data.wijken[i] || "" : "") + '</td><td class="wijkgeo-num">' + valueText(ind, i) +
+          '</td><td><span class="wijkgeo-swatch" style="background:' + colorOf(ind, i) + '"></span> ' +
+          esc(classLabel(ind, i)) + '</td><td class="wijkgeo-num">' + (rk ? rk[0] + " " + T.popup_rank_of + " " + rk[1] : "") +
+          "</td></tr>";
+      });
+      table.box.querySelector("table").innerHTML = html + "</tbody>";
+    }
+    function openTable(open) {
+      if (!table.box) {
+        table.box = document.createElement("div");
+        table.box.id = "wijkgeo-table";
+        table.box.className = "wijkgeo-box wijkgeo-tablebox";
+        table.box.setAttribute("role", "region");
+        table.box.setAttribute("aria-label", T.table_title);
+        table.box.innerHTML = '<div class="wijkgeo-tablehead"><h2>' + T.table_title +
+          '</h2><button type="button" class="wijkgeo-close">' + T.table_close + "</button></div>" +
+          '<p class="wijkgeo-desc">' + T.table_help + "</p><table></table>";
+        map.getContainer().appendChild(table.box);
+        L.DomEvent.disableClickPropagation(table.box);
+        L.DomEvent.disableScrollPropagation(table.box);
+        table.box.addEventListener("click", function (e) {
+          var t = e.target.closest ? e.target.closest("button") : null;
+          if (!t) return;
+          if (t.classList.contains("wijkgeo-close")) { openTable(false); return; }
+          var key = t.getAttribute("data-wijkgeo-sort");
+          if (key) {
+            table.asc = table.sort === key ? !table.asc : key === "name";
+            table.sort = key; fillTable();
+            var again = table.box.querySelector('[data-wijkgeo-sort="' + key + '"]');
+            if (again) again.focus();
+            return;
+          }
+          var i = t.getAttribute("data-wijkgeo-buurt");
+          if (i !== null) ctx.select(+i, null, true);
+        });
+        table.box.addEventListener("keydown", function (e) {
+          if (e.key === "Escape") { openTable(false); }
+        });
+      }
+      table.box.hidden = !open;
+      if (tableButton) tableButton.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { fillTable(); table.box.querySelector(".wijkgeo-close").focus(); }
+      else if (tableButton) tableButton.focus();
+    }
+    var tableButton = null;
+    if (panel && T.table_button) {
+      tableButton = document.createElement("button");
+      tableButton.type = "button";
+      tableButton.className = "wijkgeo-tablebtn";
+      tableButton.setAttribute("aria-expanded", "false");
+      tableButton.setAttribute("aria-controls", "wijkgeo-table");
+      tableButton.textContent = T.table_button;
+      var holder = panel.querySelector(".wijkgeo-panel-body") || panel;
+      holder.appendChild(tableButton);
+      tableButton.addEventListener("click", function () { openTable(!table.box || table.box.hidden); });
+    }
+    ctx.openTable = openTable; ctx.fillTable = fillTable;
+
+    /* "Gebied: buurten | wijken" in the panel when the payload has wijk values */
+    var areaBoxes = null;
+    if (panel && area && T.area_label) {
+      var fs = document.createElement("fieldset");
+      fs.className = "wijkgeo-area";
+      fs.innerHTML = "<legend>" + T.area_label + "</legend>" +
+        '<label class="wijkgeo-choice"><input type="radio" name="wijkgeo-gebied" value="buurt" checked>' + T.area_buurt + "</label>" +
+        '<label class="wijkgeo-choice"><input type="radio" name="wijkgeo-gebied" value="wijk">' + T.area_wijk + "</label>";
+      var modeBox = panel.querySelector("input[name=" + data.ids.mode + "]");
+      var after = modeBox ? modeBox.closest("fieldset") : null;
+      if (after && after.parentNode) after.parentNode.insertBefore(fs, after.nextSibling);
+      else (panel.querySelector(".wijkgeo-panel-body") || panel).appendChild(fs);
+      areaBoxes = [].slice.call(fs.querySelectorAll("input"));
+      areaBoxes.forEach(function (r) {
+        r.addEventListener("change", function () {
+          if (!r.checked) return;
+          state.area = r.value;
+          legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
+          recolour(); writeHash();
+        });
+      });
+    }
+
+    /* printing: the print stylesheet (engine.css) hides the controls and gives the map an
+       A4 landscape page; here the map takes that size and shows the whole gemeente */
+    var before = null;
+    function printView() {
+      if (before === null) before = {center: map.getCenter(), zoom: map.getZoom()};
+      map.invalidateSize({animate: false});
+      if (ctx.features.length) {
+        map.fitBounds(L.featureGroup(ctx.features).getBounds(), {padding: [8, 8], animate: false});
+      }
+    }
+    function screenView() {
+      if (before === null) return;
+      map.invalidateSize({animate: false});
+      map.setView(before.center, before.zoom, {animate: false});
+      before = null;
+    }
+    window.addEventListener("beforeprint", printView);
+    window.addEventListener("afterprint", screenView);
+    if (window.matchMedia) {
+      var pm = window.matchMedia("print");
+      var onPrint = function (e) { if (e.matches) printView(); else screenView(); };
+      if (pm.addEventListener) pm.addEventListener("change", onPrint);
+      else if (pm.addListener) pm.addListener(onPrint);
+    }
+    ctx.printView = printView; ctx.screenView = screenView;
 
     ctx.byKey = byKey; ctx.order = order; ctx.state = state; ctx.valueText = valueText;
     ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;

@@ -80,35 +80,67 @@
         entries.push({kind: "wijk", name: name, code: code, members: [i], key: norm(name) + " " + norm(code)});
       });
     }
+    /* an ARIA combobox: type, then ArrowDown/ArrowUp through the suggestions and Enter to
+       choose the highlighted one (the first when none is); Escape clears */
     var box = document.createElement("div");
     box.className = "wijkgeo-search";
-    box.innerHTML = '<label class="wijkgeo-field" for="wijkgeo-search">' + T.search_label + '</label>' +
-      '<input id="wijkgeo-search" type="search" autocomplete="off" placeholder="' + T.search_placeholder + '">' +
-      '<ul id="wijkgeo-search-results" class="wijkgeo-results" role="listbox"></ul>';
+    box.innerHTML = '<label class="wijkgeo-field" id="wijkgeo-search-label" for="wijkgeo-search">' + T.search_label + '</label>' +
+      '<input id="wijkgeo-search" type="search" autocomplete="off" role="combobox" aria-autocomplete="list" ' +
+      'aria-expanded="false" aria-controls="wijkgeo-search-results" placeholder="' + T.search_placeholder + '">' +
+      '<ul id="wijkgeo-search-results" class="wijkgeo-results" role="listbox" aria-labelledby="wijkgeo-search-label"></ul>' +
+      '<div class="wijkgeo-sr" role="status" aria-live="polite"></div>';
     var summary = panel.querySelector("summary");
     summary.parentNode.insertBefore(box, summary.nextSibling);
-    var input = box.querySelector("input"), out = box.querySelector("ul"), found = [];
+    var input = box.querySelector("input"), out = box.querySelector("ul"), found = [], active = -1;
+    var status = box.querySelector(".wijkgeo-sr");
+    function close() {
+      out.innerHTML = ""; found = []; active = -1;
+      input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant");
+    }
     function go(e) {
-      out.innerHTML = ""; input.value = "";
+      close(); input.value = "";
       if (e.kind === "buurt") { ctx.select(e.i, null, true); return; }
+      ctx.map.closePopup(); /* the popup of an earlier choice does not stay open */
       var b = null;
       e.members.forEach(function (i) { var fb = ctx.features[i].getBounds(); b = b ? b.extend(fb) : L.latLngBounds(fb.getSouthWest(), fb.getNorthEast()); });
-      ctx.map.fitBounds(b, {padding: [30, 30], animate: false});
+      if (ctx.fit) ctx.fit(b); else ctx.map.fitBounds(b, {padding: [30, 30], animate: false});
+      status.textContent = T.search_wijk + " " + plain(e.name);
+    }
+    function mark(k) {
+      active = k;
+      var items = out.querySelectorAll("li[data-k]");
+      for (var j = 0; j < items.length; j++) {
+        var on = j === k;
+        items[j].setAttribute("aria-selected", on ? "true" : "false");
+        items[j].classList.toggle("wijkgeo-active", on);
+      }
+      if (k >= 0 && items[k]) {
+        input.setAttribute("aria-activedescendant", items[k].id);
+        if (items[k].scrollIntoView) items[k].scrollIntoView({block: "nearest"});
+      } else input.removeAttribute("aria-activedescendant");
     }
     input.addEventListener("input", function () {
       var q = norm(input.value.trim());
-      found = [];
+      found = []; active = -1;
       if (q) {
         entries.forEach(function (e) { if (e.key.indexOf(q) >= 0) found.push(e); });
         found.sort(function (a, b) { return (a.key.indexOf(q) === 0 ? 0 : 1) - (b.key.indexOf(q) === 0 ? 0 : 1) || (a.kind === "wijk" ? -1 : 1) - (b.kind === "wijk" ? -1 : 1); });
         found = found.slice(0, 8);
       }
       out.innerHTML = !q ? "" : found.length ? found.map(function (e, k) {
-        return '<li role="option" data-k="' + k + '"><b>' + e.name + '</b> <span class="wijkgeo-code">' +
+        return '<li role="option" id="wijkgeo-opt-' + k + '" aria-selected="false" data-k="' + k + '"><b>' + e.name + '</b> <span class="wijkgeo-code">' +
           (e.kind === "wijk" ? T.search_wijk : T.search_buurt) + " " + e.code + "</span></li>";
-      }).join("") : '<li class="wijkgeo-code">' + T.search_none + "</li>";
+      }).join("") : '<li role="option" aria-disabled="true" aria-selected="false" class="wijkgeo-code">' + T.search_none + "</li>";
+      input.setAttribute("aria-expanded", q ? "true" : "false");
+      input.removeAttribute("aria-activedescendant");
+      status.textContent = !q ? "" : found.length ? found.length + " " + T.search_results : T.search_none;
     });
-    input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && found.length) { ev.preventDefault(); go(found[0]); } });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown" && found.length) { ev.preventDefault(); mark(active < found.length - 1 ? active + 1 : 0); }
+      else if (ev.key === "ArrowUp" && found.length) { ev.preventDefault(); mark(active > 0 ? active - 1 : found.length - 1); }
+      else if (ev.key === "Enter" && found.length) { ev.preventDefault(); go(found[active >= 0 ? active : 0]); }
+      else if (ev.key === "Escape") { close(); }
+    });
     out.addEventListener("click", function (ev) {
       var li = ev.target.closest("li[data-k]");
       if (li) go(found[+li.getAttribute("data-k")]);

@@ -58,7 +58,7 @@
         var opts = spec.vars.map(function (v) {
           return '<option value="' + v.key + '"' + (v === current ? " selected" : "") + ">" + v.label + " — " + v.source + "</option>";
         }).join("");
-        return '<label class="wijkgeo-field">' + spec.choose + '</label><select data-wijkgeo-grid>' + opts + "</select>" + current.legend;
+        return '<label class="wijkgeo-field">' + spec.choose + '<select data-wijkgeo-grid>' + opts + "</select></label>" + current.legend;
       },
       bindLegend: function (el) {
         var sel = el && el.querySelector("[data-wijkgeo-grid]");

@@ -1,0 +1,102 @@
+"""A profile reads as a careful civil servant writes it: amounts, units as words, ranks with
+their direction, caveats that apply, no commands, true sources, no empty sections, Dutch
+plurals, and strengths/attention points by the documented rule (wijkgeo/profile/points.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import wijkgeo
+from wijkgeo import text
+from wijkgeo.profile import build
+from wijkgeo.profile.content import ProfileData
+from wijkgeo.profile.points import explanation, judge
+from wijkgeo.profile.words import applies
+
+DEVELOPER = ("wijkgeo refresh", "`", "store", "docs/", "NaT", "laag bewonersinitiatieven", "sha256")
+
+
+def _visible(html: str) -> str:
+    body = html.split("<body", 1)[1]
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body)
+
+
+def test_amounts_units_and_plurals():
+    assert text.quantity(207, "x 1.000 euro") == "€ 207.000"
+    assert text.quantity(23.4, "aantal", 1) == "23,4"
+    assert text.plural(1, "project") == "1 lopend of gepland project"
+    assert text.plural(2, "initiatief") == "2 actieve bewonersinitiatieven"
+    assert text.table_unit("x 1.000 euro") == ""
+
+
+def test_a_caveat_about_missing_values_only_beside_a_missing_value():
+    caveat = "Voorlopige cijfers. Niet in elke jaargang van de Kerncijfers; ontbreekt dan."
+    assert applies(caveat, missing=False) == "Voorlopige cijfers."
+    assert "ontbreekt" in applies(caveat, missing=True)
+
+
+def test_the_rule_weighs_relative_absolute_and_position():
+    # Tarwewijk: bijstand 60 against 50 per 1.000, rank 53 of 77: a clear attention point
+    assert judge(60.02, 50.15, 53, 77, "per 1.000 inwoners", -1) == "aandacht"
+    # Kralingen-Oost: basisschool 0,8 km against 0,6 km is 33 % but only 0,2 km
+    assert judge(0.8, 0.6, 54, 84, "km", -1) is None
+    # big relative and absolute difference, but most buurten are worse: not an attention point
+    assert judge(8.0, 6.0, 10, 80, "%", -1) is None
+    # a single wijk has no rank: relative and absolute alone decide
+    assert judge(30.0, 20.0, float("nan"), 1, "%", 1) == "kracht"
+    words = explanation("Demodam", "buurten")
+    assert "10%" in words and "0,3 km" in words and "2,5 per 1.000 inwoners" in words
+
+
+def test_demo_pages_read_plainly(tmp_path):
+    res = build(wijkgeo.make_demo(), path=tmp_path / "p", koppelkansen=False)
+    for code, path in res.pages.items():
+        page = _visible(path.read_text("utf-8"))
+        assert not [w for w in DEVELOPER if w in page], (code, [w for w in DEVELOPER if w in page])
+        assert "x 1.000 euro" not in page and " aantal " not in page.replace("Aantal", "")
+        assert not re.search(r"\b1 (lopende|actieve|voorzieningen|punten)\b", page), code
+        for rank in re.findall(r"plaats \d+ van \d+ [^;·]*[;·]?[^·]{0,30}", page):
+            assert "1 = " in rank, (code, rank)
+        assert "Niet in elke jaargang" not in page or "geen gegevens" in page
+    css = (Path(wijkgeo.__file__).parent / "profile" / "profiel.css").read_text("utf-8")
+    assert re.search(r"\.index-list li \{[^}]*break-inside: avoid", css)
+
+
+def test_a_gemeente_with_one_wijk_is_not_compared_with_itself(tmp_path):
+    atlas = wijkgeo.make_demo()
+    first = atlas.wijken["wijkcode"].iloc[0]
+    atlas.wijken = atlas.wijken[atlas.wijken["wijkcode"] == first].reset_index(drop=True)
+    atlas.buurten = atlas.buurten[atlas.buurten["wijkcode"] == first].reset_index(drop=True)
+    page = ProfileData(atlas, koppelkansen=False).page(first)
+    assert page["alone"] and page["kracht"] == [] and page["aandacht"] == []
+    assert not [s for s in page["summary"] if "Vergeleken met" in s or "gunstiger" in s]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_tarwewijk_and_kralingen_oost_on_real_rotterdam(realdata, tmp_path):
+    from _wijkbuurtkaart import build_wijkbuurtkaart
+
+    from wijkgeo.refresh import import_wijkbuurtkaart
+
+    gpkg = build_wijkbuurtkaart(realdata, tmp_path / "wbk.gpkg", gemeenten=["GM0599"])
+    import_wijkbuurtkaart(gpkg, "GM0599", 2024, store=tmp_path / "store")
+    atlas = wijkgeo.load("GM0599", 2024, store=tmp_path / "store")
+    data = ProfileData(atlas, koppelkansen=False)
+    tarwe = data.page("BU05991571")
+    assert "bijstand_per_1000" in [p["key"] for p in tarwe["aandacht"]]  # never capped away
+    kralingen = data.page("BU05990842")
+    assert "afstand_basisschool" not in [p["key"] for p in kralingen["aandacht"]]
+    res = build(atlas, ["BU05991571", "BU05990842"], path=tmp_path / "p", koppelkansen=False)
+    for path in res.pages.values():
+        page = _visible(path.read_text("utf-8"))
+        assert "€ 207.000" in page or "Kralingen" in page
+        assert "OData" not in page  # the figures came from the imported file
+        assert "wbk.gpkg" in page
+        assert "Hoe gekozen" in page
+        assert not [w for w in DEVELOPER if w in page]

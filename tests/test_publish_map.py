@@ -1,0 +1,114 @@
+"""The map as published: a PNG cropped to the gemeente and its legend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import wijkgeo
+
+
+def test_png_is_cropped_to_the_gemeente_and_its_legend(tmp_path):
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    from wijkgeo.maps import png
+
+    pic = png(wijkgeo.make_demo(), "aandeel_65_plus", path=tmp_path / "p.png")
+    grey = np.asarray(Image.open(pic.path).convert("L"))
+    ink_rows = (grey < 245).any(axis=1)
+    # no band of empty rows: under 20 % of the height is white rows (it was about 40 %)
+    assert 1 - ink_rows.mean() < 0.2, 1 - ink_rows.mean()
+    height = grey.shape[0]
+    assert all(0 <= y <= height for _, y in pic.pixels)
+
+
+@pytest.fixture(scope="module")
+def online_map() -> str:
+    from wijkgeo.maps import build
+
+    return build(wijkgeo.make_demo()).get_root().render()
+
+
+@pytest.mark.browser
+def test_online_variant_without_network_says_so_in_dutch(online_map):
+    from browser import browser_page
+
+    with browser_page(online_map, offline=True) as (page, _traffic):
+        alert = page.locator(".wijkgeo-offline[role=alert]")
+        alert.wait_for(timeout=10_000)
+        assert "geen internetverbinding" in alert.inner_text()
+
+
+@pytest.mark.browser
+def test_print_shows_the_gemeente_without_controls(online_map):
+    from browser import browser_page
+
+    with browser_page(online_map, width=1280, height=800) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        page.emulate_media(media="print")
+        page.evaluate("wijkgeo.maps['wijkgeo-data'].ctx.printView()")
+        assert not page.locator(".wijkgeo-panel").is_visible()
+        assert not page.locator(".leaflet-control-zoom").is_visible()
+        assert page.locator(".wijkgeo-legend").is_visible()
+        inside = page.evaluate(
+            """() => { const api = wijkgeo.maps['wijkgeo-data'], m = api.map;
+                 const all = L.featureGroup(api.ctx.features).getBounds();
+                 return m.getBounds().pad(0.01).contains(all); }"""
+        )
+        assert inside  # the whole gemeente on the page
+
+
+def _payload(html: str) -> dict:
+    import json
+    import re
+
+    block = re.search(
+        r'<script type="application/json" id="wijkgeo-data">(.*?)</script>', html, re.S
+    )
+    return json.loads(block.group(1))
+
+
+def test_map_opens_on_a_rate_where_people_live_with_wijk_values(online_map):
+    data = _payload(online_map)
+    first = next(e for e in data["indicators"] if e["key"] == data["initial"])
+    assert first["ok"] and not first.get("total")  # a rate or share, never a count
+    assert len(data["area"]["codes"]) == len(wijkgeo.make_demo().wijken)
+    assert sum("wv" in e for e in data["indicators"]) > 10
+    assert '<html lang="nl">' in online_map and "user-scalable=no" not in online_map
+
+
+def test_populated_bounds_leave_out_an_empty_harbour():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from wijkgeo.maps.view import populated_bounds
+
+    city = [box(x, 0, x + 1, 1) for x in range(10)]
+    harbour = box(-60, 0, -10, 5)
+    frame = gpd.GeoDataFrame(geometry=[*city, harbour])
+    assert populated_bounds(frame, [1000] * 10 + [5]) == (0.0, 0.0, 10.0, 1.0)
+
+
+@pytest.mark.browser
+def test_wijken_with_their_own_values(online_map):
+    from browser import browser_page
+
+    with browser_page(online_map, width=1280, height=800) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        page.locator("input[name=wijkgeo-gebied][value=wijk]").check()
+        same = page.evaluate(
+            """() => { const api = wijkgeo.maps['wijkgeo-data'], d = api.ctx.data;
+                 const by = {};
+                 for (let i = 0; i < d.codes.length; i++) {
+                   const c = api.ctx.features[i].options.fillColor;
+                   (by[d.area.of[i]] = by[d.area.of[i]] || new Set()).add(c);
+                 }
+                 return Object.values(by).every(s => s.size === 1); }"""
+        )
+        assert same  # every buurt of a wijk shows that wijk's own figure
+        assert "gebied=wijk" in page.evaluate("location.hash")
