@@ -76,8 +76,10 @@ def test_reads_the_demo_layers():
     assert et["planjaar"].dtype == np.int64
 
 
-def test_hostile_and_apostrophe_names_are_kept_verbatim():
-    vz = read_local_layers(DEMO)["voorzieningen"]
+def test_hostile_and_apostrophe_names_are_kept_verbatim(folder):
+    # the demo itself carries no test payload (issue 24): the hostile name is planted here
+    _edit(folder / "voorzieningen.csv", 3, "naam", "Buurthuis <img src=x onerror=alert(1)>")
+    vz = read_local_layers(folder)["voorzieningen"]
     assert "Buurthuis <img src=x onerror=alert(1)>" in set(vz["naam"])
     assert vz["naam"].str.contains("'t Zeepaardje").any()
 
