@@ -11,6 +11,7 @@ errors (requests, pyogrio, json) are translated at the boundary where they happe
     ├── DataValidationError  input data is malformed (bad code, bad CSV row, wrong CRS)
     ├── StoreError           the local store is missing, locked or damaged
     │   └── NotInStoreError  the requested gemeente/year was never stored
+    ├── OutputError          an output (map, profile, export, log) could not be written
     └── ConfigError          a configuration or argument is invalid
         └── MissingExtraError  an optional part (matplotlib, a browser) is not installed
 """
@@ -22,6 +23,7 @@ __all__ = [
     "DataValidationError",
     "MissingExtraError",
     "NotInStoreError",
+    "OutputError",
     "SourceError",
     "StoreError",
     "WijkgeoError",
@@ -66,6 +68,10 @@ class StoreError(WijkgeoError):
 
 class NotInStoreError(StoreError, LookupError):
     """The requested gemeente and year are not in the store."""
+
+
+class OutputError(WijkgeoError):
+    """An output file or folder could not be written (exit code 3); the message names it."""
 
 
 class ConfigError(WijkgeoError, ValueError):

@@ -8,7 +8,7 @@ Exit codes
 0  success (data updated or unchanged)
 1  a source failed; the last good data in the store was kept
 2  usage or validation error (bad code, bad file, bad option, gemeente/year not in the store)
-3  the store is locked or damaged
+3  the store is locked or damaged, or an output (map, profile, export, log) cannot be written
 """
 
 from __future__ import annotations
@@ -30,12 +30,20 @@ from ._errors import (
     DataValidationError,
     MissingExtraError,
     NotInStoreError,
+    OutputError,
     SourceError,
     StoreError,
     WijkgeoError,
 )
 
 log = logging.getLogger("wijkgeo")
+
+
+def _plain(value: object) -> str:
+    """Text for the terminal: no escape sequences or control characters from the data."""
+    from ._clean import terminal_text
+
+    return terminal_text(value)
 
 EXIT_OK = 0
 EXIT_SOURCE = 1
@@ -126,6 +134,19 @@ def command(name: str, help: str):
     return deco
 
 
+def _seconds(value: str) -> float:
+    """argparse type of --lock-timeout: a finite number of seconds."""
+    import math
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is geen getal (seconden)") from None
+    if not math.isfinite(seconds):
+        raise argparse.ArgumentTypeError(f"{value!r} is geen eindig aantal seconden; geef bv. 300")
+    return seconds
+
+
 def _add_store_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store", help="map van de store (standaard: $WIJKGEO_STORE of de gebruikersmap)"
@@ -183,7 +204,7 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDEN",
         help="zo lang wachten op een andere refresh van dezelfde store (standaard 300)",
@@ -217,7 +238,9 @@ def _run_refresh(args: argparse.Namespace) -> int:
         for h in root.handlers:
             if h.level == logging.NOTSET:
                 h.setLevel(root.level)
-        handler = logging.FileHandler(args.logbestand, encoding="utf-8")
+        from ._write import open_log_file
+
+        handler = open_log_file(args.logbestand)
         handler.setLevel(logging.DEBUG if args.verbose else logging.INFO)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
@@ -289,7 +312,7 @@ def _run_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print(format_status(rows))
+        print(_plain(format_status(rows)))
     return EXIT_OK
 
 
@@ -448,13 +471,15 @@ def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
 
 
 def _kk_rules(args: argparse.Namespace, atlas=None):
+    from ._paths import resolve_inside
     from .koppelkansen import default_rules, load_rules, rules_file_for
 
     rules = default_rules()
     # the gemeente's own koppelkansen.toml: from --lagen MAP, or stored by `wijkgeo lagen`
     own = rules_file_for(atlas) if atlas is not None else None
-    if own is None and args.lagen and (Path(args.lagen) / "koppelkansen.toml").is_file():
-        own = Path(args.lagen) / "koppelkansen.toml"
+    if own is None and args.lagen and os.path.lexists(Path(args.lagen) / "koppelkansen.toml"):
+        # inside the folder (a link out of it is refused by name), a regular file
+        own = resolve_inside(args.lagen, "koppelkansen.toml")
     if own is not None:
         rules = rules.merged(load_rules(own))
     if args.regels_bestand:
@@ -492,12 +517,24 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
         import geopandas as gpd
         import pyogrio
 
+        from ._write import write_output
+        from .export import not_own_gpkg
+
         target = Path(args.uitvoer or f"{atlas.code}_{atlas.year}_koppelkansen.gpkg")
         table = flat_table(found, full=True)
         layer = gpd.GeoDataFrame(table, geometry=found.geometry.to_numpy(), crs=found.crs)
-        pyogrio.write_dataframe(layer, target, layer="koppelkansen", driver="GPKG")
-        if len(res.skipped):
-            pyogrio.write_dataframe(res.skipped, target, layer="overgeslagen", driver="GPKG")
+
+        def write(tmp: Path) -> None:  # a new file each time: no stale layers
+            pyogrio.write_dataframe(layer, tmp, layer="koppelkansen", driver="GPKG")
+            if len(res.skipped):
+                pyogrio.write_dataframe(res.skipped, tmp, layer="overgeslagen", driver="GPKG")
+
+        write_output(
+            target,
+            write,
+            what="koppelkansen-bestand",
+            replaces=lambda p: not_own_gpkg(p, ["koppelkansen", "overgeslagen"]),
+        )
         print(target.resolve())
         return EXIT_OK
     if args.format == "json":
@@ -516,7 +553,11 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 
         text = spreadsheet_csv(flat_table(found), sep=sep, decimal=dec)
     if args.uitvoer:
-        Path(args.uitvoer).write_text(text, encoding="utf-8")
+        from ._write import write_text_output
+
+        # the CSV carries a BOM like the other Dutch CSVs (Excel reads it as UTF-8)
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        write_text_output(args.uitvoer, text, what="koppelkansen-bestand", encoding=encoding)
         print(Path(args.uitvoer).resolve())
     else:
         sys.stdout.write(text)
@@ -586,7 +627,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.json:
         print(report.to_json())
     else:
-        print(report.to_text(limit=args.max))
+        print(_plain(report.to_text(limit=args.max)))
         n = len({c for c in report.checked})
         print(f"{n} bestand(en) gecontroleerd in {args.pad}.")
     return EXIT_OK if report.ok else EXIT_USAGE
@@ -623,7 +664,7 @@ def _add_import(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDEN",
         help="zo lang wachten op een ander proces dat de store gebruikt (standaard 300)",
@@ -675,7 +716,7 @@ def _add_lagen(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDEN",
         help="zo lang wachten op een ander proces dat de store gebruikt (standaard 300)",
@@ -992,6 +1033,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     _configure_logging(args.verbose, args.quiet)
+    if not args.verbose:  # library warnings (shapely, pandas) are English noise to a user
+        import warnings
+
+        warnings.simplefilter("ignore")
     # -q: warnings and errors only. A command's confirmation on stdout ("written: PAD",
     # "GM0599 2024: ongewijzigd") is not a warning, so a cron run that changes nothing
     # prints nothing; what the user asked to see (CSV/JSON on stdout, status) still prints.
@@ -1000,22 +1045,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.redirect_stdout(io.StringIO()) if hush else contextlib.nullcontext():
             return int(args._run(args) or 0)
     except SourceError as exc:
-        print(f"wijkgeo: bron niet bereikbaar of ongeldig: {exc}", file=sys.stderr)
+        print(f"wijkgeo: bron niet bereikbaar of ongeldig: {_plain(exc)}", file=sys.stderr)
         return EXIT_SOURCE
     except MissingExtraError as exc:  # an optional part is not installed: say how to get it
         print(f"wijkgeo: onderdeel ontbreekt: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (DataValidationError, ConfigError) as exc:
-        print(f"wijkgeo: ongeldige invoer: {exc}", file=sys.stderr)
+        print(f"wijkgeo: ongeldige invoer: {_plain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except NotInStoreError as exc:  # asked for something never fetched: a usage error
-        print(f"wijkgeo: niet gevonden: {exc}", file=sys.stderr)
+        print(f"wijkgeo: niet gevonden: {_plain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as exc:
-        print(f"wijkgeo: probleem met de store: {exc}", file=sys.stderr)
+        print(f"wijkgeo: probleem met de store: {_plain(exc)}", file=sys.stderr)
+        return EXIT_STORE
+    except OutputError as exc:
+        print(f"wijkgeo: {_plain(exc)}", file=sys.stderr)
         return EXIT_STORE
     except WijkgeoError as exc:
-        print(f"wijkgeo: {exc}", file=sys.stderr)
+        print(f"wijkgeo: {_plain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("wijkgeo: afgebroken", file=sys.stderr)
@@ -1025,6 +1073,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        # a file of the store or an input vanished while the command ran
+        print(
+            f"wijkgeo: probleem met de store: {_plain(exc.filename or 'een bestand')} verdween "
+            "terwijl wijkgeo het las (door een ander programma verwijderd of verplaatst?). "
+            "Probeer het opnieuw; bij een beschadigde store: `wijkgeo refresh` of "
+            "`wijkgeo import`.",
+            file=sys.stderr,
+        )
+        return EXIT_STORE
+    except (ConnectionError, TimeoutError) as exc:
+        print(f"wijkgeo: bron niet bereikbaar: {_plain(exc)}", file=sys.stderr)
+        return EXIT_SOURCE
+    except OSError as exc:  # the last net: any other file system error, in Dutch
+        from ._write import os_reason
+
+        where = f" bij {_plain(exc.filename)}" if exc.filename else ""
+        print(
+            f"wijkgeo: bestandsfout{where}: {os_reason(exc)}. Controleer de map en de rechten "
+            "en probeer het opnieuw.",
+            file=sys.stderr,
+        )
+        return EXIT_STORE
 
 
 if __name__ == "__main__":  # pragma: no cover

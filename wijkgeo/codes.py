@@ -15,11 +15,15 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from ._errors import DataValidationError
 from .conventions import LEVELS, PREFIX
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -36,10 +40,10 @@ __all__ = [
 
 _LEVEL_BY_PREFIX = {v: k for k, v in PREFIX.items()}
 _PATTERNS = {
-    "nederland": re.compile(r"^NL\d{2}$"),
-    "gemeente": re.compile(r"^GM\d{4}$"),
-    "wijk": re.compile(r"^WK\d{4}[0-9A-Z]{2}$"),
-    "buurt": re.compile(r"^BU\d{4}[0-9A-Z]{2}[0-9A-Z]{2}$"),
+    "nederland": re.compile(r"^NL[0-9]{2}$"),
+    "gemeente": re.compile(r"^GM[0-9]{4}$"),
+    "wijk": re.compile(r"^WK[0-9]{4}[0-9A-Z]{2}$"),
+    "buurt": re.compile(r"^BU[0-9]{4}[0-9A-Z]{2}[0-9A-Z]{2}$"),
 }
 
 
@@ -55,10 +59,33 @@ def level_of(code: str) -> str:
         ) from None
 
 
+def _ascii_code(code: object) -> str:
+    """The code stripped and upper-cased, full-width forms folded (NFKC); refuse other
+    non-ASCII characters (Arabic-Indic digits, Cyrillic look-alikes) by name."""
+    raw = str(code)
+    text = unicodedata.normalize("NFKC", raw).strip().upper()
+    odd = sorted({ch for ch in text if not ("0" <= ch <= "9" or "A" <= ch <= "Z")})
+    strange = [ch for ch in odd if ord(ch) > 127 or not ch.isprintable()]
+    if strange:
+        names = ", ".join(
+            f"U+{ord(ch):04X} {unicodedata.name(ch, 'onbekend teken')}" for ch in strange[:3]
+        )
+        raise DataValidationError(
+            f"Regiocode {raw.encode('ascii', 'backslashreplace').decode()} bevat tekens die "
+            f"geen gewone cijfers of letters zijn ({names}); typ de code met gewone cijfers "
+            "0-9 en letters A-Z, bv. GM0772."
+        )
+    if text != raw.strip().upper():
+        log.debug("regiocode %r genormaliseerd tot %s (NFKC)", raw, text)
+    return text
+
+
 def normalize_code(code: object, level: str | None = None) -> str:
     """Strip, upper-case and validate a CBS region code.
 
     A gemeente code may be given without zero padding or prefix (``772``, ``"GM772"``).
+    Full-width characters are folded to ASCII (NFKC); other non-ASCII digits or letters are
+    refused with a message naming them.
 
     Parameters
     ----------
@@ -79,7 +106,7 @@ def normalize_code(code: object, level: str | None = None) -> str:
     """
     if code is None:
         raise DataValidationError("Lege regiocode: geef een code als GM0772.")
-    text = str(code).strip().upper()
+    text = _ascii_code(code)
     if text.isdigit() and (level in (None, "gemeente")) and len(text) <= 4:
         text = "GM" + text.zfill(4)
     elif text.startswith("GM") and text[2:].isdigit() and len(text) < 6:
@@ -124,14 +151,19 @@ def read_gemeenten_file(path: str | Path) -> list[str]:
     """
     from pathlib import Path
 
+    from ._errors import ConfigError
+    from ._parse import MAX_TEXT_BYTES, decode_user_text
+    from ._paths import read_bytes_limited
+
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = decode_user_text(read_bytes_limited(path, limit=MAX_TEXT_BYTES), str(path))
+    except ConfigError as exc:
         raise DataValidationError(
-            f"Gemeentebestand {path} is niet leesbaar ({exc}); geef een tekstbestand met één "
-            "gemeentecode per regel."
-        ) from exc
+            f"Gemeentebestand {path} is niet leesbaar: {getattr(exc, 'reason', exc)}; geef een "
+            "tekstbestand met één gemeentecode per regel."
+        ) from None
+    lines = lines.splitlines()
     codes: list[str] = []
     for number, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()

@@ -35,11 +35,13 @@ a name such as ``=HYPERLINK(...)`` never becomes a live formula (the OWASP rule)
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import text
 from ._errors import ConfigError, WijkgeoError
+from ._write import write_output
 from .codes import normalize_code
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -372,9 +374,8 @@ def export_atlas(
             "kies --format gpkg."
         )
     tables = level_tables(atlas, indicators=indicators)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    try:
+
+    def write(tmp: Path) -> None:
         if fmt == "gpkg":
             _write_gpkg(tmp, tables, atlas, grid)
         elif fmt == "csv":
@@ -394,12 +395,42 @@ def export_atlas(
             _write_xlsx(tmp, tables, atlas.meta.get("kolommen"), _meta(atlas))
         if koppelkansen:
             _write_koppelkansen(atlas, tmp, path, fmt, csv_dialect)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+
+    write_output(path, write, what="export", replaces=_not_own_gpkg if fmt == "gpkg" else None)
     log.info("export geschreven: %s", path)
     return path
+
+
+def not_own_gpkg(path: Path, layers: Iterable[str] = ()) -> str | None:
+    """Why an existing file must not be replaced by a wijkgeo GeoPackage (or None).
+
+    A store GeoPackage (it holds ``wijkgeo_manifest``), a file that is no GeoPackage, or one
+    with layers wijkgeo does not write is refused; an earlier export is replaced whole.
+    """
+    import pyogrio
+
+    try:
+        names = [str(n) for n, _g in pyogrio.list_layers(path)]
+    except Exception:
+        return "het bestaande bestand is geen GeoPackage; kies een andere naam."
+    if "wijkgeo_manifest" in names:
+        return "het is een GeoPackage van de store; kies een andere naam."
+    allowed = set(layers)
+    foreign = [n for n in names if not (n in allowed or any(n.startswith(a) for a in allowed))]
+    if foreign:
+        return (
+            f"de GeoPackage bevat lagen die wijkgeo niet schreef ({', '.join(foreign[:5])}); "
+            "kies een andere naam of verwijder het bestand zelf."
+        )
+    return None
+
+
+def _not_own_gpkg(path: Path) -> str | None:
+    return not_own_gpkg(
+        path,
+        ["gemeente", "wijken", "buurten", "vierkanten_", "raster_", "kolommen", "koppelkansen",
+         "overgeslagen"],
+    )
 
 
 def _write_gpkg(
@@ -533,7 +564,11 @@ def _write_koppelkansen(atlas: Atlas, tmp: Path, path: Path, fmt: str, csv_diale
     elif fmt == "csv":
         sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
         target = path.with_name(f"{path.stem}_koppelkansen.csv")
-        text.spreadsheet_csv(table, target, sep=sep, decimal=dec, encoding="utf-8-sig")
+        write_output(
+            target,
+            lambda t: text.spreadsheet_csv(table, t, sep=sep, decimal=dec, encoding="utf-8-sig"),
+            what="export",
+        )
     else:
         import pandas as pd
 

@@ -145,6 +145,7 @@ def _read(folder: Path, atlas: Atlas) -> tuple[dict[str, Any], ValidationReport]
 
 def _file_info(folder: Path) -> dict[str, dict[str, Any]]:
     """Per layer: the file it came from and that file's sha256."""
+    from ._paths import UnsafePathError, safe_input
     from ._report import ValidationReport
     from .sources.local.spec import load_spec
     from .sources.wijkbuurtkaart import file_sha256
@@ -154,8 +155,9 @@ def _file_info(folder: Path) -> dict[str, dict[str, Any]]:
     for layer in spec.layers if spec is not None else []:
         path = folder / str(getattr(layer, "file", "") or "")
         info: dict[str, Any] = {"bestand": path.name}
-        if path.is_file():
-            info["sha256"] = file_sha256(path)
+        # only a file inside the folder (checked before; never one outside it)
+        with contextlib.suppress(UnsafePathError):
+            info["sha256"] = file_sha256(safe_input(folder, str(getattr(layer, "file", ""))))
         out[layer.name] = info
     return out
 
@@ -197,10 +199,18 @@ def load_atlas(
 def _copy_config(src: Path, folder: Path) -> Path:
     """Copy lagen.json (and koppelkansen.toml) into a new temporary folder beside ``folder``."""
     tmp = folder / f".nieuw-{uuid.uuid4().hex}-{LAGEN_DIR}"  # not .tmp-: write_atlas clears those
+    from ._parse import MAX_TEXT_BYTES
+    from ._paths import read_bytes_limited, resolve_inside
+
     tmp.mkdir(parents=True)
-    for name in _CONFIG_FILES:
-        if (src / name).is_file():
-            shutil.copy2(src / name, tmp / name)
+    try:
+        for name in _CONFIG_FILES:
+            if os.path.lexists(src / name):  # inside the folder, a regular file, not too large
+                data = read_bytes_limited(resolve_inside(src, name), limit=MAX_TEXT_BYTES)
+                (tmp / name).write_bytes(data)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return tmp
 
 

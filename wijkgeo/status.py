@@ -133,7 +133,13 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         "buurten",
         "laatste controle",
     )
-    words = {CREATED: "nieuw", UPDATED: "bijgewerkt", UNCHANGED: "ongewijzigd", FAILED: "MISLUKT"}
+    words = {
+        CREATED: "nieuw",
+        UPDATED: "bijgewerkt",
+        UNCHANGED: "ongewijzigd",
+        FAILED: "MISLUKT",
+        "onleesbaar": "ONLEESBAAR",
+    }
     lines = []
     for r in rows:
         table = r.get("cbs_table") or "-"
@@ -163,4 +169,12 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         out.append(fmt.format(*line).rstrip())
         if r.get("local_layers"):  # which own layers are stored, their rows and dates
             out.append(_local_line(r["local_layers"]))
-    return "\n".join(out)
+    table = "\n".join(out)
+    notes = [
+        f"{r['gemeente']} {r['year']} ONLEESBAAR: {r['error']}" for r in rows if r.get("error")
+    ] + [
+        f"{r['gemeente']} {r['year']} laatste controle ONLEESBAAR: {r.get('check_message')}"
+        for r in rows
+        if r.get("check_status") == "onleesbaar"
+    ]
+    return "\n".join([table, "", *notes]) if notes else table

@@ -36,7 +36,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import uuid
@@ -47,6 +46,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import settings
 from ._errors import DataValidationError, NotInStoreError, StoreError
+from ._write import TMP_PREFIX as _TMP_PREFIX
+from ._write import commit
+from ._write import fsync_dir as _fsync_dir
+from ._write import fsync_file as _fsync_file
+from ._write import write_text_atomic as _write_text_atomic
 from .atlas import CRS, Atlas
 from .codes import normalize_code
 
@@ -57,7 +61,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GPKG_NAME", "MANIFEST_NAME", "Store", "default_store_path", "layer_sha256", "load"]
+__all__ = [
+    "GPKG_NAME",
+    "MANIFEST_NAME",
+    "Store",
+    "check_manifest",
+    "default_store_path",
+    "layer_sha256",
+    "load",
+]
 
 GPKG_NAME = "wijkgeo.gpkg"
 MANIFEST_NAME = "manifest.json"
@@ -68,7 +80,6 @@ LOCK_NAME = ".wijkgeo.lock"
 FORMAT_VERSION = 1
 #: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
 _META_TABLE = "wijkgeo_manifest"
-_TMP_PREFIX = ".tmp-"
 #: Manifest keys write_atlas builds itself; every other top-level key is the caller's.
 _BUILT_KEYS = frozenset(
     {"format", "gemeente", "year", "name", "version_id", "written_at", "wijkgeo_version",
@@ -145,45 +156,105 @@ def layer_sha256(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":  # pragma: no cover - directories can't be fsynced on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _commit(tmp: Path, target: Path) -> None:
     """The commit point of a store write: the finished file replaces the current one.
 
     One named function, so that crash tests can stop a writer exactly here from outside
     (``tests/_pause.py`` wraps it in a subprocess); the library has no test hooks.
     """
-    os.replace(tmp, target)
+    commit(tmp, target)
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    _fsync_dir(path.parent)
+# ---------------------------------------------------------------------------- validation
+_REQUIRED_LAYERS = ("gemeente", "wijken", "buurten")
+
+
+def check_manifest(manifest: Any, where: str | Path) -> dict[str, Any]:
+    """Check the shape of a manifest read from disk; return it or raise :class:`StoreError`.
+
+    Every key wijkgeo relies on is checked with its type (``layers.buurten.rows`` must be
+    an integer, ...), so that a damaged or hand-edited manifest is reported in Dutch
+    instead of failing somewhere later.
+
+    Examples
+    --------
+    >>> check_manifest([], "manifest.json")
+    Traceback (most recent call last):
+    ...
+    wijkgeo._errors.StoreError: manifest.json is beschadigd: het manifest is geen object ...
+    """
+
+    def bad(key: str, expected: str) -> StoreError:
+        return StoreError(
+            f"{where} is beschadigd: {key} is geen {expected}. Haal de gegevens opnieuw op met "
+            "`wijkgeo refresh` of `wijkgeo import`."
+        )
+
+    if not isinstance(manifest, dict):
+        raise StoreError(
+            f"{where} is beschadigd: het manifest is geen object (JSON {{...}}). Haal de "
+            "gegevens opnieuw op met `wijkgeo refresh` of `wijkgeo import`."
+        )
+    if not isinstance(manifest.get("gemeente"), str):
+        raise bad("'gemeente'", "tekst")
+    year = manifest.get("year")
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise bad("'year'", "geheel getal")
+    if not isinstance(manifest.get("version_id"), str):
+        raise bad("'version_id'", "tekst")
+    for key in ("meta", "local", "sources"):
+        if manifest.get(key) is not None and not isinstance(manifest[key], dict):
+            raise bad(f"'{key}'", "object")
+    layers = manifest.get("layers")
+    if not isinstance(layers, dict):
+        raise bad("'layers'", "object")
+    for name in _REQUIRED_LAYERS:
+        if name not in layers:
+            raise bad(f"'layers.{name}'", "laag (ontbreekt)")
+    for name, entry in layers.items():
+        path = f"'layers.{name}"
+        if not isinstance(name, str) or (not _LAYER_NAME.match(name) and name != _META_TABLE):
+            raise bad(f"laagnaam {name!r}", "geldige naam")
+        if not isinstance(entry, dict):
+            raise bad(path + "'", "object")
+        if entry.get("kind") not in ("features", "attributes"):
+            raise bad(path + ".kind'", "'features' of 'attributes'")
+        rows = entry.get("rows")
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+            raise bad(path + ".rows'", "aantal")
+        cols = entry.get("columns")
+        if not isinstance(cols, list) or not all(
+            isinstance(c, dict)
+            and isinstance(c.get("name"), str)
+            and isinstance(c.get("dtype"), str)
+            for c in cols
+        ):
+            raise bad(path + ".columns'", "lijst van kolommen")
+        index = entry.get("index")
+        if index is not None and not (
+            isinstance(index, list) and all(isinstance(i, str) for i in index)
+        ):
+            raise bad(path + ".index'", "lijst van kolomnamen")
+        if entry.get("geometry_column") is not None and not isinstance(
+            entry["geometry_column"], str
+        ):
+            raise bad(path + ".geometry_column'", "tekst")
+    for key, entry in (manifest.get("local") or {}).items():
+        if not isinstance(entry, dict) or (
+            "layer" in entry and entry["layer"] not in layers
+        ):
+            raise bad(f"'local.{key}'", "verwijzing naar een laag in het manifest")
+    return manifest
+
+
+def _check_record(record: Any) -> dict[str, Any] | None:
+    """A ``laatste_controle.json`` of the right shape, or None."""
+    if not isinstance(record, dict):
+        return None
+    for key in ("checked_at", "status", "message"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            return None
+    return record
 
 
 # ---------------------------------------------------------------------------- schema
@@ -304,6 +375,12 @@ class Store:
             ) from exc
         if self._lock is None:
             self._lock = FileLock(str(self.path / LOCK_NAME))
+        if timeout != timeout or timeout in (float("inf"), float("-inf")):
+            from ._errors import ConfigError
+
+            raise ConfigError(
+                f"--lock-timeout {timeout} is geen eindig aantal seconden; geef bv. 300."
+            )
         try:
             self._lock.acquire(timeout=timeout)
         except Timeout:
@@ -311,6 +388,12 @@ class Store:
                 f"De store {self.path} is vergrendeld door een ander wijkgeo-proces (lock "
                 f"{self.path / LOCK_NAME}); na {timeout:g} s gestopt. Wacht tot dat proces "
                 "klaar is of geef een langere --lock-timeout."
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"De store {self.path} is niet beschrijfbaar: het slot {self.path / LOCK_NAME} "
+                f"kan niet worden aangemaakt ({exc.strerror or type(exc).__name__}). Is de map "
+                "alleen-lezen? Kies een andere store met --store of WIJKGEO_STORE."
             ) from None
         try:
             yield self
@@ -360,7 +443,13 @@ class Store:
         layers = self._layers_of(atlas)
         folder = self.folder(code, year)
         with self.lock(timeout=lock_timeout):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"De map {folder} kan niet worden aangemaakt "
+                    f"({exc.strerror or type(exc).__name__}); is de store alleen-lezen?"
+                ) from None
             self._cleanup_tmp(folder)
             manifest = self._build_manifest(atlas, code, year, layers, manifest_extra)
             target = folder / GPKG_NAME
@@ -381,7 +470,10 @@ class Store:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
                 raise
-            self._write_manifest_json(target, manifest)
+            try:
+                self._write_manifest_json(target, manifest)
+            except OSError as exc:  # the GeoPackage holds the manifest: rebuilt on reading
+                log.warning("manifest.json naast %s niet geschreven (%s)", target, exc)
         log.debug("opgeslagen: %s", target)
         return target
 
@@ -522,12 +614,13 @@ class Store:
         try:
             table = pyogrio.read_dataframe(gpkg, layer=_META_TABLE, read_geometry=False)
             text = table.loc[table["key"] == "manifest", "value"].iloc[0]
-            return json.loads(text)
+            manifest = json.loads(text)
         except Exception as exc:
             raise StoreError(
                 f"{gpkg} is geen leesbare wijkgeo-GeoPackage ({type(exc).__name__}: {exc}). "
                 "Haal de gegevens opnieuw op met `wijkgeo refresh`."
             ) from exc
+        return check_manifest(manifest, f"het manifest in {gpkg}")
 
     def _require(self, gemeente: str, year: int) -> Path:
         code = normalize_code(gemeente, "gemeente")
@@ -585,6 +678,13 @@ class Store:
                     f"haal de gegevens opnieuw op met `wijkgeo refresh {manifest['gemeente']} "
                     f"--jaar {manifest['year']}`."
                 ) from exc
+            if len(frame) != entry["rows"]:
+                raise StoreError(
+                    f"Laag {name!r} in {gpkg} heeft {len(frame)} rijen, het manifest noemt er "
+                    f"{entry['rows']}: het bestand is buiten wijkgeo gewijzigd. Haal de gegevens "
+                    f"opnieuw op met `wijkgeo refresh {manifest['gemeente']} --jaar "
+                    f"{manifest['year']}` (of `wijkgeo import`)."
+                )
             geom_col = entry.get("geometry_column")
             if geom_col and geom_col != "geometry" and "geometry" in frame.columns:
                 frame = frame.rename_geometry(geom_col)
@@ -634,9 +734,9 @@ class Store:
             return None
         path = gpkg.with_name(MANIFEST_NAME)
         try:
-            on_disk = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            on_disk = None
+            on_disk = check_manifest(json.loads(path.read_text(encoding="utf-8")), path)
+        except (OSError, ValueError, RecursionError, StoreError):
+            on_disk = None  # rebuilt from the copy in the GeoPackage below
         embedded = self._embedded_manifest(gpkg)
         if on_disk and on_disk.get("version_id") == embedded.get("version_id"):
             return on_disk
@@ -685,15 +785,33 @@ class Store:
         if not (folder / GPKG_NAME).is_file():
             return
         record = {"checked_at": _now(), **info}
-        _write_text_atomic(folder / CHECK_NAME, _dumps(record) + "\n")
+        try:
+            _write_text_atomic(folder / CHECK_NAME, _dumps(record) + "\n")
+        except OSError as exc:
+            raise StoreError(
+                f"{folder / CHECK_NAME} kan niet worden geschreven "
+                f"({exc.strerror or type(exc).__name__}); is de store alleen-lezen?"
+            ) from None
 
     def last_check(self, gemeente: str, year: int) -> dict[str, Any] | None:
         """The record of the last refresh check, or ``None``."""
+        path = self.folder(gemeente, year) / CHECK_NAME
         try:
-            text = (self.folder(gemeente, year) / CHECK_NAME).read_text(encoding="utf-8")
-            return json.loads(text)
-        except (OSError, ValueError):
+            text = path.read_text(encoding="utf-8")
+        except OSError:
             return None
+        try:
+            record = _check_record(json.loads(text))
+        except (ValueError, RecursionError):
+            record = None
+        if record is None:
+            log.warning("%s is beschadigd; de volgende refresh schrijft het opnieuw", path)
+            return {
+                "status": "onleesbaar",
+                "message": f"{path} is beschadigd; `wijkgeo refresh {gemeente} --jaar {year} "
+                "--proefdraai` schrijft het opnieuw.",
+            }
+        return record
 
     def carried(self, gemeente: str, year: int) -> dict[str, Any]:
         """The manifest entries a rewrite keeps (``sources``, ``retrieved_at``, ...).

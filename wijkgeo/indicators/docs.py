@@ -197,8 +197,9 @@ def write_docs(path: str | Path | None = None) -> Path:
     PosixPath('/tmp/indicatoren.md')
     """
     target = Path(path) if path is not None else DEFAULT_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_markdown(), encoding="utf-8", newline="\n")
+    from .._write import write_text_output
+
+    write_text_output(target, render_markdown(), newline="\n")
     return target
 
 

@@ -29,6 +29,7 @@ reads TOML with :mod:`tomllib`; on 3.10 the ``tomli`` backport is used.
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from collections.abc import Mapping
@@ -323,7 +324,9 @@ class _Lines:
         """Line of ``key = ...`` in the table that starts at line ``start``."""
         if start is None:
             return None
-        end = next((h for h in self.headers if h > start), len(self.lines) + 1)
+        # the next header by bisection: loading stays linear in the number of rules
+        at = bisect.bisect_right(self.headers, start)
+        end = self.headers[at] if at < len(self.headers) else len(self.lines) + 1
         pat = re.compile(rf"^\s*{re.escape(key)}\s*=")
         for no in range(start + 1, end):
             if pat.match(self.lines[no - 1]):
@@ -610,16 +613,18 @@ def parse_rules(text: str, file: str = "<tekst>") -> tuple[RuleSet, list[Problem
     >>> rs.keys(), problems
     (['proef'], [])
     """
+    from .._parse import ParseError, loads_toml
+
     reader = _Reader(text, file)
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        reader.problem(
-            None,
-            int(m.group(1)) if m else None,
-            f"geen geldige TOML ({exc}); controleer aanhalingstekens, = en [[regel]]-koppen.",
+        raw = loads_toml(text, file)
+    except ParseError as exc:
+        hint = (
+            "; controleer aanhalingstekens, = en [[regel]]-koppen."
+            if "TOML" in exc.reason
+            else "."
         )
+        reader.problem(None, exc.line, exc.reason + hint)
         return RuleSet(()), reader.problems
     reader.unknown(raw, _TOP_FIELDS, None, lambda _k: None, "het bestand")
     settings = dict(_SETTINGS)
@@ -667,15 +672,16 @@ def parse_rules(text: str, file: str = "<tekst>") -> tuple[RuleSet, list[Problem
 def read_rules_text(path: str | Path) -> str:
     """The text of a rules file, with a Dutch error when it cannot be read."""
     from .._errors import ConfigError
+    from .._parse import MAX_TEXT_BYTES, decode_user_text
+    from .._paths import UnsafePathError, read_bytes_limited
 
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{p}: regelbestand bestaat niet; geef het pad van een koppelkansen.toml op."
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"{p}: regelbestand niet leesbaar ({exc}); sla het op als UTF-8."
-        ) from None
+        data = read_bytes_limited(p, limit=MAX_TEXT_BYTES)
+    except UnsafePathError as exc:
+        if exc.category == "missing_file":
+            raise ConfigError(
+                f"{p}: regelbestand bestaat niet; geef het pad van een koppelkansen.toml op."
+            ) from None
+        raise ConfigError(f"{p}: regelbestand niet leesbaar: {exc.reason}; {exc.hint}") from None
+    return decode_user_text(data, str(p))

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -89,12 +90,17 @@ def _local_layers(folder: Path | None) -> dict[str, dict[str, Any]]:
     """Layers a gemeente's ``lagen.json`` declares beside the rules file (name -> spec)."""
     if folder is None:
         return {}
+    from .._errors import ConfigError
+    from .._parse import MAX_TEXT_BYTES, loads_json
+    from .._paths import read_bytes_limited, resolve_inside
+
     path = folder / "lagen.json"
     if not path.is_file():
         return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # problems in lagen.json itself are reported by its own checker
+        path = resolve_inside(folder, "lagen.json")
+        raw = loads_json(read_bytes_limited(path, limit=MAX_TEXT_BYTES), str(path))
+    except ConfigError:
         return {}
     layers = raw.get("lagen") if isinstance(raw, dict) else None
     return layers if isinstance(layers, dict) else {}
@@ -377,10 +383,17 @@ def check_folder(folder: Path, report: Any, atlas: Any = None) -> None:
     >>> report.ok                                          # doctest: +SKIP
     True
     """
+    from .._paths import UnsafePathError, safe_input
+
     path = Path(folder) / RULES_FILE_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return
     report.checked.append(str(path))
+    try:
+        safe_input(folder, RULES_FILE_NAME)
+    except UnsafePathError as exc:
+        report.add(path, None, None, exc.reason, hint=exc.hint, category=exc.category)
+        return
     for p in validate_rules_file(path):
         hint = f"Bedoelde u {' of '.join(repr(s) for s in p.suggestions)}?" if p.suggestions else ""
         rule = f"koppelkans {p.rule!r}: " if p.rule else ""

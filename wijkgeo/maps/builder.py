@@ -233,11 +233,13 @@ def save_map(fmap: folium.Map, path: str | Path) -> Path:
     >>> save_map(m, "maps/demodam.html")     # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fmap.save(str(tmp))
-    tmp.replace(path)
+    from .._write import write_output
+    from .csp import harden_page
+
+    def write(tmp: Path) -> None:  # folium's save, plus SRI and the common strict CSP
+        tmp.write_text(harden_page(fmap.get_root().render()), encoding="utf-8")
+
+    path = write_output(Path(path), write, what="kaart")
     log.info("kaart opgeslagen: %s (%d kB)", path, path.stat().st_size // 1024)
     return path
 

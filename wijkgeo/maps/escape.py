@@ -17,6 +17,7 @@ Jinja *variable*. Passing data to ``folium.Element(...)`` instead would make it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,19 @@ from jinja2 import Template
 from markupsafe import Markup, escape
 
 __all__ = ["Markup", "SafeHtml", "esc", "escape_payload", "html", "join", "script_json"]
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _shown(value: Any) -> Any:
+    """Text as shown on a page: without bidi overrides (U+202E turns "825" into "528")
+    and control characters; other values unchanged."""
+    if isinstance(value, str):
+        from .._clean import strip_bidi
+
+        return strip_bidi(_CONTROLS.sub("", value))
+    return value
 
 
 def esc(value: Any) -> Markup:
@@ -39,10 +53,12 @@ def esc(value: Any) -> Markup:
     '&#39;s-Hertogenbosch'
     >>> str(esc("{{ 7*7 }}"))
     '&#123;&#123; 7*7 &#125;&#125;'
+    >>> str(esc("Buurt \u202e825"))  # bidi overrides and control characters removed
+    'Buurt 825'
     """
     if isinstance(value, Markup):
         return value
-    text = str(escape("" if value is None else value))
+    text = str(escape(_shown("" if value is None else value)))
     return Markup(text.replace("{", "&#123;").replace("}", "&#125;"))
 
 

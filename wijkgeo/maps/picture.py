@@ -69,6 +69,21 @@ def _pyplot() -> Any:
     return plt
 
 
+def _plain_text(func: Any) -> Any:
+    """Draw with names as plain text: no mathtext (``$...$``) and no LaTeX, whatever the
+    user's matplotlib settings; a name like ``$x^$`` or ``a\\b`` is printed as is."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        plt = _pyplot()
+        with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_plain_text
 def png(
     atlas: Atlas | AtlasSeries,
     key: str,
@@ -213,14 +228,17 @@ def png(
     source = atlas.meta.get("source") or ind.source_in(atlas.year) or ""
     fig.text(0.01, 0.01, f"{t['source']}: {source}", fontsize=7, color="#555555")
     target = Path(path) if path else Path("maps") / f"{atlas.code}_{year}_{ind.key}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
     fig.canvas.draw()
     inside = buurten.geometry.representative_point()
     xy = ax.transData.transform(np.column_stack([inside.x, inside.y]))
     height = fig.get_size_inches()[1] * dpi
     pixels = [(float(x), float(height - y)) for x, y in xy]
-    fig.savefig(target, dpi=dpi)
-    plt.close(fig)
+    from .._write import write_output
+
+    try:
+        write_output(target, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"), what="PNG")
+    finally:
+        plt.close(fig)
     log.info("PNG geschreven: %s", target)
     return MapPicture(
         target,

@@ -37,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import text
 from .._errors import ConfigError, NotInStoreError
+from .._write import write_output
 from ..facts.model import build_facts
 from ..indicators import format_number, list_indicators
+from ..maps.csp import harden_page
 from ..series import AtlasSeries
 from .content import ProfileData, _t, teksten
 from .render import render_index, render_page
@@ -73,6 +75,11 @@ def default_folder(atlas: Atlas, root: str | Path = "maps") -> Path:
     'maps/profielen/GM9999_2024'
     """
     return Path(root) / "profielen" / f"{atlas.code}_{atlas.year}"
+
+
+def _own_file(name: str) -> bool:
+    """Whether a file name is one a profile folder of wijkgeo holds (older runs)."""
+    return re.fullmatch(r"(index|(?:BU|WK|GM)[0-9A-Za-z_]+)\.(html|pdf)", name) is not None
 
 
 def _file_name(code: str) -> str:
@@ -224,18 +231,22 @@ def build(
     all_codes = data.codes()
     wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
     folder = Path(path) if path is not None else default_folder(atlas)
-    folder.mkdir(parents=True, exist_ok=True)
     result = ProfileResult(
         folder=folder,
         index=folder / "index.html",
         previous_year=facts.previous_year is not None,
         compared_with=facts.previous_year,
     )
-    for code in wanted:
-        path = folder / _file_name(code)
-        path.write_text(render_page(data.page(code)), encoding="utf-8")
-        result.pages[code] = path
-    result.index.write_text(_index(data, set(result.pages), folder), encoding="utf-8")
+
+    def write(tmp: Path) -> None:  # the folder is replaced whole: no pages of earlier data
+        for code in wanted:
+            page = harden_page(render_page(data.page(code)))
+            (tmp / _file_name(code)).write_text(page, encoding="utf-8")
+            result.pages[code] = folder / _file_name(code)
+        index = harden_page(_index(data, set(result.pages), tmp))
+        (tmp / "index.html").write_text(index, encoding="utf-8")
+
+    write_output(folder, write, folder_output=True, what="profielmap", own_files=_own_file)
     if options.get("pdf"):
         result.pdfs = write_pdfs(list(result.pages.values()))
     log.info("%d profielen geschreven in %s", len(result.pages), folder)

@@ -309,8 +309,14 @@ def read_vierkanten_file(
             )
         layer, res = found
     minx, miny, maxx, maxy = outline.bounds  # type: ignore[attr-defined]
-    raw = pyogrio.read_dataframe(
-        src, layer=layer, bbox=(minx - res, miny - res, maxx + res, maxy + res)
-    )
+    try:
+        raw = pyogrio.read_dataframe(
+            src, layer=layer, bbox=(minx - res, miny - res, maxx + res, maxy + res)
+        )
+    except Exception as exc:  # GDAL/sqlite on a truncated or damaged file
+        raise DataValidationError(
+            f"{src}: bestand is beschadigd of afgekapt ({type(exc).__name__}); download de "
+            "vierkantstatistieken opnieuw bij CBS."
+        ) from None
     grid = normalize_vierkanten(raw, res)
     return grid[grid.intersects(outline)].reset_index(drop=True)

@@ -30,6 +30,7 @@ from .._errors import DataValidationError
 from ..codes import normalize_code
 from .local.spec import closest_many
 from .pdok import normalize_boundaries
+from .plausibility import check_boundaries
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
@@ -65,12 +66,18 @@ def _fail(path: Path, message: str) -> DataValidationError:
 def _check_file(path: Path) -> list[str]:
     import pyogrio
 
-    if not path.is_file():
-        raise _fail(
-            path,
-            "bestand bestaat niet; geef het pad naar de gedownloade "
-            "WijkBuurtkaart_<jaar>_v<n>.gpkg.",
-        )
+    from .._paths import MAX_INPUT_BYTES, UnsafePathError, check_regular
+
+    try:  # a regular file (no folder, FIFO or device), not absurdly large
+        check_regular(path, limit=4 * MAX_INPUT_BYTES)
+    except UnsafePathError as exc:
+        if exc.category == "missing_file":
+            raise _fail(
+                path,
+                "bestand bestaat niet; geef het pad naar de gedownloade "
+                "WijkBuurtkaart_<jaar>_v<n>.gpkg.",
+            ) from None
+        raise _fail(path, f"{exc.reason}; {exc.hint}") from None
     with open(path, "rb") as fh:
         magic = fh.read(16)
     if magic != _SQLITE_MAGIC:
@@ -264,12 +271,21 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
     src = Path(path)
     code = normalize_code(gemeente, "gemeente")
     _check_file(src)
-    _check_land_rows(src, code)
-    boundaries = {
-        "gemeente": _read_level(src, "gemeente", code),
-        "wijken": _read_level(src, "wijk", code),
-        "buurten": _read_level(src, "buurt", code),
-    }
+    try:
+        _check_land_rows(src, code)
+        boundaries = {
+            "gemeente": _read_level(src, "gemeente", code),
+            "wijken": _read_level(src, "wijk", code),
+            "buurten": _read_level(src, "buurt", code),
+        }
+    except DataValidationError:
+        raise
+    except Exception as exc:  # GDAL/sqlite/GEOS on a truncated or damaged file
+        raise _fail(
+            src,
+            f"bestand is beschadigd of afgekapt ({type(exc).__name__}); download de "
+            "Wijk- en Buurtkaart opnieuw bij CBS.",
+        ) from None
     if all(len(v) == 0 for v in boundaries.values()):
         near = closest_many(code, _gemeente_codes(src), 3)
         raise _fail(
@@ -291,6 +307,7 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
         log.warning("%s: %s heeft geen rij in laag gemeenten; omtrek uit de wijken", src, code)
     _check_complete(src, code, boundaries)
     _check_outline(src, code, boundaries)
+    check_boundaries(boundaries, code, src)  # refuses the whole file: nothing is stored
     stat = src.stat()
     meta = {
         "source": f"CBS Wijk- en Buurtkaart {year} (bestand {src.name})",

@@ -153,13 +153,35 @@
     })};
   };
 
+  /* Deep-link keys and the values they accept; anything else in the hash is ignored (a
+     malformed escape such as "#%", an unknown key, "__proto__", a value like "toString" that
+     would find a prototype member in a lookup table). Extensions add keys to
+     wijkgeo.hashKeys. */
+  wijkgeo.hashKeys = wijkgeo.hashKeys || {};
+  var HASH_KEYS = {
+    indicator: /^[a-z0-9_]{1,80}$/,
+    weergave: /^(waarde|verschil)$/,
+    lagen: /^[a-z0-9_,]{0,400}$/,
+    buurt: /^(BU[0-9]{4}[0-9A-Z]{4}|WK[0-9]{4}[0-9A-Z]{2}|GM[0-9]{4})$/,
+    jaren: /^[0-9]{4}-[0-9]{4}$/,
+    vierkant: /^[a-z0-9_]{1,80}$/,
+    achtergrond: /^[a-z0-9_]{1,40}$/
+  };
+
   function parseHash() {
-    var out = {}, h = window.location.hash.replace(/^#/, "");
+    var out = Object.create(null), h = String(window.location.hash || "").replace(/^#/, "");
+    if (h.length > 2000) return out;
     h.split("&").forEach(function (kv) {
       if (!kv) return;
-      var i = kv.indexOf("=");
-      var k = decodeURIComponent(i < 0 ? kv : kv.slice(0, i));
-      out[k] = i < 0 ? "" : decodeURIComponent(kv.slice(i + 1));
+      var i = kv.indexOf("="), k, v;
+      try {
+        k = decodeURIComponent(i < 0 ? kv : kv.slice(0, i));
+        v = i < 0 ? "" : decodeURIComponent(kv.slice(i + 1));
+      } catch (e) { return; }  /* "#%": not a valid escape */
+      var pattern = Object.prototype.hasOwnProperty.call(HASH_KEYS, k) ? HASH_KEYS[k] :
+        (Object.prototype.hasOwnProperty.call(wijkgeo.hashKeys, k) ? wijkgeo.hashKeys[k] : null);
+      if (!pattern || !pattern.test(v) || v in Object.prototype) return;
+      out[k] = v;
     });
     return out;
   }

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ..._report import WARNING, ValidationReport
 from ...codes import normalize_code
 from .personal import drop_personal, warn_unmarked
-from .readers import read_layer
+from .readers import checked_input, read_layer
 from .spec import CONFIG_NAME, FolderSpec, LayerSpec, load_spec
 from .validate import RD_BOUNDS, WGS84_BOUNDS, Areas, read_postcode_table, validate_layer
 
@@ -154,7 +154,10 @@ def _read_one(
     warn_unmarked(raw.frame, layer.personal, rep, raw.file, layer.name)
     postcodes = None
     if layer.postcode and layer.postcode_table:
-        postcodes = read_postcode_table(spec.folder / layer.postcode_table, rep, areas)
+        table = checked_input(spec.folder, layer.postcode_table, rep, "postcodetabel")
+        if table is None:
+            return None
+        postcodes = read_postcode_table(table, rep, areas)
         if postcodes is None:
             return None
     n_errors = len(rep.errors)

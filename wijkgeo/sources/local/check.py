@@ -50,12 +50,18 @@ DEFAULT_CHECKERS: list[Checker] = [check_lagen]
 
 def find_folders(path: str | Path) -> list[Path]:
     """``path`` itself when it holds ``lagen.json``, else its subfolders that do (sorted)."""
+    import os
+
     base = Path(path)
-    if (base / CONFIG_NAME).is_file():
+    # lexists: a lagen.json that is a link out of the folder or a FIFO is found here and
+    # refused (by name) when it is read
+    if os.path.lexists(base / CONFIG_NAME):
         return [base]
     if not base.is_dir():
         return []
-    return sorted(p for p in base.iterdir() if p.is_dir() and (p / CONFIG_NAME).is_file())
+    return sorted(
+        p for p in base.iterdir() if p.is_dir() and os.path.lexists(p / CONFIG_NAME)
+    )
 
 
 def check_path(

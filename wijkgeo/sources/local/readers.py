@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..._report import WARNING, ValidationReport
+from ..._paths import UnsafePathError, read_bytes_limited, safe_input
+from ..._report import ERROR, WARNING, ValidationReport
 from .spec import LayerSpec, closest
 
 __all__ = ["RawLayer", "clean_cell", "decode_text", "read_layer", "sniff_delimiter"]
@@ -105,6 +106,31 @@ def _missing(report: ValidationReport, path: Path) -> None:
     )
 
 
+def _refused(report: ValidationReport, path: Path, exc: UnsafePathError) -> None:
+    """A file the path rules refuse (outside the folder, not a regular file, too large)."""
+    if exc.category == "missing_file":
+        _missing(report, path)
+        return
+    report.add(path, None, None, exc.reason, hint=exc.hint, category=exc.category)
+
+
+def checked_input(
+    folder: Path, name: str, report: ValidationReport, what: str = "bestand"
+) -> Path | None:
+    """The path of a file named in lagen.json, or None (reported) when it may not be read.
+
+    The file must lie inside ``folder`` (after resolving links), be a regular file and not
+    be too large; see :mod:`wijkgeo._paths`.
+    """
+    shown = Path(folder) / str(name)
+    try:
+        safe_input(folder, name, what=what)
+    except UnsafePathError as exc:
+        _refused(report, shown, exc)
+        return None
+    return shown
+
+
 def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode CSV bytes: the given encoding, else BOM, UTF-8, then cp1252.
 
@@ -125,6 +151,13 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:  # UTF-16 without a BOM: NULs between the letters
+        sample = data[:4096]
+        if sample[1::2].count(0) > len(sample) // 4:
+            return data.decode("utf-16-le"), "utf-16-le"
+        if sample[0::2].count(0) > len(sample) // 4:
+            return data.decode("utf-16-be"), "utf-16-be"
+        raise UnicodeDecodeError("binary", data, 0, 1, "NUL-tekens: geen tekstbestand")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -242,13 +275,10 @@ def _table(
 
 def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
     """CSV with detected encoding and delimiter; a record keeps its spreadsheet row number."""
-    if not path.is_file():
-        _missing(report, path)
-        return None
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        _unopenable(report, path, exc)
+        data = read_bytes_limited(path)
+    except UnsafePathError as exc:
+        _refused(report, path, exc)
         return None
     try:
         text, encoding = decode_text(data, spec.encoding)
@@ -257,7 +287,8 @@ def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer 
             path,
             None,
             None,
-            f"bestand is niet te lezen als {spec.encoding} ({exc})",
+            f"bestand is niet te lezen als {spec.encoding or 'tekst'} "
+            f"({getattr(exc, 'reason', type(exc).__name__)})",
             hint="sla het op als 'CSV UTF-8' of haal 'codering' uit lagen.json.",
             category="bad_encoding",
         )
@@ -302,7 +333,17 @@ def read_csv(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer 
         )
         return None
     # skip leading empty lines: the header is the first non-empty record
-    start = next(i for i, r in enumerate(parsed) if any(c.strip() for c in r))
+    start = next((i for i, r in enumerate(parsed) if any(c.strip() for c in r)), None)
+    if start is None:
+        report.add(
+            path,
+            None,
+            None,
+            f"bestand bevat alleen scheidingstekens ({delim!r}) en geen gegevens",
+            hint="de eerste regel moet de kolomnamen bevatten; is het goede bestand genoemd?",
+            category="empty_file",
+        )
+        return None
     header = parsed[start]
     records = [(i + 1, r) for i, r in enumerate(parsed) if i > start]
     frame, rows = _table(records, header, report, path)
@@ -338,6 +379,43 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+#: A zip (xlsx, zipped Shapefile) may unpack to at most this many times its own size.
+MAX_ZIP_RATIO = 100
+#: ... and never to more than this many bytes.
+MAX_UNZIPPED = 2 * 1024**3
+_ZIP_HINT = (
+    "pak het bestand uit en controleer de inhoud, of exporteer het opnieuw; een bestand dat "
+    "zo sterk inpakt is meestal beschadigd of opzettelijk opgeblazen."
+)
+
+
+def _zip_bomb(path: Path) -> str | None:
+    """Why a zip must not be unpacked (too large unpacked, too high a ratio), or None.
+
+    Reads only the zip's directory; memory and time of the read that follows stay
+    proportional to the file's own size.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(max(0, info.file_size) for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # the reader names a broken file itself
+    size = max(path.stat().st_size, 1)
+    if total > MAX_UNZIPPED or total > MAX_ZIP_RATIO * size + 10 * 1024**2:
+        return (
+            f"ingepakt bestand van {size // 1024} kB pakt uit tot {total // 1024**2} MB "
+            f"(hoogstens {MAX_ZIP_RATIO} keer de eigen grootte); het wordt niet gelezen"
+        )
+    return None
+
+
+def _cell_budget(path: Path) -> int:
+    """Most non-empty cells a sheet of this file may hold: proportional to the file size."""
+    return 200_000 + 4 * path.stat().st_size
+
+
 def read_xlsx(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
     """One sheet of an ``.xlsx`` (``blad``, default the first); Excel row numbers kept."""
     import zipfile
@@ -346,6 +424,10 @@ def read_xlsx(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer
 
     if not path.is_file():
         _missing(report, path)
+        return None
+    bomb = _zip_bomb(path)
+    if bomb:
+        report.add(path, None, None, bomb, hint=_ZIP_HINT, category="too_large")
         return None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -378,13 +460,36 @@ def read_xlsx(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer
             )
             return None
         sheet = book[spec.sheet] if spec.sheet is not None else book[names[0]]
-        values = [
-            (i, [_cell_text(v) for v in row])
-            for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # The stored dimension may claim A1:XFD1048576; without it rows are not padded.
+        sheet.reset_dimensions()
+        budget = _cell_budget(path)
+        values = []
+        cells = 0
+        for i, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            last = len(row)
+            while last and row[last - 1] is None:
+                last -= 1
+            if not last:
+                continue
+            texts = [_cell_text(v) for v in row[:last]]
+            if not any(texts):
+                continue
+            cells += last
+            if cells > budget:
+                report.add(
+                    path,
+                    i,
+                    None,
+                    f"werkblad {sheet.title!r} heeft meer dan {budget:_} cellen, veel meer "
+                    "dan een bestand van deze grootte aannemelijk maakt".replace("_", "."),
+                    hint="is het bestand beschadigd, of staan er opmaak of waarden ver buiten "
+                    "de tabel? Kopieer alleen de tabel naar een nieuw werkblad.",
+                    category="too_large",
+                )
+                return None
+            values.append((i, texts))
     finally:
         book.close()
-    values = [(i, r) for i, r in values if any(r)]
     if not values:
         report.add(
             path,
@@ -425,6 +530,10 @@ def read_vector(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLay
     fmt = spec.format
     what = {"geo": "GeoJSON", "gpkg": "GeoPackage", "shpzip": "gezipte shapefile"}[fmt]
     if fmt == "shpzip":
+        bomb = _zip_bomb(path)
+        if bomb:
+            report.add(path, None, None, bomb, hint=_ZIP_HINT, category="too_large")
+            return None
         source = f"/vsizip/{path.resolve()}"
     try:
         layers = [str(name) for name, _g in pyogrio.list_layers(source)]
@@ -495,6 +604,9 @@ def read_vector(path: Path, spec: LayerSpec, report: ValidationReport) -> RawLay
 def read_layer(folder: Path, spec: LayerSpec, report: ValidationReport) -> RawLayer | None:
     """Read the file of one layer by its format (see :attr:`LayerSpec.format`)."""
     path = Path(folder) / spec.file
+    report.checked.append(str(path))
+    if checked_input(Path(folder), spec.file, report) is None:
+        return None
     reader = {
         "csv": read_csv,
         "xlsx": read_xlsx,
@@ -502,5 +614,62 @@ def read_layer(folder: Path, spec: LayerSpec, report: ValidationReport) -> RawLa
         "gpkg": read_vector,
         "shpzip": read_vector,
     }[spec.format]
-    report.checked.append(str(path))
-    return reader(path, spec, report)
+    raw = reader(path, spec, report)
+    if raw is not None:
+        check_text(raw, report)
+    return raw
+
+
+#: Longest text in a cell wijkgeo accepts (characters): Excel's own limit, so an export
+#: never truncates a cell silently; a 1 MB "name" would stall PDF and Excel output.
+MAX_CELL = 32767
+_CELL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x1b]")
+_CELL_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def check_text(raw: RawLayer, report: ValidationReport) -> None:
+    """Report cells longer than :data:`MAX_CELL`, with NUL/control characters (errors) or
+    bidirectional overrides (warning).
+
+    Strict reading refuses the layer; a lenient read keeps the row with the characters
+    removed and the text cut at :data:`MAX_CELL`, so nothing hostile reaches a page,
+    terminal or spreadsheet.
+    """
+    for col in list(raw.frame.columns):
+        values = raw.frame[col].astype(str)
+        dirty = (values.str.len() > MAX_CELL) | values.str.contains(
+            _CELL_CONTROL, regex=True
+        ) | values.str.contains(_CELL_BIDI, regex=True)
+        if not dirty.any():
+            continue
+        for kind, mask in (
+            ("long", values.str.len() > MAX_CELL),
+            ("control", values.str.contains(_CELL_CONTROL, regex=True)),
+            ("bidi", values.str.contains(_CELL_BIDI, regex=True)),
+        ):
+            hits = np.flatnonzero(mask.to_numpy(dtype=bool))
+            for i in hits[:5]:
+                row = int(raw.rows[i])
+                if kind == "long":
+                    message = f"tekst van {len(values.iat[i])} tekens (hoogstens {MAX_CELL})"
+                    hint = "kort de tekst in; is er een hele tekst in één cel geplakt?"
+                elif kind == "control":
+                    message = "tekst bevat een NUL- of stuurteken"
+                    hint = "verwijder onzichtbare tekens (kopieer de tekst via Kladblok)."
+                else:
+                    message = "tekst bevat een richtingteken (U+202A-E/U+2066-9)"
+                    hint = "verwijder het: het keert de volgorde van de tekst om."
+                report.add(
+                    raw.file,
+                    row,
+                    str(col),
+                    message,
+                    hint=hint,
+                    severity=WARNING if kind == "bidi" else ERROR,
+                    category="bad_text",
+                    unit=raw.unit,
+                )
+        cleaned = values.str.replace(_CELL_CONTROL, "", regex=True).str.replace(
+            _CELL_BIDI, "", regex=True
+        ).str.slice(0, MAX_CELL)
+        raw.frame[col] = raw.frame[col].where(~dirty, cleaned)

@@ -252,7 +252,7 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
             category="missing_file",
         )
         return None
-    if not path.is_file():
+    if not path.exists():
         _add(
             rep,
             path,
@@ -265,44 +265,48 @@ def load_spec(folder: str | Path, report: ValidationReport | None = None) -> Fol
         )
         return None
     rep.checked.append(shown)
+    from ..._parse import MAX_TEXT_BYTES, ParseError, loads_json
+    from ..._paths import UnsafePathError, read_bytes_limited, resolve_inside
+
     try:
-        config = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        _add(
-            rep,
-            path,
-            None,
-            None,
-            f"bestand kan niet worden geopend ({exc.strerror or type(exc).__name__})",
-            hint="mist u leesrechten?",
-            category="unreadable",
-        )
+        data = read_bytes_limited(resolve_inside(base, CONFIG_NAME), limit=MAX_TEXT_BYTES)
+    except UnsafePathError as exc:
+        _add(rep, path, None, None, exc.reason, hint=exc.hint, category=exc.category)
         return None
-    except UnicodeDecodeError:
+    try:
+        config = loads_json(data, shown)
+    except ParseError as exc:
         _add(
             rep,
             path,
+            exc.line,
             None,
-            None,
-            "bestand is geen UTF-8",
-            hint="sla lagen.json op als UTF-8 (Kladblok: Opslaan als, codering UTF-8).",
-            category="invalid_json",
-        )
-        return None
-    except json.JSONDecodeError as exc:
-        _add(
-            rep,
-            path,
-            exc.lineno,
-            None,
-            f"geen geldige JSON: {exc.msg} (kolom {exc.colno})",
-            hint='controleer komma\'s, aanhalingstekens ("...") en haakjes rond die regel; '
-            "een komma na het laatste element mag niet in JSON.",
+            exc.reason,
+            hint={
+                "syntax": 'controleer komma\'s, aanhalingstekens ("...") en haakjes rond die '
+                "regel; een komma na het laatste element mag niet in JSON.",
+                "encoding": "sla lagen.json op als UTF-8 (Kladblok: Opslaan als, codering UTF-8).",
+                "depth": "lagen.json beschrijft lagen in hooguit een paar niveaus; zie "
+                "data_sources/README.md.",
+                "number": "schrijf een gewoon getal.",
+            }.get(exc.kind, ""),
             category="invalid_json",
             unit="regel",
         )
         return None
     sch = schema()
+    if isinstance(config, dict) and isinstance(config.get("lagen"), list):
+        _add(
+            rep,
+            path,
+            None,
+            "lagen",
+            "'lagen' is een lijst, maar moet een object zijn met per laag een naam",
+            hint='schrijf "lagen": {"voorzieningen": {"bestand": ...}}; zie '
+            "data_sources/README.md.",
+            category="invalid_config",
+        )
+        return None
     if not isinstance(config, dict) or not isinstance(config.get("lagen"), dict):
         _add(
             rep,
