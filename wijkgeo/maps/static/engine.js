@@ -160,7 +160,7 @@
   wijkgeo.hashKeys = wijkgeo.hashKeys || {};
   var HASH_KEYS = {
     indicator: /^[a-z0-9_]{1,80}$/,
-    weergave: /^(waarde|verschil)$/,
+    weergave: /^(waarde|verschil|verandering)$/,  /* verandering: years.js */
     lagen: /^[a-z0-9_,]{0,400}$/,
     buurt: /^(BU[0-9]{4}[0-9A-Z]{4}|WK[0-9]{4}[0-9A-Z]{2}|GM[0-9]{4})$/,
     jaren: /^[0-9]{4}-[0-9]{4}$/,

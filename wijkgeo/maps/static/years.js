@@ -10,6 +10,10 @@
 (function () {
   "use strict";
   var wijkgeo = window.wijkgeo = window.wijkgeo || {};
+  /* the link keeps the year shown and the base year of the change view (checked keys only) */
+  wijkgeo.hashKeys = wijkgeo.hashKeys || {};
+  wijkgeo.hashKeys.jaar = /^[0-9]{4}$/;
+  wijkgeo.hashKeys.sinds = /^[0-9]{4}$/;
   (wijkgeo.extensions = wijkgeo.extensions || []).push(function (ctx) {
     var J = ctx.data.jaren, T = ctx.T, state = ctx.state, n = ctx.n, ext = ctx.ext;
     if (!J || J.jaren.length < 2) return;
