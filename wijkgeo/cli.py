@@ -189,7 +189,11 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         "Voorbeeld met gezondheid: wijkgeo refresh GM0599 --jaar 2024 --gezondheid."
     )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
-    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    years = p.add_mutually_exclusive_group(required=True)
+    years.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
+    years.add_argument(
+        "--jaren", help="meer jaren, elk op de eigen grenzen, bv. --jaren 2019-2025"
+    )
     p.add_argument("--bestand", help="tekstbestand met één gemeentecode per regel (# = commentaar)")
     _add_store_arg(p)
     p.add_argument(
@@ -252,16 +256,36 @@ def _run_refresh(args: argparse.Namespace) -> int:
         codes = list(args.gemeenten)
         if args.bestand:
             codes.extend(read_gemeenten_file(args.bestand))
-        results = refresh(
-            codes,
-            args.jaar,
-            store=args.store,
-            dry_run=args.dry_run,
-            lock_timeout=args.lock_timeout,
-            force=args.forceer,
-            vierkanten=not args.zonder_vierkanten,
-            gezondheid=args.gezondheid,
-        )
+        if args.jaren:
+            from .series.timeseries import parse_years
+            from .sources.catalog import catalog
+
+            years = parse_years(args.jaren)
+            pdok_years = set(catalog()["pdok"]["years"])
+            for year in [y for y in years if y not in pdok_years]:
+                print(
+                    f"wijkgeo: {year}: geen grenzen bij PDOK voor dat jaar; importeer de "
+                    f"Wijk- en Buurtkaart: wijkgeo import buurt_{year}.zip --gemeente "
+                    f"{codes[0] if len(codes) == 1 else '<CODE>'} --jaar {year}",
+                    file=sys.stderr,
+                )
+            years = [y for y in years if y in pdok_years]
+            if not years:
+                raise ConfigError(f"Geen van de jaren {args.jaren} staat bij PDOK.")
+        else:
+            years = [args.jaar]
+        results = []
+        for year in years:
+            results += refresh(
+                codes,
+                year,
+                store=args.store,
+                dry_run=args.dry_run,
+                lock_timeout=args.lock_timeout,
+                force=args.forceer,
+                vierkanten=not args.zonder_vierkanten,
+                gezondheid=args.gezondheid,
+            )
     finally:
         if handler is not None:
             root.removeHandler(handler)
@@ -638,8 +662,10 @@ def _add_import(p: argparse.ArgumentParser) -> None:
         "bestand",
         nargs="+",
         metavar="BESTAND",
-        help="WijkBuurtkaart_<jaar>_v<n>.gpkg en/of vierkantstatistieken (cbs_vk500_..gpkg), "
-        "of de RIVM-tabel Gezondheid per wijk en buurt (Excel, CSV of parquet)",
+        help="WijkBuurtkaart_<jaar>_v<n>.gpkg (of voor oudere jaren de zip met shapefiles, bv. "
+        "buurt_2015.zip met gem_2015.shp, wijk_2015.shp, buurt_2015.shp) en/of "
+        "vierkantstatistieken (cbs_vk500_..gpkg), of de RIVM-tabel Gezondheid per wijk en "
+        "buurt (Excel, CSV of parquet)",
     )
     p.add_argument(
         "--gemeente",
@@ -997,6 +1023,64 @@ def _run_map(args: argparse.Namespace) -> int:
         indicator=args.indicator,
         peildatum=args.peildatum,
     )
+    print(Path(path).resolve())
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- tijdreeks
+_TIJDREEKS_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo tijdreeks GM9999 --jaren 2015-2024\n"
+    "  wijkgeo tijdreeks GM0606 --jaren 2015-2024 --format xlsx --uitvoer schiedam.xlsx\n"
+    "  wijkgeo tijdreeks GM1992 --jaren 2015,2024 --indicator inwoners\n"
+    "Elk jaar op de grenzen van het nieuwste jaar, met per waarde de herkomst: gemeten,\n"
+    "hercodeerd, omgerekend (grens veranderd; via 100 m-vierkanten of oppervlakte) of\n"
+    "ontbreekt (met de reden). Oudere jaren komen in de store met wijkgeo import\n"
+    "(shapefiles van de Wijk- en Buurtkaart) of wijkgeo refresh --jaren."
+)
+
+
+def _add_tijdreeks(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _TIJDREEKS_EXAMPLE
+    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode zoals nu, bv. GM0606")
+    p.add_argument("--jaren", required=True, help="jaren, bv. 2015-2024 of 2015,2020,2024")
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "json"),
+        default="csv",
+        help="csv (Nederlandse Excel: ; en decimale komma; standaard), xlsx of json",
+    )
+    p.add_argument(
+        "--uitvoer", metavar="PAD", help="uitvoerbestand (standaard GMxxxx_tijdreeks.<format>)"
+    )
+    p.add_argument(
+        "--indicator",
+        action="append",
+        metavar="SLEUTEL",
+        help="alleen deze indicator (herhaalbaar); standaard alle om te rekenen indicatoren",
+    )
+    _add_store_arg(p)
+
+
+@command("tijdreeks", "indicatoren over de jaren op de grenzen van nu, met herkomst per waarde")(
+    _add_tijdreeks
+)
+def _run_tijdreeks(args: argparse.Namespace) -> int:
+    from .codes import normalize_code
+    from .series.timeseries import tijdreeks, write_tijdreeks
+
+    code = normalize_code(args.gemeente, "gemeente")
+    frame = tijdreeks(code, args.jaren, store=args.store, indicators=args.indicator)
+    path = Path(args.uitvoer or f"{code}_tijdreeks.{args.format}")
+    write_tijdreeks(frame, path, args.format)
+    missing = frame.attrs.get("ontbrekende_jaren") or []
+    if missing:
+        print(
+            f"wijkgeo: niet in de store en weggelaten: {', '.join(map(str, missing))}. "
+            "Ophalen met:\n  " + "\n  ".join(frame.attrs.get("ophalen") or []),
+            file=sys.stderr,
+        )
     print(Path(path).resolve())
     return EXIT_OK
 

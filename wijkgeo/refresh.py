@@ -513,6 +513,17 @@ def _result(
 
 
 # ---------------------------------------------------------------------------- import
+def _read_kaart(path: str | Path, gemeente: str, year: int, store: Any = None) -> Any:
+    """The Wijk- en Buurtkaart of any year: the GeoPackage, or the older zipped shapefiles
+    (``store``: where a newer year may name a gemeente's predecessors)."""
+    from .sources.kwb_shapefile import is_shapefile_source, read_kwb_shapefiles
+    from .sources.wijkbuurtkaart import read_wijkbuurtkaart
+
+    if is_shapefile_source(path):
+        return read_kwb_shapefiles(path, gemeente, year, store=store)
+    return read_wijkbuurtkaart(path, gemeente, year)
+
+
 def _count(n: Any, one: str, many: str) -> str:
     """``1 wijk``, ``2 wijken``.
 
@@ -588,7 +599,8 @@ def import_wijkbuurtkaart(
     >>> r.status, r.wijken                                      # doctest: +SKIP
     ('created', 21)
     """
-    from .sources.wijkbuurtkaart import file_sha256, read_wijkbuurtkaart
+    from .sources.kwb_shapefile import is_shapefile_source
+    from .sources.wijkbuurtkaart import file_sha256
 
     target = store if isinstance(store, Store) else Store(store)
     code = normalize_code(gemeente, "gemeente")
@@ -601,9 +613,10 @@ def import_wijkbuurtkaart(
     if before.get("sha256") and Path(path).is_file() and file_sha256(path) == before["sha256"]:
         reason = f"{Path(path).name} is al geïmporteerd (zelfde sha256)"
         return _result(target, code, int(year), UNCHANGED, reason, stored)
-    atlas = read_wijkbuurtkaart(path, code, year)
+    atlas = _read_kaart(path, code, year, target)  # the GeoPackage, or the older shapefiles
     info = atlas.meta["wijkbuurtkaart"]
-    _nederland(path, atlas)
+    if not is_shapefile_source(path):  # Nederland from all gemeenten of the GeoPackage
+        _nederland(path, atlas)
     if stored is not None:  # new figures; the gemeente's own layers and the grid stay
         kept = target.keep_local(atlas)
         if kept:

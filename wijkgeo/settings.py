@@ -101,6 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
         "http_backoff", "WIJKGEO_HTTP_BACKOFF", float, 0.5,
         "Wachtfactor tussen herhalingen in seconden (exponentieel; Retry-After gaat voor).",
     ),
+    Setting(
+        "series_min_iou", "WIJKGEO_REEKS_MIN_IOU", float, 0.9,
+        "Tijdreeksen: een buurt met dezelfde code en naam telt als hetzelfde gebied als oude en "
+        "nieuwe grens minstens zoveel overlappen (doorsnede gedeeld door vereniging).",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

@@ -708,7 +708,7 @@ class Store:
             if name.startswith("vierkanten_")
         }
         local: dict[str, Any] = {}
-        for key, entry in manifest.get("local", {}).items():
+        for key, entry in (manifest.get("local") or {}).items():  # None: no own layers
             local[key] = frames[entry["layer"]] if "layer" in entry else entry.get("json")
         signals = self.read_signals(manifest["gemeente"])
         if signals is not None:

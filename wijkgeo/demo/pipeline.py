@@ -53,15 +53,29 @@ def run_demo(
     from ..maps import build, save_map
     from ..store import Store, load
     from .demodam import make_demo
+    from .years import demo_years
 
     atlas = make_demo(seed=seed)
     target = Store(store)
     target.write_atlas(atlas)
+    # the earlier years (a split, a merge, a re-used code): `wijkgeo tijdreeks GM9999` works
+    for earlier in demo_years(atlas, seed=seed).values():
+        target.write_atlas(earlier)
     log.info("Demodam opgeslagen in %s", target.path)
     _demo_signals(atlas, target, seed)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
-    # every indicator, opening on this one; self-contained, so it opens without internet
-    fmap = build(atlas, indicator=indicator, offline=True)
+    from ..maps import MapOptions, Overlays
+    from ..series.timeseries import years_on_today
+
+    # every indicator, opening on this one; self-contained, so it opens without internet;
+    # the years 2015-2024 on today's buurten (year switch, "verandering sinds")
+    jaren = years_on_today(target, DEMO_CODE, DEMO_YEAR, levels=("buurt",))
+    fmap = build(
+        atlas,
+        indicator=indicator,
+        options=MapOptions(offline=True),
+        overlays=Overlays(jaren=jaren),
+    )
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)

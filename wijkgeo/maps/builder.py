@@ -305,10 +305,13 @@ def write_map(
             atlas.meta[key] = manifest[key]
     if series.previous() is not None:
         log.info("vorig jaar %d gevonden: veranderingen in de popups", series.previous().year)
+    from ..series.timeseries import years_on_today
+
+    jaren = years_on_today(target, atlas.code, year, levels=("buurt",))  # None: one year
     fmap = build(
         series,
         indicator=indicator,
         options=MapOptions(offline=offline),
-        overlays=Overlays(peildatum=peildatum),
+        overlays=Overlays(peildatum=peildatum, jaren=jaren),
     )
     return save_map(fmap, path or Path("maps") / f"{series.code}_{year}.html")

@@ -93,6 +93,9 @@ class Overlays:
         Further layers (their JavaScript type must be registered on the page).
     peildatum : date or str, optional
         Reference date of "wat er al is" and the koppelkansen (default the Atlas's).
+    jaren : DataFrame, None or False
+        The years on today's boundaries (:func:`wijkgeo.series.tijdreeks`): a year switch
+        and the "verandering sinds JJJJ" view; ``None``/``False``: none.
     """
 
     koppelkansen: Any = None
@@ -100,6 +103,7 @@ class Overlays:
     local: bool = True
     layers: Sequence[Any] = field(default_factory=tuple)
     peildatum: Any = None
+    jaren: Any = None
 
     @classmethod
     def off(cls, layers: Sequence[Any] = ()) -> Overlays:

@@ -297,6 +297,12 @@ def map_payload(
                 for name in dict.fromkeys((options.basemap, "grijs", "pastel"))
             },
         }
+    frame = overlays.jaren
+    if frame is not None and frame is not False and len(frame):
+        from .years import years_block
+
+        # every year on these buurten, the geometry once; the newest year is the map's own
+        payload["jaren"] = years_block(frame, list(buurten["buurtcode"].astype(str)))
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,

@@ -133,6 +133,8 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
     scripts = [static_text("engine.js")]
     if data.extras:
         scripts += [static_text("overlays.js")] + [static_text(f"layers/{t}.js") for t in SCRIPTS]
+    if "jaren" in data.payload:
+        scripts.append(static_text("years.js"))  # the year switch: only with a series
     block = script_json(escape_payload(data.payload))  # every data string escaped, once
     Verbatim(
         f'<script type="application/json" id="{IDS["data"]}">{block}</script>'

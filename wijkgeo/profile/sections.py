@@ -122,6 +122,21 @@ def change(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     return {"change": _change(data, page["level"], page["code"], page["name"])}
 
 
+def development(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """"Hoe ontwikkelt de buurt zich": every stored year on today's boundaries."""
+    from markupsafe import Markup
+
+    from ..series.carry import rules
+    from .development import section_html
+
+    frame = getattr(data, "tijdreeks", None)
+    if frame is None or page["small"] or page["level"] not in ("buurt", "wijk"):
+        return {"ontwikkeling": None}
+    keys = [k for k in rules()["teksten"]["profiel_indicatoren"] if k in set(frame["indicator"])]
+    part = frame[frame["niveau"] == page["level"]]
+    return {"ontwikkeling": Markup(section_html(part, page["code"], keys))}
+
+
 def area(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     """The small map of the area."""
     level, code = page["level"], page["code"]
@@ -207,6 +222,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("voices", voices),
     ("spread", spread),
     ("change", change),
+    ("ontwikkeling", development),
     ("map", area),
     ("questions", questions),
     ("sources", sources),
@@ -223,6 +239,7 @@ PAGE = (
     "spread",
     "themes",
     "change",
+    "ontwikkeling",
     "questions",
     "sources",
 )
