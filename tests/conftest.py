@@ -9,12 +9,19 @@ Real data
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The local replay servers (pytest-httpserver, i.e. werkzeug) log every request at INFO. Whether
+# werkzeug attaches its own stderr handler depends on which test logged first, so a test that
+# asserts a quiet CLI (``-q`` prints nothing) saw the server's lines after some other tests.
+# Those lines are the test server's, never wijkgeo's: keep them out of every test's output.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def _strict() -> bool:

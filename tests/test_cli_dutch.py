@@ -36,7 +36,7 @@ def test_every_help_is_dutch_with_an_example():
 @pytest.mark.parametrize(
     ("argv", "dutch"),
     [
-        (["refresh"], "deze argumenten zijn verplicht: --jaar"),
+        (["refresh"], "een van de argumenten --jaar --jaren is verplicht"),
         (["export", "GM0599", "--jaar", "x"], "ongeldige waarde 'x': verwacht een geheel getal"),
         (["export", "GM0599", "--jaar", "2024", "--format", "pdf"], "ongeldige keuze: 'pdf'"),
         (["status", "--onzin"], "onbekende argumenten: --onzin"),

@@ -261,7 +261,10 @@ def test_committed_data_sources_demo_equal_generator_output(tmp_path):
         "bewonersinitiatieven.csv",
         "energietransitie_wijken.csv",
         "lagen.json",
+        "postcodes.csv",
         "projecten.geojson",
+        "signalen_wijkteam.csv",
+        "verhalen.csv",
         "voorzieningen.csv",
     }
     for path in written:

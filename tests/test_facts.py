@@ -22,7 +22,8 @@ def _names_in(texts: list[str], names: list[str]) -> list[str]:
     left = sorted(names, key=len, reverse=True)
     out = []
     for t in texts:
-        hit = next((n for n in left if t == n or t.startswith(n + " (")), None)
+        # "Naam (loopt af op ...)", "Naam – bereikt: ..." (what an initiative achieved)
+        hit = next((n for n in left if t == n or t.startswith((n + " (", n + " – "))), None)
         if hit is None:
             out.append(f"?{t}")
         else:

@@ -59,9 +59,11 @@ def test_the_demo_map_carries_every_layer_with_its_data(demo, demo_payload):
         "initiatieven",
         "energietransitie",
         "projecten",
+        "verhalen",
         "koppelkansen",
     ]
     assert len(layers["voorzieningen"]["names"]) == len(demo.local["voorzieningen"])
+    assert len(layers["verhalen"]["names"]) == len(demo.local["verhalen"])
     assert layers["voorzieningen"]["cluster"] and not layers["initiatieven"]["cluster"]
     assert len(layers["projecten"]["items"]) == len(demo.local["projecten"])
     proj = demo.local["projecten"]

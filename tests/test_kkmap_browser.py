@@ -84,6 +84,7 @@ def test_the_demo_has_every_layer_in_one_control(demo):
         "initiatieven",
         "energietransitie",
         "projecten",
+        "verhalen",
         "koppelkansen",
     ]
     assert page.locator("input[data-wijkgeo-layer]").count() == len(ids)
@@ -97,6 +98,7 @@ def test_every_layer_toggles_and_its_legend_follows(demo):
         "vierkanten",
         "voorzieningen",
         "initiatieven",
+        "verhalen",
         "energietransitie",
         "projecten",
         "koppelkansen",

@@ -116,6 +116,20 @@ def _centre(name: str) -> tuple[float, float]:
     return x + 250, y + 250
 
 
+HEALTH_BASE = {"eenzaam_65plus": 50.0, "mantelzorger_18plus": 14.0,
+               "moeite_met_rondkomen_18plus": 15.0, "vrijwilligerswerk_18plus": 25.0}
+HEALTH = {"B3": {"eenzaam_65plus": 60.0}, "B6": {"mantelzorger_18plus": 18.0},
+          "B5": {"moeite_met_rondkomen_18plus": 22.0}, "B4": {"vrijwilligerswerk_18plus": 32.0}}
+
+
+def _health() -> pd.DataFrame:
+    """RIVM-style estimates per area code (as wijkgeo.sources.rivm_store keeps them): the
+    base everywhere (gemeente and NL too), one buurt above it per health rule."""
+    rows = [{"code": c, **HEALTH_BASE} for c in ("NL00", "GM0001", WK_N, WK_Z)]
+    rows += [{"code": code, **HEALTH_BASE, **HEALTH.get(name, {})} for name, code in B.items()]
+    return pd.DataFrame(rows)
+
+
 def make_atlas(*, projecten: bool = True, vierkanten: bool = True, income: bool = True) -> Atlas:
     rows = []
     for i, (name, code) in enumerate(B.items()):
@@ -168,6 +182,7 @@ def make_atlas(*, projecten: bool = True, vierkanten: bool = True, income: bool 
         "energietransitie": pd.DataFrame(
             {"wijkcode": [WK_N, WK_Z], "planjaar": [2030, 2026],
              "strategie": ["all-electric", "warmtenet"], "toelichting": ["", ""]}),
+        "gezondheid": _health(),
     }
     if projecten:
         x4, y4 = _cell(3)
@@ -226,6 +241,10 @@ EXPECTED = {
     "preventie_risicos_samen": {B["B5"]},
     "plannen_overlappen": {B["B5"]},
     "bouwgolf_en_werk": {WK_Z},
+    "eenzame_ouderen_zonder_ontmoetingsplek": {B["B3"]},
+    "mantelzorgers_ontlasten": {B["B6"]},
+    "rondkomen_en_van_het_gas": {B["B5"]},
+    "vrijwilligers_voor_continuiteit": {B["B4"]},
 }
 
 
@@ -501,7 +520,7 @@ def _problems(body: str, tmp_path: Path) -> list[str]:
     ("condition", "expected"),
     [
         ('soort = "drempel"\nindicator = "aandeel_65plus"\nwaarde = 1',
-         "onbekende indicator 'aandeel_65plus'. Bedoelde u 'aandeel_65_plus'?"),
+         "onbekende indicator 'aandeel_65plus'. Bedoelde u 'aandeel_65_plus'"),
         ('soort = "drempl"\nindicator = "aandeel_65_plus"\nwaarde = 1',
          "onbekende soort conditie 'drempl'"),
         ('soort = "laag"\nlaag = "voorzieningn"', "onbekende laag 'voorzieningn'. Bedoelde u "

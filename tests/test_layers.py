@@ -55,7 +55,14 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("indicatoren", ["wijkgeo.indicators"]),
     (
         "analyse",
-        ["wijkgeo.grid.", "wijkgeo.koppelkansen", "wijkgeo.facts.present"],
+        [
+            "wijkgeo.grid.",
+            "wijkgeo.koppelkansen",
+            "wijkgeo.facts.present",
+            "wijkgeo.series.carry",
+            "wijkgeo.series.timeseries",
+            "wijkgeo.signalen",
+        ],
     ),
     ("feiten", ["wijkgeo.facts"]),
     ("uitvoer", ["wijkgeo.maps", "wijkgeo.export", "wijkgeo.profile"]),

@@ -50,6 +50,7 @@ def test_reads_the_demo_layers():
         "bewonersinitiatieven",
         "energietransitie",
         "projecten",
+        "verhalen",
         "voorzieningen",
     ]
     vz = layers["voorzieningen"]

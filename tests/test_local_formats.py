@@ -236,6 +236,7 @@ def test_demo_layers_load_cleanly_against_demodam(demo):
         "bewonersinitiatieven",
         "energietransitie",
         "projecten",
+        "verhalen",
         "voorzieningen",
     ]
     assert len(layers["projecten"]) >= 10

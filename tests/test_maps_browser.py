@@ -156,7 +156,7 @@ def test_an_indicator_without_values_is_greyed_with_the_reason(desktop):
     assert option.is_disabled()
     assert "Wijk- en Buurtkaart" in option.inner_text()
     groups = page.eval_on_selector_all("#wijkgeo-indicator optgroup", "gs => gs.map(g => g.label)")
-    assert groups[:2] == ["Bevolking", "Wonen"]
+    assert groups[:2] == ["Welzijn", "Materiële welvaart"]  # CBS's brede welvaart themes
 
 
 def test_popup_in_dutch_with_unit_comparisons_rank_change_and_caveat(desktop, atlas):

@@ -168,16 +168,24 @@ def test_small_buurt_shows_the_reason_not_numbers(demo, data, pages):
     assert "Cijfers per thema" in _visible_text(pages.pages["BU99990201"].read_text("utf-8"))
 
 
-def test_theme_tables_cover_the_six_themes_with_position_dots(data):
+def test_theme_tables_follow_the_brede_welvaart_themes_with_position_dots(data):
     page = data.page("BU99990201")
     keys = [t["key"] for t in page["themes"]]
-    assert keys[:6] == ["bevolking", "wonen", "inkomen", "energie", "voorzieningen", "sociaal"]
+    assert keys == ["welzijn", "materiele_welvaart", "gezondheid", "arbeid_en_vrije_tijd",
+                    "wonen", "samenleving", "milieu"]  # CBS's brede welvaart themes
+    # a theme without buurt figures is said plainly, once, with what it lacks
+    assert any("Veiligheid (Ervaren veiligheid" in s for s in page["sources"])
+    assert "Vertrouwen" in next(t for t in page["themes"] if t["key"] == "samenleving")["note"]
+    # a model estimate carries 'schatting', its year and its bounds
+    est = next(r for t in page["themes"] for r in t["rows"] if r["key"] == "eenzaam_65plus")
+    assert "(schatting 2024)" in est["label"] and re.search(r"^tussen \d+,\d en \d", est["note"])
     rows = [r for t in page["themes"] for r in t["rows"]]
     with_dot = [r for r in rows if str(r["dot"]).startswith("<svg")]
     assert len(with_dot) >= 30
     for theme in page["themes"]:
-        if theme["rows"]:
-            assert theme["sources"], theme["key"]
+        if any(not get_indicator(r["key"]).estimate for r in theme["rows"]):
+            assert theme["sources"], theme["key"]  # the RIVM table is named under Bronnen
+    assert any("RIVM-schattingen" in s and "50150NED" in s for s in page["sources"])
 
 
 def test_spread_over_500m_cells_and_buurten(demo, data):
@@ -474,7 +482,7 @@ def test_real_rotterdam_buurten(realdata, tmp_path):
     assert page["summary"][0].startswith(
         f"In {big['buurtnaam']} wonen {format_number(big['aantal_inwoners'], 0)} mensen"
     )
-    inkomen = next(t for t in page["themes"] if t["key"] == "inkomen")
+    inkomen = next(t for t in page["themes"] if t["key"] == "materiele_welvaart")
     # income is absent from the Wijk- en Buurtkaart: the section says so, no numbers
     labels = {r["key"]: r for r in inkomen["rows"]}
     assert (
@@ -482,7 +490,7 @@ def test_real_rotterdam_buurten(realdata, tmp_path):
         or labels["aandeel_huishoudens_laag_inkomen"]["missing"]
     )
     html = res.pages[big["buurtcode"]].read_text("utf-8")
-    assert "Inkomen, werk en armoede" in html
+    assert "Materiële welvaart" in html
     assert len(page["spread"]["rows"]) >= 2  # real 500 m cells within the buurt
     # no migration-background column in the spread (not a default indicator anywhere)
     assert not any("herkomst" in h.lower() for h in page["spread"]["headers"])

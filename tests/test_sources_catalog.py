@@ -9,8 +9,12 @@ from wijkgeo.sources import catalog
 
 
 def test_kwb_tables_per_year():
-    assert catalog.years() == list(range(2019, 2026))
+    assert catalog.years() == list(range(2015, 2026))
     assert [catalog.kwb_table(y) for y in catalog.years()] == [
+        "83220NED",
+        "83487NED",
+        "83765NED",
+        "84286NED",
         "84583NED",
         "84799NED",
         "85039NED",
@@ -19,8 +23,12 @@ def test_kwb_tables_per_year():
         "85984NED",
         "86165NED",
     ]
-    with pytest.raises(ConfigError, match="2019, 2020"):
-        catalog.kwb_table(2018)
+    with pytest.raises(ConfigError, match="2015, 2016"):
+        catalog.kwb_table(2014)
+    # the older shapefile layout is data too
+    layout = catalog.shapefile_layout()
+    assert layout["columns"]["BU_CODE"] == "buurtcode"
+    assert "buurt_{year}" in layout["files"]["buurt"]
 
 
 def test_real_services_are_the_default(monkeypatch):

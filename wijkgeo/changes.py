@@ -31,7 +31,14 @@ import shapely
 from ._errors import DataValidationError
 from .conventions import AREA_LEVELS, CODE_COLUMN, CRS
 
-__all__ = ["MIN_IOU", "STATUSES", "boundary_changes", "comparable_codes", "unchanged_codes"]
+__all__ = [
+    "MIN_IOU",
+    "STATUSES",
+    "boundary_changes",
+    "comparable_codes",
+    "overlaps",
+    "unchanged_codes",
+]
 
 #: Status labels (Dutch: they end up in tables a wijkregisseur reads).
 STATUSES = ("ongewijzigd", "gewijzigd", "nieuw", "vervallen")
@@ -53,6 +60,68 @@ def _prepare(frame: gpd.GeoDataFrame, level: str, which: str) -> gpd.GeoDataFram
     out = out[out.geometry.notna() & ~out.geometry.is_empty]
     out = out.set_geometry(shapely.make_valid(np.asarray(out.geometry.values)))
     return out.dissolve("code").reset_index()
+
+
+def overlaps(
+    a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of an ``a`` and a ``b`` polygon that meet: their intersection and IoU.
+
+    The one place where two boundary sets are laid over each other (:func:`boundary_changes`
+    and the crosswalk of :mod:`wijkgeo.series` both use it): a spatial index, then one
+    vectorised GEOS intersection per candidate pair.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray of shapely geometries
+        Valid polygons in one metric CRS, each set a tiling (the areas of one year do not
+        overlap each other): an area with identical coordinates in both sets then meets
+        its other candidates only along edges, and they are not intersected.
+
+    Returns
+    -------
+    ia, ib : int arrays
+        Positions of the pairs in ``a`` and ``b`` (pairs that only touch are left out).
+    pieces : numpy.ndarray of geometries
+        ``a[ia] ∩ b[ib]``.
+    iou : float array
+        Intersection over union of each pair.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> ia, ib, pieces, iou = overlaps(
+    ...     np.array([box(0, 0, 10, 10), box(10, 0, 20, 10)]),
+    ...     np.array([box(0, 0, 10, 10), box(10, 0, 15, 10), box(15, 0, 20, 10)]))
+    >>> ia.tolist(), ib.tolist(), iou.round(3).tolist()
+    ([0, 1, 1], [0, 1, 2], [1.0, 0.5, 0.5])
+    """
+    tree = shapely.STRtree(b)
+    ia, ib = tree.query(a, predicate="intersects")
+    # An area with identical coordinates in both sets is its own intersection, and in a
+    # tiling its other candidates are neighbours that only touch it: no GEOS overlay for
+    # either (most areas of two years, at national scale most of the work).
+    ga, gb = a[ia], b[ib]
+    same = shapely.equals_exact(ga, gb, 0.0)
+    twin_a = np.zeros(len(a), dtype=bool)
+    twin_b = np.zeros(len(b), dtype=bool)
+    twin_a[ia[same]] = True
+    twin_b[ib[same]] = True
+    rest = ~same & ~twin_a[ia] & ~twin_b[ib]
+    pieces = np.full(len(ia), None, dtype=object)
+    pieces[same] = ga[same]
+    pieces[rest] = shapely.intersection(ga[rest], gb[rest])
+    inter = np.where(same | rest, shapely.area(pieces), 0.0)
+    union = shapely.area(ga) + shapely.area(gb) - inter
+    keep = inter > 0
+    iou = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+    order = np.lexsort((ib[keep], ia[keep]))
+    return (
+        ia[keep][order].astype(np.int64),
+        ib[keep][order].astype(np.int64),
+        pieces[keep][order],
+        iou[keep][order],
+    )
 
 
 def boundary_changes(
@@ -87,16 +156,12 @@ def boundary_changes(
             f"Onbekend niveau {level!r}; kies uit {', '.join(AREA_LEVELS)}."
         )
     a, b = _prepare(old, level, "oude"), _prepare(new, level, "nieuwe")
-    pairs = gpd.sjoin(a, b, how="inner", predicate="intersects", lsuffix="a", rsuffix="b")
-    ga = a.geometry.values[pairs.index.to_numpy()]
-    gb = b.geometry.values[pairs["index_b"].to_numpy()]
-    inter = shapely.area(shapely.intersection(np.asarray(ga), np.asarray(gb)))
-    union = shapely.area(np.asarray(ga)) + shapely.area(np.asarray(gb)) - inter
+    ia, ib, _pieces, iou = overlaps(np.asarray(a.geometry.values), np.asarray(b.geometry.values))
     table = pd.DataFrame(
         {
-            "code_a": pairs["code_a"].to_numpy(),
-            "code_b": pairs["code_b"].to_numpy(),
-            "iou": np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0),
+            "code_a": a["code"].to_numpy()[ia],
+            "code_b": b["code"].to_numpy()[ib],
+            "iou": iou,
         }
     )
     same = table[table.code_a == table.code_b].set_index("code_a")["iou"]

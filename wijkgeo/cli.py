@@ -185,10 +185,15 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         "Voorbeeld: wijkgeo -q refresh GM0599 --jaar 2024 --logbestand refresh.log  (cron: "
         "zegt niets als er niets veranderde). "
         "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
-        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd."
+        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. "
+        "Voorbeeld met gezondheid: wijkgeo refresh GM0599 --jaar 2024 --gezondheid."
     )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
-    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    years = p.add_mutually_exclusive_group(required=True)
+    years.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
+    years.add_argument(
+        "--jaren", help="meer jaren, elk op de eigen grenzen, bv. --jaren 2019-2025"
+    )
     p.add_argument("--bestand", help="tekstbestand met één gemeentecode per regel (# = commentaar)")
     _add_store_arg(p)
     p.add_argument(
@@ -222,6 +227,11 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         "Nederland, één keer per jaar opgeslagen (voor `wijkgeo vergelijk`), bv. "
         "`wijkgeo refresh --nederland --jaar 2020`",
     )
+    p.add_argument(
+        "--gezondheid",
+        action="store_true",
+        help="ook de nieuwste RIVM-tabel Gezondheid per wijk en buurt (schattingen) opslaan",
+    )
     p.add_argument("--json", action="store_true", help="resultaat per gemeente als JSON op stdout")
     p.add_argument("--logbestand", metavar="PAD", help="logregels ook aan dit bestand toevoegen")
 
@@ -253,16 +263,37 @@ def _run_refresh(args: argparse.Namespace) -> int:
         codes = list(args.gemeenten)
         if args.bestand:
             codes.extend(read_gemeenten_file(args.bestand))
-        results = refresh(
-            codes,
-            args.jaar,
-            store=args.store,
-            dry_run=args.dry_run,
-            lock_timeout=args.lock_timeout,
-            force=args.forceer,
-            vierkanten=not args.zonder_vierkanten,
-            nederland=args.nederland,
-        )
+        if args.jaren:
+            from .series.timeseries import parse_years
+            from .sources.catalog import catalog
+
+            years = parse_years(args.jaren)
+            pdok_years = set(catalog()["pdok"]["years"])
+            for year in [y for y in years if y not in pdok_years]:
+                print(
+                    f"wijkgeo: {year}: geen grenzen bij PDOK voor dat jaar; importeer de "
+                    f"Wijk- en Buurtkaart: wijkgeo import buurt_{year}.zip --gemeente "
+                    f"{codes[0] if len(codes) == 1 else '<CODE>'} --jaar {year}",
+                    file=sys.stderr,
+                )
+            years = [y for y in years if y in pdok_years]
+            if not years:
+                raise ConfigError(f"Geen van de jaren {args.jaren} staat bij PDOK.")
+        else:
+            years = [args.jaar]
+        results = []
+        for year in years:
+            results += refresh(
+                codes,
+                year,
+                store=args.store,
+                dry_run=args.dry_run,
+                lock_timeout=args.lock_timeout,
+                force=args.forceer,
+                vierkanten=not args.zonder_vierkanten,
+                gezondheid=args.gezondheid,
+                nederland=args.nederland,
+            )
     finally:
         if handler is not None:
             root.removeHandler(handler)
@@ -654,9 +685,10 @@ def _run_koppelkansen(args: argparse.Namespace) -> int:
 # inputs beside lagen.json add their checker to _checkers() (one line each).
 def _checkers() -> list:
     from .koppelkansen.validate import check_folder
+    from .profile.stories import check_story_topics
     from .sources.local.check import check_lagen
 
-    return [check_lagen, check_folder]
+    return [check_lagen, check_folder, check_story_topics]
 
 
 def _atlas_for(store: str | None):
@@ -728,6 +760,9 @@ def _add_import(p: argparse.ArgumentParser) -> None:
         "berekend uit alle gemeenten in het bestand. De vierkantstatistieken (500 m en 100 m)\n"
         "komen bij elke gemeente in de store (of alleen --gemeente). Eigen lagen (wijkgeo\n"
         "lagen) blijven staan. Hetzelfde bestand nogmaals: ongewijzigd.\n"
+        "Gezondheid (RIVM-schattingen per buurt, een gedownloade tabel 50090NED/50120NED/\n"
+        "50150NED als Excel, CSV of parquet; editie, jaar en leeftijd uit de rijen):\n"
+        "  wijkgeo import 50090NED_2020_65+.xlsx --gemeente GM0599\n"
         "Exitcodes: 0 opgeslagen of ongewijzigd; 2 ongeldig bestand of gemeente niet (volledig)\n"
         "in het bestand; 3 store vergrendeld of beschadigd."
     )
@@ -735,14 +770,22 @@ def _add_import(p: argparse.ArgumentParser) -> None:
         "bestand",
         nargs="+",
         metavar="BESTAND",
-        help="WijkBuurtkaart_<jaar>_v<n>.gpkg en/of vierkantstatistieken (cbs_vk500_..gpkg)",
+        help="WijkBuurtkaart_<jaar>_v<n>.gpkg (of voor oudere jaren de zip met shapefiles, bv. "
+        "buurt_2015.zip met gem_2015.shp, wijk_2015.shp, buurt_2015.shp) en/of "
+        "vierkantstatistieken (cbs_vk500_..gpkg), of de RIVM-tabel Gezondheid per wijk en "
+        "buurt (Excel, CSV of parquet)",
     )
     p.add_argument(
         "--gemeente",
-        help="gemeentecode, bv. GM0599 (nodig bij de Wijk- en Buurtkaart; bij vierkanten: "
-        "alleen deze gemeente)",
+        help="gemeentecode, bv. GM0599 (nodig bij de Wijk- en Buurtkaart en de RIVM-tabel; "
+        "bij vierkanten: alleen deze gemeente)",
     )
-    p.add_argument("--jaar", type=int, help="jaar van de kaart, bv. 2024")
+    p.add_argument(
+        "--jaar",
+        type=int,
+        help="jaar van de kaart, bv. 2024 (bij de RIVM-tabel: het opgeslagen jaar waar de "
+        "cijfers bij komen; standaard het nieuwste)",
+    )
     _add_store_arg(p)
     p.add_argument(
         "--lock-timeout",
@@ -755,15 +798,23 @@ def _add_import(p: argparse.ArgumentParser) -> None:
 
 @command(
     "import",
-    "lees een gemeente uit een gedownloade Wijk- en Buurtkaart of vierkantstatistieken (.gpkg)",
+    "lees een gedownloade Wijk- en Buurtkaart, vierkantstatistieken of RIVM-gezondheidstabel in",
 )(_add_import)
 def _run_import(args: argparse.Namespace) -> int:
     from .refresh import import_vierkanten, import_wijkbuurtkaart
+    from .sources.rivm_file import is_health_file
     from .sources.vierkant import vierkant_layer
 
     files = [Path(f) for f in args.bestand]
+    health = [f for f in files if is_health_file(f)]  # a CBS table download (RIVM health)
+    files = [f for f in files if f not in health]
     grids = [f for f in files if f.is_file() and vierkant_layer(f) is not None]
     kaarten = [f for f in files if f not in grids]
+    if health and not args.gemeente:
+        raise ConfigError(
+            f"{health[0]}: geef bij de RIVM-tabel --gemeente, bv. "
+            f"wijkgeo import {health[0].name} --gemeente GM0599"
+        )
     if kaarten and (not args.gemeente or args.jaar is None):
         raise ConfigError(
             f"{kaarten[0]}: geef bij de Wijk- en Buurtkaart --gemeente en --jaar, bv. "
@@ -779,6 +830,15 @@ def _run_import(args: argparse.Namespace) -> int:
             grid, args.gemeente, args.jaar, store=args.store, lock_timeout=args.lock_timeout
         ):
             print(result.message())
+    for table in health:  # after the kaart: the figures go with the stored gemeente
+        from .sources.rivm_store import import_gezondheid
+
+        print(
+            import_gezondheid(
+                table, args.gemeente, year=args.jaar, store=args.store,
+                lock_timeout=args.lock_timeout,
+            )
+        )
     return EXIT_OK
 
 
@@ -900,6 +960,87 @@ def _run_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- signalen
+_SIGNALEN_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo signalen data_sources/demo/signalen_wijkteam.csv --gemeente GM9999 \\\n"
+    "      --postcodetabel data_sources/demo/postcodes.csv\n"
+    "  wijkgeo signalen export_wijkteam_2024.xlsx --gemeente GM0599 --jaar 2024\n"
+    "Het bestand (een rij per casus of vraag, met postcode, buurtcode of x/y en een thema)\n"
+    "wordt één keer gelezen en nergens weggeschreven. Alleen aantallen per buurt, wijk, thema\n"
+    "en jaar komen in de store: aantallen onder de drempel niet, de rest afgerond op 5, en\n"
+    "elk totaal is de som van de getoonde aantallen. Kaart en profiel tonen ze daarna als\n"
+    "registraties van het wijkteam per 1.000 inwoners. Exitcodes: 0 opgeslagen; 2 ongeldig\n"
+    "bestand of optie; 3 store vergrendeld."
+)
+
+
+def _add_signalen(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _SIGNALEN_EXAMPLE
+    p.add_argument("bestand", metavar="BESTAND", help="export van het wijkteam (CSV of .xlsx)")
+    p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
+    p.add_argument(
+        "--jaar",
+        type=int,
+        help="alleen dit jaar tellen (zonder datumkolom: het jaar van het hele bestand)",
+    )
+    p.add_argument(
+        "--drempel",
+        type=int,
+        default=10,
+        metavar="N",
+        help="kleinste aantal dat getoond wordt (standaard 10, nooit lager dan 5)",
+    )
+    p.add_argument(
+        "--postcodetabel",
+        metavar="CSV",
+        help="postcode -> buurtcode (kolommen postcode, buurtcode), nodig bij een postcodekolom",
+    )
+    p.add_argument(
+        "--thema-kolom", metavar="KOLOM", help="kolom met het thema, als die anders heet"
+    )
+    p.add_argument("--blad", metavar="NAAM", help="werkblad in een .xlsx (standaard het eerste)")
+    _add_store_arg(p)
+
+
+@command(
+    "signalen", "tel hulpvragen van het wijkteam per buurt en thema, zonder herleidbare personen"
+)(_add_signalen)
+def _run_signalen(args: argparse.Namespace) -> int:
+    from .codes import normalize_code
+    from .signalen import count_signals, store_signals
+    from .store import Store
+
+    gemeente = normalize_code(args.gemeente, "gemeente")
+    # the boundaries: of --jaar when stored, else the latest stored year
+    entries = Store(args.store).entries()
+    stored = sorted(int(e["year"]) for e in entries if e.get("gemeente") == gemeente)
+    boundary_year = args.jaar if args.jaar in stored else (stored[-1] if stored else None)
+    atlas = _atlas_for(args.store)(gemeente, boundary_year)
+    if atlas is None:
+        raise NotInStoreError(
+            f"{gemeente} staat niet in de store; haal de gemeente eerst op met "
+            f"'wijkgeo refresh {gemeente} --jaar JAAR' of 'wijkgeo import ...'."
+        )
+    counts = count_signals(
+        args.bestand,
+        atlas,
+        year=args.jaar,
+        threshold=args.drempel,
+        postcode_table=args.postcodetabel,
+        theme_column=args.thema_kolom,
+        sheet=args.blad,
+    )
+    path = store_signals(counts, args.store)
+    print(counts.message())
+    print(
+        f"{args.bestand} is één keer gelezen en nergens weggeschreven of gekopieerd; "
+        f"opgeslagen zijn alleen de aantallen: {path.resolve()}"
+    )
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
     p.epilog = (
@@ -990,6 +1131,64 @@ def _run_map(args: argparse.Namespace) -> int:
         indicator=args.indicator,
         peildatum=args.peildatum,
     )
+    print(Path(path).resolve())
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- tijdreeks
+_TIJDREEKS_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo tijdreeks GM9999 --jaren 2015-2024\n"
+    "  wijkgeo tijdreeks GM0606 --jaren 2015-2024 --format xlsx --uitvoer schiedam.xlsx\n"
+    "  wijkgeo tijdreeks GM1992 --jaren 2015,2024 --indicator inwoners\n"
+    "Elk jaar op de grenzen van het nieuwste jaar, met per waarde de herkomst: gemeten,\n"
+    "hercodeerd, omgerekend (grens veranderd; via 100 m-vierkanten of oppervlakte) of\n"
+    "ontbreekt (met de reden). Oudere jaren komen in de store met wijkgeo import\n"
+    "(shapefiles van de Wijk- en Buurtkaart) of wijkgeo refresh --jaren."
+)
+
+
+def _add_tijdreeks(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _TIJDREEKS_EXAMPLE
+    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode zoals nu, bv. GM0606")
+    p.add_argument("--jaren", required=True, help="jaren, bv. 2015-2024 of 2015,2020,2024")
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "json"),
+        default="csv",
+        help="csv (Nederlandse Excel: ; en decimale komma; standaard), xlsx of json",
+    )
+    p.add_argument(
+        "--uitvoer", metavar="PAD", help="uitvoerbestand (standaard GMxxxx_tijdreeks.<format>)"
+    )
+    p.add_argument(
+        "--indicator",
+        action="append",
+        metavar="SLEUTEL",
+        help="alleen deze indicator (herhaalbaar); standaard alle om te rekenen indicatoren",
+    )
+    _add_store_arg(p)
+
+
+@command("tijdreeks", "indicatoren over de jaren op de grenzen van nu, met herkomst per waarde")(
+    _add_tijdreeks
+)
+def _run_tijdreeks(args: argparse.Namespace) -> int:
+    from .codes import normalize_code
+    from .series.timeseries import tijdreeks, write_tijdreeks
+
+    code = normalize_code(args.gemeente, "gemeente")
+    frame = tijdreeks(code, args.jaren, store=args.store, indicators=args.indicator)
+    path = Path(args.uitvoer or f"{code}_tijdreeks.{args.format}")
+    write_tijdreeks(frame, path, args.format)
+    missing = frame.attrs.get("ontbrekende_jaren") or []
+    if missing:
+        print(
+            f"wijkgeo: niet in de store en weggelaten: {', '.join(map(str, missing))}. "
+            "Ophalen met:\n  " + "\n  ".join(frame.attrs.get("ophalen") or []),
+            file=sys.stderr,
+        )
     print(Path(path).resolve())
     return EXIT_OK
 

@@ -124,6 +124,11 @@ def column_labels(
             label, unit = reg[col].label, reg[col].unit
         elif col in by_column:
             label, unit = by_column[col].label, by_column[col].unit
+        elif col.endswith(("_ondergrens", "_bovengrens")) and col.rsplit("_", 1)[0] in reg:
+            base, side = col.rsplit("_", 1)
+            label, unit = f"{reg[base].label}: {side} 95%-marge", reg[base].unit
+        elif col == "gezondheid_herkomst":
+            label, unit = "Herkomst gezondheidscijfers (RIVM)", ""
         elif kolommen and col in kolommen and kolommen[col].get("title"):
             label, unit = kolommen[col]["title"], kolommen[col].get("unit") or ""
         else:
@@ -226,7 +231,7 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
                 keep = [c for c in frame.columns if c not in values.columns and c not in same]
                 geom = frame.geometry.name if hasattr(frame, "geometry") else None
                 body = [c for c in keep if c != geom]
-                frame = frame[body].join(values)
+                frame = _with_bounds(frame[body].join(values), level, atlas)
                 if geom:
                     import geopandas as gpd
 
@@ -234,6 +239,30 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
                         frame, geometry=getattr(atlas, attr).geometry, crs=getattr(atlas, attr).crs
                     )
         out[attr] = frame
+    return out
+
+
+def _with_bounds(frame: pd.DataFrame, level: str, atlas: Atlas) -> pd.DataFrame:
+    """Beside each model estimate (RIVM) its 95 % bounds where published, and where the
+    estimate comes from (``gezondheid_herkomst``): an analyst gets what the map shows."""
+    from .indicators import estimate_bounds
+
+    reg = _registry()
+    estimates = [k for k in frame.columns if k in reg and reg[k].estimate]
+    if not estimates:
+        return frame
+    out = frame.copy()
+    for key in estimates:
+        bounds = estimate_bounds(out, key, level=level, local=atlas.local)
+        if bounds is not None:
+            pos = out.columns.get_loc(key) + 1
+            out.insert(pos, f"{key}_bovengrens", bounds[1].to_numpy())
+            out.insert(pos, f"{key}_ondergrens", bounds[0].to_numpy())
+    table = atlas.local.get("gezondheid")
+    code = {"buurt": "buurtcode", "wijk": "wijkcode", "gemeente": "gemeentecode"}.get(level)
+    if table is not None and code in out.columns and "herkomst" in table.columns:
+        notes = table.drop_duplicates("code").set_index("code")["herkomst"]
+        out["gezondheid_herkomst"] = out[code].astype(str).map(notes).to_numpy()
     return out
 
 

@@ -278,7 +278,9 @@ def store_local_layers(
         }
         for name, frame in layers.items()
     }
-    atlas.local = layers
+    # the RIVM health tables are no layer of the gemeente's folder: they stay
+    health = {k: v for k, v in atlas.local.items() if k in ("gezondheid", "gezondheid_bron")}
+    atlas.local = {**health, **layers}
     atlas.meta.pop("lokale_lagen", None)  # set on reading from where the store keeps the files
     atlas.meta["lokale_lagen_info"] = {"map": str(src.resolve()), "lagen": info}
     dest = target.folder(code, when)

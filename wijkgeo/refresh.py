@@ -164,6 +164,8 @@ class _Options:
     vierkanten: bool
     fetcher: Callable[..., Any]
     seen: dict[str, Any] = field(default_factory=dict)  # metadata answers shared in one run
+    gezondheid: bool = False
+    derden_url: str | None = None
 
 
 def _watched(
@@ -189,6 +191,12 @@ def _watched(
         if url not in opts.seen:
             opts.seen[url] = _http.head_validators(url)
         out[f"vierkant_{res}"] = {"url": url, "validators": opts.seen[url]}
+    if opts.gezondheid:
+        from .sources.rivm_refresh import watch
+
+        found = watch(opts.seen, opts.derden_url)
+        if found:
+            out["rivm"] = found
     return out
 
 
@@ -234,6 +242,8 @@ def _reason(changed: list[str], cbs: dict[str, Any], stored: dict[str, Any] | No
     pdok = [c.removeprefix("pdok_") for c in changed if c.startswith("pdok_")]
     if pdok:
         parts.append("PDOK-grenzen gewijzigd (" + ", ".join(pdok) + ")")
+    if "rivm" in changed:
+        parts.append("RIVM-gezondheidstabel gewijzigd")
     grids = [c.removeprefix("vierkant_") + " m" for c in changed if c.startswith("vierkant_")]
     if grids:
         parts.append("vierkantstatistieken gewijzigd (" + ", ".join(grids) + ")")
@@ -305,6 +315,8 @@ def refresh(
     progress: bool | None = None,
     fetcher: Callable[..., Any] | None = None,
     nederland: bool = False,
+    gezondheid: bool = False,
+    derden_url: str | None = None,
 ) -> list[RefreshResult]:
     """Bring the store up to date for some gemeenten and one year.
 
@@ -339,6 +351,12 @@ def refresh(
         Also bring the national reference of ``year`` up to date (every buurt and wijk of
         the country, one paged request set, stored once per year; see
         :func:`refresh_nederland`). Its result comes last, as gemeente ``NL00``.
+    gezondheid : bool
+        Also store the newest edition of the RIVM health monitor with the gemeente
+        (:mod:`wijkgeo.sources.rivm_refresh`); a failing health source is a warning, the
+        last stored health figures stay.
+    derden_url : str, optional
+        Host root of CBS's third-party catalogue (``$WIJKGEO_CBS_DERDEN_URL``).
 
     Returns
     -------
@@ -376,7 +394,17 @@ def refresh(
     if fetcher is None:
         from .sources import fetch as fetcher
 
-    opts = _Options(dry_run, force, cbs_url, pdok_url, vierkant_url, vierkanten, fetcher)
+    opts = _Options(
+        dry_run,
+        force,
+        cbs_url,
+        pdok_url,
+        vierkant_url,
+        vierkanten,
+        fetcher,
+        gezondheid=gezondheid,
+        derden_url=derden_url,
+    )
 
     def run() -> list[RefreshResult]:
         results: list[RefreshResult] = []
@@ -451,6 +479,12 @@ def _refresh_one(
             vierkant_url=opts.vierkant_url,
             on_grid_error="raise",  # a grid failure is a source failure, not empty grids
         )
+        from .sources.rivm_refresh import keep_stored, with_health
+
+        if opts.gezondheid:
+            with_health(atlas, target, current.get("rivm"), opts.derden_url)
+        elif stored is not None:  # health figures stored before stay with the gemeente
+            keep_stored(atlas, target)
         if stored is not None and not opts.force:
             _check_against_stored(atlas, stored)
         if stored is not None:
@@ -495,6 +529,17 @@ def _result(
 
 
 # ---------------------------------------------------------------------------- import
+def _read_kaart(path: str | Path, gemeente: str, year: int, store: Any = None) -> Any:
+    """The Wijk- en Buurtkaart of any year: the GeoPackage, or the older zipped shapefiles
+    (``store``: where a newer year may name a gemeente's predecessors)."""
+    from .sources.kwb_shapefile import is_shapefile_source, read_kwb_shapefiles
+    from .sources.wijkbuurtkaart import read_wijkbuurtkaart
+
+    if is_shapefile_source(path):
+        return read_kwb_shapefiles(path, gemeente, year, store=store)
+    return read_wijkbuurtkaart(path, gemeente, year)
+
+
 def _count(n: Any, one: str, many: str) -> str:
     """``1 wijk``, ``2 wijken``.
 
@@ -570,7 +615,8 @@ def import_wijkbuurtkaart(
     >>> r.status, r.wijken                                      # doctest: +SKIP
     ('created', 21)
     """
-    from .sources.wijkbuurtkaart import file_sha256, read_wijkbuurtkaart
+    from .sources.kwb_shapefile import is_shapefile_source
+    from .sources.wijkbuurtkaart import file_sha256
 
     target = store if isinstance(store, Store) else Store(store)
     code = normalize_code(gemeente, "gemeente")
@@ -583,9 +629,11 @@ def import_wijkbuurtkaart(
     if before.get("sha256") and Path(path).is_file() and file_sha256(path) == before["sha256"]:
         reason = f"{Path(path).name} is al geïmporteerd (zelfde sha256)"
         return _result(target, code, int(year), UNCHANGED, reason, stored)
-    atlas = read_wijkbuurtkaart(path, code, year)
+    atlas = _read_kaart(path, code, year, target)  # the GeoPackage, or the older shapefiles
     info = atlas.meta["wijkbuurtkaart"]
-    _nederland(path, atlas)
+    shapefiles = is_shapefile_source(path)
+    if not shapefiles:  # Nederland from all gemeenten of the GeoPackage
+        _nederland(path, atlas)
     if stored is not None:  # new figures; the gemeente's own layers and the grid stay
         kept = target.keep_local(atlas)
         if kept:
@@ -598,7 +646,8 @@ def import_wijkbuurtkaart(
         "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     target.write_atlas(atlas, manifest_extra=extra, lock_timeout=lock_timeout)
-    _import_reference(target, path, int(year), extra, lock_timeout)
+    if not shapefiles:  # a national GeoPackage is also the year's reference for peers
+        _import_reference(target, path, int(year), extra, lock_timeout)
     status = CREATED if stored is None else UPDATED
     reason = f"geïmporteerd uit {info['file']} (sha256 {info['sha256'][:12]}...)"
     return _result(target, code, int(year), status, reason, target.manifest(code, int(year)))

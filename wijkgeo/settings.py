@@ -84,6 +84,12 @@ SETTINGS: tuple[Setting, ...] = (
         "uit `sources/catalog.json`",
     ),
     Setting(
+        "cbs_derden_url", "WIJKGEO_CBS_DERDEN_URL", str, None,
+        "Basisadres van de CBS-catalogus van derden (dataderden: RIVM/GGD-gezondheid per "
+        "wijk en buurt).",
+        "uit `sources/catalog.json`",
+    ),
+    Setting(
         "http_timeout", "WIJKGEO_HTTP_TIMEOUT", float, 60.0,
         "Leestime-out per HTTP-verzoek in seconden (verbinden: hoogstens 10 s).",
     ),
@@ -94,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "http_backoff", "WIJKGEO_HTTP_BACKOFF", float, 0.5,
         "Wachtfactor tussen herhalingen in seconden (exponentieel; Retry-After gaat voor).",
+    ),
+    Setting(
+        "series_min_iou", "WIJKGEO_REEKS_MIN_IOU", float, 0.9,
+        "Tijdreeksen: een buurt met dezelfde code en naam telt als hetzelfde gebied als oude en "
+        "nieuwe grens minstens zoveel overlappen (doorsnede gedeeld door vereniging).",
     ),
 )
 

@@ -70,6 +70,9 @@ def store_status(
                 "buurten": (layers.get("buurten") or {}).get("rows"),
                 "layers": {k: v.get("rows") for k, v in layers.items()},
                 "local_layers": _local_layers(meta, layers),
+                "gezondheid": (entry.get("sources") or {}).get("rivm")
+                if "lokaal_gezondheid" in layers
+                else None,
                 "wijkgeo_version": entry.get("wijkgeo_version"),
                 "path": entry.get("path"),
                 "checked_at": (check or {}).get("checked_at"),
@@ -81,12 +84,16 @@ def store_status(
     return rows
 
 
+#: The RIVM health tables kept with the gemeente: a source of their own, no own layer.
+_HEALTH = ("lokaal_gezondheid", "lokaal_gezondheid_bron")
+
+
 def _local_layers(meta: dict[str, Any], layers: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Per stored local layer (``wijkgeo lagen``): file, rows and when it was stored."""
     info = ((meta.get("lokale_lagen_info") or {}).get("lagen")) or {}
     out = {}
     for name, entry in layers.items():
-        if not name.startswith("lokaal_"):
+        if not name.startswith("lokaal_") or name in _HEALTH:
             continue
         key = name.removeprefix("lokaal_")
         extra = info.get(key) or {}
@@ -169,6 +176,10 @@ def format_status(rows: list[dict[str, Any]]) -> str:
         out.append(fmt.format(*line).rstrip())
         if r.get("local_layers"):  # which own layers are stored, their rows and dates
             out.append(_local_line(r["local_layers"]))
+        if r.get("gezondheid"):  # the RIVM health estimates stored with the gemeente
+            rivm = r["gezondheid"]
+            where = rivm.get("file") or date_part(rivm.get("modified"))
+            out.append(f"  gezondheid: RIVM-tabel {rivm.get('table', '?')} ({where})")
     table = "\n".join(out)
     notes = [
         f"{r['gemeente']} {r['year']} ONLEESBAAR: {r['error']}" for r in rows if r.get("error")

@@ -17,6 +17,7 @@ Layout
           referentie.gpkg            the national reference: one attribute table kerncijfers
                                      with every gemeente, wijk and buurt of the country
           referentie.json            its manifest (rows per level, source, when)
+        signalen.json                published counts of `wijkgeo signalen` (all periods)
 
 The GeoPackage is the single source of truth and opens as is in QGIS and GDAL. Tables
 without geometry (``nederland``, non-spatial local layers) are GeoPackage *attribute*
@@ -80,6 +81,10 @@ GPKG_NAME = "wijkgeo.gpkg"
 MANIFEST_NAME = "manifest.json"
 #: Outcome of the last refresh check (not part of the data version).
 CHECK_NAME = "laatste_controle.json"
+#: Published signalen counts of a gemeente (``wijkgeo signalen``), beside its year folders.
+SIGNALS_NAME = "signalen.json"
+#: The local table :meth:`Store.read_atlas` makes of it (never written into a GeoPackage).
+SIGNALS_LAYER = "signalen"
 LOCK_NAME = ".wijkgeo.lock"
 #: The national reference (every buurt and wijk of the country) per year.
 REFERENCE_FOLDER = "NL00"
@@ -448,6 +453,11 @@ class Store:
         ...                                                     # doctest: +SKIP
         PosixPath('.../GM0772/2024/wijkgeo.gpkg')
         """
+        if SIGNALS_LAYER in (atlas.local or {}):  # kept beside the gemeente, not per year
+            from dataclasses import replace
+
+            local = {k: v for k, v in atlas.local.items() if k != SIGNALS_LAYER}
+            atlas = replace(atlas, local=local)
         code = normalize_code(atlas.code, "gemeente")
         year = atlas.year
         layers = self._layers_of(atlas)
@@ -708,8 +718,11 @@ class Store:
             if name.startswith("vierkanten_")
         }
         local: dict[str, Any] = {}
-        for key, entry in manifest.get("local", {}).items():
+        for key, entry in (manifest.get("local") or {}).items():  # None: no own layers
             local[key] = frames[entry["layer"]] if "layer" in entry else entry.get("json")
+        signals = self.read_signals(manifest["gemeente"])
+        if signals is not None:
+            local[SIGNALS_LAYER] = signals_table(signals, int(manifest["year"]))
         meta = dict(manifest.get("meta") or {})
         meta.setdefault("gemeente", manifest["gemeente"])
         meta.setdefault("year", manifest["year"])
@@ -822,6 +835,36 @@ class Store:
                 "--proefdraai` schrijft het opnieuw.",
             }
         return record
+
+    # ------------------------------------------------------------------ signalen
+    def signals_path(self, gemeente: str) -> Path:
+        """Path of the signalen counts of one gemeente (beside its year folders)."""
+        return self.path / normalize_code(gemeente, "gemeente") / SIGNALS_NAME
+
+    def write_signals(
+        self, gemeente: str, doc: dict[str, Any], *, lock_timeout: float = 300
+    ) -> Path:
+        """Replace the signalen counts of ``gemeente`` atomically (see :mod:`wijkgeo.signalen`).
+
+        ``doc`` holds only published counts; the case file itself never reaches the store.
+        """
+        path = self.signals_path(gemeente)
+        with self.lock(timeout=lock_timeout):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_text_atomic(path, _dumps(doc) + "\n")
+        return path
+
+    def read_signals(self, gemeente: str) -> dict[str, Any] | None:
+        """The stored signalen counts of ``gemeente``, or None when there are none."""
+        path = self.signals_path(gemeente)
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"{path} is niet leesbaar ({exc}); draai `wijkgeo signalen` opnieuw."
+            ) from exc
 
     def carried(self, gemeente: str, year: int) -> dict[str, Any]:
         """The manifest entries a rewrite keeps (``sources``, ``retrieved_at``, ...).
@@ -1116,6 +1159,39 @@ class Store:
 
 
 # ---------------------------------------------------------------------------- helpers
+def signals_table(doc: dict[str, Any], year: int) -> pd.DataFrame:
+    """The published signalen cells of one period as a local table for the indicators.
+
+    The period is ``year`` when the counts have it, else the latest period. One row per
+    area, theme and period; exactly one of ``buurtcode``, ``wijkcode``, ``gemeentecode``
+    is filled per row (its level), so an indicator ``lookup`` keyed on that column never
+    adds one level into another.
+
+    Examples
+    --------
+    >>> doc = {"cellen": [{"niveau": "buurt", "code": "BU00010001", "periode": 2024,
+    ...                     "thema": "schulden", "aantal": 15}]}
+    >>> signals_table(doc, 2024)[["buurtcode", "thema", "aantal"]].values.tolist()
+    [['BU00010001', 'schulden', 15]]
+    """
+    import pandas as pd
+
+    cells = pd.DataFrame(
+        doc.get("cellen") or [], columns=["niveau", "code", "periode", "thema", "aantal"]
+    )
+    periods = sorted({int(p) for p in cells["periode"]})
+    period = year if year in periods else (periods[-1] if periods else year)
+    cells = cells[cells["periode"].astype(int) == period].reset_index(drop=True)
+    out = pd.DataFrame(index=cells.index)
+    for level in ("buurt", "wijk", "gemeente"):
+        col = f"{level}code"
+        out[col] = cells["code"].where(cells["niveau"] == level).astype("string")
+    out["thema"] = cells["thema"].astype("string")
+    out["periode"] = cells["periode"].astype("int64")
+    out["aantal"] = cells["aantal"].astype("int64")
+    return out
+
+
 def load(gemeente: str, year: int, store: str | Path | None = None) -> Atlas:
     """Load a gemeente and year from the local store (also ``wijkgeo.load``).
 

@@ -771,7 +771,9 @@ def projecten_frame(
     cand = [
         c
         for c in b.index
-        if c not in kk_buurten and c != green and dens[c] < 0.6
+        if c not in kk_buurten
+        and c != green
+        and dens[c] < 0.6
         and 1.1 * nl65 <= float(share65[c] if pd.notna(share65[c]) else 0) <= 1.18 * nl65
     ]
     if cand:  # groen where 65+ is just under 1.2 x NL and the buurt is not dense
@@ -824,7 +826,7 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
     >>> from wijkgeo.demo import generate_country, local_layer_frames
     >>> frames = local_layer_frames(generate_country(1, n_wijken=8, n_buurten=40, seed=2024))
     >>> sorted(frames)
-    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'voorzieningen']
+    ['bewonersinitiatieven', 'energietransitie', 'projecten', 'verhalen', 'voorzieningen']
     """
     rng = np.random.default_rng([seed, 7])
     b = country.buurten.set_index("buurtcode")
@@ -961,11 +963,14 @@ def local_layer_frames(country: SyntheticCountry, seed: int = 2024) -> dict[str,
             }
         )
     et = pd.DataFrame(et_rows).sort_values("wijkcode", kind="stable").reset_index(drop=True)
+    from .stories import initiative_results, stories_frame
+
     return {
         "voorzieningen": vz,
-        "bewonersinitiatieven": bi,
+        "bewonersinitiatieven": initiative_results(bi, seed),
         "energietransitie": et,
         "projecten": projecten_frame(country, et, seed),
+        "verhalen": stories_frame(country, kk, _points_in, seed),
     }
 
 
@@ -1009,8 +1014,10 @@ LAYER_CONFIG: dict[str, Any] = {
             "y": "y",
             "crs": "EPSG:28992",
             "verplicht": ["id", "naam", "status", "startdatum", "einddatum", "x", "y"],
-            "datums": ["startdatum", "einddatum"],
+            "datums": ["startdatum", "einddatum", "bijgewerkt"],
             "toegestaan": {"status": ["actief", "afgerond", "gepland"]},
+            "vrije_tekst": ["doel", "activiteiten", "bereik", "wat_is_veranderd"],
+            "links": ["veranderverhaal"],
         },
         "energietransitie": {
             "bestand": "energietransitie_wijken.csv",
@@ -1058,6 +1065,15 @@ LAYER_CONFIG: dict[str, Any] = {
                 "status": ["idee", "gepland", "in_uitvoering", "afgerond"],
             },
             "persoonsgegevens": ["contactpersoon", "telefoon"],
+        },
+        "verhalen": {
+            "bestand": "verhalen.csv",
+            "type": "verhalen",
+            "x": "x",
+            "y": "y",
+            "crs": "EPSG:28992",
+            "buurtcode": "buurtcode",
+            "wijkcode": "wijkcode",
         },
     },
 }
@@ -1116,6 +1132,11 @@ def local_layer_files(country: SyntheticCountry, seed: int = 2024) -> dict[str, 
         name = LAYER_CONFIG["lagen"][key]["bestand"]
         files[name] = _geojson_text(frame, key) if name.endswith(".geojson") else _csv_text(frame)
     files["lagen.json"] = json.dumps(LAYER_CONFIG, indent=2, ensure_ascii=False) + "\n"
+    # not local layers: the wijkteam's case export for `wijkgeo signalen` and its postcodes
+    from .casework import CASE_FILE, POSTCODE_FILE, case_export_frame, postcode_frame
+
+    files[POSTCODE_FILE] = _csv_text(postcode_frame(country))
+    files[CASE_FILE] = _csv_text(case_export_frame(country, seed))
     return dict(sorted(files.items()))
 
 
@@ -1245,7 +1266,7 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         # the local layers' reference date: initiative status and plan windows relate to it
         "peildatum": REFERENCE_DATE.isoformat(),
     }
-    return build_atlas(
+    atlas = build_atlas(
         gemeente=DEMO_CODE,
         year=DEMO_YEAR,
         boundaries=boundaries,
@@ -1254,6 +1275,18 @@ def make_demo(seed: int = 2024, *, n_wijken: int = 8, n_buurten: int = 40) -> At
         local=local,
         meta=meta,
     )
+    return _with_health(atlas, seed)
+
+
+def _with_health(atlas: Atlas, seed: int) -> Atlas:
+    """Demodam's RIVM-style health estimates, read by the real loader and kept with it."""
+    from ..sources import rivm
+    from ..sources.rivm_store import attach
+    from .gezondheid import TABLE, health_rows
+
+    rows, titles = health_rows(atlas.gemeente, atlas.wijken, atlas.buurten, atlas.local, seed=seed)
+    tidy = rivm.normalize_rows(rows, table=TABLE, titles=titles, source="Demodam")
+    return attach(atlas, tidy)
 
 
 def _vierkanten(raw: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:

@@ -53,6 +53,7 @@ def run_demo(
     from ..maps import MapOptions, Overlays, build, save_map
     from ..store import Store, load
     from .demodam import make_demo, national_reference
+    from .years import demo_years
 
     atlas = make_demo(seed=seed)
     target = Store(store)
@@ -62,19 +63,45 @@ def run_demo(
     target.write_reference(
         reference, DEMO_YEAR, manifest_extra={"sources": reference.attrs["sources"]}
     )
+    # the earlier years (a split, a merge, a re-used code): `wijkgeo tijdreeks GM9999` works
+    for earlier in demo_years(atlas, seed=seed).values():
+        target.write_atlas(earlier)
     log.info("Demodam opgeslagen in %s", target.path)
+    _demo_signals(atlas, target, seed)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
     from ..profile.peers import load_peer_context
+    from ..series.timeseries import years_on_today
 
     peers = load_peer_context(atlas, target)
     # every indicator, opening on this one; self-contained, so it opens without internet;
-    # "verschil met vergelijkbare buurten" from the synthetic national reference
+    # "verschil met vergelijkbare buurten" from the synthetic national reference, and
+    # the years 2015-2024 on today's buurten (year switch, "verandering sinds")
+    jaren = years_on_today(target, DEMO_CODE, DEMO_YEAR, levels=("buurt",))
     fmap = build(
         atlas,
         indicator=indicator,
         options=MapOptions(offline=True),
-        overlays=Overlays(peers=peers),
+        overlays=Overlays(peers=peers, jaren=jaren),
     )
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)
+
+
+def _demo_signals(atlas, target, seed: int) -> None:
+    """Count Demodam's synthetic wijkteam export into the store, as ``wijkgeo signalen`` does."""
+    import tempfile
+
+    from ..signalen import count_signals, store_signals
+    from .casework import CASE_FILE, POSTCODE_FILE, case_export_frame, postcode_frame
+    from .synthetic import generate_country
+
+    country = generate_country(1, n_wijken=8, n_buurten=40, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="wijkgeo-demo-") as tmp:
+        cases, postcodes = Path(tmp) / CASE_FILE, Path(tmp) / POSTCODE_FILE
+        case_export_frame(country, seed).to_csv(cases, index=False)
+        postcode_frame(country).to_csv(postcodes, index=False)
+        counts = count_signals(cases, atlas, postcode_table=postcodes)
+    store_signals(counts, target)
+    log.info("signalen van het demo-wijkteam opgeslagen (%d buurtcellen)", len(counts.cells))
+

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,6 +43,8 @@ from .demodam import demo_sources
 __all__ = ["DemoServer"]
 
 YEAR = 2024
+#: Years served: 2024 as generated, 2019-2023 derived (:mod:`wijkgeo.demo.years`).
+SERVED_YEARS = tuple(range(2019, YEAR + 1))
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 LAST_MODIFIED = "Thu, 27 Mar 2025 00:00:00 GMT"
 PAGE_LIMIT = 5
@@ -93,6 +96,9 @@ class DemoServer:
             ],
         }
         self._features: dict[str, list[dict[str, Any]]] = src["features"]
+        self._seed = seed
+        # earlier years (Demodam with a split, a merge, a re-used code), built on first use
+        self._years: dict[int, tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._thread: threading.Thread | None = None
 
@@ -121,6 +127,25 @@ class DemoServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _year(self, year: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+        """Features and OData entities of ``year`` (2024 as generated, earlier derived)."""
+        if year == YEAR:
+            return self._features, self._odata
+        if year not in self._years:
+            from .years import year_sources
+
+            src = year_sources(year, self._seed)
+            rows = src["kerncijfers"]
+            odata = {
+                "DataProperties": src["data_properties"],
+                "TypedDataSet": [dict(r, WijkenEnBuurten=r["Codering_3"]) for r in rows],
+                "WijkenEnBuurten": [
+                    {"Key": r["Codering_3"], "Title": r["WijkenEnBuurten"]} for r in rows
+                ],
+            }
+            self._years[year] = (src["features"], odata)
+        return self._years[year]
+
     # ---- answers
     def answer(self, target: str) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         """``(status, JSON payload, extra headers)`` for a request target (path + query)."""
@@ -128,29 +153,37 @@ class DemoServer:
         query = dict(parse_qsl(url.query))
         parts = url.path.strip("/").split("/")
         base = self.url
-        odata_root = f"/ODataFeed/odata/{self._table}"
-        if url.path.startswith(odata_root + "/") and len(parts) == 4:
+        tables = {kwb_table(y): y for y in SERVED_YEARS}
+        if url.path.startswith("/ODataFeed/odata/") and len(parts) == 4 and parts[2] in tables:
+            table, year = parts[2], tables[parts[2]]
+            odata_root = f"/ODataFeed/odata/{table}"
             entity = parts[-1]
             if entity == "TableInfos":
                 rows = [
                     {
-                        "Identifier": self._table,
-                        "Title": f"Kerncijfers wijken en buurten {YEAR}",
+                        "Identifier": table,
+                        "Title": f"Kerncijfers wijken en buurten {year}",
                         "Modified": self.modified,
                         "MetaDataModified": self.modified,
                     }
                 ]
-            elif entity in self._odata:
-                rows = self._odata[entity]
+            elif entity in self._year(year)[1]:
+                rows = self._year(year)[1][entity]
             else:
                 return 404, None, {}
             meta = f"{base}{odata_root}/$metadata#Cbs.OData.WebAPI.{entity}"
             return 200, {"odata.metadata": meta, "value": rows}, {}
-        pdok_root = f"/cbs/wijken-en-buurten-{YEAR}/ogc/v1/collections/"
-        if url.path.startswith(pdok_root) and parts[-1] == "items" and parts[-2] in _COLLECTIONS:
+        pdok = re.match(r"^/cbs/wijken-en-buurten-(\d{4})/ogc/v1/collections/", url.path)
+        if (
+            pdok
+            and int(pdok.group(1)) in SERVED_YEARS
+            and parts[-1] == "items"
+            and parts[-2] in _COLLECTIONS
+        ):
+            features = self._year(int(pdok.group(1)))[0]
             feats = [
                 f
-                for f in self._features[_COLLECTIONS[parts[-2]]]
+                for f in features[_COLLECTIONS[parts[-2]]]
                 if "gemeentecode" not in query
                 or f["properties"]["gemeentecode"] == query["gemeentecode"]
             ]

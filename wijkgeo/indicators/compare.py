@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,14 @@ def _keys(values: pd.DataFrame, keys: Iterable[str] | None) -> list[str]:
     return keys
 
 
+def _has_nederland_row(tables: dict[str, Any]) -> bool:
+    return any(
+        "code" in t.columns and (t["code"].astype(str) == "NL00").any()
+        for t in tables.values()
+        if isinstance(t, pd.DataFrame)
+    )
+
+
 def reference_values(atlas: Atlas, keys: Iterable[str] | None = None) -> pd.DataFrame:
     """Indicator values of the gemeente and of Nederland, from their own CBS rows.
 
@@ -91,8 +99,13 @@ def reference_values(atlas: Atlas, keys: Iterable[str] | None = None) -> pd.Data
             f"atlas.gemeente heeft {len(gem)} rijen; verwacht precies één (de hele gemeente)."
         )
     rows = [gem.iloc[0].rename("gemeente")]
-    if atlas.nederland is not None and len(atlas.nederland):
-        nl = compute(atlas.nederland, keys, level="nederland")
+    # tables kept per area code (RIVM estimates hold a row NL00); no point layers
+    tables = {k: v for k, v in atlas.local.items() if not hasattr(v, "geometry")}
+    nl_frame = atlas.nederland
+    if (nl_frame is None or not len(nl_frame)) and _has_nederland_row(tables):
+        nl_frame = pd.DataFrame({"code": ["NL00"]})  # only the estimates have a value then
+    if nl_frame is not None and len(nl_frame):
+        nl = compute(nl_frame, keys, level="nederland", local=tables)
         rows.append(nl.iloc[0].rename("nederland"))
     else:
         rows.append(pd.Series(np.nan, index=gem.columns, name="nederland"))

@@ -39,6 +39,7 @@ __all__ = [
     "add_indicators",
     "compute",
     "compute_with_reasons",
+    "estimate_bounds",
     "indicator_series",
 ]
 
@@ -160,6 +161,76 @@ def _nearest_distance(frame: Any, pts: Any) -> np.ndarray:
     return out
 
 
+#: The code column of each level's frame, for values kept per area code (``estimate``).
+_CODE_COLUMN = {
+    "buurt": "buurtcode",
+    "wijk": "wijkcode",
+    "gemeente": "gemeentecode",
+    "nederland": "code",
+}
+
+
+def _estimate(
+    alt: Mapping[str, Any], frame: Any, level: str, local: Mapping[str, Any] | None
+) -> pd.Series:
+    """A value kept per area code in a local table (``code`` column): the RIVM estimates
+    in ``atlas.local["gezondheid"]``, already carried to this Atlas's areas."""
+    name = alt["layer"]
+    table = (local or {}).get(name)
+    if table is None:
+        raise _Unavailable(f"laag {name}")
+    key = _CODE_COLUMN.get(level, "code")
+    if key not in frame.columns or alt["value"] not in table.columns:
+        raise _Unavailable(f"{key} of {alt['value']}")
+    values = pd.to_numeric(table[alt["value"]], errors="coerce")
+    values.index = table["code"].astype("string").str.strip().to_numpy()
+    values = values[~values.index.duplicated()]
+    mapped = frame[key].astype("string").str.strip().map(values)
+    return pd.to_numeric(mapped, errors="coerce").astype("float64")
+
+
+def estimate_bounds(
+    frame: pd.DataFrame,
+    key: str | Indicator,
+    *,
+    level: str = "buurt",
+    local: Mapping[str, Any] | None = None,
+) -> tuple[pd.Series, pd.Series] | None:
+    """The lower and upper 95 % bound of a model estimate per row, where published.
+
+    Returns
+    -------
+    (Series, Series) or None
+        ``None`` for an indicator that is no estimate or whose table has no bounds (the
+        RIVM tables before 2022); NaN where a row has no bound.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"code": ["BU00010001"], "eenzaam_65plus": [16.0],
+    ...                   "eenzaam_65plus_ondergrens": [14.0], "eenzaam_65plus_bovengrens": [19.0]})
+    >>> lo, hi = estimate_bounds(pd.DataFrame({"buurtcode": ["BU00010001"]}), "eenzaam_65plus",
+    ...                          local={"gezondheid": t})
+    >>> lo.tolist(), hi.tolist()
+    ([14.0], [19.0])
+    """
+    ind = key if isinstance(key, Indicator) else get_indicator(key)
+    if not ind.estimate or not ind.bounds:
+        return None
+    alt = next((a for a in ind.formula if a["op"] == "estimate"), None)
+    if alt is None:
+        return None
+    out = []
+    for side in ("lower", "upper"):
+        try:
+            out.append(_estimate({**alt, "value": ind.bounds[side]}, frame, level, local))
+        except _Unavailable:
+            return None
+    if out[0].isna().all() and out[1].isna().all():
+        return None
+    return out[0], out[1]
+
+
 def _evaluate(
     alt: Mapping[str, Any], frame: Any, level: str, local: Mapping[str, Any] | None
 ) -> pd.Series:
@@ -193,10 +264,12 @@ def _evaluate(
         name = alt["layer"]
         if not local or local.get(name) is None:
             raise _Unavailable(f"laag {name}")
-        table = local[name]
-        key = alt["key"]
-        if key not in frame.columns:
-            raise _Unavailable(key)
+        table = _filtered(local[name], alt.get("where"), name)
+        keys = [alt["key"]] if isinstance(alt["key"], str) else list(alt["key"])
+        # a list of keys: the first the frame has (buurtcode, else wijkcode, ...)
+        key = next((k for k in keys if k in frame.columns), None)
+        if key is None:
+            raise _Unavailable(", ".join(keys))
         if key not in table.columns or alt["value"] not in table.columns:
             raise DataValidationError(
                 f"Lokale laag {name!r} mist de kolom {key!r} of {alt['value']!r}; "
@@ -207,7 +280,13 @@ def _evaluate(
         how = alt.get("how", "first")
         agg = values.groupby(codes.to_numpy()).agg(how)
         mapped = frame[key].astype("string").str.strip().map(agg)
-        return pd.to_numeric(mapped, errors="coerce").astype("float64") * scale
+        result = pd.to_numeric(mapped, errors="coerce").astype("float64")
+        if alt.get("per"):
+            den = _numeric(frame, alt["per"])
+            result = result / den.where(den > 0)
+        return result * scale
+    if op == "estimate":
+        return _estimate(alt, frame, level, local) * scale
     raise DataValidationError(f"Onbekende formule-operatie {op!r}.")  # pragma: no cover
 
 
@@ -371,7 +450,7 @@ def compute_with_reasons(
         if not available:
             reason[:] = text.reason("unavailable")
         else:
-            reason[value.isna().to_numpy()] = text.reason("missing")
+            reason[value.isna().to_numpy()] = ind.missing_reason or text.reason("missing")
             if suppress and level in _SMALL_LEVELS and ind.min_population > 0:
                 if ind.population_column in frame.columns:
                     pop = _numeric(frame, ind.population_column)

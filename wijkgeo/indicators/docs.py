@@ -75,9 +75,19 @@ def describe_formula(alt: Mapping[str, Any]) -> str:
             f"van lokale laag `{alt['layer']}`{_where(alt)} in meters{_scale(alt)}"
         )
     if op == "lookup":
+        keys = [alt["key"]] if isinstance(alt["key"], str) else list(alt["key"])
+        text = (
+            f"`{alt['value']}` uit lokale tabel `{alt['layer']}`{_where(alt)} via "
+            + " of ".join(f"`{k}`" for k in keys)
+            + f" ({alt.get('how', 'first')} per code)"
+        )
+        if alt.get("per"):
+            text += f", gedeeld door `{alt['per']}`{_scale(alt)}"
+        return text
+    if op == "estimate":
         return (
-            f"`{alt['value']}` uit lokale tabel `{alt['layer']}` via `{alt['key']}` "
-            f"({alt.get('how', 'first')} per code)"
+            f"modelschatting `{alt['value']}` uit tabel `{alt['layer']}` (RIVM), per gebied via "
+            "de code, alleen waar de grens gelijk bleef"
         )
     return op  # pragma: no cover
 
@@ -104,6 +114,7 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
     items = list(list_indicators() if indicators is None else indicators)
     meta = registry_meta()
     theme_names = themes()
+    bw_names = meta.get("brede_welvaart", {}).get("themes", {})
     directions = meta["directions"]
     kinds = meta["kinds"]
     lines = [
@@ -113,8 +124,10 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
         "`python -m wijkgeo.indicators.docs`. Niet met de hand bewerken. -->",
         "",
         f"wijkgeo kent {len(items)} indicatoren. Elke indicator is één keer gedefinieerd, in "
-        "`wijkgeo/indicators/registry.json`; kaarten, pop-ups, exports en deze pagina lezen "
-        "label, eenheid en kanttekeningen daaruit.",
+        "`wijkgeo/indicators/registry.json` (de RIVM-schattingen in "
+        "`wijkgeo/indicators/gezondheid.json`); kaarten, pop-ups, exports en deze pagina lezen "
+        "label, eenheid en kanttekeningen daaruit. Elke indicator hoort bij een thema van de "
+        "brede welvaart van CBS (`wijkgeo/indicators/brede_welvaart.json`).",
         "",
         "## Zo lees je de indicatoren",
         "",
@@ -175,6 +188,7 @@ def render_markdown(indicators: Sequence[Indicator] | None = None) -> str:
                 f"| Eenheid | {_cell(ind.unit)} |",
                 f"| Richting | {directions[ind.direction]} |",
                 f"| Soort | {kinds[ind.kind]} |",
+                f"| Brede welvaart | {_cell(bw_names.get(ind.brede_welvaart, ''))} |",
                 f"| Formule | {_cell(_formula(ind))} |",
                 f"| Bron | {_cell(ind.source_in(None))} |",
                 f"| Periode | {_cell(ind.year_in(None))} |",

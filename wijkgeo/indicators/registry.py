@@ -34,7 +34,11 @@ formula
         Straight-line distance (metres times ``scale``) from the area's centroid to the
         nearest point of a local layer.
     ``{"op": "lookup", "layer": name, "key": c, "value": c, "how": "min" | "max" | "first"}``
-        A value from a local table joined on a code column (e.g. ``wijkcode``).
+        A value from a local table joined on a code column (e.g. ``wijkcode``). ``key`` may
+        be a list: the first column the frame has is used (``["buurtcode", "wijkcode"]``
+        reads buurt rows per buurt and wijk rows per wijk). Optional ``where`` filters the
+        table's rows as for ``points_in_area``; ``per`` and ``scale`` divide by a column of
+        the frame (e.g. per 1,000 inwoners).
 source, year
     Where the number comes from and which period it describes.
 caveats
@@ -47,6 +51,9 @@ classification
     "equal_interval", "k": int}`` (mapclassify).
 decimals
     Decimals shown in maps, popups and exports.
+reden_leeg (optional)
+    Why a value is empty although its data exist (the signalen: "minder dan 10 registraties
+    of geen"); default the general "geen gegevens".
 """
 
 from __future__ import annotations
@@ -71,6 +78,8 @@ __all__ = [
     "OPS",
     "Classification",
     "Indicator",
+    "brede_welvaart",
+    "format_estimate",
     "format_number",
     "format_value",
     "get_indicator",
@@ -91,6 +100,7 @@ OPS = {
     "points_in_area": ("layer",),
     "nearest_point_distance": ("layer",),
     "lookup": ("layer", "key", "value"),
+    "estimate": ("layer", "value"),
 }
 SCHEMES = (
     "quantiles",
@@ -117,6 +127,11 @@ _REQUIRED = (
     "decimals",
 )
 _FILE = "registry.json"
+#: Further registry files read after ``registry.json`` (same layout; their themes and
+#: indicators are added): the RIVM health estimates.
+_MORE_FILES = ("gezondheid.json",)
+#: The brede welvaart view (CBS themes) over every indicator.
+_BW_FILE = "brede_welvaart.json"
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,14 @@ class Indicator:
     population_column: str
     classification: Classification
     decimals: int
+    #: Why a value is empty when the inputs exist (``reden_leeg``; default "geen gegevens").
+    missing_reason: str | None = None
+    #: A model estimate (RIVM): shown with the word "schatting" and its bounds where published.
+    estimate: bool = False
+    #: Columns of the lower and upper 95 % bound in the formula's layer (``lower``/``upper``).
+    bounds: Mapping[str, str] | None = None
+    #: Key of the CBS brede welvaart theme (see :func:`brede_welvaart`).
+    brede_welvaart: str = ""
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -239,6 +262,9 @@ class Indicator:
             "population_column": self.population_column,
             "classification": {"scheme": self.classification.scheme, "k": self.classification.k},
             "decimals": self.decimals,
+            "estimate": self.estimate,
+            "bounds": dict(self.bounds) if self.bounds else None,
+            "brede_welvaart": self.brede_welvaart,
         }
 
 
@@ -246,7 +272,14 @@ def _fail(msg: str) -> ConfigError:
     return ConfigError(f"wijkgeo/indicators/{_FILE}: {msg} Herstel het registerbestand.")
 
 
-def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> Indicator:
+def _parse(
+    entry: dict[str, Any],
+    pos: int,
+    theme_names: Mapping[str, str],
+    bw: Mapping[str, Any] | None = None,
+) -> Indicator:
+    if bw is None:
+        bw = _read(_BW_FILE)
     missing = [f for f in _REQUIRED if f not in entry]
     key = entry.get("key", f"#{pos}")
     if missing:
@@ -274,6 +307,19 @@ def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> I
     cls = entry["classification"]
     if cls.get("scheme") not in SCHEMES or int(cls.get("k", 0)) < 2:
         raise _fail(f"indicator {key!r}: classification {cls!r} is ongeldig.")
+    welvaart = (
+        entry.get("brede_welvaart")
+        or bw["by_indicator"].get(key)
+        or bw["by_theme"].get(entry["theme"], "")
+    )
+    if welvaart not in bw["themes"]:
+        raise _fail(
+            f"indicator {key!r}: geen brede-welvaartthema ({welvaart!r}); vul "
+            f"{_BW_FILE} aan (by_theme of by_indicator)."
+        )
+    bounds = entry.get("bounds")
+    if bounds is not None and not {"lower", "upper"} <= set(bounds):
+        raise _fail(f"indicator {key!r}: bounds moet lower en upper noemen.")
     return Indicator(
         key=key,
         label=entry["label"],
@@ -291,24 +337,46 @@ def _parse(entry: dict[str, Any], pos: int, theme_names: Mapping[str, str]) -> I
         population_column=entry.get("population_column", "aantal_inwoners"),
         classification=Classification(cls["scheme"], int(cls["k"])),
         decimals=int(entry["decimals"]),
+        missing_reason=entry.get("reden_leeg"),
+        estimate=bool(entry.get("estimate", False)),
+        bounds=MappingProxyType(dict(bounds)) if bounds else None,
+        brede_welvaart=welvaart,
     )
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"wijkgeo/indicators/{name}: geen geldige JSON (regel {exc.lineno}: {exc.msg}). "
+            "Herstel het registerbestand."
+        ) from None
 
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, Any], dict[str, Indicator]]:
-    text = resources.files(__package__).joinpath(_FILE).read_text(encoding="utf-8")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail(f"geen geldige JSON (regel {exc.lineno}: {exc.msg}).") from None
-    theme_names = raw.get("themes", {})
+    raw = _read(_FILE)
+    extra = [_read(name) for name in _MORE_FILES]
+    bw = _read(_BW_FILE)
+    theme_names = dict(raw.get("themes", {}))
+    not_available = dict(raw.get("not_available", {}))
+    entries = list(raw.get("indicators", []))
+    for more in extra:
+        theme_names.update(more.get("themes", {}))
+        not_available.update(more.get("not_available", {}))
+        entries.extend(more.get("indicators", []))
     out: dict[str, Indicator] = {}
-    for pos, entry in enumerate(raw.get("indicators", [])):
-        ind = _parse(entry, pos, theme_names)
+    for pos, entry in enumerate(entries):
+        ind = _parse(entry, pos, theme_names, bw)
         if ind.key in out:
             raise _fail(f"indicator {ind.key!r} staat er twee keer in.")
         out[ind.key] = ind
     meta = {k: v for k, v in raw.items() if k != "indicators"}
+    meta["themes"] = theme_names
+    meta["not_available"] = not_available
+    meta["brede_welvaart"] = {k: v for k, v in bw.items() if not k.startswith("_")}
     return meta, out
 
 
@@ -378,6 +446,34 @@ def themes() -> dict[str, str]:
     return dict(_load()[0]["themes"])
 
 
+def brede_welvaart() -> dict[str, dict[str, Any]]:
+    """The CBS brede welvaart themes as a view on the registry, in CBS's order.
+
+    Returns
+    -------
+    dict
+        Per theme key: ``label``, ``indicators`` (keys, registry order) and ``not_at_buurt``
+        (what the theme lacks below gemeente level, Dutch).
+
+    Examples
+    --------
+    >>> from wijkgeo.indicators.registry import brede_welvaart
+    >>> view = brede_welvaart()
+    >>> list(view)[:3]
+    ['welzijn', 'materiele_welvaart', 'gezondheid']
+    >>> "eenzaam_65plus" in view["welzijn"]["indicators"]
+    True
+    """
+    bw = _load()[0]["brede_welvaart"]
+    out = {
+        key: {"label": label, "indicators": [], "not_at_buurt": bw["not_at_buurt"].get(key, "")}
+        for key, label in bw["themes"].items()
+    }
+    for ind in _load()[1].values():
+        out[ind.brede_welvaart]["indicators"].append(ind.key)
+    return out
+
+
 def registry_meta() -> dict[str, Any]:
     """Registry-level data: themes, what is not available, and (from :mod:`wijkgeo.text`)
     the direction and kind phrases and the reasons a value is missing.
@@ -445,3 +541,42 @@ def format_value(key: str, value: object) -> str:
         return text.MISSING
     # one formatter for every page: amounts as amounts, units as words (wijkgeo.text)
     return text.quantity(float(value), ind.unit, ind.decimals)  # type: ignore[arg-type]
+
+
+def format_estimate(
+    key: str,
+    value: object,
+    lower: object = None,
+    upper: object = None,
+    year: object = None,
+) -> str:
+    """A model estimate in Dutch: the value, the word "schatting", its year and its bounds.
+
+    Never a bare number: whoever reads one buurt's figure reads that it is an estimate, and
+    how wide its 95 % margin is where the RIVM publishes one.
+
+    Parameters
+    ----------
+    key : str
+        Indicator key (an estimate: ``Indicator.estimate``).
+    value, lower, upper : float or None
+        The estimate and its 95 % bounds (None or NaN: not published).
+    year : int, optional
+        The year of the estimate.
+
+    Examples
+    --------
+    >>> format_estimate("eenzaam_65plus", 16.2, 14.0, 19.0, 2022)
+    '16,2% (schatting 2022, tussen 14,0% en 19,0%)'
+    >>> format_estimate("eenzaam_65plus", 56.4, year=2020)
+    '56,4% (schatting 2020, marge niet gepubliceerd)'
+    >>> format_estimate("eenzaam_65plus", None)
+    'geen gegevens'
+    """
+    if _is_missing(value):
+        return text.MISSING
+    shown = format_value(key, value)
+    when = f"schatting {int(year)}" if not _is_missing(year) else "schatting"  # type: ignore[arg-type]
+    if _is_missing(lower) or _is_missing(upper):
+        return f"{shown} ({when}, marge niet gepubliceerd)"
+    return f"{shown} ({when}, tussen {format_value(key, lower)} en {format_value(key, upper)})"

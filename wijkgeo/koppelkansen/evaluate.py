@@ -24,6 +24,7 @@ from .. import text
 from .._errors import ConfigError
 from ..facts.present import reference_date, what_is_here
 from ..indicators import compute_with_reasons, get_indicator, reference_values
+from ..indicators.compute import estimate_bounds
 from ..kinds import active_mask
 from . import explain
 from .model import Condition, Rule, RuleSet, layer_schema
@@ -516,7 +517,10 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
 
         extra = rank_extra
 
+    bounds = _estimate_bounds(ctx, units, key)
+
     def text(i: int) -> str:
+        parts = [p for p in (extra(i), _bounds_text(bounds, i, key)) if p]
         return explain.indicator_phrase(
             key,
             vals[i],
@@ -525,10 +529,30 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
             decimals=dec,
             gemeente=gem,
             nederland=nl,
-            extra=extra(i),
+            extra=", ".join(parts) or None,
         )
 
     return _Eval(held, strict, loose, vals, thr, text, label, comparison, reasons)
+
+
+def _estimate_bounds(ctx: _Context, units: _Units, key: str | None) -> Any:
+    """95 % bounds of a model estimate per unit (RIVM), or ``None``."""
+    if key is None or not get_indicator(key).estimate:
+        return None
+    level = "wijk" if units.level == "wijk" else "buurt"
+    return estimate_bounds(units.frame, key, level=level, local=ctx.atlas.local)
+
+
+def _bounds_text(bounds: Any, i: int, key: str | None) -> str | None:
+    """``"schatting tussen 14% en 19%"`` where bounds exist, else ``"schatting"``."""
+    if key is None or not get_indicator(key).estimate:
+        return None
+    if bounds is not None:
+        lo, hi = float(bounds[0].iloc[i]), float(bounds[1].iloc[i])
+        if not (math.isnan(lo) or math.isnan(hi)):
+            low, high = explain.value_text(key, lo), explain.value_text(key, hi)
+            return f"schatting tussen {low} en {high}"
+    return "schatting zonder gepubliceerde marge"
 
 
 def _forms(description: str) -> tuple[str, str]:
@@ -833,7 +857,8 @@ def _asset_text(
         end = pd.to_datetime(rec.get("einddatum"), errors="coerce")
         if pd.notna(end) and peildatum <= end.date() <= limit:
             name += f" (loopt af op {explain.dutch_date(end.date())})"
-        return name
+        achieved = explain.achieved_phrase(rec)  # what it has achieved, when recorded
+        return f"{name} – {achieved}" if achieved else name
     if key == "voorzieningen":
         return f"{name} ({rec.get('categorie') or ''})"
     return explain.feature_phrase(spec.get("zin", "{naam}"), rec)

@@ -23,6 +23,7 @@ from typing import Any
 from ..indicators import format_number, format_value, get_indicator
 
 __all__ = [
+    "achieved_phrase",
     "assets_sentence",
     "count_phrase",
     "dutch_date",
@@ -198,10 +199,33 @@ def feature_phrase(template: str, record: Mapping[str, Any]) -> str:
     return template.format_map(_Default(fields))
 
 
+def achieved_phrase(record: Mapping[str, Any]) -> str:
+    """What an initiative has achieved, from its optional outcome columns ("" if unknown).
+
+    Examples
+    --------
+    >>> achieved_phrase({"wat_is_veranderd": "Minder eenzaamheid.", "deelnemers": 40})
+    'bereikt: minder eenzaamheid (40 deelnemers)'
+    >>> achieved_phrase({"naam": "Taalcafé"})
+    ''
+    """
+    changed = str(record.get("wat_is_veranderd") or "").strip().rstrip(".")
+    counts = []
+    for col in ("deelnemers", "vrijwilligers"):
+        value = record.get(col)
+        if value is not None and str(value).strip() and not _missing(value):
+            counts.append(f"{str(value).strip()} {col}")
+    if not changed and not counts:
+        return ""
+    text = f"bereikt: {lower_first(changed)}" if changed else "bereik"
+    return text + (f" ({', '.join(counts)})" if counts else "")
+
+
 def _listing(items: Sequence[str], limit: int = 3) -> str:
     shown = list(items[:limit])
     more = len(items) - len(shown)
-    text = ", ".join(shown)
+    # an initiative with its results is a sentence of its own: separate by semicolons
+    text = ("; " if any(" – " in i for i in shown) else ", ").join(shown)
     return f"{text} en {more} meer" if more > 0 else text
 
 

@@ -311,10 +311,13 @@ def write_map(
     peers = load_peer_context(atlas, target)  # "verschil met vergelijkbare buurten"
     if peers.result is None:
         log.info("geen landelijke referentie in de store: geen vergelijkbare buurten op de kaart")
+    from ..series.timeseries import years_on_today
+
+    jaren = years_on_today(target, atlas.code, year, levels=("buurt",))  # None: one year
     fmap = build(
         series,
         indicator=indicator,
         options=MapOptions(offline=offline),
-        overlays=Overlays(peildatum=peildatum, peers=peers),
+        overlays=Overlays(peildatum=peildatum, peers=peers, jaren=jaren),
     )
     return save_map(fmap, path or Path("maps") / f"{series.code}_{year}.html")

@@ -301,12 +301,52 @@ def value_legend(
     return ValueLegend(ints, tuple(bins), tuple(classes.colors), index, tuple(rows), why)
 
 
+def estimate_entries(
+    keys: Sequence[str], buurten: Any, local: Any
+) -> tuple[dict[str, dict[str, Any]], list[str] | None]:
+    """Per model-estimate indicator its year and 95 % bounds (VLQ, like the values), and per
+    buurt where its estimate comes from (``herkomst``): what the popup says beside the value.
+
+    Returns
+    -------
+    (dict, list or None)
+        ``{key: {"year": 2020, "lo": "...", "hi": "..."}}`` (``lo``/``hi`` only where the
+        table publishes bounds) and the provenance per buurt, or ``None`` without estimates.
+    """
+    from ..indicators import estimate_bounds, get_indicator
+
+    table = (local or {}).get("gezondheid")
+    if table is None or not len(table) or "code" not in table.columns:
+        return {}, None
+    year = pd.to_numeric(table.get("gezondheid_jaar"), errors="coerce").dropna()
+    out: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        ind = get_indicator(key)
+        if not ind.estimate:
+            continue
+        entry: dict[str, Any] = {"year": int(year.iloc[0]) if len(year) else None}
+        bounds = estimate_bounds(buurten, key, level="buurt", local=local)
+        if bounds is not None:
+            lo = to_int(bounds[0].to_numpy(dtype=float), int(ind.decimals))
+            hi = to_int(bounds[1].to_numpy(dtype=float), int(ind.decimals))
+            entry["lo"], entry["hi"] = vlq_ints(lo), vlq_ints(hi)
+        out[key] = entry
+    notes = table.set_index(table["code"].astype(str))["herkomst"]
+    notes = notes[~notes.index.duplicated()]
+    codes = buurten["buurtcode"].astype(str) if "buurtcode" in buurten.columns else None
+    herkomst = None
+    if codes is not None:
+        herkomst = [None if pd.isna(n) else str(n) for n in codes.map(notes)]
+    return out, herkomst
+
+
 def indicator_entries(
     keys: Sequence[str],
     values: pd.DataFrame,
     reasons: pd.DataFrame,
     refs: ReferenceValues,
     previous: pd.DataFrame | None = None,
+    estimates: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The JSON entries of all indicators, and the shared list of missing-value reasons.
 
@@ -395,6 +435,7 @@ def indicator_entries(
             "label": ind.label,
             "unit": ind.unit,
             "theme": ind.theme,
+            "bw": ind.brede_welvaart,
             "dec": dec,
             "dir": ind.direction,
             "caveat": ind.caveats if ind.caveats else "",
@@ -417,8 +458,13 @@ def indicator_entries(
             entry["total"] = True
         if not available:
             entry["why"] = _unavailable_reason(ind, why)
+            # never selectable (greyed in the selector, left out of the check panel): its
+            # legends and per-buurt reasons would only make the page heavier
+            entry.update(miss={}, legend="", dlegend="", bins=[], colors=[], dbins=[])
         if previous is not None and key in previous.columns:
             entry["prev"] = vlq_ints(to_int(previous[key].to_numpy(), dec), offset)
+        if estimates and key in estimates:
+            entry["est"] = estimates[key]
         entries.append(entry)
     return entries, reason_list
 

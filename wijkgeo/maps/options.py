@@ -96,6 +96,9 @@ class Overlays:
     peers : PeerContext, optional
         "Buurten zoals deze" (:func:`wijkgeo.profile.peers.load_peer_context`): adds the view
         "verschil met vergelijkbare buurten" and the peers' median in the popups.
+    jaren : DataFrame, None or False
+        The years on today's boundaries (:func:`wijkgeo.series.tijdreeks`): a year switch
+        and the "verandering sinds JJJJ" view; ``None``/``False``: none.
     """
 
     koppelkansen: Any = None
@@ -104,6 +107,7 @@ class Overlays:
     layers: Sequence[Any] = field(default_factory=tuple)
     peildatum: Any = None
     peers: Any = None
+    jaren: Any = None
 
     @classmethod
     def off(cls, layers: Sequence[Any] = ()) -> Overlays:

@@ -137,12 +137,14 @@ def panel_html(
 
     With ``peers`` the mode has a third choice, "verschil met vergelijkbare buurten".
 
-    ``indicators`` are the payload entries (raw strings: escaped here by :func:`html`).
+    ``indicators`` are the payload entries (raw strings: escaped here by :func:`html`);
+    ``themes`` the groups in order: brede welvaart themes (entries' ``bw``) or registry
+    themes (``theme``).
     """
     t = _T()
     groups = []
     for theme, theme_label in themes.items():
-        items = [i for i in indicators if i["theme"] == theme]
+        items = [i for i in indicators if i.get("bw", i["theme"]) == theme]
         if items:
             groups.append(
                 html(

@@ -141,6 +141,7 @@ def map_payload(
     from ..series import AtlasSeries
     from .classes import MISSING_COLOR, SMALL_COLOR
     from .data import (
+        estimate_entries,
         indicator_entries,
         previous_values,
         references_from_atlas,
@@ -175,6 +176,9 @@ def map_payload(
     result = compute_with_reasons(buurten, keys, level="buurt", local=local)
     values = result.values.reset_index(drop=True)
     reasons = result.reasons.reset_index(drop=True)
+    if indicators is None:  # the default selection: model estimates only where they are stored
+        keys = [k for k in keys if not _estimate_unavailable(k, reasons)]
+        values, reasons = values[keys], reasons[keys]
     if bare:
         gemeenten = atlas.gemeente if atlas.gemeente is not None and len(atlas.gemeente) else None
         refs = references_from_frames(buurten, keys, gemeenten, atlas.nederland)
@@ -190,7 +194,8 @@ def map_payload(
         prev_frame, prev_notes = previous_values(
             buurten, in_rd(previous.buurten, "vorig jaar"), keys, local, unchanged=same
         )
-    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame)
+    estimates, herkomst = estimate_entries(keys, buurten, local)
+    entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame, estimates)
     peers = overlays.peers
     with_peers = peers is not None and getattr(peers, "result", None) is not None
     if with_peers:  # "verschil met vergelijkbare buurten" (wijkgeo/maps/peers.py)
@@ -276,6 +281,8 @@ def map_payload(
         "small_color": SMALL_COLOR,
         "small_reasons": list(wording.words()["reasons"]["population"].values()),
     }
+    if herkomst is not None:  # where each buurt's model estimate comes from (RIVM)
+        payload["herkomst"] = herkomst
     area = wijk_values(wijken, buurten, entries, local) if draw_wijken else None
     if area is not None:
         payload["area"] = area  # "Gebied: wijken": the wijken with their own figures
@@ -300,6 +307,12 @@ def map_payload(
         from .peers import peer_payload
 
         payload["peers"] = peer_payload(peers)
+    frame = overlays.jaren
+    if frame is not None and frame is not False and len(frame):
+        from .years import years_block
+
+        # every year on these buurten, the geometry once; the newest year is the map's own
+        payload["jaren"] = years_block(frame, list(buurten["buurtcode"].astype(str)))
     if prev_frame is not None:
         payload["previous"] = {
             "year": prev_year,
@@ -337,6 +350,16 @@ def map_payload(
             "tolerantie": tolerance,
         },
     )
+
+
+def _estimate_unavailable(key: str, reasons: Any) -> bool:
+    """A model estimate (RIVM) whose table is not in this atlas at all."""
+    from .. import text as words
+    from ..indicators import get_indicator
+
+    if not get_indicator(key).estimate:
+        return False
+    return bool((reasons[key] == words.reason("unavailable")).all())
 
 
 def _without_local(atlas: Atlas) -> Atlas:

@@ -82,7 +82,7 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
     """The page of a map: a ``folium.Map`` analysts can add to and save."""
     import xyzservices
 
-    from ..indicators import themes
+    from ..indicators import brede_welvaart
     from .layers import SCRIPTS
 
     options = options or MapOptions()
@@ -123,7 +123,8 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
                 subtitle,
                 data.source,
                 data.entries,
-                themes(),
+                # the selector follows CBS's brede welvaart themes (welzijn, materiële welvaart..)
+                {k: v["label"] for k, v in brede_welvaart().items()},
                 data.initial,
                 data.payload["layers"],
                 peers="peers" in data.payload,
@@ -133,6 +134,8 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
     scripts = [static_text("engine.js")]
     if data.extras:
         scripts += [static_text("overlays.js")] + [static_text(f"layers/{t}.js") for t in SCRIPTS]
+    if "jaren" in data.payload:
+        scripts.append(static_text("years.js"))  # the year switch: only with a series
     block = script_json(escape_payload(data.payload))  # every data string escaped, once
     Verbatim(
         f'<script type="application/json" id="{IDS["data"]}">{block}</script>'

@@ -229,6 +229,10 @@ def build(
     )
     data = ProfileData(facts)
     data.peers = _peers(atlas, options.get("peers"), store)  # the section "vergelijkbaar"
+    from ..series.timeseries import years_on_today
+
+    # every stored year on today's boundaries: "Hoe ontwikkelt de buurt zich"
+    data.tijdreeks = years_on_today(store, atlas.code, atlas.year)
     all_codes = data.codes()
     wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
     folder = Path(path) if path is not None else default_folder(atlas)

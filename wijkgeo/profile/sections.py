@@ -24,17 +24,17 @@ from .. import text
 from .._version import __version__
 from ..conventions import CODE_COLUMN
 from ..indicators import (
+    brede_welvaart,
     format_number,
     get_indicator,
     list_indicators,
     registry_meta,
-    themes,
 )
 from ..kinds import present_kinds
 from . import points
 from .graphics import area_map, position_dot
 from .words import (
-    THEMES,
+    _ALWAYS_NOTE,
     _by_category,
     _count,
     _date,
@@ -137,6 +137,21 @@ def change(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     return {"change": _change(data, page["level"], page["code"], page["name"])}
 
 
+def development(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """"Hoe ontwikkelt de buurt zich": every stored year on today's boundaries."""
+    from markupsafe import Markup
+
+    from ..series.carry import rules
+    from .development import section_html
+
+    frame = getattr(data, "tijdreeks", None)
+    if frame is None or page["small"] or page["level"] not in ("buurt", "wijk"):
+        return {"ontwikkeling": None}
+    keys = [k for k in rules()["teksten"]["profiel_indicatoren"] if k in set(frame["indicator"])]
+    part = frame[frame["niveau"] == page["level"]]
+    return {"ontwikkeling": Markup(section_html(part, page["code"], keys))}
+
+
 def area(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     """The small map of the area."""
     level, code = page["level"], page["code"]
@@ -170,6 +185,45 @@ def sources(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     return {"sources": _sources(data), "indicator_sources": _indicator_sources(data)}
 
 
+def works(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """ "Wat werkt hier": running and finished initiatives in or near the area, with results."""
+    from ..kinds import near_metres
+    from .stories import works_here
+
+    return {
+        "works": works_here(
+            data.atlas,
+            page["level"],
+            page["code"],
+            peildatum=data.peildatum,
+            near_m=near_metres(),
+        )
+    }
+
+
+def voices(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """Stories beside the indicator they are about (added to the theme rows), the rest apart.
+
+    A theme that shows registrations of the wijkteam gets their caveat as its note.
+    """
+    from .stories import stories_for
+
+    stories = stories_for(data.atlas, page["level"], page["code"])
+    shown: set[int] = set()
+    note = _t("verhalen.signalen_let_op")
+    for theme in page["themes"]:
+        for r in theme["rows"]:
+            r["stories"] = [s for s in stories if s["about"] == r["key"]]
+            shown.update(id(s) for s in r["stories"])
+            signal = r["key"].startswith("signalen_") and not r["missing"]
+            if signal and note not in (theme["note"] or ""):
+                theme["note"] = f"{theme['note']} {note}" if theme["note"] else note
+    return {
+        "stories_other": [s for s in stories if id(s) not in shown],
+        "stories_count": len(stories),
+    }
+
+
 Section = Callable[["ProfileData", dict[str, Any]], dict[str, Any]]
 
 #: The sections in the order they are computed (a section may read those before it).
@@ -180,8 +234,11 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("present", present),
     ("summary", summary),
     ("themes", themes_section),
+    ("works", works),
+    ("voices", voices),
     ("spread", spread),
     ("change", change),
+    ("ontwikkeling", development),
     ("map", area),
     ("questions", questions),
     ("sources", sources),
@@ -194,9 +251,12 @@ PAGE = (
     "vergelijkbaar",
     "kansen",
     "present",
+    "works",
+    "voices",
     "spread",
     "themes",
     "change",
+    "ontwikkeling",
     "questions",
     "sources",
 )
@@ -217,8 +277,11 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
         return [], []
     numbers = points.rule()
     found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
+    shown_estimates = set(_teksten()["schattingen_in_profiel"])
     for ind in list_indicators():
         if ind.sign == 0 or additive(ind):
+            continue
+        if ind.estimate and ind.key not in shown_estimates:  # RIVM: the profile's selection
             continue
         value, gem = row.get(ind.key), row.get(f"{ind.key}_gemeente")
         rank, of = row.get(f"{ind.key}_rang"), row.get(f"{ind.key}_rang_van")
@@ -350,35 +413,74 @@ def _summary(
     return out
 
 
+def _estimate_note(data: ProfileData, ind: Any, code: str) -> tuple[str, str]:
+    """The label with the estimate's year (``"Eenzaam, 65+ (schatting 2020)"``, and
+    ``grens niet gecontroleerd`` where so) and its margin (``"tussen 14,0 en 19,0%"``, the
+    95 % bounds): what goes with a model estimate's value."""
+    table = data.atlas.local.get("gezondheid")
+    lo = hi = year = None
+    unchecked = False
+    if table is not None and "code" in table.columns:
+        hit = table[table["code"].astype(str) == code]
+        if len(hit):
+            year = hit["gezondheid_jaar"].iloc[0] if "gezondheid_jaar" in hit else None
+            unchecked = "status" in hit and hit["status"].iloc[0] == "niet_gecontroleerd"
+            if ind.bounds:
+                lo = hit[ind.bounds["lower"]].iloc[0] if ind.bounds["lower"] in hit else None
+                hi = hit[ind.bounds["upper"]].iloc[0] if ind.bounds["upper"] in hit else None
+    label = ind.label
+    if not _missing(year):
+        label = label.replace("(schatting)", f"(schatting {int(year)})")
+    if unchecked:  # the provenance where it matters, under the label
+        label += " · " + _t("tabel.grens_niet_gecontroleerd")
+    # the margin under the label, short enough for the printed table's narrow column
+    if _missing(lo) or _missing(hi):
+        return label, _t("tabel.geen_marge")
+    low = format_number(float(lo), ind.decimals)
+    return label, _t("tabel.marge", van=low, tot=data._fmt(ind.key, hi))
+
+
 def _themes(
     data: ProfileData, level: str, code: str, row: pd.Series, reasons: pd.Series
 ) -> list[dict]:
-    names = themes()
-    order = [t for t in THEMES if t in names] + [t for t in names if t not in THEMES]
+    """Per CBS brede welvaart theme its indicators, and plainly what it has no buurt
+    figures for (trust, experienced safety, ...)."""
     tab = data.tables[level]
+    year = data.atlas.year
+    shown_estimates = set(_teksten()["schattingen_in_profiel"])
     out = []
-    for theme in order:
+    for theme, spec in brede_welvaart().items():
         rows = []
         absent: list[str] = []
-        sources: dict[str, None] = {}
-        for ind in list_indicators(theme):
+        sources: dict[str, dict[str, None]] = {}  # source -> its years, each named once
+        more = False
+        for ind in (get_indicator(k) for k in spec["indicators"]):
+            if ind.estimate and ind.key not in shown_estimates:
+                more = more or reasons.get(ind.key) != text.reason("unavailable")
+                continue
             value = row.get(ind.key)
             all_values = tab[ind.key].to_numpy(dtype="float64")
             gem = row.get(f"{ind.key}_gemeente")
             if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
-                absent.append(ind.label)  # not in these data at all: said once below
+                if not ind.estimate:  # estimates absent: the theme note says it once
+                    absent.append(ind.label)  # not in these data at all: said once below
                 continue
-            sources[f"{data._source(ind)} ({ind.year_in(data.atlas.year)})"] = None
+            note, label = None, ind.label
+            if ind.estimate and not _missing(value):
+                label, note = _estimate_note(data, ind, code)
+            if not ind.estimate:  # the RIVM table, year and areas: once, under Bronnen
+                sources.setdefault(data._source(ind), {})[ind.year_in(year)] = None
             unit = text.table_unit(ind.unit)
             nl = row.get(f"{ind.key}_nederland")
             rows.append(
                 {
                     "key": ind.key,
-                    "label": ind.label,
+                    "label": label,
                     "unit": "" if unit.lower() in ind.label.lower() else unit,
                     "value": text.bare(value, ind.unit, ind.decimals)
                     if not _missing(value)
                     else (reasons.get(ind.key) or text.MISSING),
+                    "note": note,
                     "missing": _missing(value),
                     "gemeente": text.bare(gem, ind.unit, ind.decimals),
                     "nederland": "" if _missing(nl) else text.bare(nl, ind.unit, ind.decimals),
@@ -389,17 +491,25 @@ def _themes(
                 }
             )
         if not rows:  # no empty sections: the sources section names the theme once
-            data._empty_themes.setdefault(names[theme], None)
+            lacks = spec["not_at_buurt"].rstrip(".")
+            data._empty_themes.setdefault(
+                f"{spec['label']} ({lacks})" if lacks else spec["label"], None
+            )
             continue
+        notes = []
+        if spec["not_at_buurt"] and theme in _ALWAYS_NOTE:
+            notes.append(spec["not_at_buurt"])
+        if absent:
+            notes.append(_t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + ".")
+        if more and theme == "welzijn" and level == "buurt":  # said once, where it fits
+            notes.append(_t("tabel.meer_schattingen"))
         out.append(
             {
                 "key": theme,
-                "label": names[theme],
+                "label": spec["label"],
                 "rows": rows,
-                "note": _t("bronnen.niet_beschikbaar") + ": " + ", ".join(absent) + "."
-                if absent
-                else None,
-                "sources": list(sources),
+                "note": " ".join(notes) or None,
+                "sources": [f"{src} ({'; '.join(years)})" for src, years in sources.items()],
             }
         )
     return out
@@ -723,9 +833,20 @@ def _sources(data: ProfileData) -> list[str]:
     if meta.get("retrieved_at"):
         out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
     out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
-    local = {k for k, v in (data.atlas.local or {}).items() if v is not None}
+    health = {"gezondheid", "gezondheid_bron"}  # a source of its own, not a layer
+    local = {k for k, v in (data.atlas.local or {}).items() if v is not None and k not in health}
     if local:
         out.append(_t("bronnen.lagen", lagen=", ".join(sorted(local))))
+    table = (data.atlas.local or {}).get("gezondheid")
+    if table is not None and len(table):
+        out.append(
+            _t(
+                "bronnen.gezondheid",
+                tabel=table["gezondheid_tabel"].iloc[0],
+                jaar=table["gezondheid_jaar"].iloc[0],
+                indeling=table["gezondheid_indeling"].iloc[0],
+            )
+        )
     from ..indicators.nederland import nederland_note
 
     note = nederland_note(data.atlas)  # why Nederland figures are missing, said once

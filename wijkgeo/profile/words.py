@@ -16,13 +16,16 @@ from typing import Any
 import pandas as pd
 
 from .. import text
-from ..indicators import format_number
+from ..indicators import brede_welvaart, format_number
 
 __all__ = ["THEMES", "teksten"]
 
 
-#: The themes a profile shows, in this order (others follow when they have data).
-THEMES = ("bevolking", "wonen", "inkomen", "energie", "voorzieningen", "sociaal")
+#: The themes a profile shows, in this order: CBS's brede welvaart themes
+#: (``wijkgeo/indicators/brede_welvaart.json``); every one is shown, with what it lacks.
+THEMES = tuple(brede_welvaart())
+#: Themes whose note (what exists per buurt and what not) is shown even when they have rows.
+_ALWAYS_NOTE = ("samenleving", "veiligheid")
 
 
 @cache

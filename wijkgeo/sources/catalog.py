@@ -33,6 +33,7 @@ __all__ = [
     "pdok_base_url",
     "pdok_collection_url",
     "pdok_root",
+    "shapefile_layout",
     "vierkant_url",
     "years",
 ]
@@ -42,6 +43,22 @@ __all__ = [
 def catalog() -> dict[str, Any]:
     """The parsed ``catalog.json``."""
     text = resources.files("wijkgeo.sources").joinpath("catalog.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def shapefile_layout() -> dict[str, Any]:
+    """The older Wijk- en Buurtkaart layout (zipped shapefiles): ``kwb_shapefile.json``.
+
+    File names per level, the UPPERCASE column -> canonical name map, ignored and required
+    columns and the secret threshold: data, so a year with other columns is an edit there.
+
+    Examples
+    --------
+    >>> shapefile_layout()["columns"]["P_65_EO_JR"]
+    'percentage_personen_65_jaar_en_ouder'
+    """
+    text = resources.files("wijkgeo.sources").joinpath("kwb_shapefile.json").read_text("utf-8")
     return json.loads(text)
 
 

@@ -8,6 +8,8 @@ points     ``points.py/.js``     points by category (letter or dot), optionally 
 etw        ``etw.py/.js``        a table per wijk as dashed wijk outlines (energietransitie)
 shapes     ``shapes.py/.js``     lines and areas by category with a from-to year filter
 grid       ``grid.py/.js``       the 500 m cells: CBS's own figures and buurt estimates
+verhalen   ``stories.py``        stories by source role, placed by point or code (drawn by
+                                 ``points.js``; popups with text, date, indicator)
 kansen     ``kansen.py/.js``     the koppelkansen units with rules, reasons, "wat er al is"
 =========  ====================  =========================================================
 
@@ -82,11 +84,20 @@ def _shapes(name: str, frame: Any, ctx: dict[str, Any], spec: dict[str, Any]) ->
     )
 
 
+def _stories(name: str, frame: Any, ctx: dict[str, Any], spec: dict[str, Any]) -> MapLayer | None:
+    from .stories import story_layer
+
+    if not len(frame):
+        return None
+    return story_layer(frame, ctx["buurten"], visible=bool(spec.get("zichtbaar", True)))
+
+
 #: How a local layer of each map type becomes a layer (``kaart.type`` in ``kinds.json``).
 KIND_TYPES: dict[str, Callable[..., MapLayer | None]] = {
     "points": _points,
     "etw": _etw,
     "shapes": _shapes,
+    "verhalen": _stories,
 }
 
 

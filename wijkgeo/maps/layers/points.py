@@ -60,6 +60,7 @@ def point_layer(
     """
     from ...joins import assign_points
     from ..maplayer import MapLayer
+    from .stories import initiative_info
 
     style = layer_style(style_name)
     valid = (points.geometry.notna() & ~points.geometry.is_empty).to_numpy(dtype=bool)
@@ -82,7 +83,8 @@ def point_layer(
         start, end = _date(rec.get("startdatum")), _date(rec.get("einddatum"))
         if start or end:
             extra.append(f"{start or '?'} – {end or '?'}")
-        info.append(" · ".join(extra))
+        result = initiative_info(rec)  # an initiative's results, when the layer has them
+        info.append(" · ".join([*extra, result] if result else extra))
     counts = np.bincount(cat, minlength=len(cats)) if len(cat) else np.zeros(len(cats), int)
     legend_rows = [
         (c["color"], c["label"], int(n), c.get("symbol", ""))

@@ -160,7 +160,7 @@
   wijkgeo.hashKeys = wijkgeo.hashKeys || {};
   var HASH_KEYS = {
     indicator: /^[a-z0-9_]{1,80}$/,
-    weergave: /^(waarde|verschil|vergelijkbaar)$/,
+    weergave: /^(waarde|verschil|vergelijkbaar|verandering)$/,  /* verandering: years.js */
     lagen: /^[a-z0-9_,]{0,400}$/,
     buurt: /^(BU[0-9]{4}[0-9A-Z]{4}|WK[0-9]{4}[0-9A-Z]{2}|GM[0-9]{4})$/,
     jaren: /^[0-9]{4}-[0-9]{4}$/,
@@ -201,6 +201,8 @@
     };
     var state = {indicator: null, mode: "waarde", layers: {}, buurt: null, area: "buurt"};
     var cache = {};
+    /* extensions (years.js) may show other values, classes, a legend and popup rows */
+    var ext = {modes: []};
     /* wijken with their own values (data.area + ind.wv): every buurt shows its wijk's figure,
        the wijk borders stay drawn; ranks and changes are buurt figures and are left out */
     var area = data.area || null;
@@ -219,6 +221,9 @@
         }
         return cache[wk];
       }
+      return (ext.values && ext.values(ind)) || values0(ind);
+    }
+    function values0(ind) {
       if (!cache[ind.key]) {
         var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
         /* peers: their median (pm) and, for an earlier reference year, the own value (po) */
@@ -237,6 +242,7 @@
     function groupIx(i) { return groupOf ? groupOf[i] : 0; }
 
     function classOf(ind, i) {
+      if (ext.classOf && ext.modes.indexOf(state.mode) >= 0) return ext.classOf(ind, i);
       var val = values(ind).ints[i], bins, j;
       if (state.mode === "vergelijkbaar") {
         var pv = values(ind), own = pv.po ? pv.po[i] : val;
@@ -262,14 +268,16 @@
     }
     function colorOf(ind, i) {
       var k = classOf(ind, i);
+      if (k === -2) return ext.grey;
       if (k < 0) {
         /* "te weinig inwoners" is not "geen gegevens": its own grey, in the legend too */
         var why = values(ind).reason[i];
         if (why && data.small_color && (data.small_reasons || []).indexOf(why) >= 0) return data.small_color;
         return data.missing_color;
       }
+      if (state.mode === "waarde") return ind.colors[k];
       if (state.mode === "vergelijkbaar") return ind.pdcolors[k];
-      return state.mode === "verschil" ? ind.dcolors[k] : ind.colors[k];
+      return (ext.colors && ext.modes.indexOf(state.mode) >= 0 ? ext.colors(ind) : ind.dcolors)[k];
     }
 
     function ranks(ind) {
@@ -298,13 +306,30 @@
       return r;
     }
 
+    /* a model estimate (RIVM) never shows as a bare number: "schatting <jaar>" and, where
+       published, its 95 % bounds */
+    function estimateText(ind, i) {
+      var e = ind.est, v = values(ind);
+      if (!e.ints) e.ints = {lo: e.lo ? vlq(e.lo) : null, hi: e.hi ? vlq(e.hi) : null};
+      var t = T.estimate + (e.year ? " " + e.year : ""), lo = e.ints.lo, hi = e.ints.hi;
+      if (lo && hi && lo[i] !== null && hi[i] !== null) {
+        t += ", " + T.estimate_between + " " + fmtValue(ind, lo[i] / v.scale) + " " +
+          T.estimate_and + " " + fmtValue(ind, hi[i] / v.scale);
+      } else {
+        t += ", " + T.estimate_no_bounds;
+      }
+      return t;
+    }
+
     function valueText(ind, i) {
       var v = values(ind);
       if (v.ints[i] === null) {
         var why = v.reason[i];
+        if (ind.est && data.herkomst && data.herkomst[i] && !why) why = data.herkomst[i];
         return why && why !== T.missing ? T.missing + " (" + why + ")" : T.missing;
       }
-      return fmtValue(ind, v.ints[i] / v.scale);
+      var shown = fmtValue(ind, v.ints[i] / v.scale);
+      return ind.est ? shown + " (" + estimateText(ind, i) + ")" : shown;
     }
 
     function heading(i) {
@@ -329,6 +354,8 @@
       var ind = byKey[state.indicator], v = values(ind), x = v.ints[i], s = v.scale;
       var g = ind.gem[groupIx(i)], html = heading(i);
       html += '<div class="wijkgeo-ind">' + ind.label + "</div><table>";
+      var own = ext.popup ? ext.popup(ind, i, row) : null;
+      if (own !== null) return '<div class="wijkgeo-popup">' + html + own + "</table></div>";
       html += row(T.popup_value, "<b>" + valueText(ind, i) + "</b>");
       var gname = data.groups[groupIx(i)];
       /* a count is shown next to the total, never as a difference with it */
@@ -371,6 +398,8 @@
       } else {
         html += row(T.popup_change_short, T.popup_no_previous);
       }
+      if (ind.est && data.herkomst && data.herkomst[i]) html += row(T.popup_herkomst, data.herkomst[i]);
+      if (ext.rows) html += ext.rows(ind, i, row);
       html += "</table>";
       if (ind.caveat) html += '<div class="wijkgeo-caveat">' + T.popup_caveat + ": " + ind.caveat + "</div>";
       ctx.hooks.popup.forEach(function (f) { html += f(i); });
@@ -408,9 +437,11 @@
     function recolour() {
       var ind = byKey[state.indicator];
       for (var i = 0; i < n; i++) ctx.restyle(i);
-      legendBox.innerHTML = state.mode === "verschil" ? ind.dlegend :
-        state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
-        (ind.pwhy || T.missing) + "</p>") : ind.legend;
+      legendBox.innerHTML = (ext.legend && ext.legend(ind)) ||
+        (state.mode === "verschil" ? ind.dlegend :
+          state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
+          (ind.pwhy || T.missing) + "</p>") : ind.legend);
+      if (ext.sync) ext.sync();
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
         r.checked = r.value === state.mode;
@@ -546,7 +577,7 @@
       var key = h.indicator && byKey[h.indicator] && byKey[h.indicator].ok ? h.indicator :
         (state.indicator || (byKey[data.initial] && byKey[data.initial].ok ? data.initial : firstAvailable()));
       state.indicator = key;
-      state.mode = h.weergave === "verschil" ? "verschil" :
+      state.mode = h.weergave === "verschil" || ext.modes.indexOf(h.weergave) >= 0 ? h.weergave :
         (h.weergave === "vergelijkbaar" && data.peers) ? "vergelijkbaar" : "waarde";
       state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
       if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
@@ -749,7 +780,9 @@
     ctx.byKey = byKey; ctx.order = order; ctx.state = state; ctx.valueText = valueText;
     ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;
     ctx.panel = panel; ctx.setLayer = setLayer;
-    if (data.extras) (wijkgeo.extensions || []).forEach(function (f) { f(ctx); });
+    ctx.ext = ext; ctx.values0 = values0; ctx.recolour = recolour; ctx.classOf = classOf;
+    ctx.fmtValue = fmtValue; ctx.fmtDiff = fmtDiff; ctx.n = n;
+    if (data.extras || data.jaren) (wijkgeo.extensions || []).forEach(function (f) { f(ctx); });
     ctx.hooks.ready.forEach(function (f) { f(ctx); });
     apply(parseHash());
     var api = {map: map, state: state, ctx: ctx, layers: layers, popup: popup,

@@ -22,7 +22,7 @@ Examples
 --------
 >>> layers = read_local_layers("data_sources/demo", gemeente="GM9999")
 >>> sorted(layers)
-['bewonersinitiatieven', 'energietransitie', 'projecten', 'voorzieningen']
+['bewonersinitiatieven', 'energietransitie', 'projecten', 'verhalen', 'voorzieningen']
 >>> layers.report.ok, layers["projecten"].crs.to_epsg()
 (True, 28992)
 """

@@ -15,6 +15,14 @@ Examples
 'e-mailadressen'
 >>> looks_personal(pd.Series(["Buurthuis", "Bibliotheek"])) is None
 True
+
+Free text (stories, what an initiative changed) is searched for personal data inside the
+sentences: :func:`personal_in_text` names what it finds, never the data itself.
+
+>>> personal_in_text("Mevrouw Jansen (06-12345678) woont op de Dorpsstraat 12")
+['telefoonnummer', 'naam', 'adres met huisnummer']
+>>> personal_in_text("Veel ouderen voelen zich alleen sinds het buurthuis dicht is")
+[]
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import pandas as pd
 
 from ..._report import WARNING, ValidationReport
 
-__all__ = ["drop_personal", "looks_personal", "warn_unmarked"]
+__all__ = ["drop_personal", "looks_personal", "personal_in_text", "warn_unmarked"]
 
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(\.[\w-]+)+$")
 # Dutch numbers: 0 + 9 digits, +31/0031 + 9 digits; spaces, dashes, dots and () allowed
@@ -33,6 +41,53 @@ _PHONE = re.compile(r"^(\+31|0031|0)\d{9}$")
 _NAME_HINTS = re.compile(
     r"(e-?mail|telefoon|^tel$|^tel[._ ]|mobiel|gsm|contactpersoon|contact_?naam|bsn)", re.I
 )
+
+
+# -- inside free text: what would make a person findable
+_TEXT_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
+_TEXT_PHONE = re.compile(r"(?<![\w+])(\+31|0031|0)[\s.()-]*([1-9][\s.()-]*)(\d[\s.-]*){7}\d(?!\d)")
+_STREET = (
+    r"straat|laan|weg|plein|kade|gracht|singel|dijk|dreef|steeg|pad|plantsoen|markt|"
+    r"baan|hof|erf|wal|park|polder|veld|burg|kwartier|ring|boulevard|passage|akker"
+)
+_TEXT_ADDRESS = re.compile(
+    rf"\b[A-Za-zÀ-ÿ'-]*({_STREET})\s+\d{{1,4}}\s?([a-zA-Z](?![a-zA-Z])|-\d+|\b)"
+    r"|\b(huisnummer|huisnr\.?|nr\.|nummer)\s*\d{1,4}\b",
+    re.IGNORECASE,
+)
+_STREET_END = re.compile(rf"({_STREET})$", re.IGNORECASE)
+_TEXT_NAME = re.compile(
+    r"\b(mevrouw|meneer|mevr\.|mw\.|dhr\.|de heer|familie|fam\.|buurvrouw|buurman|"
+    r"bewoonster|bewoner|mijn naam is|heet|genaamd|ik ben)\s+"
+    r"(van |de |der |den |van de |van der |ten |ter )?(?-i:[A-Z][a-zà-ÿ]+)",
+    re.IGNORECASE,
+)
+_TEXT_CHECKS = (
+    ("e-mailadres", _TEXT_EMAIL),
+    ("telefoonnummer", _TEXT_PHONE),
+    ("naam", _TEXT_NAME),
+    ("adres met huisnummer", _TEXT_ADDRESS),
+)
+
+
+def personal_in_text(text: object) -> list[str]:
+    """What kinds of personal data a free text holds (e-mail, phone, name, house number).
+
+    A name is recognised after a title or a word that introduces one ("mevrouw Jansen",
+    "buurman Piet", "mijn naam is ..."); an address as a street with a number. Returns the
+    kinds found, in a fixed order, without the text itself (reports must not repeat it).
+    """
+    value = "" if text is None else str(text)
+    if not value.strip():
+        return []
+    found = []
+    for kind, pattern in _TEXT_CHECKS:
+        for m in pattern.finditer(value):  # a name starts with a capital: not "de buurt"
+            if kind == "naam" and _STREET_END.search(m.group(0)):
+                continue  # "een bewoner van de Dorpsstraat": a place, not a person
+            found.append(kind)
+            break
+    return found
 
 
 def looks_personal(values: pd.Series, share: float = 0.5) -> str | None:

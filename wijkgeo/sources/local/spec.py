@@ -9,7 +9,7 @@ Examples
 --------
 >>> spec = load_spec("data_sources/demo")
 >>> [layer.name for layer in spec.layers]
-['voorzieningen', 'bewonersinitiatieven', 'energietransitie', 'projecten']
+['voorzieningen', 'bewonersinitiatieven', 'energietransitie', 'projecten', 'verhalen']
 >>> spec.layers[3].kind, spec.layers[3].personal
 ('geometrie', ['contactpersoon', 'telefoon'])
 >>> closest("bestnad", ["bestand", "blad", "type"])
@@ -124,6 +124,8 @@ class LayerSpec:
     postcode_table: str | None = None
     delimiter: str | None = None
     encoding: str | None = None
+    free_text: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
 
     @property
     def format(self) -> str:
@@ -184,6 +186,8 @@ _KEY_FIELD = {
     "postcodetabel": "postcode_table",
     "scheidingsteken": "delimiter",
     "codering": "encoding",
+    "vrije_tekst": "free_text",
+    "links": "links",
 }
 _JSON_TYPES = {"string": str, "array": list, "object": dict, "integer": int}
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
@@ -419,6 +423,8 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             + ".",
         )
         return None
+    for key, value in sch.get("type_defaults", {}).get(values["kind"], {}).items():
+        values.setdefault(_KEY_FIELD[key], value)
     spec = LayerSpec(name=name, **values)
     if not spec.format:
         bad(

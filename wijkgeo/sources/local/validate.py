@@ -380,6 +380,123 @@ def _show(v: Any) -> str:
     return v.date().isoformat() if isinstance(v, pd.Timestamp) else str(v)
 
 
+# -------------------------------------------------------------------- free text, links
+def _free_text(L: _Layer) -> None:
+    """Personal data inside free text refuses the row; the report never repeats it."""
+    from .personal import personal_in_text
+
+    for col in L.spec.free_text:
+        if col not in L.frame.columns:
+            continue
+        for i, value in enumerate(L.frame[col]):
+            kinds = personal_in_text(value)
+            if kinds:
+                L.add(
+                    i,
+                    col,
+                    f"tekst bevat persoonsgegevens ({', '.join(kinds)}); de rij is niet "
+                    "overgenomen",
+                    "schrijf de tekst zonder namen, telefoonnummers, e-mailadressen of "
+                    'huisnummers ("een bewoner van de Dorpsstraat" in plaats van een naam en '
+                    "adres).",
+                    category="personal_data",
+                )
+
+
+_LINK = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+def _links(L: _Layer) -> None:
+    for col in L.spec.links:
+        if col not in L.frame.columns:
+            continue
+        for i, value in enumerate(L.frame[col]):
+            if value and not _LINK.match(value):
+                L.add(
+                    i,
+                    col,
+                    f"{col} is geen link die met https:// of http:// begint",
+                    "schrijf het volledige webadres, bijvoorbeeld https://www.voorbeeld.nl/...",
+                    category="bad_link",
+                )
+
+
+def _story_places(L: _Layer, areas: Areas) -> Any:
+    """Verhalen: each row a point (x/y), else a buurtcode, else a wijkcode."""
+    import geopandas as gpd
+
+    spec, frame = L.spec, L.frame
+    n = len(frame)
+    rx, ry = np.full(n, np.nan), np.full(n, np.nan)
+    has_xy = bool(spec.x and spec.y and {spec.x, spec.y} <= set(frame.columns))
+    if has_xy:
+        crs = _resolve_crs(L, spec.crs or _CRS)
+        if crs is None:
+            return None
+        sx = np.array([parse_number(v) for v in frame[spec.x]], dtype=float)
+        sy = np.array([parse_number(v) for v in frame[spec.y]], dtype=float)
+        filled = (frame[spec.x] != "").to_numpy() | (frame[spec.y] != "").to_numpy()
+        for i in np.flatnonzero(filled & ~(np.isfinite(sx) & np.isfinite(sy))):
+            L.add(
+                int(i),
+                spec.x,
+                "coördinaten zijn geen getallen",
+                "vul x en y in als getal.",
+                category="bad_number",
+            )
+        rx, ry = _to_rd(crs, sx, sy)
+        _check_places(L, rx, ry, sx, sy, crs, areas, spec.x)
+    codes: dict[str, list[str]] = {}
+    for level, col in (("buurt", spec.buurtcode), ("wijk", spec.wijkcode)):
+        out = [""] * n
+        if col and col in frame.columns:
+            known = areas.buurtcodes if level == "buurt" else areas.wijkcodes
+            for i, raw in enumerate(frame[col]):
+                if not raw:
+                    continue
+                try:
+                    code = normalize_code(raw, level)
+                except DataValidationError as exc:
+                    L.add(
+                        i,
+                        col,
+                        f"{level}code {raw!r} is ongeldig ({exc})",
+                        _code_hint(raw, known),
+                        category="bad_code",
+                    )
+                    continue
+                if (areas.gemeente and code[2:6] != areas.gemeente[2:6]) or (
+                    known is not None and code not in set(known)
+                ):
+                    L.add(
+                        i,
+                        col,
+                        f"{level}code {code} bestaat niet in {areas.label}",
+                        _code_hint(code, known),
+                        category="unknown_code",
+                    )
+                    continue
+                out[i] = code
+        codes[level] = out
+    point = np.isfinite(rx) & np.isfinite(ry)
+    for i in np.flatnonzero(~point & ~L.bad):
+        if not (codes["buurt"][i] or codes["wijk"][i]):
+            L.add(
+                int(i),
+                None,
+                "verhaal zonder plaats",
+                "vul x en y, een buurtcode of een wijkcode in.",
+                category="no_place",
+            )
+    rest = frame.drop(columns=[c for c in (spec.x, spec.y) if c and c in frame.columns])
+    rest = rest.assign(buurtcode=codes["buurt"], wijkcode=codes["wijk"])
+    geom = [
+        gpd.points_from_xy([x], [y])[0] if ok else None
+        for x, y, ok in zip(rx, ry, point, strict=True)
+    ]
+    return gpd.GeoDataFrame(rest, geometry=geom, crs=_CRS)
+
+
 # ------------------------------------------------------------------------------ codes
 def _codes(L: _Layer, areas: Areas, postcodes: dict[str, str] | None) -> None:
     key = L.spec.code_key
@@ -939,8 +1056,13 @@ def validate_layer(
     _dates(L)
     _years(L)
     _period(L)
-    _codes(L, areas, postcodes)
-    if spec.kind == "punten" and not has_geometry:
+    _free_text(L)
+    _links(L)
+    if spec.kind != "verhalen":
+        _codes(L, areas, postcodes)
+    if spec.kind == "verhalen":
+        out = _story_places(L, areas)
+    elif spec.kind == "punten" and not has_geometry:
         out = _xy_points(L, areas)
     elif spec.kind == "tabel":
         out = L.frame.copy()

@@ -1,0 +1,89 @@
+"""Years where people look: the map's year switch and change view, the profile's development.
+
+Demodam 2015-2024 (a split, a merge, a re-used code) in a store; ``wijkgeo map`` and
+``wijkgeo profile`` find the earlier years there by themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from browser import browser_page, screenshot, wait_ready
+
+import wijkgeo
+from wijkgeo.demo.years import demo_years
+from wijkgeo.maps import write_map
+from wijkgeo.profile import build as build_profile
+from wijkgeo.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("years_views"))
+    atlas = wijkgeo.make_demo()
+    store.write_atlas(atlas)
+    for earlier in demo_years(atlas, [2015, 2019, 2022]).values():
+        store.write_atlas(earlier)
+    return store
+
+
+def _data(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def years_map(demo_store, tmp_path_factory):
+    path = write_map(
+        "GM9999", 2024, store=demo_store.path, path=tmp_path_factory.mktemp("m") / "m.html"
+    )
+    return path.read_text(encoding="utf-8")
+
+
+def test_map_carries_every_year_once_and_its_script(years_map, tmp_path):
+    data = _data(years_map)
+    jaren = data["jaren"]
+    assert jaren["jaren"] == [2015, 2019, 2022, 2024] and jaren["grenzen"] == 2024
+    # the newest year is the map's own values, the boundaries are not repeated
+    assert "2024" not in jaren["waarden"]["inwoners"] and "topology" not in jaren
+    assert set(jaren["herkomst"]) == {"2015", "2019", "2022", "2024"}
+    assert "wijkgeo years" in years_map  # static/years.js, only with a series
+    one = Store(tmp_path / "one")
+    one.write_atlas(wijkgeo.make_demo())
+    plain = write_map("GM9999", 2024, store=one.path, path=tmp_path / "p.html").read_text()
+    assert "jaren" not in _data(plain) and "wijkgeo years" not in plain
+
+
+@pytest.mark.browser
+def test_change_view_in_the_browser(years_map):
+    link = "#indicator=aandeel_huishoudens_laag_inkomen&weergave=verandering&sinds=2015"
+    with browser_page(years_map, hash=link + "&buurt=BU99990003") as (page, _traffic):
+        wait_ready(page)
+        legend = page.inner_text("#wijkgeo-legend")
+        assert "verandering sinds 2015" in legend and "geen betekenisvolle verandering" in legend
+        popup = page.inner_text(".wijkgeo-popup")
+        assert "Herkomst 2015" in popup and "omgerekend" in popup  # the merged buurt
+        assert "sinds=2015" in page.evaluate("window.location.hash")  # kept in the link
+        screenshot(page, "years_change.png")
+        assert page.is_disabled("[data-wijkgeo-jaar]")  # one year at a time: off in the change view
+        page.check("input[name][value=waarde]")
+        page.select_option("[data-wijkgeo-jaar]", "2019")
+        assert "jaar=2019" in page.evaluate("window.location.hash")
+        assert "2019" in page.inner_text(".wijkgeo-popup")
+
+
+def test_profile_shows_development_with_estimates(demo_store, tmp_path):
+    atlas = demo_store.read_atlas("GM9999", 2024)
+    res = build_profile(atlas, ["BU99990003", "WK999900"], path=tmp_path, store=demo_store.path)
+    html = res.pages["BU99990003"].read_text(encoding="utf-8")
+    assert "Hoe ontwikkelt de buurt zich" in html
+    assert '<svg class="ontwikkeling"' in html and 'fill="#fff"' in html  # estimates open
+    assert "schatting" in html
+    wijk = res.pages["WK999900"].read_text(encoding="utf-8")
+    assert "Hoe ontwikkelt de wijk zich" in wijk
+    one = Store(tmp_path / "one")
+    one.write_atlas(atlas)
+    alone = build_profile(atlas, ["BU99990003"], path=tmp_path / "p", store=one.path)
+    assert '<section class="ontwikkeling">' not in alone.pages["BU99990003"].read_text("utf-8")

@@ -1,0 +1,363 @@
+"""The RIVM/GGD health monitor: fetched through a replay of CBS's third-party catalogue,
+imported from the real Excel copies, and carried to today's buurten only where they held."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from _rivm import excel, kwb2020, serve_rivm, typed_rows
+from pytest_httpserver import HTTPServer
+from replay import serve_cbs, serve_pdok
+from shapely.geometry import box
+
+import wijkgeo
+from wijkgeo import _http
+from wijkgeo._errors import DataValidationError
+from wijkgeo.refresh import refresh
+from wijkgeo.sources import rivm
+from wijkgeo.sources.rivm_file import detect_table, read_gezondheid_file
+from wijkgeo.sources.rivm_grenzen import carry_to_areas
+from wijkgeo.sources.rivm_store import import_gezondheid
+from wijkgeo.store import Store
+
+ROTTERDAM = "GM0599"
+
+
+@pytest.fixture(autouse=True)
+def _fast_http():
+    _http.configure(timeout=5, retries=1, backoff=0)
+    yield
+    _http.configure()
+
+
+@pytest.fixture
+def derden(realdata):
+    typed_rows(realdata)  # read the Excel copies before the first request (a few seconds)
+    server = HTTPServer()
+    server.start()
+    try:
+        yield serve_rivm(server, realdata)
+    finally:
+        server.clear()
+        server.stop()
+
+
+def file_rows(realdata, name: str, code: str) -> pd.Series:
+    """The row of one region in a real Excel copy."""
+    frame = excel(realdata, name)
+    return frame[frame["WijkenEnBuurten"].astype(str).str.strip() == code].iloc[0]
+
+
+def as_float(value) -> float:
+    text = str(value).strip()
+    return math.nan if text in (".", "", "nan") else float(text)
+
+
+def same(value, raw) -> bool:
+    want = as_float(raw)
+    return (math.isnan(value) and math.isnan(want)) or value == want
+
+
+def rotterdam_2024(realdata):
+    from test_profile import rotterdam_atlas
+
+    return rotterdam_atlas(realdata)
+
+
+def rotterdam_kwb2020(realdata) -> pd.DataFrame:
+    kc = kwb2020(realdata)
+    return kc[kc["code"].str[2:6] == "0599"]
+
+
+# ------------------------------------------------------------------ unit: carrying rule
+def _areas(codes, names, sizes):
+    return gpd.GeoDataFrame(
+        {"code": codes, "level": "buurt", "naam": names},
+        geometry=[box(0, i * 10_000, s, i * 10_000 + 1000) for i, s in enumerate(sizes)],
+        crs="EPSG:28992",
+    )
+
+
+def test_fallback_needs_code_and_name_and_marks_the_value():
+    now = _areas(
+        ["BU00010001", "BU00010002", "BU00010003"],
+        ["Oost", "Nieuw-West", "Zuid"],
+        [1000, 1000, 1000],
+    )
+    edition = pd.DataFrame(
+        {
+            "code": ["BU00010001", "BU00010002", "BU00010003"],
+            "naam": ["Oost", "West", None],
+            "eenzaam_65plus": [51.0, 44.0, 40.0],
+        }
+    )
+    out = carry_to_areas(now, edition, year=2024, indeling=2020)
+    assert out["eenzaam_65plus"].tolist()[0] == 51.0
+    assert out["herkomst"][0] == "grens niet gecontroleerd: code en naam gelijk aan 2020"
+    # a re-coded buurt: the code now names another area, so no value, and it says why
+    assert math.isnan(out["eenzaam_65plus"][1]) and pd.isna(out["bron_code"][1])
+    assert out["herkomst"][1] == "geen cijfer: code hergebruikt, heette in 2020 West"
+    assert math.isnan(out["eenzaam_65plus"][2])
+    assert "naam in 2020 onbekend" in out["herkomst"][2]
+
+
+def test_fallback_area_check_where_that_years_kerncijfers_are_given():
+    now = _areas(["BU00010001", "BU00010002"], ["Oost", "West"], [1000, 1000])  # 100 ha each
+    edition = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "eenzaam_65plus": [5.0, 6.0]})
+    kc = pd.DataFrame(
+        {
+            "code": ["BU00010001", "BU00010002"],
+            "naam": ["Oost", "West"],
+            "oppervlakte_totaal_in_ha": [102.0, 140.0],
+        }
+    )
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, kerncijfers_then=kc)
+    assert out["eenzaam_65plus"][0] == 5.0
+    assert math.isnan(out["eenzaam_65plus"][1])
+    assert out["herkomst"][1] == "geen cijfer: oppervlakte gewijzigd sinds 2020 (40%)"
+
+
+def test_stored_boundaries_of_that_year_are_compared_not_names():
+    now = _areas(["BU00010001", "BU00010002"], ["Oost", "West"], [1000, 1000])
+    then = _areas(["BU00010001", "BU00010002"], ["Oost (oud)", "West"], [1010, 1500])
+    edition = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "eenzaam_65plus": [5.0, 6.0]})
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    assert out["status"].tolist() == ["gelijk", "geen"]
+    assert out["herkomst"][0] == "grens gelijk aan 2020"
+    assert out["herkomst"][1].startswith("geen cijfer: grens gewijzigd sinds 2020")
+
+
+def test_table_told_apart_by_its_keys(realdata):
+    typed = realdata / "odata" / "kwb_84799NED_2020" / "cbs.v3.84799NED_TypedDataSet.parquet"
+    import pyarrow.parquet as pq
+
+    assert detect_table(pq.read_schema(typed).names, "kerncijfers.parquet") == (
+        "kerncijfers",
+        "84799NED",
+    )
+    assert rivm.guess_table({2016, 2020}, {"MW00000"}) == "50090NED"
+    assert rivm.guess_table({2024}, {"MW00000", "MOG0095", "MBG0095"}) == "50150NED"
+
+
+# ------------------------------------------------------------------ real data: replay
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_refresh_stores_the_newest_edition_from_the_catalogue(
+    httpserver, realdata, derden, monkeypatch, tmp_path
+):
+    """2016 and 2020 served by the replay in CBS's envelopes and read through refresh."""
+    srv = serve_pdok(httpserver, realdata, replay=serve_cbs(httpserver, realdata))
+    monkeypatch.setenv("WIJKGEO_CBS_URL", srv.base_url)
+    monkeypatch.setenv("WIJKGEO_PDOK_URL", srv.base_url)
+    results = refresh(
+        [ROTTERDAM], 2024, store=tmp_path, vierkanten=False, gezondheid=True, derden_url=derden.url
+    )
+    assert results[0].ok, results[0].message()
+    tried = [p for p, _q in derden.log if p.endswith("TableInfos")]
+    assert tried[:3] == [f"/ODataFeed/odata/{t}/TableInfos" for t in rivm.tables()]
+    atlas = wijkgeo.load(ROTTERDAM, 2024, store=tmp_path)
+    source = atlas.local["gezondheid_bron"]
+    assert sorted(set(source["jaar"])) == [2016, 2020]
+    assert sorted(set(source["leeftijd"])) == ["18+", "65+"]
+    assert sorted(set(source.loc[source["leeftijd"] == "65+", "jaar"])) == [2016, 2020]
+    table = atlas.local["gezondheid"].set_index("code")
+    assert set(table["gezondheid_tabel"]) == {"50090NED"}
+    assert set(table["gezondheid_jaar"]) == {2020}
+    # the names came from the table's own dimension: the fallback could check them
+    buurten = table[table["level"] == "buurt"]
+    held = buurten[buurten["status"] == "niet_gecontroleerd"]
+    assert len(held) >= 80
+    for code, value in held["eenzaam_65plus"].items():
+        assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code
+    nl = file_rows(realdata, "2020_18+", "NL01")
+    assert table.at["NL00", "moeite_met_rondkomen_18plus"] == as_float(nl["MoeiteMetRondkomen_38"])
+    assert table.at["NL00", "eenzaam_65plus"] == as_float(
+        file_rows(realdata, "2020_65+", "NL01")["Eenzaam_28"]
+    )
+
+
+# ------------------------------------------------------------------ real data: import
+@pytest.fixture(scope="module")
+def rotterdam_store(realdata, tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("rivm_store"))
+    store.write_atlas(rotterdam_2024(realdata))
+    return store
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_import_of_the_excel_copies(realdata, rotterdam_store):
+    raw = realdata / "raw" / "rivm_50090NED"
+    kc = rotterdam_kwb2020(realdata)
+    for name in ("2016_65+", "2020_65+"):
+        line = import_gezondheid(
+            raw / f"{name}.xlsx", ROTTERDAM, store=rotterdam_store, kerncijfers_then=kc
+        )
+        assert line.startswith("GM0599 2024: gezondheid 50090NED")
+    atlas = rotterdam_store.read_atlas(ROTTERDAM, 2024)
+    table = atlas.local["gezondheid"].set_index("code")
+    assert set(table["gezondheid_jaar"]) == {2020}  # the newest period is shown
+    buurten = table[table["level"] == "buurt"]
+    held = buurten[buurten["bron_code"].notna()]
+    assert len(held) >= 80 and set(held["status"]) == {"niet_gecontroleerd"}
+    for code, value in held["eenzaam_65plus"].items():
+        assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code
+    # buurten whose area changed since 2020 get no value, and say so
+    changed = buurten[buurten["bron_code"].isna()]
+    assert len(changed) >= 1
+    assert all("oppervlakte gewijzigd sinds 2020" in h for h in changed["herkomst"])
+    assert changed["eenzaam_65plus"].isna().all()
+    assert table.at["GM0599", "eenzaam_65plus"] == 56.4
+    assert sorted(set(atlas.local["gezondheid_bron"]["jaar"])) == [2016, 2020]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_csv_and_parquet_copies_read_like_the_excel(realdata, tmp_path):
+    frame = excel(realdata, "2020_65+")
+    mine = ("GM0599", "WK0599", "BU0599", "NL")
+    part = frame[frame["WijkenEnBuurten"].astype(str).str.startswith(mine)]
+    part.to_csv(tmp_path / "gezondheid.csv", sep=";", index=False)
+    part.astype(str).to_parquet(tmp_path / "50090NED_TypedDataSet.parquet")
+    want = read_gezondheid_file(realdata / "raw" / "rivm_50090NED" / "2020_65+.xlsx", ROTTERDAM)
+    for name in ("gezondheid.csv", "50090NED_TypedDataSet.parquet"):
+        got = read_gezondheid_file(tmp_path / name, ROTTERDAM)
+        pd.testing.assert_series_equal(
+            got.set_index("code")["eenzaam"], want.set_index("code")["eenzaam"]
+        )
+
+
+@pytest.mark.realdata
+def test_other_tables_and_other_gemeenten_are_refused(realdata, tmp_path):
+    kwb = realdata / "odata" / "kwb_84799NED_2020" / "cbs.v3.84799NED_TypedDataSet.parquet"
+    with pytest.raises(DataValidationError, match=r"Kerncijfers wijken en buurten.*84799NED"):
+        read_gezondheid_file(kwb, ROTTERDAM)
+    other = pd.DataFrame(
+        {
+            "ID": [1],
+            "Leeftijd": ["20300"],
+            "Marges": ["MW00000"],
+            "WijkenEnBuurten": ["GM0599    "],
+            "Perioden": ["2020JJ00"],
+            "Roker_11": [20.0],
+        }
+    )
+    other.to_csv(tmp_path / "50130NED.csv", index=False)
+    with pytest.raises(DataValidationError, match=r"andere tabel.*50130NED"):
+        read_gezondheid_file(tmp_path / "50130NED.csv", ROTTERDAM)
+    small = excel(realdata, "2020_65+").head(40)  # Aa en Hunze only
+    small.to_csv(tmp_path / "rivm.csv", index=False)
+    with pytest.raises(DataValidationError, match="geen rijen van gemeente GM0599"):
+        read_gezondheid_file(tmp_path / "rivm.csv", ROTTERDAM)
+
+
+@pytest.mark.realdata
+def test_cli_import_refuses_a_kerncijfers_table_by_id(realdata, tmp_path):
+    kwb = realdata / "odata" / "kwb_84799NED_2020" / "cbs.v3.84799NED_TypedDataSet.parquet"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wijkgeo.cli",
+            "import",
+            str(kwb),
+            "--gemeente",
+            ROTTERDAM,
+            "--store",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "84799NED" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_rotterdam_map_and_profile_say_schatting_with_year(realdata, rotterdam_store):
+    """After the import test: the map payload and a profile page of a real Rotterdam buurt."""
+    from wijkgeo.maps.data import estimate_entries
+    from wijkgeo.profile.content import ProfileData
+
+    atlas = rotterdam_store.read_atlas(ROTTERDAM, 2024)
+    if "gezondheid" not in atlas.local:  # run alone: import first
+        import_gezondheid(
+            realdata / "raw" / "rivm_50090NED" / "2020_65+.xlsx",
+            ROTTERDAM,
+            store=rotterdam_store,
+            kerncijfers_then=rotterdam_kwb2020(realdata),
+        )
+        atlas = rotterdam_store.read_atlas(ROTTERDAM, 2024)
+    est, herkomst = estimate_entries(["eenzaam_65plus"], atlas.buurten, atlas.local)
+    assert est["eenzaam_65plus"] == {"year": 2020}  # 50090NED publishes no bounds
+    i = list(atlas.buurten["buurtcode"]).index("BU05990111")
+    assert herkomst[i] == "grens niet gecontroleerd: code en naam gelijk aan 2020"
+    page = ProfileData(atlas).page("BU05990111")
+    row = next(r for t in page["themes"] for r in t["rows"] if r["key"] == "eenzaam_65plus")
+    assert row["label"] == "Eenzaam, 65+ (schatting 2020) · grens niet gecontroleerd"
+    assert row["value"] == "59,5%" and row["note"] == "marge niet gepubliceerd"
+
+
+@pytest.mark.realdata
+def test_a_refresh_without_gezondheid_keeps_the_stored_figures(httpserver, realdata, tmp_path):
+    """Health figures stored before survive a refresh that does not ask for them."""
+    srv = serve_pdok(httpserver, realdata, replay=serve_cbs(httpserver, realdata))
+    store = Store(tmp_path)
+    store.write_atlas(wijkgeo.make_demo())
+    fresh = wijkgeo.make_demo()
+    del fresh.local["gezondheid"], fresh.local["gezondheid_bron"]
+    results = refresh(
+        ["GM9999"],
+        2024,
+        store=store,
+        vierkanten=False,
+        force=True,
+        fetcher=lambda *a, **k: fresh,
+        cbs_url=srv.base_url,
+        pdok_url=srv.base_url,
+    )
+    assert results[0].ok, results[0].message()
+    kept = store.read_atlas("GM9999", 2024).local
+    assert set(kept["gezondheid"]["gezondheid_tabel"]) == {"50150NED"}
+    assert kept["gezondheid"]["eenzaam_65plus"].notna().sum() >= 40
+
+
+def test_import_compares_outlines_when_that_years_boundaries_are_stored(tmp_path):
+    """A 50090NED-like copy (2020, on the 2020 areas) with the 2020 areas in the store: a
+    buurt whose outline held takes its value, a redrawn one gets none and says why."""
+    from dataclasses import replace
+
+    from shapely import affinity
+
+    from wijkgeo.demo.gezondheid import health_rows
+
+    store = Store(tmp_path / "store")
+    now = wijkgeo.make_demo()
+    del now.local["gezondheid"], now.local["gezondheid_bron"]
+    store.write_atlas(now)
+    then_buurten = now.buurten.copy()
+    geoms = then_buurten.geometry.to_numpy().copy()
+    geoms[0] = affinity.scale(geoms[0], 0.7, 0.7)  # redrawn since 2020
+    then = replace(now, buurten=then_buurten.set_geometry(geoms), meta={**now.meta, "year": 2020})
+    store.write_atlas(then)
+    rows, _titles = health_rows(now.gemeente, now.wijken, now.buurten, now.local)
+    copy = pd.DataFrame(rows)
+    copy = copy[(copy["Marges"] == "MW00000") & (copy["Perioden"] == "2024JJ00")]
+    copy["Perioden"] = "2020JJ00"
+    copy.to_csv(tmp_path / "gezondheid_2020.csv", index=False)
+    line = import_gezondheid(tmp_path / "gezondheid_2020.csv", "GM9999", store=store)
+    assert line.startswith("GM9999 2024: gezondheid 50090NED 2020 (18+, 65+)"), line
+    table = store.read_atlas("GM9999", 2024).local["gezondheid"].set_index("code")
+    first = now.buurten["buurtcode"].iloc[0]
+    assert table.at[first, "status"] == "geen" and pd.isna(table.at[first, "eenzaam_65plus"])
+    assert table.at[first, "herkomst"].startswith("geen cijfer: grens gewijzigd sinds 2020")
+    others = table[(table["level"] == "buurt") & (table.index != first)]
+    assert set(others["status"]) == {"gelijk"} and others["eenzaam_65plus"].notna().all()
+    assert set(others["herkomst"]) == {"grens gelijk aan 2020"}
