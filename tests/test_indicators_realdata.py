@@ -52,6 +52,7 @@ HAND = {
     "BU04890101": {
         "inwoners": 570,
         "bevolkingsdichtheid": 4421,
+        "stedelijkheid": 2349,  # omgevingsadressendichtheid
         "aandeel_0_tot_15_jaar": 17,
         "aandeel_15_tot_25_jaar": 11,
         "aandeel_25_tot_45_jaar": 29,
@@ -136,7 +137,7 @@ def test_hand_computed_values_on_real_buurten(buurten):
     # every indicator the Wijk- en Buurtkaart can feed is covered by a hand-computed value
     unavailable = res.reasons.eq("niet beschikbaar in deze gegevens").all()
     from_pdok = set(unavailable.index[~unavailable])
-    assert len(from_pdok) == 37
+    assert len(from_pdok) == 38
     assert from_pdok <= checked, sorted(from_pdok - checked)
     assert res.reasons.at["BU04893161", "bijstand_per_1000"] == "te weinig inwoners"
     assert res.reasons.at["BU04890101", "aandeel_woningen_met_stadsverwarming"] == "geen gegevens"

@@ -550,7 +550,7 @@ def test_real_rotterdam_map(realdata, tmp_path):
     assert np.median(share) > 0.99 and share.min() > 0.8
     assert len(_layer(data, "wijken")["arcs"]) > 0
     assert "Rotterdam" in html
-    # all 50 indicators, 91 buurten: measured 150 kB (one indicator as GeoJSON was 106 kB);
+    # all 50 (now 51) indicators, 91 buurten: measured 150 kB (one indicator as GeoJSON was 106 kB);
     # 224 kB with the keyboard/table text alternative of the map in engine.js, 260 kB with
     # the wijken's own values (Gebied: wijken)
     assert len(html.encode()) < 275_000

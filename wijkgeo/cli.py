@@ -221,6 +221,13 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
     )
     p.add_argument(
+        "--nederland",
+        action="store_true",
+        help="ook (of alleen) de landelijke referentie van dat jaar: alle buurten en wijken van "
+        "Nederland, één keer per jaar opgeslagen (voor `wijkgeo vergelijk`), bv. "
+        "`wijkgeo refresh --nederland --jaar 2020`",
+    )
+    p.add_argument(
         "--gezondheid",
         action="store_true",
         help="ook de nieuwste RIVM-tabel Gezondheid per wijk en buurt (schattingen) opslaan",
@@ -285,6 +292,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
                 force=args.forceer,
                 vierkanten=not args.zonder_vierkanten,
                 gezondheid=args.gezondheid,
+                nederland=args.nederland,
             )
     finally:
         if handler is not None:
@@ -426,6 +434,106 @@ def _run_indicators(args: argparse.Namespace) -> int:
         if n == 0:
             print("  ".join([*("-" * w for w in widths), "-" * len(row[3])]))
     print(f"\n{len(items)} indicatoren. Definities en bronnen: wijkgeo indicators --json")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- vergelijk
+_VERGELIJK_EXAMPLE = (
+    "Voorbeelden:\n"
+    "  wijkgeo refresh --nederland --jaar 2020          (eenmalig: alle buurten van Nederland)\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020 -k 5 --format csv > tarwewijk.csv\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020 --andere-gemeenten\n"
+    "  wijkgeo vergelijk GM0599 --jaar 2020 --format csv > rotterdam.csv   (alle buurten)\n"
+    "  wijkgeo vergelijk BU05991571 --jaar 2020 --kenmerken-bestand mijn_profiel.json\n"
+    "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
+    "Zoekt in heel Nederland de buurten die structureel het meest op deze buurt lijken\n"
+    "(stedelijkheid, omvang, leeftijd, huishoudens, eigendom, bouwjaar; nooit\n"
+    "migratieachtergrond) en zegt per indicator waar de buurt tussen hen staat. Het profiel\n"
+    "staat in wijkgeo/indicators/kenmerken.json; --kenmerken toont het actieve profiel."
+)
+
+
+def _add_vergelijk(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _VERGELIJK_EXAMPLE
+    p.add_argument(
+        "buurt",
+        nargs="?",
+        metavar="BUURT",
+        help="buurtcode, bv. BU05991571; of een gemeentecode (GM0599) voor al haar buurten",
+    )
+    p.add_argument("--jaar", type=int, help="jaar van de landelijke referentie, bv. 2020")
+    p.add_argument(
+        "-k", "--aantal", type=int, dest="k", metavar="K", help="aantal vergelijkbare buurten"
+    )
+    p.add_argument(
+        "--format",
+        choices=["tekst", "csv", "json"],
+        default="tekst",
+        help="tekst (standaard), csv (de buurt en de vergelijkbare buurten) of json",
+    )
+    p.add_argument("--kenmerken", action="store_true", help="toon het actieve vergelijkingsprofiel")
+    p.add_argument("--kenmerken-bestand", metavar="PAD", help="eigen vergelijkingsprofiel (JSON)")
+    p.add_argument(
+        "--andere-gemeenten",
+        action="store_true",
+        help="alleen vergelijkbare buurten in andere gemeenten (wie bel je elders?)",
+    )
+    _add_store_arg(p)
+
+
+@command("vergelijk", "vergelijk een buurt met de meest vergelijkbare buurten van Nederland")(
+    _add_vergelijk
+)
+def _run_vergelijk(args: argparse.Namespace) -> int:
+    import json
+
+    from .indicators.similar import compare_buurt, load_profile, profile_table, profile_text
+    from .store import Store
+
+    profile = load_profile(args.kenmerken_bestand)
+    if args.kenmerken:
+        if args.format == "json":
+            print(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+            return EXIT_OK
+        if args.format == "csv":
+            sys.stdout.write(profile_table(profile).to_csv(index=False))
+        else:
+            print(profile_text(profile))
+        return EXIT_OK
+    if not args.buurt or args.jaar is None:
+        raise ConfigError(
+            "Geef een buurtcode en --jaar, bv. `wijkgeo vergelijk BU05991571 --jaar 2020`, of "
+            "--kenmerken om het profiel te zien."
+        )
+    if args.buurt.strip().upper().startswith("GM"):  # every buurt of a gemeente at once
+        from .indicators.similar import compare_gemeente, gemeente_output
+
+        table = compare_gemeente(
+            args.buurt,
+            args.jaar,
+            k=args.k,
+            profile=profile,
+            store=Store(args.store),
+            elsewhere=True if args.andere_gemeenten else None,
+        )
+        print(gemeente_output(table, args.jaar, args.format), end="")
+        return EXIT_OK
+    result = compare_buurt(
+        args.buurt,
+        args.jaar,
+        k=args.k,
+        profile=profile,
+        store=Store(args.store),
+        elsewhere=True if args.andere_gemeenten else None,
+    )
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        print(result.to_text())
     return EXIT_OK
 
 

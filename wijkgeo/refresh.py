@@ -55,9 +55,14 @@ __all__ = [
     "exit_code",
     "import_wijkbuurtkaart",
     "refresh",
+    "refresh_nederland",
 ]
 
 log = logging.getLogger(__name__)
+
+#: An imported Wijk- en Buurtkaart is national (and stored as the year's reference) when it
+#: has buurten for at least this share of the gemeenten in its gemeenten layer.
+NATIONAL_SHARE = 0.9
 
 #: Result statuses (``RefreshResult.status``).
 CREATED, UPDATED, UNCHANGED, WOULD_UPDATE, FAILED = (
@@ -309,6 +314,7 @@ def refresh(
     lock_timeout: float = 300,
     progress: bool | None = None,
     fetcher: Callable[..., Any] | None = None,
+    nederland: bool = False,
     gezondheid: bool = False,
     derden_url: str | None = None,
 ) -> list[RefreshResult]:
@@ -341,6 +347,10 @@ def refresh(
         on_grid_error="raise") -> Atlas``; default :func:`wijkgeo.sources.fetch`. A failing
         vierkant download fails the gemeente (last good version kept), it never stores
         empty grids.
+    nederland : bool
+        Also bring the national reference of ``year`` up to date (every buurt and wijk of
+        the country, one paged request set, stored once per year; see
+        :func:`refresh_nederland`). Its result comes last, as gemeente ``NL00``.
     gezondheid : bool
         Also store the newest edition of the RIVM health monitor with the gemeente
         (:mod:`wijkgeo.sources.rivm_refresh`); a failing health source is a warning, the
@@ -374,8 +384,10 @@ def refresh(
 
     codes = [gemeenten] if isinstance(gemeenten, str) else list(gemeenten)
     codes = list(dict.fromkeys(normalize_code(c, "gemeente") for c in codes))
-    if not codes:
-        raise DataValidationError("Geen gemeenten opgegeven: noem codes als GM0772 of --bestand.")
+    if not codes and not nederland:
+        raise DataValidationError(
+            "Geen gemeenten opgegeven: noem codes als GM0772, --bestand of --nederland."
+        )
     year = int(year)
     catalog.kwb_table(year)  # ConfigError for an unknown year, before any request
     target = store if isinstance(store, Store) else Store(store)
@@ -402,6 +414,10 @@ def refresh(
                 target.record_check(
                     code, year, {"status": result.status, "message": result.message()}
                 )
+            (log.error if not result.ok else log.info)("%s", result.message())
+            results.append(result)
+        if nederland:
+            result = _refresh_reference(target, year, dry_run=dry_run, force=force, cbs_url=cbs_url)
             (log.error if not result.ok else log.info)("%s", result.message())
             results.append(result)
         return results
@@ -615,7 +631,8 @@ def import_wijkbuurtkaart(
         return _result(target, code, int(year), UNCHANGED, reason, stored)
     atlas = _read_kaart(path, code, year, target)  # the GeoPackage, or the older shapefiles
     info = atlas.meta["wijkbuurtkaart"]
-    if not is_shapefile_source(path):  # Nederland from all gemeenten of the GeoPackage
+    shapefiles = is_shapefile_source(path)
+    if not shapefiles:  # Nederland from all gemeenten of the GeoPackage
         _nederland(path, atlas)
     if stored is not None:  # new figures; the gemeente's own layers and the grid stay
         kept = target.keep_local(atlas)
@@ -629,9 +646,161 @@ def import_wijkbuurtkaart(
         "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     target.write_atlas(atlas, manifest_extra=extra, lock_timeout=lock_timeout)
+    if not shapefiles:  # a national GeoPackage is also the year's reference for peers
+        _import_reference(target, path, int(year), extra, lock_timeout)
     status = CREATED if stored is None else UPDATED
     reason = f"geïmporteerd uit {info['file']} (sha256 {info['sha256'][:12]}...)"
     return _result(target, code, int(year), status, reason, target.manifest(code, int(year)))
+
+
+# ---------------------------------------------------------------------------- national reference
+def refresh_nederland(
+    year: int,
+    *,
+    store: str | Path | Store | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    cbs_url: str | None = None,
+    lock_timeout: float = 300,
+) -> RefreshResult:
+    """Bring the national reference of one year up to date (every buurt and wijk of NL).
+
+    Asks the table's ``TableInfos`` first (one small request); only when its ``Modified`` date
+    differs from the stored reference (or none is stored, or ``force``) does it fetch the whole
+    country in one paged request set (:func:`wijkgeo.sources.cbs.fetch_kerncijfers_nederland`)
+    and store it atomically (:meth:`wijkgeo.store.Store.write_reference`). A failure keeps the
+    previous reference.
+
+    Returns
+    -------
+    RefreshResult
+        With ``gemeente="NL00"`` and the number of wijken and buurten.
+
+    Examples
+    --------
+    >>> refresh_nederland(2020).message()                         # doctest: +SKIP
+    'NL00 2020: nieuw opgehaald (landelijke referentie, tabel 84799NED van 2021-03-26), ...'
+    """
+    from .sources import catalog
+
+    year = int(year)
+    catalog.kwb_table(year)  # ConfigError for an unknown year, before any request
+    target = store if isinstance(store, Store) else Store(store)
+    if dry_run:
+        result = _refresh_reference(target, year, dry_run=True, force=force, cbs_url=cbs_url)
+    else:
+        with target.lock(timeout=lock_timeout):
+            result = _refresh_reference(target, year, dry_run=False, force=force, cbs_url=cbs_url)
+    (log.error if not result.ok else log.info)("%s", result.message())
+    return result
+
+
+def _refresh_reference(
+    target: Store, year: int, *, dry_run: bool, force: bool, cbs_url: str | None
+) -> RefreshResult:
+    from .sources.cbs import fetch_kerncijfers_nederland
+
+    code = "NL00"
+    try:
+        stored = target.reference_manifest(year)
+    except StoreError as exc:
+        log.warning("landelijke referentie %s onleesbaar, wordt opnieuw opgehaald (%s)", year, exc)
+        stored = None
+    try:
+        cbs = table_info(year, cbs_url=cbs_url)
+        before = ((stored or {}).get("sources") or {}).get("cbs") or {}
+        when = date_part(cbs.get("modified"))
+        if stored is not None and before.get("modified") == cbs["modified"] and not force:
+            rows = stored.get("rows") or {}
+            return RefreshResult(
+                code,
+                year,
+                UNCHANGED,
+                f"landelijke referentie, tabel {cbs['table']} van {when}",
+                wijken=rows.get("wijk"),
+                buurten=rows.get("buurt"),
+            )
+        reason = f"landelijke referentie, tabel {cbs['table']} van {when}"
+        if dry_run:
+            return RefreshResult(code, year, WOULD_UPDATE, reason, ["cbs"])
+        frame = fetch_kerncijfers_nederland(year, cbs_url=cbs_url)
+        extra = {
+            "sources": {"cbs": cbs},
+            "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        target.write_reference(frame, year, manifest_extra=extra, lock_timeout=0)
+        counts = frame["level"].value_counts()
+        return RefreshResult(
+            code,
+            year,
+            CREATED if stored is None else UPDATED,
+            reason,
+            ["cbs"],
+            wijken=int(counts.get("wijk", 0)),
+            buurten=int(counts.get("buurt", 0)),
+        )
+    except StoreError:
+        raise
+    except Exception as exc:
+        if not isinstance(exc, WijkgeoError):
+            log.exception("landelijke referentie %s: onverwachte fout", year)
+            exc = WijkgeoError(f"onverwachte fout ({type(exc).__name__}: {exc})")
+        kept = "vorige referentie bewaard" if stored else "nog geen landelijke referentie"
+        return RefreshResult(code, year, FAILED, kept, error=_one_line(exc))
+
+
+def _import_reference(
+    target: Store, path: str | Path, year: int, extra: dict[str, Any], lock_timeout: float
+) -> None:
+    """Store a national Wijk- en Buurtkaart as the year's reference (every buurt of NL).
+
+    National means: buurten for (nearly) every gemeente of its gemeenten layer; a regional
+    extract is not stored (its peers would all be neighbours). A stored reference with more
+    buurten is never replaced by a smaller file.
+    """
+    from .sources.wijkbuurtkaart import read_reference
+
+    ref = read_reference(path, year)
+    buurten = ref[ref["level"] == "buurt"]
+    n_gem = buurten["gemeentecode"].nunique() if "gemeentecode" in buurten.columns else 0
+    n_all = int((ref["level"] == "gemeente").sum())
+    if n_gem < 2 or n_gem < NATIONAL_SHARE * n_all:
+        log.info(
+            "%s: buurten van %d van de %d gemeenten; geen landelijke kaart, dus geen "
+            "landelijke referentie %s opgeslagen (haal die met wijkgeo refresh --nederland)",
+            Path(path).name,
+            n_gem,
+            n_all,
+            year,
+        )
+        return
+    try:
+        stored = target.reference_manifest(year)
+    except StoreError:
+        stored = None
+    have = ((stored or {}).get("rows") or {}).get("buurt", 0)
+    if have > len(buurten):
+        log.info(
+            "landelijke referentie %s: de opgeslagen versie heeft meer buurten (%d) dan %s (%d); "
+            "niet vervangen",
+            year,
+            have,
+            Path(path).name,
+            len(buurten),
+        )
+        return
+    own = {  # only the file: the gemeente's other sources (CBS, grids) are not its source
+        "sources": {"wijkbuurtkaart": (extra.get("sources") or {}).get("wijkbuurtkaart")},
+        "retrieved_at": extra.get("retrieved_at"),
+    }
+    target.write_reference(ref, year, manifest_extra=own, lock_timeout=lock_timeout)
+    log.info(
+        "landelijke referentie %s opgeslagen uit %s: %d buurten in %d gemeenten",
+        year,
+        Path(path).name,
+        len(buurten),
+        n_gem,
+    )
 
 
 def import_vierkanten(

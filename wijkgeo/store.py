@@ -12,6 +12,11 @@ Layout
                                      [vierkanten_100m], [nederland], [lokaal_<naam>] ...
           manifest.json              sources, validators, per-layer sha256 and row count, ...
           laatste_controle.json      when the last refresh checked, and its outcome
+      NL00/
+        2020/
+          referentie.gpkg            the national reference: one attribute table kerncijfers
+                                     with every gemeente, wijk and buurt of the country
+          referentie.json            its manifest (rows per level, source, when)
         signalen.json                published counts of `wijkgeo signalen` (all periods)
 
 The GeoPackage is the single source of truth and opens as is in QGIS and GDAL. Tables
@@ -81,6 +86,11 @@ SIGNALS_NAME = "signalen.json"
 #: The local table :meth:`Store.read_atlas` makes of it (never written into a GeoPackage).
 SIGNALS_LAYER = "signalen"
 LOCK_NAME = ".wijkgeo.lock"
+#: The national reference (every buurt and wijk of the country) per year.
+REFERENCE_FOLDER = "NL00"
+REFERENCE_NAME = "referentie.gpkg"
+REFERENCE_MANIFEST = "referentie.json"
+REFERENCE_LAYER = "kerncijfers"
 #: Version of the store layout; bump when the layout changes incompatibly.
 FORMAT_VERSION = 1
 #: Attribute table in the GeoPackage holding the manifest (one row, key "manifest").
@@ -911,6 +921,195 @@ class Store:
     def has(self, gemeente: str, year: int) -> bool:
         """Whether the store holds this gemeente and year."""
         return self.gpkg_path(gemeente, year).is_file()
+
+    # ------------------------------------------------------------------ national reference
+    def reference_path(self, year: int) -> Path:
+        """Path of the national reference of one year (``NL00/<jaar>/referentie.gpkg``)."""
+        return self.path / REFERENCE_FOLDER / str(int(year)) / REFERENCE_NAME
+
+    def has_reference(self, year: int) -> bool:
+        """Whether the store holds the national reference of ``year``."""
+        return self.reference_path(year).is_file()
+
+    def reference_years(self) -> list[int]:
+        """The years with a stored national reference, ascending."""
+        folder = self.path / REFERENCE_FOLDER
+        if not folder.is_dir():
+            return []
+        found = folder.glob(f"*/{REFERENCE_NAME}")
+        return sorted(int(p.parent.name) for p in found if p.parent.name.isdigit())
+
+    def write_reference(
+        self,
+        frame: pd.DataFrame,
+        year: int,
+        *,
+        manifest_extra: dict[str, Any] | None = None,
+        lock_timeout: float = 60,
+    ) -> Path:
+        """Store the national reference of one year: every region of the country, once.
+
+        One attribute table ``kerncijfers`` (a row per gemeente, wijk and buurt, no geometry)
+        in ``NL00/<jaar>/referentie.gpkg``, written like :meth:`write_atlas`: to a temporary
+        file, fsynced, renamed over the old one; the previous version stays intact on any
+        failure. The manifest (rows per level, the source) sits beside it as
+        ``referentie.json`` and inside the GeoPackage.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Columns ``code`` and ``level`` plus the canonical Kerncijfers columns.
+        year : int
+            Statistics year.
+        manifest_extra : dict, optional
+            Extra manifest entries (``sources``, ``retrieved_at``, ...).
+        lock_timeout : float
+            Seconds to wait for the store lock.
+
+        Returns
+        -------
+        Path
+            The written GeoPackage.
+
+        Examples
+        --------
+        >>> Store().write_reference(nl, 2020)                     # doctest: +SKIP
+        PosixPath('.../NL00/2020/referentie.gpkg')
+        """
+        import pandas as pd
+
+        from ._version import __version__
+
+        for col in ("code", "level"):
+            if col not in frame.columns:
+                raise DataValidationError(
+                    f"De landelijke referentie {year} mist de kolom {col!r}; geef de uitvoer van "
+                    "fetch_kerncijfers_nederland()."
+                )
+        data = pd.DataFrame(frame).reset_index(drop=True)
+        layers: dict[str, tuple[str, pd.DataFrame]] = {REFERENCE_LAYER: ("attributes", data)}
+        manifest: dict[str, Any] = {
+            "format": FORMAT_VERSION,
+            "kind": "nederland_referentie",
+            "year": int(year),
+            "version_id": uuid.uuid4().hex,
+            "written_at": _now(),
+            "wijkgeo_version": __version__,
+            "rows": {str(k): int(v) for k, v in data["level"].value_counts().items()},
+            "layers": {
+                REFERENCE_LAYER: {
+                    "kind": "attributes",
+                    "rows": len(data),
+                    "sha256": layer_sha256(data),
+                    "index": None,
+                    **_schema_of(data),
+                }
+            },
+            "meta": json.loads(_dumps(dict(frame.attrs))),
+        }
+        for key, value in (manifest_extra or {}).items():
+            manifest[key] = json.loads(_dumps(value))
+        target = self.reference_path(year)
+        folder = target.parent
+        with self.lock(timeout=lock_timeout):
+            folder.mkdir(parents=True, exist_ok=True)
+            self._cleanup_tmp(folder)
+            tmp = folder / f"{_TMP_PREFIX}{uuid.uuid4().hex}-{REFERENCE_NAME}"
+            try:
+                self._write_gpkg(tmp, layers, manifest)
+                _fsync_file(tmp)
+                try:
+                    _commit(tmp, target)
+                except OSError as exc:
+                    raise StoreError(
+                        f"{target} kon niet worden vervangen ({exc}); de vorige versie is bewaard."
+                    ) from exc
+                _fsync_dir(folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
+            full = dict(manifest)
+            full["file"] = {"name": REFERENCE_NAME, "bytes": target.stat().st_size}
+            _write_text_atomic(folder / REFERENCE_MANIFEST, _dumps(full) + "\n")
+        log.debug("landelijke referentie opgeslagen: %s", target)
+        return target
+
+    def _reference_manifest_of(self, gpkg: Path) -> dict[str, Any]:
+        """The manifest embedded in a reference GeoPackage, its shape checked (no atlas
+        layers: one attribute table ``kerncijfers``)."""
+        import pyogrio
+
+        try:
+            table = pyogrio.read_dataframe(gpkg, layer=_META_TABLE, read_geometry=False)
+            manifest = json.loads(table.loc[table["key"] == "manifest", "value"].iloc[0])
+        except Exception as exc:
+            raise StoreError(
+                f"{gpkg} is geen leesbare landelijke referentie ({type(exc).__name__}: {exc}). "
+                "Haal hem opnieuw op met `wijkgeo refresh --nederland`."
+            ) from exc
+        entry = (manifest.get("layers") or {}).get(REFERENCE_LAYER) if isinstance(
+            manifest, dict
+        ) else None
+        if (
+            not isinstance(manifest, dict)
+            or manifest.get("kind") != "nederland_referentie"
+            or not isinstance(manifest.get("year"), int)
+            or not isinstance(entry, dict)
+            or not isinstance(entry.get("columns"), list)
+        ):
+            raise StoreError(
+                f"Het manifest in {gpkg} is beschadigd (geen landelijke referentie met een laag "
+                f"{REFERENCE_LAYER!r}). Haal hem opnieuw op met `wijkgeo refresh --nederland`."
+            )
+        return manifest
+
+    def reference_manifest(self, year: int) -> dict[str, Any] | None:
+        """The manifest of the national reference of ``year``, or ``None``."""
+        gpkg = self.reference_path(year)
+        if not gpkg.is_file():
+            return None
+        return self._reference_manifest_of(gpkg)
+
+    def read_reference(self, year: int) -> pd.DataFrame:
+        """The national reference of ``year`` (see :meth:`write_reference`).
+
+        Raises
+        ------
+        NotInStoreError
+            When it was never stored; the message says how to fetch it.
+
+        Examples
+        --------
+        >>> nl = Store().read_reference(2020)                      # doctest: +SKIP
+        >>> int((nl["level"] == "buurt").sum())                    # doctest: +SKIP
+        13808
+        """
+        import pyogrio
+
+        gpkg = self.reference_path(year)
+        if not gpkg.is_file():
+            have = self.reference_years()
+            known = f" De store heeft wel: {', '.join(map(str, have))}." if have else ""
+            raise NotInStoreError(
+                f"De landelijke referentie {int(year)} staat niet in de store {self.path}. Haal "
+                f"hem op met `wijkgeo refresh --nederland --jaar {int(year)}` of importeer een "
+                f"landelijke Wijk- en Buurtkaart.{known}"
+            )
+        manifest = self._reference_manifest_of(gpkg)
+        entry = manifest["layers"][REFERENCE_LAYER]
+        try:
+            frame = pyogrio.read_dataframe(gpkg, layer=REFERENCE_LAYER, read_geometry=False)
+        except Exception as exc:
+            raise StoreError(
+                f"De landelijke referentie {gpkg} is niet leesbaar ({type(exc).__name__}: "
+                f"{exc}); haal hem opnieuw op met `wijkgeo refresh --nederland --jaar {year}`."
+            ) from exc
+        frame = _restore(frame, entry, REFERENCE_LAYER, gpkg)
+        frame.attrs.update(manifest.get("meta") or {})
+        frame.attrs["year"] = int(manifest["year"])
+        frame.attrs["sources"] = manifest.get("sources")
+        return frame
 
     def years(self, gemeente: str) -> list[int]:
         """The years the store holds for one gemeente, oldest first.

@@ -60,6 +60,7 @@ __all__ = [
     "local_layer_files",
     "local_layer_frames",
     "make_demo",
+    "national_reference",
     "pdok_features",
     "projecten_frame",
     "vierkanten_500m",
@@ -1293,3 +1294,69 @@ def _vierkanten(raw: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     from ..sources.vierkant import normalize_vierkanten
 
     return {"500m": normalize_vierkanten(raw, 500)}
+
+
+def _reference_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Gemeente, wijk and buurt frames as rows of a national reference (no geometry)."""
+    parts = []
+    for level, frame in frames.items():
+        table = pd.DataFrame(frame.drop(columns=[frame.geometry.name], errors="ignore"))
+        table = table.rename(columns={f"{level}code": "code", f"{level}naam": "naam"})
+        if level == "gemeente":
+            table["gemeentecode"] = table["code"]
+            table["gemeentenaam"] = table["naam"]
+        table.insert(1, "level", level)
+        parts.append(table)
+    out = pd.concat(parts, ignore_index=True)
+    if "wijkcode" not in out.columns:
+        out["wijkcode"] = None
+    out["wijkcode"] = out["wijkcode"].where(out["level"].isin(["wijk", "buurt"]), None)
+    first = ["code", "level", "naam", "gemeentecode", "gemeentenaam", "wijkcode"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def national_reference(
+    atlas: Atlas | None = None, *, seed: int = 2024, n_gemeenten: int = 40
+) -> pd.DataFrame:
+    """A synthetic national reference for Demodam: its own buurten among a synthetic country.
+
+    The demo generator's country (``n_gemeenten`` gemeenten, about 43 buurten each, codes
+    counting down from ``GM9999``) with Demodam in place of the country's own ``GM9999``, in
+    the shape of :func:`wijkgeo.sources.cbs.fetch_kerncijfers_nederland`, so ``wijkgeo
+    vergelijk``, the profile's "Buurten zoals deze" and the map's peer view run offline.
+
+    Parameters
+    ----------
+    atlas : Atlas, optional
+        Demodam (default :func:`make_demo` with ``seed``).
+    seed : int
+        Seed of the country (another seed than Demodam's own draw).
+    n_gemeenten : int
+        Size of the synthetic country.
+
+    Returns
+    -------
+    DataFrame
+        Rows per gemeente, wijk and buurt with ``code``, ``level``, ``naam``, ``gemeentecode``,
+        ``gemeentenaam``, ``wijkcode`` and the canonical Kerncijfers columns.
+
+    Examples
+    --------
+    >>> ref = national_reference(n_gemeenten=5)
+    >>> int((ref["level"] == "gemeente").sum()), "BU99990101" in set(ref["code"])
+    (5, True)
+    """
+    demodam = atlas if atlas is not None else make_demo(seed)
+    country = generate_country(n_gemeenten, seed=seed + 1)
+    own = _reference_rows(
+        {"gemeente": demodam.gemeente, "wijk": demodam.wijken, "buurt": demodam.buurten}
+    )
+    rest = _reference_rows(
+        {"gemeente": country.gemeenten, "wijk": country.wijken, "buurt": country.buurten}
+    )
+    rest = rest[rest["gemeentecode"] != DEMO_CODE]
+    out = pd.concat([own, rest], ignore_index=True)
+    out.attrs["sources"] = {
+        "demo": {"table": "Demodam en een fictief land (wijkgeo.demo)", "seed": seed}
+    }
+    return out

@@ -50,31 +50,38 @@ def run_demo(
     >>> run_demo(maps_dir="maps")            # doctest: +SKIP
     PosixPath('maps/demodam.html')
     """
-    from ..maps import build, save_map
+    from ..maps import MapOptions, Overlays, build, save_map
     from ..store import Store, load
-    from .demodam import make_demo
+    from .demodam import make_demo, national_reference
     from .years import demo_years
 
     atlas = make_demo(seed=seed)
     target = Store(store)
     target.write_atlas(atlas)
+    # a synthetic national reference, so "Buurten zoals deze" runs offline for Demodam
+    reference = national_reference(atlas, seed=seed)
+    target.write_reference(
+        reference, DEMO_YEAR, manifest_extra={"sources": reference.attrs["sources"]}
+    )
     # the earlier years (a split, a merge, a re-used code): `wijkgeo tijdreeks GM9999` works
     for earlier in demo_years(atlas, seed=seed).values():
         target.write_atlas(earlier)
     log.info("Demodam opgeslagen in %s", target.path)
     _demo_signals(atlas, target, seed)
     atlas = load(DEMO_CODE, DEMO_YEAR, store=target.path)
-    from ..maps import MapOptions, Overlays
+    from ..profile.peers import load_peer_context
     from ..series.timeseries import years_on_today
 
+    peers = load_peer_context(atlas, target)
     # every indicator, opening on this one; self-contained, so it opens without internet;
+    # "verschil met vergelijkbare buurten" from the synthetic national reference, and
     # the years 2015-2024 on today's buurten (year switch, "verandering sinds")
     jaren = years_on_today(target, DEMO_CODE, DEMO_YEAR, levels=("buurt",))
     fmap = build(
         atlas,
         indicator=indicator,
         options=MapOptions(offline=True),
-        overlays=Overlays(jaren=jaren),
+        overlays=Overlays(peers=peers, jaren=jaren),
     )
     path = save_map(fmap, Path(maps_dir) / "demodam.html")
     log.info("kaart geschreven: %s", path)

@@ -22,6 +22,7 @@ from .. import text
 from .._errors import ConfigError, DataValidationError
 from .compute import compute
 from .registry import get_indicator
+from .similar import nearest_neighbours
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
@@ -276,28 +277,6 @@ def _ids(values: pd.DataFrame, ids: pd.Series | Sequence[str] | None) -> np.ndar
     return arr
 
 
-def _neighbours(z: np.ndarray, k: int, chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and distances of the k nearest other rows (Euclidean), chunked to bound memory."""
-    n = len(z)
-    k = min(k, max(n - 1, 0))
-    idx = np.full((n, k), -1, dtype=np.int64)
-    dist = np.full((n, k), np.nan)
-    if k == 0:
-        return idx, dist
-    sq = (z**2).sum(axis=1)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        d2 = sq[start:stop, None] + sq[None, :] - 2.0 * z[start:stop] @ z.T
-        np.maximum(d2, 0.0, out=d2)
-        d2[np.arange(stop - start), np.arange(start, stop)] = np.inf  # not oneself
-        part = np.argpartition(d2, k - 1, axis=1)[:, :k]
-        pd2 = np.take_along_axis(d2, part, axis=1)
-        order = np.argsort(pd2, axis=1, kind="stable")
-        idx[start:stop] = np.take_along_axis(part, order, axis=1)
-        dist[start:stop] = np.sqrt(np.take_along_axis(pd2, order, axis=1))
-    return idx, dist
-
-
 def similar_areas(
     values: pd.DataFrame,
     keys: Sequence[str],
@@ -307,9 +286,12 @@ def similar_areas(
 ) -> pd.DataFrame:
     """The k most similar areas of each area on a standardised profile of chosen indicators.
 
-    Each indicator is turned into z-scores over all rows given; similarity is the Euclidean
-    distance between profiles (0 = identical). Areas with a missing value in the profile are
-    left out, both as subject and as candidate (their columns are empty).
+    For buurten across the whole country on the documented profile, use
+    :func:`wijkgeo.indicators.similar.similar_buurten`; this is the ad-hoc variant on the
+    rows and indicators you give. Each indicator is turned into z-scores over all rows
+    given; similarity is the Euclidean distance between profiles (0 = identical). Areas
+    with a missing value in the profile are left out, both as subject and as candidate
+    (their columns are empty).
 
     Parameters
     ----------
@@ -341,15 +323,15 @@ def similar_areas(
     names = _ids(values, ids)
     complete = values[keys].notna().all(axis=1).to_numpy()
     z = standardise(values.loc[complete], keys).to_numpy()
-    idx, dist = _neighbours(z, k)
+    idx, dist = nearest_neighbours(z, k)  # the one neighbour search (k-d tree, exact)
     sub_names = names[complete]
     out = pd.DataFrame(index=values.index)
     for j in range(k):
         codes = np.full(len(values), None, dtype=object)
         dists = np.full(len(values), np.nan)
-        if j < idx.shape[1]:
-            codes[complete] = sub_names[idx[:, j]]
-            dists[complete] = dist[:, j]
+        col = idx[:, j]  # -1 where there are fewer than k other areas
+        codes[complete] = np.where(col >= 0, sub_names[np.clip(col, 0, None)], None)
+        dists[complete] = dist[:, j]
         out[f"vergelijkbaar_{j + 1}"] = pd.Series(codes, index=values.index, dtype=object)
         out[f"afstand_{j + 1}"] = dists
     return out

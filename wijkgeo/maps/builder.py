@@ -257,7 +257,8 @@ def write_map(
     """Read a gemeente from the store, build its map with every indicator and save it.
 
     The latest earlier year the store holds gives the change since then (only for buurten
-    whose boundary did not change; :meth:`wijkgeo.store.Store.read_with_previous`). This is
+    whose boundary did not change; :meth:`wijkgeo.store.Store.read_with_previous`); the
+    store's national reference gives the view "verschil met vergelijkbare buurten". This is
     ``wijkgeo map``.
 
     Parameters
@@ -305,6 +306,11 @@ def write_map(
             atlas.meta[key] = manifest[key]
     if series.previous() is not None:
         log.info("vorig jaar %d gevonden: veranderingen in de popups", series.previous().year)
+    from ..profile.peers import load_peer_context
+
+    peers = load_peer_context(atlas, target)  # "verschil met vergelijkbare buurten"
+    if peers.result is None:
+        log.info("geen landelijke referentie in de store: geen vergelijkbare buurten op de kaart")
     from ..series.timeseries import years_on_today
 
     jaren = years_on_today(target, atlas.code, year, levels=("buurt",))  # None: one year
@@ -312,6 +318,6 @@ def write_map(
         series,
         indicator=indicator,
         options=MapOptions(offline=offline),
-        overlays=Overlays(peildatum=peildatum, jaren=jaren),
+        overlays=Overlays(peildatum=peildatum, peers=peers, jaren=jaren),
     )
     return save_map(fmap, path or Path("maps") / f"{series.code}_{year}.html")

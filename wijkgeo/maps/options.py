@@ -93,6 +93,9 @@ class Overlays:
         Further layers (their JavaScript type must be registered on the page).
     peildatum : date or str, optional
         Reference date of "wat er al is" and the koppelkansen (default the Atlas's).
+    peers : PeerContext, optional
+        "Buurten zoals deze" (:func:`wijkgeo.profile.peers.load_peer_context`): adds the view
+        "verschil met vergelijkbare buurten" and the peers' median in the popups.
     jaren : DataFrame, None or False
         The years on today's boundaries (:func:`wijkgeo.series.tijdreeks`): a year switch
         and the "verandering sinds JJJJ" view; ``None``/``False``: none.
@@ -103,6 +106,7 @@ class Overlays:
     local: bool = True
     layers: Sequence[Any] = field(default_factory=tuple)
     peildatum: Any = None
+    peers: Any = None
     jaren: Any = None
 
     @classmethod

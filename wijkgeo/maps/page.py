@@ -131,8 +131,11 @@ def panel_html(
     themes: dict[str, str],
     selected: str | None,
     layers: Sequence[dict],
+    peers: bool = False,
 ) -> Markup:
     """The panel: title box, indicator selector grouped by theme, mode, layers.
+
+    With ``peers`` the mode has a third choice, "verschil met vergelijkbare buurten".
 
     ``indicators`` are the payload entries (raw strings: escaped here by :func:`html`);
     ``themes`` the groups in order: brede welvaart themes (entries' ``bw``) or registry
@@ -158,7 +161,11 @@ def panel_html(
             Markup(" checked") if value == "waarde" else "",
             label,
         )
-        for value, label in (("waarde", t["mode_value"]), ("verschil", t["mode_diff"]))
+        for value, label in (
+            ("waarde", t["mode_value"]),
+            ("verschil", t["mode_diff"]),
+            *((("vergelijkbaar", t["mode_peers"]),) if peers else ()),
+        )
     )
     boxes = join(
         html(

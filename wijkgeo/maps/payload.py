@@ -196,6 +196,12 @@ def map_payload(
         )
     estimates, herkomst = estimate_entries(keys, buurten, local)
     entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame, estimates)
+    peers = overlays.peers
+    with_peers = peers is not None and getattr(peers, "result", None) is not None
+    if with_peers:  # "verschil met vergelijkbare buurten" (wijkgeo/maps/peers.py)
+        from .peers import add_peer_entries
+
+        add_peer_entries(entries, buurten["buurtcode"].astype(str).tolist(), values, peers)
 
     # --- geometry -----------------------------------------------------------------------
     rd = buurten.geometry.to_numpy()
@@ -297,6 +303,10 @@ def map_payload(
                 for name in dict.fromkeys((options.basemap, "grijs", "pastel"))
             },
         }
+    if with_peers:
+        from .peers import peer_payload
+
+        payload["peers"] = peer_payload(peers)
     frame = overlays.jaren
     if frame is not None and frame is not False and len(frame):
         from .years import years_block

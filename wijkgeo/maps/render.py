@@ -127,6 +127,7 @@ def render(data: MapData, options: MapOptions | None = None) -> folium.Map:
                 {k: v["label"] for k, v in brede_welvaart().items()},
                 data.initial,
                 data.payload["layers"],
+                peers="peers" in data.payload,
             )
         )
     ).add_to(fmap)

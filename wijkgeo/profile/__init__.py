@@ -43,6 +43,7 @@ from ..indicators import format_number, list_indicators
 from ..maps.csp import harden_page
 from ..series import AtlasSeries
 from .content import ProfileData, _t, teksten
+from .peers import PeerContext, load_peer_context, peer_context
 from .render import render_index, render_page
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -188,7 +189,10 @@ def build(
         today).
     **kwargs
         ``koppelkansen`` (a precomputed ``KoppelkansResult``; ``False``: none), ``pdf``
-        (also print every page to PDF, see :func:`write_pdfs`). Deprecated: ``uitvoer``
+        (also print every page to PDF, see :func:`write_pdfs`), ``peers`` ("Buurten zoals
+        deze": a :class:`~wijkgeo.profile.peers.PeerContext` or a national reference frame;
+        default the store's reference of the year, or the latest earlier one, said on the
+        page; ``False``: no such section). Deprecated: ``uitvoer``
         (use ``path``), ``previous`` (pass an :class:`~wijkgeo.series.AtlasSeries`;
         ``previous=False`` still means no comparison).
 
@@ -224,6 +228,7 @@ def build(
         change_keys=list(teksten()["verandering_indicatoren"]),
     )
     data = ProfileData(facts)
+    data.peers = _peers(atlas, options.get("peers"), store)  # the section "vergelijkbaar"
     from ..series.timeseries import years_on_today
 
     # every stored year on today's boundaries: "Hoe ontwikkelt de buurt zich"
@@ -253,7 +258,19 @@ def build(
     return result
 
 
-_OPTIONS = ("koppelkansen", "pdf")
+def _peers(atlas: Atlas, peers: Any, store: Any) -> PeerContext | None:
+    import pandas as pd
+
+    if peers is False:
+        return None
+    if isinstance(peers, PeerContext):
+        return peers
+    if isinstance(peers, pd.DataFrame):
+        return peer_context(atlas, peers)
+    return load_peer_context(atlas, store)
+
+
+_OPTIONS = ("koppelkansen", "pdf", "peers")
 _DEPRECATED = {"uitvoer": "path", "previous": "een AtlasSeries (Store.read_series)"}
 
 

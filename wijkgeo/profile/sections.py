@@ -63,6 +63,21 @@ def kracht_aandacht(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     return {"kracht": kracht, "aandacht": aandacht}
 
 
+def vergelijkbaar(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
+    """"Buurten zoals deze": the buurt among its structurally similar buurten of Nederland
+    (:mod:`wijkgeo.profile.peers`); also adds the peer line to each strength and attention
+    point. None for a wijk, or when the profile is built without peers."""
+    from .peers import peer_section
+
+    ctx = getattr(data, "peers", None)
+    if page["level"] != "buurt" or ctx is None:
+        return {"vergelijkbaar": None}
+    section = peer_section(
+        ctx, page["code"], page["name"], page.get("aandacht", []), page.get("kracht", [])
+    )
+    return {"vergelijkbaar": section}
+
+
 def kansen(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     """The koppelkansen of the area (and of its wijk and cells), with their reasons."""
     out = _kansen(data, page["level"], page["code"])
@@ -214,6 +229,7 @@ Section = Callable[["ProfileData", dict[str, Any]], dict[str, Any]]
 #: The sections in the order they are computed (a section may read those before it).
 SECTIONS: tuple[tuple[str, Section], ...] = (
     ("kracht_aandacht", kracht_aandacht),
+    ("vergelijkbaar", vergelijkbaar),  # after kracht_aandacht: adds the peer line to its points
     ("kansen", kansen),
     ("present", present),
     ("summary", summary),
@@ -232,6 +248,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
 PAGE = (
     "summary",
     "kracht_aandacht",
+    "vergelijkbaar",
     "kansen",
     "present",
     "works",

@@ -33,6 +33,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import _http
@@ -45,8 +46,10 @@ __all__ = [
     "column_map",
     "column_titles",
     "fetch_kerncijfers",
+    "fetch_kerncijfers_nederland",
     "kerncijfers_metadata",
     "normalize_kerncijfers",
+    "with_hierarchy",
 ]
 
 log = logging.getLogger(__name__)
@@ -422,3 +425,89 @@ def table_info(year: int, *, cbs_url: str | None = None) -> dict[str, Any]:
         "title": info.get("Title"),
         "url": catalog.cbs_table_url(year, cbs_url=cbs_url),
     }
+
+
+def fetch_kerncijfers_nederland(
+    year: int, *, cbs_url: str | None = None, with_metadata: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """Kerncijfers of the whole country in one paged request set: every gemeente, wijk, buurt.
+
+    The national reference for comparing a buurt with similar buurten elsewhere. Three
+    requests sets, not one per gemeente: ``DataProperties``, the ``WijkenEnBuurten``
+    dimension (for the titles) and the unfiltered ``TypedDataSet`` (about 17,000 rows,
+    followed over its ``odata.nextLink`` pages of 10,000). Keys differ per year
+    (``AantalInwoners_5`` in 2020); :func:`column_map` turns them into the same canonical
+    columns as :func:`fetch_kerncijfers`.
+
+    Parameters
+    ----------
+    year : int
+        Statistics year (see :func:`wijkgeo.sources.catalog.years`).
+    cbs_url : str, optional
+        CBS open-data host root; default ``$WIJKGEO_CBS_URL`` or ``https://opendata.cbs.nl``.
+    with_metadata : bool, default False
+        Also return :func:`kerncijfers_metadata` of the table.
+
+    Returns
+    -------
+    pandas.DataFrame or (DataFrame, dict)
+        As :func:`normalize_kerncijfers`, plus ``gemeentecode`` (and ``wijkcode`` for
+        buurten) derived from the codes.
+
+    Raises
+    ------
+    SourceError
+        On any HTTP or payload failure, or a table without buurten.
+
+    Examples
+    --------
+    >>> nl = fetch_kerncijfers_nederland(2020)                    # doctest: +SKIP
+    >>> int((nl["level"] == "buurt").sum())                       # doctest: +SKIP
+    13808
+    """
+    entry = catalog.catalog()["cbs"]
+    dim = entry["dimension"]
+    props = _odata_pages(
+        catalog.cbs_table_url(year, "DataProperties", cbs_url=cbs_url), {"$format": "json"}
+    )
+    regions = _odata_pages(catalog.cbs_table_url(year, dim, cbs_url=cbs_url), {"$format": "json"})
+    rows = _odata_pages(
+        catalog.cbs_table_url(year, "TypedDataSet", cbs_url=cbs_url), {"$format": "json"}
+    )
+    titles = {r.get("Key"): r.get("Title") for r in regions}
+    for row in rows:
+        key = row.get(dim)
+        if key in titles:
+            row[dim] = titles[key]
+    frame = with_hierarchy(normalize_kerncijfers(rows, props))
+    if not (frame["level"] == "buurt").any():
+        raise SourceError(
+            f"De Kerncijfers wijken en buurten {year} (tabel {catalog.kwb_table(year)}) bevatten "
+            "geen buurten; is dit de landelijke tabel? Controleer WIJKGEO_CBS_URL.",
+            url=catalog.cbs_table_url(year, "TypedDataSet", cbs_url=cbs_url),
+        )
+    log.info("Kerncijfers Nederland %s: %s", year, frame["level"].value_counts().to_dict())
+    frame.attrs["kolommen"] = column_titles(props)
+    if with_metadata:
+        return frame, kerncijfers_metadata(props)
+    return frame
+
+
+def with_hierarchy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``gemeentecode`` and ``wijkcode`` derived from each region's own code.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"code": ["BU05990101", "WK059901", "GM0599", "NL00"],
+    ...                   "level": ["buurt", "wijk", "gemeente", "nederland"]})
+    >>> with_hierarchy(f)[["gemeentecode", "wijkcode"]].fillna("-").values.tolist()
+    [['GM0599', 'WK059901'], ['GM0599', 'WK059901'], ['GM0599', '-'], ['-', '-']]
+    """
+    out = frame.copy()
+    code = out["code"].astype(str)
+    lvl = out["level"].astype(str)
+    gem = ("GM" + code.str[2:6]).to_numpy(dtype=object)
+    wijk = ("WK" + code.str[2:8]).to_numpy(dtype=object)
+    out["gemeentecode"] = np.where(lvl != "nederland", gem, None)
+    out["wijkcode"] = np.where(lvl.isin(["buurt", "wijk"]), wijk, None)
+    return out

@@ -35,7 +35,13 @@ from .plausibility import check_boundaries
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
 
-__all__ = ["LAYERS", "file_sha256", "read_gemeenten_table", "read_wijkbuurtkaart"]
+__all__ = [
+    "LAYERS",
+    "file_sha256",
+    "read_gemeenten_table",
+    "read_reference",
+    "read_wijkbuurtkaart",
+]
 
 log = logging.getLogger(__name__)
 
@@ -324,3 +330,58 @@ def read_wijkbuurtkaart(path: str | Path, gemeente: str, year: int) -> Atlas:
         kerncijfers=None,
         meta=meta,
     )
+
+
+def read_reference(path: str | Path, year: int) -> Any:
+    """Every gemeente, wijk and buurt of a Wijk- en Buurtkaart as a national reference table.
+
+    The attributes only (no geometry), in the shape of
+    :func:`wijkgeo.sources.cbs.fetch_kerncijfers_nederland`: ``code``, ``level``, ``naam``,
+    ``gemeentecode``, ``gemeentenaam``, ``wijkcode`` and the snake_case Kerncijfers columns
+    (the file's names are the canonical ones); ``water='JA'`` duplicates out, any value
+    <= -99990 NaN. ``wijkgeo import`` of a national kaart stores it with
+    :meth:`wijkgeo.store.Store.write_reference`.
+
+    Examples
+    --------
+    >>> ref = read_reference("WijkBuurtkaart_2024_v1.gpkg", 2024)      # doctest: +SKIP
+    >>> ref["level"].value_counts()["buurt"]                           # doctest: +SKIP
+    14574
+    """
+    import pandas as pd
+    import pyogrio
+
+    from ..conventions import SECRET_THRESHOLD
+
+    src = Path(path)
+    _check_file(src)
+    parts = []
+    for level, layer in LAYERS.items():
+        frame = pyogrio.read_dataframe(src, layer=layer, read_geometry=False)
+        code_col, name_col = f"{level}code", f"{level}naam"
+        if code_col not in frame.columns:
+            raise _fail(src, f"laag {layer} heeft geen kolom {code_col}.")
+        if "water" in frame.columns:
+            is_water = frame["water"].astype(str).str.upper().eq("JA")
+            frame = frame[~(is_water & frame[code_col].duplicated(keep=False))]
+        frame = frame.rename(columns={code_col: "code", name_col: "naam"})
+        frame.insert(1, "level", level)
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    out["code"] = out["code"].astype(str).str.strip()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) and col not in ("jaar",):
+            values = out[col].astype("float64")
+            out[col] = values.where(values > SECRET_THRESHOLD)
+    if "gemeentecode" in out.columns:
+        out["gemeentecode"] = out["gemeentecode"].astype(str).str.strip()
+    if "wijkcode" not in out.columns:
+        out["wijkcode"] = None
+    out["wijkcode"] = out["wijkcode"].where(out["level"].isin(["wijk", "buurt"]), None)
+    out = out.drop(columns=[c for c in ("water",) if c in out.columns])
+    if "jaar" in out.columns:
+        years = sorted({int(v) for v in out["jaar"].dropna()})
+        if years and years != [int(year)]:
+            raise _fail(src, f"de kaart is van {', '.join(map(str, years))}, niet van {year}.")
+    first = ["code", "level", "naam"]
+    return out[first + [c for c in out.columns if c not in first]]

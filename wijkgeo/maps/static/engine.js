@@ -160,7 +160,7 @@
   wijkgeo.hashKeys = wijkgeo.hashKeys || {};
   var HASH_KEYS = {
     indicator: /^[a-z0-9_]{1,80}$/,
-    weergave: /^(waarde|verschil|verandering)$/,  /* verandering: years.js */
+    weergave: /^(waarde|verschil|vergelijkbaar|verandering)$/,  /* verandering: years.js */
     lagen: /^[a-z0-9_,]{0,400}$/,
     buurt: /^(BU[0-9]{4}[0-9A-Z]{4}|WK[0-9]{4}[0-9A-Z]{2}|GM[0-9]{4})$/,
     jaren: /^[0-9]{4}-[0-9]{4}$/,
@@ -226,19 +226,33 @@
     function values0(ind) {
       if (!cache[ind.key]) {
         var ints = vlq(ind.v), prev = ind.prev ? vlq(ind.prev) : null, o = ind.o || 0, j;
+        /* peers: their median (pm) and, for an earlier reference year, the own value (po) */
+        var pm = ind.pm ? vlq(ind.pm) : null, po = ind.po ? vlq(ind.po) : null;
         for (j = 0; j < ints.length; j++) if (ints[j] !== null) ints[j] += o;
         if (prev) for (j = 0; j < prev.length; j++) if (prev[j] !== null) prev[j] += o;
+        if (pm) for (j = 0; j < pm.length; j++) if (pm[j] !== null) pm[j] += o;
+        if (po) for (j = 0; j < po.length; j++) if (po[j] !== null) po[j] += o;
         var s = Math.pow(10, ind.dec), reason = new Array(n), k;
         for (k in ind.miss) ind.miss[k].forEach(function (i) { reason[i] = data.reasons[+k]; });
-        cache[ind.key] = {ints: ints, prev: prev, scale: s, reason: reason, ranks: null};
+        cache[ind.key] = {ints: ints, prev: prev, pm: pm, po: po, scale: s, reason: reason,
+                          ranks: null};
       }
       return cache[ind.key];
     }
     function groupIx(i) { return groupOf ? groupOf[i] : 0; }
 
     function classOf(ind, i) {
-      if (ext.classOf && state.mode !== "waarde" && state.mode !== "verschil") return ext.classOf(ind, i);
+      if (ext.classOf && ext.modes.indexOf(state.mode) >= 0) return ext.classOf(ind, i);
       var val = values(ind).ints[i], bins, j;
+      if (state.mode === "vergelijkbaar") {
+        var pv = values(ind), own = pv.po ? pv.po[i] : val;
+        var med = pv.pm ? pv.pm[i] : null, pk = (ind.pdbins || []).length;
+        if (own === null || med === null || med === undefined) return -1;
+        var pd = own - med, pa = Math.abs(pd);
+        if (pd === 0 || pk === 0) return pk;
+        for (j = 0; j < pk - 1 && pa > ind.pdbins[j]; j++);
+        return pd > 0 ? pk + 1 + j : pk - 1 - j;
+      }
       if (val === null) return -1;
       if (state.mode === "verschil") {
         var g = ind.gem[groupIx(i)];
@@ -262,7 +276,8 @@
         return data.missing_color;
       }
       if (state.mode === "waarde") return ind.colors[k];
-      return (ext.colors && state.mode !== "verschil" ? ext.colors(ind) : ind.dcolors)[k];
+      if (state.mode === "vergelijkbaar") return ind.pdcolors[k];
+      return (ext.colors && ext.modes.indexOf(state.mode) >= 0 ? ext.colors(ind) : ind.dcolors)[k];
     }
 
     function ranks(ind) {
@@ -353,6 +368,20 @@
       /* no Nederland figure: say why (ind.nlwhy) instead of a bare "geen gegevens" */
       html += row(T.popup_nederland, ind.nl === null && ind.nlwhy ?
                   T.missing + " (" + ind.nlwhy + ")" : compared(ind.nl));
+      if (data.peers && v.pm) { /* the median of the structurally similar buurten */
+        var pmed = v.pm[i], pw = data.peers.words;
+        if (pmed === null || pmed === undefined) {
+          html += row(pw.popup_peers, T.missing);
+        } else if (v.po) { /* an earlier reference year: the buurt's own value of that year */
+          var pown = v.po[i];
+          html += row(pw.popup_peers + " " + pw.popup_peers_year + " " + data.peers.year,
+                      fmtValue(ind, pmed / s) + (pown === null ? "" : " (" + T.popup_value.toLowerCase() +
+                      " " + fmtValue(ind, pown / s) + ", " + fmtDiff(ind, (pown - pmed) / s, T) + ")"));
+        } else {
+          html += row(pw.popup_peers, fmtValue(ind, pmed / s) +
+                      (x === null ? "" : " (" + fmtDiff(ind, (x - pmed) / s, T) + ")"));
+        }
+      }
       var r = wijkMode(ind) ? null : ranks(ind)[i];
       if (r) html += row(T.popup_rank, r[0] + " " + T.popup_rank_of + " " + r[1] +
                          " (" + T.rank_end[ind.dir] + ")");
@@ -409,7 +438,9 @@
       var ind = byKey[state.indicator];
       for (var i = 0; i < n; i++) ctx.restyle(i);
       legendBox.innerHTML = (ext.legend && ext.legend(ind)) ||
-        (state.mode === "verschil" ? ind.dlegend : ind.legend);
+        (state.mode === "verschil" ? ind.dlegend :
+          state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
+          (ind.pwhy || T.missing) + "</p>") : ind.legend);
       if (ext.sync) ext.sync();
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
@@ -546,7 +577,8 @@
       var key = h.indicator && byKey[h.indicator] && byKey[h.indicator].ok ? h.indicator :
         (state.indicator || (byKey[data.initial] && byKey[data.initial].ok ? data.initial : firstAvailable()));
       state.indicator = key;
-      state.mode = h.weergave === "verschil" || ext.modes.indexOf(h.weergave) >= 0 ? h.weergave : "waarde";
+      state.mode = h.weergave === "verschil" || ext.modes.indexOf(h.weergave) >= 0 ? h.weergave :
+        (h.weergave === "vergelijkbaar" && data.peers) ? "vergelijkbaar" : "waarde";
       state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
       if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
       legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
@@ -595,7 +627,9 @@
     function classLabel(ind, i) {
       var k = classOf(ind, i), color = colorOf(ind, i);
       var tmp = document.createElement("div");
-      tmp.innerHTML = "<details>" + (state.mode === "verschil" ? ind.dlegend : ind.legend) + "</details>";
+      var lg = state.mode === "verschil" ? ind.dlegend :
+        state.mode === "vergelijkbaar" ? (ind.pdlegend || "") : ind.legend;
+      tmp.innerHTML = "<details>" + lg + "</details>";
       var rows = tmp.querySelectorAll("tr"), want = color.toLowerCase(), j, sw;
       for (j = 0; j < rows.length; j++) {
         sw = rows[j].querySelector(".wijkgeo-swatch");
