@@ -124,7 +124,8 @@ def _voronoi_coverage(seed: int, n: int, extent: float, with_holes: bool):
         far = np.flatnonzero(~shapely.intersects(cellsv[1], cellsv))
         if len(far):
             j = int(far[0])
-            multi = shapely.MultiPolygon([cellsv[1], cellsv[j]])
+            # either part may itself be a multipolygon (a voronoi cell cut by the hole)
+            multi = shapely.MultiPolygon(list(shapely.get_parts([cellsv[1], cellsv[j]])))
             cellsv = np.r_[[multi], np.delete(cellsv, [1, j])]
     return cellsv
 

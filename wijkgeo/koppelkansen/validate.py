@@ -20,7 +20,7 @@ Examples
 ... waarde = 25
 ... ''', "koppelkansen.toml")
 >>> problems[0].line, problems[0].suggestions
-(10, ('aandeel_65_plus',))
+(10, ('aandeel_65_plus', 'mantelzorger_65plus', 'eenzaam_65plus'))
 >>> print(problems[0].message)
 onbekende indicator 'aandeel_65plus'.
 """

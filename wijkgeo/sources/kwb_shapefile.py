@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 def is_shapefile_source(path: str | Path) -> bool:
     """Whether ``path`` is a zip, a folder or a ``.shp`` (the older layout), not a GeoPackage."""
     p = Path(path)
+    if p.suffix.lower() == ".gpkg":  # even a folder of that name: the GeoPackage check names it
+        return False
     return p.suffix.lower() in (".zip", ".shp") or p.is_dir()
 
 

@@ -24,7 +24,7 @@ Examples
 >>> from wijkgeo.maps.layers import local_layers
 >>> atlas = wijkgeo.make_demo()
 >>> [layer.id for layer in local_layers(atlas, koppelkansen=False, grid=False)]
-['voorzieningen', 'initiatieven', 'projecten']
+['voorzieningen', 'initiatieven', 'projecten', 'verhalen']
 """
 
 from __future__ import annotations
