@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wijkgeo import WijkgeoError
+from wijkgeo import StoreError, WijkgeoError
 
 FUZZ = settings(
     max_examples=60,
@@ -185,3 +185,25 @@ def test_embedded_manifest_is_refused_in_dutch(stored, tmp_path):
             assert rows[0].get("error")
 
     run()
+
+
+@pytest.mark.parametrize("gemeente", ["", "\x1b", "GM0599"])
+def test_embedded_manifest_of_another_gemeente_is_damage(stored, tmp_path, gemeente):
+    """Found by the fuzz test above in CI: an embedded manifest naming another (or no)
+    gemeente made read_atlas look up that gemeente's signalen, while status saw nothing."""
+    import sqlite3
+
+    from wijkgeo.status import store_status
+    from wijkgeo.store import Store
+
+    original = json.loads((stored / "GM9998" / "2024" / "manifest.json").read_text("utf-8"))
+    copy = tmp_path / "store"
+    shutil.copytree(stored, copy)
+    con = sqlite3.connect(copy / "GM9998" / "2024" / "wijkgeo.gpkg")
+    damaged = json.dumps({**original, "gemeente": gemeente})
+    con.execute("UPDATE wijkgeo_manifest SET value = ?", (damaged,))
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="beschadigd"):
+        Store(copy).read_atlas("GM9998", 2024)
+    assert store_status(copy)[0].get("error")

@@ -640,7 +640,17 @@ class Store:
                 f"{gpkg} is geen leesbare wijkgeo-GeoPackage ({type(exc).__name__}: {exc}). "
                 "Haal de gegevens opnieuw op met `wijkgeo refresh`."
             ) from exc
-        return check_manifest(manifest, f"het manifest in {gpkg}")
+        checked = check_manifest(manifest, f"het manifest in {gpkg}")
+        # the manifest must speak of the gemeente and year whose folder holds it: anything else
+        # (a hand-edited or swapped file) is damage, not a gemeente to read signals or names for
+        code, year = gpkg.parent.parent.name, gpkg.parent.name
+        if checked["gemeente"] != code or str(checked["year"]) != year:
+            raise StoreError(
+                f"Het manifest in {gpkg} is beschadigd: het noemt {checked['gemeente']!r} "
+                f"{checked['year']}, maar het bestand hoort bij {code} {year}. Haal de gegevens "
+                f"opnieuw op met `wijkgeo refresh {code} --jaar {year}` of `wijkgeo import`."
+            )
+        return checked
 
     def _require(self, gemeente: str, year: int) -> Path:
         code = normalize_code(gemeente, "gemeente")
