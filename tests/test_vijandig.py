@@ -212,6 +212,14 @@ def _swap(name, gdf):
     return gdf
 
 
+def _double_code(name, gdf):
+    """The second buurt gets the first one's code: two land rows with one buurtcode."""
+    if name == "buurten":
+        gdf = gdf.copy()
+        gdf.loc[gdf.index[1], "buurtcode"] = gdf.loc[gdf.index[0], "buurtcode"]
+    return gdf
+
+
 def _no_geometry(name, gdf):
     if name == "buurten":
         gdf = gdf.set_geometry(gdf.geometry.where(gdf.index != gdf.index[0], None))
@@ -508,6 +516,7 @@ CASES = [
     Case("import_rd_als_graden", _wbk(lambda n, g: g.set_crs(4326, allow_override=True)), 2,
          ("niets opgeslagen",)),
     Case("import_negatief", _wbk(_set("aantal_inwoners", -5)), 2, ("negatieve",)),
+    Case("import_dubbele_buurtcode", _wbk(_double_code), 2, ("2 keer", "niets opgeslagen")),
     Case("import_getal_als_tekst", _wbk(_set("aantal_inwoners", "veel")), 2,
          ("aantal_inwoners",)),
     Case("import_zonder_geometrie", _wbk(_no_geometry), 2, ("zonder (bruikbare) geometrie",)),

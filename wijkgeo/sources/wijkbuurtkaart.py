@@ -111,6 +111,35 @@ def _check_file(path: Path) -> list[str]:
     return layers
 
 
+def _refuse_double_codes(path: Path, layer: str, level: str, frame: Any) -> None:
+    """Two land rows with one wijk- or buurtcode are an error naming both, never a choice.
+
+    The normalisation keeps the first of two rows with one code (PDOK's ``water='JA'`` rows);
+    in a file that is the user's only copy, a second land row means a damaged or edited file.
+    The gemeente level has its own check (two land rows named by the import).
+    """
+    code_col = f"{level}code"
+    if level == "gemeente" or code_col not in frame.columns:
+        return
+    land = frame
+    if "water" in frame.columns:
+        land = frame[~frame["water"].astype(str).str.strip().str.upper().eq("JA")]
+    codes = land[code_col].astype(str).str.strip()
+    double = codes[codes.duplicated(keep=False)]
+    if double.empty:
+        return
+    first = double.iloc[0]
+    rows = [str(i + 1) for i in np.flatnonzero(codes.to_numpy() == first)]
+    raise _fail(
+        path,
+        f"laag {layer}: {level}code {first} staat er {len(rows)} keer in (objecten "
+        f"{', '.join(rows)})"
+        + (f", en nog {double.nunique() - 1} andere code(s) dubbel" if double.nunique() > 1 else "")
+        + f"; elke {level} hoort één rij te hebben. Download de Wijk- en Buurtkaart opnieuw of "
+        "verwijder de dubbele rij; er is niets opgeslagen.",
+    )
+
+
 def _read_level(path: Path, level: str, code: str) -> Any:
     import pyogrio
 
@@ -132,6 +161,8 @@ def _read_level(path: Path, level: str, code: str) -> Any:
 
     def label(i: int) -> str:
         return f"{path.name}, laag {layer}, object {i + 1}"
+
+    _refuse_double_codes(path, layer, level, frame)
 
     return normalize_boundaries(frame, geoms, level, source_crs=crs, label=label)
 
