@@ -87,3 +87,81 @@ def test_profile_shows_development_with_estimates(demo_store, tmp_path):
     one.write_atlas(atlas)
     alone = build_profile(atlas, ["BU99990003"], path=tmp_path / "p", store=one.path)
     assert '<section class="ontwikkeling">' not in alone.pages["BU99990003"].read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def years_map_2021(tmp_path_factory):
+    """Demodam with 2021 as the year before 2024: the codes swapped in 2022 make the
+    single-year comparison call those buurten "niet te vergelijken (grens gewijzigd)"."""
+    store = Store(tmp_path_factory.mktemp("years_2021"))
+    atlas = wijkgeo.make_demo()
+    store.write_atlas(atlas)
+    for earlier in demo_years(atlas, [2015, 2019, 2021]).values():
+        store.write_atlas(earlier)
+    path = write_map("GM9999", 2024, store=store.path, path=tmp_path_factory.mktemp("m") / "m.html")
+    return path.read_text(encoding="utf-8")
+
+
+def _legend_counts(page) -> dict:
+    """Legend swatch colour -> count, as the legend says it."""
+    return page.evaluate(
+        """() => { const out = {};
+        document.querySelectorAll('#wijkgeo-legend tr').forEach(tr => {
+          const c = getComputedStyle(tr.querySelector('.wijkgeo-swatch')).backgroundColor;
+          const n = tr.querySelector('.wijkgeo-n').textContent.replace(/\\./g, '');
+          out[c] = (out[c] || 0) + parseInt(n);
+        }); return out; }"""
+    )
+
+
+def _drawn_counts(page) -> dict:
+    """Fill colour -> number of buurten drawn in it (the map's own paths)."""
+    return page.evaluate(
+        """() => { const out = {}, probe = document.createElement('span');
+        document.body.appendChild(probe);
+        document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').forEach(p => {
+          const f = p.getAttribute('fill'); if (!f || f === 'none') return;
+          probe.style.backgroundColor = f;
+          const c = getComputedStyle(probe).backgroundColor;
+          out[c] = (out[c] || 0) + 1;
+        }); probe.remove(); return out; }"""
+    )
+
+
+@pytest.mark.browser
+def test_earlier_year_legend_counts_what_the_map_draws(years_map_2021):
+    data = _data(years_map_2021)
+    link = "#indicator=inwoners&weergave=waarde"
+    with browser_page(years_map_2021, hash=link + "&jaar=2015&buurt=BU99990003") as (page, t):
+        wait_ready(page)
+        counts, drawn = _legend_counts(page), _drawn_counts(page)
+        # the counts are those of the 2015 values the map draws, not the newest year's
+        assert {c: k for c, k in counts.items() if k} == drawn
+        assert "2015 (op de grenzen van 2024)" in page.inner_text("#wijkgeo-legend")
+        assert sum(counts.values()) == len(data["codes"])
+        popup = page.inner_text(".wijkgeo-popup")
+        assert "2015" in popup and "omgerekend" in popup  # the merged buurt
+        screenshot(page, "years_2015_popup.png")
+        page.select_option("[data-wijkgeo-jaar]", "2024")
+        assert _legend_counts(page) != counts  # demo: the 2015 classes hold other numbers
+        assert {c: k for c, k in _legend_counts(page).items() if k} == _drawn_counts(page)
+        assert not t.page_errors and not t.console_errors
+
+
+@pytest.mark.browser
+def test_popup_gives_one_answer_for_the_change_since_the_year_before(years_map_2021):
+    """The series' answer (carried across the boundary change, with its provenance), not
+    beside it the single-year comparison's "niet te vergelijken (grens gewijzigd)"."""
+    data = _data(years_map_2021)
+    assert data["previous"]["year"] == 2021 and "grens gewijzigd" in data["previous"]["notes"]
+    changed = data["codes"][data["previous"]["notes"].index("grens gewijzigd")]
+    for view in ("&weergave=waarde", "&weergave=verandering&sinds=2015"):
+        hash_ = "#indicator=inwoners" + view + "&buurt=" + changed
+        with browser_page(years_map_2021, hash=hash_) as (page, _t):
+            wait_ready(page)
+            popup = page.inner_text(".wijkgeo-popup")
+            assert "niet te vergelijken" not in popup, popup
+            if "waarde" in view:
+                assert "Sinds 2021" in popup and "Herkomst 2021" in popup
+            else:
+                assert "Sinds 2021" not in popup and "Verandering sinds 2015" in popup

@@ -387,6 +387,8 @@
                          " (" + T.rank_end[ind.dir] + ")");
       if (wijkMode(ind)) {
         /* a wijk's own figure: no buurt rank, no change */
+      } else if (ext.change) { /* years.js: the change from the series, with its provenance */
+        html += ext.change(ind, i, row);
       } else if (data.previous) {
         var label = T.popup_change + " " + data.previous.year, p = v.prev ? v.prev[i] : null;
         var note = data.previous.notes[i];
@@ -781,7 +783,7 @@
     ctx.layers = layers; ctx.byCode = byCode; ctx.writeHash = writeHash; ctx.narrow = narrow;
     ctx.panel = panel; ctx.setLayer = setLayer;
     ctx.ext = ext; ctx.values0 = values0; ctx.recolour = recolour; ctx.classOf = classOf;
-    ctx.fmtValue = fmtValue; ctx.fmtDiff = fmtDiff; ctx.n = n;
+    ctx.fmtValue = fmtValue; ctx.fmtDiff = fmtDiff; ctx.n = n; ctx.values = values;
     if (data.extras || data.jaren) (wijkgeo.extensions || []).forEach(function (f) { f(ctx); });
     ctx.hooks.ready.forEach(function (f) { f(ctx); });
     apply(parseHash());

@@ -64,16 +64,17 @@
       return cache[key];
     };
 
-    function change(ind, i) {
+    function change(ind, i, since) {
       var yv = yearValues(ind);
-      if (!yv || !yv[state.since] || !yv[newest]) return null;
-      var a = yv[state.since][i], b = yv[newest][i];
+      since = since || state.since;
+      if (!yv || !yv[since] || !yv[newest]) return null;
+      var a = yv[since][i], b = yv[newest][i];
       if (a === null || b === null || a === undefined || b === undefined) return null;
       var s = Math.pow(10, ind.dec), d = (b - a) / s, m = J.betekenisvol[ind.key] || {};
       var allow = (m.afronding || 0) + (m.ruis || 0) * Math.max(Math.abs(a), Math.abs(b)) / s;
       if (m.noemer) {
         var nv = yearValues(ctx.byKey[m.noemer]);
-        var den = nv && nv[state.since] ? Math.min(nv[state.since][i], nv[newest][i]) : null;
+        var den = nv && nv[since] ? Math.min(nv[since][i], nv[newest][i]) : null;
         allow += den > 0 ? 2 * m.schaal * J.afronding_tellingen / den : Infinity;
       }
       return {d: d, meaningful: Math.abs(d) > allow, from: a / s, to: b / s};
@@ -118,7 +119,41 @@
       for (j = 0; j < b.length && Math.abs(c.d) > b[j]; j++);
       return c.d > 0 ? k + 1 + j : k - 1 - j;
     };
+    /* an earlier year: the value legend's classes, counted over the values drawn (not the
+       newest year's counts), its missing rows by that year's reasons */
+    function yearLegend(ind, y) {
+      var box = document.createElement("div"), k = ind.bins.length, counts = [], miss = {}, seen = [];
+      box.innerHTML = ind.legend;
+      var trs = box.querySelectorAll("tr"), v = ctx.values(ind), i, c, why, text;
+      if (trs.length <= k) return null;
+      for (i = 0; i < k; i++) counts[i] = 0;
+      for (i = 0; i < n; i++) {
+        c = ctx.classOf(ind, i);
+        if (c >= 0) { counts[c] += 1; continue; }
+        why = v.reason[i] || T.missing;
+        text = why === T.missing ? T.missing : T.missing + " (" + why + ")";
+        if (!(text in miss)) { miss[text] = 0; seen.push([text, why]); }
+        miss[text] += 1;
+      }
+      for (i = 0; i < k; i++) trs[i].querySelector(".wijkgeo-n").textContent = ctx.fmtNum(counts[i], 0);
+      var tmpl = trs[k], table = tmpl.parentNode;
+      for (i = k; i < trs.length; i++) table.removeChild(trs[i]);
+      if (!seen.length) { miss[T.missing] = 0; seen.push([T.missing, T.missing]); }
+      seen.forEach(function (m) {
+        var tr = tmpl.cloneNode(true), small = ctx.data.small_color &&
+          (ctx.data.small_reasons || []).indexOf(m[1]) >= 0;
+        tr.querySelector(".wijkgeo-swatch").style.background = small ? ctx.data.small_color : ctx.data.missing_color;
+        tr.children[1].textContent = m[0];
+        tr.querySelector(".wijkgeo-n").textContent = ctx.fmtNum(miss[m[0]], 0);
+        table.appendChild(tr);
+      });
+      var unit = box.querySelector(".wijkgeo-unit"), where = y + " (" + JT.grenzen.replace("JJJJ", newest) + ")";
+      if (unit) unit.textContent += " \u00b7 " + where;
+      return box.innerHTML;
+    }
     ext.legend = function (ind) {
+      var y = shown();
+      if (y && state.mode === "waarde") return yearLegend(ind, y);
       if (state.mode !== "verandering") return null;
       var b = bins(ind), k = b.length + 1, rows = [], counts = {}, i, j;
       for (i = 0; i < n; i++) { var c0 = ctx.classOf(ind, i); counts[c0] = (counts[c0] || 0) + 1; }
@@ -151,6 +186,17 @@
       var html = row(T.popup_value + " " + y, "<b>" + text + "</b>");
       var p = label(y, i);
       return p ? html + row(JT.herkomst, p) : html;
+    };
+    /* the change since the year before the newest, from the series (carried across boundary
+       changes, with its provenance) instead of the single-year comparison, which calls a
+       changed buurt "niet te vergelijken"; the change view has its own row (ext.rows) */
+    ext.change = function (ind, i, row) {
+      if (state.mode === "verandering") return "";
+      var prev = J.jaren[J.jaren.length - 2], c = change(ind, i, prev), title = T.popup_change + " " + prev;
+      var html = row(title, c ? ctx.fmtDiff(ind, c.d, T) + " (" + ctx.fmtValue(ind, c.from) + ")" +
+                     (c.meaningful ? "" : ", " + JT.geen_betekenis) : T.missing);
+      var p = label(prev, i);
+      return p ? html + row(JT.herkomst + " " + prev, p) : html;
     };
     ext.rows = function (ind, i, row) {
       var html = "", p = label(newest, i);
