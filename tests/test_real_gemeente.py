@@ -312,7 +312,11 @@ def test_lagen_option_uses_a_folder_for_one_run(imported, lagen, tmp_path, capsy
         rc, _, err = _cli(capsys, cmd, "GM0599", "--jaar", "2024", "--uitvoer", str(out_arg),
                           "--lagen", str(lagen), "--store", str(imported), *extra)  # fmt: skip
         assert rc == 0, (cmd, err)
-    assert "Renovatie portiekflats Tarwewijk" in (tmp_path / "k.html").read_text(encoding="utf-8")
+    page = (tmp_path / "k.html").read_text(encoding="utf-8")
+    assert "Renovatie portiekflats Tarwewijk" in page
+    # self-contained as without --lagen (no Leaflet from a CDN): it opens at a bewonersavond
+    # without internet
+    assert "cdn.jsdelivr.net/npm/leaflet" not in page
     assert "Samen Tarwewijk" in (tmp_path / "p" / "BU05991571.html").read_text(encoding="utf-8")
     import pyogrio
 

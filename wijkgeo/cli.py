@@ -1109,19 +1109,6 @@ def _run_map(args: argparse.Namespace) -> int:
         print(Path(pic.path).resolve())
         return EXIT_OK
 
-    if args.lagen:  # the stored gemeente with the folder's layers, for this run only
-        from .maps import MapOptions, Overlays, build, save_map
-
-        atlas = _load(args)
-        fmap = build(
-            atlas,
-            indicator=args.indicator,
-            options=MapOptions(offline=args.offline),
-            overlays=Overlays(peildatum=args.peildatum),
-        )
-        path = save_map(fmap, args.uitvoer or Path("maps") / f"{atlas.code}_{args.jaar}.html")
-        print(Path(path).resolve())
-        return EXIT_OK
     path = write_map(
         args.gemeente,
         args.jaar,
@@ -1130,6 +1117,9 @@ def _run_map(args: argparse.Namespace) -> int:
         offline=not args.cdn,  # self-contained unless the small online variant is asked
         indicator=args.indicator,
         peildatum=args.peildatum,
+        # --lagen: the stored gemeente with the folder's layers, for this run only (the
+        # earlier year, peers and years as without it)
+        atlas=_load(args) if args.lagen else None,
     )
     print(Path(path).resolve())
     return EXIT_OK

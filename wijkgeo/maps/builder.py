@@ -253,6 +253,7 @@ def write_map(
     offline: bool = True,
     indicator: str | None = None,
     peildatum: Any = None,
+    atlas: Atlas | None = None,
 ) -> Path:
     """Read a gemeente from the store, build its map with every indicator and save it.
 
@@ -278,6 +279,10 @@ def write_map(
         The indicator the map opens with.
     peildatum : date or str, optional
         Reference date of "wat er al is" and the koppelkansen.
+    atlas : Atlas, optional
+        The gemeente as given instead of as stored (``wijkgeo map --lagen MAP``: the stored
+        figures with a folder's own layers for this run); the earlier year, the national
+        reference, the years and the footer still come from the store.
 
     Returns
     -------
@@ -299,6 +304,11 @@ def write_map(
     target = Store(store)
     # the year shown and the latest earlier year the store holds: the popups compare them
     series = target.read_with_previous(gemeente, year)
+    if atlas is not None:  # this run's own layers on the stored figures
+        from ..series import AtlasSeries
+
+        earlier = series.previous()
+        series = AtlasSeries([*([earlier] if earlier is not None else []), atlas])
     atlas = series.latest
     manifest = target.manifest(atlas.code, year)  # table versions and dates for the footer
     for key in ("sources", "retrieved_at"):
