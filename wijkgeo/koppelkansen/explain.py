@@ -25,6 +25,8 @@ from ..indicators import format_number, format_value, get_indicator
 __all__ = [
     "achieved_phrase",
     "assets_sentence",
+    "cell_date",
+    "cell_text",
     "count_phrase",
     "dutch_date",
     "explanation",
@@ -85,6 +87,37 @@ def dutch_date(value: date) -> str:
     '26 april 2025'
     """
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def cell_text(value: object) -> str:
+    """A cell of a local layer as text: stripped, empty for None, NA and NaN.
+
+    Examples
+    --------
+    >>> cell_text(float("nan")), cell_text("  Samen Tarwewijk ")
+    ('', 'Samen Tarwewijk')
+    """
+    import math
+
+    import pandas as pd
+
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def cell_date(value: object) -> str:
+    """A date cell of a local layer in Dutch (``'26 april 2025'``); empty when it is no date.
+
+    Examples
+    --------
+    >>> cell_date("2025-04-26"), cell_date("onbekend")
+    ('26 april 2025', '')
+    """
+    import pandas as pd
+
+    d = pd.to_datetime(value, errors="coerce")
+    return "" if pd.isna(d) else dutch_date(d.date())
 
 
 def metres(value: float) -> str:

@@ -30,7 +30,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -42,16 +41,15 @@ __all__ = ["check_story_topics", "stories_for", "works_here"]
 
 
 def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
+    from ..koppelkansen.explain import cell_text
+
+    return cell_text(value)
 
 
 def _date(value: Any) -> str:
-    from ..koppelkansen.explain import dutch_date
+    from ..koppelkansen.explain import cell_date
 
-    d = pd.to_datetime(value, errors="coerce")
-    return "" if pd.isna(d) else dutch_date(d.date())
+    return cell_date(value)
 
 
 def _buurten_of(atlas: Atlas, level: str, code: str) -> set[int]:

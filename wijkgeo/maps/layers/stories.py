@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,16 +41,15 @@ __all__ = ["initiative_info", "story_layer", "story_places"]
 
 
 def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
+    from ...koppelkansen.explain import cell_text
+
+    return cell_text(value)
 
 
 def _date(value: Any) -> str:
-    from ...koppelkansen.explain import dutch_date
+    from ...koppelkansen.explain import cell_date
 
-    d = pd.to_datetime(value, errors="coerce")
-    return "" if pd.isna(d) else dutch_date(d.date())
+    return cell_date(value)
 
 
 def _about(key: str) -> str:
