@@ -410,3 +410,68 @@ def test_rotterdam_pages_with_own_layers_print_to_at_most_4_pages(store, tmp_pat
     assert len(pdfs) == 2
     for name, pdf in pdfs.items():
         assert 1 <= len(PdfReader(str(pdf)).pages) <= 4, name
+
+
+@pytest.mark.browser
+def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
+    realdata, store, tmp_path, capsys
+):
+    """The published Rotterdam map with its own layers, the grid, the koppelkansen and an
+    earlier year (2015 imported beside 2024), every layer switched on, in every view, with a
+    buurt's popup and the table open; and its profile pages with projects and initiatives:
+    axe-core (WCAG 2.0/2.1 A and AA) finds nothing."""
+    from _kwb2015 import build_kwb2015
+    from axe import describe, file_page, violations
+    from browser import browser_page
+
+    full = tmp_path / "store"
+    shutil.copytree(store, full)
+    old = build_kwb2015(realdata, tmp_path / "buurt_2015.zip", gemeenten=["GM0599"])
+    rc, _, err = _cli(capsys, "import", str(old), "--gemeente", "GM0599", "--jaar", "2015",
+                      "--store", str(full))  # fmt: skip
+    assert rc == 0, err
+    target = tmp_path / "rotterdam.html"
+    rc, _, err = _cli(capsys, "-q", "map", "GM0599", "--jaar", "2024", "--uitvoer", str(target),
+                      "--store", str(full))  # fmt: skip
+    assert rc == 0, err
+    with browser_page(target.read_text("utf-8"), width=1280, height=800) as (page, traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        boxes = page.locator("input[data-wijkgeo-layer]")
+        layers = {b.get_attribute("data-wijkgeo-layer") for b in boxes.all()}
+        assert {"voorzieningen", "initiatieven", "projecten", "energietransitie",
+                "koppelkansen", "vierkanten", "wijken"} <= layers  # fmt: skip
+        for box in boxes.all():
+            if not box.is_checked():
+                box.check()
+        found = violations(page)
+        assert not found, "alle lagen aan:\n" + describe(found)
+        for radio in page.locator("#wijkgeo-panel input[type=radio]").all():
+            radio.check()
+            found = violations(page)
+            assert not found, f"{radio.get_attribute('value')}:\n{describe(found)}"
+        page.locator("input[value=waarde]").check()
+        page.locator("input[name=wijkgeo-gebied][value=buurt]").check()
+        year = page.locator("select:has(option[value='2015'])").first
+        year.select_option("2015")
+        found = violations(page)
+        assert not found, "jaar 2015:\n" + describe(found)
+        year.select_option("2024")
+        page.fill("#wijkgeo-search", "Tarwewijk")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".leaflet-popup-content .wijkgeo-naam")
+        page.locator(".wijkgeo-tablebtn").click()
+        found = violations(page)
+        assert not found, "popup en tabel open:\n" + describe(found)
+        assert not traffic.page_errors
+
+    from wijkgeo.profile import build
+
+    atlas = wijkgeo.load("GM0599", 2024, store=full)
+    res = build(atlas, ["BU05991571", "WK059915", "BU05990842", "WK059908"], path=tmp_path / "p")
+    with file_page(res.index) as page:
+        for path in [res.index, *res.pages.values()]:
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            found = violations(page)
+            assert not found, f"{path.name}:\n{describe(found)}"
