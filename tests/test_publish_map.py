@@ -112,3 +112,46 @@ def test_wijken_with_their_own_values(online_map):
         )
         assert same  # every buurt of a wijk shows that wijk's own figure
         assert "gebied=wijk" in page.evaluate("location.hash")
+
+
+_LEGEND_SUM = """() => [...document.querySelectorAll('#wijkgeo-legend td.wijkgeo-n')]
+    .filter(td => td.offsetParent !== null)
+    .reduce((s, td) => s + parseInt(td.textContent.replace(/\\./g, ''), 10), 0)"""
+
+
+@pytest.mark.browser
+def test_wijk_mode_legend_counts_the_wijken(online_map):
+    from browser import browser_page
+
+    demo = wijkgeo.make_demo()
+    with browser_page(online_map, width=1280, height=800) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        assert page.evaluate(_LEGEND_SUM) == len(demo.buurten)
+        page.locator("input[name=wijkgeo-gebied][value=wijk]").check()
+        for mode in ("waarde", "verschil"):
+            page.locator(f"input[name=wijkgeo-mode][value={mode}]").check()
+            assert page.evaluate(_LEGEND_SUM) == len(demo.wijken), mode
+            titles = page.locator("#wijkgeo-legend td.wijkgeo-n").evaluate_all(
+                "tds => tds.map(t => t.title)"
+            )
+            assert set(titles) == {"aantal wijken"}
+            # each class row counts the wijken drawn in its colour
+            pairs = page.evaluate(
+                """() => { const api = wijkgeo.maps['wijkgeo-data'], d = api.ctx.data;
+                     const first = {}, by = {};
+                     d.area.of.forEach((w, i) => { if (!(w in first)) first[w] = i; });
+                     Object.values(first).forEach(i => {
+                       const c = api.ctx.features[i].options.fillColor.toLowerCase();
+                       by[c] = (by[c] || 0) + 1; });
+                     return [...document.querySelectorAll('#wijkgeo-legend tr')].map(tr => {
+                       const m = /background:\\s*([^;]+)/.exec(
+                         tr.querySelector('.wijkgeo-swatch').getAttribute('style'));
+                       return [by[m[1].trim().toLowerCase()] || 0,
+                               parseInt(tr.querySelector('.wijkgeo-n').textContent, 10)]; }); }"""
+            )
+            assert pairs and all(want == got for want, got in pairs), pairs
+        page.locator("input[name=wijkgeo-mode][value=waarde]").check()
+        page.locator("input[name=wijkgeo-gebied][value=buurt]").check()
+        assert page.evaluate(_LEGEND_SUM) == len(demo.buurten)

@@ -435,6 +435,33 @@
     }
 
     var legendBox = document.getElementById(data.ids.legend);
+    /* "Gebied: wijken": the legend counts wijken, not buurten. Each wijk is counted once, in
+       the class of its own value; a legend row is found by its swatch colour (every class
+       has its own), the missing rows become one "geen gegevens" row (a wijk has no reason) */
+    function countWijken(ind) {
+      var by = {}, seen = {}, i, w, c;
+      function norm(x) { return String(x || "").replace(/\s+/g, "").toLowerCase(); }
+      for (i = 0; i < n; i++) {
+        w = area.of[i];
+        if (w === null || w === undefined || seen[w]) continue;
+        seen[w] = true;
+        c = norm(colorOf(ind, i));
+        by[c] = (by[c] || 0) + 1;
+      }
+      var missing = [norm(data.missing_color), norm(data.small_color)], done = {};
+      [].slice.call(legendBox.querySelectorAll("tr")).forEach(function (tr) {
+        var sw = tr.querySelector(".wijkgeo-swatch"), cell = tr.querySelector(".wijkgeo-n");
+        if (!sw || !cell) return;
+        var m = /background(?:-color)?:\s*([^;]+)/.exec(sw.getAttribute("style") || "");
+        c = norm(m ? m[1] : "");
+        var isMissing = missing.indexOf(c) >= 0;
+        if (isMissing && (done[c] || !by[c])) { tr.parentNode.removeChild(tr); return; }
+        done[c] = true;
+        if (isMissing) tr.children[1].textContent = T.missing;
+        cell.textContent = fmtNum(by[c] || 0, 0);
+        cell.title = T.count_title_wijk || cell.title;
+      });
+    }
     var select = document.getElementById(data.ids.select);
     function recolour() {
       var ind = byKey[state.indicator];
@@ -443,6 +470,7 @@
         (state.mode === "verschil" ? ind.dlegend :
           state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
           (ind.pwhy || T.missing) + "</p>") : ind.legend);
+      if (wijkMode(ind) && ext.modes.indexOf(state.mode) < 0) countWijken(ind);
       if (ext.sync) ext.sync();
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
@@ -583,7 +611,6 @@
         (h.weergave === "vergelijkbaar" && data.peers) ? "vergelijkbaar" : "waarde";
       state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
       if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
-      legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
@@ -747,7 +774,6 @@
         r.addEventListener("change", function () {
           if (!r.checked) return;
           state.area = r.value;
-          legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
           recolour(); writeHash();
         });
       });
