@@ -783,12 +783,7 @@ def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
         if _missing(before) or _missing(now):
             continue
         ind = get_indicator(key)
-        sign = "+" if float(diff) > 0 else ""
-        diff_text = sign + format_number(float(diff), ind.decimals)
-        if ind.unit == "%":
-            diff_text += " procentpunt"
-        elif ind.unit not in ("jaar",):
-            diff_text += f" {ind.unit}"
+        diff_text = text.change(diff, ind.unit, ind.decimals)
         out["rows"].append([ind.label, data._fmt(key, before), data._fmt(key, now), diff_text])
     out["headers"] = ["", str(year), str(data.atlas.year), _t("verandering.kop_verschil")]
     if not out["rows"]:

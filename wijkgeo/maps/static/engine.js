@@ -503,6 +503,9 @@
       if (prev !== null) ctx.restyle(prev);
       ctx.restyle(i);
       var f = ctx.features[i];
+      /* on a phone the panel folds before the fit (the popup folds it anyway): the area and
+         its popup are placed in the room the folded panel leaves */
+      if (panel && narrow()) panel.open = false;
       if (zoom) ctx.fit(f.getBounds(), true);
       ctx.popupFor = i;
       /* keep the popup clear of the panel: beside it on a wide screen, below it on a phone */
@@ -513,6 +516,7 @@
         else tl = [pr.right - mr.left + 10, 10];
       }
       ctx.popup = L.popup({maxWidth: 320, className: "wijkgeo-popup-box",
+                           maxHeight: narrow() ? Math.max(160, Math.round(mr.height * 0.4)) : null,
                            autoPanPaddingTopLeft: tl, autoPanPaddingBottomRight: [10, 10]})
         .setLatLng(latlng || (zoom ? L.latLng(f.getBounds().getNorth(), f.getBounds().getCenter().lng)
                                    : f.getCenter())).setContent(popup(i));
@@ -647,7 +651,30 @@
     if (panel && panel.parentNode) panel.parentNode.insertBefore(panel, panel.parentNode.firstChild);
     function narrow() { return map.getContainer().clientWidth < 600; }
     if (panel && narrow()) panel.open = false;
-    map.on("popupopen", function () { if (panel && narrow()) panel.open = false; });
+    /* on a phone a popup also folds the legends (they stand over the lower half of the
+       screen) and scrolls within the room left; the legend opens again when it closes */
+    var popups = 0, foldedLegend = false;
+    map.on("popupopen", function (e) {
+      popups += 1;
+      if (!narrow()) return;
+      if (panel) panel.open = false;
+      if (legendBox.open) { legendBox.open = false; foldedLegend = true; }
+      var lb = document.getElementById("wijkgeo-layerlegend");
+      if (lb) lb.open = false;
+      if (!e.popup.options.maxHeight) {
+        e.popup.options.maxHeight = Math.max(160, Math.round(map.getContainer().clientHeight * 0.4));
+        e.popup.update();
+      }
+      var el = e.popup.getElement && e.popup.getElement();
+      var body = el && el.querySelector(".leaflet-popup-scrolled");
+      if (body) body.tabIndex = 0; /* a scrolling region is reachable by keyboard */
+    });
+    map.on("popupclose", function () {
+      popups = Math.max(0, popups - 1);
+      setTimeout(function () {
+        if (popups === 0 && foldedLegend) { legendBox.open = true; foldedLegend = false; }
+      }, 0);
+    });
 
     /* "tabel": the current indicator for every buurt, as text (the map's text alternative):
        sortable, with the same classes and colours as the map, a button per buurt opens its
@@ -732,7 +759,18 @@
             return;
           }
           var i = t.getAttribute("data-wijkgeo-buurt");
-          if (i !== null) ctx.select(+i, null, true);
+          if (i === null) return;
+          /* on a phone the table covers the map: it steps aside for the buurt and its popup,
+             whose close button takes the focus ("Toon als tabel" brings the table back) */
+          var small = narrow();
+          if (small) {
+            table.box.hidden = true;
+            if (tableButton) tableButton.setAttribute("aria-expanded", "false");
+          }
+          ctx.select(+i, null, true);
+          var pe = small && ctx.popup && ctx.popup.getElement();
+          var closer = pe && pe.querySelector(".leaflet-popup-close-button");
+          if (closer) closer.focus();
         });
         table.box.addEventListener("keydown", function (e) {
           if (e.key === "Escape") { openTable(false); }
