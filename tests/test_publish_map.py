@@ -155,3 +155,42 @@ def test_wijk_mode_legend_counts_the_wijken(online_map):
         page.locator("input[name=wijkgeo-mode][value=waarde]").check()
         page.locator("input[name=wijkgeo-gebied][value=buurt]").check()
         assert page.evaluate(_LEGEND_SUM) == len(demo.buurten)
+
+
+@pytest.mark.browser
+def test_phone_popup_is_inside_the_screen_and_clear_of_the_legends(online_map):
+    """390 x 844: a buurt chosen in search shows with its popup in view; the legends fold
+    away (and come back when the popup closes); a buurt chosen in the table shows on the map."""
+    from browser import browser_page
+
+    with browser_page(online_map, width=390, height=844) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        assert page.locator("#wijkgeo-legend").evaluate("d => d.open")
+        page.locator(".wijkgeo-panel > summary").click()
+        page.fill("#wijkgeo-search", "oud")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")  # the first buurt (the first suggestion is a wijk)
+        page.keyboard.press("Enter")
+        popup = page.locator(".leaflet-popup")
+        popup.wait_for()
+        box = popup.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+        assert not page.locator("#wijkgeo-legend").evaluate("d => d.open")
+        # the chosen buurt is on screen, below its popup
+        inside = page.evaluate(
+            """() => { const api = wijkgeo.maps['wijkgeo-data'], m = api.map;
+                 const f = api.ctx.features[api.state.buurt];
+                 return m.getBounds().contains(f.getBounds().getCenter()); }"""
+        )
+        assert inside
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_function("document.querySelector('#wijkgeo-legend').open")
+        page.locator(".wijkgeo-panel > summary").click()
+        page.locator(".wijkgeo-tablebtn").click()
+        page.locator("#wijkgeo-table tbody th button").first.click()
+        popup.wait_for()
+        assert page.locator("#wijkgeo-table").is_hidden()
+        focused = page.evaluate("document.activeElement.className")
+        assert "leaflet-popup-close-button" in focused
