@@ -378,8 +378,8 @@ def _summary(
             out.append(
                 _t(
                     "samenvatting.punten",
-                    kracht=text.plural(len(kracht), "punt"),
-                    aandacht=text.plural(len(aandacht), "punt"),
+                    kracht=_some(len(kracht), "punt"),
+                    aandacht=_some(len(aandacht), "punt"),
                     vraagt=text.plural(len(aandacht), "vraagt", with_number=False),
                     naam=name,
                     gemeente=data.gemeente,
@@ -601,6 +601,10 @@ def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any] | No
     if len(codes) < 2:
         return None
     tab, reasons = data.tables["buurt"], data.reasons["buurt"]
+    # a column without a figure for any of the wijk's buurten says "niet beschikbaar" in
+    # every row: it is named once below the table instead (a wijk page stays within 4 A4)
+    absent = [k for k in keys if all(_missing(tab.at[b, k]) for b in codes)]
+    keys = [k for k in keys if k not in absent]
     rows = []
     for b in codes:
         cells = [data.names["buurt"][b]]
@@ -611,9 +615,16 @@ def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any] | No
     return {
         "intro": _t("spreiding.buurten", naam=name),
         "headers": [text.level("buurt").capitalize()] + [get_indicator(k).label for k in keys],
-        "rows": rows,
+        "rows": rows if keys else [],
         "ranges": [],
-        "note": None,
+        "note": (
+            _t("bronnen.niet_beschikbaar")
+            + ": "
+            + ", ".join(get_indicator(k).label for k in absent)
+            + "."
+            if absent
+            else None
+        ),
     }
 
 
@@ -650,16 +661,7 @@ def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
         picked = picked.sort_values(["_own", "score"], ascending=[True, False], kind="stable")
         for _rule, group in picked.groupby("regel", sort=False):
             r = group.iloc[0]
-            places = []
-            for _, g in group.iterrows():
-                if str(g["code"]) == code:
-                    continue
-                if g["niveau"] == "vierkant":
-                    places.append(_t("koppelkansen.cel", code=g["code"]))
-                elif g["niveau"] == "buurt":
-                    places.append(_t("koppelkansen.buurt_in_wijk", naam=g["naam"]))
-                else:
-                    places.append(text.level("wijk") + " " + str(g["naam"]))
+            places = _places(group[group["code"].astype(str) != code])
             rob = r.get("robuustheid")
             out["items"].append(
                 {
@@ -693,6 +695,33 @@ def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
             regels=", ".join(dict.fromkeys(res.skipped["titel"].astype(str))),
         )
     return out
+
+
+def _some(n: int, key: str) -> str:
+    """ "geen punten" for none (read aloud, "0 punten" stumbles), else "7 punten"."""
+    if n == 0:
+        return _t("samenvatting.geen") + " " + text.plural(0, key, with_number=False)
+    return text.plural(n, key)
+
+
+def _places(group: pd.DataFrame) -> list[str]:
+    """Where a koppelkans applies, as a resident reads it: "in de buurten A, B en C", one
+    cell by its code, several as "in 5 vierkanten van 500 m" (a list of codes says nothing)."""
+    places: list[str] = []
+    buurten = [str(n) for n in group.loc[group["niveau"] == "buurt", "naam"]]
+    cells = [str(c) for c in group.loc[group["niveau"] == "vierkant", "code"]]
+    if len(buurten) == 1:
+        places.append(_t("koppelkansen.buurt_in_wijk", naam=buurten[0]))
+    elif buurten:
+        names = ", ".join(buurten[:-1]) + _t("koppelkansen.en") + buurten[-1]
+        places.append(_t("koppelkansen.buurten_in_wijk", namen=names))
+    if len(cells) == 1:
+        places.append(_t("koppelkansen.cel", code=cells[0]))
+    elif cells:
+        places.append(_t("koppelkansen.cellen", n=len(cells)))
+    for name in group.loc[~group["niveau"].isin(["buurt", "vierkant"]), "naam"]:
+        places.append(text.level("wijk") + " " + str(name))
+    return places
 
 
 def _present(data: ProfileData, level: str, code: str) -> dict[str, Any]:
