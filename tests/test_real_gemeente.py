@@ -419,7 +419,7 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
     """The published Rotterdam map with its own layers, the grid, the koppelkansen and an
     earlier year (2015 imported beside 2024), every layer switched on, in every view, with a
     buurt's popup and the table open; and its profile pages with projects and initiatives:
-    axe-core (WCAG 2.0/2.1 A and AA) finds nothing."""
+    axe-core (WCAG 2.0/2.1 A and AA) finds nothing, and the pages print to at most 4 A4."""
     from _kwb2015 import build_kwb2015
     from axe import describe, file_page, violations
     from browser import browser_page
@@ -475,3 +475,12 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
             page.goto(path.resolve().as_uri(), wait_until="load")
             found = violations(page)
             assert not found, f"{path.name}:\n{describe(found)}"
+    # Tarwewijk and Kralingen-Oost with every section (own layers, the years since 2015):
+    # buurt and wijk pages print to at most 4 A4
+    from pypdf import PdfReader
+
+    from wijkgeo.profile import write_pdfs
+
+    pdfs = write_pdfs(list(res.pages.values()))
+    counts = {name: len(PdfReader(str(pdf)).pages) for name, pdf in pdfs.items()}
+    assert len(counts) == 4 and all(1 <= n <= 4 for n in counts.values()), counts

@@ -477,13 +477,13 @@ def _themes(
                     "key": ind.key,
                     "label": label,
                     "unit": "" if unit.lower() in ind.label.lower() else unit,
-                    "value": text.bare(value, ind.unit, ind.decimals)
+                    "value": _cell(value, ind)
                     if not _missing(value)
                     else (reasons.get(ind.key) or text.MISSING),
                     "note": note,
                     "missing": _missing(value),
-                    "gemeente": text.bare(gem, ind.unit, ind.decimals),
-                    "nederland": "" if _missing(nl) else text.bare(nl, ind.unit, ind.decimals),
+                    "gemeente": _cell(gem, ind),
+                    "nederland": "" if _missing(nl) else _cell(nl, ind),
                     "direction": text.direction(ind.direction),
                     "dot": position_dot(
                         all_values, value, None if additive(ind) else gem, ind.sign
@@ -695,6 +695,11 @@ def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
             regels=", ".join(dict.fromkeys(res.skipped["titel"].astype(str))),
         )
     return out
+
+
+def _cell(value: Any, ind: Any) -> str:
+    """A theme table's figure; an amount keeps "€ 223.000" on one line (narrow columns)."""
+    return text.bare(value, ind.unit, ind.decimals).replace("€ ", "€\u00a0")
 
 
 def _some(n: int, key: str) -> str:
