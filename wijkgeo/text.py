@@ -229,12 +229,14 @@ def change(value: Any, unit: str = "", decimals: int = 0) -> str:
     ('+2 procentpunten', '−4 procentpunten', '+1 procentpunt', '+0,5 procentpunt')
     >>> change(-28.6, "per 1.000 inwoners", 1), change(12, "x 1.000 euro"), change(35, "aantal")
     ('−28,6 per 1.000 inwoners', '+€ 12.000', '+35')
-    >>> change(0, "%")
-    '0 procentpunten'
+    >>> change(0, "%"), change(0.0, "per 1.000 inwoners", 1)
+    ('gelijk', 'gelijk')
     """
     if _is_missing(value):
         return MISSING
     v = float(value)
+    if round(v, decimals) == 0:
+        return _words()["unchanged"]
     sign = "+" if v > 0 else "\u2212" if v < 0 else ""
     if unit == "%":
         single, many = _words()["plurals"]["procentpunt"]

@@ -278,6 +278,9 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
     numbers = points.rule()
     found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
     shown_estimates = set(_teksten()["schattingen_in_profiel"])
+    # "bij kleine buurten is het cijfer grof" only beside an area that is small
+    people = row.get("inwoners")
+    small_area = _missing(people) or float(people) < float(_teksten()["klein_gebied"]["inwoners"])
     for ind in list_indicators():
         if ind.sign == 0 or additive(ind):
             continue
@@ -302,7 +305,7 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
                 + _t("punten.vergelijk_nl", nederland=data._nl(ind.key, nl)),
                 "direction": text.direction(ind.direction),
                 "rank": data._rank(ind, level, rank, of),
-                "caveat": first_sentence(applies(ind.caveats, missing=False)),
+                "caveat": first_sentence(applies(ind.caveats, missing=False, small=small_area)),
                 "relative": (float(value) - float(gem)) / abs(float(gem)) * ind.sign,
                 "position": points.position(rank, of),
             }
@@ -400,9 +403,9 @@ def _summary(
             _t(
                 "samenvatting.aanwezig",
                 naam=name,
-                n_init=text.plural(counts["initiatieven"], "initiatief"),
-                n_voorz=text.plural(counts["voorzieningen"], "voorziening"),
-                n_proj=text.plural(counts["projecten"], "project"),
+                n_init=_some(counts["initiatieven"], "initiatief"),
+                n_voorz=_some(counts["voorzieningen"], "voorziening"),
+                n_proj=_some(counts["projecten"], "project"),
             )
         )
     else:  # a layer the gemeente did not provide is not "0"
@@ -509,7 +512,7 @@ def _themes(
                 "label": spec["label"],
                 "rows": rows,
                 "note": " ".join(notes) or None,
-                "sources": [f"{src} ({'; '.join(years)})" for src, years in sources.items()],
+                "sources": [f"{src} ({_periods(years)})" for src, years in sources.items()],
             }
         )
     return out
@@ -702,6 +705,13 @@ def _cell(value: Any, ind: Any) -> str:
     return text.bare(value, ind.unit, ind.decimals).replace("€ ", "€\u00a0")
 
 
+def _periods(years: Any) -> str:
+    """The periods of one source's figures, each part once: "2024; peildatum bevolking
+    1 januari 2024; WOZ-waarde peildatum 1 januari 2023" (not "2024; ...; 2024; ...")."""
+    parts = [p.strip() for y in years for p in str(y).split(";") if p.strip()]
+    return "; ".join(dict.fromkeys(parts))
+
+
 def _some(n: int, key: str) -> str:
     """ "geen punten" for none (read aloud, "0 punten" stumbles), else "7 punten"."""
     if n == 0:
@@ -859,8 +869,9 @@ def _sources(data: ProfileData) -> list[str]:
         out.append(_t("bronnen.gegevens", bron=meta["source"]))
     if meta.get("cbs_table") and not data._imported():
         out.append(_t("bronnen.tabel", tabel=meta["cbs_table"]))
-    if meta.get("retrieved_at"):
-        out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
+    if meta.get("retrieved_at"):  # a file that was imported was read in, not fetched
+        key = "bronnen.ingelezen" if data._imported() else "bronnen.opgehaald"
+        out.append(_t(key, datum=_date(meta["retrieved_at"])))
     out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
     health = {"gezondheid", "gezondheid_bron"}  # a source of its own, not a layer
     local = {k for k, v in (data.atlas.local or {}).items() if v is not None and k not in health}
