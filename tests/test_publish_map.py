@@ -194,3 +194,34 @@ def test_phone_popup_is_inside_the_screen_and_clear_of_the_legends(online_map):
         assert page.locator("#wijkgeo-table").is_hidden()
         focused = page.evaluate("document.activeElement.className")
         assert "leaflet-popup-close-button" in focused
+
+
+@pytest.mark.browser
+def test_too_few_inhabitants_is_hatched_on_the_map_and_in_the_legend(online_map):
+    from browser import browser_page
+
+    link = "#indicator=aandeel_65_plus&weergave=waarde"
+    with browser_page(online_map, width=1280, height=800, hash=link) as (page, _traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        small = page.evaluate(
+            """() => { const api = wijkgeo.maps['wijkgeo-data'], d = api.ctx.data;
+                 const v = api.ctx.values(api.ctx.byKey['aandeel_65_plus']);
+                 return [...Array(d.codes.length).keys()]
+                   .filter(i => d.small_reasons.includes(v.reason[i])); }"""
+        )
+        assert small  # Demodam's Centrum: 20 inwoners
+        hatched = page.evaluate(
+            """() => wijkgeo.maps['wijkgeo-data'].ctx.features
+                 .map((f, i) => f._path.classList.contains('wijkgeo-small') ? i : -1)
+                 .filter(i => i >= 0)"""
+        )
+        assert hatched == small
+        fill = page.locator("path.wijkgeo-small").first.evaluate("p => getComputedStyle(p).fill")
+        assert "wijkgeo-hatch" in fill
+        row = page.locator("#wijkgeo-legend tr", has_text="te weinig inwoners")
+        swatch = row.locator(".wijkgeo-swatch")
+        assert "gradient" in swatch.evaluate("s => getComputedStyle(s).backgroundImage")
+        plain = page.locator("#wijkgeo-legend tr").first.locator(".wijkgeo-swatch")
+        assert plain.evaluate("s => getComputedStyle(s).backgroundImage") == "none"

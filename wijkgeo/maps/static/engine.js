@@ -414,10 +414,30 @@
       return z < 9 ? 0 : z < 11 ? 0.3 : 0.8;
     }
     var weight = outlineWeight();
+    /* "te weinig inwoners" is hatched over its own grey (engine.css), on the map, in the
+       legend and in the table, so it never reads as "geen gegevens" */
+    var small = data.small_color ? String(data.small_color).toLowerCase() : null;
+    if (small && !document.getElementById("wijkgeo-hatch")) {
+      var defs = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      defs.setAttribute("aria-hidden", "true");
+      defs.setAttribute("class", "wijkgeo-defs");
+      defs.innerHTML = '<defs><pattern id="wijkgeo-hatch" patternUnits="userSpaceOnUse" width="6" height="6"' +
+        ' patternTransform="rotate(45)"><rect width="6" height="6" fill="' + small + '"></rect>' +
+        '<rect width="2" height="6" fill="#ffffff" fill-opacity="0.75"></rect></pattern></defs>';
+      document.body.appendChild(defs);
+    }
+    function hatchSwatches(root) {
+      if (!small || !root) return;
+      [].slice.call(root.querySelectorAll(".wijkgeo-swatch")).forEach(function (sw) {
+        var st = (sw.getAttribute("style") || "").toLowerCase();
+        sw.classList.toggle("wijkgeo-small", st.indexOf(small) >= 0);
+      });
+    }
+    ctx.hatchSwatches = hatchSwatches;
     ctx.restyle = function (i) {
-      var f = ctx.features[i], sel = state.buurt === i;
-      f.setStyle({fillColor: colorOf(byKey[state.indicator], i),
-                  weight: sel ? 3.5 : weight, color: sel ? "#1a3cff" : "#555555"});
+      var f = ctx.features[i], sel = state.buurt === i, c = colorOf(byKey[state.indicator], i);
+      f.setStyle({fillColor: c, weight: sel ? 3.5 : weight, color: sel ? "#1a3cff" : "#555555"});
+      if (f._path && small) f._path.classList.toggle("wijkgeo-small", String(c).toLowerCase() === small);
     };
 
     function writeHash() {
@@ -471,6 +491,7 @@
           state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
           (ind.pwhy || T.missing) + "</p>") : ind.legend);
       if (wijkMode(ind) && ext.modes.indexOf(state.mode) < 0) countWijken(ind);
+      hatchSwatches(legendBox);
       if (ext.sync) ext.sync();
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
@@ -732,6 +753,7 @@
           "</td></tr>";
       });
       table.box.querySelector("table").innerHTML = html + "</tbody>";
+      hatchSwatches(table.box);
     }
     function openTable(open) {
       if (!table.box) {
