@@ -18,8 +18,8 @@ def demo_profiles(tmp_path_factory):
     return build(wijkgeo.make_demo(), path=folder)
 
 
-def _check(paths) -> None:
-    with file_page(paths[0]) as page:
+def _check(paths, width: int = 1200, height: int = 900) -> None:
+    with file_page(paths[0], width=width, height=height) as page:
         for path in paths:
             page.goto(path.resolve().as_uri(), wait_until="load")
             found = violations(page)
@@ -31,6 +31,12 @@ def test_profile_index_and_sample_pages_have_no_violations(demo_profiles):
     small = [c for c in pages if c.startswith("BU") and c.endswith("00")][:1]
     sample = ["WK999902", "WK999900", "BU99990201", *small]
     _check([demo_profiles.index, *(pages[c] for c in sample)])
+
+
+def test_profile_pages_on_a_phone_have_no_violations(demo_profiles):
+    """390 x 844: the tables that scroll sideways there are reachable by keyboard."""
+    pages = demo_profiles.pages
+    _check([demo_profiles.index, pages["WK999902"], pages["BU99990201"]], width=390, height=844)
 
 
 @pytest.mark.slow
