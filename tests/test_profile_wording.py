@@ -149,3 +149,21 @@ def test_wijk_table_names_a_column_without_figures_once():
     assert "Corporatiewoningen" not in spread["headers"], spread["headers"]
     assert spread["note"] == "Niet in deze gegevens: Corporatiewoningen."
     assert all(len(r) == len(spread["headers"]) for r in spread["rows"])
+
+
+def test_one_attention_point_is_het_punt_dat():
+    from wijkgeo.profile.words import _t
+
+    def sentence(n: int) -> str:
+        return _t(
+            "samenvatting.punten",
+            kracht="geen punten",
+            aandacht=text.plural(n, "punt"),
+            die=text.plural(n, "dat_die", with_number=False),
+            vraagt=text.plural(n, "vraagt", with_number=False),
+            naam="X",
+            gemeente="Y",
+        )
+
+    assert sentence(1).endswith("en 1 punt dat aandacht vraagt.")
+    assert sentence(6).endswith("en 6 punten die aandacht vragen.")

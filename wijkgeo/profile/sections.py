@@ -384,6 +384,7 @@ def _summary(
                     kracht=_some(len(kracht), "punt"),
                     aandacht=_some(len(aandacht), "punt"),
                     vraagt=text.plural(len(aandacht), "vraagt", with_number=False),
+                    die=text.plural(len(aandacht), "dat_die", with_number=False),  # "1 punt dat"
                     naam=name,
                     gemeente=data.gemeente,
                 )
