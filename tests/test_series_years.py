@@ -98,10 +98,22 @@ def test_voorne_aan_zee_merger_at_every_level(rijnmond):
         assert values[2015].sum() == pytest.approx(buurt_total, rel=0.02), level
     values, _ = _pivot(frame, "buurt", "inwoners")
     assert values[2015].sum() == pytest.approx(buurt_total, rel=0.002)
-    # the gemeente row: the three gemeenten that lie wholly inside Voorne aan Zee
-    values, _ = _pivot(frame, "gemeente", "inwoners")
+    # the gemeente row covers the current area: the three gemeenten that lie wholly inside
+    # Voorne aan Zee as they are, plus Oudenhoorn's buurten from Nissewaard (~0.5 %)
+    values, part = _pivot(frame, "gemeente", "inwoners")
     gem_total = sum(a.gemeente["aantal_inwoners"].sum() for a in olds)
-    assert values.loc["GM1992", 2015] == pytest.approx(gem_total, rel=1e-9)
+    assert oudenhoorn.sum() > 0.003 * gem_total
+    assert values.loc["GM1992", 2015] == pytest.approx(gem_total + oudenhoorn.sum(), rel=1e-9)
+    assert set(part.loc[part.jaar == 2015, "herkomst"]) == {"omgerekend"}
+    # a share at gemeente level is recomputed from the carried counts of the same pieces
+    shares, _ = _pivot(frame, "gemeente", "aandeel_65_plus")
+    assert 15 < shares.loc["GM1992", 2015] < 40
+    # the wijk level: the predecessors' wijken plus Nissewaard's wijk Oudenhoorn, which lies
+    # wholly inside (wijk counts are rounded to 5, the gemeente's are not)
+    wijk, _ = _pivot(frame, "wijk", "inwoners")
+    wijken = sum(a.wijken["aantal_inwoners"].sum() for a in olds)
+    nw = rijnmond.read_atlas("GM1930", 2015).wijken.set_index("wijkcode")
+    assert wijk[2015].sum() == pytest.approx(wijken + nw.loc["WK193035", "aantal_inwoners"])
     gem = frame[(frame.niveau == "gemeente") & (frame.jaar == 2015)]
     assert set(gem.code) == {"GM1992"}
     buurt15 = frame[(frame.niveau == "buurt") & (frame.jaar == 2015)]

@@ -170,6 +170,101 @@ def _level_frame(atlases: Sequence[Atlas], level: str) -> Any:
     return frame
 
 
+def _inside(frame: Any, outline: Any) -> np.ndarray:
+    """Share of each area's surface that lies within ``outline``."""
+    import shapely
+
+    geoms = shapely.make_valid(np.asarray(frame.geometry.values, dtype=object))
+    area = shapely.area(geoms)
+    inside = shapely.area(shapely.intersection(geoms, outline))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(area > 0, inside / np.where(area > 0, area, 1.0), 0.0)
+
+
+def _old_parts(atlases: Sequence[Atlas], level: str, new: Any) -> list[tuple[str, Any]]:
+    """The old areas to carry onto the current ``level``: ``[(level, frame), ...]``.
+
+    The series covers the gemeente's current area. An old wijk or gemeente that lies there
+    only in part (Nissewaard in 2015: its buurten of Oudenhoorn are Voorne aan Zee now)
+    is replaced by its buurten that lie there, so a gemeente or wijk total of an earlier
+    year is the total of the current area, whichever gemeente its pieces belonged to.
+    Whether an old area lies there wholly is decided per buurt (at least half inside),
+    so boundary files generalised differently do not split an area that stayed.
+    """
+    import shapely
+
+    units = _level_frame(atlases, level)
+    if units is None:
+        return []
+    if level == "buurt":
+        return [("buurt", units)]
+    buurten = _level_frame(atlases, "buurt")
+    _attr, code_col, _name = _LEVELS[level]
+    if buurten is None or code_col not in buurten.columns:
+        return [(level, units)]
+    outline = shapely.union_all(shapely.make_valid(np.asarray(new.geometry.values, object)))
+    here = _inside(buurten, outline) >= _MIN_INSIDE
+    owner = buurten[code_col].astype(str).to_numpy()
+    inside_owners = set(owner[here])
+    partial = inside_owners & set(owner[~here])
+    if not partial:
+        return [(level, units)]
+    log.info(
+        "%s %s ligt maar deels in het huidige gebied: meegeteld via de buurten die er liggen",
+        level,
+        ", ".join(sorted(partial)),
+    )
+    whole = units[~units[code_col].astype(str).isin(partial)]
+    pieces = buurten[here & np.isin(owner, list(partial))]
+    return [(level, whole), ("buurt", pieces)]
+
+
+def _as_areas(parts: Sequence[tuple[str, Any]]) -> Any:
+    """One frame of ``code``, ``naam`` and geometry over areas of several levels."""
+    import geopandas as gpd
+
+    frames = []
+    for level, frame in parts:
+        _attr, code_col, name_col = _LEVELS[level]
+        frames.append(
+            gpd.GeoDataFrame(
+                {
+                    "code": frame[code_col].astype(str).to_numpy(),
+                    "naam": frame[name_col].to_numpy() if name_col in frame.columns else None,
+                },
+                geometry=np.asarray(frame.geometry.values, dtype=object),
+                crs=frame.crs,
+            )
+        )
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def _old_values(
+    parts: Sequence[tuple[str, Any]], keys: Sequence[str], counts_needed: Sequence[str]
+) -> tuple[Any, Any, Any]:
+    """Unsuppressed values, reasons and counts of the old areas, indexed by code."""
+    values, reasons, counts = [], [], []
+    for level, frame in parts:
+        code_col = _LEVELS[level][1]
+        v, r = _compute(frame, keys, level, suppress=False)
+        index = frame[code_col].astype(str).to_numpy()
+        v.index = index
+        r.index = index
+        c = pd.DataFrame(
+            {
+                col: pd.to_numeric(frame[col], errors="coerce").to_numpy()
+                if col in frame.columns
+                else np.nan
+                for col in counts_needed
+            },
+            index=index,
+        )
+        values.append(v)
+        reasons.append(r)
+        counts.append(c)
+    return pd.concat(values), pd.concat(reasons), pd.concat(counts)
+
+
 def _weights_for(st: Store, code: str, year: int, years: Sequence[int]) -> tuple[Any, str]:
     """100 m cells of the stored year nearest to ``year`` (``None`` when none are stored)."""
     for other in sorted(years, key=lambda y: (abs(y - year), -y)):
@@ -401,25 +496,17 @@ def _level_rows(
         )
         reden = reasons.where(values.isna())
     else:
-        old = _level_frame(atlases, level)
-        if old is None:
+        parts = _old_parts(atlases, level, new)
+        if not parts:
             return None
+        old = _as_areas(parts)
         try:
             cw = crosswalk(old, new, weights=weights)
         except DataValidationError as exc:
             log.warning("%s %s: geen kruistabel (%s)", level, year, exc)
             return None
         cw = cw[cw["dekking"] >= _MIN_INSIDE]
-        values, reasons = _compute(old, keys, level, suppress=False)
-        values.index = old[code_col].to_numpy()
-        reasons.index = values.index
-        counts = pd.DataFrame(
-            {
-                c: pd.to_numeric(old[c], errors="coerce") if c in old.columns else np.nan
-                for c in counts_needed
-            }
-        )
-        counts.index = values.index
+        values, reasons, counts = _old_values(parts, keys, counts_needed)
         labels = {m: label for m in cw["methode"].unique() if m not in ("zelfde gebied",)}
         labels["oppervlakte"] = "omgerekend via de oppervlakte"
         carried = carry_values(
