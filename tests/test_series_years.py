@@ -7,6 +7,7 @@ The 2015 Wijk- en Buurtkaart is rebuilt as zipped shapefiles in CBS's UPPERCASE 
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
 import geopandas as gpd
@@ -285,6 +286,14 @@ def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path
         path = tmp_path / f"t.{fmt}"
         assert main([*argv, "--format", fmt, "--uitvoer", str(path)]) == 0
         assert path.stat().st_size > 1000
+    # the years left out travel with the table, each with the command that gets it
+    body = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert body["grenzen"] == 2024 and len(body["rijen"]) == len(schiedam)
+    assert [m["jaar"] for m in body["ontbrekende_jaren"]] == list(range(2016, 2024))
+    assert body["ontbrekende_jaren"][0]["ophalen"].startswith("wijkgeo import buurt_2016.zip")
+    info = pd.read_excel(tmp_path / "t.xlsx", sheet_name="Toelichting")
+    row = info[info.onderwerp == "Niet in de store: 2023"]
+    assert "ophalen met: wijkgeo refresh GM0606 --jaar 2023" in row.toelichting.iloc[0]
     assert main(["tijdreeks", "GM0613", "--jaren", "2015-2024", "--store", str(rijnmond.path)]) == 2
     assert "wijkgeo import buurt_2015.zip --gemeente GM0613" in capsys.readouterr().err
 

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import uuid
@@ -46,6 +47,7 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "fetch_command",
+    "missing_years",
     "parse_years",
     "tijdreeks",
     "write_tijdreeks",
@@ -561,10 +563,55 @@ def years_on_today(
     return frame
 
 
+def missing_years(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The requested years that are not in the store, each with the command that gets it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame(columns=COLUMNS)
+    >>> f.attrs.update(ontbrekende_jaren=[2016], ophalen=["wijkgeo refresh GM0606 --jaar 2016"])
+    >>> missing_years(f)
+    [{'jaar': 2016, 'ophalen': 'wijkgeo refresh GM0606 --jaar 2016'}]
+    """
+    years = list(frame.attrs.get("ontbrekende_jaren") or [])
+    commands = list(frame.attrs.get("ophalen") or [])
+    commands += [""] * (len(years) - len(commands))
+    return [{"jaar": int(y), "ophalen": c} for y, c in zip(years, commands, strict=False)]
+
+
+def _toelichting(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Excel "Toelichting" sheet: boundaries, provenance, and every year left out."""
+    rows = [
+        ("Grenzen", f"alle jaren op de grenzen van {frame.attrs.get('grenzen', '')}"),
+        (
+            "Herkomst",
+            "gemeten (zelfde gebied en code), hercodeerd (zelfde gebied, andere code), "
+            "omgerekend (grens veranderd; schatting, de reden zegt waarmee) of ontbreekt "
+            "(de reden staat erbij)",
+        ),
+    ]
+    for item in missing_years(frame):
+        rows.append(
+            (
+                f"Niet in de store: {item['jaar']}",
+                f"weggelaten; ophalen met: {item['ophalen']}",
+            )
+        )
+    if not frame.attrs.get("ontbrekende_jaren"):
+        rows.append(("Ontbrekende jaren", "geen: alle gevraagde jaren staan in de store"))
+    return pd.DataFrame(rows, columns=["onderwerp", "toelichting"])
+
+
 def write_tijdreeks(
     frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *, csv_dialect: str = "nl"
 ) -> Path:
     """Write the long table atomically as CSV (Dutch: ``;`` and decimal comma), xlsx or JSON.
+
+    The years left out because they are not in the store travel with the table where a user
+    reads it: in JSON as the field ``ontbrekende_jaren`` (``jaar`` and the ``ophalen``
+    command) beside ``grenzen`` and the ``rijen``; in xlsx as rows of the sheet
+    "Toelichting"; a CSV holds only the table (``wijkgeo tijdreeks`` names them on screen).
 
     Examples
     --------
@@ -602,17 +649,14 @@ def write_tijdreeks(
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                 frame.to_excel(writer, sheet_name="Tijdreeks", index=False)
-                info = pd.DataFrame(
-                    {
-                        "grenzen": [frame.attrs.get("grenzen")],
-                        "ontbrekende_jaren": [
-                            ", ".join(map(str, frame.attrs.get("ontbrekende_jaren", [])))
-                        ],
-                    }
-                )
-                info.to_excel(writer, sheet_name="Toelichting", index=False)
+                _toelichting(frame).to_excel(writer, sheet_name="Toelichting", index=False)
         else:
-            frame.to_json(tmp, orient="records", force_ascii=False, indent=1)
+            body = {
+                "grenzen": frame.attrs.get("grenzen"),
+                "ontbrekende_jaren": missing_years(frame),
+                "rijen": json.loads(frame.to_json(orient="records", force_ascii=False)),
+            }
+            tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)
     finally:
         if tmp.exists():
