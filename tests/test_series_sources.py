@@ -272,3 +272,50 @@ def test_a_later_layout_with_an_unknown_column_names_it(tmp_path):
         read_kwb_shapefiles(zipped, "GM0001", year)
     msg = str(err.value)
     assert "gemeente_2019_v1.shp" in msg and "P_HUURKORP" in msg and "P_HUURCORP" in msg
+
+
+# ---------------------------------------------------------------------------- refresh 2015-2018
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_refresh_downloads_the_zipped_kaart_of_a_year_before_pdok(
+    kwb2015, realdata, httpserver, tmp_path, monkeypatch, capsys
+):
+    """`refresh --jaren` of a year without a PDOK API downloads CBS's zipped Wijk- en
+    Buurtkaart (a local replay of the real 2015 layout) and reads it like `import`; for
+    Voorne aan Zee, which did not exist in 2015, it stores the gemeenten that lay there."""
+    from _wijkbuurtkaart import build_wijkbuurtkaart
+
+    from wijkgeo.cli import main
+    from wijkgeo.series import tijdreeks
+    from wijkgeo.sources.catalog import kaart_zip_url
+
+    path = kaart_zip_url(2015, web_url="http://x").removeprefix("http://x")
+    httpserver.expect_request(path).respond_with_data(
+        kwb2015.read_bytes(), content_type="application/zip"
+    )
+    monkeypatch.setenv("WIJKGEO_CBS_WEB_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    store = Store(tmp_path / "store")
+    gpkg = build_wijkbuurtkaart(realdata, tmp_path / "w.gpkg", gemeenten=["GM1992"])
+    import_wijkbuurtkaart(gpkg, "GM1992", 2024, store=store)
+    argv = ["refresh", "GM0606", "GM1992", "--jaar", "2015", "--store", str(store.path), "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    by_code = {r["gemeente"]: r for r in out}
+    assert by_code["GM0606"]["status"] == "created" and by_code["GM0606"]["buurten"] == 52
+    # Brielle, Hellevoetsluis, Westvoorne and Nissewaard (Oudenhoorn) lay on GM1992's area
+    assert {"GM0501", "GM0530", "GM0614", "GM1930"} <= set(by_code)
+    assert "GM1992" not in by_code
+    assert "op het gebied van GM1992" in by_code["GM0501"]["reason"]
+    assert store.has("GM0606", 2015) and store.has("GM1930", 2015)
+    frame = tijdreeks("GM1992", [2015, 2024], store=store, indicators=["inwoners"])
+    gem = frame[(frame.niveau == "gemeente") & (frame.jaar == 2015)]
+    assert gem["waarde"].iloc[0] > 69_000  # the three gemeenten plus Oudenhoorn
+    # a second run finds the same file: unchanged, nothing rewritten
+    assert main(argv) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert {r["status"] for r in again} == {"unchanged"}
+    # the command that gets a missing early year is refresh now
+    assert "wijkgeo refresh GM0606 --jaar 2016" in tijdreeks(
+        "GM0606", [2015, 2016], store=store, indicators=["inwoners"]
+    ).attrs["ophalen"]

@@ -271,7 +271,7 @@ def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path
     argv = ["tijdreeks", "GM0606", "--jaren", "2015-2024", "--store", str(rijnmond.path)]
     assert main([*argv, "--uitvoer", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "2016" in err and "wijkgeo import buurt_2016.zip --gemeente GM0606" in err
+    assert "2016" in err and "wijkgeo refresh GM0606 --jaar 2016" in err  # CBS's zipped kaart
     assert "wijkgeo refresh GM0606 --jaar 2023" in err
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.columns) == [
@@ -290,12 +290,12 @@ def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path
     body = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
     assert body["grenzen"] == 2024 and len(body["rijen"]) == len(schiedam)
     assert [m["jaar"] for m in body["ontbrekende_jaren"]] == list(range(2016, 2024))
-    assert body["ontbrekende_jaren"][0]["ophalen"].startswith("wijkgeo import buurt_2016.zip")
+    assert body["ontbrekende_jaren"][0]["ophalen"] == "wijkgeo refresh GM0606 --jaar 2016"
     info = pd.read_excel(tmp_path / "t.xlsx", sheet_name="Toelichting")
     row = info[info.onderwerp == "Niet in de store: 2023"]
     assert "ophalen met: wijkgeo refresh GM0606 --jaar 2023" in row.toelichting.iloc[0]
     assert main(["tijdreeks", "GM0613", "--jaren", "2015-2024", "--store", str(rijnmond.path)]) == 2
-    assert "wijkgeo import buurt_2015.zip --gemeente GM0613" in capsys.readouterr().err
+    assert "wijkgeo refresh GM0613 --jaar 2015" in capsys.readouterr().err
 
 
 @pytest.mark.realdata

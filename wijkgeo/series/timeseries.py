@@ -107,14 +107,19 @@ def parse_years(text: str | Iterable[int]) -> list[int]:
 def fetch_command(gemeente: str, year: int) -> str:
     """The command that puts a gemeente and year in the store.
 
+    ``refresh`` for the PDOK years and the years whose zipped kaart CBS offers for download
+    (``catalog.json``, ``wijkbuurtkaart_zip``); ``import`` of a downloaded file otherwise.
+
     Examples
     --------
-    >>> fetch_command("GM0606", 2015)
-    'wijkgeo import buurt_2015.zip --gemeente GM0606 --jaar 2015'
-    >>> fetch_command("GM0606", 2022)
-    'wijkgeo refresh GM0606 --jaar 2022'
+    >>> fetch_command("GM0606", 2014)
+    'wijkgeo import buurt_2014.zip --gemeente GM0606 --jaar 2014'
+    >>> fetch_command("GM0606", 2015), fetch_command("GM0606", 2022)
+    ('wijkgeo refresh GM0606 --jaar 2015', 'wijkgeo refresh GM0606 --jaar 2022')
     """
-    if int(year) < _FIRST_PDOK_YEAR:
+    from ..sources.catalog import kaart_zip_years
+
+    if int(year) < _FIRST_PDOK_YEAR and int(year) not in kaart_zip_years():
         return f"wijkgeo import buurt_{int(year)}.zip --gemeente {gemeente} --jaar {int(year)}"
     return f"wijkgeo refresh {gemeente} --jaar {int(year)}"
 
