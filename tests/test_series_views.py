@@ -181,6 +181,12 @@ def test_earlier_year_legend_counts_what_the_map_draws(years_map_2021):
         assert _range_labels(page)[: len(expected)] == expected
         assert "klassen van 2024, vast over de jaren" in page.inner_text("#wijkgeo-legend")
         screenshot(page, "years_2015_legend.png")
+        # a missing value of an earlier year is "geen gegevens", never its area's provenance
+        page.evaluate("k => window.wijkgeo.maps[Object.keys(window.wijkgeo.maps)[0]]"
+                      ".setIndicator(k)", "aandeel_woningen_met_zonnestroom")
+        legend = page.inner_text("#wijkgeo-legend")
+        assert re.search(r"geen gegevens\s+[1-9]", legend)  # not in the 2015 edition
+        assert "geen gegevens (" not in legend
         assert sum(counts.values()) == len(data["codes"])
         popup = page.inner_text(".wijkgeo-popup")
         assert "2015" in popup and "omgerekend" in popup  # the merged buurt

@@ -57,8 +57,10 @@
       if (!yv || !yv[y]) return null;
       var key = ind.key + "@" + y;
       if (!cache[key]) {
+        /* the payload holds no per-value reason for earlier years: a missing value is
+           "geen gegevens" (the area's provenance is its own popup row, not a reason) */
         var reason = new Array(n);
-        for (var i = 0; i < n; i++) if (yv[y][i] === null) reason[i] = label(y, i) || T.missing;
+        for (var i = 0; i < n; i++) if (yv[y][i] === null) reason[i] = T.missing;
         cache[key] = {ints: yv[y], prev: null, scale: Math.pow(10, ind.dec), reason: reason, ranks: null};
       }
       return cache[key];
