@@ -106,6 +106,8 @@ def test_voorne_aan_zee_merger_at_every_level(rijnmond):
     assert oudenhoorn.sum() > 0.003 * gem_total
     assert values.loc["GM1992", 2015] == pytest.approx(gem_total + oudenhoorn.sum(), rel=1e-9)
     assert set(part.loc[part.jaar == 2015, "herkomst"]) == {"omgerekend"}
+    # whole gemeenten and whole buurten added up: said so, not "via de oppervlakte"
+    assert part.loc[part.jaar == 2015, "reden"].str.startswith("opgeteld uit de hele").all()
     # a share at gemeente level is recomputed from the carried counts of the same pieces
     shares, _ = _pivot(frame, "gemeente", "aandeel_65_plus")
     assert 15 < shares.loc["GM1992", 2015] < 40
@@ -218,6 +220,27 @@ def test_reused_code_is_not_the_same_area_and_no_sliver_spills():
     assert set(moved.index) == {"BU00010002", "BU00010003"}  # no sliver into the kept A
     assert moved.aandeel.sum() == pytest.approx(1.0)
     assert (moved.herkomst == "omgerekend").all()
+
+
+def test_a_merger_is_a_sum_and_a_split_an_estimate():
+    # old: A | B | C ; new: AB (A and B merged) | C1, C2 (C split)
+    old = _frame(
+        ["BU00010001", "BU00010002", "BU00010003"],
+        [shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100), shapely.box(200, 0, 300, 100)],
+        ["A", "B", "C"],
+    )
+    new = _frame(
+        ["BU00010004", "BU00010005", "BU00010006"],
+        [shapely.box(0, 0, 200, 100), shapely.box(200, 0, 250, 100), shapely.box(250, 0, 300, 100)],
+        ["AB", "C1", "C2"],
+    )
+    cw = crosswalk(old, new)
+    vals = pd.DataFrame({"inwoners": [100.0, 200.0, 400.0]}, index=old.buurtcode)
+    out = carry_values(vals, vals.rename(columns={"inwoners": "aantal_inwoners"}), cw,
+                       level="gemeente", year=2015)  # fmt: skip
+    assert out.values.loc["BU00010004", "inwoners"] == 300.0
+    assert out.reden.loc["BU00010004", "inwoners"].startswith("opgeteld uit de hele gebieden")
+    assert "oppervlakte" in out.reden.loc["BU00010005", "inwoners"]
 
 
 _boxes = st.lists(st.integers(1, 9), min_size=1, max_size=6)
