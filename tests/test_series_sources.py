@@ -319,3 +319,18 @@ def test_refresh_downloads_the_zipped_kaart_of_a_year_before_pdok(
     assert "wijkgeo refresh GM0606 --jaar 2016" in tijdreeks(
         "GM0606", [2015, 2016], store=store, indicators=["inwoners"]
     ).attrs["ophalen"]
+
+
+def test_refresh_of_an_early_year_fails_cleanly_and_dry_runs(httpserver, tmp_path, monkeypatch):
+    from wijkgeo.refresh import exit_code, refresh_kaart
+
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    url = httpserver.url_for("/").rstrip("/")
+    dry = refresh_kaart(["GM0606"], 2016, store=tmp_path / "s", web_url=url, dry_run=True)
+    assert dry[0].status == "would_update" and "shape-2016-versie-30.zip" in dry[0].reason
+    assert not httpserver.log  # a dry run asks nothing
+    httpserver.expect_request(re.compile(r".*")).respond_with_data("weg", status=404)
+    failed = refresh_kaart(["GM0606", "GM0599"], 2016, store=tmp_path / "s", web_url=url)
+    assert [r.status for r in failed] == ["failed", "failed"] and exit_code(failed) == 1
+    assert "404" in failed[0].error or "niet gevonden" in failed[0].error.lower()
+    assert not list((tmp_path / "cache").rglob("*.zip"))  # nothing half-written
