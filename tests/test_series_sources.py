@@ -334,3 +334,43 @@ def test_refresh_of_an_early_year_fails_cleanly_and_dry_runs(httpserver, tmp_pat
     assert [r.status for r in failed] == ["failed", "failed"] and exit_code(failed) == 1
     assert "404" in failed[0].error or "niet gevonden" in failed[0].error.lower()
     assert not list((tmp_path / "cache").rglob("*.zip"))  # nothing half-written
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", ["2018_v2", "2021_eerste_versie", "2021_V3"])
+def test_real_2015_figures_read_the_same_in_a_later_layout(layout, kwb2015, tmp_path):
+    """The real Rijnmond 2015 file rewritten in a later year's file names and columns (H2O,
+    JRSTATCODE, JAAR, the proximity family): Schiedam reads as the same canonical frame."""
+    _year, stems, columns = LAYOUTS[layout]
+    folder = tmp_path / "later"
+    folder.mkdir()
+    with zipfile.ZipFile(kwb2015) as zf:
+        zf.extractall(tmp_path / "orig")
+    files = []
+    for level, stem in zip(("gem", "wijk", "buurt"), stems, strict=True):
+        frame = gpd.read_file(next((tmp_path / "orig").rglob(f"{level}_2015.shp")))
+        frame = frame[frame.GM_CODE == "GM0606"]
+        if "H2O" in columns:
+            frame["H2O"] = "NEE"
+        for extra in ("JRSTATCODE", "JAAR", "AV1_ARTSPR", "AF_ONDVRT"):
+            if extra in columns:
+                frame[extra] = "2015" if extra == "JRSTATCODE" else 1.0
+        frame.to_file(folder / f"{stem}.shp")
+        files += [p for p in folder.iterdir() if p.stem == stem]
+    zipped = tmp_path / "later.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for p in files:
+            zf.write(p, p.name)
+    # read as 2015 both times (the file names carry the year in the layout's own way)
+    renamed = {s: s.replace(str(_year), "2015") for s in stems}
+    with zipfile.ZipFile(zipped) as zf, zipfile.ZipFile(tmp_path / "as2015.zip", "w") as out:
+        for name in zf.namelist():
+            stem = name.rsplit(".", 1)[0]
+            out.writestr(name.replace(stem, renamed[stem]), zf.read(name))
+    a = read_kwb_shapefiles(kwb2015, "GM0606", 2015).buurten.set_index("buurtcode")
+    b = read_kwb_shapefiles(tmp_path / "as2015.zip", "GM0606", 2015).buurten
+    b = b.set_index("buurtcode").loc[a.index]
+    common = [c for c in a.columns if c in b.columns and c != a.geometry.name]
+    assert len(a) == 52 and "aantal_inwoners" in common and len(common) > 40
+    pd.testing.assert_frame_equal(pd.DataFrame(a[common]), pd.DataFrame(b[common]))
