@@ -8,6 +8,7 @@ third-party catalogue serving them in CBS's own OData v3 envelopes.
   ``Title``; 50090NED is on the 2020 areas, so the titles are those of the real Kerncijfers
   2020 dimension (``odata/kwb_84799NED_2020``), with CBS's ``NL01`` for Nederland as in
   the health table,
+* ``/ODataFeed/odata/50090NED/Leeftijd``: the age dimension (``Key``, ``Title``),
 * ``/ODataFeed/odata/50090NED/TypedDataSet``: three real Excel copies (2016 and 2020
   65+, 2020 18+) as one table, numbers as JSON numbers and ``null`` for ``.``, keys padded as
   in the files; ``$filter`` as in ``tests/replay.py``, paged at 10,000 rows with
@@ -150,6 +151,11 @@ class RivmReplay:
             ]
         elif entity == "WijkenEnBuurten":
             rows = _dimension(self.realdata)
+        elif entity == "Leeftijd":  # the two groups of the real copies
+            rows = [
+                {"Key": "20300", "Title": "18 jaar of ouder"},
+                {"Key": "80200", "Title": "65 jaar of ouder"},
+            ]
         elif entity == "TypedDataSet":
             rows = list(typed_rows(self.realdata))
         else:
