@@ -127,9 +127,51 @@ def test_stored_boundaries_of_that_year_are_compared_not_names():
     then = _areas(["BU00010001", "BU00010002"], ["Oost (oud)", "West"], [1010, 1500])
     edition = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "eenzaam_65plus": [5.0, 6.0]})
     out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
-    assert out["status"].tolist() == ["gelijk", "geen"]
+    assert out["status"].tolist() == ["gelijk", "omgerekend"]
     assert out["herkomst"][0] == "grens gelijk aan 2020"
-    assert out["herkomst"][1].startswith("geen cijfer: grens gewijzigd sinds 2020")
+    # the redrawn buurt gets its value through the series, marked (no counts: by area)
+    assert out["herkomst"][1].startswith("omgerekend: grens gewijzigd sinds 2020")
+    assert "gewogen naar oppervlakte van 2020" in out["herkomst"][1]
+    assert out["eenzaam_65plus"].tolist() == [5.0, 6.0]
+
+
+def test_changed_buurten_carried_as_teller_and_noemer_through_the_crosswalk():
+    """Two buurten of 2020 redrawn into two others: each new buurt's estimate is the
+    estimate x 65+ inhabitants of its pieces over those inhabitants, never a plain mean; a
+    new buurt on a piece without an estimate gets none and says why; bounds go the same way."""
+    then = gpd.GeoDataFrame(
+        {
+            "code": ["BU00010001", "BU00010002", "BU00010003"],
+            "level": "buurt",
+            "naam": ["Noord", "Zuid", "Haven"],
+            "aantal_personen_65_jaar_en_ouder": [100.0, 300.0, 50.0],
+        },
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, 500, 100, 600)],
+        crs="EPSG:28992",
+    )
+    now = gpd.GeoDataFrame(
+        {"code": ["BU00010004", "BU00010005", "BU00010003"], "level": "buurt",
+         "naam": ["West", "Oost", "Haven-Noord"]},
+        geometry=[box(0, 0, 150, 100), box(150, 0, 200, 100), box(0, 550, 100, 600)],
+        crs="EPSG:28992",
+    )
+    edition = pd.DataFrame(
+        {
+            "code": ["BU00010001", "BU00010002", "BU00010003"],
+            "eenzaam_65plus": [40.0, 60.0, float("nan")],
+            "eenzaam_65plus_ondergrens": [30.0, 50.0, float("nan")],
+        }
+    )
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    # West: all of Noord (100 65+) and half of Zuid (150): (40*100 + 60*150) / 250
+    assert out["eenzaam_65plus"][0] == pytest.approx(52.0)
+    assert out["eenzaam_65plus_ondergrens"][0] == pytest.approx(42.0)
+    assert out["eenzaam_65plus"][1] == pytest.approx(60.0)  # only Zuid
+    assert out["status"].tolist()[:2] == ["omgerekend", "omgerekend"]
+    assert out["bron_code"][0] == "BU00010001+BU00010002"
+    assert "gewogen naar inwoners 65+ van 2020 (benadering, ook de marge)" in out["herkomst"][0]
+    assert out["status"][2] == "geen" and math.isnan(out["eenzaam_65plus"][2])
+    assert "niet om te rekenen" in out["herkomst"][2]
 
 
 def test_table_told_apart_by_its_keys(realdata):
@@ -356,8 +398,13 @@ def test_import_compares_outlines_when_that_years_boundaries_are_stored(tmp_path
     assert line.startswith("GM9999 2024: gezondheid 50090NED 2020 (18+, 65+)"), line
     table = store.read_atlas("GM9999", 2024).local["gezondheid"].set_index("code")
     first = now.buurten["buurtcode"].iloc[0]
-    assert table.at[first, "status"] == "geen" and pd.isna(table.at[first, "eenzaam_65plus"])
-    assert table.at[first, "herkomst"].startswith("geen cijfer: grens gewijzigd sinds 2020")
+    # the redrawn buurt is carried through the series from the one 2020 buurt it overlaps
+    assert table.at[first, "status"] == "omgerekend"
+    assert table.at[first, "bron_code"] == first
+    assert table.at[first, "herkomst"].startswith("omgerekend: grens gewijzigd sinds 2020")
+    src = copy[(copy["WijkenEnBuurten"].str.strip() == first) & (copy["Leeftijd"] == "80200")]
+    assert table.at[first, "eenzaam_65plus"] == pytest.approx(float(src["Eenzaam_28"].iloc[0]))
+    assert "omgerekend naar de huidige grenzen" in line
     others = table[(table["level"] == "buurt") & (table.index != first)]
     assert set(others["status"]) == {"gelijk"} and others["eenzaam_65plus"].notna().all()
     assert set(others["herkomst"]) == {"grens gelijk aan 2020"}
