@@ -150,8 +150,11 @@ def test_changed_buurten_carried_as_teller_and_noemer_through_the_crosswalk():
         crs="EPSG:28992",
     )
     now = gpd.GeoDataFrame(
-        {"code": ["BU00010004", "BU00010005", "BU00010003"], "level": "buurt",
-         "naam": ["West", "Oost", "Haven-Noord"]},
+        {
+            "code": ["BU00010004", "BU00010005", "BU00010003"],
+            "level": "buurt",
+            "naam": ["West", "Oost", "Haven-Noord"],
+        },
         geometry=[box(0, 0, 150, 100), box(150, 0, 200, 100), box(0, 550, 100, 600)],
         crs="EPSG:28992",
     )
