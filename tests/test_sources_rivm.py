@@ -131,7 +131,7 @@ def test_stored_boundaries_of_that_year_are_compared_not_names():
     assert out["herkomst"][0] == "grens gelijk aan 2020"
     # the redrawn buurt gets its value through the series, marked (no counts: by area)
     assert out["herkomst"][1].startswith("omgerekend: grens gewijzigd sinds 2020")
-    assert "gewogen naar oppervlakte van 2020" in out["herkomst"][1]
+    assert "naar oppervlakte in 2020 (benadering)" in out["herkomst"][1]
     assert out["eenzaam_65plus"].tolist() == [5.0, 6.0]
 
 
@@ -172,7 +172,7 @@ def test_changed_buurten_carried_as_teller_and_noemer_through_the_crosswalk():
     assert out["eenzaam_65plus"][1] == pytest.approx(60.0)  # only Zuid
     assert out["status"].tolist()[:2] == ["omgerekend", "omgerekend"]
     assert out["bron_code"][0] == "BU00010001+BU00010002"
-    assert "gewogen naar inwoners 65+ van 2020 (benadering, ook de marge)" in out["herkomst"][0]
+    assert "(Noord, Zuid), naar hun inwoners 65+ in 2020 (benadering, ook de marge)" in out["herkomst"][0]
     assert out["status"][2] == "geen" and math.isnan(out["eenzaam_65plus"][2])
     assert "niet om te rekenen" in out["herkomst"][2]
 
@@ -411,3 +411,109 @@ def test_import_compares_outlines_when_that_years_boundaries_are_stored(tmp_path
     others = table[(table["level"] == "buurt") & (table.index != first)]
     assert set(others["status"]) == {"gelijk"} and others["eenzaam_65plus"].notna().all()
     assert set(others["herkomst"]) == {"grens gelijk aan 2020"}
+
+
+# ------------------------------------------- real data: changed buurten through the series
+@pytest.fixture(scope="module")
+def rotterdam_two_years(realdata, tmp_path_factory):
+    """Rotterdam 2024 and its 2020 areas (:func:`_rivm.rotterdam_2020_atlas`) in one store."""
+    from _rivm import rotterdam_2020_atlas
+
+    store = Store(tmp_path_factory.mktemp("rivm_jaren"))
+    now = rotterdam_2024(realdata)
+    store.write_atlas(now)
+    store.write_atlas(rotterdam_2020_atlas(realdata, now))
+    return store
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_rotterdam_changed_buurten_get_carried_values_held_ones_equal_the_file(
+    realdata, rotterdam_two_years
+):
+    """With the 2020 areas stored: the 84 buurten whose outline held show the file's 2020
+    value exactly; the 7 redrawn ones get a value carried through the series (teller and
+    noemer by their 65+ inhabitants of 2020), marked omgerekend and naming their sources."""
+    from _rivm import kerncijfers2020
+
+    line = import_gezondheid(
+        realdata / "raw" / "rivm_50090NED" / "2020_65+.xlsx", ROTTERDAM, store=rotterdam_two_years
+    )
+    assert "91 van 91 buurten met cijfers (7 omgerekend naar de huidige grenzen)" in line, line
+    table = rotterdam_two_years.read_atlas(ROTTERDAM, 2024).local["gezondheid"]
+    table = table.set_index("code")
+    buurten = table[table["level"] == "buurt"]
+    held = buurten[buurten["status"] == "gelijk"]
+    assert len(held) == 84 and set(held["herkomst"]) == {"grens gelijk aan 2020"}
+    for code, value in held["eenzaam_65plus"].items():
+        assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code
+    carried = buurten[buurten["status"] == "omgerekend"]
+    assert set(carried.index) == {
+        "BU05990321",  # Bospolder <-> Schiemond
+        "BU05990329",
+        "BU05990454",  # Schieveen + Bedrijventerrein Schieveen
+        "BU05990836",  # Nieuw Crooswijk <-> Kralingse Bos
+        "BU05990843",
+        "BU05991575",  # Wielewaal <-> Zuiderpark
+        "BU05991578",
+    }
+    assert carried["herkomst"].str.startswith("omgerekend: grens gewijzigd sinds 2020").all()
+    wielewaal = carried.loc["BU05991575"]
+    assert wielewaal["bron_code"] == "BU05991575+BU05991578"
+    assert "(Wielewaal, Zuiderpark), naar hun inwoners 65+ in 2020" in wielewaal["herkomst"]
+    kc = kerncijfers2020(realdata).set_index("code")["aantal_personen_65_jaar_en_ouder"]
+    for code, row in carried.iterrows():
+        sources = row["bron_code"].split("+")
+        vals = [as_float(file_rows(realdata, "2020_65+", s)["Eenzaam_28"]) for s in sources]
+        vals = [v for v, s in zip(vals, sources, strict=True) if kc[s] > 0]
+        # a weighted mean of its sources, never outside them
+        assert min(vals) - 1e-9 <= row["eenzaam_65plus"] <= max(vals) + 1e-9, code
+    # the Bedrijventerrein had no 65+ inhabitants: Schieveen keeps Schieveen's estimate
+    assert carried.at["BU05990454", "eenzaam_65plus"] == pytest.approx(
+        as_float(file_rows(realdata, "2020_65+", "BU05990454")["Eenzaam_28"])
+    )
+    assert table.at["NL00", "eenzaam_65plus"] == as_float(
+        file_rows(realdata, "2020_65+", "NL01")["Eenzaam_28"]
+    )
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_cli_excel_only_import_for_rotterdam_with_the_national_reference(
+    httpserver, realdata, tmp_path
+):
+    """The README's route for a real user: the national reference of 2020 stored once
+    (``wijkgeo refresh --nederland --jaar 2020``, here from a replay of CBS), then only the
+    Excel copy imported: Rotterdam's buurten get their 2020 values by code and name
+    (``grens niet gecontroleerd``); the redrawn ones none, with the command that fixes it."""
+    from _replay_national import serve_national
+
+    replay = serve_national(httpserver, realdata)
+    store = Store(tmp_path / "store")
+    store.write_atlas(rotterdam_2024(realdata))
+    env = {**__import__("os").environ, "WIJKGEO_CBS_URL": replay.cbs_url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "wijkgeo.cli", *args, "--store", str(store.path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+
+    excel_copy = str(realdata / "raw" / "rivm_50090NED" / "2020_65+.xlsx")
+    first = cli("import", excel_copy, "--gemeente", ROTTERDAM)
+    assert first.returncode == 0, first.stderr
+    assert "0 van 91 buurten met cijfers" in first.stdout
+    assert "wijkgeo refresh --nederland --jaar 2020" in first.stdout
+    ref = cli("refresh", "--nederland", "--jaar", "2020")
+    assert ref.returncode == 0, ref.stderr
+    second = cli("import", excel_copy, "--gemeente", ROTTERDAM)
+    assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
+    assert "84 van 91 buurten met cijfers (84 met grens niet gecontroleerd)" in second.stdout
+    assert f"wijkgeo refresh {ROTTERDAM} --jaar 2020" in second.stdout  # how to carry the 7
+    table = store.read_atlas(ROTTERDAM, 2024).local["gezondheid"].set_index("code")
+    unchecked = table[(table["level"] == "buurt") & (table["status"] == "niet_gecontroleerd")]
+    for code, value in unchecked["eenzaam_65plus"].items():
+        assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code

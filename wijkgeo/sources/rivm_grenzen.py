@@ -326,12 +326,16 @@ def carry_changed(
             suffix = _age_suffix(col)
             if suffix and suffix not in inhabitants:
                 inhabitants[suffix] = _inhabitants(old_idx, suffix)
+        names = {
+            k: str(v) if _name_key(v) else k
+            for k, v in (old_idx["naam"].items() if "naam" in old_idx.columns else [])
+        }
         for i in rows:
             code = str(out.at[i, "code"])
             part = cw[cw["naar"] == code]
             if part.empty:
                 continue
-            _carry_one(out, i, part, values, columns, inhabitants, level, indeling)
+            _carry_one(out, i, part, values, columns, inhabitants, level, indeling, names)
     return out
 
 
@@ -344,6 +348,7 @@ def _carry_one(
     inhabitants: dict[str, tuple[pd.Series, str]],
     level: str,
     indeling: int,
+    names: dict[str, str],
 ) -> None:
     """Fill one changed area's row of ``out`` from the crosswalk rows ``part`` (in place)."""
     van = part["van"].astype(str).to_numpy()
@@ -370,17 +375,20 @@ def _carry_one(
         any_value = True
     plural = "buurten" if level == "buurt" else "wijken"
     sources = "+".join(van)
+    named = ", ".join(names.get(c, c) for c in van)
     if not any_value:
         out.at[i, "herkomst"] = (
             f"geen cijfer: grens gewijzigd sinds {indeling} en niet om te rekenen (geen "
-            f"schatting of geen inwoners bekend in {sources})"
+            f"schatting of geen inwoners bekend in {named})"
         )
         return
-    weights = " en ".join(sorted(how))
+    groups = sorted(h.removeprefix("inwoners ") for h in how if h != "oppervlakte")
+    weights = f"hun inwoners {' en '.join(groups)}" if groups else "oppervlakte"
+    if groups and "oppervlakte" in how:
+        weights += " (en oppervlakte)"
     note = (
-        f"omgerekend: grens gewijzigd sinds {indeling}; schatting uit de {plural} van "
-        f"{indeling} ({sources.replace('+', ', ')}) naar hun deel in deze {level}, "
-        f"gewogen naar {weights} van {indeling} (benadering"
+        f"omgerekend: grens gewijzigd sinds {indeling}; berekend uit de {plural} van "
+        f"{indeling} die hier lagen ({named}), naar {weights} in {indeling} (benadering"
     )
     note += ", ook de marge)" if any(c.endswith(_BOUNDS) for c in columns) else ")"
     if missing:
