@@ -238,10 +238,14 @@ def rotterdam_2020_atlas(realdata: Path, now: Any) -> Any:
         return gpd.GeoDataFrame(part, geometry=geo, crs=now.buurten.crs).reset_index(drop=True)
 
     buurten = frame("buurt", "buurtcode", geoms)
-    wijken = frame("wijk", "wijkcode", dict(zip(now.wijken["wijkcode"], now.wijken.geometry)))
+    wijken = frame(
+        "wijk", "wijkcode", dict(zip(now.wijken["wijkcode"], now.wijken.geometry, strict=True))
+    )
     wijken = wijken[wijken.geometry.notna()].reset_index(drop=True)
     gemeente = frame(
-        "gemeente", "gemeentecode", dict(zip(now.gemeente["gemeentecode"], now.gemeente.geometry))
+        "gemeente",
+        "gemeentecode",
+        dict(zip(now.gemeente["gemeentecode"], now.gemeente.geometry, strict=True)),
     )
     meta = {
         "gemeente": "GM0599",
