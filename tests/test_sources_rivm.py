@@ -178,6 +178,22 @@ def test_changed_buurten_carried_as_teller_and_noemer_through_the_crosswalk():
     assert "niet om te rekenen" in out["herkomst"][2]
 
 
+def test_a_recoded_buurt_takes_the_estimate_of_its_area_marked():
+    """Two buurten that swapped codes since 2020: each takes the estimate published for
+    its own area (under the other code), marked omgerekend; never its code's old value."""
+    then = _areas(["BU00010001", "BU00010002"], ["Oost", "West"], [1000, 1000])
+    now = then.copy()
+    now["code"] = ["BU00010002", "BU00010001"]
+    edition = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "eenzaam_65plus": [5.0, 6.0]})
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    assert out["eenzaam_65plus"].tolist() == [5.0, 6.0]
+    assert out["status"].tolist() == ["omgerekend", "omgerekend"]
+    assert out["herkomst"][0] == (
+        "omgerekend: andere code sinds 2020; hetzelfde gebied had in 2020 code BU00010001 "
+        "(Oost), met deze schatting"
+    )
+
+
 def test_table_told_apart_by_its_keys(realdata):
     typed = realdata / "odata" / "kwb_84799NED_2020" / "cbs.v3.84799NED_TypedDataSet.parquet"
     import pyarrow.parquet as pq

@@ -353,6 +353,17 @@ def _carry_one(
     """Fill one changed area's row of ``out`` from the crosswalk rows ``part`` (in place)."""
     van = part["van"].astype(str).to_numpy()
     share = part["aandeel"].to_numpy(float)
+    if len(part) == 1 and part["herkomst"].iloc[0] == "hercodeerd":
+        # the same area under another code then: its estimate as published, marked
+        for col in columns:
+            out.at[i, col] = pd.to_numeric(values.at[van[0], col], errors="coerce")
+        out.at[i, "status"] = CARRIED
+        out.at[i, "bron_code"] = van[0]
+        out.at[i, "herkomst"] = (
+            f"omgerekend: andere code sinds {indeling}; hetzelfde gebied had in {indeling} "
+            f"code {van[0]} ({names.get(van[0], van[0])}), met deze schatting"
+        )
+        return
     how: set[str] = set()
     missing: set[str] = set()
     any_value = False
