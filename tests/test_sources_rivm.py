@@ -172,7 +172,7 @@ def test_changed_buurten_carried_as_teller_and_noemer_through_the_crosswalk():
     assert out["eenzaam_65plus"][1] == pytest.approx(60.0)  # only Zuid
     assert out["status"].tolist()[:2] == ["omgerekend", "omgerekend"]
     assert out["bron_code"][0] == "BU00010001+BU00010002"
-    want = "(Noord, Zuid), naar hun inwoners 65+ in 2020 (benadering, ook de marge)"
+    want = "(Noord, Zuid), naar hun inwoners van de leeftijdsgroep (65+) in 2020 (benadering, ook"
     assert want in out["herkomst"][0]
     assert out["status"][2] == "geen" and math.isnan(out["eenzaam_65plus"][2])
     assert "niet om te rekenen" in out["herkomst"][2]
@@ -477,7 +477,9 @@ def test_rotterdam_changed_buurten_get_carried_values_held_ones_equal_the_file(
     assert carried["herkomst"].str.startswith("omgerekend: grens gewijzigd sinds 2020").all()
     wielewaal = carried.loc["BU05991575"]
     assert wielewaal["bron_code"] == "BU05991575+BU05991578"
-    assert "(Wielewaal, Zuiderpark), naar hun inwoners 65+ in 2020" in wielewaal["herkomst"]
+    assert "(Wielewaal, Zuiderpark), naar hun inwoners van de leeftijdsgroep (65+) in 2020" in (
+        wielewaal["herkomst"]
+    )
     kc = kerncijfers2020(realdata).set_index("code")["aantal_personen_65_jaar_en_ouder"]
     for code, row in carried.iterrows():
         sources = row["bron_code"].split("+")
