@@ -394,7 +394,9 @@ def _carry_one(
         )
         return
     groups = sorted(h.removeprefix("inwoners ") for h in how if h != "oppervlakte")
-    weights = f"hun inwoners van de leeftijdsgroep ({', '.join(groups)})" if groups else "oppervlakte"
+    weights = "oppervlakte"
+    if groups:
+        weights = f"hun inwoners van de leeftijdsgroep ({', '.join(groups)})"
     if groups and "oppervlakte" in how:
         weights += " (en oppervlakte)"
     note = (
