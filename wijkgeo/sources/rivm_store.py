@@ -310,7 +310,7 @@ def summary(atlas: Atlas, tidy: pd.DataFrame) -> str:
         text += f" ({'; '.join(notes)})"
     without = buurten.loc[buurten["bron_code"].isna(), "herkomst"]
     if len(without):
-        text += f"; zonder cijfer: {without.iloc[0]}"
+        text += f"; zonder cijfer: {str(without.iloc[0]).removeprefix('geen cijfer: ')}"
         if len(without) > 1:
             text += f" (en {len(without) - 1} meer)"
     unknown = int(without.str.contains("onbekend").sum())
