@@ -41,7 +41,14 @@ def test_estimate_popup_has_its_own_provenance_not_the_years_rows(html):
         assert "schatting 2024" in got and "tussen" in got  # year and published margin
         assert len(re.findall(r"^Herkomst", got, flags=re.M)) == 1, got
         assert "Sinds 2023" not in got and "Herkomst 2023" not in got, got
+        # an earlier year shown: the estimate stays the one edition with its year, not an
+        # empty "2023" (the RIVM figures are no yearly series of the store)
+        page.select_option("select[data-wijkgeo-jaar]", "2023")
+        page.wait_for_timeout(300)
+        got = popup.inner_text()
+        assert "schatting 2024" in got and "2023" not in got, got
         # an indicator of the Kerncijfers keeps the years' rows on the same map
+        page.select_option("select[data-wijkgeo-jaar]", "2024")
         page.select_option("#wijkgeo-indicator", "aandeel_65_plus")
         page.wait_for_function(
             "document.querySelector('.wijkgeo-popup') &&"
