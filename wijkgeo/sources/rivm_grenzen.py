@@ -3,9 +3,10 @@
 Each RIVM table is on one year's boundaries (``indeling`` in the catalog: 50090NED on those of
 2020, 50150NED on those of 2024). A figure may only reach today's buurt when that buurt held
 between the two years; joining on a code whose area changed would put one buurt's estimate
-on another piece of town. :func:`carry_to_areas` is the ONE place that decides, so that it can
-later route through the series over the years (crosswalks that also carry figures across
-changed boundaries, marked):
+on another piece of town. :func:`carry_to_areas` is the ONE place that decides; changed areas
+go through the series over the years (the crosswalk of :mod:`wijkgeo.series.crosswalk`; the
+teller/noemer arithmetic of ``series/carry.py``'s ``verhouding`` rule, done here because that
+module sits in a layer above the sources), marked:
 
 1. **same year** (the table's indeling is the store's year): every code matches as published;
 2. **that year's boundaries are stored**: a buurt held when its code existed then and its
