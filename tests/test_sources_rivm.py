@@ -536,3 +536,33 @@ def test_cli_excel_only_import_for_rotterdam_with_the_national_reference(
     unchecked = table[(table["level"] == "buurt") & (table["status"] == "niet_gecontroleerd")]
     for code, value in unchecked["eenzaam_65plus"].items():
         assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code
+
+
+def test_a_redrawn_wijk_is_carried_like_a_buurt_and_nederland_stays():
+    then = gpd.GeoDataFrame(
+        {
+            "code": ["WK000101", "WK000102", "NL00"],
+            "level": ["wijk", "wijk", "nederland"],
+            "naam": ["Noord", "Zuid", "Nederland"],
+            "aantal_inwoners": [1000.0, 3000.0, None],
+            "aantal_personen_0_tot_15_jaar": [100.0, 600.0, None],
+            "aantal_personen_15_tot_25_jaar": [100.0, 200.0, None],
+        },
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), None],
+        crs="EPSG:28992",
+    )
+    now = gpd.GeoDataFrame(
+        {"code": ["WK000103", "NL00"], "level": ["wijk", "nederland"], "naam": ["Heel", "NL"]},
+        geometry=[box(0, 0, 200, 100), None],
+        crs="EPSG:28992",
+    )
+    edition = pd.DataFrame(
+        {"code": ["WK000101", "WK000102", "NL00"], "eenzaam_18plus": [40.0, 50.0, 47.0]}
+    )
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    # 18+: inwoners - 0-15 - 0.3 x 15-25 (catalog weights): 870 and 2340
+    want = (40.0 * 870 + 50.0 * 2340) / (870 + 2340)
+    assert out["eenzaam_18plus"][0] == pytest.approx(want)
+    assert out["status"].tolist() == ["omgerekend", "zelfde_jaar"]
+    assert "berekend uit de wijken van 2020 die hier lagen (Noord, Zuid)" in out["herkomst"][0]
+    assert out["eenzaam_18plus"][1] == 47.0
