@@ -477,8 +477,9 @@ def test_rotterdam_changed_buurten_get_carried_values_held_ones_equal_the_file(
     assert carried["herkomst"].str.startswith("omgerekend: grens gewijzigd sinds 2020").all()
     wielewaal = carried.loc["BU05991575"]
     assert wielewaal["bron_code"] == "BU05991575+BU05991578"
-    assert "(Wielewaal, Zuiderpark), naar hun inwoners van de leeftijdsgroep (65+) in 2020" in (
-        wielewaal["herkomst"]
+    assert (
+        "(Wielewaal, Zuiderpark), naar hun inwoners van de leeftijdsgroep (65+) in 2020"
+        in (wielewaal["herkomst"])
     )
     kc = kerncijfers2020(realdata).set_index("code")["aantal_personen_65_jaar_en_ouder"]
     for code, row in carried.iterrows():
