@@ -171,7 +171,7 @@
     }
     ext.legend = function (ind) {
       var y = shown();
-      if (y && state.mode === "waarde") return yearLegend(ind, y);
+      if (y && state.mode === "waarde") return J.waarden[ind.key] ? yearLegend(ind, y) : null;
       if (state.mode !== "verandering") return null;
       var b = bins(ind), k = b.length + 1, rows = [], counts = {}, i, j;
       for (i = 0; i < n; i++) { var c0 = ctx.classOf(ind, i); counts[c0] = (counts[c0] || 0) + 1; }
@@ -198,7 +198,7 @@
        the rank in the popup are of the newest year) */
     ext.popup = function (ind, i, row) {
       var y = shown();
-      if (!y) return null;
+      if (!y || !J.waarden[ind.key]) return null; /* not in the series (a model estimate) */
       var v = ext.values(ind), x = v ? v.ints[i] : null;
       var text = x === null || x === undefined ? (v && v.reason[i]) || T.missing : ctx.fmtValue(ind, x / v.scale);
       var html = row(T.popup_value + " " + y, "<b>" + text + "</b>");
