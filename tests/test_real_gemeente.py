@@ -416,10 +416,11 @@ def test_rotterdam_pages_with_own_layers_print_to_at_most_4_pages(store, tmp_pat
 def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
     realdata, store, tmp_path, capsys
 ):
-    """The published Rotterdam map with its own layers, the grid, the koppelkansen and an
-    earlier year (2015 imported beside 2024), every layer switched on, in every view, with a
-    buurt's popup and the table open; and its profile pages with projects and initiatives:
-    axe-core (WCAG 2.0/2.1 A and AA) finds nothing, and the pages print to at most 4 A4."""
+    """The published Rotterdam map with its own layers, the grid, the koppelkansen, an
+    earlier year (2015 imported beside 2024) and the peers view, every layer switched on, in
+    every view, with a buurt's popup and the table open; and its profile pages with projects
+    and initiatives: axe-core (WCAG 2.0/2.1 A and AA) finds nothing, and the pages print to at
+    most 4 A4."""
     from _kwb2015 import build_kwb2015
     from axe import describe, file_page, violations
     from browser import browser_page
@@ -430,6 +431,13 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
     rc, _, err = _cli(capsys, "import", str(old), "--gemeente", "GM0599", "--jaar", "2015",
                       "--store", str(full))  # fmt: skip
     assert rc == 0, err
+    # the national reference of 2020 (CBS's real table, as `wijkgeo refresh --nederland` stores
+    # it): the peers view "verschil met vergelijkbare buurten" is on the map too
+    from test_similar import _national
+
+    Store(full).write_reference(
+        _national(realdata), 2020, manifest_extra={"sources": {"cbs": {"tabel": "84799NED"}}}
+    )
     target = tmp_path / "rotterdam.html"
     rc, _, err = _cli(capsys, "-q", "map", "GM0599", "--jaar", "2024", "--uitvoer", str(target),
                       "--store", str(full))  # fmt: skip
@@ -447,6 +455,10 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
                 box.check()
         found = violations(page)
         assert not found, "alle lagen aan:\n" + describe(found)
+        views = page.locator("input[name=wijkgeo-mode]").evaluate_all(
+            "rs => rs.map(r => r.value)"
+        )
+        assert {"waarde", "verschil", "vergelijkbaar", "verandering"} <= set(views), views
         for radio in page.locator("#wijkgeo-panel input[type=radio]").all():
             radio.check()
             found = violations(page)
