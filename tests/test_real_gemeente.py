@@ -481,13 +481,15 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
     from wijkgeo.profile import build
 
     atlas = wijkgeo.load("GM0599", 2024, store=full)
-    res = build(atlas, ["BU05991571", "WK059915", "BU05990842", "WK059908"], path=tmp_path / "p")
+    codes = ["BU05991571", "WK059915", "BU05990842", "WK059908"]
+    res = build(atlas, codes, path=tmp_path / "p", store=full)
+    assert "Buurten zoals deze" in res.pages["BU05991571"].read_text("utf-8")
     with file_page(res.index) as page:
         for path in [res.index, *res.pages.values()]:
             page.goto(path.resolve().as_uri(), wait_until="load")
             found = violations(page)
             assert not found, f"{path.name}:\n{describe(found)}"
-    # Tarwewijk and Kralingen-Oost with every section (own layers, the years since 2015):
+    # Tarwewijk and Kralingen-Oost with every section (own layers, years since 2015, peers):
     # buurt and wijk pages print to at most 4 A4
     from pypdf import PdfReader
 
