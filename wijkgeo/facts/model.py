@@ -58,7 +58,16 @@ from .present import Present, reference_date, what_is_here
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
 
-__all__ = ["LEVELS", "Facts", "LevelFacts", "References", "build_facts", "cell_shares", "references_of"]
+__all__ = [
+    "LEVELS",
+    "Facts",
+    "LevelFacts",
+    "References",
+    "build_facts",
+    "cell_shares",
+    "level_table",
+    "references_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +280,7 @@ class Facts:
 
     code: str
     name: str
-    year: int
+    year: int | None
     previous_year: int | None
     peildatum: dt.date
     keys: list[str]
@@ -397,6 +406,16 @@ def _names(frame: pd.DataFrame, level: str, codes: np.ndarray) -> dict[str, str]
     return dict(zip(codes, names.astype(str), strict=True))
 
 
+def _name_of(atlas: Atlas) -> str:
+    """The gemeente's name; bare frames of several gemeenten may have none ("")."""
+    if atlas.meta.get("frames"):
+        gem = atlas.gemeente
+        if not atlas.meta.get("naam") and (gem is None or "gemeentenaam" not in gem.columns
+                                           or len(gem) != 1):
+            return ""
+    return atlas.name
+
+
 def build_facts(
     atlas: Atlas | AtlasSeries,
     keys: Sequence[str] | None = None,
@@ -480,8 +499,8 @@ def build_facts(
         cells = cell_shares(now)
     return Facts(
         code=now.code,
-        name=now.name,
-        year=now.year,
+        name=_name_of(now),
+        year=now.year if now.meta.get("year") is not None else None,  # bare frames: none
         previous_year=None if prev is None else prev.year,
         peildatum=when,
         keys=keys,
