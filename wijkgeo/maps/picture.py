@@ -143,7 +143,7 @@ def png(
     from ..series import AtlasSeries
     from .data import text, value_legend
     from .geometry import in_rd
-    from .overlays import layer_style
+    from .layers import layer_style
 
     atlas = AtlasSeries.of(atlas).latest
     ind = get_indicator(key)
