@@ -182,3 +182,50 @@ def test_cell_facts_have_references_and_ranks_with_direction(facts):
         assert (ok[f"{key}_rang_van"] == len(ok)).all()
         diff = ok[f"{key}_verschil_gemeente"]
         assert np.allclose(diff, ok[key] - ok[f"{key}_gemeente"])
+
+
+def test_level_tables_are_the_comparison_table(series, facts):
+    """One computation per level, the same columns and numbers as comparison_table."""
+    import pandas as pd
+
+    from wijkgeo.indicators import comparison_table
+
+    for level in ("buurt", "wijk"):
+        expected = comparison_table(series.latest, KEYS, level=level)
+        expected.index = facts.levels[level].table.index
+        pd.testing.assert_frame_equal(facts.levels[level].table, expected, check_dtype=False)
+
+
+def test_bare_frames_of_several_gemeenten_compare_each_buurt_with_its_own(series):
+    """Bare frames (Atlas.from_frames): references and ranks per gemeentecode."""
+    from wijkgeo.atlas import Atlas
+
+    demo = series.latest
+    b = demo.buurten.copy()
+    other = b["wijkcode"].astype(str).str.endswith(("00", "01"))
+    b.loc[other, "gemeentecode"] = "GM9998"
+    gem = pd_concat_gemeenten(demo.gemeente)
+    facts = build_facts(Atlas.from_frames(b, gemeenten=gem), KEYS, koppelkansen=False,
+                        levels=("buurt",))
+    table = facts.levels["buurt"].table
+    key = "aandeel_65_plus"
+    assert facts.references.codes == ["GM9998", "GM9999"]
+    from wijkgeo.indicators import compute
+
+    own = compute(gem, [key], level="gemeente")[key].tolist()  # [Demodam, the twin]
+    assert own[0] != own[1]
+    assert set(table.loc[other.to_numpy(), f"{key}_gemeente"]) == {own[1]}
+    assert set(table.loc[~other.to_numpy(), f"{key}_gemeente"]) == {own[0]}
+    assert table.loc[other.to_numpy(), f"{key}_rang"].max() <= other.sum()
+
+
+def pd_concat_gemeenten(gemeente):
+    import pandas as pd
+
+    twin = gemeente.copy()
+    twin["gemeentecode"] = "GM9998"
+    twin["gemeentenaam"] = "Tweelingdam"
+    for column in twin.columns:
+        if "65_jaar_en_ouder" in column:
+            twin[column] = twin[column] / 2
+    return pd.concat([pd.DataFrame(gemeente), pd.DataFrame(twin)], ignore_index=True)

@@ -127,13 +127,14 @@ class References:
         """The group number of every row of ``frame`` (-1: a gemeente without a row)."""
         if len(self.codes) == 1 or "gemeentecode" not in frame.columns:
             return np.zeros(len(frame), dtype=int)
-        index = {c: i for i, c in enumerate(self.codes)}
-        return np.array([index.get(c, -1) for c in frame["gemeentecode"].astype(str)], dtype=int)
+        codes = frame["gemeentecode"].astype(str).to_numpy()
+        return pd.Index(self.codes).get_indexer(codes).astype(int)
 
-    def per_row(self, frame: pd.DataFrame, key: str) -> np.ndarray:
-        """The gemeente value of ``key`` for every row of ``frame`` (NaN when unknown)."""
+    def per_row(self, frame: pd.DataFrame, key: str, of: np.ndarray | None = None) -> np.ndarray:
+        """The gemeente value of ``key`` for every row of ``frame`` (NaN when unknown);
+        ``of``: :meth:`group_of` of ``frame`` when already known."""
+        of = self.group_of(frame) if of is None else of
         gem = self.gemeente[key].to_numpy(dtype=float) if key in self.gemeente else None
-        of = self.group_of(frame)
         if gem is None or not len(gem):
             return np.full(len(frame), np.nan)
         return np.where(of >= 0, gem[np.maximum(of, 0)], np.nan)
@@ -228,14 +229,16 @@ def level_table(frame: pd.DataFrame, values: pd.DataFrame, refs: References) -> 
     groups = frame["gemeentecode"] if "gemeentecode" in frame.columns else None
     ranks = rank_within(values, keys, groups=groups)
     d_nl = difference_from(values, refs.nederland, keys)
+    of = refs.group_of(frame)
+    if groups is not None:  # how many areas of each one's gemeente have a value, per indicator
+        counts = values.notna().groupby(np.asarray(groups)).transform("sum").astype("float64")
     cols: dict[str, pd.Series] = {}
     for key in keys:
-        gem = pd.Series(refs.per_row(frame, key), index=values.index)
-        counted = values[key].notna()
+        gem = pd.Series(refs.per_row(frame, key, of), index=values.index)
         if groups is not None:
-            n = counted.groupby(np.asarray(groups)).transform("sum").astype("float64")
+            n = counts[key]
         else:
-            n = pd.Series(float(counted.sum()), index=values.index)
+            n = pd.Series(float(values[key].notna().sum()), index=values.index)
         cols[key] = values[key]
         cols[f"{key}_gemeente"] = gem
         cols[f"{key}_verschil_gemeente"] = values[key].astype("float64") - gem
