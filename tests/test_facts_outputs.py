@@ -188,12 +188,22 @@ def test_level_tables_are_the_comparison_table(series, facts):
     """One computation per level, the same columns and numbers as comparison_table."""
     import pandas as pd
 
-    from wijkgeo.indicators import comparison_table
+    from wijkgeo.indicators import comparison_table, get_indicator, rank_within
 
     for level in ("buurt", "wijk"):
+        table = facts.levels[level].table
         expected = comparison_table(series.latest, KEYS, level=level)
-        expected.index = facts.levels[level].table.index
-        pd.testing.assert_frame_equal(facts.levels[level].table, expected, check_dtype=False)
+        expected.index = table.index
+        ranks = [c for c in table.columns if c.endswith("_rang")]
+        pd.testing.assert_frame_equal(
+            table.drop(columns=ranks), expected.drop(columns=ranks), check_dtype=False
+        )
+        # the rank of the value as shown (registry decimals): equal figures share a place
+        shown = pd.DataFrame({k: np.round(table[k] * 10 ** get_indicator(k).decimals)
+                              for k in KEYS})
+        pd.testing.assert_frame_equal(
+            table[ranks], rank_within(shown, KEYS).add_suffix("_rang"), check_dtype=False
+        )
 
 
 def test_bare_frames_of_several_gemeenten_compare_each_buurt_with_its_own(series):
@@ -229,3 +239,38 @@ def pd_concat_gemeenten(gemeente):
         if "65_jaar_en_ouder" in column:
             twin[column] = twin[column] / 2
     return pd.concat([pd.DataFrame(gemeente), pd.DataFrame(twin)], ignore_index=True)
+
+
+def _engine_ranks(ints: list, direction: str) -> list:
+    """engine.js ``ranks(ind)`` for one group, in Python: place and count on the integers the
+    payload carries (ties share the best place; 1 = most favourable by the direction)."""
+    ok = sorted(v for v in ints if v is not None)
+    out = []
+    for v in ints:
+        if v is None:
+            out.append(None)
+        elif direction == "hoger_is_slechter":
+            out.append((sum(x < v for x in ok) + 1, len(ok)))
+        else:
+            out.append((sum(x > v for x in ok) + 1, len(ok)))
+    return out
+
+
+def test_map_popup_ranks_are_the_facts_ranks(series, facts):
+    """The popup's "plaats 3 van 40" (engine.js ranks the payload's integers) is the rank of
+    the facts and of the profile, for every demo buurt and every indicator of the map."""
+    data = map_payload(series)
+    table = build_facts(series, [e["key"] for e in data.entries], koppelkansen=False,
+                        levels=("buurt",)).levels["buurt"].table
+    checked = 0
+    for entry in data.entries:
+        if not entry["ok"]:
+            continue
+        ints = [None if v is None else v + entry["o"] for v in decode_vlq(entry["v"])]
+        for i, got in enumerate(_engine_ranks(ints, entry["dir"])):
+            key = entry["key"]
+            rank, of = table[f"{key}_rang"].iloc[i], table[f"{key}_rang_van"].iloc[i]
+            want = None if math.isnan(rank) else (int(rank), int(of))
+            assert got == want, (entry["key"], i, got, want)
+            checked += 1
+    assert checked > 1000

@@ -218,16 +218,29 @@ def references_of(atlas: Atlas, keys: Sequence[str]) -> References:
     return References(names, [str(c) for c in order], gem, nl)
 
 
+def _decimals(key: str) -> int:
+    return int(get_indicator(key).decimals)
+
+
 def level_table(frame: pd.DataFrame, values: pd.DataFrame, refs: References) -> pd.DataFrame:
     """Per area and indicator: value, gemeente, Nederland, the differences and the rank
     within the gemeente with the indicator's direction (1 = most favourable), the columns of
     :func:`wijkgeo.indicators.comparison_table`: ``k``, ``k_gemeente``,
     ``k_verschil_gemeente``, ``k_nederland``, ``k_verschil_nederland``, ``k_rang``,
     ``k_rang_van``. ``values`` is indexed like ``frame``.
+
+    The rank is that of the value as shown, at the registry's decimals: two buurten that
+    both read "21%" share a place (ties take the best place), as the map's popup says.
     """
     keys = list(values.columns)
     groups = frame["gemeentecode"] if "gemeentecode" in frame.columns else None
-    ranks = rank_within(values, keys, groups=groups)
+    # ranked on the figures as shown (the registry's decimals): areas that read the same share
+    # a place, on the profile as in the map's popups (engine.js ranks the same integers)
+    shown = pd.DataFrame(
+        {k: np.round(values[k].to_numpy(dtype="float64") * 10 ** _decimals(k)) for k in keys},
+        index=values.index,
+    )
+    ranks = rank_within(shown, keys, groups=groups)
     d_nl = difference_from(values, refs.nederland, keys)
     of = refs.group_of(frame)
     if groups is not None:  # how many areas of each one's gemeente have a value, per indicator
