@@ -444,12 +444,14 @@ _VERGELIJK_EXAMPLE = (
     "  wijkgeo vergelijk BU05991571 --jaar 2020\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 -k 5 --format csv > tarwewijk.csv\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 --andere-gemeenten\n"
+    "  wijkgeo vergelijk WK059915 --jaar 2020              (een wijk: tussen de wijken)\n"
     "  wijkgeo vergelijk GM0599 --jaar 2020 --format csv > rotterdam.csv   (alle buurten)\n"
+    "  wijkgeo vergelijk GM0599 --jaar 2020 --niveau wijk   (alle wijken van de gemeente)\n"
     "  wijkgeo vergelijk BU05991571 --jaar 2020 --kenmerken-bestand mijn_profiel.json\n"
     "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
-    "Zoekt in heel Nederland de buurten die structureel het meest op deze buurt lijken\n"
-    "(stedelijkheid, omvang, leeftijd, huishoudens, eigendom, bouwjaar; nooit\n"
-    "migratieachtergrond) en zegt per indicator waar de buurt tussen hen staat. Het profiel\n"
+    "Zoekt in heel Nederland de buurten (bij een wijk: de wijken) die structureel het meest\n"
+    "op deze buurt of wijk lijken (stedelijkheid, omvang, leeftijd, huishoudens, eigendom,\n"
+    "bouwjaar; nooit migratieachtergrond) en zegt per indicator waar hij tussen hen staat. Het profiel\n"
     "staat in wijkgeo/indicators/kenmerken.json; --kenmerken toont het actieve profiel."
 )
 
@@ -461,7 +463,14 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
         "buurt",
         nargs="?",
         metavar="BUURT",
-        help="buurtcode, bv. BU05991571; of een gemeentecode (GM0599) voor al haar buurten",
+        help="buurtcode (BU05991571), wijkcode (WK059915) of gemeentecode (GM0599: al haar "
+        "buurten, of met --niveau wijk al haar wijken)",
+    )
+    p.add_argument(
+        "--niveau",
+        choices=["buurt", "wijk"],
+        default="buurt",
+        help="bij een gemeentecode: buurten (standaard) of wijken vergelijken",
     )
     p.add_argument("--jaar", type=int, help="jaar van de landelijke referentie, bv. 2020")
     p.add_argument(
@@ -483,7 +492,7 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
 
 
-@command("vergelijk", "vergelijk een buurt met de meest vergelijkbare buurten van Nederland")(
+@command("vergelijk", "vergelijk een buurt of wijk met de meest vergelijkbare van Nederland")(
     _add_vergelijk
 )
 def _run_vergelijk(args: argparse.Namespace) -> int:
@@ -517,6 +526,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             profile=profile,
             store=Store(args.store),
             elsewhere=True if args.andere_gemeenten else None,
+            level=args.niveau,
         )
         print(gemeente_output(table, args.jaar, args.format), end="")
         return EXIT_OK
