@@ -64,13 +64,15 @@ def kracht_aandacht(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
 
 
 def vergelijkbaar(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
-    """"Buurten zoals deze": the buurt among its structurally similar buurten of Nederland
-    (:mod:`wijkgeo.profile.peers`); also adds the peer line to each strength and attention
-    point. None for a wijk, or when the profile is built without peers."""
+    """"Buurten zoals deze" ("Wijken zoals deze" on a wijk page): the area among its
+    structurally similar buurten (wijken) of Nederland (:mod:`wijkgeo.profile.peers`); also
+    adds the peer line to each strength and attention point. None when the profile is built
+    without peers."""
     from .peers import peer_section
 
     ctx = getattr(data, "peers", None)
-    if page["level"] != "buurt" or ctx is None:
+    ctx = ctx.for_level(page["level"]) if ctx is not None else None
+    if ctx is None:
         return {"vergelijkbaar": None}
     section = peer_section(
         ctx, page["code"], page["name"], page.get("aandacht", []), page.get("kracht", [])
