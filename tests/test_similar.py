@@ -464,3 +464,56 @@ def test_peers_in_other_gemeenten_only_equal_a_filtered_brute_force(nl2020, real
         np.testing.assert_allclose(res.distances[pos], d.to_numpy()[:10], rtol=1e-9, atol=1e-9)
     sim = similar_buurten(values, [TARWEWIJK], profile=prof)
     assert "Alleen buurten in andere gemeenten" in sim.attrs["uitleg"]
+
+
+# ---------------------------------------------------------------------------- attention points
+def _aandacht(html: str) -> str:
+    import re
+
+    block = html[html.index('class="col aandacht"') :]
+    block = block[: block.index("</div>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block))
+
+
+def test_a_buurt_clearly_worse_than_its_peers_but_average_in_its_gemeente_gets_the_point(
+    tmp_path,
+):
+    from wijkgeo.profile import build
+    from wijkgeo.profile.peers import peer_context
+
+    from dataclasses import replace
+
+    atlas, ref = _demo()
+    col, label = "perc_huishoudens_laag_inkomen", "Huishoudens met een laag inkomen"
+    code = atlas.buurten["buurtcode"].iloc[2]
+    gem = float(atlas.gemeente[col].iloc[0])
+    buurten = atlas.buurten.copy()
+    buurten.loc[buurten["buurtcode"] == code, col] = gem  # exactly the gemeente's figure
+    atlas = replace(atlas, buurten=buurten)
+    ref = ref.copy()
+    ref.loc[ref["code"] == code, col] = gem
+    peers = peer_context(atlas, ref).frame.loc[code]
+    peer_codes = [peers[f"vergelijkbaar_{j}"] for j in range(1, 11)]
+    ref.loc[ref["code"].isin(peer_codes), col] = gem / 2  # every peer clearly lower
+    with_peers = build(atlas, [code], path=tmp_path / "a", koppelkansen=False, peers=ref)
+    html = with_peers.pages[code].read_text(encoding="utf-8")
+    points = _aandacht(html)
+    assert label in points
+    said = points[points.index(label) :]
+    assert said.index("vergeleken met vergelijkbare buurten") < len(label) + 40
+    assert "hoger dan 10 van de 10 vergelijkbare buurten" in said
+    assert "gunstiger of ongunstiger dan minstens 8 van de 10" in html  # the rule, in words
+    alone = build(atlas, [code], path=tmp_path / "b", koppelkansen=False, peers=False)
+    assert label not in _aandacht(alone.pages[code].read_text(encoding="utf-8"))
+
+
+def test_the_peer_rule_is_data_and_can_be_switched_off(monkeypatch):
+    from wijkgeo.profile import points
+
+    numbers = points.rule()
+    assert numbers["vergelijkbaar"]["uiterste_deel"] == 0.2
+    assert points.judge_peers(30.0, 15.0, 11, 11, "%", -1, numbers) == "aandacht"
+    assert points.judge_peers(30.0, 15.0, 8, 11, "%", -1, numbers) is None  # worse than 7
+    assert points.judge_peers(16.0, 15.0, 11, 11, "%", -1, numbers) is None  # 1 procentpunt
+    numbers["vergelijkbaar"]["aan"] = False
+    assert points.judge_peers(30.0, 15.0, 11, 11, "%", -1, numbers) is None
