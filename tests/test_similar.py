@@ -478,10 +478,10 @@ def _aandacht(html: str) -> str:
 def test_a_buurt_clearly_worse_than_its_peers_but_average_in_its_gemeente_gets_the_point(
     tmp_path,
 ):
+    from dataclasses import replace
+
     from wijkgeo.profile import build
     from wijkgeo.profile.peers import peer_context
-
-    from dataclasses import replace
 
     atlas, ref = _demo()
     col, label = "perc_huishoudens_laag_inkomen", "Huishoudens met een laag inkomen"

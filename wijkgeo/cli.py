@@ -451,8 +451,9 @@ _VERGELIJK_EXAMPLE = (
     "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
     "Zoekt in heel Nederland de buurten (bij een wijk: de wijken) die structureel het meest\n"
     "op deze buurt of wijk lijken (stedelijkheid, omvang, leeftijd, huishoudens, eigendom,\n"
-    "bouwjaar; nooit migratieachtergrond) en zegt per indicator waar hij tussen hen staat. Het profiel\n"
-    "staat in wijkgeo/indicators/kenmerken.json; --kenmerken toont het actieve profiel."
+    "bouwjaar; nooit migratieachtergrond) en zegt per indicator waar hij tussen hen staat.\n"
+    "Het profiel staat in wijkgeo/indicators/kenmerken.json; --kenmerken toont het actieve\n"
+    "profiel."
 )
 
 

@@ -436,7 +436,7 @@ def level_of(code: str) -> str:
 
 
 def _level_of_values(values: pd.DataFrame) -> str:
-    """The level of :func:`reference_buurten` output (its index is ``buurtcode`` or ``wijkcode``)."""
+    """The level of :func:`reference_buurten` output (by its index: buurtcode or wijkcode)."""
     return "wijk" if values.index.name == "wijkcode" else "buurt"
 
 
@@ -1062,7 +1062,9 @@ def _unknown_code(code: str, year: int, codes: Sequence[str], seen: list[int]) -
         )
     near = closest_many(code, list(codes), 3)
     hint = f" Bedoelde u {', '.join(near)}?" if near else ""
-    return DataValidationError(f"{what} {code} staat niet in de landelijke referentie {year}.{hint}")
+    return DataValidationError(
+        f"{what} {code} staat niet in de landelijke referentie {year}.{hint}"
+    )
 
 
 def _prepare(

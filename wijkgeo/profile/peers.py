@@ -99,7 +99,12 @@ class PeerContext:
     def words(self) -> dict[str, str]:
         """The level in the page's sentences: ``niveau``, ``niveaus``, ``Niveau``, ``Niveaus``."""
         one, many = text.level(self.level), text.level(self.level, plural=True)
-        return {"niveau": one, "niveaus": many, "Niveau": one.capitalize(), "Niveaus": many.capitalize()}
+        return {
+            "niveau": one,
+            "niveaus": many,
+            "Niveau": one.capitalize(),
+            "Niveaus": many.capitalize(),
+        }
 
     def medians(self, keys: list[str]) -> pd.DataFrame:
         """Per buurt (index of :attr:`frame`) the peers' median of each indicator."""

@@ -69,7 +69,9 @@ def render_page(page: dict[str, Any]) -> str:
     heads = "_vergelijkbaar" if page.get("punten_vergelijkbaar") else ""
     many = text.level(level, plural=True)
     extra = {
-        "sec_kracht": _t(f"secties.kracht{heads}", naam=name, gemeente=page["gemeente"], niveaus=many),
+        "sec_kracht": _t(
+            f"secties.kracht{heads}", naam=name, gemeente=page["gemeente"], niveaus=many
+        ),
         "sec_aandacht": _t(
             f"secties.aandacht{heads}", naam=name, gemeente=page["gemeente"], niveaus=many
         ),
