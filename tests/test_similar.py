@@ -517,3 +517,56 @@ def test_the_peer_rule_is_data_and_can_be_switched_off(monkeypatch):
     assert points.judge_peers(16.0, 15.0, 11, 11, "%", -1, numbers) is None  # 1 procentpunt
     numbers["vergelijkbaar"]["aan"] = False
     assert points.judge_peers(30.0, 15.0, 11, 11, "%", -1, numbers) is None
+
+
+# ---------------------------------------------------------------------------- map, wijk mode
+@pytest.mark.slow
+def test_map_peer_view_in_wijk_mode_compares_wijken_with_wijken():
+    from wijkgeo.maps import build
+    from wijkgeo.maps.topology import decode_vlq
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    ctx = peer_context(atlas, ref)
+    keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus"]
+    _, data = _map_payload(build(atlas, keys, overlays=_plain(ctx)))
+    assert data["peers"]["wijken"]
+    entry = data["indicators"][0]
+    medians = [None if v is None else (v + entry["o"]) / 10 ** entry["dec"] for v in
+               decode_vlq(entry["wpm"])]  # fmt: skip
+    col = "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"
+    expected = ctx.wijk.frame[col].reindex(data["area"]["codes"]).round(entry["dec"])
+    np.testing.assert_allclose([np.nan if m is None else m for m in medians], expected)
+    assert ctx.wijk.result.values.index.name == "wijkcode"  # wijken among wijken
+    buurtcodes = set(ref["code"][ref["level"] == "buurt"])
+    assert not set(ctx.wijk.frame["vergelijkbaar_1"].dropna()) & buurtcodes
+    assert "vergelijkbare wijken" in entry["wpdlegend"]
+    assert "vergelijkbare wijken" in data["indicators"][1]["wpwhy"]
+
+
+@pytest.mark.browser
+def test_map_peer_view_in_wijk_mode_in_chromium(tmp_path):
+    from browser import browser_page, screenshot, wait_ready
+
+    from wijkgeo.maps import build
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    ctx = peer_context(atlas, ref)
+    code = atlas.buurten["buurtcode"].iloc[0]
+    wijk = atlas.buurten["wijkcode"].iloc[0]
+    keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus"]
+    html = build(atlas, keys, overlays=_plain(ctx)).get_root().render()
+    link = (
+        "#indicator=aandeel_huishoudens_laag_inkomen&weergave=vergelijkbaar&gebied=wijk"
+        f"&buurt={code}"
+    )
+    with browser_page(html, hash=link) as (page, _traffic):
+        wait_ready(page)
+        popup = page.locator(".wijkgeo-popup").inner_text()
+        legend = page.locator("#wijkgeo-legend").inner_text()
+        screenshot(page, "vergelijkbare_wijken.png")
+    assert "Vergelijkbare wijken (mediaan)" in popup
+    median = ctx.wijk.frame.at[wijk, "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"]
+    assert f"{np.round(median * 10) / 10:.1f}".replace(".", ",") in popup
+    assert "verschil met vergelijkbare wijken" in legend
