@@ -179,13 +179,19 @@ def _run_demo(args: argparse.Namespace) -> int:
 # Exit codes of `refresh`: 0 all gemeenten updated or unchanged; 1 a source failed for at
 # least one gemeente (its last good version was kept, one ERROR line names it); 2 usage or
 # validation error (bad code, bad --bestand, unknown year); 3 store locked (after
-# --lock-timeout) or damaged. See docs/refresh.md.
+# --lock-timeout) or damaged. See docs/refresh.md. The national reference that comes along
+# with the gemeenten never changes the exit code (a WARNING says when it failed); asked for
+# with --nederland, its failure is exit 1 like a gemeente's.
 def _add_refresh(p: argparse.ArgumentParser) -> None:
     p.epilog = (
         "Voorbeeld: wijkgeo -q refresh GM0599 --jaar 2024 --logbestand refresh.log  (cron: "
         "zegt niets als er niets veranderde). "
         "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
         "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. "
+        "Elke refresh houdt ook de landelijke referentie van het jaar bij (alle buurten en "
+        "wijken van Nederland, voor 'Buurten zoals deze'; alleen opgehaald als CBS de tabel "
+        "wijzigde); mislukt die, dan zijn de gemeenten wel opgeslagen, meldt een waarschuwing "
+        "het en blijft de exitcode 0 (met --nederland telt het mee: exitcode 1). "
         "Voorbeeld met gezondheid: wijkgeo refresh GM0599 --jaar 2024 --gezondheid."
     )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
@@ -220,12 +226,20 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
     )
-    p.add_argument(
+    national = p.add_mutually_exclusive_group()
+    national.add_argument(
         "--nederland",
         action="store_true",
+        default=None,
         help="ook (of alleen) de landelijke referentie van dat jaar: alle buurten en wijken van "
         "Nederland, één keer per jaar opgeslagen (voor `wijkgeo vergelijk`), bv. "
-        "`wijkgeo refresh --nederland --jaar 2020`",
+        "`wijkgeo refresh --nederland --jaar 2020`; een mislukte referentie geeft dan exitcode 1",
+    )
+    national.add_argument(
+        "--zonder-nederland",
+        dest="nederland",
+        action="store_false",
+        help="de landelijke referentie niet bijhouden (standaard gaat hij mee met de gemeenten)",
     )
     p.add_argument(
         "--gezondheid",
