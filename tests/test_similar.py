@@ -94,6 +94,69 @@ def test_a_failing_download_keeps_the_previous_reference(httpserver, realdata, t
     assert store.reference_path(2020).read_bytes() == before
 
 
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_every_refresh_brings_the_reference_along_once_per_table_version(
+    httpserver, realdata, tmp_path
+):
+    replay = serve_national(httpserver, realdata)
+    store = Store(tmp_path / "store")
+    kw = {"store": store, "cbs_url": replay.cbs_url, "pdok_url": replay.base_url}
+    # no 2020 boundaries in this replay: the gemeente fails, the reference is stored anyway
+    (gm,) = refresh(["GM0599"], 2020, vierkanten=False, **kw)  # the reference is no result
+    assert gm.gemeente == "GM0599" and gm.status == "failed"
+    assert store.reference_years() == [2020]
+    assert (store.read_reference(2020)["level"] == "buurt").sum() == 13808
+    assert replay.count("TableInfos") == 1  # the gemeente's answer is reused
+
+
+    def national():  # the whole country: the data set without a gemeente filter
+        return [e for e in replay.log if "TypedDataSet" in e.path and "$filter" not in e.query]
+
+    assert len(national()) == 2  # 17,341 rows in pages of 10,000
+    before = store.reference_path(2020).read_bytes()
+    replay.clear()
+    refresh(["GM0599"], 2020, vierkanten=False, **kw)
+    assert national() == [] and replay.count("TableInfos") == 1  # unchanged table
+    assert store.reference_path(2020).read_bytes() == before
+    replay.clear()
+    refresh(["GM0599"], 2020, vierkanten=False, nederland=False, **kw)
+    assert replay.count("TableInfos") == 1  # --zonder-nederland: only the gemeente's
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_failing_reference_never_fails_the_gemeente_and_a_quiet_rerun_is_silent(
+    httpserver, realdata, monkeypatch, tmp_path, capfd, caplog
+):
+    import logging
+
+    from test_refresh import make_server
+
+    import wijkgeo
+
+    server = make_server(httpserver, realdata, monkeypatch)  # 2024: a table without buurten
+    argv = ["-q", "refresh", "GM0542", "--jaar", "2024", "--zonder-vierkanten"]
+    argv += ["--store", str(tmp_path)]
+    caplog.set_level(logging.INFO, logger="wijkgeo")
+    assert cli.main(argv) == 0  # the gemeente is stored: exit 0, and a warning says why not
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "NL00 2024: MISLUKT" in warning and "de gemeenten zijn wel opgeslagen" in warning
+    assert "wijkgeo refresh --nederland --jaar 2024" in warning
+    assert len(wijkgeo.load("GM0542", 2024, store=tmp_path).buurten) == 6
+    assert not Store(tmp_path).has_reference(2024)
+    server.clear()
+    caplog.clear()
+    capfd.readouterr()
+    assert cli.main(argv) == 0  # same table version: not asked again, nothing to say
+    assert capfd.readouterr() == ("", "")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert server.data_requests() == []
+    assert cli.main([*argv, "--nederland"]) == 1  # asked for: its failure counts
+    assert "1 van 2 gemeente(n) niet bijgewerkt (NL00)" in capfd.readouterr().err
+    assert any("NL00 2024: MISLUKT" in r.getMessage() for r in caplog.records)
+
+
 def test_refresh_without_gemeenten_needs_nederland():
     with pytest.raises(DataValidationError, match="--nederland"):
         refresh([], 2020)
