@@ -349,6 +349,38 @@ def test_compare_buurt_and_the_cli_on_tarwewijk(nl2020, tmp_path, capsys):
     assert "laatst gezien in 2020" in capsys.readouterr().err
 
 
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_wijk_is_compared_with_the_wijken_of_the_country(nl2020, tmp_path, capsys):
+    charlois = "WK059915"
+    values = reference_buurten(nl2020, level="wijk")
+    assert values.index.name == "wijkcode" and len(values) == 3177
+    cmp = compare_buurt(charlois, 2020, reference=nl2020, k=10)
+    peers = cmp.table.index[1:]
+    assert len(peers) == 10 and peers.str.startswith("WK").all()  # wijken, never buurten
+    assert (values.loc[peers, "inwoners"] >= 200).all()
+    assert values.loc[peers, "gemeentecode"].nunique() >= 3  # Rotterdam, Utrecht, ...
+    assert cmp.table["afstand"].is_monotonic_increasing
+    assert "wijken met minstens 200 inwoners" in cmp.explanation
+    assert cmp.to_text().startswith("Wijken zoals Charlois (WK059915, Rotterdam), 2020")
+    assert cmp.standing.loc["bijstand_per_1000", "tekst"].endswith("vergelijkbare wijken")
+    # the same as every wijk at once
+    sim = similar_buurten(values, [charlois], k=10)
+    assert sim.loc[charlois, "vergelijkbaar_1"] == peers[0]
+    store = Store(tmp_path)
+    store.write_reference(nl2020, 2020)
+    args = ["vergelijk", charlois, "--jaar", "2020", "--store", str(tmp_path)]
+    assert cli.main([*args, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["wijk"] == charlois and len(out["vergelijkbare_wijken"]) == 11
+    gm = ["vergelijk", "GM0599", "--jaar", "2020", "--niveau", "wijk", "--store", str(tmp_path)]
+    assert cli.main([*gm, "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    assert table.index.name == "wijkcode" and charlois in table.index
+    assert cli.main(["vergelijk", "WK059999", "--jaar", "2020", "--store", str(tmp_path)]) == 2
+    assert "Wijk WK059999 staat niet in de landelijke referentie 2020" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------- demo, profile
 @cache
 def _demo() -> tuple:

@@ -933,7 +933,8 @@ class BuurtComparison:
         return self.result.level
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (``--format json``): buurt, jaar, uitleg, profiel, peers, indicatoren."""
+        """JSON-ready (``--format json``): buurt (or wijk), jaar, uitleg, profiel, peers
+        (``vergelijkbare_buurten`` or ``vergelijkbare_wijken``), indicatoren."""
 
         def clean(value: Any) -> Any:
             if isinstance(value, float) and not np.isfinite(value):
@@ -963,7 +964,7 @@ class BuurtComparison:
             "kenmerken_gebruikt": self.result.used,
             "kenmerken_weggelaten": self.result.dropped,
             "profiel": self.result.profile.to_dict() | {"uitleg": None},
-            "vergelijkbare_buurten": peers,
+            f"vergelijkbare_{_words(self.level)[1]}": peers,
             "indicatoren": rows,
         }
 
