@@ -661,7 +661,7 @@ def test_map_peer_view_in_wijk_mode_in_chromium(tmp_path):
         popup = page.locator(".wijkgeo-popup").inner_text()
         legend = page.locator("#wijkgeo-legend").inner_text()
         screenshot(page, "vergelijkbare_wijken.png")
-    assert "Vergelijkbare wijken (mediaan)" in popup
+    assert "Vergelijkbare wijken (mediaan)" in popup and "Deze wijk" in popup
     median = ctx.wijk.frame.at[wijk, "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"]
     assert f"{np.round(median * 10) / 10:.1f}".replace(".", ",") in popup
     assert "verschil met vergelijkbare wijken" in legend

@@ -373,7 +373,9 @@
       html += '<div class="wijkgeo-ind">' + ind.label + "</div><table>";
       var own = ext.popup ? ext.popup(ind, i, row) : null;
       if (own !== null) return '<div class="wijkgeo-popup">' + html + own + "</table></div>";
-      html += row(T.popup_value, "<b>" + valueText(ind, i) + "</b>");
+      /* in wijk mode the figure is the wijk's own: "Deze wijk", not "Deze buurt" */
+      var valueLabel = wijkMode(ind) && T.popup_value_wijk ? T.popup_value_wijk : T.popup_value;
+      html += row(valueLabel, "<b>" + valueText(ind, i) + "</b>");
       var gname = data.groups[groupIx(i)];
       /* a count is shown next to the total, never as a difference with it */
       function compared(ref) {
@@ -392,7 +394,7 @@
         } else if (v.po) { /* an earlier reference year: the buurt's own value of that year */
           var pown = v.po[i];
           html += row(plabel + " " + pw.popup_peers_year + " " + data.peers.year,
-                      fmtValue(ind, pmed / s) + (pown === null ? "" : " (" + T.popup_value.toLowerCase() +
+                      fmtValue(ind, pmed / s) + (pown === null ? "" : " (" + valueLabel.toLowerCase() +
                       " " + fmtValue(ind, pown / s) + ", " + fmtDiff(ind, (pown - pmed) / s, T) + ")"));
         } else {
           html += row(plabel, fmtValue(ind, pmed / s) +
