@@ -47,8 +47,6 @@ __all__ = ["PeerContext", "load_peer_context", "peer_context", "peer_section"]
 
 log = logging.getLogger(__name__)
 
-#: Attention point vs peers: worse than at least this share of the peers (8 of 10).
-WORSE_SHARE = 0.8
 #: At most this many peers named per indicator, and extra attention points per page.
 MAX_NAMES = 4
 MAX_EXTRA = 3
@@ -225,6 +223,24 @@ def _names(ctx: PeerContext, codes: list[str]) -> list[str]:
     return out
 
 
+def _peer_point(ctx: PeerContext, code: str, key: str) -> str | None:
+    """The attention-point rule against the peers (:func:`wijkgeo.profile.points.judge_peers`)
+    for one figure of the reference year."""
+    from . import points
+
+    row = ctx.frame.loc[code]
+    ind = get_indicator(key)
+    own = ctx.result.values[key].get(code, np.nan) if ctx.result is not None else np.nan
+    return points.judge_peers(
+        own,
+        row.get(f"{key}_mediaan_vergelijkbaar"),
+        row.get(f"{key}_rang_vergelijkbaar"),
+        row.get(f"{key}_van_vergelijkbaar"),
+        ind.unit,
+        ind.sign,
+    )
+
+
 def _line(
     ctx: PeerContext, code: str, key: str, *, favourable: bool = False
 ) -> dict[str, Any] | None:
@@ -307,12 +323,12 @@ def peer_section(
     shown = {e["key"] for e in aandacht}
     points = [p for p in (_line(ctx, code, e["key"]) for e in aandacht) if p]
     points = sorted(points, key=lambda e: -e["worse_share"])[:MAX_POINTS]
-    extra = []
+    extra = []  # attention points against the peers only (a strength against the gemeente)
     for key in ctx.result.profile.outcomes:
         if key in shown or f"{key}_rang_vergelijkbaar" not in ctx.frame.columns:
             continue
         line = _line(ctx, code, key)
-        if line and line["worse_share"] >= WORSE_SHARE:
+        if line and _peer_point(ctx, code, key) == "aandacht":
             extra.append(line)
     extra = sorted(extra, key=lambda e: -e["worse_share"])[:MAX_EXTRA]
     note = None
