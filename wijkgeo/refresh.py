@@ -743,8 +743,10 @@ def _refused_before(target: Store, year: int, cbs: dict[str, Any]) -> str | None
     return str(record.get("reden") or "") if same else None
 
 
-def _national_gap(frame: Any, year: int) -> str | None:
-    """Why a fetched table is no national reference (buurten for too few gemeenten), or None.
+def _national_gap(frame: Any, year: int | None) -> str | None:
+    """Why a fetched table is no national reference, or None: buurten for fewer than
+    :data:`NATIONAL_SHARE` of the gemeenten of that year (``nederland.json`` knows how many
+    there were; else those in the table), as a regional mirror or a test server sends.
 
     Examples
     --------
@@ -752,17 +754,24 @@ def _national_gap(frame: Any, year: int) -> str | None:
     >>> f = pd.DataFrame({"level": ["gemeente", "gemeente", "buurt"],
     ...                   "code": ["GM0001", "GM0002", "BU00010001"],
     ...                   "gemeentecode": ["GM0001", "GM0002", "GM0001"]})
-    >>> _national_gap(f, 2024)
+    >>> _national_gap(f, None)
     'de tabel heeft buurten voor 1 van de 2 gemeenten (minder dan 90%)'
+    >>> _national_gap(f, 2024)
+    'de tabel heeft buurten voor 1 van de 342 gemeenten (minder dan 90%)'
     """
+    from .indicators.nederland import _config
+
     levels = frame["level"].astype(str)
     gemeenten = set(frame.loc[levels == "gemeente", "code"].astype(str))
     with_buurten = set(frame.loc[levels == "buurt", "gemeentecode"].astype(str))
-    if not gemeenten or len(with_buurten & gemeenten) >= NATIONAL_SHARE * len(gemeenten):
+    expected = _config()["gemeenten_per_jaar"].get(str(year)) if year is not None else None
+    n = max(len(gemeenten), int(expected or 0))
+    have = len(with_buurten & gemeenten) if gemeenten else len(with_buurten)
+    if n == 0 or have >= NATIONAL_SHARE * n:
         return None
     return (
-        f"de tabel heeft buurten voor {len(with_buurten & gemeenten)} van de {len(gemeenten)} "
-        f"gemeenten (minder dan {NATIONAL_SHARE:.0%})"
+        f"de tabel heeft buurten voor {have} van de {n} gemeenten (minder dan "
+        f"{NATIONAL_SHARE:.0%})"
     )
 
 
