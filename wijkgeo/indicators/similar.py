@@ -347,35 +347,7 @@ def nearest_neighbours(
     >>> idx.tolist(), dist[0].tolist()
     ([[2, 1], [2, 0], [0, 1]], [1.0, 5.0])
     """
-    from scipy.spatial import cKDTree
-
-    x = np.asarray(points, dtype="float64")
-    if x.ndim == 1:
-        x = x[:, None]
-    n = len(x)
-    k_eff = min(k, max(n - 1 if exclude_self else n, 0))
-    idx = np.full((n, k), -1, dtype=np.int64)
-    dist = np.full((n, k), np.nan)
-    if k_eff == 0:
-        return idx, dist
-    if np.isnan(x).any():
-        raise DataValidationError("nearest_neighbours: rijen met ontbrekende waarden.")
-    tree = cKDTree(x)
-    ask = k_eff + 1 if exclude_self else k_eff
-    d, i = tree.query(x, k=ask)
-    d = np.asarray(d).reshape(n, ask)
-    i = np.asarray(i).reshape(n, ask)
-    if exclude_self:
-        own = i == np.arange(n)[:, None]
-        # drop self where found; otherwise (ties at distance 0) drop the last column
-        missing = ~own.any(axis=1)
-        own[missing, -1] = True
-        keep = ~own
-        i = i[keep].reshape(n, k_eff)
-        d = d[keep].reshape(n, k_eff)
-    idx[:, :k_eff] = i
-    dist[:, :k_eff] = d
-    return idx, dist
+    return _nearest(points, k, None, exclude_self=exclude_self)
 
 
 def nearest_elsewhere(points: Any, groups: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -390,30 +362,55 @@ def nearest_elsewhere(points: Any, groups: Sequence[str], k: int) -> tuple[np.nd
     >>> idx[:, 0].tolist()
     [2, 2, 1, 2]
     """
+    return _nearest(points, k, groups)
+
+
+def _nearest(
+    points: Any, k: int, groups: Sequence[str] | None, *, exclude_self: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one k-d tree search behind :func:`nearest_neighbours` (every row is its own group:
+    only the row itself is left out) and :func:`nearest_elsewhere` (the row's whole group).
+
+    Rows that lack ``k`` neighbours of another group after a query are asked again with four
+    times as many, until k are found or every row was asked; so the result is exact.
+    """
     from scipy.spatial import cKDTree
 
     x = np.asarray(points, dtype="float64")
     if x.ndim == 1:
         x = x[:, None]
-    g = np.asarray(groups).astype(str)
     n = len(x)
     idx = np.full((n, k), -1, dtype=np.int64)
     dist = np.full((n, k), np.nan)
-    if n < 2:
+    if n == 0 or (n < 2 and exclude_self):
         return idx, dist
+    if np.isnan(x).any():
+        raise DataValidationError("nearest_neighbours: rijen met ontbrekende waarden.")
     tree = cKDTree(x)
+    if groups is None and not exclude_self:
+        ask = min(k, n)
+        d, i = tree.query(x, k=ask)
+        idx[:, :ask] = np.asarray(i).reshape(n, ask)
+        dist[:, :ask] = np.asarray(d).reshape(n, ask)
+        return idx, dist
+    g = np.arange(n) if groups is None else np.asarray(groups).astype(str)
     todo = np.arange(n)
-    ask = min(3 * k + 1, n)
+    ask = min(k + 1 if groups is None else 3 * k + 1, n)
     while len(todo):
         d, i = tree.query(x[todo], k=ask)
         d = np.asarray(d).reshape(len(todo), ask)
         i = np.asarray(i).reshape(len(todo), ask)
         other = g[i] != g[todo][:, None]
         enough = (other.sum(axis=1) >= k) | (ask >= n)
-        for row in np.flatnonzero(enough):
-            keep = np.flatnonzero(other[row])[:k]
-            idx[todo[row], : len(keep)] = i[row, keep]
-            dist[todo[row], : len(keep)] = d[row, keep]
+        rows = np.flatnonzero(enough)
+        # per row the first k neighbours of another group, in distance order (vectorised)
+        order = np.argsort(~other[rows], axis=1, kind="stable")[:, :k]
+        hit = np.take_along_axis(other[rows], order, axis=1)
+        width = order.shape[1]
+        found_i = np.take_along_axis(i[rows], order, axis=1)
+        found_d = np.take_along_axis(d[rows], order, axis=1)
+        idx[todo[rows], :width] = np.where(hit, found_i, -1)
+        dist[todo[rows], :width] = np.where(hit, found_d, np.nan)
         todo = todo[~enough]
         ask = min(ask * 4, n)
     return idx, dist
