@@ -416,6 +416,22 @@ def test_profile_section_names_peers_and_the_comparison(tmp_path):
     assert str(first["naam"]) in html and str(first["gemeentenaam"]) in html
 
 
+def test_a_wijk_page_compares_the_wijk_with_the_wijken_of_the_country(tmp_path):
+    from wijkgeo.profile import build
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    code = atlas.wijken["wijkcode"].iloc[1]
+    res = build(atlas, [code], path=tmp_path, koppelkansen=False, peers=ref)
+    html = res.pages[code].read_text(encoding="utf-8")
+    assert "Wijken zoals deze" in html and "Buurten zoals deze" not in html
+    assert "wijken met minstens 200 inwoners doen mee" in html
+    assert "van de 10 vergelijkbare wijken" in html and "vergelijkbare buurten" not in html
+    wijk = peer_context(atlas, ref).wijk
+    first = wijk.frame.at[code, "vergelijkbaar_1"]
+    assert first.startswith("WK") and str(wijk.result.values.at[first, "naam"]) in html
+
+
 def test_profile_without_reference_has_no_empty_section(tmp_path):
     from wijkgeo.profile import build
 
