@@ -23,7 +23,9 @@ from wijkgeo.refresh import exit_code, refresh
 GEMEENTE, YEAR = "GM9999", 2024
 
 with DemoServer() as server, tempfile.TemporaryDirectory() as store:
-    sources = dict(cbs_url=server.url, pdok_url=server.url, vierkanten=False)
+    # nederland=False: the stand-in serves Demodam, not the whole country, so the national
+    # reference that every refresh brings along would be refused (with a warning)
+    sources = dict(cbs_url=server.url, pdok_url=server.url, vierkanten=False, nederland=False)
     for run in ("eerste keer", "nogmaals"):
         before = len(server.requests)
         results = refresh([GEMEENTE], YEAR, store=store, **sources)

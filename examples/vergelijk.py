@@ -8,7 +8,8 @@
    how scaled, how weighted; never migration background, never the outcomes compared;
 3. for one buurt: its 10 most similar buurten with gemeente and distance, and per indicator
    where the buurt stands among them (rank, the peers' median, who does clearly better);
-4. the same for every buurt at once, as a frame indexed like its input.
+4. the same for every buurt at once, as a frame indexed like its input;
+5. a wijk among the wijken of the country (every wijk of Demodam at once, too).
 
 For Rotterdam: ``store.read_reference(2020)`` after the refresh, and a code like BU05991571.
 """
@@ -38,3 +39,10 @@ sim = similar_buurten(reference, atlas.buurten["buurtcode"], k=10)
 assert sim.index.equals(atlas.buurten.index)
 rank = sim["aandeel_huishoudens_laag_inkomen_rang_vergelijkbaar"]
 print(f"{int((rank >= 9).sum())} buurten van Demodam hebben meer lage inkomens dan 8 van hun 10")
+
+# a wijk among the wijken of the country (`wijkgeo vergelijk WK059915 --jaar 2020` for Charlois)
+wijk = compare_buurt(atlas.wijken["wijkcode"].iloc[0], 2024, reference=reference, k=5)
+print(wijk.to_text().splitlines()[0])
+per_wijk = similar_buurten(reference, atlas.wijken["wijkcode"], k=5, level="wijk")
+assert per_wijk.index.equals(atlas.wijken.index)
+print(f"{per_wijk['vergelijking'].isna().sum()} wijken van Demodam vergeleken met wijken elders")

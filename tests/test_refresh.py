@@ -57,6 +57,7 @@ def files_sha(store: Path) -> dict[str, str]:
 
 
 def run(store, codes=SMALL, **kw):
+    kw.setdefault("nederland", False)  # the reference beside it: tests/test_similar.py
     return refresh(codes, YEAR, store=store, vierkanten=False, **kw)
 
 

@@ -94,6 +94,69 @@ def test_a_failing_download_keeps_the_previous_reference(httpserver, realdata, t
     assert store.reference_path(2020).read_bytes() == before
 
 
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_every_refresh_brings_the_reference_along_once_per_table_version(
+    httpserver, realdata, tmp_path
+):
+    replay = serve_national(httpserver, realdata)
+    store = Store(tmp_path / "store")
+    kw = {"store": store, "cbs_url": replay.cbs_url, "pdok_url": replay.base_url}
+    # no 2020 boundaries in this replay: the gemeente fails, the reference is stored anyway
+    (gm,) = refresh(["GM0599"], 2020, vierkanten=False, **kw)  # the reference is no result
+    assert gm.gemeente == "GM0599" and gm.status == "failed"
+    assert store.reference_years() == [2020]
+    assert (store.read_reference(2020)["level"] == "buurt").sum() == 13808
+    assert replay.count("TableInfos") == 1  # the gemeente's answer is reused
+
+
+    def national():  # the whole country: the data set without a gemeente filter
+        return [e for e in replay.log if "TypedDataSet" in e.path and "$filter" not in e.query]
+
+    assert len(national()) == 2  # 17,341 rows in pages of 10,000
+    before = store.reference_path(2020).read_bytes()
+    replay.clear()
+    refresh(["GM0599"], 2020, vierkanten=False, **kw)
+    assert national() == [] and replay.count("TableInfos") == 1  # unchanged table
+    assert store.reference_path(2020).read_bytes() == before
+    replay.clear()
+    refresh(["GM0599"], 2020, vierkanten=False, nederland=False, **kw)
+    assert replay.count("TableInfos") == 1  # --zonder-nederland: only the gemeente's
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_failing_reference_never_fails_the_gemeente_and_a_quiet_rerun_is_silent(
+    httpserver, realdata, monkeypatch, tmp_path, capfd, caplog
+):
+    import logging
+
+    from test_refresh import make_server
+
+    import wijkgeo
+
+    server = make_server(httpserver, realdata, monkeypatch)  # 2024: a table without buurten
+    argv = ["-q", "refresh", "GM0542", "--jaar", "2024", "--zonder-vierkanten"]
+    argv += ["--store", str(tmp_path)]
+    caplog.set_level(logging.INFO, logger="wijkgeo")
+    assert cli.main(argv) == 0  # the gemeente is stored: exit 0, and a warning says why not
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "NL00 2024: MISLUKT" in warning and "de gemeenten zijn wel opgeslagen" in warning
+    assert "wijkgeo refresh --nederland --jaar 2024" in warning
+    assert len(wijkgeo.load("GM0542", 2024, store=tmp_path).buurten) == 6
+    assert not Store(tmp_path).has_reference(2024)
+    server.clear()
+    caplog.clear()
+    capfd.readouterr()
+    assert cli.main(argv) == 0  # same table version: not asked again, nothing to say
+    assert capfd.readouterr() == ("", "")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert server.data_requests() == []
+    assert cli.main([*argv, "--nederland"]) == 1  # asked for: its failure counts
+    assert "1 van 2 gemeente(n) niet bijgewerkt (NL00)" in capfd.readouterr().err
+    assert any("NL00 2024: MISLUKT" in r.getMessage() for r in caplog.records)
+
+
 def test_refresh_without_gemeenten_needs_nederland():
     with pytest.raises(DataValidationError, match="--nederland"):
         refresh([], 2020)
@@ -286,6 +349,38 @@ def test_compare_buurt_and_the_cli_on_tarwewijk(nl2020, tmp_path, capsys):
     assert "laatst gezien in 2020" in capsys.readouterr().err
 
 
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_wijk_is_compared_with_the_wijken_of_the_country(nl2020, tmp_path, capsys):
+    charlois = "WK059915"
+    values = reference_buurten(nl2020, level="wijk")
+    assert values.index.name == "wijkcode" and len(values) == 3177
+    cmp = compare_buurt(charlois, 2020, reference=nl2020, k=10)
+    peers = cmp.table.index[1:]
+    assert len(peers) == 10 and peers.str.startswith("WK").all()  # wijken, never buurten
+    assert (values.loc[peers, "inwoners"] >= 200).all()
+    assert values.loc[peers, "gemeentecode"].nunique() >= 3  # Rotterdam, Utrecht, ...
+    assert cmp.table["afstand"].is_monotonic_increasing
+    assert "wijken met minstens 200 inwoners" in cmp.explanation
+    assert cmp.to_text().startswith("Wijken zoals Charlois (WK059915, Rotterdam), 2020")
+    assert cmp.standing.loc["bijstand_per_1000", "tekst"].endswith("vergelijkbare wijken")
+    # the same as every wijk at once
+    sim = similar_buurten(values, [charlois], k=10)
+    assert sim.loc[charlois, "vergelijkbaar_1"] == peers[0]
+    store = Store(tmp_path)
+    store.write_reference(nl2020, 2020)
+    args = ["vergelijk", charlois, "--jaar", "2020", "--store", str(tmp_path)]
+    assert cli.main([*args, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["wijk"] == charlois and len(out["vergelijkbare_wijken"]) == 11
+    gm = ["vergelijk", "GM0599", "--jaar", "2020", "--niveau", "wijk", "--store", str(tmp_path)]
+    assert cli.main([*gm, "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    assert table.index.name == "wijkcode" and charlois in table.index
+    assert cli.main(["vergelijk", "WK059999", "--jaar", "2020", "--store", str(tmp_path)]) == 2
+    assert "Wijk WK059999 staat niet in de landelijke referentie 2020" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------- demo, profile
 @cache
 def _demo() -> tuple:
@@ -319,6 +414,22 @@ def test_profile_section_names_peers_and_the_comparison(tmp_path):
     cmp = compare_buurt(code, 2024, reference=ref)
     first = cmp.table.iloc[1]
     assert str(first["naam"]) in html and str(first["gemeentenaam"]) in html
+
+
+def test_a_wijk_page_compares_the_wijk_with_the_wijken_of_the_country(tmp_path):
+    from wijkgeo.profile import build
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    code = atlas.wijken["wijkcode"].iloc[1]
+    res = build(atlas, [code], path=tmp_path, koppelkansen=False, peers=ref)
+    html = res.pages[code].read_text(encoding="utf-8")
+    assert "Wijken zoals deze" in html and "Buurten zoals deze" not in html
+    assert "wijken met minstens 200 inwoners doen mee" in html
+    assert "van de 10 vergelijkbare wijken" in html and "vergelijkbare buurten" not in html
+    wijk = peer_context(atlas, ref).wijk
+    first = wijk.frame.at[code, "vergelijkbaar_1"]
+    assert first.startswith("WK") and str(wijk.result.values.at[first, "naam"]) in html
 
 
 def test_profile_without_reference_has_no_empty_section(tmp_path):
@@ -464,3 +575,109 @@ def test_peers_in_other_gemeenten_only_equal_a_filtered_brute_force(nl2020, real
         np.testing.assert_allclose(res.distances[pos], d.to_numpy()[:10], rtol=1e-9, atol=1e-9)
     sim = similar_buurten(values, [TARWEWIJK], profile=prof)
     assert "Alleen buurten in andere gemeenten" in sim.attrs["uitleg"]
+
+
+# ---------------------------------------------------------------------------- attention points
+def _aandacht(html: str) -> str:
+    import re
+
+    block = html[html.index('class="col aandacht"') :]
+    block = block[: block.index("</div>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block))
+
+
+def test_a_buurt_clearly_worse_than_its_peers_but_average_in_its_gemeente_gets_the_point(
+    tmp_path,
+):
+    from dataclasses import replace
+
+    from wijkgeo.profile import build
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    col, label = "perc_huishoudens_laag_inkomen", "Huishoudens met een laag inkomen"
+    code = atlas.buurten["buurtcode"].iloc[2]
+    gem = float(atlas.gemeente[col].iloc[0])
+    buurten = atlas.buurten.copy()
+    buurten.loc[buurten["buurtcode"] == code, col] = gem  # exactly the gemeente's figure
+    atlas = replace(atlas, buurten=buurten)
+    ref = ref.copy()
+    ref.loc[ref["code"] == code, col] = gem
+    peers = peer_context(atlas, ref).frame.loc[code]
+    peer_codes = [peers[f"vergelijkbaar_{j}"] for j in range(1, 11)]
+    ref.loc[ref["code"].isin(peer_codes), col] = gem / 2  # every peer clearly lower
+    with_peers = build(atlas, [code], path=tmp_path / "a", koppelkansen=False, peers=ref)
+    html = with_peers.pages[code].read_text(encoding="utf-8")
+    points = _aandacht(html)
+    assert label in points
+    said = points[points.index(label) :]
+    assert said.index("vergeleken met vergelijkbare buurten") < len(label) + 40
+    assert "hoger dan 10 van de 10 vergelijkbare buurten" in said
+    assert "gunstiger of ongunstiger dan minstens 8 van de 10" in html  # the rule, in words
+    alone = build(atlas, [code], path=tmp_path / "b", koppelkansen=False, peers=False)
+    assert label not in _aandacht(alone.pages[code].read_text(encoding="utf-8"))
+
+
+def test_the_peer_rule_is_data_and_can_be_switched_off(monkeypatch):
+    from wijkgeo.profile import points
+
+    numbers = points.rule()
+    assert numbers["vergelijkbaar"]["uiterste_deel"] == 0.2
+    assert points.judge_peers(30.0, 15.0, 11, 11, "%", -1, numbers) == "aandacht"
+    assert points.judge_peers(30.0, 15.0, 8, 11, "%", -1, numbers) is None  # worse than 7
+    assert points.judge_peers(16.0, 15.0, 11, 11, "%", -1, numbers) is None  # 1 procentpunt
+    numbers["vergelijkbaar"]["aan"] = False
+    assert points.judge_peers(30.0, 15.0, 11, 11, "%", -1, numbers) is None
+
+
+# ---------------------------------------------------------------------------- map, wijk mode
+@pytest.mark.slow
+def test_map_peer_view_in_wijk_mode_compares_wijken_with_wijken():
+    from wijkgeo.maps import build
+    from wijkgeo.maps.topology import decode_vlq
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    ctx = peer_context(atlas, ref)
+    keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus"]
+    _, data = _map_payload(build(atlas, keys, overlays=_plain(ctx)))
+    assert data["peers"]["wijken"]
+    entry = data["indicators"][0]
+    medians = [None if v is None else (v + entry["o"]) / 10 ** entry["dec"] for v in
+               decode_vlq(entry["wpm"])]  # fmt: skip
+    col = "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"
+    expected = ctx.wijk.frame[col].reindex(data["area"]["codes"]).round(entry["dec"])
+    np.testing.assert_allclose([np.nan if m is None else m for m in medians], expected)
+    assert ctx.wijk.result.values.index.name == "wijkcode"  # wijken among wijken
+    buurtcodes = set(ref["code"][ref["level"] == "buurt"])
+    assert not set(ctx.wijk.frame["vergelijkbaar_1"].dropna()) & buurtcodes
+    assert "vergelijkbare wijken" in entry["wpdlegend"]
+    assert "vergelijkbare wijken" in data["indicators"][1]["wpwhy"]
+
+
+@pytest.mark.browser
+def test_map_peer_view_in_wijk_mode_in_chromium(tmp_path):
+    from browser import browser_page, screenshot, wait_ready
+
+    from wijkgeo.maps import build
+    from wijkgeo.profile.peers import peer_context
+
+    atlas, ref = _demo()
+    ctx = peer_context(atlas, ref)
+    code = atlas.buurten["buurtcode"].iloc[0]
+    wijk = atlas.buurten["wijkcode"].iloc[0]
+    keys = ["aandeel_huishoudens_laag_inkomen", "aandeel_65_plus"]
+    html = build(atlas, keys, overlays=_plain(ctx)).get_root().render()
+    link = (
+        "#indicator=aandeel_huishoudens_laag_inkomen&weergave=vergelijkbaar&gebied=wijk"
+        f"&buurt={code}"
+    )
+    with browser_page(html, hash=link) as (page, _traffic):
+        wait_ready(page)
+        popup = page.locator(".wijkgeo-popup").inner_text()
+        legend = page.locator("#wijkgeo-legend").inner_text()
+        screenshot(page, "vergelijkbare_wijken.png")
+    assert "Vergelijkbare wijken (mediaan)" in popup and "Deze wijk" in popup
+    median = ctx.wijk.frame.at[wijk, "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"]
+    assert f"{np.round(median * 10) / 10:.1f}".replace(".", ",") in popup
+    assert "verschil met vergelijkbare wijken" in legend

@@ -200,7 +200,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 # Exit codes of `refresh`: 0 all gemeenten updated or unchanged; 1 a source failed for at
 # least one gemeente (its last good version was kept, one ERROR line names it); 2 usage or
 # validation error (bad code, bad --bestand, unknown year); 3 store locked (after
-# --lock-timeout) or damaged. See docs/refresh.md.
+# --lock-timeout) or damaged. See docs/refresh.md. The national reference that comes along
+# with the gemeenten never changes the exit code (a WARNING says when it failed); asked for
+# with --nederland, its failure is exit 1 like a gemeente's.
 def _add_refresh(p: argparse.ArgumentParser) -> None:
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
     years = p.add_mutually_exclusive_group(required=True)
@@ -236,12 +238,20 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="geen vierkantstatistieken (sneller; de landelijke downloads zijn groot)",
     )
-    p.add_argument(
+    national = p.add_mutually_exclusive_group()
+    national.add_argument(
         "--nederland",
         action="store_true",
+        default=None,
         help="ook (of alleen) de landelijke referentie van dat jaar: alle buurten en wijken van "
         "Nederland, één keer per jaar opgeslagen (voor `wijkgeo vergelijk`), bv. "
-        "`wijkgeo refresh --nederland --jaar 2020`",
+        "`wijkgeo refresh --nederland --jaar 2020`; een mislukte referentie geeft dan exitcode 1",
+    )
+    national.add_argument(
+        "--zonder-nederland",
+        dest="nederland",
+        action="store_false",
+        help="de landelijke referentie niet bijhouden (standaard gaat hij mee met de gemeenten)",
     )
     p.add_argument(
         "--gezondheid",
@@ -468,7 +478,14 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
         "buurt",
         nargs="?",
         metavar="BUURT",
-        help="buurtcode, bv. BU05991571; of een gemeentecode (GM0599) voor al haar buurten",
+        help="buurtcode (BU05991571), wijkcode (WK059915) of gemeentecode (GM0599: al haar "
+        "buurten, of met --niveau wijk al haar wijken)",
+    )
+    p.add_argument(
+        "--niveau",
+        choices=["buurt", "wijk"],
+        default="buurt",
+        help="bij een gemeentecode: buurten (standaard) of wijken vergelijken",
     )
     p.add_argument("--jaar", type=int, help="jaar van de landelijke referentie, bv. 2020")
     p.add_argument(
@@ -490,7 +507,7 @@ def _add_vergelijk(p: argparse.ArgumentParser) -> None:
     _add_store_arg(p)
 
 
-@command("vergelijk", "vergelijk een buurt met de meest vergelijkbare buurten van Nederland")(
+@command("vergelijk", "vergelijk een buurt of wijk met de meest vergelijkbare van Nederland")(
     _add_vergelijk
 )
 def _run_vergelijk(args: argparse.Namespace) -> int:
@@ -524,6 +541,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             profile=profile,
             store=Store(args.store),
             elsewhere=True if args.andere_gemeenten else None,
+            level=args.niveau,
         )
         print(gemeente_output(table, args.jaar, args.format), end="")
         return EXIT_OK

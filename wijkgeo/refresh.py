@@ -315,7 +315,7 @@ def refresh(
     lock_timeout: float = 300,
     progress: bool | None = None,
     fetcher: Callable[..., Any] | None = None,
-    nederland: bool = False,
+    nederland: bool | None = None,
     gezondheid: bool = False,
     derden_url: str | None = None,
 ) -> list[RefreshResult]:
@@ -348,10 +348,17 @@ def refresh(
         on_grid_error="raise") -> Atlas``; default :func:`wijkgeo.sources.fetch`. A failing
         vierkant download fails the gemeente (last good version kept), it never stores
         empty grids.
-    nederland : bool
-        Also bring the national reference of ``year`` up to date (every buurt and wijk of
-        the country, one paged request set, stored once per year; see
-        :func:`refresh_nederland`). Its result comes last, as gemeente ``NL00``.
+    nederland : bool or None
+        The national reference of ``year`` (every buurt and wijk of the country, one paged
+        request set, stored once per year; see :func:`refresh_nederland`). ``None`` (the
+        default): brought up to date beside the gemeenten, as a companion: it costs no
+        request while CBS's table is unchanged (the gemeenten's ``TableInfos`` answer is
+        reused), its line is logged (INFO, a WARNING when it fails) but it is not among the
+        results, and its failure never fails the run: the gemeenten are stored all the
+        same (exit code 0), the previous reference stays, and a table that is refused as not
+        national is not asked again until CBS changes it. ``True``: also alone (no
+        gemeenten), its result comes last as gemeente ``NL00`` and a failure counts (exit
+        code 1). ``False``: never.
     gezondheid : bool
         Also store the newest edition of the RIVM health monitor with the gemeente
         (:mod:`wijkgeo.sources.rivm_refresh`); a failing health source is a warning, the
@@ -417,10 +424,28 @@ def refresh(
                 )
             (log.error if not result.ok else log.info)("%s", result.message())
             results.append(result)
-        if nederland:
-            result = _refresh_reference(target, year, dry_run=dry_run, force=force, cbs_url=cbs_url)
-            (log.error if not result.ok else log.info)("%s", result.message())
-            results.append(result)
+        if nederland or (nederland is None and codes):
+            result = _refresh_reference(
+                target,
+                year,
+                dry_run=dry_run,
+                force=force,
+                cbs_url=cbs_url,
+                seen=opts.seen,
+                companion=nederland is None,
+            )
+            if nederland:
+                (log.error if not result.ok else log.info)("%s", result.message())
+                results.append(result)
+            elif result.ok:
+                log.info("%s", result.message())
+            else:  # the gemeenten are stored; the reference is retried by the next refresh
+                log.warning(
+                    "%s; de gemeenten zijn wel opgeslagen. Alleen de referentie: "
+                    "wijkgeo refresh --nederland --jaar %s",
+                    result.message(),
+                    year,
+                )
         return results
 
     if dry_run:
@@ -773,10 +798,75 @@ def refresh_nederland(
     return result
 
 
+#: Beside the reference: the CBS table version a companion refresh refused as not national
+#: (so the next run with the same version asks nothing and prints nothing).
+REFUSED_NAME = "referentie_geweigerd.json"
+
+
+def _refused_path(target: Store, year: int) -> Path:
+    return target.reference_path(year).parent / REFUSED_NAME
+
+
+def _refused_before(target: Store, year: int, cbs: dict[str, Any]) -> str | None:
+    """The reason a companion refresh refused this very table version before, or None."""
+    import json
+
+    try:
+        record = json.loads(_refused_path(target, year).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    same = (record.get("table"), record.get("modified")) == (cbs.get("table"), cbs["modified"])
+    return str(record.get("reden") or "") if same else None
+
+
+def _national_gap(frame: Any, year: int | None) -> str | None:
+    """Why a fetched table is no national reference, or None: buurten for fewer than
+    :data:`NATIONAL_SHARE` of the gemeenten of that year (``nederland.json`` knows how many
+    there were; else those in the table), as a regional mirror or a test server sends.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"level": ["gemeente", "gemeente", "buurt"],
+    ...                   "code": ["GM0001", "GM0002", "BU00010001"],
+    ...                   "gemeentecode": ["GM0001", "GM0002", "GM0001"]})
+    >>> _national_gap(f, None)
+    'de tabel heeft buurten voor 1 van de 2 gemeenten (minder dan 90%)'
+    >>> _national_gap(f, 2024)
+    'de tabel heeft buurten voor 1 van de 342 gemeenten (minder dan 90%)'
+    """
+    from .indicators.nederland import _config
+
+    levels = frame["level"].astype(str)
+    gemeenten = set(frame.loc[levels == "gemeente", "code"].astype(str))
+    with_buurten = set(frame.loc[levels == "buurt", "gemeentecode"].astype(str))
+    expected = _config()["gemeenten_per_jaar"].get(str(year)) if year is not None else None
+    n = max(len(gemeenten), int(expected or 0))
+    have = len(with_buurten & gemeenten) if gemeenten else len(with_buurten)
+    if n == 0 or have >= NATIONAL_SHARE * n:
+        return None
+    return (
+        f"de tabel heeft buurten voor {have} van de {n} gemeenten (minder dan "
+        f"{NATIONAL_SHARE:.0%})"
+    )
+
+
 def _refresh_reference(
-    target: Store, year: int, *, dry_run: bool, force: bool, cbs_url: str | None
+    target: Store,
+    year: int,
+    *,
+    dry_run: bool,
+    force: bool,
+    cbs_url: str | None,
+    seen: dict[str, Any] | None = None,
+    companion: bool = False,
 ) -> RefreshResult:
-    from .sources.cbs import fetch_kerncijfers_nederland
+    import json
+
+    from .sources.cbs import NotNationalError, fetch_kerncijfers_nederland
+    from .store import _write_text_atomic
 
     code = "NL00"
     try:
@@ -785,28 +875,51 @@ def _refresh_reference(
         log.warning("landelijke referentie %s onleesbaar, wordt opnieuw opgehaald (%s)", year, exc)
         stored = None
     try:
-        cbs = table_info(year, cbs_url=cbs_url)
+        seen = seen if seen is not None else {}
+        key = f"cbs:{year}"  # the same TableInfos answer as the gemeenten of this run
+        if key not in seen:
+            seen[key] = table_info(year, cbs_url=cbs_url)
+        cbs = seen[key]
         before = ((stored or {}).get("sources") or {}).get("cbs") or {}
         when = date_part(cbs.get("modified"))
+        reason = f"landelijke referentie, tabel {cbs['table']} van {when}"
         if stored is not None and before.get("modified") == cbs["modified"] and not force:
             rows = stored.get("rows") or {}
             return RefreshResult(
                 code,
                 year,
                 UNCHANGED,
-                f"landelijke referentie, tabel {cbs['table']} van {when}",
+                reason,
                 wijken=rows.get("wijk"),
                 buurten=rows.get("buurt"),
             )
-        reason = f"landelijke referentie, tabel {cbs['table']} van {when}"
+        refused = _refused_before(target, year, cbs) if companion and not force else None
+        if refused is not None:  # this table version is no national table: nothing to ask
+            return RefreshResult(code, year, UNCHANGED, f"{reason}; niet landelijk: {refused}")
         if dry_run:
             return RefreshResult(code, year, WOULD_UPDATE, reason, ["cbs"])
-        frame = fetch_kerncijfers_nederland(year, cbs_url=cbs_url)
+        try:
+            frame = fetch_kerncijfers_nederland(year, cbs_url=cbs_url)
+            gap = _national_gap(frame, year)
+            if gap is not None:
+                raise NotNationalError(f"geen landelijke tabel: {gap}; niet opgeslagen")
+        except NotNationalError as exc:
+            if companion:  # the same table version is not asked again (see _refused_before)
+                record = {
+                    "table": cbs.get("table"),
+                    "modified": cbs["modified"],
+                    "reden": _one_line(exc),
+                }
+                target.reference_path(year).parent.mkdir(parents=True, exist_ok=True)
+                text = json.dumps(record, ensure_ascii=False)
+                _write_text_atomic(_refused_path(target, year), text + "\n")
+            raise
         extra = {
             "sources": {"cbs": cbs},
             "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         target.write_reference(frame, year, manifest_extra=extra, lock_timeout=0)
+        _refused_path(target, year).unlink(missing_ok=True)
         counts = frame["level"].value_counts()
         return RefreshResult(
             code,

@@ -57,6 +57,7 @@ __all__ = [
     "compare_gemeente",
     "find_peers",
     "gemeente_output",
+    "level_of",
     "load_profile",
     "nearest_elsewhere",
     "nearest_neighbours",
@@ -346,35 +347,7 @@ def nearest_neighbours(
     >>> idx.tolist(), dist[0].tolist()
     ([[2, 1], [2, 0], [0, 1]], [1.0, 5.0])
     """
-    from scipy.spatial import cKDTree
-
-    x = np.asarray(points, dtype="float64")
-    if x.ndim == 1:
-        x = x[:, None]
-    n = len(x)
-    k_eff = min(k, max(n - 1 if exclude_self else n, 0))
-    idx = np.full((n, k), -1, dtype=np.int64)
-    dist = np.full((n, k), np.nan)
-    if k_eff == 0:
-        return idx, dist
-    if np.isnan(x).any():
-        raise DataValidationError("nearest_neighbours: rijen met ontbrekende waarden.")
-    tree = cKDTree(x)
-    ask = k_eff + 1 if exclude_self else k_eff
-    d, i = tree.query(x, k=ask)
-    d = np.asarray(d).reshape(n, ask)
-    i = np.asarray(i).reshape(n, ask)
-    if exclude_self:
-        own = i == np.arange(n)[:, None]
-        # drop self where found; otherwise (ties at distance 0) drop the last column
-        missing = ~own.any(axis=1)
-        own[missing, -1] = True
-        keep = ~own
-        i = i[keep].reshape(n, k_eff)
-        d = d[keep].reshape(n, k_eff)
-    idx[:, :k_eff] = i
-    dist[:, :k_eff] = d
-    return idx, dist
+    return _nearest(points, k, None, exclude_self=exclude_self)
 
 
 def nearest_elsewhere(points: Any, groups: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -389,71 +362,130 @@ def nearest_elsewhere(points: Any, groups: Sequence[str], k: int) -> tuple[np.nd
     >>> idx[:, 0].tolist()
     [2, 2, 1, 2]
     """
+    return _nearest(points, k, groups)
+
+
+def _nearest(
+    points: Any, k: int, groups: Sequence[str] | None, *, exclude_self: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one k-d tree search behind :func:`nearest_neighbours` (every row is its own group:
+    only the row itself is left out) and :func:`nearest_elsewhere` (the row's whole group).
+
+    Rows that lack ``k`` neighbours of another group after a query are asked again with four
+    times as many, until k are found or every row was asked; so the result is exact.
+    """
     from scipy.spatial import cKDTree
 
     x = np.asarray(points, dtype="float64")
     if x.ndim == 1:
         x = x[:, None]
-    g = np.asarray(groups).astype(str)
     n = len(x)
     idx = np.full((n, k), -1, dtype=np.int64)
     dist = np.full((n, k), np.nan)
-    if n < 2:
+    if n == 0 or (n < 2 and exclude_self):
         return idx, dist
+    if np.isnan(x).any():
+        raise DataValidationError("nearest_neighbours: rijen met ontbrekende waarden.")
     tree = cKDTree(x)
+    if groups is None and not exclude_self:
+        ask = min(k, n)
+        d, i = tree.query(x, k=ask)
+        idx[:, :ask] = np.asarray(i).reshape(n, ask)
+        dist[:, :ask] = np.asarray(d).reshape(n, ask)
+        return idx, dist
+    g = np.arange(n) if groups is None else np.asarray(groups).astype(str)
     todo = np.arange(n)
-    ask = min(3 * k + 1, n)
+    ask = min(k + 1 if groups is None else 3 * k + 1, n)
     while len(todo):
         d, i = tree.query(x[todo], k=ask)
         d = np.asarray(d).reshape(len(todo), ask)
         i = np.asarray(i).reshape(len(todo), ask)
         other = g[i] != g[todo][:, None]
         enough = (other.sum(axis=1) >= k) | (ask >= n)
-        for row in np.flatnonzero(enough):
-            keep = np.flatnonzero(other[row])[:k]
-            idx[todo[row], : len(keep)] = i[row, keep]
-            dist[todo[row], : len(keep)] = d[row, keep]
+        rows = np.flatnonzero(enough)
+        # per row the first k neighbours of another group, in distance order (vectorised)
+        order = np.argsort(~other[rows], axis=1, kind="stable")[:, :k]
+        hit = np.take_along_axis(other[rows], order, axis=1)
+        width = order.shape[1]
+        found_i = np.take_along_axis(i[rows], order, axis=1)
+        found_d = np.take_along_axis(d[rows], order, axis=1)
+        idx[todo[rows], :width] = np.where(hit, found_i, -1)
+        dist[todo[rows], :width] = np.where(hit, found_d, np.nan)
         todo = todo[~enough]
         ask = min(ask * 4, n)
     return idx, dist
 
 
 # ---------------------------------------------------------------------------- reference
-def reference_buurten(reference: pd.DataFrame, profile: Profile | None = None) -> pd.DataFrame:
-    """The buurten of a national reference with the profile's features and outcomes computed.
+#: The levels a reference compares: code prefix -> level (the index is ``<level>code``).
+LEVELS = {"BU": "buurt", "WK": "wijk"}
+
+
+def level_of(code: str) -> str:
+    """``"buurt"`` for a buurtcode, ``"wijk"`` for a wijkcode (by the prefix).
+
+    Examples
+    --------
+    >>> level_of("BU05991571"), level_of("WK059915")
+    ('buurt', 'wijk')
+    """
+    return LEVELS.get(str(code)[:2].upper(), "buurt")
+
+
+def _level_of_values(values: pd.DataFrame) -> str:
+    """The level of :func:`reference_buurten` output (by its index: buurtcode or wijkcode)."""
+    return "wijk" if values.index.name == "wijkcode" else "buurt"
+
+
+def _words(level: str) -> tuple[str, str]:
+    """Dutch singular and plural of a level (``wijkgeo/text.json``, ``levels``)."""
+    from .. import text
+
+    return text.level(level), text.level(level, plural=True)
+
+
+def reference_buurten(
+    reference: pd.DataFrame, profile: Profile | None = None, level: str = "buurt"
+) -> pd.DataFrame:
+    """The buurten (or wijken) of a national reference with the profile's features and
+    outcomes computed.
 
     Parameters
     ----------
     reference : DataFrame
-        Rows with ``code``, ``level`` and Kerncijfers columns (every level; only buurten are
+        Rows with ``code``, ``level`` and Kerncijfers columns (every level; only ``level`` is
         kept), as :meth:`wijkgeo.store.Store.read_reference` returns. A frame indexed by
-        buurtcode with the indicator columns already present is returned as is.
+        ``<level>code`` with the indicator columns already present is returned as is.
     profile : Profile, optional
         Default :func:`load_profile`.
+    level : {"buurt", "wijk"}
+        Which areas: wijken are compared with wijken, never with buurten.
 
     Returns
     -------
     DataFrame
-        Indexed by buurtcode: ``naam``, ``gemeentecode``, ``gemeentenaam``, ``inwoners`` and
-        one column per feature and outcome key.
+        Indexed by ``buurtcode`` (or ``wijkcode``): ``naam``, ``gemeentecode``,
+        ``gemeentenaam``, ``inwoners`` and one column per feature and outcome key.
     """
     profile = profile or load_profile()
+    if level not in LEVELS.values():
+        raise DataValidationError(f"Onbekend niveau {level!r}; kies buurt of wijk.")
     keys = list(dict.fromkeys(["inwoners", *profile.keys, *profile.outcomes]))
     if "level" in reference.columns:
-        buurten = reference[reference["level"].astype(str) == "buurt"]
+        buurten = reference[reference["level"].astype(str) == level]
     else:
         buurten = reference
     if "code" in buurten.columns:
         codes = buurten["code"].astype(str).str.strip()
-    elif "buurtcode" in buurten.columns:
-        codes = buurten["buurtcode"].astype(str).str.strip()
+    elif f"{level}code" in buurten.columns:
+        codes = buurten[f"{level}code"].astype(str).str.strip()
     else:
-        raise DataValidationError("De referentie heeft geen kolom code of buurtcode.")
+        raise DataValidationError(f"De referentie heeft geen kolom code of {level}code.")
     have = [k for k in keys if k in buurten.columns]
     todo = [k for k in keys if k not in buurten.columns]
     parts = [buurten[have].astype("float64")] if have else []
     if todo:
-        parts.append(compute(buurten, todo, level="buurt"))
+        parts.append(compute(buurten, todo, level=level))
     values = pd.concat(parts, axis=1)[keys] if parts else pd.DataFrame(index=buurten.index)
     gm = (
         buurten["gemeentecode"].astype(str)
@@ -471,7 +503,7 @@ def reference_buurten(reference: pd.DataFrame, profile: Profile | None = None) -
         index=buurten.index,
     )
     out = pd.concat([info, values], axis=1)
-    out.index = pd.Index(codes.to_numpy(), name="buurtcode")
+    out.index = pd.Index(codes.to_numpy(), name=f"{level}code")
     out = out[~out.index.duplicated()]
     out.attrs.update(reference.attrs)
     return out
@@ -506,6 +538,7 @@ class PeerResult:
     excluded: dict[str, str]
     profile: Profile
     spread: pd.Series
+    level: str = "buurt"
 
     def position(self, code: str) -> int | None:
         """Position of ``code`` in :attr:`codes`, or None when it does not take part."""
@@ -530,12 +563,13 @@ class PeerResult:
         n = f"{len(self.codes):,}".replace(",", ".")
         text = (
             f"Vergeleken op {', '.join(used_groups)} (profiel '{self.profile.name}'); "
-            f"{n} buurten met minstens {self.profile.min_population} inwoners doen mee"
+            f"{n} {_words(self.level)[1]} met minstens {self.profile.min_population} inwoners "
+            "doen mee"
         )
         gm = self.values.loc[self.codes, "gemeentecode"].nunique() if len(self.codes) else 0
         text += f", in {gm} gemeenten."
         if self.profile.elsewhere:
-            text += " Alleen buurten in andere gemeenten."
+            text += f" Alleen {_words(self.level)[1]} in andere gemeenten."
         if self.dropped:
             jaar = f" in {year}" if year is not None else ""
             parts = [f"{get_indicator(k).label.lower()} ({why})" for k, why in self.dropped.items()]
@@ -635,23 +669,63 @@ def find_peers(
         len(used),
         ", ".join(dropped) or "geen",
     )
-    return PeerResult(values, codes, idx, dist, used, dropped, excluded, profile, spread)
+    return PeerResult(
+        values, codes, idx, dist, used, dropped, excluded, profile, spread, _level_of_values(values)
+    )
 
 
 # ---------------------------------------------------------------------------- standing
-def _rank_among(value: float, peers: np.ndarray, sign: int) -> tuple[float, int, int]:
-    """Rank (1 = most favourable) of ``value`` among itself and ``peers``; counts below/above."""
-    ok = peers[np.isfinite(peers)]
-    if not np.isfinite(value):
-        return np.nan, 0, 0
-    lower = int((ok < value).sum())
-    higher = int((ok > value).sum())
-    better = higher if sign >= 0 else lower
-    return float(better + 1), lower, higher
+def _stats(res: PeerResult, pos: np.ndarray, key: str) -> dict[str, np.ndarray]:
+    """Where the rows at ``pos`` (positions into ``res.codes``, -1 = not compared) stand among
+    their peers on ``key``: the one computation behind :func:`standing` (one area) and
+    :func:`similar_buurten` (many at once).
+
+    Returns arrays over the rows: ``own`` (value), ``median`` (peers' median), ``better`` /
+    ``worse`` (peers that score better / worse; ties count as neither), ``higher`` /
+    ``lower`` (peers with a higher / lower value), ``n`` (peers with a value), ``valid``
+    (compared and an own value) and ``clear`` (rows x k: peers that do clearly better).
+    """
+    has = pos >= 0
+    p = np.where(has, pos, 0)
+    peer_idx = res.peers[p]  # (n, k)
+    sign = get_indicator(key).sign or 1
+    v_all = res.values[key].reindex(res.codes).to_numpy(dtype="float64")
+    own = np.where(has, v_all[p], np.nan)
+    pv = np.where(peer_idx >= 0, v_all[np.clip(peer_idx, 0, None)], np.nan)
+    some = np.isfinite(pv).any(axis=1)
+    with np.errstate(all="ignore"):
+        med = np.nanmedian(np.where(some[:, None], pv, 0.0), axis=1)
+    med = np.where(some & has, med, np.nan)
+    ok = np.isfinite(pv) & np.isfinite(own)[:, None]
+    higher = np.where(ok, pv > own[:, None], False).sum(axis=1)
+    lower = np.where(ok, pv < own[:, None], False).sum(axis=1)
+    better, worse = (higher, lower) if sign > 0 else (lower, higher)
+    sd = float(res.spread.get(key, np.nan))
+    thresh = res.profile.clearly_better * sd if np.isfinite(sd) and sd > 0 else np.inf
+    with np.errstate(invalid="ignore"):
+        clear = ok & (sign * (pv - own[:, None]) >= thresh)
+    return {
+        "own": own,
+        "median": med,
+        "better": better,
+        "worse": worse,
+        "higher": higher,
+        "lower": lower,
+        "n": np.isfinite(pv).sum(axis=1),
+        "valid": has & np.isfinite(own),
+        "clear": clear & has[:, None],
+        "peer_idx": peer_idx,
+    }
+
+
+def _clear_codes(res: PeerResult, st: dict[str, np.ndarray], i: int) -> str:
+    """The codes of row ``i``'s peers that do clearly better, ``;``-separated."""
+    hit = st["peer_idx"][i][st["clear"][i]]
+    return ";".join(str(c) for c in res.codes[hit[hit >= 0]])
 
 
 def standing(result: PeerResult, code: str, keys: Iterable[str] | None = None) -> pd.DataFrame:
-    """Where one buurt stands among its peers, per outcome indicator.
+    """Where one buurt (or wijk) stands among its peers, per outcome indicator.
 
     Returns
     -------
@@ -671,46 +745,36 @@ def standing(result: PeerResult, code: str, keys: Iterable[str] | None = None) -
     ]  # fmt: skip
     if pos is None:
         return pd.DataFrame(index=pd.Index(keys, name="indicator"), columns=cols)
-    peer_pos = result.peers[pos]
-    peer_codes = result.codes[peer_pos[peer_pos >= 0]]
+    plural = _words(result.level)[1]
     rows = []
     for key in keys:
         if key not in result.values.columns:
             continue
-        sign = get_indicator(key).sign
-        value = float(result.values.at[code, key])
-        peer_vals = result.values.loc[peer_codes, key].to_numpy(dtype="float64")
-        ok = np.isfinite(peer_vals)
-        med = float(np.median(peer_vals[ok])) if ok.any() else np.nan
-        rank, lower, higher = _rank_among(value, peer_vals, sign)
-        n_ok = int(ok.sum())
-        sd = float(result.spread.get(key, np.nan))
-        better: list[str] = []
-        if np.isfinite(value) and sign and np.isfinite(sd) and sd > 0:
-            gain = sign * (peer_vals - value)
-            hit = ok & (gain >= result.profile.clearly_better * sd)
-            better = [str(c) for c in peer_codes[hit]]
+        st = _stats(result, np.array([pos]), key)
+        value, med, n_ok = float(st["own"][0]), float(st["median"][0]), int(st["n"][0])
+        lower, higher = int(st["lower"][0]), int(st["higher"][0])
         # said from the side the buurt is on: "hoger dan 8 van de 10" when most peers are
         # lower, "lager dan 7 van de 10" when most are higher (never "hoger dan 0")
         if not np.isfinite(value) or n_ok == 0:
             tekst = "geen vergelijking (waarde ontbreekt)"
         elif lower == 0 and higher == 0:
-            tekst = f"gelijk aan alle {n_ok} vergelijkbare buurten"
+            tekst = f"gelijk aan alle {n_ok} vergelijkbare {plural}"
         elif lower >= higher:
-            tekst = f"hoger dan {lower} van de {n_ok} vergelijkbare buurten"
+            tekst = f"hoger dan {lower} van de {n_ok} vergelijkbare {plural}"
         else:
-            tekst = f"lager dan {higher} van de {n_ok} vergelijkbare buurten"
+            tekst = f"lager dan {higher} van de {n_ok} vergelijkbare {plural}"
+        valid = bool(st["valid"][0])
         rows.append(
             {
                 "indicator": key,
                 "waarde": value,
                 "mediaan_vergelijkbaar": med,
                 "verschil": value - med,
-                "rang": rank,
+                "rang": float(st["better"][0] + 1) if valid else np.nan,
                 "van": n_ok + (1 if np.isfinite(value) else 0),
                 "lager_dan": higher,
                 "hoger_dan": lower,
-                "duidelijk_beter": ";".join(better),
+                "duidelijk_beter": _clear_codes(result, st, 0) if valid else "",
                 "tekst": tekst,
             }
         )
@@ -730,7 +794,7 @@ def peer_table(result: PeerResult, code: str, keys: Iterable[str] | None = None)
     pos = result.position(code)
     if pos is None:
         raise DataValidationError(
-            f"Buurt {code} doet niet mee aan de vergelijking: "
+            f"{_words(result.level)[0].capitalize()} {code} doet niet mee aan de vergelijking: "
             f"{result.excluded.get(code, 'niet in de referentie')}."
         )
     peer_pos = result.peers[pos]
@@ -741,8 +805,8 @@ def peer_table(result: PeerResult, code: str, keys: Iterable[str] | None = None)
     cols += [k for k in keys if k in result.values.columns and k not in cols]
     table = result.values.loc[codes, cols].copy()
     table.insert(0, "afstand", [0.0, *result.distances[pos][ok].tolist()])
-    table.insert(0, "rol", ["buurt"] + ["vergelijkbaar"] * int(ok.sum()))
-    table.index.name = "buurtcode"
+    table.insert(0, "rol", [result.level] + ["vergelijkbaar"] * int(ok.sum()))
+    table.index.name = f"{result.level}code"
     return table
 
 
@@ -753,6 +817,7 @@ def similar_buurten(
     k: int | None = None,
     profile: Profile | None = None,
     keys: Sequence[str] | None = None,
+    level: str = "buurt",
 ) -> pd.DataFrame:
     """For each buurt: its k most similar buurten of the country and its standing among them.
 
@@ -770,6 +835,9 @@ def similar_buurten(
         Default :func:`load_profile`.
     keys : sequence of str, optional
         Outcomes to report; default the profile's.
+    level : {"buurt", "wijk"}
+        ``"wijk"``: every wijk among the wijken of the country (a reference frame only; output
+        of :func:`reference_buurten` carries its level in its index).
 
     Returns
     -------
@@ -790,21 +858,22 @@ def similar_buurten(
     profile = profile or load_profile()
     values = (
         reference
-        if "code" not in reference.columns and reference.index.name == "buurtcode"
-        else reference_buurten(reference, profile)
+        if "code" not in reference.columns and reference.index.name in ("buurtcode", "wijkcode")
+        else reference_buurten(reference, profile, level)
     )
     res = find_peers(values, profile, k)
     k = res.peers.shape[1]
     keys = [c for c in (keys if keys is not None else profile.outcomes) if c in values.columns]
+    name = values.index.name
     if codes is None:
-        index = pd.Index(values.index, name="buurtcode")
+        index = pd.Index(values.index, name=name)
         wanted = values.index.to_numpy().astype(str)
     elif isinstance(codes, pd.Series):
         index = codes.index
         wanted = codes.astype(str).str.strip().to_numpy()
     else:
         wanted = np.asarray([str(c).strip() for c in codes])
-        index = codes if isinstance(codes, pd.Index) else pd.Index(wanted, name="buurtcode")
+        index = codes if isinstance(codes, pd.Index) else pd.Index(wanted, name=name)
     lookup = pd.Series(np.arange(len(res.codes)), index=res.codes)
     pos = lookup.reindex(wanted).to_numpy()
     has = np.isfinite(pos)
@@ -820,31 +889,17 @@ def similar_buurten(
         for c, h in zip(wanted, has, strict=True)
     ]
     cols["vergelijking"] = reasons
-    all_vals = values.reindex(res.codes)
+    rows = np.where(has, p, -1)
     for key in keys:
-        sign = get_indicator(key).sign or 1
-        v_all = all_vals[key].to_numpy(dtype="float64")
-        own = np.where(has, v_all[p], np.nan)
-        pv = np.where(peer_idx >= 0, v_all[np.clip(peer_idx, 0, None)], np.nan)
-        with np.errstate(all="ignore"):
-            med = np.nanmedian(np.where(np.isfinite(pv).any(axis=1)[:, None], pv, 0.0), axis=1)
-        med = np.where(np.isfinite(pv).any(axis=1) & has, med, np.nan)
-        gain = sign * (pv - own[:, None])
-        n_better = np.where(np.isfinite(gain), gain > 0, False).sum(axis=1)
-        n_worse = np.where(np.isfinite(gain), gain < 0, False).sum(axis=1)
-        n_ok = np.isfinite(pv).sum(axis=1)
-        valid = has & np.isfinite(own)
-        sd = float(res.spread.get(key, np.nan))
-        thresh = profile.clearly_better * sd if np.isfinite(sd) and sd > 0 else np.inf
-        clear = np.isfinite(gain) & (gain >= thresh)
-        cols[f"{key}_mediaan_vergelijkbaar"] = med
-        cols[f"{key}_rang_vergelijkbaar"] = np.where(valid, n_better + 1.0, np.nan)
-        cols[f"{key}_van_vergelijkbaar"] = np.where(valid, n_ok + 1.0, np.nan)
-        cols[f"{key}_aantal_beter"] = np.where(valid, n_better.astype("float64"), np.nan)
-        cols[f"{key}_aantal_slechter"] = np.where(valid, n_worse.astype("float64"), np.nan)
+        st = _stats(res, rows, key)
+        valid = st["valid"]
+        cols[f"{key}_mediaan_vergelijkbaar"] = st["median"]
+        cols[f"{key}_rang_vergelijkbaar"] = np.where(valid, st["better"] + 1.0, np.nan)
+        cols[f"{key}_van_vergelijkbaar"] = np.where(valid, st["n"] + 1.0, np.nan)
+        cols[f"{key}_aantal_beter"] = np.where(valid, st["better"].astype("float64"), np.nan)
+        cols[f"{key}_aantal_slechter"] = np.where(valid, st["worse"].astype("float64"), np.nan)
         cols[f"{key}_duidelijk_beter"] = [
-            ";".join(str(c) for c in peer_codes[i][clear[i]]) if valid[i] else None
-            for i in range(len(wanted))
+            _clear_codes(res, st, i) if valid[i] else None for i in range(len(wanted))
         ]
     out = pd.DataFrame(cols, index=index)
     out.attrs.update(
@@ -869,8 +924,14 @@ class BuurtComparison:
     explanation: str
     result: PeerResult
 
+    @property
+    def level(self) -> str:
+        """``"buurt"`` or ``"wijk"``."""
+        return self.result.level
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (``--format json``): buurt, jaar, uitleg, profiel, peers, indicatoren."""
+        """JSON-ready (``--format json``): buurt (or wijk), jaar, uitleg, profiel, peers
+        (``vergelijkbare_buurten`` or ``vergelijkbare_wijken``), indicatoren."""
 
         def clean(value: Any) -> Any:
             if isinstance(value, float) and not np.isfinite(value):
@@ -892,7 +953,7 @@ class BuurtComparison:
             for key, r in self.standing.iterrows()
         ]
         return {
-            "buurt": self.code,
+            self.level: self.code,
             "naam": clean(self.table.iloc[0]["naam"]),
             "gemeente": clean(self.table.iloc[0]["gemeentenaam"]),
             "jaar": self.year,
@@ -900,7 +961,7 @@ class BuurtComparison:
             "kenmerken_gebruikt": self.result.used,
             "kenmerken_weggelaten": self.result.dropped,
             "profiel": self.result.profile.to_dict() | {"uitleg": None},
-            "vergelijkbare_buurten": peers,
+            f"vergelijkbare_{_words(self.level)[1]}": peers,
             "indicatoren": rows,
         }
 
@@ -916,12 +977,14 @@ class BuurtComparison:
         from .registry import format_value
 
         first = self.table.iloc[0]
+        one, many = _words(self.level)
         lines = [
-            f"Buurten zoals {first['naam']} ({self.code}, {first['gemeentenaam']}), {self.year}",
+            f"{many.capitalize()} zoals {first['naam']} ({self.code}, {first['gemeentenaam']}), "
+            f"{self.year}",
             "",
             self.explanation,
             "",
-            "Vergelijkbare buurten (afstand 0 = zelfde profiel):",
+            f"Vergelijkbare {many} (afstand 0 = zelfde profiel):",
         ]
         peers = self.table.iloc[1:]
         w_name = max([len(str(n)) for n in peers["naam"]] + [4])
@@ -935,7 +998,7 @@ class BuurtComparison:
             )
         lines += [
             "",
-            "Waar de buurt staat (rang 1 = gunstigst van de buurt en de vergelijkbare buurten):",
+            f"Waar de {one} staat (rang 1 = gunstigst van de {one} en de vergelijkbare {many}):",
         ]
         names = dict(zip(self.table.index, self.table["naam"], strict=True))
         for key, row in self.standing.iterrows():
@@ -943,7 +1006,7 @@ class BuurtComparison:
                 continue
             label = get_indicator(key).label
             lines.append(
-                f"- {label}: {format_value(key, row['waarde'])}; mediaan vergelijkbare buurten "
+                f"- {label}: {format_value(key, row['waarde'])}; mediaan vergelijkbare {many} "
                 f"{format_value(key, row['mediaan_vergelijkbaar'])}; {row['tekst']} "
                 f"(rang {int(row['rang'])} van {int(row['van'])})"
             )
@@ -987,16 +1050,36 @@ def _stored(store: Any, year: int) -> pd.DataFrame:
 def _unknown_code(code: str, year: int, codes: Sequence[str], seen: list[int]) -> Exception:
     from ..sources.local.spec import closest_many
 
+    what = _words(level_of(code))[0].capitalize()
     if seen:
         last = max(seen)
         return DataValidationError(
-            f"Buurt {code} staat niet in de landelijke referentie {year}; laatst gezien in "
+            f"{what} {code} staat niet in de landelijke referentie {year}; laatst gezien in "
             f"{last}. Vergelijk in dat jaar (`wijkgeo vergelijk {code} --jaar {last}`) of zoek "
-            "de nieuwe code (buurten worden heringedeeld)."
+            f"de nieuwe code ({_words(level_of(code))[1]} worden heringedeeld)."
         )
     near = closest_many(code, list(codes), 3)
     hint = f" Bedoelde u {', '.join(near)}?" if near else ""
-    return DataValidationError(f"Buurt {code} staat niet in de landelijke referentie {year}.{hint}")
+    return DataValidationError(
+        f"{what} {code} staat niet in de landelijke referentie {year}.{hint}"
+    )
+
+
+def _prepare(
+    profile: Profile | str | Path | None,
+    elsewhere: bool | None,
+    reference: pd.DataFrame | None,
+    store: Any,
+    year: int,
+    level: str,
+) -> tuple[Profile, pd.DataFrame, pd.DataFrame]:
+    """The profile (``elsewhere`` applied), the reference and its areas of ``level``: what
+    :func:`compare_buurt` and :func:`compare_gemeente` both start from."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    if elsewhere is not None:
+        prof = replace(prof, elsewhere=bool(elsewhere))
+    ref = reference if reference is not None else _stored(store, year)
+    return prof, ref, reference_buurten(ref, prof, level)
 
 
 def compare_buurt(
@@ -1009,12 +1092,14 @@ def compare_buurt(
     reference: pd.DataFrame | None = None,
     elsewhere: bool | None = None,
 ) -> BuurtComparison:
-    """One buurt, its k most similar buurten of the country and where it stands among them.
+    """One buurt (or wijk), its k most similar buurten (wijken) of the country and where it
+    stands among them.
 
     Parameters
     ----------
     code : str
-        Buurtcode (``"BU05991571"``).
+        Buurtcode (``"BU05991571"``) or wijkcode (``"WK059915"``: compared with the wijken
+        of the country).
     year : int
         Year of the national reference.
     k : int, optional
@@ -1047,15 +1132,13 @@ def compare_buurt(
     from ..codes import normalize_code
 
     code = normalize_code(code)
-    if not code.startswith("BU"):
+    if code[:2] not in LEVELS:
         raise DataValidationError(
-            f"{code} is geen buurtcode; `wijkgeo vergelijk` vergelijkt buurten (BU........)."
+            f"{code} is geen buurt- of wijkcode; `wijkgeo vergelijk` vergelijkt buurten "
+            "(BU........) of wijken (WK......)."
         )
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    if elsewhere is not None:
-        prof = replace(prof, elsewhere=bool(elsewhere))
-    ref = reference if reference is not None else _stored(store, year)
-    values = reference_buurten(ref, prof)
+    level = level_of(code)
+    prof, ref, values = _prepare(profile, elsewhere, reference, store, year, level)
     if code not in values.index:
         seen = []
         for other in store.reference_years() if store is not None else []:
@@ -1070,9 +1153,10 @@ def compare_buurt(
         raise _unknown_code(code, int(year), list(values.index), seen)
     res = find_peers(values, prof, k)
     if res.position(code) is None:
+        one, many = _words(level)
         raise DataValidationError(
-            f"Buurt {code} ({values.at[code, 'naam']}) wordt niet vergeleken: "
-            f"{res.excluded.get(code, 'onbekende reden')}. Kleine buurten zijn te wisselvallig "
+            f"{one.capitalize()} {code} ({values.at[code, 'naam']}) wordt niet vergeleken: "
+            f"{res.excluded.get(code, 'onbekende reden')}. Kleine {many} zijn te wisselvallig "
             f"om te vergelijken (min_inwoners in het profiel)."
         )
     explanation = res.explain(year) + reference_source(ref, year)
@@ -1095,8 +1179,10 @@ def compare_gemeente(
     store: Any = None,
     reference: pd.DataFrame | None = None,
     elsewhere: bool | None = None,
+    level: str = "buurt",
 ) -> pd.DataFrame:
-    """Every buurt of one gemeente next to its peers across the country (one row per buurt).
+    """Every buurt (``level="wijk"``: every wijk) of one gemeente next to its peers across the
+    country (one row per area).
 
     :func:`similar_buurten` for the gemeente's buurten in the national reference, with the
     buurt's name and each peer's name and gemeente beside its code
@@ -1113,11 +1199,7 @@ def compare_gemeente(
     from ..codes import normalize_code
 
     code = normalize_code(gemeente, "gemeente")
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    if elsewhere is not None:
-        prof = replace(prof, elsewhere=bool(elsewhere))
-    ref = reference if reference is not None else _stored(store, year)
-    values = reference_buurten(ref, prof)
+    prof, ref, values = _prepare(profile, elsewhere, reference, store, year, level)
     mine = values.index[values["gemeentecode"].astype(str) == code]
     if not len(mine):
         from ..sources.local.spec import closest_many
@@ -1125,9 +1207,10 @@ def compare_gemeente(
         near = closest_many(code, sorted(set(values["gemeentecode"].astype(str))), 3)
         hint = f" Bedoelde u {', '.join(near)}?" if near else ""
         raise DataValidationError(
-            f"Gemeente {code} heeft geen buurten in de landelijke referentie {year}.{hint}"
+            f"Gemeente {code} heeft geen {_words(level)[1]} in de landelijke referentie "
+            f"{year}.{hint}"
         )
-    sim = similar_buurten(values, pd.Index(mine, name="buurtcode"), k=k, profile=prof)
+    sim = similar_buurten(values, pd.Index(mine, name=values.index.name), k=k, profile=prof)
     k_eff = len([c for c in sim.columns if re_peer(c)])
     cols: dict[str, Any] = {"naam": values.loc[mine, "naam"].to_numpy()}
     for j in range(1, k_eff + 1):
@@ -1169,7 +1252,8 @@ def gemeente_output(table: pd.DataFrame, year: int, fmt: str = "tekst") -> str:
         return safe_frame(table).to_csv()
     if fmt == "json":
         rows = json.loads(table.to_json(orient="index", force_ascii=False))
-        doc = {"jaar": int(year), "uitleg": table.attrs.get("uitleg"), "buurten": rows}
+        many = "wijken" if table.index.name == "wijkcode" else "buurten"
+        doc = {"jaar": int(year), "uitleg": table.attrs.get("uitleg"), many: rows}
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     lines = [str(table.attrs.get("uitleg", "")), ""]
     for code, row in table.iterrows():

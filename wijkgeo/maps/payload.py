@@ -289,6 +289,10 @@ def map_payload(
     )
     if area is not None:
         payload["area"] = area  # "Gebied: wijken": the wijken with their own figures
+        if with_peers:  # and, in the peers view, against the wijken of the country
+            from .peers import add_wijk_peer_entries
+
+            add_wijk_peer_entries(entries, area, wijken, peers, local)
     if len(refs.groups) > 1:
         payload["group_of"] = refs.group_of.tolist()
     if extras:

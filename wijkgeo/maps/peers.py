@@ -26,7 +26,7 @@ import pandas as pd
 from .data import _legend, diff_classes, range_texts, text, to_int, vlq_ints
 from .legend import Row, missing_rows
 
-__all__ = ["add_peer_entries", "peer_payload"]
+__all__ = ["add_peer_entries", "add_wijk_peer_entries", "peer_payload"]
 
 
 def _words() -> dict[str, str]:
@@ -35,7 +35,12 @@ def _words() -> dict[str, str]:
 
 
 def add_peer_entries(
-    entries: list[dict[str, Any]], buurtcodes: Sequence[str], values: pd.DataFrame, ctx: Any
+    entries: list[dict[str, Any]],
+    buurtcodes: Sequence[str],
+    values: pd.DataFrame,
+    ctx: Any,
+    *,
+    prefix: str = "",
 ) -> None:
     """Add the peers' medians and the difference classes to the map's indicator entries.
 
@@ -44,11 +49,16 @@ def add_peer_entries(
     entries : list of dict
         :func:`wijkgeo.maps.data.indicator_entries` output (changed in place).
     buurtcodes : sequence of str
-        The map's buurtcodes, in the map's order.
+        The map's buurtcodes, in the map's order (with ``prefix="w"``: the wijkcodes of
+        the payload's ``area`` block, in its order).
     values : DataFrame
         The map's indicator values, in the same order.
     ctx : PeerContext
-        :func:`wijkgeo.profile.peers.peer_context` of the map's buurten.
+        :func:`wijkgeo.profile.peers.peer_context` of the map's buurten (with ``prefix="w"``:
+        its ``wijk`` context).
+    prefix : str
+        ``"w"``: the wijk mode's keys (``wpm``, ``wpo``, ``wpdbins``, ``wpdcolors``,
+        ``wpdlegend``, ``wpwhy``): every wijk against the wijken of the country.
     """
     from ..indicators import get_indicator
 
@@ -58,20 +68,21 @@ def add_peer_entries(
     reason = frame["vergelijking"] if "vergelijking" in frame.columns else None
     other_year = ctx.year != ctx.atlas_year
     own_values = ctx.result.values.reindex(codes) if ctx.result is not None else None
-    title = t["peers_legend_title"] + (f" ({ctx.year})" if other_year else "")
+    wijk = "_wijk" if prefix else ""
+    title = t[f"peers_legend_title{wijk}"] + (f" ({ctx.year})" if other_year else "")
     for entry in entries:
         key = entry["key"]
         col = f"{key}_mediaan_vergelijkbaar"
         ind = get_indicator(key)
         if col not in frame.columns or entry.get("total"):
-            entry["pwhy"] = t["peers_not_outcome"]
+            entry[f"{prefix}pwhy"] = t[f"peers_not_outcome{wijk}"]
             continue
         dec = int(ind.decimals)
         med = to_int(frame[col].to_numpy(dtype="float64"), dec)
         offset = int(entry.get("o", 0))
         if other_year and own_values is not None and key in own_values.columns:
             own = to_int(own_values[key].to_numpy(dtype="float64"), dec)
-            entry["po"] = vlq_ints(own, offset)
+            entry[f"{prefix}po"] = vlq_ints(own, offset)
         else:
             own = to_int(values[key].to_numpy(dtype="float64"), dec)
         diff = own - med
@@ -85,11 +96,11 @@ def add_peer_entries(
             )
             rows = [Row(dc.colors[k + 1 + j], above[j], dc.counts[k + 1 + j]) for j in range(k)]
             rows = rows[::-1]
-            rows.append(Row(dc.colors[k], t["peers_equal"], dc.counts[k]))
+            rows.append(Row(dc.colors[k], t[f"peers_equal{wijk}"], dc.counts[k]))
             below = [r.replace("+", "-") for r in above]
             rows += [Row(dc.colors[k - 1 - j], below[j], dc.counts[k - 1 - j]) for j in range(k)]
         elif np.isfinite(diff).any():
-            rows = [Row(dc.colors[0], t["peers_equal"], dc.counts[0])]
+            rows = [Row(dc.colors[0], t[f"peers_equal{wijk}"], dc.counts[0])]
         why = []
         for i in range(len(codes)):
             if math.isfinite(diff[i]):
@@ -97,13 +108,40 @@ def add_peer_entries(
             elif reason is not None and isinstance(reason.iloc[i], str) and reason.iloc[i]:
                 why.append(str(reason.iloc[i]))
             else:
-                why.append(t["peers_none"])
+                why.append(t[f"peers_none{wijk}"])
         rows += missing_rows(why, np.where(np.isfinite(diff), 0, -1), t["missing"])
         unit = ind.unit if ind.unit != "%" else t["percent_point"]
-        entry["pm"] = vlq_ints(med, offset)
-        entry["pdbins"] = list(dc.bins)
-        entry["pdcolors"] = list(dc.colors)
-        entry["pdlegend"] = _legend(ind.label, rows, [title, unit], ctx.explanation or None)
+        entry[f"{prefix}pm"] = vlq_ints(med, offset)
+        entry[f"{prefix}pdbins"] = list(dc.bins)
+        entry[f"{prefix}pdcolors"] = list(dc.colors)
+        entry[f"{prefix}pdlegend"] = _legend(
+            ind.label, rows, [title, unit], ctx.explanation or None
+        )
+
+
+def add_wijk_peer_entries(
+    entries: list[dict[str, Any]], area: dict[str, Any], wijken: Any, ctx: Any, local: Any = None
+) -> bool:
+    """The wijk mode of the peers view: each wijk against the wijken of the country.
+
+    ``area`` is the payload's wijk block (:func:`wijkgeo.maps.view.wijk_values`), ``wijken``
+    the Atlas's wijken in the same order, ``ctx`` the buurten's :class:`PeerContext` (its
+    ``wijk`` context is used). Adds :func:`add_peer_entries` with ``prefix="w"``; False
+    (nothing added) without a wijk comparison.
+    """
+    from .._errors import WijkgeoError
+    from ..indicators import compute
+
+    sub = getattr(ctx, "wijk", None)
+    if sub is None or sub.result is None or area is None:
+        return False
+    keys = [e["key"] for e in entries]
+    try:
+        values = compute(wijken, keys, level="wijk", local=local).reset_index(drop=True)
+    except WijkgeoError:
+        return False
+    add_peer_entries(entries, area["codes"], values, sub, prefix="w")
+    return True
 
 
 def peer_payload(ctx: Any) -> dict[str, Any]:
@@ -111,5 +149,6 @@ def peer_payload(ctx: Any) -> dict[str, Any]:
     return {
         "year": int(ctx.year),
         "other_year": ctx.year != ctx.atlas_year,
+        "wijken": getattr(ctx, "wijk", None) is not None,
         "words": dict(_words()),  # escaped with the payload
     }

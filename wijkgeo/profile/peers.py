@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._errors import NotInStoreError, StoreError
+from .. import text
+from .._errors import DataValidationError, NotInStoreError, StoreError
 from ..indicators import format_value, get_indicator
 from ..indicators.similar import (
     PeerResult,
@@ -46,8 +47,6 @@ __all__ = ["PeerContext", "load_peer_context", "peer_context", "peer_section"]
 
 log = logging.getLogger(__name__)
 
-#: Attention point vs peers: worse than at least this share of the peers (8 of 10).
-WORSE_SHARE = 0.8
 #: At most this many peers named per indicator, and extra attention points per page.
 MAX_NAMES = 4
 MAX_EXTRA = 3
@@ -75,6 +74,11 @@ class PeerContext:
         Dutch: what the comparison uses (features, left-out features, source).
     missing : str or None
         Dutch reason when there is no comparison at all (no reference in the store).
+    level : str
+        ``"buurt"`` (the Atlas's buurten among the buurten of the country) or ``"wijk"``.
+    wijk : PeerContext or None
+        On a buurt context: the same for the Atlas's wijken among the wijken of the country
+        (the wijk pages' "Wijken zoals deze", the map's wijk mode).
     """
 
     year: int
@@ -83,6 +87,22 @@ class PeerContext:
     result: PeerResult | None
     explanation: str
     missing: str | None = None
+    level: str = "buurt"
+    wijk: PeerContext | None = None
+
+    def for_level(self, level: str) -> PeerContext | None:
+        """The context of ``level``: this one for its own level, :attr:`wijk` for wijken."""
+        return self if level == self.level else (self.wijk if level == "wijk" else None)
+
+    def words(self) -> dict[str, str]:
+        """The level in the page's sentences: ``niveau``, ``niveaus``, ``Niveau``, ``Niveaus``."""
+        one, many = text.level(self.level), text.level(self.level, plural=True)
+        return {
+            "niveau": one,
+            "niveaus": many,
+            "Niveau": one.capitalize(),
+            "Niveaus": many.capitalize(),
+        }
 
     def medians(self, keys: list[str]) -> pd.DataFrame:
         """Per buurt (index of :attr:`frame`) the peers' median of each indicator."""
@@ -102,8 +122,10 @@ def peer_context(
     *,
     reference_year: int | None = None,
     profile: Any = None,
+    level: str = "buurt",
 ) -> PeerContext:
-    """The peers of every buurt of ``atlas`` in a national reference.
+    """The peers of every buurt of ``atlas`` in a national reference (and, in
+    :attr:`PeerContext.wijk`, of every wijk among the wijken of the country).
 
     Parameters
     ----------
@@ -116,20 +138,24 @@ def peer_context(
         Year of ``reference``; default ``atlas.year``.
     profile : Profile, optional
         Default :func:`wijkgeo.indicators.similar.load_profile`.
+    level : {"buurt", "wijk"}
+        ``"wijk"``: only the wijken (no :attr:`PeerContext.wijk`).
     """
     year = int(reference_year or atlas.year)
-    codes = atlas.buurten["buurtcode"].astype(str)
+    areas = atlas.buurten if level == "buurt" else atlas.wijken
+    codes = areas[f"{level}code"].astype(str)
+    words = {"niveau": text.level(level), "niveaus": text.level(level, plural=True)}
     if reference is None:
-        missing = _t("vergelijkbaar.geen_referentie", jaar=atlas.year)
+        missing = _t("vergelijkbaar.geen_referentie", jaar=atlas.year, **words)
         frame = pd.DataFrame({"vergelijking": missing}, index=codes.to_numpy())
-        return PeerContext(year, int(atlas.year), frame, None, "", missing)
+        return PeerContext(year, int(atlas.year), frame, None, "", missing, level)
     prof = profile or load_profile()
-    values = reference_buurten(reference, prof)
+    values = reference_buurten(reference, prof, level)
     result = find_peers(values, prof)
-    frame = similar_buurten(values, pd.Index(codes.to_numpy(), name="buurtcode"), profile=prof)
+    frame = similar_buurten(values, pd.Index(codes.to_numpy(), name=f"{level}code"), profile=prof)
     if year != int(atlas.year):
         # another year: a code may mean another area; compare only where the name agrees
-        names = dict(zip(codes, atlas.buurten["buurtnaam"].astype(str), strict=True))
+        names = dict(zip(codes, areas[f"{level}naam"].astype(str), strict=True))
         for code in frame.index:
             if code in values.index and _norm(values.at[code, "naam"]) != _norm(names[code]):
                 frame.loc[code, [c for c in frame.columns if c != "vergelijking"]] = np.nan
@@ -141,7 +167,27 @@ def peer_context(
                     naam=names[code],
                 )
     explanation = result.explain(year) + reference_source(reference, year)
-    return PeerContext(year, int(atlas.year), frame, result, explanation)
+    ctx = PeerContext(year, int(atlas.year), frame, result, explanation, level=level)
+    if level == "buurt" and _has_wijken(atlas, reference):
+        try:
+            ctx.wijk = peer_context(
+                atlas, reference, reference_year=year, profile=prof, level="wijk"
+            )
+        except DataValidationError as exc:  # no wijk features: the buurten still compare
+            log.warning("wijken niet vergeleken met vergelijkbare wijken: %s", exc)
+    return ctx
+
+
+def _has_wijken(atlas: Atlas, reference: pd.DataFrame) -> bool:
+    wijken = atlas.wijken
+    return (
+        wijken is not None
+        and len(wijken)
+        and "wijkcode" in wijken.columns
+        and "wijknaam" in wijken.columns
+        and "level" in reference.columns
+        and bool((reference["level"].astype(str) == "wijk").any())
+    )
 
 
 def load_peer_context(atlas: Atlas, store: Any = None) -> PeerContext:
@@ -177,6 +223,24 @@ def _names(ctx: PeerContext, codes: list[str]) -> list[str]:
     return out
 
 
+def _peer_point(ctx: PeerContext, code: str, key: str) -> str | None:
+    """The attention-point rule against the peers (:func:`wijkgeo.profile.points.judge_peers`)
+    for one figure of the reference year."""
+    from . import points
+
+    row = ctx.frame.loc[code]
+    ind = get_indicator(key)
+    own = ctx.result.values[key].get(code, np.nan) if ctx.result is not None else np.nan
+    return points.judge_peers(
+        own,
+        row.get(f"{key}_mediaan_vergelijkbaar"),
+        row.get(f"{key}_rang_vergelijkbaar"),
+        row.get(f"{key}_van_vergelijkbaar"),
+        ind.unit,
+        ind.sign,
+    )
+
+
 def _line(
     ctx: PeerContext, code: str, key: str, *, favourable: bool = False
 ) -> dict[str, Any] | None:
@@ -193,9 +257,9 @@ def _line(
     if favourable:
         word = "lager" if worse_word == "hoger" else "hoger"
         worse = int(row[f"{key}_aantal_slechter"])
-        tekst = f"{word} dan {worse} van de {n} vergelijkbare buurten"
+        tekst = _t("vergelijkbaar.regel_tekst", woord=word, n=worse, van=n, **ctx.words())
     else:
-        tekst = f"{worse_word} dan {better} van de {n} vergelijkbare buurten"
+        tekst = _t("vergelijkbaar.regel_tekst", woord=worse_word, n=better, van=n, **ctx.words())
     if ctx.year != ctx.atlas_year:  # the buurt's own value of the reference year, said so
         own = ctx.result.values.at[code, key] if ctx.result is not None else np.nan
         tekst = _t(
@@ -227,12 +291,13 @@ def peer_section(
     """
     if ctx is None or ctx.missing:  # no reference at all: no empty section (logged once)
         return None
-    title = _t("vergelijkbaar.titel")
+    words = ctx.words()
+    title = _t("vergelijkbaar.titel", **words)
     reason = ctx.frame.at[code, "vergelijking"] if code in ctx.frame.index else None
     if isinstance(reason, str) and reason:
         return {
             "title": title,
-            "missing": _t("vergelijkbaar.niet_vergeleken", naam=name, reden=reason),
+            "missing": _t("vergelijkbaar.niet_vergeleken", naam=name, reden=reason, **words),
             "explain": ctx.explanation,
         }
     row = ctx.frame.loc[code]
@@ -254,15 +319,16 @@ def peer_section(
             entry["peers"] = _t(
                 "vergelijkbaar.peer_regel", tekst=line["tekst"], mediaan=line["mediaan"]
             )
+            entry["peers_kop"] = _t("vergelijkbaar.peer_kop", **words)
     shown = {e["key"] for e in aandacht}
     points = [p for p in (_line(ctx, code, e["key"]) for e in aandacht) if p]
     points = sorted(points, key=lambda e: -e["worse_share"])[:MAX_POINTS]
-    extra = []
+    extra = []  # attention points against the peers only (a strength against the gemeente)
     for key in ctx.result.profile.outcomes:
         if key in shown or f"{key}_rang_vergelijkbaar" not in ctx.frame.columns:
             continue
         line = _line(ctx, code, key)
-        if line and line["worse_share"] >= WORSE_SHARE:
+        if line and _peer_point(ctx, code, key) == "aandacht":
             extra.append(line)
     extra = sorted(extra, key=lambda e: -e["worse_share"])[:MAX_EXTRA]
     note = None
@@ -271,20 +337,20 @@ def peer_section(
     return {
         "title": title,
         "missing": None,
-        "intro": _t("vergelijkbaar.intro", k=len(peers), naam=name),
+        "intro": _t("vergelijkbaar.intro", k=len(peers), naam=name, **words),
         "explain": ctx.explanation,
         "note": note,
-        "welke": _t("vergelijkbaar.welke"),
-        "kop_buurten": _t("vergelijkbaar.kop_buurten"),
-        "kop_punten": _t("vergelijkbaar.kop_punten", naam=name),
-        "kolommen": _t_list("vergelijkbaar.kolommen"),
+        "welke": _t("vergelijkbaar.welke", naam=name, **words),
+        "kop_buurten": _t("vergelijkbaar.kop_buurten", **words),
+        "kop_punten": _t("vergelijkbaar.kop_punten", naam=name, **words),
+        "kolommen": [c.format(**words) for c in _t_list("vergelijkbaar.kolommen")],
         "afstand_uitleg": _t("vergelijkbaar.afstand_uitleg"),
         "peers": peers,
         "points": points,
         "extra": extra,
-        "ook_aandacht": _t("vergelijkbaar.ook_aandacht"),
+        "ook_aandacht": _t("vergelijkbaar.ook_aandacht", **words),
         "beter": _t("vergelijkbaar.beter"),
-        "geen_beter": _t("vergelijkbaar.geen_beter"),
+        "geen_beter": _t("vergelijkbaar.geen_beter", **words),
     }
 
 

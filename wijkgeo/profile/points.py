@@ -13,6 +13,13 @@ words (:func:`explanation`). A directional indicator counts when ALL of these ho
    rank of :func:`wijkgeo.indicators.rank_within`. An area without a rank (a single wijk)
    is judged on 1 and 2 only.
 
+**Similar areas** (``punten_regel.vergelijkbaar``): when the store holds the national
+reference, a figure also counts when it stands out the same three ways against the peers of
+"Buurten zoals deze" (:mod:`wijkgeo.profile.peers`): relative and absolute difference with
+the peers' median, and a position in the most or least favourable ``uiterste_deel`` of the
+area and its peers (:func:`judge_peers`). A buurt clearly worse than its peers but close to
+the gemeente's average so gets the point, and the page says which comparison it used.
+
 There is no cap: every figure that passes is listed, the most extreme position first (then
 the largest relative difference), so a clear gap (Tarwewijk's bijstand, 60 against 50 per
 1.000 inwoners) is never pushed off the list by others.
@@ -36,7 +43,7 @@ from typing import Any
 
 from .. import text
 
-__all__ = ["explanation", "judge", "order", "rule"]
+__all__ = ["basis", "explanation", "judge", "judge_peers", "order", "rule"]
 
 
 @cache
@@ -117,6 +124,57 @@ def judge(
     return side
 
 
+def judge_peers(
+    value: Any,
+    median: Any,
+    rank: Any,
+    of: Any,
+    unit: str,
+    sign: int,
+    numbers: dict[str, Any] | None = None,
+) -> str | None:
+    """``"kracht"``, ``"aandacht"`` or None for one figure against its similar areas.
+
+    ``median`` is the peers' median, ``rank``/``of`` the rank among the area and its peers
+    (1 = most favourable). The rule's ``vergelijkbaar`` part replaces ``min_relatief`` and
+    ``uiterste_deel``; the absolute minimum per unit is the same. No rank, no judgement.
+
+    Examples
+    --------
+    >>> judge_peers(62.0, 45.0, 11, 11, "per 1.000 inwoners", -1)   # worse than all 10
+    'aandacht'
+    >>> judge_peers(62.0, 45.0, 6, 11, "per 1.000 inwoners", -1) is None  # in the middle
+    True
+    """
+    numbers = numbers or rule()
+    peers = numbers.get("vergelijkbaar") or {}
+    if not peers.get("aan", True) or position(rank, of) is None:
+        return None
+    merged = dict(numbers)
+    merged.update({k: v for k, v in peers.items() if not k.startswith("_")})
+    return judge(value, median, rank, of, unit, sign, merged)
+
+
+def basis(by_gemeente: str | None, by_peers: str | None) -> str | None:
+    """Which comparison made a point: ``"gemeente"``, ``"vergelijkbaar"`` or ``"beide"``.
+
+    The gemeente's judgement wins when the two disagree (the peer line then still says
+    where the area stands among its peers).
+
+    Examples
+    --------
+    >>> basis("aandacht", None), basis(None, "aandacht"), basis("aandacht", "aandacht")
+    ('gemeente', 'vergelijkbaar', 'beide')
+    >>> basis("kracht", "aandacht")
+    'gemeente'
+    """
+    if by_gemeente and by_peers == by_gemeente:
+        return "beide"
+    if by_gemeente:
+        return "gemeente"
+    return "vergelijkbaar" if by_peers else None
+
+
 def order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Most extreme position first, then the largest relative difference.
 
@@ -137,12 +195,17 @@ def order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entries, key=key)
 
 
-def explanation(gemeente: str, niveaus: str) -> str:
+def explanation(gemeente: str, niveaus: str, peers: dict[str, Any] | None = None) -> str:
     """The rule in words for the page (``punten.uitleg`` in ``teksten.json``).
+
+    ``peers`` (``k``, ``titel``) when the points were also judged against similar areas:
+    the sentence ``punten.uitleg_vergelijkbaar`` follows.
 
     Examples
     --------
     >>> "10%" in explanation("Rotterdam", "buurten")
+    True
+    >>> "van de 10" in explanation("Rotterdam", "buurten", {"k": 10, "titel": "Buurten zoals deze"})
     True
     """
     numbers = rule()
@@ -156,7 +219,7 @@ def explanation(gemeente: str, niveaus: str) -> str:
         if unit in numbers["min_absoluut"]
     ]
     examples = [e.replace("%", " procentpunt") for e in examples]
-    return _teksten()["punten"]["uitleg"].format(
+    out = _teksten()["punten"]["uitleg"].format(
         pct=f"{round(100 * float(numbers['min_relatief']))}%",
         voorbeelden=", ".join(examples[:-1]) + " of " + examples[-1]
         if len(examples) > 1
@@ -165,3 +228,14 @@ def explanation(gemeente: str, niveaus: str) -> str:
         gemeente=gemeente,
         niveaus=niveaus,
     )
+    near = numbers.get("vergelijkbaar") or {}
+    if peers and near.get("aan", True):
+        k = int(peers["k"])
+        out += " " + _teksten()["punten"]["uitleg_vergelijkbaar"].format(
+            k=k,
+            n=math.ceil((1 - float(near["uiterste_deel"])) * k),
+            pct=f"{round(100 * float(near['min_relatief']))}%",
+            niveaus=niveaus,
+            titel=peers.get("titel", ""),
+        )
+    return out

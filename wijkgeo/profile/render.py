@@ -66,13 +66,21 @@ def render_page(page: dict[str, Any]) -> str:
     """
     name, level = page["name"], page["level"]
     niveau = text.level(level)
+    heads = "_vergelijkbaar" if page.get("punten_vergelijkbaar") else ""
+    many = text.level(level, plural=True)
     extra = {
-        "sec_kracht": _t("secties.kracht", naam=name, gemeente=page["gemeente"]),
-        "sec_aandacht": _t("secties.aandacht", naam=name, gemeente=page["gemeente"]),
+        "sec_kracht": _t(
+            f"secties.kracht{heads}", naam=name, gemeente=page["gemeente"], niveaus=many
+        ),
+        "sec_aandacht": _t(
+            f"secties.aandacht{heads}", naam=name, gemeente=page["gemeente"], niveaus=many
+        ),
         "sec_spreiding": _t("secties.spreiding", niveau=niveau),
         "geen_kracht": _t("punten.geen_kracht", naam=name),
         "geen_aandacht": _t("punten.geen_aandacht", naam=name, niveau=niveau),
-        "punten_uitleg": explanation(page["gemeente"], text.level(level, plural=True)),
+        "punten_uitleg": explanation(
+            page["gemeente"], text.level(level, plural=True), page.get("punten_vergelijkbaar")
+        ),
         "positie_uitleg": _t(
             "tabel.positie_uitleg", naam=name, niveaus=text.level(level, plural=True)
         ),

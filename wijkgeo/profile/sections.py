@@ -59,18 +59,39 @@ def kracht_aandacht(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
     if page["small"]:
         return {"kracht": [], "aandacht": []}
     row = data.tables[page["level"]].loc[page["code"]]
-    kracht, aandacht = _points(data, page["level"], row)
-    return {"kracht": kracht, "aandacht": aandacht}
+    peers = _peer_row(data, page["level"], page["code"])
+    kracht, aandacht = _points(data, page["level"], row, peers)
+    used = None
+    if peers is not None:  # the page's "Hoe gekozen" names the peer comparison too
+        ctx = data.peers.for_level(page["level"])
+        k = int(ctx.result.peers.shape[1]) if ctx.result is not None else 0
+        used = {"k": k, "titel": _t("vergelijkbaar.titel", **ctx.words())}
+    return {"kracht": kracht, "aandacht": aandacht, "punten_vergelijkbaar": used}
+
+
+def _peer_row(data: ProfileData, level: str, code: str) -> tuple[Any, pd.Series] | None:
+    """The area's row of "Buurten zoals deze" (peers' medians and ranks) when it is compared,
+    with its context; None otherwise."""
+    ctx = getattr(data, "peers", None)
+    ctx = ctx.for_level(level) if ctx is not None else None
+    if ctx is None or ctx.result is None or code not in ctx.frame.index:
+        return None
+    reason = ctx.frame.at[code, "vergelijking"]
+    if isinstance(reason, str) and reason:
+        return None
+    return ctx, ctx.frame.loc[code]
 
 
 def vergelijkbaar(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
-    """ "Buurten zoals deze": the buurt among its structurally similar buurten of Nederland
-    (:mod:`wijkgeo.profile.peers`); also adds the peer line to each strength and attention
-    point. None for a wijk, or when the profile is built without peers."""
+    """ "Buurten zoals deze" ("Wijken zoals deze" on a wijk page): the area among its
+    structurally similar buurten (wijken) of Nederland (:mod:`wijkgeo.profile.peers`); also
+    adds the peer line to each strength and attention point. None when the profile is built
+    without peers."""
     from .peers import peer_section
 
     ctx = getattr(data, "peers", None)
-    if page["level"] != "buurt" or ctx is None:
+    ctx = ctx.for_level(page["level"]) if ctx is not None else None
+    if ctx is None:
         return {"vergelijkbaar": None}
     section = peer_section(
         ctx, page["code"], page["name"], page.get("aandacht", []), page.get("kracht", [])
@@ -271,11 +292,16 @@ def build_page(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- their parts
-def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], list[dict]]:
-    """Strengths and attention points by the documented rule of :mod:`.points`."""
+def _points(
+    data: ProfileData, level: str, row: pd.Series, peers: tuple[Any, pd.Series] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Strengths and attention points by the documented rule of :mod:`.points`: against the
+    gemeente and, with ``peers`` (:func:`_peer_row`), against the similar areas."""
     if data.alone(level):  # one wijk: its figures are the gemeente's, nothing to compare
         return [], []
     numbers = points.rule()
+    ctx, prow = peers if peers is not None else (None, None)
+    words = ctx.words() if ctx is not None else {}
     found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
     shown_estimates = set(_teksten()["schattingen_in_profiel"])
     # "bij kleine buurten is het cijfer grof" only beside an area that is small
@@ -289,8 +315,22 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
         value, gem = row.get(ind.key), row.get(f"{ind.key}_gemeente")
         rank, of = row.get(f"{ind.key}_rang"), row.get(f"{ind.key}_rang_van")
         side = points.judge(value, gem, rank, of, ind.unit, ind.sign, numbers)
-        if side is None:
+        by_peers, peer_rel, peer_pos = None, 0.0, None
+        if prow is not None and f"{ind.key}_mediaan_vergelijkbaar" in prow.index:
+            med = prow[f"{ind.key}_mediaan_vergelijkbaar"]
+            p_rank = prow[f"{ind.key}_rang_vergelijkbaar"]
+            p_of = prow[f"{ind.key}_van_vergelijkbaar"]
+            own = value
+            if ctx.year != ctx.atlas_year:  # the area's own figure of the reference year
+                own = ctx.result.values[ind.key].get(row.name, float("nan"))
+            by_peers = points.judge_peers(own, med, p_rank, p_of, ind.unit, ind.sign, numbers)
+            if by_peers is not None:
+                peer_rel = (float(own) - float(med)) / abs(float(med)) * ind.sign
+                peer_pos = points.position(p_rank, p_of)
+        how = points.basis(side, by_peers)
+        if how is None:
             continue
+        side = side or by_peers
         nl = row.get(f"{ind.key}_nederland")
         found[side].append(
             {
@@ -306,8 +346,14 @@ def _points(data: ProfileData, level: str, row: pd.Series) -> tuple[list[dict], 
                 "direction": text.direction(ind.direction),
                 "rank": data._rank(ind, level, rank, of),
                 "caveat": first_sentence(applies(ind.caveats, missing=False, small=small_area)),
-                "relative": (float(value) - float(gem)) / abs(float(gem)) * ind.sign,
-                "position": points.position(rank, of),
+                "relative": (
+                    (float(value) - float(gem)) / abs(float(gem)) * ind.sign
+                    if how != "vergelijkbaar"
+                    else peer_rel
+                ),
+                "position": points.position(rank, of) if how != "vergelijkbaar" else peer_pos,
+                "basis": how,
+                "basis_tekst": _t(f"punten.basis.{how}", **words) if words else "",
             }
         )
     kracht, aandacht = points.order(found["kracht"]), points.order(found["aandacht"])

@@ -43,6 +43,7 @@ from ..conventions import SECRET_THRESHOLD
 from . import catalog
 
 __all__ = [
+    "NotNationalError",
     "column_map",
     "column_titles",
     "fetch_kerncijfers",
@@ -427,6 +428,12 @@ def table_info(year: int, *, cbs_url: str | None = None) -> dict[str, Any]:
     }
 
 
+class NotNationalError(SourceError):
+    """The table CBS (or a replay) served is no national table: no buurten, or buurten for
+    too few gemeenten. Content, not a passing failure: asking again gives the same answer
+    until the table changes."""
+
+
 def fetch_kerncijfers_nederland(
     year: int, *, cbs_url: str | None = None, with_metadata: bool = False
 ) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
@@ -481,7 +488,7 @@ def fetch_kerncijfers_nederland(
             row[dim] = titles[key]
     frame = with_hierarchy(normalize_kerncijfers(rows, props))
     if not (frame["level"] == "buurt").any():
-        raise SourceError(
+        raise NotNationalError(
             f"De Kerncijfers wijken en buurten {year} (tabel {catalog.kwb_table(year)}) bevatten "
             "geen buurten; is dit de landelijke tabel? Controleer WIJKGEO_CBS_URL.",
             url=catalog.cbs_table_url(year, "TypedDataSet", cbs_url=cbs_url),

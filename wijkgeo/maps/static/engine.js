@@ -162,6 +162,7 @@
     indicator: /^[a-z0-9_]{1,80}$/,
     weergave: /^(waarde|verschil|vergelijkbaar|verandering)$/,  /* verandering: years.js */
     lagen: /^[a-z0-9_,]{0,400}$/,
+    gebied: /^(buurt|wijk)$/,  /* written by writeHash: a shared link keeps the wijk mode */
     buurt: /^(BU[0-9]{4}[0-9A-Z]{4}|WK[0-9]{4}[0-9A-Z]{2}|GM[0-9]{4})$/,
     jaren: /^[0-9]{4}-[0-9]{4}$/,
     vierkant: /^[a-z0-9_]{1,80}$/,
@@ -213,11 +214,20 @@
         var wk = ind.key + "|wijk";
         if (!cache[wk]) {
           var w = vlq(ind.wv), ow = ind.o || 0, per = new Array(n), why = new Array(n);
-          for (var q = 0; q < n; q++) {
-            var x = w[area.of[q]];
-            per[q] = x === null || x === undefined ? null : x + ow;
+          /* the peers view: each wijk against the wijken of the country (wpm, wpo) */
+          var wm = ind.wpm ? vlq(ind.wpm) : null, wo = ind.wpo ? vlq(ind.wpo) : null;
+          var pm = wm ? new Array(n) : null, po = wo ? new Array(n) : null;
+          function at(arr, q) {
+            var y = arr[area.of[q]];
+            return y === null || y === undefined ? null : y + ow;
           }
-          cache[wk] = {ints: per, prev: null, scale: Math.pow(10, ind.dec), reason: why, ranks: null};
+          for (var q = 0; q < n; q++) {
+            per[q] = at(w, q);
+            if (pm) pm[q] = at(wm, q);
+            if (po) po[q] = at(wo, q);
+          }
+          cache[wk] = {ints: per, prev: null, pm: pm, po: po, scale: Math.pow(10, ind.dec),
+                       reason: why, ranks: null};
         }
         return cache[wk];
       }
@@ -240,17 +250,24 @@
       return cache[ind.key];
     }
     function groupIx(i) { return groupOf ? groupOf[i] : 0; }
+    /* the peers view's classes, legend and words: of the wijken in wijk mode (w-keys) */
+    function peerOf(ind, key) { return wijkMode(ind) ? ind["w" + key] : ind[key]; }
+    function peerWord(key) {
+      var pw = data.peers.words;
+      return state.area === "wijk" && pw[key + "_wijk"] ? pw[key + "_wijk"] : pw[key];
+    }
 
     function classOf(ind, i) {
       if (ext.classOf && ext.modes.indexOf(state.mode) >= 0) return ext.classOf(ind, i);
       var val = values(ind).ints[i], bins, j;
       if (state.mode === "vergelijkbaar") {
         var pv = values(ind), own = pv.po ? pv.po[i] : val;
-        var med = pv.pm ? pv.pm[i] : null, pk = (ind.pdbins || []).length;
+        var pbins = peerOf(ind, "pdbins") || [];
+        var med = pv.pm ? pv.pm[i] : null, pk = pbins.length;
         if (own === null || med === null || med === undefined) return -1;
         var pd = own - med, pa = Math.abs(pd);
         if (pd === 0 || pk === 0) return pk;
-        for (j = 0; j < pk - 1 && pa > ind.pdbins[j]; j++);
+        for (j = 0; j < pk - 1 && pa > pbins[j]; j++);
         return pd > 0 ? pk + 1 + j : pk - 1 - j;
       }
       if (val === null) return -1;
@@ -276,7 +293,7 @@
         return data.missing_color;
       }
       if (state.mode === "waarde") return ind.colors[k];
-      if (state.mode === "vergelijkbaar") return ind.pdcolors[k];
+      if (state.mode === "vergelijkbaar") return peerOf(ind, "pdcolors")[k];
       return (ext.colors && ext.modes.indexOf(state.mode) >= 0 ? ext.colors(ind) : ind.dcolors)[k];
     }
 
@@ -356,7 +373,9 @@
       html += '<div class="wijkgeo-ind">' + ind.label + "</div><table>";
       var own = ext.popup ? ext.popup(ind, i, row) : null;
       if (own !== null) return '<div class="wijkgeo-popup">' + html + own + "</table></div>";
-      html += row(T.popup_value, "<b>" + valueText(ind, i) + "</b>");
+      /* in wijk mode the figure is the wijk's own: "Deze wijk", not "Deze buurt" */
+      var valueLabel = wijkMode(ind) && T.popup_value_wijk ? T.popup_value_wijk : T.popup_value;
+      html += row(valueLabel, "<b>" + valueText(ind, i) + "</b>");
       var gname = data.groups[groupIx(i)];
       /* a count is shown next to the total, never as a difference with it */
       function compared(ref) {
@@ -368,17 +387,17 @@
       /* no Nederland figure: say why (ind.nlwhy) instead of a bare "geen gegevens" */
       html += row(T.popup_nederland, ind.nl === null && ind.nlwhy ?
                   T.missing + " (" + ind.nlwhy + ")" : compared(ind.nl));
-      if (data.peers && v.pm) { /* the median of the structurally similar buurten */
-        var pmed = v.pm[i], pw = data.peers.words;
+      if (data.peers && v.pm) { /* the median of the structurally similar buurten (wijken) */
+        var pmed = v.pm[i], pw = data.peers.words, plabel = peerWord("popup_peers");
         if (pmed === null || pmed === undefined) {
-          html += row(pw.popup_peers, T.missing);
+          html += row(plabel, T.missing);
         } else if (v.po) { /* an earlier reference year: the buurt's own value of that year */
           var pown = v.po[i];
-          html += row(pw.popup_peers + " " + pw.popup_peers_year + " " + data.peers.year,
-                      fmtValue(ind, pmed / s) + (pown === null ? "" : " (" + T.popup_value.toLowerCase() +
+          html += row(plabel + " " + pw.popup_peers_year + " " + data.peers.year,
+                      fmtValue(ind, pmed / s) + (pown === null ? "" : " (" + valueLabel.toLowerCase() +
                       " " + fmtValue(ind, pown / s) + ", " + fmtDiff(ind, (pown - pmed) / s, T) + ")"));
         } else {
-          html += row(pw.popup_peers, fmtValue(ind, pmed / s) +
+          html += row(plabel, fmtValue(ind, pmed / s) +
                       (x === null ? "" : " (" + fmtDiff(ind, (x - pmed) / s, T) + ")"));
         }
       }
@@ -491,8 +510,8 @@
       for (var i = 0; i < n; i++) ctx.restyle(i);
       legendBox.innerHTML = (ext.legend && ext.legend(ind)) ||
         (state.mode === "verschil" ? ind.dlegend :
-          state.mode === "vergelijkbaar" ? (ind.pdlegend || '<p class="wijkgeo-note">' +
-          (ind.pwhy || T.missing) + "</p>") : ind.legend);
+          state.mode === "vergelijkbaar" ? (peerOf(ind, "pdlegend") || '<p class="wijkgeo-note">' +
+          (peerOf(ind, "pwhy") || T.missing) + "</p>") : ind.legend);
       if (wijkMode(ind) && ext.modes.indexOf(state.mode) < 0) countWijken(ind);
       hatchSwatches(legendBox);
       if (ext.sync) ext.sync();
@@ -708,7 +727,7 @@
       var k = classOf(ind, i), color = colorOf(ind, i);
       var tmp = document.createElement("div");
       var lg = state.mode === "verschil" ? ind.dlegend :
-        state.mode === "vergelijkbaar" ? (ind.pdlegend || "") : ind.legend;
+        state.mode === "vergelijkbaar" ? (peerOf(ind, "pdlegend") || "") : ind.legend;
       tmp.innerHTML = "<details>" + lg + "</details>";
       var rows = tmp.querySelectorAll("tr"), want = color.toLowerCase(), j, sw;
       for (j = 0; j < rows.length; j++) {
