@@ -265,6 +265,21 @@ def _delete_rows(folder: Path) -> None:
     con.close()
 
 
+def _alter(sql: str):
+    """Change values inside the stored GeoPackage (same rows and columns), as QGIS or a
+    sqlite session would."""
+
+    def damage(folder: Path) -> None:
+        con = sqlite3.connect(folder / "wijkgeo.gpkg")
+        for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):  # rtree triggers
+            con.create_function(name, 1, lambda geom: 0)
+        con.execute(sql)
+        con.commit()
+        con.close()
+
+    return damage
+
+
 def _foreign_gpkg(t: Path) -> None:
     import geopandas as gpd
     import shapely
@@ -493,6 +508,17 @@ CASES = [
     Case("store_rijen_gewijzigd", _in_store("export", "GM9998", "--jaar", "2024", "--format",
                                             "csv", "--uitvoer", "{t}/e.csv",
                                             damage=_delete_rows), 3, ("buiten wijkgeo",)),
+    Case("store_waarde_gewijzigd", _in_store("export", "GM9998", "--jaar", "2024", "--format",
+                                             "csv", "--uitvoer", "{t}/e.csv", damage=_alter(
+                                                 "UPDATE buurten SET aantal_inwoners = "
+                                                 "aantal_inwoners + 1 WHERE fid = 2")), 3,
+         ("buiten wijkgeo gewijzigd", "'buurten'")),
+    Case("store_naam_gewijzigd", _in_store("map", "GM9998", "--jaar", "2024", "--uitvoer",
+                                           "{t}/k.html", damage=_alter(
+                                               "UPDATE wijken SET wijknaam = 'Anders'")), 3,
+         ("buiten wijkgeo gewijzigd", "'wijken'")),
+    Case("store_waarde_gewijzigd_status", _status(_alter(
+        "UPDATE buurten SET aantal_inwoners = 0")), 0, ("ONLEESBAAR", "buiten wijkgeo gewijzigd")),
     Case("store_gpkg_weg", _in_store("map", "GM9998", "--jaar", "2024", "--uitvoer",
                                      "{t}/k.html",
                                      damage=lambda f: (f / "wijkgeo.gpkg").unlink()), 2,
