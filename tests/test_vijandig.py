@@ -437,6 +437,39 @@ CASES = [
     Case("uitvoer_logbestand_onder_bestand", _with(_mkfile("f"), lambda t: [
         "refresh", "--jaar", "2024", "GM9998", "--dry-run", "--logbestand", str(t / "f" / "l"),
         "--store", str(t / "store")]), 3, ("logbestand",)),
+    # a missing output folder is refused (never made: a typo in a path scatters folders)
+    Case("uitvoer_kaart_map_ontbreekt", _in_store("map", "GM9998", "--jaar", "2024",
+                                                  "--uitvoer", "{t}/nieuw/kaart.html"), 3,
+         ("bestaat niet", "mkdir -p", "nieuw")),
+    Case("uitvoer_png_map_ontbreekt", _in_store("map", "GM9998", "--jaar", "2024", "--png",
+                                                "aandeel_65_plus", "--uitvoer",
+                                                "{t}/nieuw/k.png"), 3, ("bestaat niet",)),
+    Case("uitvoer_export_map_ontbreekt", _in_store("export", "GM9998", "--jaar", "2024",
+                                                   "--format", "xlsx", "--uitvoer",
+                                                   "{t}/nieuw/e.xlsx"), 3, ("bestaat niet",)),
+    Case("uitvoer_kk_csv_map_ontbreekt", _in_store("koppelkansen", "GM9998", "--jaar", "2024",
+                                                   "--uitvoer", "{t}/nieuw/k.csv"), 3,
+         ("bestaat niet",)),
+    Case("uitvoer_kk_gpkg_map_ontbreekt", _in_store("koppelkansen", "GM9998", "--jaar", "2024",
+                                                    "--format", "gpkg", "--uitvoer",
+                                                    "{t}/nieuw/k.gpkg"), 3, ("bestaat niet",)),
+    Case("uitvoer_profiel_ouder_ontbreekt", _in_store(
+        "profile", "GM9998", "--jaar", "2024", "--buurt", "BU99980001", "--uitvoer",
+        "{t}/nieuw/profielen"), 3, ("bestaat niet",)),
+    Case("uitvoer_profiel_map_wordt_gemaakt", _in_store(
+        "profile", "GM9998", "--jaar", "2024", "--buurt", "BU99980001", "--uitvoer",
+        "{t}/profielen"), 0),
+    Case("uitvoer_logbestand_map_ontbreekt", lambda t: [
+        "refresh", "--jaar", "2024", "GM9998", "--dry-run", "--logbestand",
+        str(t / "nieuw" / "l.log"), "--store", str(t / "store")], 3, ("bestaat niet",)),
+    Case("uitvoer_tijdreeks_map_ontbreekt", _in_store("tijdreeks", "GM9998", "--jaren", "2024",
+                                                      "--uitvoer", "{t}/nieuw/t.csv"), 3,
+         ("bestaat niet",)),
+    Case("uitvoer_tijdreeks_op_map", _with(_mkdir("uit"), _in_store(
+        "tijdreeks", "GM9998", "--jaren", "2024", "--uitvoer", "{t}/uit")), 3, ("is een map",)),
+    Case("uitvoer_tijdreeks_onder_bestand", _with(_mkfile("f"), _in_store(
+        "tijdreeks", "GM9998", "--jaren", "2024", "--format", "xlsx", "--uitvoer",
+        "{t}/f/t.xlsx")), 3, ("is een bestand",)),
     Case("uitvoer_lock_timeout_nan", lambda t: ["import", "x.gpkg", "--gemeente", "GM9998",
                                                 "--jaar", "2024", "--lock-timeout", "nan"],
          2, ("eindig",)),
@@ -741,6 +774,49 @@ def test_two_writers_of_one_target_take_turns(tmp_path, monkeypatch):
     assert overlap == [False, False]
     text = target.read_text(encoding="utf-8")
     assert text in ("<p>1</p>" * 2000, "<p>2</p>" * 2000)
+
+
+def test_lock_files_do_not_pile_up_and_stay_exclusive(tmp_path, monkeypatch):
+    """A lock file per target is removed on release (no file per map ever written stays
+    in <cache>/locks), and removing it never lets two holders in: eight writers with their
+    own lock objects hammer one lock file; at most one is ever inside."""
+    import threading
+
+    from wijkgeo._write import _TargetLock, write_text_output
+
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    for n in range(5):
+        write_text_output(tmp_path / f"kaart{n}.html", "x")
+    assert list((tmp_path / "cache" / "locks").iterdir()) == []
+
+    path = tmp_path / "een.lock"
+    monkeypatch.setattr("time.sleep", lambda s: os.sched_yield())  # retry at once: more races
+    inside: list[int] = []
+    overlap: list[int] = []
+    rounds: list[int] = []
+
+    def hammer(n: int) -> None:
+        for _ in range(80):
+            lock = _TargetLock(path, timeout=60)
+            lock.acquire()
+            try:
+                inside.append(n)
+                if len(inside) > 1:
+                    overlap.append(n)
+                rounds.append(n)
+                for _ in range(50):  # stay inside a while, so a second holder would be seen
+                    os.sched_yield()
+                inside.remove(n)
+            finally:
+                lock.release()
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlap == [] and len(rounds) == 640
+    assert not path.exists()
 
 
 def test_a_gpkg_output_is_replaced_whole(tmp_path, monkeypatch):

@@ -24,8 +24,6 @@ Examples
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -506,15 +504,16 @@ def write_tijdreeks(
             for v, d in zip(frame["waarde"], decimals, strict=True)
         ]
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    try:
+    from .._write import write_output
+    from ..text import safe_frame, spreadsheet_csv
+
+    def write(tmp: Path) -> None:  # atomic and exclusive like every output; no formulas
         if fmt == "csv":
             sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
-            frame.to_csv(tmp, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
+            spreadsheet_csv(frame, tmp, sep=sep, decimal=dec, encoding="utf-8-sig")
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                frame.to_excel(writer, sheet_name="Tijdreeks", index=False)
+                safe_frame(frame).to_excel(writer, sheet_name="Tijdreeks", index=False)
                 info = pd.DataFrame(
                     {
                         "grenzen": [frame.attrs.get("grenzen")],
@@ -523,11 +522,9 @@ def write_tijdreeks(
                         ],
                     }
                 )
-                info.to_excel(writer, sheet_name="Toelichting", index=False)
+                safe_frame(info).to_excel(writer, sheet_name="Toelichting", index=False)
         else:
             frame.to_json(tmp, orient="records", force_ascii=False, indent=1)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+
+    write_output(path, write, what="tijdreeks")
     return path
