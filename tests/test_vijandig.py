@@ -785,9 +785,12 @@ def test_lock_files_do_not_pile_up_and_stay_exclusive(tmp_path, monkeypatch):
     from wijkgeo._write import _TargetLock, write_text_output
 
     monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    locks = tmp_path / "cache" / "locks"
+    locks.mkdir(parents=True)
+    (locks / ("0" * 32 + ".lock")).write_text("")  # left by an older version: swept
     for n in range(5):
         write_text_output(tmp_path / f"kaart{n}.html", "x")
-    assert list((tmp_path / "cache" / "locks").iterdir()) == []
+    assert list(locks.iterdir()) == []
 
     path = tmp_path / "een.lock"
     monkeypatch.setattr("time.sleep", lambda s: os.sched_yield())  # retry at once: more races

@@ -342,6 +342,22 @@ class _TargetLock:
             os.close(fd)
 
 
+def _sweep_locks(folder: Path, limit: int = 64) -> None:
+    """Remove lock files nobody holds (left by older wijkgeo versions, or by a killed
+    process), each the safe way: taken, re-checked, unlinked while held."""
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(".lock")][:limit]
+    except OSError:
+        return
+    for name in names:
+        lock = _TargetLock(folder / name, timeout=0)
+        try:
+            lock.acquire()
+        except Exception:  # held by a writer right now (or gone): leave it
+            continue
+        lock.release()
+
+
 def _lock_for(target: Path, timeout: float) -> Any:
     """An inter-process lock per resolved target, kept in the cache folder."""
     from filelock import FileLock
@@ -353,6 +369,8 @@ def _lock_for(target: Path, timeout: float) -> Any:
         folder = settings.cache_path() / "locks"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{key[:32]}.lock"
+        if os.name == "posix":
+            _sweep_locks(folder)
     except Exception:  # no cache folder: lock beside the target instead
         path = target.parent / f".{target.name}.lock"
     if os.name == "posix":
