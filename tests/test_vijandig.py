@@ -845,25 +845,76 @@ def test_a_gpkg_output_is_replaced_whole(tmp_path, monkeypatch):
     assert [n for n, _g in pyogrio.list_layers(target)] == ["koppelkansen"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
-def test_read_only_folders_give_dutch_messages(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
-    store = tmp_path / "store"
+def _as_unprivileged(tmp_path: Path):
+    """A place and a runner for the CLI as a user whom file modes bind.
+
+    Root writes into read-only folders anyway, so as root (CI containers) the CLI runs as
+    ``nobody`` through ``setpriv`` in a world-readable temporary folder; as any other user
+    it runs as that user. Returns (work folder, run(argv) -> (exit code, stderr)).
+    """
+    import shutil as _shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    root = os.geteuid() == 0
+    prefix: list[str] = []
+    if root:
+        setpriv = _shutil.which("setpriv")
+        if setpriv is None:  # pragma: no cover - util-linux is on every Debian/Ubuntu
+            pytest.skip("root without setpriv: read-only folders can't be tested")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        work = Path(tempfile.mkdtemp(prefix="wijkgeo-alleen-lezen-"))
+        work.chmod(0o755)
+    else:
+        work = tmp_path
+
+    def run(argv: list[str]) -> tuple[int, str]:
+        env = {**os.environ, "HOME": str(work), "WIJKGEO_CACHE": str(work / "cache"),
+               "MPLCONFIGDIR": str(work / "mpl")}
+        code = "import sys; from wijkgeo.cli import main; sys.exit(main(sys.argv[1:]))"
+        proc = subprocess.run([*prefix, sys.executable, "-c", code, *argv], env=env,
+                              capture_output=True, text=True, timeout=300, cwd=work)
+        return proc.returncode, proc.stderr
+
+    return work, run, root
+
+
+def test_read_only_folders_give_dutch_messages(tmp_path):
+    """Runs as root too (as ``nobody``), so it can fail in CI containers."""
+    work, run, root = _as_unprivileged(tmp_path)
+    store = work / "store"
     shutil.copytree(_STORE, store)
-    ro = tmp_path / "alleen_lezen"
+    ro = work / "alleen_lezen"
     ro.mkdir()
+    if root:  # nobody owns the store and the cache, like the user who made them
+        for path in [work, *work.rglob("*")]:
+            os.chown(path, 65534, 65534)
     ro.chmod(0o555)
     try:
-        code = main(["map", "GM9998", "--jaar", "2024", "--store", str(store), "--uitvoer",
-                     str(ro / "k.html")])
-        assert code == 3 and "schrijfrechten" in capsys.readouterr().err
+        code, err = run(["map", "GM9998", "--jaar", "2024", "--store", str(store), "--uitvoer",
+                         str(ro / "k.html")])
+        assert code == 3 and "schrijfrechten" in err and "Traceback" not in err, err
+        assert not (ro / "k.html").exists()
         store.chmod(0o555)
-        code = main(["refresh", "--jaar", "2024", "GM9998", "--store", str(store),
-                     "--dry-run", "--logbestand", str(ro / "log.txt")])
-        assert code == 3 and "logbestand" in capsys.readouterr().err
+        code, err = run(["refresh", "--jaar", "2024", "GM9998", "--store", str(store),
+                         "--dry-run", "--logbestand", str(ro / "log.txt")])
+        assert code == 3 and "logbestand" in err and "Traceback" not in err, err
+        # a read-only store (a copy on a share, mode a-w): a Dutch store error, exit 3
+        for path in store.rglob("*"):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        export = work / "export.csv"
+        export.write_text("buurtcode,thema,jaar\n" + "BU99980001,schulden,2024\n" * 30)
+        code, err = run(["signalen", str(export), "--gemeente", "GM9998", "--jaar", "2024",
+                         "--store", str(store)])
+        assert code == 3 and "alleen-lezen" in err and "Traceback" not in err, err
+        assert not (store / "GM9998" / "signalen.json").exists()
     finally:
         ro.chmod(0o755)
-        store.chmod(0o755)
+        for path in [store, *store.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if root:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.mark.slow
