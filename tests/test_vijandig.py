@@ -312,6 +312,21 @@ def _mkdir(rel: str):
     return prepare
 
 
+def _kwb_zip_bomb(t: Path) -> list[str]:
+    """``wijkgeo import`` of an older Wijk- en Buurtkaart zip whose buurt_2015.shp is padding."""
+    import zipfile
+
+    path = t / "kwb_2015.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for stem in ("gem_2015", "wijk_2015", "buurt_2015"):
+            zf.writestr(f"{stem}.shp", b"\0" * (5_000_000 if stem == "buurt_2015" else 100))
+            zf.writestr(f"{stem}.shx", b"\0" * 100)
+            zf.writestr(f"{stem}.dbf", b"\0")
+        zf.writestr("toelichting.bin", os.urandom(1_000_000))
+    return ["import", str(path), "--gemeente", "GM9998", "--jaar", "2015", "--store",
+            str(t / "store")]
+
+
 CASES = [
     # ---- 1. paths named in lagen.json, rules and options
     Case("pad_dotdot", _named("../geheim/geheim.csv"), 2, ("buiten de map",)),
@@ -508,6 +523,17 @@ CASES = [
     Case("shp_zipbom", lambda t: _zip_layer(t, "a.zip", {"a.shp": b"\0" * 30_000_000,
                                                          "a.dbf": b"\0", "a.shx": b"\0"}),
          2, ("pakt uit",)),
+    # the zip's directory alone refuses it: memory stays proportional to the file size
+    Case("shp_zip_opgevulde_geometrie", lambda t: _zip_layer(t, "a.zip", {
+        "a.shp": b"\0" * 5_000_000, "a.shx": b"\0" * 100, "a.dbf": b"\0",
+        "toelichting.bin": os.urandom(1_000_000)}), 2, ("16 keer",)),
+    Case("shp_zip_te_veel_objecten", lambda t: _zip_layer(t, "a.zip", {
+        "a.shp": os.urandom(100), "a.shx": os.urandom(2_400_000), "a.dbf": b"\0"}), 2,
+        ("objecten", "aannemelijk")),
+    Case("shp_zip_te_veel_onderdelen", lambda t: _zip_layer(t, "a.zip", {
+        f"x{i}.txt": b"" for i in range(1001)} | {"a.shp": b"\0", "a.shx": b"\0",
+                                                  "a.dbf": b"\0"}), 2, ("onderdelen",)),
+    Case("import_shp_zip_opgeblazen", _kwb_zip_bomb, 2, ("16 keer", "niets opgeslagen")),
     Case("geojson_kapot", _layer_file("a.geojson", b'{"type": "FeatureCollection", "feat'), 2,
          ("GeoJSON",)),
     # ---- 4. parsing with limits: rules TOML
