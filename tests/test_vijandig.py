@@ -312,6 +312,34 @@ def _mkdir(rel: str):
     return prepare
 
 
+def _profile_file(content: bytes | None, kind: str = "file"):
+    """``wijkgeo vergelijk --kenmerken --kenmerken-bestand`` of an odd similarity profile."""
+
+    def setup(t: Path) -> list[str]:
+        path = t / "kenmerken.json"
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content or b"")
+        return ["vergelijk", "--kenmerken", "--kenmerken-bestand", str(path)]
+
+    return setup
+
+
+def _health_file(kind: str):
+    """``wijkgeo import`` of a RIVM table download name that is a FIFO or a folder."""
+
+    def setup(t: Path) -> list[str]:
+        path = t / "50090NED_2020_65+.xlsx"
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.mkdir()
+        return ["import", str(path), "--gemeente", "GM9998", "--store", str(t / "store")]
+
+    return setup
+
+
 def _kwb_zip_bomb(t: Path) -> list[str]:
     """``wijkgeo import`` of an older Wijk- en Buurtkaart zip whose buurt_2015.shp is padding."""
     import zipfile
@@ -485,11 +513,26 @@ CASES = [
     Case("uitvoer_tijdreeks_onder_bestand", _with(_mkfile("f"), _in_store(
         "tijdreeks", "GM9998", "--jaren", "2024", "--format", "xlsx", "--uitvoer",
         "{t}/f/t.xlsx")), 3, ("is een bestand",)),
+    # a device, FIFO or socket at the target is never replaced by a file (as root that would
+    # turn /dev/null into a regular file)
+    Case("uitvoer_kaart_op_fifo", _with(lambda t: os.mkfifo(t / "pijp"), _in_store(
+        "map", "GM9998", "--jaar", "2024", "--uitvoer", "{t}/pijp")), 3, ("FIFO",)),
+    Case("uitvoer_tijdreeks_op_fifo", _with(lambda t: os.mkfifo(t / "pijp"), _in_store(
+        "tijdreeks", "GM9998", "--jaren", "2024", "--uitvoer", "{t}/pijp")), 3, ("FIFO",)),
     Case("uitvoer_lock_timeout_nan", lambda t: ["import", "x.gpkg", "--gemeente", "GM9998",
                                                 "--jaar", "2024", "--lock-timeout", "nan"],
          2, ("eindig",)),
     Case("uitvoer_lock_timeout_inf", lambda t: ["refresh", "--jaar", "2024", "GM9998",
                                                 "--lock-timeout", "inf"], 2, ("eindig",)),
+    # ---- 1./4. the similarity profile of `wijkgeo vergelijk` and RIVM table downloads
+    Case("vergelijk_kenmerken_fifo", _profile_file(None, "fifo"), 2, ("FIFO",)),
+    Case("vergelijk_kenmerken_diep", _profile_file(b"[" * 100000 + b"]" * 100000), 2,
+         ("te diep genest",)),
+    Case("vergelijk_kenmerken_nan", _profile_file(b'{"kenmerken": [NaN]}'), 2, ("NaN",)),
+    Case("vergelijk_kenmerken_binair", _profile_file(bytes(range(256))), 2,
+         ("kenmerken.json",)),
+    Case("import_rivm_fifo", _health_file("fifo"), 2, ("FIFO",)),
+    Case("import_rivm_map", _health_file("map"), 2, ("een map",)),
     # ---- 4. parsing with limits: lagen.json
     Case("json_diep", _lagen_text(_deep_json(5000)), 2, ("te diep genest",)),
     Case("json_lagen_lijst", _lagen_text('{"lagen": [{"bestand": "a.csv"}]}'), 2, ("lijst",)),

@@ -8,7 +8,8 @@ export, a koppelkansen file, the store's side files) goes through :func:`write_o
    made: a typing error in a path should not scatter folders; a regular file in the way is
    named), it is writable, and the target is not a folder (or, for a folder output, not a
    file). A folder output itself (the profile pages) is made when its parent exists. Only
-   wijkgeo's own default locations (``maps/``) are made, by :func:`default_target`;
+   wijkgeo's own default locations (``maps/`` in the working folder, ``maps/profielen/``)
+   are made, by :func:`default_target`;
 2. a lock per target (in the cache folder, keyed by the resolved path) keeps two wijkgeo
    processes from writing the same target at once; the second waits, then writes;
 3. the writer writes into a fresh private temporary folder *next to* the target (created
@@ -74,6 +75,8 @@ log = logging.getLogger(__name__)
 TMP_PREFIX = ".tmp-"
 #: Marker file in a folder wijkgeo wrote (a profile folder); such a folder may be replaced.
 DIR_MARKER = ".wijkgeo-uitvoer"
+#: wijkgeo's own default output folder (relative to the working folder): made when missing.
+DEFAULT_FOLDER = "maps"
 #: Seconds to wait for another wijkgeo process writing the same target.
 LOCK_TIMEOUT = 120.0
 
@@ -218,6 +221,8 @@ def check_target(
                     f"een andere plek met {option}."
                 )
             break
+    if parent == Path(DEFAULT_FOLDER) and not (parent.exists() or parent.is_symlink()):
+        default_target(target, what)  # wijkgeo's own default place, relative to the cwd
     if not parent.is_dir():
         raise OutputError(
             f"kan {what} {target} niet schrijven: de map {parent} bestaat niet. Maak die map "
@@ -246,7 +251,23 @@ def check_target(
             f"kan {what} {target} niet schrijven: {target} is een map. Geef een bestandsnaam "
             f"op met {option}."
         )
+    elif not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        # a device, FIFO or socket would be replaced by a regular file (as root: /dev/full)
+        raise OutputError(
+            f"kan {what} {target} niet schrijven: {target} is geen gewoon bestand maar een "
+            f"{_special_kind(st.st_mode)}; dat wordt niet vervangen. Geef een bestandsnaam op "
+            f"met {option}."
+        )
     return target
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "apparaat"
+
 
 
 def default_target(target: str | Path, what: str = "uitvoer") -> Path:

@@ -896,7 +896,7 @@ _PROFILE_EXAMPLE = (
     "Voorbeelden:\n"
     "  wijkgeo profile GM9999 --jaar 2024\n"
     "  wijkgeo profile GM9999 --jaar 2024 --buurt BU99990201 --buurt WK999902 --pdf\n"
-    "  wijkgeo profile GM0599 --jaar 2024 --uitvoer profielen/rotterdam\n"
+    "  wijkgeo profile GM0599 --jaar 2024 --uitvoer profielen_rotterdam\n"
     "  wijkgeo profile GM0599 --jaar 2024 --peildatum 2025-06-01\n"
     "Schrijft index.html (alle wijken en buurten, doorzoekbaar) en per buurt en wijk een\n"
     "pagina om te printen (hoogstens 4 A4). De vergelijking is met het laatste eerdere jaar\n"
