@@ -1008,3 +1008,18 @@ def test_no_real_gemeente_is_refused_by_the_plausibility_checks(realdata, tmp_pa
         if found:
             refused[code] = found
     assert refused == {}
+
+
+def test_vergelijk_prints_names_without_terminal_controls(monkeypatch, capsys):
+    """Names in ``wijkgeo vergelijk`` come from the national reference: plain text only (and
+    the answer is data, so ``-q`` keeps it)."""
+    import wijkgeo.indicators.similar as similar
+
+    class Result:
+        def to_text(self) -> str:
+            return "Buurten zoals Oost\x1b]0;pwnd\x07\x1b[2J\u202e825 (BU99980001)"
+
+    monkeypatch.setattr(similar, "compare_buurt", lambda *a, **k: Result())
+    assert main(["-q", "vergelijk", "BU99980001", "--jaar", "2024"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "Buurten zoals Oost825 (BU99980001)"
