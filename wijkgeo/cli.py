@@ -153,12 +153,33 @@ def _add_store_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_gemeente_jaar(p: argparse.ArgumentParser) -> None:
+    """The positional gemeente code and the required ``--jaar`` of map, profile, export."""
+    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
+    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+
+
+def _add_peildatum(p: argparse.ArgumentParser) -> None:
+    """``--peildatum`` of map and profile: one reference date for 'wat er al is'."""
+    p.add_argument(
+        "--peildatum",
+        metavar="JJJJ-MM-DD",
+        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
+        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
+    )
+
+
+def _add_csv_dialect(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--csv-dialect",
+        choices=("nl", "international"),
+        default="nl",
+        help="nl: ; en decimale komma (standaard); international: , en punt",
+    )
+
+
 # ---------------------------------------------------------------------------- demo
 def _add_demo(p: argparse.ArgumentParser) -> None:
-    p.epilog = (
-        "Voorbeeld: wijkgeo demo  (schrijft maps/demodam.html; daarna werken ook "
-        "wijkgeo map GM9999 --jaar 2024 en wijkgeo profile GM9999 --jaar 2024)."
-    )
     _add_store_arg(p)
     p.add_argument("--maps", default="maps", help="map waarin de kaart komt (standaard: maps)")
     p.add_argument("--seed", type=int, default=2024, help="seed van de generator")
@@ -181,13 +202,6 @@ def _run_demo(args: argparse.Namespace) -> int:
 # validation error (bad code, bad --bestand, unknown year); 3 store locked (after
 # --lock-timeout) or damaged. See docs/refresh.md.
 def _add_refresh(p: argparse.ArgumentParser) -> None:
-    p.epilog = (
-        "Voorbeeld: wijkgeo -q refresh GM0599 --jaar 2024 --logbestand refresh.log  (cron: "
-        "zegt niets als er niets veranderde). "
-        "Exitcodes: 0 bijgewerkt of ongewijzigd; 1 een bron faalde, de laatste goede versie is "
-        "bewaard; 2 ongeldige invoer; 3 store vergrendeld of beschadigd. "
-        "Voorbeeld met gezondheid: wijkgeo refresh GM0599 --jaar 2024 --gezondheid."
-    )
     p.add_argument("gemeenten", nargs="*", metavar="GEMEENTE", help="gemeentecodes, bv. GM0772")
     years = p.add_mutually_exclusive_group(required=True)
     years.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
@@ -312,7 +326,6 @@ def _run_refresh(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- status
 def _add_status(p: argparse.ArgumentParser) -> None:
-    p.epilog = "Voorbeeld: wijkgeo status  (of: wijkgeo status --json voor monitoring)."
     _add_store_arg(p)
     p.add_argument("--json", action="store_true", help="als JSON (voor monitoring)")
 
@@ -333,13 +346,7 @@ def _run_status(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- export
 def _add_export(p: argparse.ArgumentParser) -> None:
-    p.epilog = (
-        "Voorbeeld: wijkgeo export GM0599 --jaar 2024 --format xlsx  (schrijft "
-        "GM0599_2024.xlsx met Nederlandse kolomnamen en een blad Toelichting). Tekst die met "
-        "=, +, -, @ begint, krijgt een ' ervoor, zodat Excel hem nooit als formule uitvoert."
-    )
-    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
-    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    _add_gemeente_jaar(p)
     p.add_argument(
         "--format",
         choices=("gpkg", "csv", "xlsx"),
@@ -347,12 +354,7 @@ def _add_export(p: argparse.ArgumentParser) -> None:
         help="gpkg, csv (Nederlandse Excel: ; en decimale komma) of xlsx (standaard)",
     )
     p.add_argument("--uitvoer", metavar="PAD", help="uitvoerbestand (standaard GMxxxx_jaar.fmt)")
-    p.add_argument(
-        "--csv-dialect",
-        choices=("nl", "international"),
-        default="nl",
-        help="nl: ; en decimale komma (standaard); international: , en punt",
-    )
+    _add_csv_dialect(p)
     p.add_argument(
         "--zonder-indicatoren",
         action="store_true",
@@ -409,7 +411,6 @@ def _run_export(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- indicators
 def _add_indicators(p: argparse.ArgumentParser) -> None:
-    p.epilog = "Voorbeeld: wijkgeo indicators --thema wonen  (of --json voor scripts)."
     p.add_argument("--json", action="store_true", help="als JSON-lijst (voor scripts)")
     p.add_argument("--thema", help="alleen dit thema, bv. wonen")
 
@@ -438,25 +439,9 @@ def _run_indicators(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- vergelijk
-_VERGELIJK_EXAMPLE = (
-    "Voorbeelden:\n"
-    "  wijkgeo refresh --nederland --jaar 2020          (eenmalig: alle buurten van Nederland)\n"
-    "  wijkgeo vergelijk BU05991571 --jaar 2020\n"
-    "  wijkgeo vergelijk BU05991571 --jaar 2020 -k 5 --format csv > tarwewijk.csv\n"
-    "  wijkgeo vergelijk BU05991571 --jaar 2020 --andere-gemeenten\n"
-    "  wijkgeo vergelijk GM0599 --jaar 2020 --format csv > rotterdam.csv   (alle buurten)\n"
-    "  wijkgeo vergelijk BU05991571 --jaar 2020 --kenmerken-bestand mijn_profiel.json\n"
-    "  wijkgeo vergelijk --kenmerken --format json > mijn_profiel.json\n\n"
-    "Zoekt in heel Nederland de buurten die structureel het meest op deze buurt lijken\n"
-    "(stedelijkheid, omvang, leeftijd, huishoudens, eigendom, bouwjaar; nooit\n"
-    "migratieachtergrond) en zegt per indicator waar de buurt tussen hen staat. Het profiel\n"
-    "staat in wijkgeo/indicators/kenmerken.json; --kenmerken toont het actieve profiel."
-)
 
 
 def _add_vergelijk(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = _VERGELIJK_EXAMPLE
     p.add_argument(
         "buurt",
         nargs="?",
@@ -539,21 +524,9 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- koppelkansen
-_KK_EXAMPLE = (
-    "Voorbeelden:\n"
-    "  wijkgeo koppelkansen GM9999 --jaar 2024 --format csv > kansen.csv\n"
-    "  wijkgeo koppelkansen GM9999 --jaar 2024 --format json --bijna\n"
-    "  wijkgeo koppelkansen GM9999 --jaar 2024 --regels-bestand mijn_regels.toml\n"
-    "  wijkgeo koppelkansen --regels\n\n"
-    "De regels staan in wijkgeo/koppelkansen/rules.toml; een koppelkansen.toml naast "
-    "lagen.json (--lagen MAP) of --regels-bestand voegt regels toe of vervangt ze.\n"
-    "Exitcodes: 0 klaar; 2 ongeldige invoer of gemeente/jaar niet in de store."
-)
 
 
 def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = _KK_EXAMPLE
     p.add_argument("gemeente", nargs="?", metavar="GEMEENTE", help="gemeentecode, bv. GM9999")
     p.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
     p.add_argument(
@@ -577,12 +550,7 @@ def _add_koppelkansen(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--bijna", action="store_true", help="ook bijna-kansen (net niet) tonen")
     p.add_argument("--peildatum", metavar="JJJJ-MM-DD", help="peildatum (standaard: vandaag)")
-    p.add_argument(
-        "--csv-dialect",
-        choices=("nl", "international"),
-        default="nl",
-        help="nl: ; en decimale komma (standaard); international: , en punt",
-    )
+    _add_csv_dialect(p)
     _add_store_arg(p)
 
 
@@ -717,11 +685,6 @@ def _demo_atlas():
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
-    p.epilog = (
-        "Voorbeeld: wijkgeo check data_sources/  (of: wijkgeo check mijn_lagen --json). "
-        'Zet "gemeente" en "jaar" in lagen.json om ligging en codes te toetsen aan de '
-        "gemeente in de store. Exitcodes: 0 geen fouten (waarschuwingen mogen); 2 fouten."
-    )
     p.add_argument(
         "pad",
         nargs="?",
@@ -752,21 +715,6 @@ def _run_check(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- import
 def _add_import(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = (
-        "Voorbeeld: wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0599 --jaar 2024\n"
-        "en (zonder netwerk) de vierkanten erbij:\n"
-        "  wijkgeo import cbs_vk500_2024_v1.gpkg cbs_vk100_2024_v1.gpkg --jaar 2024\n"
-        "De Wijk- en Buurtkaart geeft de gemeente met haar wijken en buurten; Nederland wordt\n"
-        "berekend uit alle gemeenten in het bestand. De vierkantstatistieken (500 m en 100 m)\n"
-        "komen bij elke gemeente in de store (of alleen --gemeente). Eigen lagen (wijkgeo\n"
-        "lagen) blijven staan. Hetzelfde bestand nogmaals: ongewijzigd.\n"
-        "Gezondheid (RIVM-schattingen per buurt, een gedownloade tabel 50090NED/50120NED/\n"
-        "50150NED als Excel, CSV of parquet; editie, jaar en leeftijd uit de rijen):\n"
-        "  wijkgeo import 50090NED_2020_65+.xlsx --gemeente GM0599\n"
-        "Exitcodes: 0 opgeslagen of ongewijzigd; 2 ongeldig bestand of gemeente niet (volledig)\n"
-        "in het bestand; 3 store vergrendeld of beschadigd."
-    )
     p.add_argument(
         "bestand",
         nargs="+",
@@ -845,14 +793,6 @@ def _run_import(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- lagen
 def _add_lagen(p: argparse.ArgumentParser) -> None:
-    p.epilog = (
-        "Voorbeeld: wijkgeo lagen data_sources/rotterdam  (gemeente en jaar uit lagen.json; "
-        "of: wijkgeo lagen mijn_lagen --gemeente GM0599 --jaar 2024). Controleert de map "
-        "precies zoals wijkgeo check en bewaart de lagen (en een koppelkansen.toml) bij de "
-        "gemeente in de store; map, profile, koppelkansen en export gebruiken ze daarna "
-        "vanzelf. Exitcodes: 0 opgeslagen; 2 fouten in de lagen (rapport) of gemeente/jaar "
-        "niet in de store; 3 store vergrendeld of beschadigd."
-    )
     p.add_argument("map", metavar="MAP", help="map met lagen.json en de bestanden die het noemt")
     p.add_argument("--gemeente", help="gemeentecode (standaard: 'gemeente' in lagen.json)")
     p.add_argument("--jaar", type=int, help="statistiekjaar (standaard: 'jaar' in lagen.json)")
@@ -893,23 +833,10 @@ def _load(args: argparse.Namespace):
 
 
 # ---------------------------------------------------------------------------- profile
-_PROFILE_EXAMPLE = (
-    "Voorbeelden:\n"
-    "  wijkgeo profile GM9999 --jaar 2024\n"
-    "  wijkgeo profile GM9999 --jaar 2024 --buurt BU99990201 --buurt WK999902 --pdf\n"
-    "  wijkgeo profile GM0599 --jaar 2024 --uitvoer profielen_rotterdam\n"
-    "  wijkgeo profile GM0599 --jaar 2024 --peildatum 2025-06-01\n"
-    "Schrijft index.html (alle wijken en buurten, doorzoekbaar) en per buurt en wijk een\n"
-    "pagina om te printen (hoogstens 4 A4). De vergelijking is met het laatste eerdere jaar\n"
-    "in de store (met dat jaar erbij); 'wat er al is' geldt op de peildatum."
-)
 
 
 def _add_profile(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = _PROFILE_EXAMPLE
-    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
-    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    _add_gemeente_jaar(p)
     p.add_argument(
         "--buurt",
         action="append",
@@ -927,12 +854,7 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
         help="maak ook een PDF per pagina (met Chromium, als dat er is)",
     )
     _add_lagen_arg(p)
-    p.add_argument(
-        "--peildatum",
-        metavar="JJJJ-MM-DD",
-        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
-        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
-    )
+    _add_peildatum(p)
     _add_store_arg(p)
 
 
@@ -962,23 +884,9 @@ def _run_profile(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- signalen
-_SIGNALEN_EXAMPLE = (
-    "Voorbeelden:\n"
-    "  wijkgeo signalen data_sources/demo/signalen_wijkteam.csv --gemeente GM9999 \\\n"
-    "      --postcodetabel data_sources/demo/postcodes.csv\n"
-    "  wijkgeo signalen export_wijkteam_2024.xlsx --gemeente GM0599 --jaar 2024\n"
-    "Het bestand (een rij per casus of vraag, met postcode, buurtcode of x/y en een thema)\n"
-    "wordt één keer gelezen en nergens weggeschreven. Alleen aantallen per buurt, wijk, thema\n"
-    "en jaar komen in de store: aantallen onder de drempel niet, de rest afgerond op 5, en\n"
-    "elk totaal is de som van de getoonde aantallen. Kaart en profiel tonen ze daarna als\n"
-    "registraties van het wijkteam per 1.000 inwoners. Exitcodes: 0 opgeslagen; 2 ongeldig\n"
-    "bestand of optie; 3 store vergrendeld."
-)
 
 
 def _add_signalen(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = _SIGNALEN_EXAMPLE
     p.add_argument("bestand", metavar="BESTAND", help="export van het wijkteam (CSV of .xlsx)")
     p.add_argument("--gemeente", required=True, help="gemeentecode, bv. GM0599")
     p.add_argument(
@@ -1044,17 +952,7 @@ def _run_signalen(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- map
 def _add_map(p: argparse.ArgumentParser) -> None:
-    p.epilog = (
-        "Voorbeeld: wijkgeo map GM0772 --jaar 2024  (schrijft maps/GM0772_2024.html: alle "
-        "indicatoren in één kiezer, verschil met de gemeente, link per buurt; het bestand "
-        "werkt zonder internet, alleen de achtergrondkaart mist dan). Met --cdn een klein "
-        "bestand dat de kaartbibliotheek van internet haalt. Plaatje voor een "
-        "notitie: wijkgeo map GM9999 --jaar 2024 --png aandeel_65_plus --png-punten "
-        "voorzieningen (schrijft maps/GM9999_2024_aandeel_65_plus.png met dezelfde klassen, "
-        "kleuren en legenda als de HTML-kaart)."
-    )
-    p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode, bv. GM0772")
-    p.add_argument("--jaar", type=int, required=True, help="statistiekjaar, bv. 2024")
+    _add_gemeente_jaar(p)
     p.add_argument(
         "--uitvoer", metavar="BESTAND", help="HTML-bestand (standaard maps/GMxxxx_jaar.html)"
     )
@@ -1085,12 +983,7 @@ def _add_map(p: argparse.ArgumentParser) -> None:
         help="puntenlaag bovenop de PNG: voorzieningen of bewonersinitiatieven",
     )
     _add_lagen_arg(p)
-    p.add_argument(
-        "--peildatum",
-        metavar="JJJJ-MM-DD",
-        help="peildatum voor 'wat er al is' en de koppelkansen (standaard: die van de "
-        "gegevens, anders vandaag), bv. --peildatum 2025-06-01",
-    )
+    _add_peildatum(p)
     _add_store_arg(p)
 
 
@@ -1127,21 +1020,9 @@ def _run_map(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- tijdreeks
-_TIJDREEKS_EXAMPLE = (
-    "Voorbeelden:\n"
-    "  wijkgeo tijdreeks GM9999 --jaren 2015-2024\n"
-    "  wijkgeo tijdreeks GM0606 --jaren 2015-2024 --format xlsx --uitvoer schiedam.xlsx\n"
-    "  wijkgeo tijdreeks GM1992 --jaren 2015,2024 --indicator inwoners\n"
-    "Elk jaar op de grenzen van het nieuwste jaar, met per waarde de herkomst: gemeten,\n"
-    "hercodeerd, omgerekend (grens veranderd; via 100 m-vierkanten of oppervlakte) of\n"
-    "ontbreekt (met de reden). Oudere jaren komen in de store met wijkgeo import\n"
-    "(shapefiles van de Wijk- en Buurtkaart) of wijkgeo refresh --jaren."
-)
 
 
 def _add_tijdreeks(p: argparse.ArgumentParser) -> None:
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = _TIJDREEKS_EXAMPLE
     p.add_argument("gemeente", metavar="GEMEENTE", help="gemeentecode zoals nu, bv. GM0606")
     p.add_argument("--jaren", required=True, help="jaren, bv. 2015-2024 of 2015,2020,2024")
     p.add_argument(
@@ -1209,7 +1090,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMANDO", title=_argparse_words()["commands"]
     )
     for name, help_text, add, run in _COMMANDS:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog="\n".join(_argparse_words()["voorbeelden"][name]),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add(p)
         p.set_defaults(_run=run)
     return parser
