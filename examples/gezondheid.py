@@ -84,3 +84,27 @@ with tempfile.TemporaryDirectory() as tmp:
     copy = Path(tmp) / "50150NED_TypedDataSet.csv"
     pd.DataFrame(rows).to_csv(copy, sep=";", index=False)
     print(import_gezondheid(copy, "GM9999", store=store))
+
+# 5. A table on another year's areas (50090NED: the areas of 2020), with Demodam's 2020
+#    areas stored: buurten that held take the published value, a merged buurt and two
+#    buurten that swapped codes get theirs through the series (omgerekend, marked).
+from wijkgeo.demo.years import demo_years  # noqa: E402
+
+then = demo_years(wijkgeo.make_demo(), [2020])[2020]
+rows, _titles = health_rows(then.gemeente, then.wijken, then.buurten, atlas.local)
+old = pd.DataFrame(rows)
+old = old[(old["Marges"] == "MW00000") & (old["Perioden"] == "2024JJ00")]
+old["Perioden"] = "2020JJ00"  # 50090NED publishes estimates only, on the 2020 areas
+with tempfile.TemporaryDirectory() as tmp:
+    store = Store(Path(tmp) / "store")
+    plain = wijkgeo.make_demo()
+    del plain.local["gezondheid"], plain.local["gezondheid_bron"]
+    store.write_atlas(plain)
+    store.write_atlas(then)
+    copy = Path(tmp) / "50090NED_2020.csv"
+    old.to_csv(copy, sep=";", index=False)
+    print(import_gezondheid(copy, "GM9999", store=store))
+    table = store.read_atlas("GM9999", 2024).local["gezondheid"]
+    carried = table[(table["level"] == "buurt") & (table["status"] == "omgerekend")]
+    for row in carried.head(3).itertuples():
+        print(f"  {row.code}: {row.eenzaam_65plus:.1f}% - {row.herkomst}")

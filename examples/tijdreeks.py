@@ -12,15 +12,27 @@ For a real gemeente (Schiedam, GM0606) the route is::
     wijkgeo import WijkBuurtkaart_2024_v1.gpkg --gemeente GM0606 --jaar 2024
     wijkgeo tijdreeks GM0606 --jaren 2015-2024 --format xlsx
 
+or, online, every year from CBS and PDOK (2015-2018 from CBS's zipped kaart; for Voorne aan
+Zee, GM1992, the gemeenten that lay on its area before the 2023 merger come along)::
+
+    wijkgeo refresh GM1992 --jaren 2015-2024
+    wijkgeo tijdreeks GM1992 --jaren 2015-2024 --format json
+
+A year that is not stored is left out and named with the command that gets it (on screen,
+in the JSON field ``ontbrekende_jaren`` and on the xlsx sheet "Toelichting").
+
 Runs offline in a temporary store.
 """
 
+import json
 import tempfile
+from pathlib import Path
 
 import wijkgeo
 from wijkgeo.demo.years import demo_years
 from wijkgeo.series import crosswalk, tijdreeks
 from wijkgeo.series.carry import meaningful
+from wijkgeo.series.timeseries import write_tijdreeks
 from wijkgeo.store import Store
 
 with tempfile.TemporaryDirectory() as folder:
@@ -45,3 +57,9 @@ with tempfile.TemporaryDirectory() as folder:
     table = laag.pivot(index="code", columns="jaar", values="waarde")
     change = meaningful(key, table[2015], table[2024])
     print(f"Buurten waar laag inkomen 2015-2024 betekenisvol veranderde: {int(change.sum())}")
+
+    # 2014 is not in the store: left out, and named with the command that gets it
+    small = tijdreeks("GM9999", "2014,2015,2024", store=store, indicators=["inwoners"])
+    path = write_tijdreeks(small, Path(folder) / "reeks.json")
+    body = json.loads(path.read_text(encoding="utf-8"))
+    print("Niet in de store:", body["ontbrekende_jaren"])

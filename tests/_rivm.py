@@ -8,6 +8,7 @@ third-party catalogue serving them in CBS's own OData v3 envelopes.
   ``Title``; 50090NED is on the 2020 areas, so the titles are those of the real Kerncijfers
   2020 dimension (``odata/kwb_84799NED_2020``), with CBS's ``NL01`` for Nederland as in
   the health table,
+* ``/ODataFeed/odata/50090NED/Leeftijd``: the age dimension (``Key``, ``Title``),
 * ``/ODataFeed/odata/50090NED/TypedDataSet``: three real Excel copies (2016 and 2020
   65+, 2020 18+) as one table, numbers as JSON numbers and ``null`` for ``.``, keys padded as
   in the files; ``$filter`` as in ``tests/replay.py``, paged at 10,000 rows with
@@ -150,6 +151,11 @@ class RivmReplay:
             ]
         elif entity == "WijkenEnBuurten":
             rows = _dimension(self.realdata)
+        elif entity == "Leeftijd":  # the two groups of the real copies
+            rows = [
+                {"Key": "20300", "Title": "18 jaar of ouder"},
+                {"Key": "80200", "Title": "65 jaar of ouder"},
+            ]
         elif entity == "TypedDataSet":
             rows = list(typed_rows(self.realdata))
         else:
@@ -171,3 +177,79 @@ class RivmReplay:
 def serve_rivm(server: Any, realdata: Path, page_size: int = 10000) -> RivmReplay:
     """Install the replay on a pytest-httpserver ``HTTPServer``; returns it."""
     return RivmReplay(server, realdata, page_size)
+
+
+# --------------------------------------------------------------- Rotterdam on 2020 areas
+@cache
+def kerncijfers2020(realdata: Path, gemeente: str = "GM0599") -> pd.DataFrame:
+    """The real Kerncijfers 2020 (84799NED) of one gemeente, normalised as a fetch does
+    (canonical columns: ``aantal_inwoners``, ``aantal_personen_65_jaar_en_ouder``, ...)."""
+    from wijkgeo.sources.cbs import normalize_kerncijfers, with_hierarchy
+
+    base = Path(realdata) / "odata" / "kwb_84799NED_2020" / "cbs.v3.84799NED_"
+    props = pd.read_parquet(f"{base}DataProperties.parquet").to_dict("records")
+    typed = pd.read_parquet(f"{base}TypedDataSet.parquet")
+    typed = typed[typed["WijkenEnBuurten"].str[2:6] == gemeente[2:]]
+    rows = typed.astype(object).where(typed.notna(), None).to_dict("records")
+    titles = {r.code: r.naam for r in kwb2020(realdata).itertuples(index=False)}
+    for row in rows:
+        row["WijkenEnBuurten"] = titles.get(row["WijkenEnBuurten"].strip(), row["WijkenEnBuurten"])
+    return with_hierarchy(normalize_kerncijfers(rows, props))
+
+
+#: Rotterdam's buurten of 2020 whose area changed by 2024 (Kerncijfers 2020 vs 2024: area
+#: more than 3 % apart, or gone): three pairs redrawn between each other and Schieveen
+#: merged with Bedrijventerrein Schieveen.
+CHANGED_2020 = (
+    "BU05990321",  # Bospolder        34 ha -> 49
+    "BU05990329",  # Schiemond       122 ha -> 107
+    "BU05990454",  # Schieveen       430 ha -> 581
+    "BU05992650",  # Bedrijventerrein Schieveen 152 ha -> (in Schieveen)
+    "BU05990836",  # Nieuw Crooswijk 110 ha -> 134
+    "BU05990843",  # Kralingse Bos   447 ha -> 423
+    "BU05991575",  # Wielewaal        21 ha -> 89
+    "BU05991578",  # Zuiderpark      317 ha -> 248
+)
+
+
+def rotterdam_2020_atlas(realdata: Path, now: Any) -> Any:
+    """Rotterdam on its 2020 areas, rebuilt from real outlines (no 2020 outline file is in
+    realdata): the 84 buurten whose code, name and area held between Kerncijfers 2020 and
+    2024 on their 2024 outline, the 8 buurten of 2020 that changed (:data:`CHANGED_2020`)
+    on their real 2015 outline (Wijk- en Buurtkaart 2015; area within 5 % of Kerncijfers
+    2020), wijken and gemeente as in 2024; every attribute from the real Kerncijfers 2020."""
+    import geopandas as gpd
+
+    from wijkgeo.atlas import Atlas
+
+    kc = kerncijfers2020(realdata)
+    b15 = gpd.read_file(Path(realdata) / "raw" / "rijnmond2015" / "buurt_2015.geojson")
+    b15 = b15[b15["BU_CODE"].isin(CHANGED_2020)].to_crs(now.buurten.crs)
+    geoms = dict(zip(now.buurten["buurtcode"], now.buurten.geometry, strict=True))
+    geoms.update(dict(zip(b15["BU_CODE"], b15.geometry, strict=True)))
+    bu = kc[kc["level"] == "buurt"].copy()
+    assert set(bu["code"]) <= set(geoms), set(bu["code"]) - set(geoms)
+
+    def frame(level: str, key: str, outlines: dict[str, Any]) -> Any:
+        name = key.replace("code", "naam")
+        part = kc[kc["level"] == level].drop(columns=["level", key, name], errors="ignore")
+        part = part.rename(columns={"code": key, "naam": name})
+        geo = [outlines.get(c) for c in part[key]]
+        return gpd.GeoDataFrame(part, geometry=geo, crs=now.buurten.crs).reset_index(drop=True)
+
+    buurten = frame("buurt", "buurtcode", geoms)
+    wijken = frame(
+        "wijk", "wijkcode", dict(zip(now.wijken["wijkcode"], now.wijken.geometry, strict=True))
+    )
+    wijken = wijken[wijken.geometry.notna()].reset_index(drop=True)
+    gemeente = frame(
+        "gemeente",
+        "gemeentecode",
+        dict(zip(now.gemeente["gemeentecode"], now.gemeente.geometry, strict=True)),
+    )
+    meta = {
+        "gemeente": "GM0599",
+        "year": 2020,
+        "source": "Kerncijfers 2020 (84799NED) op grenzen uit de kaarten van 2024 en 2015",
+    }
+    return Atlas(gemeente=gemeente, wijken=wijken, buurten=buurten, meta=meta)

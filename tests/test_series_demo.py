@@ -62,12 +62,22 @@ def test_refresh_jaren_stores_each_year_from_the_demo_server(tmp_path, monkeypat
     with DemoServer() as server:
         monkeypatch.setenv("WIJKGEO_CBS_URL", server.url)
         monkeypatch.setenv("WIJKGEO_PDOK_URL", server.url)
-        argv = ["refresh", "GM9999", "--jaren", "2018-2024", "--zonder-vierkanten"]
+        monkeypatch.setenv("WIJKGEO_CBS_WEB_URL", server.url)  # 2015-2018: the zipped kaart
+        monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+        argv = ["refresh", "GM9999", "--jaren", "2014-2024", "--zonder-vierkanten"]
         assert main([*argv, "--store", str(store)]) == 0
-    err = capsys.readouterr().err
-    assert "wijkgeo import buurt_2018.zip --gemeente GM9999 --jaar 2018" in err
+        zips = [p for _m, p, s in server.requests if p.endswith(".zip") and s == 200]
+    assert len(zips) == 4  # 2015, 2016, 2017 and 2018, each once
+    err = capsys.readouterr().err  # 2014: no PDOK API and no download known
+    assert "wijkgeo import buurt_2014.zip --gemeente GM9999 --jaar 2014" in err
     st = Store(store)
-    assert [y for y in range(2018, 2025) if st.has("GM9999", y)] == list(range(2019, 2025))
+    assert [y for y in range(2014, 2025) if st.has("GM9999", y)] == list(range(2015, 2025))
+    made = demo_years(wijkgeo.make_demo(), [2015])[2015].buurten  # what the zip was made of
+    got = st.read_atlas("GM9999", 2015).buurten
+    assert sorted(got.buurtcode) == sorted(made.buurtcode)
+    assert got.aantal_inwoners.sum() == made.aantal_inwoners.sum()
+    full = tijdreeks("GM9999", "2015-2024", store=st, indicators=["inwoners"])
+    assert full.attrs["ontbrekende_jaren"] == [] and full.jaar.nunique() == 10
     assert len(st.read_atlas("GM9999", 2020).buurten) == 41  # the merged buurt still two halves
     frame = tijdreeks("GM9999", "2019-2024", store=st, indicators=["inwoners"])
     assert set(frame[frame.jaar == 2019].herkomst) == {"gemeten", "hercodeerd", "omgerekend"}

@@ -128,6 +128,43 @@ def _drawn_counts(page) -> dict:
     )
 
 
+def _range_labels(page) -> list:
+    """The class rows' range texts of the legend (the rows with a count, before missing)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#wijkgeo-legend tr'))
+            .map(tr => tr.children[1].textContent)"""
+    )
+
+
+def _expected_ranges(data: dict, key: str, year: int) -> list:
+    """Per class of the map (fixed bins) the range of ``year``'s values in it, Dutch."""
+    from wijkgeo.indicators import format_number
+    from wijkgeo.maps.topology import decode_vlq
+
+    ind = next(i for i in data["indicators"] if i["key"] == key)
+    jaren = data["jaren"]
+    ints = [None if x is None else x + ind["o"] for x in decode_vlq(ind["v"])]
+    for y in reversed(jaren["jaren"][:-1]):
+        steps = decode_vlq(jaren["waarden"][key][str(y)])
+        ints = [s if s is None or n is None else s + n for s, n in zip(steps, ints, strict=True)]
+        if y == year:
+            break
+    bins, scale = ind["bins"], 10 ** ind["dec"]
+    per: dict[int, list] = {}
+    for x in ints:
+        if x is not None:
+            j = next((j for j, b in enumerate(bins) if x <= b), len(bins) - 1)
+            per.setdefault(j, []).append(x / scale)
+    out = []
+    for j in range(len(bins)):
+        if j not in per:
+            out.append("geen buurt in deze klasse")
+            continue
+        a, b = (format_number(v, ind["dec"]) for v in (min(per[j]), max(per[j])))
+        out.append(a if a == b else f"{a} \u2013 {b}")
+    return out
+
+
 @pytest.mark.browser
 def test_earlier_year_legend_counts_what_the_map_draws(years_map_2021):
     data = _data(years_map_2021)
@@ -138,6 +175,18 @@ def test_earlier_year_legend_counts_what_the_map_draws(years_map_2021):
         # the counts are those of the 2015 values the map draws, not the newest year's
         assert {c: k for c, k in counts.items() if k} == drawn
         assert "2015 (op de grenzen van 2024)" in page.inner_text("#wijkgeo-legend")
+        # the range labels are those of the 2015 values in each class, not the newest year's,
+        # and the legend says the classes are the newest year's, fixed over the years
+        expected = _expected_ranges(data, "inwoners", 2015)
+        assert _range_labels(page)[: len(expected)] == expected
+        assert "klassen van 2024, vast over de jaren" in page.inner_text("#wijkgeo-legend")
+        screenshot(page, "years_2015_legend.png")
+        # a missing value of an earlier year is "geen gegevens", never its area's provenance
+        page.evaluate("k => window.wijkgeo.maps[Object.keys(window.wijkgeo.maps)[0]]"
+                      ".setIndicator(k)", "aandeel_woningen_met_zonnestroom")
+        legend = page.inner_text("#wijkgeo-legend")
+        assert re.search(r"geen gegevens\s+[1-9]", legend)  # not in the 2015 edition
+        assert "geen gegevens (" not in legend
         assert sum(counts.values()) == len(data["codes"])
         popup = page.inner_text(".wijkgeo-popup")
         assert "2015" in popup and "omgerekend" in popup  # the merged buurt

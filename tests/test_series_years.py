@@ -7,6 +7,7 @@ The 2015 Wijk- en Buurtkaart is rebuilt as zipped shapefiles in CBS's UPPERCASE 
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
 import geopandas as gpd
@@ -98,10 +99,24 @@ def test_voorne_aan_zee_merger_at_every_level(rijnmond):
         assert values[2015].sum() == pytest.approx(buurt_total, rel=0.02), level
     values, _ = _pivot(frame, "buurt", "inwoners")
     assert values[2015].sum() == pytest.approx(buurt_total, rel=0.002)
-    # the gemeente row: the three gemeenten that lie wholly inside Voorne aan Zee
-    values, _ = _pivot(frame, "gemeente", "inwoners")
+    # the gemeente row covers the current area: the three gemeenten that lie wholly inside
+    # Voorne aan Zee as they are, plus Oudenhoorn's buurten from Nissewaard (~0.5 %)
+    values, part = _pivot(frame, "gemeente", "inwoners")
     gem_total = sum(a.gemeente["aantal_inwoners"].sum() for a in olds)
-    assert values.loc["GM1992", 2015] == pytest.approx(gem_total, rel=1e-9)
+    assert oudenhoorn.sum() > 0.003 * gem_total
+    assert values.loc["GM1992", 2015] == pytest.approx(gem_total + oudenhoorn.sum(), rel=1e-9)
+    assert set(part.loc[part.jaar == 2015, "herkomst"]) == {"omgerekend"}
+    # whole gemeenten and whole buurten added up: said so, not "via de oppervlakte"
+    assert part.loc[part.jaar == 2015, "reden"].str.startswith("opgeteld uit de hele").all()
+    # a share at gemeente level is recomputed from the carried counts of the same pieces
+    shares, _ = _pivot(frame, "gemeente", "aandeel_65_plus")
+    assert 15 < shares.loc["GM1992", 2015] < 40
+    # the wijk level: the predecessors' wijken plus Nissewaard's wijk Oudenhoorn, which lies
+    # wholly inside (wijk counts are rounded to 5, the gemeente's are not)
+    wijk, _ = _pivot(frame, "wijk", "inwoners")
+    wijken = sum(a.wijken["aantal_inwoners"].sum() for a in olds)
+    nw = rijnmond.read_atlas("GM1930", 2015).wijken.set_index("wijkcode")
+    assert wijk[2015].sum() == pytest.approx(wijken + nw.loc["WK193035", "aantal_inwoners"])
     gem = frame[(frame.niveau == "gemeente") & (frame.jaar == 2015)]
     assert set(gem.code) == {"GM1992"}
     buurt15 = frame[(frame.niveau == "buurt") & (frame.jaar == 2015)]
@@ -207,6 +222,27 @@ def test_reused_code_is_not_the_same_area_and_no_sliver_spills():
     assert (moved.herkomst == "omgerekend").all()
 
 
+def test_a_merger_is_a_sum_and_a_split_an_estimate():
+    # old: A | B | C ; new: AB (A and B merged) | C1, C2 (C split)
+    old = _frame(
+        ["BU00010001", "BU00010002", "BU00010003"],
+        [shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100), shapely.box(200, 0, 300, 100)],
+        ["A", "B", "C"],
+    )
+    new = _frame(
+        ["BU00010004", "BU00010005", "BU00010006"],
+        [shapely.box(0, 0, 200, 100), shapely.box(200, 0, 250, 100), shapely.box(250, 0, 300, 100)],
+        ["AB", "C1", "C2"],
+    )
+    cw = crosswalk(old, new)
+    vals = pd.DataFrame({"inwoners": [100.0, 200.0, 400.0]}, index=old.buurtcode)
+    out = carry_values(vals, vals.rename(columns={"inwoners": "aantal_inwoners"}), cw,
+                       level="gemeente", year=2015)  # fmt: skip
+    assert out.values.loc["BU00010004", "inwoners"] == 300.0
+    assert out.reden.loc["BU00010004", "inwoners"].startswith("opgeteld uit de hele gebieden")
+    assert "oppervlakte" in out.reden.loc["BU00010005", "inwoners"]
+
+
 _boxes = st.lists(st.integers(1, 9), min_size=1, max_size=6)
 
 
@@ -258,7 +294,7 @@ def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path
     argv = ["tijdreeks", "GM0606", "--jaren", "2015-2024", "--store", str(rijnmond.path)]
     assert main([*argv, "--uitvoer", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "2016" in err and "wijkgeo import buurt_2016.zip --gemeente GM0606" in err
+    assert "2016" in err and "wijkgeo refresh GM0606 --jaar 2016" in err  # CBS's zipped kaart
     assert "wijkgeo refresh GM0606 --jaar 2023" in err
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.columns) == [
@@ -273,8 +309,16 @@ def test_cli_tijdreeks_long_table_and_missing_years(rijnmond, schiedam, tmp_path
         path = tmp_path / f"t.{fmt}"
         assert main([*argv, "--format", fmt, "--uitvoer", str(path)]) == 0
         assert path.stat().st_size > 1000
+    # the years left out travel with the table, each with the command that gets it
+    body = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert body["grenzen"] == 2024 and len(body["rijen"]) == len(schiedam)
+    assert [m["jaar"] for m in body["ontbrekende_jaren"]] == list(range(2016, 2024))
+    assert body["ontbrekende_jaren"][0]["ophalen"] == "wijkgeo refresh GM0606 --jaar 2016"
+    info = pd.read_excel(tmp_path / "t.xlsx", sheet_name="Toelichting")
+    row = info[info.onderwerp == "Niet in de store: 2023"]
+    assert "ophalen met: wijkgeo refresh GM0606 --jaar 2023" in row.toelichting.iloc[0]
     assert main(["tijdreeks", "GM0613", "--jaren", "2015-2024", "--store", str(rijnmond.path)]) == 2
-    assert "wijkgeo import buurt_2015.zip --gemeente GM0613" in capsys.readouterr().err
+    assert "wijkgeo refresh GM0613 --jaar 2015" in capsys.readouterr().err
 
 
 @pytest.mark.realdata

@@ -127,9 +127,71 @@ def test_stored_boundaries_of_that_year_are_compared_not_names():
     then = _areas(["BU00010001", "BU00010002"], ["Oost (oud)", "West"], [1010, 1500])
     edition = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "eenzaam_65plus": [5.0, 6.0]})
     out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
-    assert out["status"].tolist() == ["gelijk", "geen"]
+    assert out["status"].tolist() == ["gelijk", "omgerekend"]
     assert out["herkomst"][0] == "grens gelijk aan 2020"
-    assert out["herkomst"][1].startswith("geen cijfer: grens gewijzigd sinds 2020")
+    # the redrawn buurt gets its value through the series, marked (no counts: by area)
+    assert out["herkomst"][1].startswith("omgerekend: grens gewijzigd sinds 2020")
+    assert "naar oppervlakte in 2020 (benadering)" in out["herkomst"][1]
+    assert out["eenzaam_65plus"].tolist() == [5.0, 6.0]
+
+
+def test_changed_buurten_carried_as_teller_and_noemer_through_the_crosswalk():
+    """Two buurten of 2020 redrawn into two others: each new buurt's estimate is the
+    estimate x 65+ inhabitants of its pieces over those inhabitants, never a plain mean; a
+    new buurt on a piece without an estimate gets none and says why; bounds go the same way."""
+    then = gpd.GeoDataFrame(
+        {
+            "code": ["BU00010001", "BU00010002", "BU00010003"],
+            "level": "buurt",
+            "naam": ["Noord", "Zuid", "Haven"],
+            "aantal_personen_65_jaar_en_ouder": [100.0, 300.0, 50.0],
+        },
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, 500, 100, 600)],
+        crs="EPSG:28992",
+    )
+    now = gpd.GeoDataFrame(
+        {
+            "code": ["BU00010004", "BU00010005", "BU00010003"],
+            "level": "buurt",
+            "naam": ["West", "Oost", "Haven-Noord"],
+        },
+        geometry=[box(0, 0, 150, 100), box(150, 0, 200, 100), box(0, 550, 100, 600)],
+        crs="EPSG:28992",
+    )
+    edition = pd.DataFrame(
+        {
+            "code": ["BU00010001", "BU00010002", "BU00010003"],
+            "eenzaam_65plus": [40.0, 60.0, float("nan")],
+            "eenzaam_65plus_ondergrens": [30.0, 50.0, float("nan")],
+        }
+    )
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    # West: all of Noord (100 65+) and half of Zuid (150): (40*100 + 60*150) / 250
+    assert out["eenzaam_65plus"][0] == pytest.approx(52.0)
+    assert out["eenzaam_65plus_ondergrens"][0] == pytest.approx(42.0)
+    assert out["eenzaam_65plus"][1] == pytest.approx(60.0)  # only Zuid
+    assert out["status"].tolist()[:2] == ["omgerekend", "omgerekend"]
+    assert out["bron_code"][0] == "BU00010001+BU00010002"
+    want = "(Noord, Zuid), naar hun inwoners van de leeftijdsgroep (65+) in 2020 (benadering, ook"
+    assert want in out["herkomst"][0]
+    assert out["status"][2] == "geen" and math.isnan(out["eenzaam_65plus"][2])
+    assert "niet om te rekenen" in out["herkomst"][2]
+
+
+def test_a_recoded_buurt_takes_the_estimate_of_its_area_marked():
+    """Two buurten that swapped codes since 2020: each takes the estimate published for
+    its own area (under the other code), marked omgerekend; never its code's old value."""
+    then = _areas(["BU00010001", "BU00010002"], ["Oost", "West"], [1000, 1000])
+    now = then.copy()
+    now["code"] = ["BU00010002", "BU00010001"]
+    edition = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "eenzaam_65plus": [5.0, 6.0]})
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    assert out["eenzaam_65plus"].tolist() == [5.0, 6.0]
+    assert out["status"].tolist() == ["omgerekend", "omgerekend"]
+    assert out["herkomst"][0] == (
+        "omgerekend: andere code sinds 2020; hetzelfde gebied had in 2020 code BU00010001 "
+        "(Oost), met deze schatting"
+    )
 
 
 def test_table_told_apart_by_its_keys(realdata):
@@ -356,8 +418,152 @@ def test_import_compares_outlines_when_that_years_boundaries_are_stored(tmp_path
     assert line.startswith("GM9999 2024: gezondheid 50090NED 2020 (18+, 65+)"), line
     table = store.read_atlas("GM9999", 2024).local["gezondheid"].set_index("code")
     first = now.buurten["buurtcode"].iloc[0]
-    assert table.at[first, "status"] == "geen" and pd.isna(table.at[first, "eenzaam_65plus"])
-    assert table.at[first, "herkomst"].startswith("geen cijfer: grens gewijzigd sinds 2020")
+    # the redrawn buurt is carried through the series from the one 2020 buurt it overlaps
+    assert table.at[first, "status"] == "omgerekend"
+    assert table.at[first, "bron_code"] == first
+    assert table.at[first, "herkomst"].startswith("omgerekend: grens gewijzigd sinds 2020")
+    src = copy[(copy["WijkenEnBuurten"].str.strip() == first) & (copy["Leeftijd"] == "80200")]
+    assert table.at[first, "eenzaam_65plus"] == pytest.approx(float(src["Eenzaam_28"].iloc[0]))
+    assert "omgerekend naar de huidige grenzen" in line
     others = table[(table["level"] == "buurt") & (table.index != first)]
     assert set(others["status"]) == {"gelijk"} and others["eenzaam_65plus"].notna().all()
     assert set(others["herkomst"]) == {"grens gelijk aan 2020"}
+
+
+# ------------------------------------------- real data: changed buurten through the series
+@pytest.fixture(scope="module")
+def rotterdam_two_years(realdata, tmp_path_factory):
+    """Rotterdam 2024 and its 2020 areas (:func:`_rivm.rotterdam_2020_atlas`) in one store."""
+    from _rivm import rotterdam_2020_atlas
+
+    store = Store(tmp_path_factory.mktemp("rivm_jaren"))
+    now = rotterdam_2024(realdata)
+    store.write_atlas(now)
+    store.write_atlas(rotterdam_2020_atlas(realdata, now))
+    return store
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_rotterdam_changed_buurten_get_carried_values_held_ones_equal_the_file(
+    realdata, rotterdam_two_years
+):
+    """With the 2020 areas stored: the 84 buurten whose outline held show the file's 2020
+    value exactly; the 7 redrawn ones get a value carried through the series (teller and
+    noemer by their 65+ inhabitants of 2020), marked omgerekend and naming their sources."""
+    from _rivm import kerncijfers2020
+
+    line = import_gezondheid(
+        realdata / "raw" / "rivm_50090NED" / "2020_65+.xlsx", ROTTERDAM, store=rotterdam_two_years
+    )
+    assert "91 van 91 buurten met cijfers (7 omgerekend naar de huidige grenzen)" in line, line
+    table = rotterdam_two_years.read_atlas(ROTTERDAM, 2024).local["gezondheid"]
+    table = table.set_index("code")
+    buurten = table[table["level"] == "buurt"]
+    held = buurten[buurten["status"] == "gelijk"]
+    assert len(held) == 84 and set(held["herkomst"]) == {"grens gelijk aan 2020"}
+    for code, value in held["eenzaam_65plus"].items():
+        assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code
+    carried = buurten[buurten["status"] == "omgerekend"]
+    assert set(carried.index) == {
+        "BU05990321",  # Bospolder <-> Schiemond
+        "BU05990329",
+        "BU05990454",  # Schieveen + Bedrijventerrein Schieveen
+        "BU05990836",  # Nieuw Crooswijk <-> Kralingse Bos
+        "BU05990843",
+        "BU05991575",  # Wielewaal <-> Zuiderpark
+        "BU05991578",
+    }
+    assert carried["herkomst"].str.startswith("omgerekend: grens gewijzigd sinds 2020").all()
+    wielewaal = carried.loc["BU05991575"]
+    assert wielewaal["bron_code"] == "BU05991575+BU05991578"
+    assert (
+        "(Wielewaal, Zuiderpark), naar hun inwoners van de leeftijdsgroep (65+) in 2020"
+        in (wielewaal["herkomst"])
+    )
+    kc = kerncijfers2020(realdata).set_index("code")["aantal_personen_65_jaar_en_ouder"]
+    for code, row in carried.iterrows():
+        sources = row["bron_code"].split("+")
+        vals = [as_float(file_rows(realdata, "2020_65+", s)["Eenzaam_28"]) for s in sources]
+        vals = [v for v, s in zip(vals, sources, strict=True) if kc[s] > 0]
+        # a weighted mean of its sources, never outside them
+        assert min(vals) - 1e-9 <= row["eenzaam_65plus"] <= max(vals) + 1e-9, code
+    # the Bedrijventerrein had no 65+ inhabitants: Schieveen keeps Schieveen's estimate
+    assert carried.at["BU05990454", "eenzaam_65plus"] == pytest.approx(
+        as_float(file_rows(realdata, "2020_65+", "BU05990454")["Eenzaam_28"])
+    )
+    assert table.at["NL00", "eenzaam_65plus"] == as_float(
+        file_rows(realdata, "2020_65+", "NL01")["Eenzaam_28"]
+    )
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_cli_excel_only_import_for_rotterdam_with_the_national_reference(
+    httpserver, realdata, tmp_path
+):
+    """The README's route for a real user: the national reference of 2020 stored once
+    (``wijkgeo refresh --nederland --jaar 2020``, here from a replay of CBS), then only the
+    Excel copy imported: Rotterdam's buurten get their 2020 values by code and name
+    (``grens niet gecontroleerd``); the redrawn ones none, with the command that fixes it."""
+    from _replay_national import serve_national
+
+    replay = serve_national(httpserver, realdata)
+    store = Store(tmp_path / "store")
+    store.write_atlas(rotterdam_2024(realdata))
+    env = {**__import__("os").environ, "WIJKGEO_CBS_URL": replay.cbs_url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "wijkgeo.cli", *args, "--store", str(store.path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+
+    excel_copy = str(realdata / "raw" / "rivm_50090NED" / "2020_65+.xlsx")
+    first = cli("import", excel_copy, "--gemeente", ROTTERDAM)
+    assert first.returncode == 0, first.stderr
+    assert "0 van 91 buurten met cijfers" in first.stdout
+    assert "wijkgeo refresh --nederland --jaar 2020" in first.stdout
+    ref = cli("refresh", "--nederland", "--jaar", "2020")
+    assert ref.returncode == 0, ref.stderr
+    second = cli("import", excel_copy, "--gemeente", ROTTERDAM)
+    assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
+    assert "84 van 91 buurten met cijfers (84 met grens niet gecontroleerd)" in second.stdout
+    assert f"wijkgeo refresh {ROTTERDAM} --jaar 2020" in second.stdout  # how to carry the 7
+    table = store.read_atlas(ROTTERDAM, 2024).local["gezondheid"].set_index("code")
+    unchecked = table[(table["level"] == "buurt") & (table["status"] == "niet_gecontroleerd")]
+    for code, value in unchecked["eenzaam_65plus"].items():
+        assert same(value, file_rows(realdata, "2020_65+", code)["Eenzaam_28"]), code
+
+
+def test_a_redrawn_wijk_is_carried_like_a_buurt_and_nederland_stays():
+    then = gpd.GeoDataFrame(
+        {
+            "code": ["WK000101", "WK000102", "NL00"],
+            "level": ["wijk", "wijk", "nederland"],
+            "naam": ["Noord", "Zuid", "Nederland"],
+            "aantal_inwoners": [1000.0, 3000.0, None],
+            "aantal_personen_0_tot_15_jaar": [100.0, 600.0, None],
+            "aantal_personen_15_tot_25_jaar": [100.0, 200.0, None],
+        },
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), None],
+        crs="EPSG:28992",
+    )
+    now = gpd.GeoDataFrame(
+        {"code": ["WK000103", "NL00"], "level": ["wijk", "nederland"], "naam": ["Heel", "NL"]},
+        geometry=[box(0, 0, 200, 100), None],
+        crs="EPSG:28992",
+    )
+    edition = pd.DataFrame(
+        {"code": ["WK000101", "WK000102", "NL00"], "eenzaam_18plus": [40.0, 50.0, 47.0]}
+    )
+    out = carry_to_areas(now, edition, year=2024, indeling=2020, boundaries_then=then)
+    # 18+: inwoners - 0-15 - 0.3 x 15-25 (catalog weights): 870 and 2340
+    want = (40.0 * 870 + 50.0 * 2340) / (870 + 2340)
+    assert out["eenzaam_18plus"][0] == pytest.approx(want)
+    assert out["status"].tolist() == ["omgerekend", "zelfde_jaar"]
+    assert "berekend uit de wijken van 2020 die hier lagen (Noord, Zuid)" in out["herkomst"][0]
+    assert out["eenzaam_18plus"][1] == 47.0

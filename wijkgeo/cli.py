@@ -206,7 +206,9 @@ def _add_refresh(p: argparse.ArgumentParser) -> None:
     years = p.add_mutually_exclusive_group(required=True)
     years.add_argument("--jaar", type=int, help="statistiekjaar, bv. 2024")
     years.add_argument(
-        "--jaren", help="meer jaren, elk op de eigen grenzen, bv. --jaren 2019-2025"
+        "--jaren",
+        help="meer jaren, elk op de eigen grenzen, bv. --jaren 2015-2025 (2015-2018: de "
+        "gezipte Wijk- en Buurtkaart van CBS; 2019 en later: PDOK en CBS open data)",
     )
     p.add_argument("--bestand", help="tekstbestand met één gemeentecode per regel (# = commentaar)")
     _add_store_arg(p)
@@ -277,26 +279,46 @@ def _run_refresh(args: argparse.Namespace) -> int:
         codes = list(args.gemeenten)
         if args.bestand:
             codes.extend(read_gemeenten_file(args.bestand))
+        from .sources.catalog import catalog, kaart_zip_years
+
+        pdok_years = set(catalog()["pdok"]["years"])
+        zip_years = set(kaart_zip_years())  # before PDOK: CBS's zipped kaart
         if args.jaren:
             from .series.timeseries import parse_years
-            from .sources.catalog import catalog
 
             years = parse_years(args.jaren)
-            pdok_years = set(catalog()["pdok"]["years"])
-            for year in [y for y in years if y not in pdok_years]:
+            for year in [y for y in years if y not in pdok_years | zip_years]:
                 print(
-                    f"wijkgeo: {year}: geen grenzen bij PDOK voor dat jaar; importeer de "
-                    f"Wijk- en Buurtkaart: wijkgeo import buurt_{year}.zip --gemeente "
-                    f"{codes[0] if len(codes) == 1 else '<CODE>'} --jaar {year}",
+                    f"wijkgeo: {year}: geen grenzen bij PDOK en geen download bekend voor dat "
+                    f"jaar; importeer de Wijk- en Buurtkaart: wijkgeo import buurt_{year}.zip "
+                    f"--gemeente {codes[0] if len(codes) == 1 else '<CODE>'} --jaar {year}",
                     file=sys.stderr,
                 )
-            years = [y for y in years if y in pdok_years]
+            years = [y for y in years if y in pdok_years | zip_years]
             if not years:
-                raise ConfigError(f"Geen van de jaren {args.jaren} staat bij PDOK.")
+                raise ConfigError(
+                    f"Geen van de jaren {args.jaren} is op te halen (PDOK: "
+                    f"{min(pdok_years)}-{max(pdok_years)}; gezipte kaart: "
+                    f"{min(zip_years)}-{max(zip_years)})."
+                )
         else:
             years = [args.jaar]
+        # the PDOK years first: a newer year in the store names the gemeenten that lay on a
+        # merged gemeente's area in an earlier year
+        years = sorted(years, key=lambda y: (y not in pdok_years, -y))
         results = []
         for year in years:
+            if year in zip_years and year not in pdok_years and codes:
+                from .refresh import refresh_kaart
+
+                results += refresh_kaart(
+                    codes,
+                    year,
+                    store=args.store,
+                    dry_run=args.dry_run,
+                    lock_timeout=args.lock_timeout,
+                )
+                continue
             results += refresh(
                 codes,
                 year,

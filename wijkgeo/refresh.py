@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import _http
+from . import _http, settings
 from ._errors import (
     ConfigError,
     DataValidationError,
@@ -55,6 +55,7 @@ __all__ = [
     "exit_code",
     "import_wijkbuurtkaart",
     "refresh",
+    "refresh_kaart",
     "refresh_nederland",
 ]
 
@@ -651,6 +652,83 @@ def import_wijkbuurtkaart(
     status = CREATED if stored is None else UPDATED
     reason = f"geïmporteerd uit {info['file']} (sha256 {info['sha256'][:12]}...)"
     return _result(target, code, int(year), status, reason, target.manifest(code, int(year)))
+
+
+# ---------------------------------------------------------------------------- years before PDOK
+def refresh_kaart(
+    gemeenten: str | Sequence[str],
+    year: int,
+    *,
+    store: str | Path | Store | None = None,
+    web_url: str | None = None,
+    dry_run: bool = False,
+    lock_timeout: float = 300,
+) -> list[RefreshResult]:
+    """Store gemeenten of a year without a PDOK API (2015-2018) from CBS's zipped kaart.
+
+    Downloads the national Wijk- en Buurtkaart zip of ``year`` (shapefiles with the
+    Kerncijfers; URL per year in ``catalog.json`` under ``wijkbuurtkaart_zip``, host root
+    ``$WIJKGEO_CBS_WEB_URL``) into the cache, revalidated with a conditional GET, and reads
+    it exactly as :func:`import_wijkbuurtkaart` does. A gemeente that did not exist yet in
+    ``year`` (Voorne aan Zee in 2015) gets the gemeenten that lay on its current area then
+    (found through a newer year of it in the store), so :func:`wijkgeo.series.tijdreeks`
+    covers its current area.
+
+    Returns
+    -------
+    list of RefreshResult
+        One per gemeente stored (predecessors named in ``reason``); a failure is a
+        ``failed`` result, the other gemeenten go on.
+
+    Examples
+    --------
+    >>> refresh_kaart(["GM0606"], 2015)                          # doctest: +SKIP
+    [RefreshResult(gemeente='GM0606', year=2015, status='created', ...)]
+    """
+    from .sources import catalog
+    from .sources.kwb_shapefile import find_layers, gemeenten_in, predecessors
+    from .sources.vierkant import cached_download
+
+    codes = [gemeenten] if isinstance(gemeenten, str) else list(gemeenten)
+    codes = list(dict.fromkeys(normalize_code(c, "gemeente") for c in codes))
+    year = int(year)
+    url = catalog.kaart_zip_url(year, web_url=web_url)
+    if dry_run:
+        why = f"zou de Wijk- en Buurtkaart {year} downloaden: {url}"
+        return [RefreshResult(code, year, WOULD_UPDATE, why) for code in codes]
+    target = store if isinstance(store, Store) else Store(store)
+    path = settings.cache_path() / "wijkbuurtkaart" / f"{year}-{url.rsplit('/', 1)[-1]}"
+    try:
+        cached_download(url, path)
+        present = set(gemeenten_in(path, year))
+    except WijkgeoError as exc:
+        return [
+            RefreshResult(code, year, FAILED, "niets opgeslagen", error=_one_line(exc))
+            for code in codes
+        ]
+    results: list[RefreshResult] = []
+    for code in codes:
+        todo = [(code, "")]
+        if code not in present:
+            before = predecessors(find_layers(path, year)["gemeente"], code, year, target)
+            if before:
+                log.info(
+                    "%s bestond in %s nog niet; opgeslagen worden: %s",
+                    code,
+                    year,
+                    ", ".join(f"{c} ({n})" for c, n in before),
+                )
+                todo = [(c, f"; lag in {year} op het gebied van {code}") for c, _n in before]
+        for one, note in todo:
+            try:
+                result = import_wijkbuurtkaart(path, one, year, store=target,
+                                               lock_timeout=lock_timeout)  # fmt: skip
+                result.reason += note
+            except WijkgeoError as exc:
+                result = RefreshResult(one, year, FAILED, "niets opgeslagen", error=_one_line(exc))
+            (log.error if not result.ok else log.info)("%s", result.message())
+            results.append(result)
+    return results
 
 
 # ---------------------------------------------------------------------------- national reference

@@ -84,6 +84,12 @@ SETTINGS: tuple[Setting, ...] = (
         "uit `sources/catalog.json`",
     ),
     Setting(
+        "cbs_web_url", "WIJKGEO_CBS_WEB_URL", str, None,
+        "Basisadres van de CBS-website: de gezipte Wijk- en Buurtkaart van de jaren zonder "
+        "PDOK-API (2015-2018), voor `wijkgeo refresh --jaren`.",
+        "uit `sources/catalog.json`",
+    ),
+    Setting(
         "cbs_derden_url", "WIJKGEO_CBS_DERDEN_URL", str, None,
         "Basisadres van de CBS-catalogus van derden (dataderden: RIVM/GGD-gezondheid per "
         "wijk en buurt).",

@@ -9,7 +9,9 @@ envelopes, with the payloads of :func:`wijkgeo.demo.demo_sources`:
   and the ``WijkenEnBuurten`` dimension;
 * PDOK OGC API Features at ``/cbs/wijken-en-buurten-<year>/ogc/v1/collections/<c>/items``:
   GeoJSON FeatureCollections in EPSG:28992 (``Content-Crs``), filtered on ``gemeentecode``,
-  paged through ``links`` rel=next (at most 5 features a page, so paging is exercised).
+  paged through ``links`` rel=next (at most 5 features a page, so paging is exercised);
+* CBS's zipped Wijk- en Buurtkaart of the years before PDOK (2015-2018, the paths of
+  ``catalog.json`` ``wijkbuurtkaart_zip``; ``WIJKGEO_CBS_WEB_URL``), UPPERCASE shapefiles.
 
 Every answer carries an ``ETag`` and ``Last-Modified``; ``HEAD`` is answered and a matching
 ``If-None-Match`` gets ``304 Not Modified``, like the real services. Point wijkgeo at it
@@ -37,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from ..sources.catalog import kwb_table
+from ..sources.catalog import kaart_zip_url, kaart_zip_years, kwb_table
 from .demodam import demo_sources
 
 __all__ = ["DemoServer"]
@@ -99,6 +101,7 @@ class DemoServer:
         self._seed = seed
         # earlier years (Demodam with a split, a merge, a re-used code), built on first use
         self._years: dict[int, tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]] = {}
+        self._zips: dict[int, bytes] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self._thread: threading.Thread | None = None
 
@@ -147,8 +150,10 @@ class DemoServer:
         return self._years[year]
 
     # ---- answers
-    def answer(self, target: str) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
-        """``(status, JSON payload, extra headers)`` for a request target (path + query)."""
+    def answer(
+        self, target: str
+    ) -> tuple[int, dict[str, Any] | bytes | None, dict[str, str]]:
+        """``(status, JSON payload or zip bytes, extra headers)`` for a request target."""
         url = urlsplit(target)
         query = dict(parse_qsl(url.query))
         parts = url.path.strip("/").split("/")
@@ -173,6 +178,14 @@ class DemoServer:
                 return 404, None, {}
             meta = f"{base}{odata_root}/$metadata#Cbs.OData.WebAPI.{entity}"
             return 200, {"odata.metadata": meta, "value": rows}, {}
+        zips = {urlsplit(kaart_zip_url(y, web_url=base)).path: y for y in kaart_zip_years()}
+        if url.path in zips:  # the zipped kaart of a year before PDOK (wijkgeo refresh --jaren)
+            year = zips[url.path]
+            if year not in self._zips:
+                from .years import kaart_zip
+
+                self._zips[year] = kaart_zip(year, self._seed)
+            return 200, self._zips[year], {}
         pdok = re.match(r"^/cbs/wijken-en-buurten-(\d{4})/ogc/v1/collections/", url.path)
         if (
             pdok
@@ -215,8 +228,11 @@ def _handler(server: DemoServer) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, *, body: bool) -> None:
             status, payload, headers = server.answer(self.path)
-            data = b"Not found" if payload is None else json.dumps(payload).encode()
-            ctype = "text/plain" if payload is None else "application/json"
+            if isinstance(payload, bytes):  # the zipped Wijk- en Buurtkaart
+                data, ctype = payload, "application/zip"
+            else:
+                data = b"Not found" if payload is None else json.dumps(payload).encode()
+                ctype = "text/plain" if payload is None else "application/json"
             if payload is not None:
                 headers = {
                     **headers,

@@ -265,3 +265,52 @@ def year_sources(year: int, seed: int = 2024) -> dict[str, Any]:
             )
         features[level] = feats
     return {"features": features, "kerncijfers": rows, "data_properties": data_properties()}
+
+
+def kaart_zip(year: int, seed: int = 2024) -> bytes:
+    """Demodam of ``year`` as CBS's zipped Wijk- en Buurtkaart of the years before PDOK.
+
+    ``gem_<year>.shp``, ``wijk_<year>.shp`` and ``buurt_<year>.shp`` in EPSG:28992 with the
+    UPPERCASE columns of ``wijkgeo/sources/kwb_shapefile.json`` (its map read backwards),
+    ``WATER`` = ``NEE`` and ``-99999999`` for missing: what ``wijkgeo refresh --jaren`` of
+    2015-2018 downloads, served by :class:`wijkgeo.demo.server.DemoServer`.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> names = zipfile.ZipFile(io.BytesIO(kaart_zip(2016))).namelist()
+    >>> sorted(n for n in names if n.endswith(".shp"))
+    ['buurt_2016.shp', 'gem_2016.shp', 'wijk_2016.shp']
+    """
+    import io
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    import pyogrio
+
+    from ..sources.catalog import shapefile_layout
+    from .demodam import make_demo
+
+    atlas = demo_years(make_demo(seed), [year], seed)[year]
+    upper: dict[str, str] = {}
+    for key, canonical in shapefile_layout()["columns"].items():
+        upper.setdefault(canonical, key)  # the first (oldest) name of each column
+    upper["water"] = "WATER"
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w") as zf:
+        for frame, stem in ((atlas.gemeente, "gem"), (atlas.wijken, "wijk"),
+                            (atlas.buurten, "buurt")):  # fmt: skip
+            cols = {c: upper[c] for c in frame.columns if c in upper}
+            table = frame[[*cols, frame.geometry.name]].rename(columns=cols)
+            if "GM_CODE" not in table.columns:
+                table["GM_CODE"] = atlas.code
+            table["WATER"] = "NEE"
+            for col in table.columns:
+                if col != table.geometry.name and pd.api.types.is_numeric_dtype(table[col]):
+                    table[col] = table[col].astype(float).fillna(-99999999.0)
+            path = Path(folder) / f"{stem}_{int(year)}.shp"
+            pyogrio.write_dataframe(table, path, driver="ESRI Shapefile")
+            for part in sorted(Path(folder).glob(f"{stem}_{int(year)}.*")):
+                zf.write(part, part.name)
+    return buffer.getvalue()

@@ -311,6 +311,10 @@ def map_payload(
     if frame is not None and frame is not False and len(frame):
         from .years import years_block
 
+        # a model estimate is one edition shown with its own year, not a yearly series
+        estimates = [k for k in frame["indicator"].unique() if _is_estimate(k)]
+        frame = frame[~frame["indicator"].isin(estimates)]
+
         # every year on these buurten, the geometry once; the newest year is the map's own
         payload["jaren"] = years_block(frame, list(buurten["buurtcode"].astype(str)))
     if prev_frame is not None:
@@ -366,3 +370,11 @@ def _without_local(atlas: Atlas) -> Atlas:
     from dataclasses import replace
 
     return replace(atlas, local={})
+
+
+def _is_estimate(key: str) -> bool:
+    """Whether a registry key is a model estimate (keys the registry does not know are not)."""
+    from ..indicators import registry
+
+    ind = registry().get(key)
+    return bool(ind is not None and ind.estimate)

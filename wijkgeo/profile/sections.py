@@ -64,7 +64,7 @@ def kracht_aandacht(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
 
 
 def vergelijkbaar(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
-    """"Buurten zoals deze": the buurt among its structurally similar buurten of Nederland
+    """ "Buurten zoals deze": the buurt among its structurally similar buurten of Nederland
     (:mod:`wijkgeo.profile.peers`); also adds the peer line to each strength and attention
     point. None for a wijk, or when the profile is built without peers."""
     from .peers import peer_section
@@ -138,7 +138,7 @@ def change(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
 
 
 def development(data: ProfileData, page: dict[str, Any]) -> dict[str, Any]:
-    """"Hoe ontwikkelt de buurt zich": every stored year on today's boundaries."""
+    """ "Hoe ontwikkelt de buurt zich": every stored year on today's boundaries."""
     from markupsafe import Markup
 
     from ..series.carry import rules
@@ -418,13 +418,16 @@ def _estimate_note(data: ProfileData, ind: Any, code: str) -> tuple[str, str]:
     ``grens niet gecontroleerd`` where so) and its margin (``"tussen 14,0 en 19,0%"``, the
     95 % bounds): what goes with a model estimate's value."""
     table = data.atlas.local.get("gezondheid")
-    lo = hi = year = None
-    unchecked = False
+    lo = hi = year = indeling = None
+    unchecked = carried = False
     if table is not None and "code" in table.columns:
         hit = table[table["code"].astype(str) == code]
         if len(hit):
             year = hit["gezondheid_jaar"].iloc[0] if "gezondheid_jaar" in hit else None
             unchecked = "status" in hit and hit["status"].iloc[0] == "niet_gecontroleerd"
+            carried = "status" in hit and hit["status"].iloc[0] == "omgerekend"
+            if "gezondheid_indeling" in hit:
+                indeling = hit["gezondheid_indeling"].iloc[0]
             if ind.bounds:
                 lo = hit[ind.bounds["lower"]].iloc[0] if ind.bounds["lower"] in hit else None
                 hi = hit[ind.bounds["upper"]].iloc[0] if ind.bounds["upper"] in hit else None
@@ -433,6 +436,8 @@ def _estimate_note(data: ProfileData, ind: Any, code: str) -> tuple[str, str]:
         label = label.replace("(schatting)", f"(schatting {int(year)})")
     if unchecked:  # the provenance where it matters, under the label
         label += " · " + _t("tabel.grens_niet_gecontroleerd")
+    if carried and not _missing(indeling):
+        label += " · " + _t("tabel.omgerekend", jaar=int(indeling))
     # the margin under the label, short enough for the printed table's narrow column
     if _missing(lo) or _missing(hi):
         return label, _t("tabel.geen_marge")

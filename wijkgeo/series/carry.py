@@ -202,6 +202,15 @@ def carry_values(
     )
     pos = pd.Index(naar_all).get_indexer(naar)
     n = len(naar_all)
+    # a new area made of whole old areas (a merger): its value is their sum, not an estimate
+    # through area or cells; the reason says so. "Whole" allows what the same-area test
+    # allows (boundary files of different years are generalised differently)
+    whole_row = share >= 1.0 - 1e-9
+    if "dekking" in cw.columns:
+        from .. import settings
+
+        whole_row &= cw["dekking"].to_numpy(float) >= float(settings.get("series_min_iou"))
+    summed_whole = np.bincount(pos, weights=(~whole_row).astype(float), minlength=n) == 0
 
     def summed(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ok = ~np.isnan(x)
@@ -261,6 +270,9 @@ def carry_values(
                     reden[i] = reasons.at[old, key]
                 if absent:
                     reden[i] = f"niet in de gegevens van {year}" if year else "geen gegevens"
+            elif received[i] and np.isfinite(val[i]) and summed_whole[i]:
+                jaar = f" in {year}" if year else ""
+                reden[i] = f"opgeteld uit de hele gebieden die er{jaar} lagen (grens veranderd)"
             elif received[i] and np.isfinite(val[i]):
                 how = str(methods.get(code) or "oppervlakte").split(", ")
                 texts = [labels.get(h, f"omgerekend via {h}") for h in how]

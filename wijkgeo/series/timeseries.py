@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -44,6 +45,7 @@ __all__ = [
     "COLUMNS",
     "FORMATS",
     "fetch_command",
+    "missing_years",
     "parse_years",
     "tijdreeks",
     "write_tijdreeks",
@@ -103,14 +105,19 @@ def parse_years(text: str | Iterable[int]) -> list[int]:
 def fetch_command(gemeente: str, year: int) -> str:
     """The command that puts a gemeente and year in the store.
 
+    ``refresh`` for the PDOK years and the years whose zipped kaart CBS offers for download
+    (``catalog.json``, ``wijkbuurtkaart_zip``); ``import`` of a downloaded file otherwise.
+
     Examples
     --------
-    >>> fetch_command("GM0606", 2015)
-    'wijkgeo import buurt_2015.zip --gemeente GM0606 --jaar 2015'
-    >>> fetch_command("GM0606", 2022)
-    'wijkgeo refresh GM0606 --jaar 2022'
+    >>> fetch_command("GM0606", 2014)
+    'wijkgeo import buurt_2014.zip --gemeente GM0606 --jaar 2014'
+    >>> fetch_command("GM0606", 2015), fetch_command("GM0606", 2022)
+    ('wijkgeo refresh GM0606 --jaar 2015', 'wijkgeo refresh GM0606 --jaar 2022')
     """
-    if int(year) < _FIRST_PDOK_YEAR:
+    from ..sources.catalog import kaart_zip_years
+
+    if int(year) < _FIRST_PDOK_YEAR and int(year) not in kaart_zip_years():
         return f"wijkgeo import buurt_{int(year)}.zip --gemeente {gemeente} --jaar {int(year)}"
     return f"wijkgeo refresh {gemeente} --jaar {int(year)}"
 
@@ -166,6 +173,101 @@ def _level_frame(atlases: Sequence[Atlas], level: str) -> Any:
     frame = gpd.GeoDataFrame(frame, geometry=frames[0].geometry.name, crs=frames[0].crs)
     frame = frame[~frame[code_col].duplicated()]
     return frame
+
+
+def _inside(frame: Any, outline: Any) -> np.ndarray:
+    """Share of each area's surface that lies within ``outline``."""
+    import shapely
+
+    geoms = shapely.make_valid(np.asarray(frame.geometry.values, dtype=object))
+    area = shapely.area(geoms)
+    inside = shapely.area(shapely.intersection(geoms, outline))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(area > 0, inside / np.where(area > 0, area, 1.0), 0.0)
+
+
+def _old_parts(atlases: Sequence[Atlas], level: str, new: Any) -> list[tuple[str, Any]]:
+    """The old areas to carry onto the current ``level``: ``[(level, frame), ...]``.
+
+    The series covers the gemeente's current area. An old wijk or gemeente that lies there
+    only in part (Nissewaard in 2015: its buurten of Oudenhoorn are Voorne aan Zee now)
+    is replaced by its buurten that lie there, so a gemeente or wijk total of an earlier
+    year is the total of the current area, whichever gemeente its pieces belonged to.
+    Whether an old area lies there wholly is decided per buurt (at least half inside),
+    so boundary files generalised differently do not split an area that stayed.
+    """
+    import shapely
+
+    units = _level_frame(atlases, level)
+    if units is None:
+        return []
+    if level == "buurt":
+        return [("buurt", units)]
+    buurten = _level_frame(atlases, "buurt")
+    _attr, code_col, _name = _LEVELS[level]
+    if buurten is None or code_col not in buurten.columns:
+        return [(level, units)]
+    outline = shapely.union_all(shapely.make_valid(np.asarray(new.geometry.values, object)))
+    here = _inside(buurten, outline) >= _MIN_INSIDE
+    owner = buurten[code_col].astype(str).to_numpy()
+    inside_owners = set(owner[here])
+    partial = inside_owners & set(owner[~here])
+    if not partial:
+        return [(level, units)]
+    log.info(
+        "%s %s ligt maar deels in het huidige gebied: meegeteld via de buurten die er liggen",
+        level,
+        ", ".join(sorted(partial)),
+    )
+    whole = units[~units[code_col].astype(str).isin(partial)]
+    pieces = buurten[here & np.isin(owner, list(partial))]
+    return [(level, whole), ("buurt", pieces)]
+
+
+def _as_areas(parts: Sequence[tuple[str, Any]]) -> Any:
+    """One frame of ``code``, ``naam`` and geometry over areas of several levels."""
+    import geopandas as gpd
+
+    frames = []
+    for level, frame in parts:
+        _attr, code_col, name_col = _LEVELS[level]
+        frames.append(
+            gpd.GeoDataFrame(
+                {
+                    "code": frame[code_col].astype(str).to_numpy(),
+                    "naam": frame[name_col].to_numpy() if name_col in frame.columns else None,
+                },
+                geometry=np.asarray(frame.geometry.values, dtype=object),
+                crs=frame.crs,
+            )
+        )
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def _old_values(
+    parts: Sequence[tuple[str, Any]], keys: Sequence[str], counts_needed: Sequence[str]
+) -> tuple[Any, Any, Any]:
+    """Unsuppressed values, reasons and counts of the old areas, indexed by code."""
+    values, reasons, counts = [], [], []
+    for level, frame in parts:
+        code_col = _LEVELS[level][1]
+        v, r = _compute(frame, keys, level, suppress=False)
+        index = frame[code_col].astype(str).to_numpy()
+        v.index = index
+        r.index = index
+        c = pd.DataFrame(
+            {
+                col: pd.to_numeric(frame[col], errors="coerce").to_numpy()
+                if col in frame.columns
+                else np.nan
+                for col in counts_needed
+            },
+            index=index,
+        )
+        values.append(v)
+        reasons.append(r)
+        counts.append(c)
+    return pd.concat(values), pd.concat(reasons), pd.concat(counts)
 
 
 def _weights_for(st: Store, code: str, year: int, years: Sequence[int]) -> tuple[Any, str]:
@@ -399,25 +501,17 @@ def _level_rows(
         )
         reden = reasons.where(values.isna())
     else:
-        old = _level_frame(atlases, level)
-        if old is None:
+        parts = _old_parts(atlases, level, new)
+        if not parts:
             return None
+        old = _as_areas(parts)
         try:
             cw = crosswalk(old, new, weights=weights)
         except DataValidationError as exc:
             log.warning("%s %s: geen kruistabel (%s)", level, year, exc)
             return None
         cw = cw[cw["dekking"] >= _MIN_INSIDE]
-        values, reasons = _compute(old, keys, level, suppress=False)
-        values.index = old[code_col].to_numpy()
-        reasons.index = values.index
-        counts = pd.DataFrame(
-            {
-                c: pd.to_numeric(old[c], errors="coerce") if c in old.columns else np.nan
-                for c in counts_needed
-            }
-        )
-        counts.index = values.index
+        values, reasons, counts = _old_values(parts, keys, counts_needed)
         labels = {m: label for m in cw["methode"].unique() if m not in ("zelfde gebied",)}
         labels["oppervlakte"] = "omgerekend via de oppervlakte"
         carried = carry_values(
@@ -472,10 +566,55 @@ def years_on_today(
     return frame
 
 
+def missing_years(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The requested years that are not in the store, each with the command that gets it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame(columns=COLUMNS)
+    >>> f.attrs.update(ontbrekende_jaren=[2016], ophalen=["wijkgeo refresh GM0606 --jaar 2016"])
+    >>> missing_years(f)
+    [{'jaar': 2016, 'ophalen': 'wijkgeo refresh GM0606 --jaar 2016'}]
+    """
+    years = list(frame.attrs.get("ontbrekende_jaren") or [])
+    commands = list(frame.attrs.get("ophalen") or [])
+    commands += [""] * (len(years) - len(commands))
+    return [{"jaar": int(y), "ophalen": c} for y, c in zip(years, commands, strict=False)]
+
+
+def _toelichting(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Excel "Toelichting" sheet: boundaries, provenance, and every year left out."""
+    rows = [
+        ("Grenzen", f"alle jaren op de grenzen van {frame.attrs.get('grenzen', '')}"),
+        (
+            "Herkomst",
+            "gemeten (zelfde gebied en code), hercodeerd (zelfde gebied, andere code), "
+            "omgerekend (grens veranderd; schatting, de reden zegt waarmee) of ontbreekt "
+            "(de reden staat erbij)",
+        ),
+    ]
+    for item in missing_years(frame):
+        rows.append(
+            (
+                f"Niet in de store: {item['jaar']}",
+                f"weggelaten; ophalen met: {item['ophalen']}",
+            )
+        )
+    if not frame.attrs.get("ontbrekende_jaren"):
+        rows.append(("Ontbrekende jaren", "geen: alle gevraagde jaren staan in de store"))
+    return pd.DataFrame(rows, columns=["onderwerp", "toelichting"])
+
+
 def write_tijdreeks(
     frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *, csv_dialect: str = "nl"
 ) -> Path:
     """Write the long table atomically as CSV (Dutch: ``;`` and decimal comma), xlsx or JSON.
+
+    The years left out because they are not in the store travel with the table where a user
+    reads it: in JSON as the field ``ontbrekende_jaren`` (``jaar`` and the ``ophalen``
+    command) beside ``grenzen`` and the ``rijen``; in xlsx as rows of the sheet
+    "Toelichting"; a CSV holds only the table (``wijkgeo tijdreeks`` names them on screen).
 
     Examples
     --------
@@ -514,17 +653,17 @@ def write_tijdreeks(
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                 safe_frame(frame).to_excel(writer, sheet_name="Tijdreeks", index=False)
-                info = pd.DataFrame(
-                    {
-                        "grenzen": [frame.attrs.get("grenzen")],
-                        "ontbrekende_jaren": [
-                            ", ".join(map(str, frame.attrs.get("ontbrekende_jaren", [])))
-                        ],
-                    }
+                safe_frame(_toelichting(frame)).to_excel(
+                    writer, sheet_name="Toelichting", index=False
                 )
-                safe_frame(info).to_excel(writer, sheet_name="Toelichting", index=False)
         else:
-            frame.to_json(tmp, orient="records", force_ascii=False, indent=1)
+            body = {
+                "grenzen": frame.attrs.get("grenzen"),
+                "ontbrekende_jaren": missing_years(frame),
+                "rijen": json.loads(frame.to_json(orient="records", force_ascii=False)),
+            }
+            with open(tmp, "x", encoding="utf-8") as fh:
+                fh.write(json.dumps(body, ensure_ascii=False, indent=1))
 
     write_output(path, write, what="tijdreeks")
     return path

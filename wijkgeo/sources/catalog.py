@@ -29,6 +29,8 @@ __all__ = [
     "catalog",
     "cbs_base_url",
     "cbs_table_url",
+    "kaart_zip_url",
+    "kaart_zip_years",
     "kwb_table",
     "pdok_base_url",
     "pdok_collection_url",
@@ -144,6 +146,35 @@ def vierkant_url(year: int, res: int, *, download_url: str | None = None) -> str
         ) from None
     base = _base("vierkant", download_url)
     return base + entry["path"].format(res=int(res), release=release, year=int(year))
+
+
+def kaart_zip_years() -> list[int]:
+    """Years whose zipped Wijk- en Buurtkaart (shapefiles) ``refresh`` downloads from CBS.
+
+    Examples
+    --------
+    >>> kaart_zip_years()
+    [2015, 2016, 2017, 2018]
+    """
+    return sorted(int(y) for y in catalog()["wijkbuurtkaart_zip"]["paths"])
+
+
+def kaart_zip_url(year: int, *, web_url: str | None = None) -> str:
+    """Download URL of the zipped Wijk- en Buurtkaart of ``year`` (the years before PDOK).
+
+    Examples
+    --------
+    >>> kaart_zip_url(2015, web_url="http://127.0.0.1:8000")
+    'http://127.0.0.1:8000/-/media/_pdf/2017/36/buurt_2015.zip'
+    """
+    entry = catalog()["wijkbuurtkaart_zip"]
+    path = entry["paths"].get(str(int(year)))
+    if path is None:
+        raise ConfigError(
+            f"Geen gezipte Wijk- en Buurtkaart bekend voor {year}; zie "
+            "wijkgeo/sources/catalog.json (wijkbuurtkaart_zip.paths)."
+        )
+    return _base("wijkbuurtkaart_zip", web_url) + path
 
 
 _CAMEL_1 = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

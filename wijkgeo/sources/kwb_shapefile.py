@@ -129,6 +129,8 @@ def map_columns(columns: list[str], level: str, label: str) -> dict[str, str]:
     --------
     >>> map_columns(["BU_CODE", "GM_CODE", "AANT_INW"], "buurt", "buurt_2015.shp")
     {'BU_CODE': 'buurtcode', 'GM_CODE': 'gemeentecode', 'AANT_INW': 'aantal_inwoners'}
+    >>> map_columns(["BU_CODE", "GM_CODE", "INK_INW2", "AV5_ARTSPR"], "buurt", "buurt_2019_v1.shp")
+    {'BU_CODE': 'buurtcode', 'GM_CODE': 'gemeentecode', 'INK_INW2': 'gemiddeld_inkomen_per_inwoner'}
     >>> try:
     ...     map_columns(["BU_CODE", "GM_CODE", "AANT_INWW"], "buurt", "buurt_2015.shp")
     ... except DataValidationError as exc:
@@ -138,10 +140,11 @@ def map_columns(columns: list[str], level: str, label: str) -> dict[str, str]:
     layout = catalog.shapefile_layout()
     known: dict[str, str] = layout["columns"]
     ignore = {c.upper() for c in layout["ignore"]}
+    families = [re.compile(p) for p in layout.get("ignore_patterns", [])]
     out: dict[str, str] = {}
     for col in columns:
         key = str(col).strip().upper()
-        if key in ignore:
+        if key in ignore or (key not in known and any(f.match(key) for f in families)):
             continue
         if key not in known:
             near = difflib.get_close_matches(key, list(known) + sorted(ignore), n=3, cutoff=0.6)

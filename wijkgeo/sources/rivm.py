@@ -151,10 +151,43 @@ def age_group(key: Any) -> dict[str, str] | None:
 
     Examples
     --------
-    >>> age_group(" 80200")
-    {'label': '65+', 'suffix': '65plus'}
+    A downloaded copy may hold the title instead of the key (``"65 jaar of ouder"``); the
+    catalog's ``age_titles`` map it to the key.
+
+    >>> age_group(" 80200")["label"], age_group("65 jaar of ouder")["suffix"]
+    ('65+', '65plus')
     """
-    return _entry()["age_groups"].get(str(key).strip())
+    text = str(key).strip()
+    groups = _entry()["age_groups"]
+    return groups.get(text) or groups.get(_entry()["age_titles"].get(text, ""))
+
+
+def age_keys_by_title(dimension: list[dict[str, Any]]) -> dict[str, str]:
+    """The table's own ``Leeftijd`` keys mapped to the catalog's keys, by their ``Title``.
+
+    The catalog's 18-64 key is not verified (``geverifieerd`` in ``catalog.json``): a fetch
+    names each group by the title CBS serves with it, so a key that means another group is
+    never taken for 18-64. A verified key keeps its meaning whatever its title reads; an
+    unverified key or an unknown one with an unknown title maps to ``""`` (skipped).
+
+    Examples
+    --------
+    >>> age_keys_by_title([{"Key": "53115", "Title": "18 tot 65 jaar"},
+    ...                    {"Key": "20300", "Title": "18 jaar en ouder"},
+    ...                    {"Key": "53115", "Title": "12 tot 18 jaar"}][1:])
+    {'20300': '20300', '53115': ''}
+    """
+    titles = _entry()["age_titles"]
+    groups = _entry()["age_groups"]
+    out = {}
+    for row in dimension:
+        key = str(row.get("Key") or "").strip()
+        if not key:
+            continue
+        by_title = titles.get(str(row.get("Title") or "").strip())
+        verified = bool(groups.get(key, {}).get("geverifieerd"))
+        out[key] = by_title or (key if verified else "")
+    return out
 
 
 def guess_table(periods: set[int], margins: set[str]) -> str:
@@ -455,6 +488,16 @@ def fetch_gezondheid(
         table_url(table, "TypedDataSet", url=url),
         {"$format": "json", "$filter": _region_filter(code, dim)},
     )
+    try:  # the table's own age groups by title; an older replay may not serve them
+        ages = age_keys_by_title(_pages(table_url(table, "Leeftijd", url=url), {"$format": "json"}))
+    except SourceError as exc:
+        if exc.status != 404:
+            raise
+        ages = {}
+    if ages:
+        for row in rows:
+            key = str(row.get("Leeftijd") or "").strip()
+            row["Leeftijd"] = ages.get(key, key) or f"onbekend:{key}"
     if not any(str(r.get(dim, "")).strip() == code for r in rows):
         raise SourceError(
             f"Gemeente {code} komt niet voor in RIVM-tabel {table} (gezondheid per wijk en "

@@ -3,13 +3,20 @@
 Each RIVM table is on one year's boundaries (``indeling`` in the catalog: 50090NED on those of
 2020, 50150NED on those of 2024). A figure may only reach today's buurt when that buurt held
 between the two years; joining on a code whose area changed would put one buurt's estimate
-on another piece of town. :func:`carry_to_areas` is the ONE place that decides, so that it can
-later route through the series over the years (crosswalks that also carry figures across
-changed boundaries, marked):
+on another piece of town. :func:`carry_to_areas` is the ONE place that decides; changed areas
+go through the series over the years (the crosswalk of :mod:`wijkgeo.series.crosswalk`; the
+teller/noemer arithmetic of ``series/carry.py``'s ``verhouding`` rule, done here because that
+module sits in a layer above the sources), marked:
 
 1. **same year** (the table's indeling is the store's year): every code matches as published;
 2. **that year's boundaries are stored**: a buurt held when its code existed then and its
-   outline differs by at most 3 % of its area (symmetric difference); otherwise no value;
+   outline differs by at most 3 % of its area (symmetric difference): the value as published.
+   A buurt (or wijk) whose outline changed, or whose code is new, gets its value **through
+   the series**: :func:`wijkgeo.series.crosswalk` tells which share of each area of that year
+   lies in it, and the estimate is carried as teller and noemer (estimate x the age group's
+   inhabitants of that year, from that year's Kerncijfers, ``inwoners`` per age group in
+   the catalog), never averaged: status ``omgerekend``, the ``herkomst`` says from which
+   areas and how; bounds are carried the same way and marked as approximate;
 3. **fallback, boundaries not in the store**: a buurt counts as held when its code AND its
    name agree in both years (and, where that year's Kerncijfers are given, its area agrees
    within 3 %); the value then carries ``grens niet gecontroleerd`` in its provenance. A code
@@ -38,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["AREA_TOLERANCE", "HELD", "UNCHECKED", "carry_to_areas"]
+__all__ = ["AREA_TOLERANCE", "CARRIED", "HELD", "UNCHECKED", "carry_changed", "carry_to_areas"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,8 @@ log = logging.getLogger(__name__)
 AREA_TOLERANCE = 0.03
 #: ``status`` values of :func:`carry_to_areas`.
 HELD, UNCHECKED, SAME_YEAR, NONE = "gelijk", "niet_gecontroleerd", "zelfde_jaar", "geen"
+CARRIED = "omgerekend"
+_BOUNDS = ("_ondergrens", "_bovengrens")
 
 
 def _name_key(name: Any) -> str | None:
@@ -90,8 +99,9 @@ def carry_to_areas(
     indeling : int
         The year of the edition's boundaries.
     boundaries_then : GeoDataFrame, optional
-        The areas of ``indeling`` (``code``, ``naam``, geometry in EPSG:28992), when the store
-        has them: outlines are then compared (case 2).
+        The areas of ``indeling`` (``code``, ``level``, ``naam``, geometry in EPSG:28992, and
+        the Kerncijfers counts of that year where known), when the store has them: outlines
+        are then compared and changed areas carried through the series (case 2).
     kerncijfers_then : DataFrame, optional
         The Kerncijfers of ``indeling`` (``code``, ``naam``, ``oppervlakte_totaal_in_ha``):
         names and areas for the fallback (case 3).
@@ -149,6 +159,11 @@ def carry_to_areas(
     vals = ed.reindex(out["bron_code"].where(out["bron_code"].notna(), "")).reset_index(drop=True)
     for col in values:
         out[col] = pd.to_numeric(vals[col], errors="coerce").to_numpy()
+    if geoms_then:
+        out = carry_changed(
+            out, now.reset_index(drop=True), ed[values], boundaries_then, indeling=int(indeling)
+        )
+        counts = out["status"].value_counts().to_dict()
     log.info("gezondheidscijfers %s naar grenzen %s: %s", indeling, year, counts)
     return out
 
@@ -200,3 +215,198 @@ def _decide(
         if diff > AREA_TOLERANCE:
             return NONE, (f"geen cijfer: oppervlakte gewijzigd sinds {indeling} ({diff:.0%})"), None
     return UNCHECKED, f"grens niet gecontroleerd: code en naam gelijk aan {indeling}", code
+
+
+def _age_suffix(column: str) -> str | None:
+    """The age group suffix of a value column (``eenzaam_65plus_ondergrens`` -> ``65plus``)."""
+    from . import catalog
+
+    base = column
+    for bound in _BOUNDS:
+        base = base.removesuffix(bound)
+    for group in catalog.catalog()["rivm"]["age_groups"].values():
+        if base.endswith("_" + group["suffix"]):
+            return str(group["suffix"])
+    return None
+
+
+def _inhabitants(then: pd.DataFrame, suffix: str) -> tuple[pd.Series, str]:
+    """Inhabitants of one age group per area of that year (catalog ``inwoners`` weights of
+    the Kerncijfers counts), and how they were counted (Dutch, for the provenance)."""
+    from . import catalog
+
+    group = next(
+        g for g in catalog.catalog()["rivm"]["age_groups"].values() if g["suffix"] == suffix
+    )
+    weights = group.get("inwoners") or {}
+    if not weights or any(c not in then.columns for c in weights):
+        return pd.Series(np.nan, index=then.index), "oppervlakte"
+    total = sum(pd.to_numeric(then[c], errors="coerce") * float(w) for c, w in weights.items())
+    return total.clip(lower=0), f"inwoners {group['label']}"
+
+
+def carry_changed(
+    out: pd.DataFrame,
+    now: pd.DataFrame,
+    values: pd.DataFrame,
+    then: Any,
+    *,
+    indeling: int,
+) -> pd.DataFrame:
+    """Carry the estimates of that year's areas to today's changed buurten and wijken.
+
+    For every buurt and wijk of ``out`` without a value (outline changed, or a new code):
+    the crosswalk of the series (:func:`wijkgeo.series.crosswalk`, the shares of each area of
+    ``indeling`` in today's areas) and, per age group, teller (estimate x inhabitants of the
+    group in that year) and noemer (the inhabitants) carried by those shares; the value is
+    teller / noemer. An area of that year without inhabitants adds nothing; one without a
+    published estimate (or unknown inhabitants) leaves the changed area without a value, and
+    its ``herkomst`` says why. Without counts for the group, the shares of the area are used
+    (said in the provenance). Bounds are carried the same way: an approximation, marked.
+
+    Parameters
+    ----------
+    out : DataFrame
+        :func:`carry_to_areas`' rows (``code``, ``bron_code``, ``status``, ``herkomst`` and
+        the value columns), in the order of ``now``.
+    now : GeoDataFrame
+        Today's areas (``code``, ``level``, ``naam``, geometry).
+    values : DataFrame
+        The edition's value columns indexed by the code of that year.
+    then : GeoDataFrame
+        The areas of ``indeling`` (``code``, ``level``, ``naam``, geometry, counts).
+    indeling : int
+        The year of the edition's boundaries.
+
+    Returns
+    -------
+    DataFrame
+        ``out`` with the carried values filled in, ``status`` ``omgerekend``, ``bron_code``
+        the areas of that year (joined with ``+``) and the Dutch ``herkomst``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> then = gpd.GeoDataFrame({"code": ["BU00010001", "BU00010002"], "level": "buurt",
+    ...     "naam": ["Oost", "West"], "aantal_personen_65_jaar_en_ouder": [100.0, 300.0]},
+    ...     geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=28992)
+    >>> now = gpd.GeoDataFrame({"code": ["BU00010009"], "level": "buurt", "naam": ["Samen"]},
+    ...     geometry=[box(0, 0, 200, 100)], crs=28992)
+    >>> values = pd.DataFrame({"eenzaam_65plus": [40.0, 60.0]}, index=then["code"])
+    >>> out = pd.DataFrame({"code": ["BU00010009"], "bron_code": [None], "status": ["geen"],
+    ...                     "herkomst": ["geen cijfer"], "eenzaam_65plus": [np.nan]})
+    >>> got = carry_changed(out, now, values, then, indeling=2020)
+    >>> got["eenzaam_65plus"].tolist(), got["status"].tolist()
+    ([55.0], ['omgerekend'])
+    """
+    from .._errors import DataValidationError
+    from ..series.crosswalk import crosswalk
+
+    out = out.copy()
+    todo = (out["status"] == NONE).to_numpy()
+    columns = [c for c in values.columns if c in out.columns]
+    level_now = now["level"].astype(str).to_numpy() if "level" in now.columns else None
+    level_then = then["level"].astype(str) if "level" in then.columns else None
+    for level in ("buurt", "wijk"):
+        if level_now is None or level_then is None:
+            break
+        rows = np.flatnonzero(todo & (level_now == level))
+        if not len(rows):
+            continue
+        old = then[level_then.to_numpy() == level]
+        new = now[level_now == level]
+        try:
+            cw = crosswalk(old[["code", "naam", "geometry"]], new[["code", "naam", "geometry"]])
+        except DataValidationError as exc:
+            log.warning("gezondheid %s: niet om te rekenen (%s)", level, exc)
+            continue
+        old_idx = old.set_index(old["code"].astype(str))
+        inhabitants = {}
+        for col in columns:
+            suffix = _age_suffix(col)
+            if suffix and suffix not in inhabitants:
+                inhabitants[suffix] = _inhabitants(old_idx, suffix)
+        names = {
+            k: str(v) if _name_key(v) else k
+            for k, v in (old_idx["naam"].items() if "naam" in old_idx.columns else [])
+        }
+        for i in rows:
+            code = str(out.at[i, "code"])
+            part = cw[cw["naar"] == code]
+            if part.empty:
+                continue
+            _carry_one(out, i, part, values, columns, inhabitants, level, indeling, names)
+    return out
+
+
+def _carry_one(
+    out: pd.DataFrame,
+    i: int,
+    part: pd.DataFrame,
+    values: pd.DataFrame,
+    columns: list[str],
+    inhabitants: dict[str, tuple[pd.Series, str]],
+    level: str,
+    indeling: int,
+    names: dict[str, str],
+) -> None:
+    """Fill one changed area's row of ``out`` from the crosswalk rows ``part`` (in place)."""
+    van = part["van"].astype(str).to_numpy()
+    share = part["aandeel"].to_numpy(float)
+    if len(part) == 1 and part["herkomst"].iloc[0] == "hercodeerd":
+        # the same area under another code then: its estimate as published, marked
+        for col in columns:
+            out.at[i, col] = pd.to_numeric(values.at[van[0], col], errors="coerce")
+        out.at[i, "status"] = CARRIED
+        out.at[i, "bron_code"] = van[0]
+        out.at[i, "herkomst"] = (
+            f"omgerekend: andere code sinds {indeling}; hetzelfde gebied had in {indeling} "
+            f"code {van[0]} ({names.get(van[0], van[0])}), met deze schatting"
+        )
+        return
+    how: set[str] = set()
+    missing: set[str] = set()
+    any_value = False
+    for col in columns:
+        suffix = _age_suffix(col)
+        if suffix is None:
+            continue
+        pop, label = inhabitants[suffix]
+        v = pd.to_numeric(values[col].reindex(van), errors="coerce").to_numpy(float)
+        w = pop.reindex(van).to_numpy(float) if label != "oppervlakte" else np.ones(len(van))
+        w = w * share
+        counts = w > 0
+        bad = (np.isnan(w) | (counts & np.isnan(v))).any()
+        if bad or not counts.any():
+            if not np.isnan(v).all():
+                missing.add(col)
+            continue
+        out.at[i, col] = float(np.sum(v[counts] * w[counts]) / np.sum(w[counts]))
+        how.add(label)
+        any_value = True
+    plural = "buurten" if level == "buurt" else "wijken"
+    sources = "+".join(van)
+    named = ", ".join(names.get(c, c) for c in van)
+    if not any_value:
+        out.at[i, "herkomst"] = (
+            f"geen cijfer: grens gewijzigd sinds {indeling} en niet om te rekenen (geen "
+            f"schatting of geen inwoners bekend in {named})"
+        )
+        return
+    groups = sorted(h.removeprefix("inwoners ") for h in how if h != "oppervlakte")
+    weights = "oppervlakte"
+    if groups:
+        weights = f"hun inwoners van de leeftijdsgroep ({', '.join(groups)})"
+    if groups and "oppervlakte" in how:
+        weights += " (en oppervlakte)"
+    note = (
+        f"omgerekend: grens gewijzigd sinds {indeling}; berekend uit de {plural} van "
+        f"{indeling} die hier lagen ({named}), naar {weights} in {indeling} (benadering"
+    )
+    note += ", ook de marge)" if any(c.endswith(_BOUNDS) for c in columns) else ")"
+    if missing:
+        note += f"; {len(missing)} cijfers niet om te rekenen"
+    out.at[i, "status"] = CARRIED
+    out.at[i, "bron_code"] = sources
+    out.at[i, "herkomst"] = note

@@ -47,8 +47,19 @@ TABLE = "gezondheid"
 SOURCE_TABLE = "gezondheid_bron"
 
 
+#: Kerncijfers counts kept with the areas of an edition's year: the inhabitants per age group
+#: that carry an estimate to changed boundaries (``inwoners`` per age group in the catalog).
+COUNT_COLUMNS = (
+    "aantal_inwoners",
+    "aantal_personen_0_tot_15_jaar",
+    "aantal_personen_15_tot_25_jaar",
+    "aantal_personen_65_jaar_en_ouder",
+)
+
+
 def areas_of(atlas: Atlas) -> pd.DataFrame:
-    """Code, level, name, published area and geometry of every area of an Atlas (+ NL00)."""
+    """Code, level, name, published area, the counts of :data:`COUNT_COLUMNS` (where the
+    Atlas has them) and geometry of every area of an Atlas (+ NL00)."""
     import geopandas as gpd
 
     parts = []
@@ -71,6 +82,9 @@ def areas_of(atlas: Atlas) -> pd.DataFrame:
             geometry=frame.geometry.to_numpy(),
             crs=frame.crs,
         )
+        for col in COUNT_COLUMNS:
+            if col in frame.columns:
+                part[col] = pd.to_numeric(frame[col], errors="coerce").to_numpy()
         parts.append(part)
     nl = gpd.GeoDataFrame(
         {"code": ["NL00"], "level": ["nederland"], "naam": ["Nederland"]},
@@ -118,6 +132,26 @@ def _boundaries_then(store: Store | None, code: str, indeling: int, year: int) -
     return areas_of(then)
 
 
+def _reference_then(store: Store | None, code: str, indeling: int) -> pd.DataFrame | None:
+    """Names and areas of the gemeente's areas in ``indeling`` from the stored national
+    reference of that year (``wijkgeo refresh --nederland --jaar 2020``), or None."""
+    if store is None:
+        return None
+    try:
+        if not store.has_reference(indeling):
+            return None
+        ref = store.read_reference(indeling)
+    except (StoreError, NotInStoreError) as exc:
+        log.warning("landelijke referentie %s niet leesbaar (%s)", indeling, exc)
+        return None
+    if "naam" not in ref.columns:
+        return None
+    mine = ref[ref["code"].astype(str).str[2:6] == code[2:6]]
+    keep = [c for c in ("code", "naam", "oppervlakte_totaal_in_ha") if c in mine.columns]
+    log.info("namen en oppervlakten van %s uit de landelijke referentie %s", code, indeling)
+    return mine[keep].reset_index(drop=True)
+
+
 def attach(
     atlas: Atlas,
     tidy: pd.DataFrame,
@@ -140,7 +174,8 @@ def attach(
     kerncijfers_then : DataFrame, optional
         Names and areas of the table's year (``code``, ``naam``,
         ``oppervlakte_totaal_in_ha``) for the fallback check, when the table itself has no
-        names (a downloaded copy) and its year's boundaries are not stored.
+        names (a downloaded copy) and its year's boundaries are not stored. Default: the
+        stored national reference of that year, where the store has one.
 
     Returns
     -------
@@ -151,12 +186,15 @@ def attach(
     edition = rivm.wide(source[source["tabel"] == table], year)
     indeling = int(edition["indeling"].iloc[0])
     now = areas_of(atlas)
+    then = _boundaries_then(store, atlas.code, indeling, atlas.year)
+    if then is None and kerncijfers_then is None and indeling != atlas.year:
+        kerncijfers_then = _reference_then(store, atlas.code, indeling)
     matched = carry_to_areas(
         now,
         edition,
         year=atlas.year,
         indeling=indeling,
-        boundaries_then=_boundaries_then(store, atlas.code, indeling, atlas.year),
+        boundaries_then=then,
         kerncijfers_then=kerncijfers_then,
     )
     matched.insert(1, "level", now["level"].to_numpy())
@@ -256,27 +294,42 @@ def summary(atlas: Atlas, tidy: pd.DataFrame) -> str:
     buurten = matched[matched["level"] == "buurt"]
     ok = int(buurten["bron_code"].notna().sum())
     unchecked = int((buurten["status"] == "niet_gecontroleerd").sum())
+    carried = int((buurten["status"] == "omgerekend").sum())
     ages = ", ".join(sorted(set(tidy["leeftijd"])))
     years = ", ".join(map(str, sorted(set(tidy["jaar"]))))
     text = (
         f"{atlas.code} {atlas.year}: gezondheid {tidy['tabel'].iloc[0]} {years} ({ages}) "
         f"opgeslagen; {ok} van {len(buurten)} buurten met cijfers"
     )
+    notes = []
     if unchecked:
-        text += f" ({unchecked} met grens niet gecontroleerd)"
+        notes.append(f"{unchecked} met grens niet gecontroleerd")
+    if carried:
+        notes.append(f"{carried} omgerekend naar de huidige grenzen")
+    if notes:
+        text += f" ({'; '.join(notes)})"
     without = buurten.loc[buurten["bron_code"].isna(), "herkomst"]
     if len(without):
-        text += f"; zonder cijfer: {without.iloc[0]}"
+        text += f"; zonder cijfer: {str(without.iloc[0]).removeprefix('geen cijfer: ')}"
         if len(without) > 1:
             text += f" (en {len(without) - 1} meer)"
     unknown = int(without.str.contains("onbekend").sum())
+    changed = int(without.str.contains("gewijzigd").sum())
+    indeling = int(matched["gezondheid_indeling"].iloc[0])
+    grenzen = (
+        f"wijkgeo refresh {atlas.code} --jaar {indeling}, of wijkgeo import "
+        f"WijkBuurtkaart_{indeling}_v3.gpkg --gemeente {atlas.code} --jaar {indeling}"
+    )
     if unknown:
-        indeling = int(matched["gezondheid_indeling"].iloc[0])
         text += (
-            f". Deze tabel noemt de buurtnamen van {indeling} niet: haal eerst de grenzen van "
-            f"{indeling} op (wijkgeo refresh {atlas.code} --jaar {indeling}, of wijkgeo import "
-            f"WijkBuurtkaart_{indeling}_v3.gpkg --gemeente {atlas.code} --jaar {indeling}) "
-            f"en importeer dit bestand opnieuw, of gebruik wijkgeo refresh {atlas.code} --jaar "
-            f"{atlas.year} --gezondheid"
+            f". Deze tabel noemt de buurtnamen van {indeling} niet: sla eenmalig de landelijke "
+            f"referentie van {indeling} op (wijkgeo refresh --nederland --jaar {indeling}; "
+            f"daarna werkt dit offline) of de grenzen van {indeling} ({grenzen}) en importeer "
+            "dit bestand opnieuw"
+        )
+    elif changed and not (matched["status"] == "gelijk").any():
+        text += (
+            f". Buurten met een gewijzigde grens krijgen een omgerekend cijfer zodra de grenzen "
+            f"van {indeling} in de store staan ({grenzen}); importeer dit bestand dan opnieuw"
         )
     return text

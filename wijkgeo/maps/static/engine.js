@@ -387,6 +387,9 @@
                          " (" + T.rank_end[ind.dir] + ")");
       if (wijkMode(ind)) {
         /* a wijk's own figure: no buurt rank, no change */
+      } else if (ind.est && data.herkomst) {
+        /* a model estimate is one edition (its year in the value row, its provenance below):
+           not the stored years' series, whose change and boundary rows would contradict it */
       } else if (ext.change) { /* years.js: the change from the series, with its provenance */
         html += ext.change(ind, i, row);
       } else if (data.previous) {
@@ -401,7 +404,7 @@
         html += row(T.popup_change_short, T.popup_no_previous);
       }
       if (ind.est && data.herkomst && data.herkomst[i]) html += row(T.popup_herkomst, data.herkomst[i]);
-      if (ext.rows) html += ext.rows(ind, i, row);
+      if (ext.rows && !(ind.est && data.herkomst)) html += ext.rows(ind, i, row);
       html += "</table>";
       if (ind.caveat) html += '<div class="wijkgeo-caveat">' + T.popup_caveat + ": " + ind.caveat + "</div>";
       ctx.hooks.popup.forEach(function (f) { html += f(i); });

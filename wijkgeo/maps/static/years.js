@@ -57,8 +57,10 @@
       if (!yv || !yv[y]) return null;
       var key = ind.key + "@" + y;
       if (!cache[key]) {
+        /* the payload holds no per-value reason for earlier years: a missing value is
+           "geen gegevens" (the area's provenance is its own popup row, not a reason) */
         var reason = new Array(n);
-        for (var i = 0; i < n; i++) if (yv[y][i] === null) reason[i] = label(y, i) || T.missing;
+        for (var i = 0; i < n; i++) if (yv[y][i] === null) reason[i] = T.missing;
         cache[key] = {ints: yv[y], prev: null, scale: Math.pow(10, ind.dec), reason: reason, ranks: null};
       }
       return cache[key];
@@ -119,23 +121,36 @@
       for (j = 0; j < b.length && Math.abs(c.d) > b[j]; j++);
       return c.d > 0 ? k + 1 + j : k - 1 - j;
     };
-    /* an earlier year: the value legend's classes, counted over the values drawn (not the
-       newest year's counts), its missing rows by that year's reasons */
+    /* an earlier year: the value legend's classes (the newest year's, kept fixed over the
+       years so a colour means the same value in every year, and the legend says so), each
+       labelled with the range of that year's values in it and counted over the values drawn,
+       its missing rows by that year's reasons */
     function yearLegend(ind, y) {
       var box = document.createElement("div"), k = ind.bins.length, counts = [], miss = {}, seen = [];
+      var lo = [], hi = [];
       box.innerHTML = ind.legend;
-      var trs = box.querySelectorAll("tr"), v = ctx.values(ind), i, c, why, text;
+      var trs = box.querySelectorAll("tr"), v = ctx.values(ind), i, c, why, text, x;
       if (trs.length <= k) return null;
-      for (i = 0; i < k; i++) counts[i] = 0;
+      for (i = 0; i < k; i++) { counts[i] = 0; lo[i] = hi[i] = null; }
       for (i = 0; i < n; i++) {
         c = ctx.classOf(ind, i);
-        if (c >= 0) { counts[c] += 1; continue; }
+        if (c >= 0) {
+          counts[c] += 1; x = v.ints[i];
+          if (lo[c] === null || x < lo[c]) lo[c] = x;
+          if (hi[c] === null || x > hi[c]) hi[c] = x;
+          continue;
+        }
         why = v.reason[i] || T.missing;
         text = why === T.missing ? T.missing : T.missing + " (" + why + ")";
         if (!(text in miss)) { miss[text] = 0; seen.push([text, why]); }
         miss[text] += 1;
       }
-      for (i = 0; i < k; i++) trs[i].querySelector(".wijkgeo-n").textContent = ctx.fmtNum(counts[i], 0);
+      for (i = 0; i < k; i++) {
+        trs[i].querySelector(".wijkgeo-n").textContent = ctx.fmtNum(counts[i], 0);
+        var a = lo[i] === null ? null : ctx.fmtNum(lo[i] / v.scale, ind.dec);
+        var b = hi[i] === null ? null : ctx.fmtNum(hi[i] / v.scale, ind.dec);
+        trs[i].children[1].textContent = a === null ? JT.lege_klasse : a === b ? a : a + " \u2013 " + b;
+      }
       var tmpl = trs[k], table = tmpl.parentNode;
       for (i = k; i < trs.length; i++) table.removeChild(trs[i]);
       if (!seen.length) { miss[T.missing] = 0; seen.push([T.missing, T.missing]); }
@@ -148,12 +163,15 @@
         table.appendChild(tr);
       });
       var unit = box.querySelector(".wijkgeo-unit"), where = y + " (" + JT.grenzen.replace("JJJJ", newest) + ")";
-      if (unit) unit.textContent += " \u00b7 " + where;
+      var fixed = JT.klassen_vast.replace("JJJJ", newest);
+      if (unit) unit.textContent += " \u00b7 " + where + " \u00b7 " + fixed;
+      else box.querySelector("table").insertAdjacentHTML("beforebegin", '<div class="wijkgeo-unit"></div>');
+      if (!unit) box.querySelector(".wijkgeo-unit").textContent = where + " \u00b7 " + fixed;
       return box.innerHTML;
     }
     ext.legend = function (ind) {
       var y = shown();
-      if (y && state.mode === "waarde") return yearLegend(ind, y);
+      if (y && state.mode === "waarde") return J.waarden[ind.key] ? yearLegend(ind, y) : null;
       if (state.mode !== "verandering") return null;
       var b = bins(ind), k = b.length + 1, rows = [], counts = {}, i, j;
       for (i = 0; i < n; i++) { var c0 = ctx.classOf(ind, i); counts[c0] = (counts[c0] || 0) + 1; }
@@ -180,7 +198,7 @@
        the rank in the popup are of the newest year) */
     ext.popup = function (ind, i, row) {
       var y = shown();
-      if (!y) return null;
+      if (!y || !J.waarden[ind.key]) return null; /* not in the series (a model estimate) */
       var v = ext.values(ind), x = v ? v.ints[i] : null;
       var text = x === null || x === undefined ? (v && v.reason[i]) || T.missing : ctx.fmtValue(ind, x / v.scale);
       var html = row(T.popup_value + " " + y, "<b>" + text + "</b>");
