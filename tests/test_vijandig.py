@@ -340,6 +340,28 @@ def _health_file(kind: str):
     return setup
 
 
+def _signalen(content: bytes | None, name: str = "export.csv", kind: str = "file"):
+    """``wijkgeo signalen`` of an odd case export into the small store."""
+
+    def setup(t: Path) -> list[str]:
+        store = t / "store"
+        shutil.copytree(_STORE, store)
+        path = t / name
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "zipbom":
+            import zipfile
+
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * 60_000_000 + b"</a>")
+        else:
+            path.write_bytes(content or b"")
+        return ["signalen", str(path), "--gemeente", "GM9998", "--jaar", "2024", "--store",
+                str(store)]
+
+    return setup
+
+
 def _kwb_zip_bomb(t: Path) -> list[str]:
     """``wijkgeo import`` of an older Wijk- en Buurtkaart zip whose buurt_2015.shp is padding."""
     import zipfile
@@ -532,6 +554,12 @@ CASES = [
     Case("vergelijk_kenmerken_binair", _profile_file(bytes(range(256))), 2,
          ("kenmerken.json",)),
     Case("import_rivm_fifo", _health_file("fifo"), 2, ("FIFO",)),
+    Case("signalen_fifo", _signalen(None, kind="fifo"), 2, ("FIFO",)),
+    Case("signalen_xlsx_zipbom", _signalen(None, "export.xlsx", kind="zipbom"), 2,
+         ("pakt uit",)),
+    Case("signalen_thema_stuurtekens", _signalen(
+        b"buurtcode,thema,jaar\n" + b"BU99980001,=HYPERLINK(1)\x1b]0;pwnd\x07\x1b[2J,2024\n"
+        * 30), 0),
     Case("import_rivm_map", _health_file("map"), 2, ("een map",)),
     # ---- 4. parsing with limits: lagen.json
     Case("json_diep", _lagen_text(_deep_json(5000)), 2, ("te diep genest",)),
