@@ -48,6 +48,17 @@ Targets of issue 13: ratio <= 1.5 (met, 1.42), >= 10x smaller than naive at 40 (
 naive number extrapolated), national 40 <= 15 MB (4.1 MB), rendering at least as fast as the
 naive one-indicator map (4.8x faster).
 
+Re-run after issue 19 round 2 (the map renders ``wijkgeo.facts.build_facts``): sizes
+unchanged (1 indicator 2.95 MB, 40 indicators 4.19 MB, the HTML byte-for-byte that of the
+code before). The national build, ours only, old and new code back to back on a loaded
+machine (load ~4)::
+
+    before: 1 indicator 8.4 s, 40 indicators 17.4 s
+    after:  1 indicator 10.9 s, 40 indicators 10.0 s   (build_facts itself: 0.5 s for 40)
+
+(The render step of this script needs the npm assets of ``scripts/install_browser_deps.sh``;
+the page is unchanged, so its render time is too.)
+
 Reading, honestly:
 
 - Geometry: the national map is drawn at the automatic tolerance of 12.5 m

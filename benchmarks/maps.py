@@ -42,6 +42,17 @@ points are exact)::
 (An earlier run the same day, on a quieter machine: demodam ours 0.02 s, choropleth/ours
 time 2.60x; regio ours 0.36 s, choropleth/ours 4.16x.)
 
+Re-run after issue 19 round 2 (the map renders the fact model, ``wijkgeo.facts.build_facts``),
+same machine, ``--quick``, once before and once after the change, other jobs running (load
+5-7 on 2 cores)::
+
+    before: demodam ours 0.09 s 66 kB | regio ours 0.87 s 380 kB, choropleth/ours time 2.31x
+    after:  demodam ours 0.04 s 66 kB | regio ours 0.59 s 380 kB, choropleth/ours time 4.05x,
+            size 20.4x (gz 9.5x); N=5 in one file 109.6x
+
+The HTML is byte-for-byte the same (sizes and points unchanged); the facts compute each
+indicator once, and the legends no longer copy the wording table per missing buurt.
+
 Reading, honestly:
 
 - Size: one indicator is 8x (Demodam) to 22x (region) smaller than Choropleth; gzipped the

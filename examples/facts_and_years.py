@@ -33,3 +33,17 @@ here = buurt.present.of(code)
 print("Wat er al is op", facts.peildatum, {k: [r["naam"] for r in v] for k, v in here.items()})
 print("Cellen:", len(facts.cells[facts.cells["buurtcode"] == code]))
 print("JSON:", len(json.dumps(facts.to_dict())) // 1024, "kB")
+
+# the 500 m cells: references and ranks like the buurten (1 = most favourable)
+cells = facts.levels["vierkant"].table.dropna(subset=["aandeel_65_plus"])
+best = cells.sort_values("aandeel_65_plus_rang").iloc[0]
+print(f"Vierkant {best.name}: 65+ {best['aandeel_65_plus']:.0f}% "
+      f"(gemeente {best['aandeel_65_plus_gemeente']:.1f}%, plaats "
+      f"{int(best['aandeel_65_plus_rang'])} van {int(best['aandeel_65_plus_rang_van'])})")
+
+# the map renders these facts: the same values, references and earlier year
+from wijkgeo.maps.payload import map_payload  # noqa: E402
+
+data = map_payload(series, ["aandeel_65_plus"])
+entry = data.entries[0]
+print("Kaart: gemeente", entry["gem"], "== feiten", round(row["aandeel_65_plus_gemeente"]))

@@ -232,3 +232,21 @@ def test_a_kind_without_the_columns_it_is_read_by_is_a_warning(folder):
     warned = [p for p in layers.report.problems if p.category == "kind_column"]
     assert [p.column for p in warned] == ["einddatum"]
     assert "bewonersinitiatieven" in layers
+
+
+def test_the_reader_takes_a_layer_types_defaults_from_the_kinds_registry(folder, monkeypatch):
+    """What the reader fills in for a lagen.json type (the story columns) is data of its kind
+    in wijkgeo/kinds.json ('inlezen'), not a list of the reader's own: change the registry
+    and the reader follows."""
+    from wijkgeo import kinds
+    from wijkgeo.sources.local.spec import load_spec, schema
+
+    assert "type_defaults" not in schema()
+    spec = {s.name: s for s in load_spec(folder).layers}["verhalen"]
+    wanted = kinds.kind("verhalen")["inlezen"]["standaard"]
+    assert spec.required == wanted["verplicht"] and spec.dates == wanted["datums"]
+    assert spec.allowed["bron"] == wanted["toegestaan"]["bron"]
+    registry = kinds.registry()
+    registry["soorten"]["verhalen"]["inlezen"]["standaard"]["toegestaan"]["bron"] = ["bewoner"]
+    monkeypatch.setattr(kinds, "_registry", lambda: registry)
+    _raises(folder, "verhalen", "bron")

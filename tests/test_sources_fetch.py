@@ -125,12 +125,19 @@ def test_fetch_can_write_to_the_store(replay, tmp_path):
         cbs_url=replay.cbs_url,
         pdok_url=replay.pdok_url,
         vierkanten=False,
-        store=tmp_path / "store",
+        path=tmp_path / "store",
     )
     again = wijkgeo.load("GM0392", 2024, store=tmp_path / "store")
     assert again.gemeente.aantal_inwoners.item() == 167636
     assert sorted(again.wijken.wijkcode) == sorted(atlas.wijken.wijkcode)
     assert len(again.wijken) == 21
+    # store= (where to write, before the naming pass) still works for one release
+    with pytest.warns(DeprecationWarning, match="path="):
+        wijkgeo.fetch("GM0392", 2024, cbs_url=replay.cbs_url, pdok_url=replay.pdok_url,
+                      vierkanten=False, store=tmp_path / "oud")
+    assert wijkgeo.load("GM0392", 2024, store=tmp_path / "oud").year == 2024
+    with pytest.raises(TypeError, match="stor"):
+        wijkgeo.fetch("GM0392", 2024, stor=tmp_path)
 
 
 # ------------------------------------------------------------------ faults

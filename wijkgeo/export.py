@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .atlas import Atlas
+    from .facts.model import Facts
     from .series import AtlasSeries
 
 __all__ = [
@@ -192,8 +193,14 @@ def _header(label: str, unit: str) -> str:
     return f"{label} ({unit})" if unit and unit.lower() not in label.lower() else label
 
 
-def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataFrame]:
+def level_tables(
+    atlas: Atlas, *, indicators: bool = True, facts: Facts | None = None
+) -> dict[str, pd.DataFrame]:
     """Gemeente, wijken and buurten as (Geo)DataFrames with indicator columns added.
+
+    The indicator values are the facts' (:func:`wijkgeo.facts.build_facts`): the wijk and
+    buurt values, and the gemeente's own row as the gemeente reference, so an export holds
+    the numbers of the map and the profile.
 
     Parameters
     ----------
@@ -201,6 +208,8 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
         The gemeente.
     indicators : bool
         Add every registry indicator that has at least one value at that level.
+    facts : Facts, optional
+        The facts of ``atlas`` when already built; default built here (without koppelkansen).
 
     Returns
     -------
@@ -213,33 +222,60 @@ def level_tables(atlas: Atlas, *, indicators: bool = True) -> dict[str, pd.DataF
     >>> "aandeel_65_plus" in tables["buurten"].columns           # doctest: +SKIP
     True
     """
+    if indicators and facts is None:
+        facts = _facts(atlas, koppelkansen=False)
     out: dict[str, pd.DataFrame] = {}
     for level, attr, _title in _LEVELS:
         frame = getattr(atlas, attr).copy()
-        if indicators and len(frame):
-            try:
-                from .indicators import compute
+        values = _values(facts, level, frame) if indicators and len(frame) else None
+        if values is not None:
+            values = values.loc[:, values.notna().any()]
+            values = values.drop(columns=[k for k in values.columns if _copies(k, frame)])
+            same = _same_as(frame, values)
+            keep = [c for c in frame.columns if c not in values.columns and c not in same]
+            geom = frame.geometry.name if hasattr(frame, "geometry") else None
+            body = [c for c in keep if c != geom]
+            frame = _with_bounds(frame[body].join(values), level, atlas)
+            if geom:
+                import geopandas as gpd
 
-                values = compute(frame, level=level, local=atlas.local)
-            except WijkgeoError as exc:  # e.g. a layer without the columns an indicator needs
-                log.warning("indicatoren voor %s niet berekend: %s", attr, exc)
-                values = None
-            if values is not None:
-                values = values.loc[:, values.notna().any()]
-                values = values.drop(columns=[k for k in values.columns if _copies(k, frame)])
-                same = _same_as(frame, values)
-                keep = [c for c in frame.columns if c not in values.columns and c not in same]
-                geom = frame.geometry.name if hasattr(frame, "geometry") else None
-                body = [c for c in keep if c != geom]
-                frame = _with_bounds(frame[body].join(values), level, atlas)
-                if geom:
-                    import geopandas as gpd
-
-                    frame = gpd.GeoDataFrame(
-                        frame, geometry=getattr(atlas, attr).geometry, crs=getattr(atlas, attr).crs
-                    )
+                frame = gpd.GeoDataFrame(
+                    frame, geometry=getattr(atlas, attr).geometry, crs=getattr(atlas, attr).crs
+                )
         out[attr] = frame
     return out
+
+
+def _facts(atlas: Atlas, *, koppelkansen: bool) -> Facts | None:
+    """The facts of an export: wijken and buurten (no cells), koppelkansen when asked."""
+    from .facts.model import build_facts
+
+    try:
+        return build_facts(
+            atlas, koppelkansen=None if koppelkansen else False, levels=("buurt", "wijk")
+        )
+    except WijkgeoError as exc:  # e.g. a layer without the columns an indicator needs
+        log.warning("indicatoren niet berekend: %s", exc)
+        return None
+
+
+def _values(facts: Facts | None, level: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The facts' indicator values of one level, indexed like ``frame``."""
+    if facts is None:
+        return None
+    if level == "gemeente":
+        refs = facts.references
+        if refs is None or len(refs.gemeente) != 1 or len(frame) != 1:
+            return None
+        values = refs.gemeente[facts.keys].copy()
+    elif level in facts.levels:
+        values = facts.levels[level].table[facts.keys].copy()
+    else:
+        return None
+    if len(values) != len(frame):
+        return None
+    values.index = frame.index
+    return values
 
 
 def _with_bounds(frame: pd.DataFrame, level: str, atlas: Atlas) -> pd.DataFrame:
@@ -402,7 +438,9 @@ def export_atlas(
             f"Een rasterlaag kan alleen in een GeoPackage (gpkg), niet in {fmt}; "
             "kies --format gpkg."
         )
-    tables = level_tables(atlas, indicators=indicators)
+    # the facts once: the indicator columns and the koppelkansen of the export
+    facts = _facts(atlas, koppelkansen=koppelkansen) if indicators or koppelkansen else None
+    tables = level_tables(atlas, indicators=indicators, facts=facts)
 
     def write(tmp: Path) -> None:
         if fmt == "gpkg":
@@ -422,8 +460,8 @@ def export_atlas(
             text.spreadsheet_csv(table, tmp, sep=sep, decimal=dec, encoding="utf-8-sig")
         else:
             _write_xlsx(tmp, tables, atlas.meta.get("kolommen"), _meta(atlas))
-        if koppelkansen:
-            _write_koppelkansen(atlas, tmp, path, fmt, csv_dialect)
+        if koppelkansen and facts is not None and facts.koppelkansen is not None:
+            _write_koppelkansen(facts.koppelkansen, tmp, path, fmt, csv_dialect)
 
     write_output(path, write, what="export", replaces=_not_own_gpkg if fmt == "gpkg" else None)
     log.info("export geschreven: %s", path)
@@ -570,15 +608,11 @@ def export(
 
 
 # ------------------------------------------------------------------------- koppelkansen
-def _write_koppelkansen(atlas: Atlas, tmp: Path, path: Path, fmt: str, csv_dialect: str) -> None:
-    """Add the koppelkansen matches to an export (layer, sheet or a CSV beside ``path``)."""
-    try:
-        from .koppelkansen import evaluate, flat_table
-
-        res = evaluate(atlas)
-    except WijkgeoError as exc:  # e.g. a broken koppelkansen.toml: the export itself stands
-        log.warning("koppelkansen niet geëxporteerd: %s", exc)
-        return
+def _write_koppelkansen(res: Any, tmp: Path, path: Path, fmt: str, csv_dialect: str) -> None:
+    """Add the koppelkansen matches of the facts to an export (layer, sheet or a CSV beside
+    ``path``). A broken koppelkansen.toml leaves them out with a log line
+    (:func:`wijkgeo.facts.build_facts`); the export itself stands."""
+    from .koppelkansen import flat_table
     for row in res.skipped.itertuples(index=False):
         log.info("koppelkans %s overgeslagen: %s", row.regel, row.reden)
     table = flat_table(res.matches, full=True)

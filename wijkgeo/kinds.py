@@ -26,7 +26,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["active_mask", "kind", "kinds", "near_metres", "present_kinds", "registry"]
+__all__ = [
+    "active_mask",
+    "kind",
+    "kinds",
+    "near_metres",
+    "present_kinds",
+    "reader_defaults",
+    "registry",
+]
 
 
 @cache
@@ -48,6 +56,26 @@ def kinds() -> dict[str, dict[str, Any]]:
 def kind(name: str) -> dict[str, Any]:
     """One kind's description; an empty description for a layer the registry does not know."""
     return copy.deepcopy(_registry()["soorten"].get(name, {}))
+
+
+def reader_defaults(layer_type: str) -> dict[str, Any]:
+    """The lagen.json keys the local-layer reader fills in for a layer of ``layer_type``
+    (``inlezen`` of the kind that declares that type; a layer's own keys win); ``{}`` when
+    no kind does.
+
+    Examples
+    --------
+    >>> from wijkgeo.kinds import reader_defaults
+    >>> reader_defaults("verhalen")["verplicht"]
+    ['datum', 'thema', 'tekst', 'bron']
+    >>> reader_defaults("punten")
+    {}
+    """
+    for spec in _registry()["soorten"].values():
+        reading = spec.get("inlezen") or {}
+        if reading.get("type") == layer_type:
+            return copy.deepcopy(reading.get("standaard", {}))
+    return {}
 
 
 def near_metres() -> float:

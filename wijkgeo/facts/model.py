@@ -44,9 +44,12 @@ from .._errors import WijkgeoError
 from ..conventions import CODE_COLUMN, NAME_COLUMN
 from ..indicators import (
     change_since,
-    comparison_table,
+    compute,
     compute_with_reasons,
+    difference_from,
     get_indicator,
+    rank_within,
+    reference_values,
     registry,
 )
 from ..series import AtlasSeries
@@ -55,9 +58,21 @@ from .present import Present, reference_date, what_is_here
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
 
-__all__ = ["Facts", "LevelFacts", "build_facts", "cell_shares"]
+__all__ = [
+    "LEVELS",
+    "Facts",
+    "LevelFacts",
+    "References",
+    "build_facts",
+    "cell_shares",
+    "level_table",
+    "references_of",
+]
 
 log = logging.getLogger(__name__)
+
+#: The levels :func:`build_facts` computes by default.
+LEVELS = ("buurt", "wijk", "vierkant")
 
 
 def _json(value: Any) -> Any:
@@ -79,6 +94,172 @@ def _frame_json(frame: pd.DataFrame | None) -> dict[str, dict[str, Any]] | None:
     return {
         str(i): {str(c): _json(v) for c, v in row.items()} for i, row in frame.iterrows()
     }
+
+
+@dataclass
+class References:
+    """The values an area is compared with: its gemeente's own CBS row and Nederland's.
+
+    An Atlas has one group (its gemeente); an Atlas of bare frames
+    (:meth:`wijkgeo.atlas.Atlas.from_frames`) one group per ``gemeentecode``.
+
+    Attributes
+    ----------
+    groups : list of str
+        Group labels (gemeente names), index = the group number.
+    codes : list of str
+        Group codes (``gemeentecode``; ``""`` when unknown).
+    gemeente : DataFrame
+        One row per group (0 .. n-1), one column per indicator (NaN: unknown).
+    nederland : Series
+        One value per indicator (NaN: unknown).
+    nederland_why : dict
+        Why an indicator has no Nederland value.
+    """
+
+    groups: list[str]
+    codes: list[str]
+    gemeente: pd.DataFrame
+    nederland: pd.Series
+    nederland_why: dict[str, str] = field(default_factory=dict)
+
+    def group_of(self, frame: pd.DataFrame) -> np.ndarray:
+        """The group number of every row of ``frame`` (-1: a gemeente without a row)."""
+        if len(self.codes) == 1 or "gemeentecode" not in frame.columns:
+            return np.zeros(len(frame), dtype=int)
+        codes = frame["gemeentecode"].astype(str).to_numpy()
+        return pd.Index(self.codes).get_indexer(codes).astype(int)
+
+    def per_row(self, frame: pd.DataFrame, key: str, of: np.ndarray | None = None) -> np.ndarray:
+        """The gemeente value of ``key`` for every row of ``frame`` (NaN when unknown);
+        ``of``: :meth:`group_of` of ``frame`` when already known."""
+        of = self.group_of(frame) if of is None else of
+        gem = self.gemeente[key].to_numpy(dtype=float) if key in self.gemeente else None
+        if gem is None or not len(gem):
+            return np.full(len(frame), np.nan)
+        return np.where(of >= 0, gem[np.maximum(of, 0)], np.nan)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data: per gemeente code and for Nederland the value per indicator."""
+        return {
+            "gemeente": {
+                code or name: {str(k): _json(v) for k, v in row.items()}
+                for code, name, (_i, row) in zip(
+                    self.codes, self.groups, self.gemeente.iterrows(), strict=True
+                )
+            },
+            "nederland": {str(k): _json(v) for k, v in self.nederland.items()},
+            "nederland_waarom": dict(self.nederland_why),
+        }
+
+
+def references_of(atlas: Atlas, keys: Sequence[str]) -> References:
+    """The references of an Atlas: its own gemeente and Nederland rows (never a mean of
+    buurten, :func:`wijkgeo.indicators.reference_values`); for bare frames one row per
+    ``gemeentecode`` of the given gemeenten (NaN when not given).
+
+    Examples
+    --------
+    >>> import wijkgeo
+    >>> refs = references_of(wijkgeo.make_demo(), ["aandeel_65_plus"])
+    >>> refs.groups, bool(refs.gemeente["aandeel_65_plus"].iloc[0] > 0)
+    (['Demodam'], True)
+    """
+    keys = list(keys)
+    if not atlas.meta.get("frames"):
+        from ..indicators.nederland import nederland_reason
+
+        ref = reference_values(atlas, keys)
+        nl = ref.loc["nederland", keys]
+        why = {
+            k: nederland_reason(atlas, k, specific=True)
+            for k in keys
+            if not np.isfinite(float(nl[k]))
+        }
+        return References(
+            groups=[str(atlas.name)],
+            codes=[str(atlas.code)],
+            gemeente=pd.DataFrame([ref.loc["gemeente", keys]]).reset_index(drop=True),
+            nederland=nl,
+            nederland_why={k: v for k, v in why.items() if v},
+        )
+    buurten = atlas.buurten
+    gemeenten = atlas.gemeente if atlas.gemeente is not None and len(atlas.gemeente) else None
+    if "gemeentecode" in buurten.columns:
+        codes = buurten["gemeentecode"].astype(str).to_numpy()
+    else:
+        codes = np.full(len(buurten), "")
+    order = np.unique(codes)
+    names = [str(c) for c in order]
+    gem = pd.DataFrame(np.nan, index=range(len(order)), columns=keys)
+    if gemeenten is not None and "gemeentecode" in gemeenten.columns:
+        vals = compute(gemeenten, keys, level="gemeente")
+        vals.index = gemeenten["gemeentecode"].astype(str).to_numpy()
+        vals = vals[~vals.index.duplicated()]
+        gem = vals.reindex(order).reset_index(drop=True)
+        if "gemeentenaam" in gemeenten.columns:
+            by_code = dict(
+                zip(
+                    gemeenten["gemeentecode"].astype(str),
+                    gemeenten["gemeentenaam"].astype(str),
+                    strict=False,
+                )
+            )
+            names = [by_code.get(c, c) for c in order]
+    elif "gemeentenaam" in buurten.columns:
+        first = pd.Series(buurten["gemeentenaam"].astype(str).to_numpy(), index=codes)
+        first = first[~first.index.duplicated()]
+        names = [str(first.get(c, c)) for c in order]
+    nederland = atlas.nederland
+    if nederland is not None and len(nederland):
+        nl = compute(nederland, keys, level="nederland").iloc[0]
+    else:
+        nl = pd.Series(np.nan, index=keys)
+    return References(names, [str(c) for c in order], gem, nl)
+
+
+def _decimals(key: str) -> int:
+    return int(get_indicator(key).decimals)
+
+
+def level_table(frame: pd.DataFrame, values: pd.DataFrame, refs: References) -> pd.DataFrame:
+    """Per area and indicator: value, gemeente, Nederland, the differences and the rank
+    within the gemeente with the indicator's direction (1 = most favourable), the columns of
+    :func:`wijkgeo.indicators.comparison_table`: ``k``, ``k_gemeente``,
+    ``k_verschil_gemeente``, ``k_nederland``, ``k_verschil_nederland``, ``k_rang``,
+    ``k_rang_van``. ``values`` is indexed like ``frame``.
+
+    The rank is that of the value as shown, at the registry's decimals: two buurten that
+    both read "21%" share a place (ties take the best place), as the map's popup says.
+    """
+    keys = list(values.columns)
+    groups = frame["gemeentecode"] if "gemeentecode" in frame.columns else None
+    # ranked on the figures as shown (the registry's decimals): areas that read the same share
+    # a place, on the profile as in the map's popups (engine.js ranks the same integers)
+    shown = pd.DataFrame(
+        {k: np.round(values[k].to_numpy(dtype="float64") * 10 ** _decimals(k)) for k in keys},
+        index=values.index,
+    )
+    ranks = rank_within(shown, keys, groups=groups)
+    d_nl = difference_from(values, refs.nederland, keys)
+    of = refs.group_of(frame)
+    if groups is not None:  # how many areas of each one's gemeente have a value, per indicator
+        counts = values.notna().groupby(np.asarray(groups)).transform("sum").astype("float64")
+    cols: dict[str, pd.Series] = {}
+    for key in keys:
+        gem = pd.Series(refs.per_row(frame, key, of), index=values.index)
+        if groups is not None:
+            n = counts[key]
+        else:
+            n = pd.Series(float(values[key].notna().sum()), index=values.index)
+        cols[key] = values[key]
+        cols[f"{key}_gemeente"] = gem
+        cols[f"{key}_verschil_gemeente"] = values[key].astype("float64") - gem
+        cols[f"{key}_nederland"] = pd.Series(refs.nederland.get(key, np.nan), index=values.index)
+        cols[f"{key}_verschil_nederland"] = d_nl[key]
+        cols[f"{key}_rang"] = ranks[key]
+        cols[f"{key}_rang_van"] = n
+    return pd.DataFrame(cols, index=values.index)
 
 
 @dataclass
@@ -115,7 +296,7 @@ class Facts:
 
     code: str
     name: str
-    year: int
+    year: int | None
     previous_year: int | None
     peildatum: dt.date
     keys: list[str]
@@ -123,6 +304,7 @@ class Facts:
     cells: pd.DataFrame
     koppelkansen: Any = None
     series: AtlasSeries | None = field(default=None, repr=False)
+    references: References | None = None
 
     @property
     def atlas(self) -> Atlas:
@@ -155,6 +337,7 @@ class Facts:
                 {k: _json(v) for k, v in r.items()} for r in self.cells.to_dict("records")
             ],
             "koppelkansen": kk,
+            "referenties": None if self.references is None else self.references.to_dict(),
         }
 
 
@@ -195,9 +378,11 @@ def cell_shares(atlas: Atlas, minimum: float = 0.0) -> pd.DataFrame:
     return out[keep].sort_values(["buurtcode", "celcode"]).reset_index(drop=True)
 
 
-def _cell_facts(grid: Any, keys: Sequence[str]) -> LevelFacts:
+def _cell_facts(grid: Any, keys: Sequence[str], refs: References) -> LevelFacts:
     """The registry indicators on CBS's 500 m cells (their columns under the KWB names, as
-    the koppelkansen read them; ``koppelkansen/layers.toml`` ``[vierkant.kolommen]``)."""
+    the koppelkansen read them; ``koppelkansen/layers.toml`` ``[vierkant.kolommen]``), with
+    the gemeente and Nederland references and the rank among the gemeente's cells (1 = most
+    favourable by the indicator's direction), as for buurten (:func:`level_table`)."""
     from ..koppelkansen.model import layer_schema
 
     cells = pd.DataFrame(grid.drop(columns=grid.geometry.name)).drop_duplicates("celcode")
@@ -207,8 +392,10 @@ def _cell_facts(grid: Any, keys: Sequence[str]) -> LevelFacts:
     )
     codes = cells["celcode"].astype(str).to_numpy()
     res = compute_with_reasons(cells, keys, level="buurt")
-    res.values.index = res.reasons.index = codes
-    return LevelFacts("vierkant", {c: c for c in codes}, res.values, res.reasons)
+    # one group: a cell on the gemeente's border belongs to the gemeente shown
+    table = level_table(cells.drop(columns=["gemeentecode"], errors="ignore"), res.values, refs)
+    table.index = res.reasons.index = codes
+    return LevelFacts("vierkant", {c: c for c in codes}, table, res.reasons)
 
 
 def _koppelkansen(atlas: Atlas, given: Any, peildatum: dt.date) -> Any:
@@ -219,10 +406,30 @@ def _koppelkansen(atlas: Atlas, given: Any, peildatum: dt.date) -> Any:
     from ..koppelkansen import evaluate
 
     try:
-        return evaluate(atlas, peildatum=peildatum, near_misses=False)
+        # with the near misses: the map draws them ("bijna"), the other outputs read matches
+        return evaluate(atlas, peildatum=peildatum)
     except WijkgeoError as exc:
         log.warning("koppelkansen niet beoordeeld: %s", exc)
         return None
+
+
+def _names(frame: pd.DataFrame, level: str, codes: np.ndarray) -> dict[str, str]:
+    """Code -> name (the code when a name is missing: bare frames may have none)."""
+    column = NAME_COLUMN[level]
+    if column not in frame.columns:
+        return {c: c for c in codes}
+    names = frame[column].where(frame[column].notna(), pd.Series(codes, index=frame.index))
+    return dict(zip(codes, names.astype(str), strict=True))
+
+
+def _name_of(atlas: Atlas) -> str:
+    """The gemeente's name; bare frames of several gemeenten may have none ("")."""
+    if atlas.meta.get("frames"):
+        gem = atlas.gemeente
+        if not atlas.meta.get("naam") and (gem is None or "gemeentenaam" not in gem.columns
+                                           or len(gem) != 1):
+            return ""
+    return atlas.name
 
 
 def build_facts(
@@ -232,6 +439,7 @@ def build_facts(
     koppelkansen: Any = None,
     peildatum: dt.date | str | None = None,
     change_keys: Sequence[str] | None = None,
+    levels: Sequence[str] = LEVELS,
 ) -> Facts:
     """The facts of the year shown (an Atlas, or a series' latest year), computed once.
 
@@ -247,6 +455,10 @@ def build_facts(
         Reference date of "wat er al is" and the koppelkansen (default the Atlas's).
     change_keys : sequence of str, optional
         Indicators whose change over the years is computed; default ``keys``.
+    levels : sequence of str
+        The levels to compute (``buurt``, ``wijk``, ``vierkant``; the cell shares come with
+        ``vierkant``); default all. An output asks for what it shows (the map: buurten and
+        the wijken it draws).
 
     Returns
     -------
@@ -257,44 +469,60 @@ def build_facts(
     keys = list(keys) if keys is not None else list(registry())
     when = reference_date(now, peildatum)
     prev = series.previous()
-    levels: dict[str, LevelFacts] = {}
+    refs = references_of(now, keys)
+    out: dict[str, LevelFacts] = {}
     for level in ("buurt", "wijk"):
+        if level not in levels:
+            continue
         frame = now.buurten if level == "buurt" else now.wijken
+        if frame is None or CODE_COLUMN[level] not in frame.columns:
+            continue  # bare frames without wijken
         codes = frame[CODE_COLUMN[level]].astype(str).to_numpy()
-        table = comparison_table(now, keys, level=level)
-        table.index = codes
         res = compute_with_reasons(frame, keys, level=level, local=now.local)
+        table = level_table(frame, res.values, refs)
+        table.index = codes
         reasons = res.reasons
         reasons.index = codes
         change = None
         if prev is not None:
             old = prev.buurten if level == "buurt" else prev.wijken
             same = series.unchanged(level, prev.year, now.year)
+            wanted = list(change_keys if change_keys is not None else keys)
+            # this year's values as computed above (with the local layers), the earlier
+            # year's from its own frame
+            current = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(
+                drop=True
+            )
+            for key in wanted:
+                if key in res.values.columns:
+                    current[key] = res.values[key].to_numpy()
             change = change_since(
-                frame,
-                old,
-                list(change_keys if change_keys is not None else keys),
-                unchanged=same,
-                id_col=CODE_COLUMN[level],
-                level=level,
+                current, old, wanted, unchanged=same, id_col=CODE_COLUMN[level], level=level
             )
             change.index = codes
-        names = dict(zip(codes, frame[NAME_COLUMN[level]].astype(str), strict=True))
-        levels[level] = LevelFacts(
-            level, names, table, reasons, change, what_is_here(now, level, peildatum=when)
+        out[level] = LevelFacts(
+            level,
+            _names(frame, level, codes),
+            table,
+            reasons,
+            change,
+            what_is_here(now, level, peildatum=when),
         )
+    cells = pd.DataFrame(columns=["buurtcode", "celcode", "cel_in_buurt", "buurt_in_cel"])
     grid = (now.vierkanten or {}).get("500m")
-    if grid is not None and len(grid) and "celcode" in grid.columns:
-        levels["vierkant"] = _cell_facts(grid, keys)
+    if "vierkant" in levels and grid is not None and len(grid) and "celcode" in grid.columns:
+        out["vierkant"] = _cell_facts(grid, keys, refs)
+        cells = cell_shares(now)
     return Facts(
         code=now.code,
-        name=now.name,
-        year=now.year,
+        name=_name_of(now),
+        year=now.year if now.meta.get("year") is not None else None,  # bare frames: none
         previous_year=None if prev is None else prev.year,
         peildatum=when,
         keys=keys,
-        levels=levels,
-        cells=cell_shares(now),
+        levels=out,
+        cells=cells,
         koppelkansen=_koppelkansen(now, koppelkansen, when),
         series=series,
+        references=refs,
     )

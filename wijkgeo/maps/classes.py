@@ -10,6 +10,7 @@ import logging
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -196,7 +197,13 @@ def missing_color(reason: str | None) -> str:
     >>> missing_color("te weinig inwoners"), missing_color(None)
     ('#8f8f8f', '#bdbdbd')
     """
+    return SMALL_COLOR if reason in _small_reasons() else MISSING_COLOR
+
+
+@cache
+def _small_reasons() -> frozenset[str]:
+    """The reasons of "too few inhabitants" (read once: the legend asks per missing buurt;
+    a copy of the wording table per call took a third of a national map's build)."""
     from .. import text
 
-    small = text.words()["reasons"]["population"].values()
-    return SMALL_COLOR if reason in small else MISSING_COLOR
+    return frozenset(text.words()["reasons"]["population"].values())

@@ -4,7 +4,9 @@ For every registry indicator the map holds one base64 VLQ string of values (inte
 registry's decimals, as steps from their median ``o``; missing is "minus zero"), the class
 bounds computed here with mapclassify (as the registry says), the diverging bounds of the
 "verschil met gemeente" mode, the gemeente and Nederland values, the previous year's value
-where the boundary did not change, and the two legends pre-rendered as escaped HTML.
+where the boundary did not change, and the two legends pre-rendered as escaped HTML. The
+numbers are the facts' (:func:`wijkgeo.facts.build_facts`: values, reasons, references, the
+change over the years); this module only encodes and classes them.
 ``engine.js`` only compares numbers with the bounds; :func:`js_classes` is the same rule in
 Python, and the legend counts are computed with it, so the counts in the legend are the
 fills on the map.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -44,10 +46,7 @@ __all__ = [
     "indicator_entries",
     "int_bins",
     "js_classes",
-    "previous_values",
     "range_texts",
-    "references_from_atlas",
-    "references_from_frames",
     "text",
     "to_int",
     "value_legend",
@@ -467,97 +466,3 @@ def indicator_entries(
             entry["est"] = estimates[key]
         entries.append(entry)
     return entries, reason_list
-
-
-def references_from_atlas(atlas: Any, keys: Sequence[str], n: int) -> ReferenceValues:
-    """Gemeente and Nederland values of an Atlas (its own CBS rows, never a mean of buurten)."""
-    from ..indicators import reference_values
-    from ..indicators.nederland import nederland_reason
-
-    ref = reference_values(atlas, keys)
-    nl = ref.loc["nederland", list(keys)]
-    why = {
-        k: nederland_reason(atlas, k, specific=True)
-        for k in keys
-        if not np.isfinite(float(nl[k]))
-    }
-    return ReferenceValues(
-        groups=[str(atlas.name)],
-        group_of=np.zeros(n, dtype=int),
-        gemeente=pd.DataFrame([ref.loc["gemeente", list(keys)]]).reset_index(drop=True),
-        nederland=nl,
-        nederland_why={k: v for k, v in why.items() if v},
-    )
-
-
-def references_from_frames(
-    buurten: pd.DataFrame,
-    keys: Sequence[str],
-    gemeenten: pd.DataFrame | None,
-    nederland: pd.DataFrame | None,
-) -> ReferenceValues:
-    """References for bare buurten: one group per ``gemeentecode``; values from the given
-    gemeenten (one row each) and Nederland rows, NaN when not given."""
-    from ..indicators import compute
-
-    if "gemeentecode" in buurten.columns:
-        codes = buurten["gemeentecode"].astype(str).to_numpy()
-    else:
-        codes = np.full(len(buurten), "")
-    order, group_of = np.unique(codes, return_inverse=True)
-    names = list(order)
-    gem = pd.DataFrame(np.nan, index=range(len(order)), columns=list(keys))
-    if gemeenten is not None and len(gemeenten) and "gemeentecode" in gemeenten.columns:
-        vals = compute(gemeenten, keys, level="gemeente")
-        vals.index = gemeenten["gemeentecode"].astype(str).to_numpy()
-        vals = vals[~vals.index.duplicated()]
-        gem = vals.reindex(order).reset_index(drop=True)
-        if "gemeentenaam" in gemeenten.columns:
-            by_code = dict(
-                zip(
-                    gemeenten["gemeentecode"].astype(str),
-                    gemeenten["gemeentenaam"].astype(str),
-                    strict=False,
-                )
-            )
-            names = [by_code.get(c, c) for c in order]
-    elif "gemeentenaam" in buurten.columns:
-        first = pd.Series(buurten["gemeentenaam"].astype(str).to_numpy(), index=codes)
-        first = first[~first.index.duplicated()]
-        names = [str(first.get(c, c)) for c in order]
-    if nederland is not None and len(nederland):
-        nl = compute(nederland, keys, level="nederland").iloc[0]
-    else:
-        nl = pd.Series(np.nan, index=list(keys))
-    return ReferenceValues(names, group_of.ravel(), gem, nl)
-
-
-def previous_values(
-    buurten: Any,
-    earlier: Any,
-    keys: Sequence[str],
-    local: Mapping[str, Any] | None = None,
-    *,
-    unchanged: set[str] | None = None,
-) -> tuple[pd.DataFrame, list[str | None]]:
-    """The previous year's values where the boundary did not change, and why not elsewhere.
-
-    :func:`wijkgeo.indicators.change_since` with the codes whose boundary held: ``unchanged``
-    (from :meth:`wijkgeo.series.AtlasSeries.unchanged`, the series' crosswalk), else
-    :func:`wijkgeo.indicators.unchanged_codes`.
-    """
-    from ..indicators import change_since, compute, unchanged_codes
-
-    now = compute(buurten, keys, level="buurt", local=local)
-    then = compute(earlier, keys, level="buurt")
-    cur = pd.concat(
-        [buurten[["buurtcode"]].reset_index(drop=True), now.reset_index(drop=True)], axis=1
-    )
-    old = pd.concat(
-        [earlier[["buurtcode"]].reset_index(drop=True), then.reset_index(drop=True)], axis=1
-    )
-    same = unchanged if unchanged is not None else unchanged_codes(buurten, earlier)
-    change = change_since(cur, old, list(keys), unchanged=same)
-    prev = pd.DataFrame({k: change[f"{k}_vorig"].to_numpy() for k in keys})
-    notes = [None if n is None or n != n else str(n) for n in change["opmerking"]]
-    return prev, notes

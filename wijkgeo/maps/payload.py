@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from .escape import Markup
 from .geometry import auto_tolerance, check_buurten, coverage_for_topology, in_rd, to_wgs84_rounded
@@ -137,17 +139,11 @@ def map_payload(
     import xyzservices
 
     from .. import text as wording
-    from ..indicators import compute_with_reasons, get_indicator, registry
+    from ..facts.model import build_facts
+    from ..indicators import get_indicator, registry
     from ..series import AtlasSeries
     from .classes import MISSING_COLOR, SMALL_COLOR
-    from .data import (
-        estimate_entries,
-        indicator_entries,
-        previous_values,
-        references_from_atlas,
-        references_from_frames,
-        text,
-    )
+    from .data import ReferenceValues, estimate_entries, indicator_entries, text
     from .topology import encode_coverage
     from .view import opening_indicator, populated_bounds, wijk_values
 
@@ -171,29 +167,31 @@ def map_payload(
     check_buurten(buurten)
     t = text()
 
-    # --- data ---------------------------------------------------------------------------
-    local = atlas.local or None
-    result = compute_with_reasons(buurten, keys, level="buurt", local=local)
-    values = result.values.reset_index(drop=True)
-    reasons = result.reasons.reset_index(drop=True)
+    # --- data: the facts (wijkgeo.facts), computed once; the map only renders them ------
+    extras = not bare and overlays.any
+    facts = build_facts(
+        replace(atlas, buurten=buurten) if bare and buurten is not atlas.buurten else series,
+        keys,
+        koppelkansen=_koppelkansen_wanted(overlays) if extras else False,
+        peildatum=overlays.peildatum,
+        levels=("buurt", "wijk") if draw_wijken and wijken is not None else ("buurt",),
+    )
+    buurt = facts.levels["buurt"]
+    values = buurt.table[keys].reset_index(drop=True)
+    reasons = buurt.reasons[keys].reset_index(drop=True)
     if indicators is None:  # the default selection: model estimates only where they are stored
         keys = [k for k in keys if not _estimate_unavailable(k, reasons)]
         values, reasons = values[keys], reasons[keys]
-    if bare:
-        gemeenten = atlas.gemeente if atlas.gemeente is not None and len(atlas.gemeente) else None
-        refs = references_from_frames(buurten, keys, gemeenten, atlas.nederland)
-    else:
-        refs = references_from_atlas(atlas, keys, len(buurten))
-    prev_frame, prev_notes, prev_year = None, None, None
-    previous = series.previous()
-    if previous is not None:
-        # the one comparison of years: codes whose boundary held (the series' crosswalk)
-        years = series.years
-        same = series.unchanged("buurt", years[-2], years[-1])
-        prev_year = previous.meta.get("year")
-        prev_frame, prev_notes = previous_values(
-            buurten, in_rd(previous.buurten, "vorig jaar"), keys, local, unchanged=same
-        )
+    ref = facts.references
+    refs = ReferenceValues(
+        ref.groups, ref.group_of(buurten), ref.gemeente, ref.nederland, ref.nederland_why
+    )
+    prev_frame, prev_notes, prev_year = None, None, facts.previous_year
+    if buurt.change is not None:
+        # the one comparison of years is the facts' (the series' crosswalk)
+        prev_frame = pd.DataFrame({k: buurt.change[f"{k}_vorig"].to_numpy() for k in keys})
+        prev_notes = [None if n is None or n != n else str(n) for n in buurt.change["opmerking"]]
+    local = atlas.local or None
     estimates, herkomst = estimate_entries(keys, buurten, local)
     entries, reason_list = indicator_entries(keys, values, reasons, refs, prev_frame, estimates)
     peers = overlays.peers
@@ -246,7 +244,6 @@ def map_payload(
                 },
             )
         )
-    extras = not bare and overlays.any
     if extras:
         from .layers import local_layers
 
@@ -254,8 +251,9 @@ def map_payload(
         map_layers.extend(
             local_layers(
                 shown, buurten, wijken if draw_wijken else None, topo,
-                koppelkansen=overlays.koppelkansen, grid=overlays.grid,
-                peildatum=overlays.peildatum,
+                koppelkansen=facts.koppelkansen if facts.koppelkansen is not None else False,
+                grid=overlays.grid, peildatum=facts.peildatum,
+                present=buurt.present if overlays.local else None,
             )
         )
     map_layers.extend(overlays.layers)
@@ -283,7 +281,12 @@ def map_payload(
     }
     if herkomst is not None:  # where each buurt's model estimate comes from (RIVM)
         payload["herkomst"] = herkomst
-    area = wijk_values(wijken, buurten, entries, local) if draw_wijken else None
+    wijk = facts.levels.get("wijk")
+    area = (
+        wijk_values(wijken, buurten, entries, values=None if wijk is None else wijk.table)
+        if draw_wijken
+        else None
+    )
     if area is not None:
         payload["area"] = area  # "Gebied: wijken": the wijken with their own figures
     if len(refs.groups) > 1:
@@ -367,9 +370,16 @@ def _estimate_unavailable(key: str, reasons: Any) -> bool:
 
 
 def _without_local(atlas: Atlas) -> Atlas:
-    from dataclasses import replace
-
     return replace(atlas, local={})
+
+
+def _koppelkansen_wanted(overlays: Overlays) -> Any:
+    """The facts' koppelkansen argument for the map's overlays: a result as it is, ``None``
+    (evaluate) when automatic, ``False`` when off (``False`` or ``"uit"``)."""
+    kk = overlays.koppelkansen
+    if kk is False or kk == "uit":
+        return False
+    return None if kk is None or isinstance(kk, str) else kk
 
 
 def _is_estimate(key: str) -> bool:

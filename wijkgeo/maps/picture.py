@@ -138,17 +138,21 @@ def png(
     from matplotlib.patches import Patch
 
     from .._errors import ConfigError
-    from ..indicators import compute_with_reasons, get_indicator
+    from ..facts.model import build_facts
+    from ..indicators import get_indicator
     from ..series import AtlasSeries
     from .data import text, value_legend
     from .geometry import in_rd
-    from .overlays import layer_style
+    from .layers import layer_style
 
     atlas = AtlasSeries.of(atlas).latest
     ind = get_indicator(key)
     buurten = in_rd(atlas.buurten, "buurten").reset_index(drop=True)
-    result = compute_with_reasons(buurten, [ind.key], level="buurt", local=atlas.local)
-    vl = value_legend(ind.key, result.values[ind.key].to_numpy(), result.reasons[ind.key])
+    # the facts' values and reasons (wijkgeo.facts), the same numbers as the map and profile
+    facts = build_facts(atlas, [ind.key], koppelkansen=False, levels=("buurt",)).levels["buurt"]
+    vl = value_legend(
+        ind.key, facts.table[ind.key].to_numpy(), facts.reasons[ind.key].to_numpy()
+    )
     fills = [vl.fill(i) for i in range(len(buurten))]
 
     # a fixed layout (no bbox_inches="tight"): a buurt's pixel is known, the test checks it.

@@ -124,14 +124,21 @@ def dutch_page(fmap: folium.Map) -> folium.Map:
 
 
 def wijk_values(
-    wijken: Any, buurten: Any, entries: list[dict[str, Any]], local: Any = None
+    wijken: Any,
+    buurten: Any,
+    entries: list[dict[str, Any]],
+    local: Any = None,
+    *,
+    values: Any = None,
 ) -> dict[str, Any] | None:
     """Add the wijken's own values to the indicator entries (``wv``) and return the payload's
     ``area`` block (``of``: wijk index per buurt, ``codes``, ``names``, raw); None when the
     buurten do not all lie in a known wijk or the wijk figures cannot be computed.
 
     Values use the entry's decimals and offset (``dec``, ``o``), so ``engine.js`` reads them
-    exactly as the buurt values.
+    exactly as the buurt values. ``values``: the wijken's indicator values in their order
+    (the facts' wijk table, :func:`wijkgeo.facts.build_facts`); without them they are
+    computed here.
 
     Examples
     --------
@@ -154,10 +161,11 @@ def wijk_values(
     if min(of, default=-1) < 0:
         return None
     keys = [e["key"] for e in entries]
-    try:
-        values = compute(wijken, keys, level="wijk", local=local)
-    except WijkgeoError:
-        return None
+    if values is None:
+        try:
+            values = compute(wijken, keys, level="wijk", local=local)
+        except WijkgeoError:
+            return None
     for e in entries:
         if e["key"] not in values.columns:
             continue

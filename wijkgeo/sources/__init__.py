@@ -68,7 +68,8 @@ def fetch(
     vierkanten: bool = True,
     vierkant_url: str | None = None,
     on_grid_error: str = "warn",
-    store: str | Path | bool | None = None,
+    path: str | Path | bool | None = None,
+    **kwargs: Any,
 ) -> Atlas:
     """Build an :class:`~wijkgeo.atlas.Atlas` for one gemeente and year from the real sources.
 
@@ -95,10 +96,12 @@ def fetch(
         it, so the whole fetch fails (``wijkgeo refresh`` uses this: empty grids must never
         replace stored ones). A year for which the catalog knows no grid release is skipped
         with an INFO line in both modes.
-    store : str, Path or bool, optional
-        Also write the Atlas into the store (``True`` = the default store, or a folder), so
-        ``wijkgeo.load(gemeente, year)`` returns it later. ``wijkgeo refresh`` does the same
-        and additionally records the HTTP validators that make the next refresh cheap.
+    path : str, Path or bool, optional
+        Also write the Atlas into a store: where it is written (``True`` = the default store,
+        or a store folder), so ``wijkgeo.load(gemeente, year)`` returns it later. ``wijkgeo
+        refresh`` does the same and additionally records the HTTP validators that make the
+        next refresh cheap. ``store=`` is the old name (``store`` is always where to read
+        from); it still works for one release with a ``DeprecationWarning``.
 
     Returns
     -------
@@ -123,6 +126,18 @@ def fetch(
     from .assemble import build_atlas
     from .catalog import cbs_base_url, kwb_table, pdok_base_url
 
+    if "store" in kwargs:
+        import warnings
+
+        warnings.warn(
+            "fetch(store=...) is verouderd; gebruik path= (waar de Atlas geschreven wordt).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        old = kwargs.pop("store")
+        path = old if path is None else path
+    if kwargs:
+        raise TypeError(f"fetch() got an unexpected keyword argument {next(iter(kwargs))!r}")
     code = normalize_code(gemeente, "gemeente")
     if on_grid_error not in ("warn", "raise"):
         raise _errors.ConfigError(
@@ -154,10 +169,10 @@ def fetch(
     atlas = build_atlas(
         gemeente=code, year=year, boundaries=bounds, kerncijfers=kc, vierkanten=grids, meta=meta
     )
-    if store is not None and store is not False:
+    if path is not None and path is not False:
         from ..store import Store
 
-        target = Store(None if store is True else store)
-        path = target.write_atlas(atlas)
-        log.info("%s %d opgeslagen in %s", code, year, path)
+        target = Store(None if path is True else path)
+        written = target.write_atlas(atlas)
+        log.info("%s %d opgeslagen in %s", code, year, written)
     return atlas

@@ -110,6 +110,7 @@ def local_layers(
     koppelkansen: Any = None,
     grid: int | bool | None = None,
     peildatum: Any = None,
+    present: Any = None,
 ) -> list[MapLayer]:
     """Every layer an Atlas has data for, in the order of the layer control.
 
@@ -117,6 +118,8 @@ def local_layers(
     CBS cells of that size it is left out with a log line), then every local layer whose kind
     in ``wijkgeo/kinds.json`` has a ``kaart`` entry, then the koppelkansen (``None``
     automatic: evaluated on the peildatum; a ``KoppelkansResult`` as it is; ``False`` off).
+    ``present``: "wat er al is" of the buurten (the facts', :func:`wijkgeo.facts.build_facts`);
+    ``None``: computed here with :func:`wijkgeo.facts.present.what_is_here`.
     """
     from ..._errors import WijkgeoError
     from ...facts.present import what_is_here
@@ -146,7 +149,11 @@ def local_layers(
         "buurten": buurten,
         "wijken": wijken,
         "topo": topo,
-        "present": what_is_here(atlas, "buurt", peildatum=peildatum) if local else None,
+        "present": (
+            present
+            if present is not None or not local
+            else what_is_here(atlas, "buurt", peildatum=peildatum)
+        ),
     }
     for name, spec in kinds().items():
         frame = local.get(name)

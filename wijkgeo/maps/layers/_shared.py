@@ -63,7 +63,7 @@ def encode_points(lat: np.ndarray, lng: np.ndarray) -> str:
     Examples
     --------
     >>> import numpy as np
-    >>> from wijkgeo.maps.overlays import encode_points
+    >>> from wijkgeo.maps.layers import encode_points
     >>> from wijkgeo.maps.topology import decode_vlq
     >>> decode_vlq(encode_points(np.array([52.0, 52.00002]), np.array([5.0, 5.00001])))
     [5200000, 500000, 2, 1]
@@ -89,7 +89,7 @@ def encode_shape(geom: Any) -> dict[str, Any] | None:
     Examples
     --------
     >>> from shapely.geometry import LineString
-    >>> from wijkgeo.maps.overlays import encode_shape
+    >>> from wijkgeo.maps.layers import encode_shape
     >>> list(encode_shape(LineString([(5, 52), (5.001, 52)])))
     ['l']
     """

@@ -423,7 +423,10 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             + ".",
         )
         return None
-    for key, value in sch.get("type_defaults", {}).get(values["kind"], {}).items():
+    from ...kinds import reader_defaults
+
+    # the defaults of a layer type live with its kind (wijkgeo/kinds.json, "inlezen")
+    for key, value in reader_defaults(values["kind"]).items():
         values.setdefault(_KEY_FIELD[key], value)
     spec = LayerSpec(name=name, **values)
     if not spec.format:
