@@ -487,6 +487,7 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
         page.keyboard.press("Enter")
         page.wait_for_selector(".leaflet-popup-content .wijkgeo-naam")
         page.locator(".wijkgeo-tablebtn").click()
+        page.wait_for_timeout(500)  # the popup's fade-in done: axe measures contrast as shown
         found = violations(page)
         assert not found, "popup en tabel open:\n" + describe(found)
         assert not traffic.page_errors
