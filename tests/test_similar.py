@@ -455,7 +455,7 @@ def test_an_earlier_reference_year_is_named_and_renamed_codes_not_compared(tmp_p
     assert ctx.year == 2023 and ctx.atlas_year == 2024
     assert "andere naam" in ctx.frame.at[codes[1], "vergelijking"]
     sec = peer_section(ctx, codes[0], "X", [], [])
-    assert "De landelijke tabel van 2024 staat niet in de store" in sec["note"]
+    assert "De landelijke cijfers van 2024 zijn er nog niet" in sec["note"]
     assert isinstance(ctx.frame.at[codes[0], "vergelijkbaar_1"], str)
 
 
