@@ -323,6 +323,8 @@ def test_compare_buurt_and_the_cli_on_tarwewijk(nl2020, tmp_path, capsys):
     cmp = compare_buurt(TARWEWIJK, 2020, k=5, store=store)
     assert cmp.table.index[0] == TARWEWIJK and len(cmp.table) == 6
     assert "Weggelaten in 2020" in cmp.explanation and TABLE_2020 in cmp.explanation
+    # one reason said once for the features it leaves out (read aloud, round 3)
+    assert cmp.explanation.count("geen waarden in deze tabel") == 1, cmp.explanation
     row = cmp.standing.loc["bijstand_per_1000"]
     assert row["tekst"].endswith("van de 5 vergelijkbare buurten")
     args = ["vergelijk", TARWEWIJK, "--jaar", "2020", "--store", str(store.path)]
