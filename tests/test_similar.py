@@ -614,7 +614,7 @@ def test_a_buurt_clearly_worse_than_its_peers_but_average_in_its_gemeente_gets_t
     assert label in points
     said = points[points.index(label) :]
     assert said.index("vergeleken met vergelijkbare buurten") < len(label) + 40
-    assert "hoger dan 10 van de 10 vergelijkbare buurten" in said
+    assert "hoger dan alle 10 vergelijkbare buurten" in said  # not "10 van de 10"
     assert "gunstiger of ongunstiger dan minstens 8 van de 10" in html  # the rule, in words
     alone = build(atlas, [code], path=tmp_path / "b", koppelkansen=False, peers=False)
     assert label not in _aandacht(alone.pages[code].read_text(encoding="utf-8"))
