@@ -1,5 +1,8 @@
 """Map layer type ``grid`` (``static/layers/grid.js``): the 500 m cells with a selector of
 variables, CBS's own figures beside buurt values spread over the cells (labelled estimates).
+
+It renders the fact model's cell level (:func:`wijkgeo.facts.cell_facts`): which cells, their
+values and why a value is missing are the facts', never computed here.
 """
 
 from __future__ import annotations
@@ -7,34 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-if TYPE_CHECKING:  # pragma: no cover
-    import geopandas as gpd
 from dataclasses import replace
 
 from ._shared import _wgs, encode_shape, layer_style
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...facts.model import LevelFacts
     from ..maplayer import MapLayer
-
-
-def _grid_values(grid: pd.DataFrame, var: dict[str, Any]) -> np.ndarray | None:
-    from ...conventions import SECRET_THRESHOLD
-
-    def col(name: str) -> np.ndarray | None:
-        if name not in grid.columns:
-            return None
-        v = pd.to_numeric(grid[name], errors="coerce").to_numpy(dtype=float)
-        return np.where(v <= SECRET_THRESHOLD, np.nan, v)
-
-    if var.get("column") and var["column"] in grid.columns:
-        return col(var["column"])
-    num, den = col(var.get("teller", "")), col(var.get("noemer", ""))
-    if num is None or den is None:
-        return None
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den * 100, np.nan)
 
 
 def _grid_palette(name: str, n: int) -> list[str]:
@@ -44,26 +27,34 @@ def _grid_palette(name: str, n: int) -> list[str]:
     return colors[-n:] if n < 3 else colors
 
 
-def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | None:
+def grid_layer(cells: LevelFacts, *, visible: bool = False) -> MapLayer | None:
     """The 500 m cells with a selector of variables: CBS's own and estimated from buurten.
 
-    ``grid`` is the output of :func:`wijkgeo.grid.atlas_grid`; the variables come from
-    ``layers.json`` (those present). Classes and legends are computed as for the buurten
-    (:func:`wijkgeo.maps.classes.classify`, quantiles), the missing class included.
+    ``cells`` is the facts' cell level (:func:`wijkgeo.facts.cell_facts`): its cells, its
+    variables (``grid/variables.json``, those with a value) and their values. Classes and
+    legends are computed as for the buurten (:func:`wijkgeo.maps.classes.classify`,
+    quantiles), the missing class included.
     """
+    from ...facts.model import cell_column
     from ..classes import MISSING_COLOR, classify
     from ..data import int_bins, js_classes, range_texts, text, to_int, vlq_ints
     from ..legend import Row, legend_body, missing_rows
     from ..maplayer import MapLayer
 
+    import geopandas as gpd
+
     style = layer_style("grid")
     t = text()
-    cells = grid[grid.geometry.notna()].reset_index(drop=True)
-    wgs = _wgs(cells)
+    codes = cells.codes
+    wgs = _wgs(gpd.GeoDataFrame(geometry=cells.shapes.reindex(codes).to_numpy(),
+                                crs=cells.shapes.crs))
     variables = []
-    for var in style["variables"]:
-        vals = _grid_values(cells, var)
-        if vals is None or not np.isfinite(vals).any():
+    for var in cells.variables:
+        column = cell_column(var)
+        if column not in cells.table.columns:
+            continue
+        vals = cells.table[column].reindex(codes).to_numpy(dtype=float)
+        if not np.isfinite(vals).any():
             continue
         dec = int(var.get("decimals", 0))
         ints = to_int(vals, dec)
@@ -106,7 +97,7 @@ def grid_layer(grid: gpd.GeoDataFrame, *, visible: bool = False) -> MapLayer | N
         return None
     spec = {
         "cells": [encode_shape(g) for g in wgs.geometry],
-        "codes": [c for c in cells["celcode"].astype(str)],
+        "codes": [str(c) for c in codes],
         "vars": variables,
         "missing_color": MISSING_COLOR,
         "legend_title": style["legend_title"],
