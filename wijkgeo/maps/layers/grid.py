@@ -36,7 +36,8 @@ def grid_layer(cells: LevelFacts, *, visible: bool = False) -> MapLayer | None:
     quantiles), the missing class included.
     """
     from ...facts.model import cell_column
-    from ..classes import MISSING_COLOR, classify
+    from ...indicators import get_indicator
+    from ..classes import MISSING_COLOR, classify, missing_color
     from ..data import int_bins, js_classes, range_texts, text, to_int, vlq_ints
     from ..legend import Row, legend_body, missing_rows
     from ..maplayer import MapLayer
@@ -49,6 +50,7 @@ def grid_layer(cells: LevelFacts, *, visible: bool = False) -> MapLayer | None:
     wgs = _wgs(gpd.GeoDataFrame(geometry=cells.shapes.reindex(codes).to_numpy(),
                                 crs=cells.shapes.crs))
     variables = []
+    why: dict[str, int] = {}  # the facts' reasons, each once: spec["reasons"][i]
     for var in cells.variables:
         column = cell_column(var)
         if column not in cells.table.columns:
@@ -74,25 +76,44 @@ def grid_layer(cells: LevelFacts, *, visible: bool = False) -> MapLayer | None:
                 classes.colors, range_texts(lo, hi, dec, False), counts, strict=True
             )
         ]
-        rows += missing_rows([None] * len(ints), index, t["missing"])
+        reasons = [None] * len(ints)
+        if cells.reasons is not None and column in cells.reasons.columns:
+            reasons = [
+                None if r is None or r != r else str(r)
+                for r in cells.reasons[column].reindex(codes).tolist()
+            ]
+        rows += missing_rows(reasons, index, t["missing"])
         source = style["bron_labels"][var["bron"]]
         legend = legend_body(
             var["label"], rows, [var["unit"], source], None, count_title=t["count_cells"]
         )
-        variables.append(
-            {
-                "key": var["key"],
-                "label": var["label"],
-                "source": source,
-                "kind": var["bron"],
-                "unit": var["unit"],
-                "dec": dec,
-                "v": vlq_ints(ints),
-                "bins": bins,
-                "colors": list(classes.colors),
-                "legend": legend,
-            }
-        )
+        entry = {
+            "key": var["key"],
+            "label": var["label"],
+            "source": source,
+            "kind": var["bron"],
+            "unit": var["unit"],
+            "dec": dec,
+            "v": vlq_ints(ints),
+            "bins": bins,
+            "colors": list(classes.colors),
+            "legend": legend,
+        }
+        gone = [r if np.isnan(x) else None for r, x in zip(reasons, ints, strict=True)]
+        if any(r is not None for r in gone):  # why a cell has no value, as the facts say
+            entry["why"] = vlq_ints(
+                np.array([np.nan if r is None else why.setdefault(r, len(why)) for r in gone])
+            )
+        if var.get("indicator") and f"{column}_rang" in cells.table.columns:
+            # a registry indicator: its rank among the cells and the gemeente's figure
+            ind = get_indicator(column)
+            table = cells.table.reindex(codes)
+            ref = to_int(table[f"{column}_gemeente"].to_numpy(dtype=float)[:1], dec)
+            entry["rank"] = vlq_ints(table[f"{column}_rang"].to_numpy(dtype=float))
+            entry["of"] = vlq_ints(table[f"{column}_rang_van"].to_numpy(dtype=float))
+            entry["ref"] = None if not len(ref) or np.isnan(ref[0]) else int(ref[0])
+            entry["rank_end"] = t["rank_end"][ind.direction]
+        variables.append(entry)
     if not variables:
         return None
     spec = {
@@ -100,6 +121,11 @@ def grid_layer(cells: LevelFacts, *, visible: bool = False) -> MapLayer | None:
         "codes": [str(c) for c in codes],
         "vars": variables,
         "missing_color": MISSING_COLOR,
+        "reasons": list(why),
+        "reason_colors": [missing_color(r) for r in why],
+        "rank_label": t["grid_rank"],
+        "rank_of": t["popup_rank_of"],
+        "ref_label": t["popup_gemeente"],
         "legend_title": style["legend_title"],
         "choose": t["grid_choose"],
         "title": style["label"],

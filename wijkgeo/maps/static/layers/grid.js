@@ -26,22 +26,42 @@
       for (var j = 0; j < v.bins.length - 1 && x > v.bins[j]; j++);
       return j;
     }
-    function valueText(v, j) {
-      var x = vals(v)[j];
-      if (x === null) return ctx.T.missing;
+    function ints(v, field) {
+      var k = v.key + "." + field;
+      if (!cache[k]) cache[k] = v[field] ? ctx.vlq(v[field]) : [];
+      return cache[k];
+    }
+    function why(v, j) {  /* the facts' reason a cell has no value (index into spec.reasons) */
+      var r = ints(v, "why")[j];
+      return r === null || r === undefined ? -1 : r;
+    }
+    function number(v, x) {
       var n = ctx.fmtNum(x / Math.pow(10, v.dec), v.dec);
       return v.unit === "%" ? n + "%" : n + " " + v.unit;
+    }
+    function valueText(v, j) {
+      var x = vals(v)[j];
+      if (x === null) return why(v, j) < 0 ? ctx.T.missing : spec.reasons[why(v, j)];
+      return number(v, x);
+    }
+    function rankText(v, j) {  /* a registry indicator: its rank among the cells, the gemeente */
+      if (!v.rank) return "";
+      var r = ints(v, "rank")[j], n = ints(v, "of")[j], out = "";
+      if (r !== null && r !== undefined) out += "<br>" + spec.rank_label + " " + r + " " + spec.rank_of + " " + n + " (" + v.rank_end + ")";
+      if (v.ref !== null && v.ref !== undefined) out += "<br>" + spec.ref_label + " " + number(v, v.ref);
+      return out;
     }
     function restyle() {
       var a = vals(current);
       cells.forEach(function (c, j) {
         var k = classOf(current, a[j]);
-        c.setStyle({fillColor: k < 0 ? spec.missing_color : current.colors[k]});
+        var w = k < 0 ? why(current, j) : -1;
+        c.setStyle({fillColor: k >= 0 ? current.colors[k] : (w < 0 ? spec.missing_color : spec.reason_colors[w])});
       });
     }
     group.bindTooltip(function (layer) {
       var j = layer._wkCell;
-      return head(current.label + ": <b>" + valueText(current, j) + "</b>", spec.codes[j] + " · " + current.source);
+      return head(current.label + ": <b>" + valueText(current, j) + "</b>" + rankText(current, j), spec.codes[j] + " · " + current.source);
     }, {sticky: true, className: "wijkgeo-tooltip"});
     function choose(key) {
       spec.vars.forEach(function (v) { if (v.key === key) current = v; });
