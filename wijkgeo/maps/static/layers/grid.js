@@ -61,7 +61,7 @@
     }
     group.bindTooltip(function (layer) {
       var j = layer._wkCell;
-      return head(current.label + ": <b>" + valueText(current, j) + "</b>" + rankText(current, j), spec.codes[j] + " · " + current.source);
+      return head(current.label + ": <b>" + valueText(current, j) + "</b>", spec.codes[j] + " · " + current.source + rankText(current, j));
     }, {sticky: true, className: "wijkgeo-tooltip"});
     function choose(key) {
       spec.vars.forEach(function (v) { if (v.key === key) current = v; });
