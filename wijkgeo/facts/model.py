@@ -477,7 +477,8 @@ def cell_facts(
         columns={a: b for a, b in aliases.items() if a in cells.columns and b not in cells.columns}
     )
     codes = frame["celcode"].astype(str).to_numpy()
-    wanted = list(dict.fromkeys([*keys, *(v["indicator"] for v in variables if v.get("indicator"))]))
+    named = [v["indicator"] for v in variables if v.get("indicator")]
+    wanted = list(dict.fromkeys([*keys, *named]))
     if refs is None or any(k not in refs.gemeente.columns for k in wanted):
         refs = references_of(atlas, wanted)
     res = compute_with_reasons(cells, wanted, level="buurt")

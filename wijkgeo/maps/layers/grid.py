@@ -7,11 +7,10 @@ values and why a value is missing are the facts', never computed here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-
-from dataclasses import replace
 
 from ._shared import _wgs, encode_shape, layer_style
 
@@ -35,14 +34,14 @@ def grid_layer(cells: LevelFacts, *, visible: bool = False) -> MapLayer | None:
     legends are computed as for the buurten (:func:`wijkgeo.maps.classes.classify`,
     quantiles), the missing class included.
     """
+    import geopandas as gpd
+
     from ...facts.model import cell_column
     from ...indicators import get_indicator
     from ..classes import MISSING_COLOR, classify, missing_color
     from ..data import int_bins, js_classes, range_texts, text, to_int, vlq_ints
     from ..legend import Row, legend_body, missing_rows
     from ..maplayer import MapLayer
-
-    import geopandas as gpd
 
     style = layer_style("grid")
     t = text()
