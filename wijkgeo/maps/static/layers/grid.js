@@ -9,6 +9,7 @@
   /* ---------------------------------------------------------------- 500 m grid */
   wijkgeo.layerTypes.grid = function (ctx, spec) {
     var group = L.featureGroup(), p = pane(ctx, "grid"), cells = [], current = spec.vars[0], cache = {};
+    var small = ctx.data && ctx.data.small_color ? String(ctx.data.small_color).toLowerCase() : null;
     spec.cells.forEach(function (g, j) {
       var s = shape(ctx, g, 1e-5);
       var poly = L.polygon(s.polys, {pane: p.pane, renderer: p.renderer, className: "wijkgeo-cel",
@@ -56,7 +57,10 @@
       cells.forEach(function (c, j) {
         var k = classOf(current, a[j]);
         var w = k < 0 ? why(current, j) : -1;
-        c.setStyle({fillColor: k >= 0 ? current.colors[k] : (w < 0 ? spec.missing_color : spec.reason_colors[w])});
+        var col = k >= 0 ? current.colors[k] : (w < 0 ? spec.missing_color : spec.reason_colors[w]);
+        c.setStyle({fillColor: col});
+        /* "te weinig inwoners" hatched over its grey, as the buurten (engine.js, engine.css) */
+        if (c._path && small) c._path.classList.toggle("wijkgeo-small", String(col).toLowerCase() === small);
       });
     }
     group.bindTooltip(function (layer) {
@@ -72,6 +76,7 @@
       read: function (h) { if (h.vierkant) choose(h.vierkant); }
     });
     restyle();
+    group.on("add", restyle);  /* the paths exist once the cells are on the map */
     return {
       layer: group,
       legend: function () {
@@ -81,6 +86,7 @@
         return '<label class="wijkgeo-field">' + spec.choose + '<select data-wijkgeo-grid>' + opts + "</select></label>" + current.legend;
       },
       bindLegend: function (el) {
+        if (ctx.hatchSwatches) ctx.hatchSwatches(el);
         var sel = el && el.querySelector("[data-wijkgeo-grid]");
         if (!sel) return;
         sel.addEventListener("change", function () { choose(sel.value); ctx.refreshLegends(); ctx.writeHash(); });
