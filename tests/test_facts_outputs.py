@@ -306,6 +306,16 @@ def test_grid_payload_is_the_cell_facts(series, facts):
             assert [v["ref"]] == _ints([cells.table[f"{column}_gemeente"].iloc[0]], v["dec"])
             ranked += 1
     assert ranked == 1
+    # the counts are CBS's and the estimates atlas_grid's as published (the layer's rule
+    # before it read the facts: secret codes missing, nothing else), and the shares are those
+    # of the cell facts: the same cells in the buurt-cell shares
+    raw = grid_cells(atlas).set_index("celcode")
+    for key, column in (("inwoners_cbs", "cbs_aantal_inwoners"),
+                        ("woningen_buurt", "woningvoorraad_uit_buurten")):
+        want = raw[column].where(raw[column] > -99990).to_numpy(dtype=float)
+        assert decode_vlq(next(v for v in grid["vars"] if v["key"] == key)["v"]) == _ints(want, 0)
+    assert set(facts.cells["celcode"]) <= set(cells.codes)
+    assert len(set(facts.cells["celcode"])) > len(atlas.vierkanten["500m"])
 
 
 def test_a_cell_share_follows_the_small_number_rule_its_counts_do_not(facts):

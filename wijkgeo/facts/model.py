@@ -348,17 +348,31 @@ class Facts:
         }
 
 
-def cell_shares(atlas: Atlas, minimum: float = 0.0) -> pd.DataFrame:
-    """Per buurt and CBS 500 m cell: ``cel_in_buurt`` (share of the cell's area in the buurt)
+def cell_shares(atlas: Atlas, minimum: float = 0.0, cells: Any = None) -> pd.DataFrame:
+    """Per buurt and 500 m cell: ``cel_in_buurt`` (share of the cell's area in the buurt)
     and ``buurt_in_cel`` (share of the buurt's area in the cell), from the one buurt-cell
     table :func:`wijkgeo.grid.interpolation_weights`.
 
-    Pairs where both shares are below ``minimum`` are left out.
+    ``cells``: the cells' outlines indexed by ``celcode`` (the facts' cell level,
+    :func:`cell_facts`, ``shapes``); default the cells a grid shows (:func:`grid_cells`), or
+    CBS's own cells when there is no outline to lay a grid on. Pairs where both shares are
+    below ``minimum`` are left out.
     """
     from ..grid.interpolate import interpolation_weights
 
     empty = pd.DataFrame(columns=["buurtcode", "celcode", "cel_in_buurt", "buurt_in_cel"])
-    grid = (atlas.vierkanten or {}).get("500m")
+    if cells is None:
+        shown = grid_cells(atlas)
+        if shown is not None:
+            cells = shown.geometry.set_axis(shown["celcode"].astype(str).to_numpy())
+    if cells is not None:
+        import geopandas as gpd
+
+        grid = gpd.GeoDataFrame(
+            {"celcode": cells.index.astype(str)}, geometry=cells.to_numpy(), crs=cells.crs
+        )
+    else:
+        grid = (atlas.vierkanten or {}).get("500m")
     if grid is None or not len(grid) or "celcode" not in grid.columns or not len(atlas.buurten):
         return empty
     buurten = atlas.buurten
@@ -624,7 +638,7 @@ def build_facts(
         level = cell_facts(now, keys, refs)
         if level is not None:
             out["vierkant"] = level
-            cells = cell_shares(now)
+            cells = cell_shares(now, cells=level.shapes)  # the same cells
     return Facts(
         code=now.code,
         name=_name_of(now),
