@@ -11,9 +11,12 @@ is the series' latest) and computes, per level:
     compares years: :meth:`AtlasSeries.unchanged` + :func:`wijkgeo.indicators.change_since`),
     and "wat er al is" (:func:`wijkgeo.facts.present.what_is_here`);
 ``vierkant``
-    the indicators on CBS's own 500 m cell figures with their reasons, and the cells'
-    shares in each buurt (:func:`cell_shares`, from :class:`wijkgeo.grid.interpolate.Weights`,
-    the one buurt-cell table);
+    the cells the map's grid layer draws (:func:`grid_cells`, the one selection rule: every
+    cell over the gemeente) with what a cell shows (``cell_variables`` in
+    ``grid/variables.json``) and the indicators on CBS's own 500 m cell figures, with their
+    reasons, references and ranks (:func:`cell_facts`), and the cells' shares in each buurt
+    (:func:`cell_shares`, from :class:`wijkgeo.grid.interpolate.Weights`, the one buurt-cell
+    table);
 
 plus the koppelkansen (:func:`wijkgeo.koppelkansen.evaluate`) on the same peildatum.
 Outputs only render these facts. :meth:`Facts.to_dict` is plain JSON.
