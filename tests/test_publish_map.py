@@ -187,6 +187,8 @@ def test_phone_popup_is_inside_the_screen_and_clear_of_the_legends(online_map):
         assert inside
         page.locator(".leaflet-popup-close-button").click()
         page.wait_for_function("document.querySelector('#wijkgeo-legend').open")
+        # Leaflet fades a closed popup out for 200 ms before it leaves the page
+        page.wait_for_function("!document.querySelector('.leaflet-popup')")
         page.locator(".wijkgeo-panel > summary").click()
         page.locator(".wijkgeo-tablebtn").click()
         page.locator("#wijkgeo-table tbody th button").first.click()
