@@ -626,3 +626,38 @@ def test_without_nederland_figures_comparisons_are_skipped_with_a_reason():
     # rules comparing with the gemeente only still run
     assert "behoefte_zonder_plek" in set(res.matches["regel"])
     assert default_rules()["sociale_basis_kleine_actieradius"].needs()["vierkanten"] == ("500m",)
+
+
+def test_a_health_explanation_names_year_margin_and_where_the_value_comes_from():
+    """A koppelkans on a RIVM estimate says its year in the label, its margin (or that none
+    is published), and, for a buurt whose boundary changed, that the value was carried from
+    the earlier year's buurtindeling; a value taken by code and name says the boundary was
+    not checked."""
+    atlas = make_atlas()
+    table = _health()
+    table["gezondheid_jaar"] = 2020
+    table["gezondheid_indeling"] = 2020
+    table["status"] = "gelijk"
+    table.loc[table["code"] == B["B3"], "status"] = "omgerekend"
+    table.loc[table["code"] == B["B5"], "status"] = "niet_gecontroleerd"
+    on_b6 = table["code"] == B["B6"]
+    table["mantelzorger_18plus_ondergrens"] = float("nan")
+    table["mantelzorger_18plus_bovengrens"] = float("nan")
+    table.loc[on_b6, "mantelzorger_18plus_ondergrens"] = 15.5
+    table.loc[on_b6, "mantelzorger_18plus_bovengrens"] = 20.5
+    atlas.local["gezondheid"] = table
+    m = evaluate(atlas).matches.set_index("regel")
+    lonely = m.loc["eenzame_ouderen_zonder_ontmoetingsplek", "uitleg"]
+    assert "eenzaam, 65+ (schatting 2020) 60,0%" in lonely
+    assert "marge niet gepubliceerd" in lonely
+    assert "omgerekend van de buurtindeling van 2020" in lonely
+    poor = m.loc["rondkomen_en_van_het_gas", "uitleg"]
+    assert "(schatting 2020)" in poor and "grens niet gecontroleerd" in poor
+    assert "omgerekend" not in poor
+    carers = m.loc["mantelzorgers_ontlasten", "uitleg"]
+    assert "schatting tussen 15,5% en 20,5%" in carers and "(schatting 2020)" in carers
+    assert "omgerekend" not in carers and "grens niet" not in carers
+    # without a year in the table the label stays as the registry has it
+    assert "(schatting)" in evaluate(make_atlas()).matches.set_index("regel").loc[
+        "eenzame_ouderen_zonder_ontmoetingsplek", "uitleg"
+    ]
