@@ -256,6 +256,14 @@
       var pw = data.peers.words;
       return state.area === "wijk" && pw[key + "_wijk"] ? pw[key + "_wijk"] : pw[key];
     }
+    /* the peers view's radio says "vergelijkbare wijken" in "Gebied: wijken" mode */
+    function peerModeLabel() {
+      var box = document.getElementById(data.ids.panel);
+      if (!data.peers || !box) return;
+      var r = box.querySelector("input[name=" + data.ids.mode + "][value=vergelijkbaar]");
+      var word = peerWord("mode_peers");
+      if (r && word && r.parentNode && r.parentNode.lastChild) r.parentNode.lastChild.nodeValue = word;
+    }
 
     function classOf(ind, i) {
       if (ext.classOf && ext.modes.indexOf(state.mode) >= 0) return ext.classOf(ind, i);
@@ -606,6 +614,7 @@
       state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
       if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
       legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
+      peerModeLabel();
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
@@ -770,6 +779,7 @@
           if (!r.checked) return;
           state.area = r.value;
           legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
+          peerModeLabel();
           recolour(); writeHash();
         });
       });
