@@ -54,8 +54,8 @@ def _merged():
     """A buurt made of two whole buurten of 2015 (a merger): ``omgerekend`` with the reason
     "opgeteld ...", and a split buurt carried through its area."""
     rows = []
-    for code, why in (("BU1", "opgeteld uit de hele gebieden die er in 2015 lagen (grens veranderd)"),
-                      ("BU2", "omgerekend via de oppervlakte")):  # fmt: skip
+    summed = "opgeteld uit de hele gebieden die er in 2015 lagen (grens veranderd)"
+    for code, why in (("BU1", summed), ("BU2", "omgerekend via de oppervlakte")):
         rows.append((code, 2015, "inwoners", 1000.0, "omgerekend", why))
         rows.append((code, 2024, "inwoners", 1200.0, "gemeten", None))
     cols = ["code", "jaar", "indicator", "waarde", "herkomst", "reden"]

@@ -92,7 +92,7 @@ def years_payload(
     # provenance per area and year: the boundary's (the best over its indicators)
     from ..series.carry import shown_herkomst
 
-    shown = shown_herkomst(part["herkomst"], part["reden"] if "reden" in part else None)
+    shown = shown_herkomst(part["herkomst"], part.get("reden"))
     rank = {name: i for i, name in enumerate(_BEST_FIRST)}
     gone = rank["ontbreekt"]
     prov = part.assign(r=pd.Series(shown, index=part.index).map(rank).fillna(gone).astype(int))

@@ -3,10 +3,11 @@
 Per indicator a small inline SVG line with the years on it: measured values (``gemeten``,
 ``hercodeerd``, and an ``omgerekend`` value summed from whole earlier areas: a merger, whose
 reason says "opgeteld") as filled dots, estimates (``omgerekend`` through cells or area: the
-boundary changed) as open dots on a dashed line, missing years as gaps. A sentence only for a change that exceeds what
-rounding and the indicator's noise allow (:func:`wijkgeo.series.carry.meaningful`), e.g. "Het
-aandeel huishoudens met een laag inkomen daalde van 18% in 2017 naar 13% in 2022." Wording
-is data (``wijkgeo/series/carry.json``, ``teksten``).
+boundary changed) as open dots on a dashed line, missing years as gaps. A sentence only for
+a change that exceeds what rounding and the indicator's noise allow
+(:func:`wijkgeo.series.carry.meaningful`), e.g. "Het aandeel huishoudens met een laag inkomen
+daalde van 18% in 2017 naar 13% in 2022." Wording is data (``wijkgeo/series/carry.json``,
+``teksten``).
 
 Examples
 --------
@@ -192,7 +193,7 @@ def development(
         if len(have) < 2:
             continue
         # a merger's value (summed from whole earlier areas) is exact: drawn as measured
-        shown = shown_herkomst(one["herkomst"], one["reden"] if "reden" in one else None)
+        shown = shown_herkomst(one["herkomst"], one.get("reden"))
         points = [
             (int(r.jaar), float(r.waarde) if pd.notna(r.waarde) else None, str(h))
             for r, h in zip(one.itertuples(), shown, strict=True)
