@@ -661,3 +661,29 @@ def test_a_health_explanation_names_year_margin_and_where_the_value_comes_from()
     assert "(schatting)" in evaluate(make_atlas()).matches.set_index("regel").loc[
         "eenzame_ouderen_zonder_ontmoetingsplek", "uitleg"
     ]
+
+
+def test_absence_is_not_tested_in_a_layer_without_that_kind_of_object():
+    """A voorzieningen layer without any buurthuis or bibliotheek cannot say that none is
+    within 800 m: the condition is left out where the rule allows it (and said so), the
+    rules that need it are skipped with the reason; never a vacuous "geen ... binnen"."""
+    atlas = make_atlas()
+    voorz = atlas.local["voorzieningen"]
+    meeting = voorz["categorie"].isin(["buurthuis", "bibliotheek"])
+    assert meeting.any()
+    atlas.local["voorzieningen"] = voorz[~meeting].reset_index(drop=True)
+    result = evaluate(atlas)
+    m = result.matches.set_index("regel")
+    lonely = m.loc["eenzame_ouderen_zonder_ontmoetingsplek"]
+    assert lonely["code"] == B["B3"]
+    assert lonely["niet_meegeteld"] == ["buurthuis of bibliotheek"]
+    assert "geen buurthuis of bibliotheek binnen" not in lonely["uitleg"]
+    assert "Niet meegeteld (geen gegevens): buurthuis of bibliotheek" in lonely["uitleg"]
+    skipped = result.skipped.set_index("regel")["reden"]
+    assert skipped["sociale_basis_kleine_actieradius"] == (
+        "in de laag 'voorzieningen' staat geen buurthuis of bibliotheek: of er een dichtbij "
+        "is, is niet getoetst"
+    )
+    assert "behoefte_zonder_plek" in skipped.index
+    # a rule that asks for presence is judged as before (there simply is none)
+    assert "initiatief_steunen" in set(result.matches["regel"])

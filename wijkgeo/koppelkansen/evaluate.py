@@ -639,7 +639,24 @@ def _layer_label(feats_spec: Mapping[str, Any], cond: Condition, name: str, plur
     return word
 
 
+def _kind_unknown(ctx: _Context, cond: Condition) -> str | None:
+    """Why "none within reach" cannot be told for an absence condition: the layer holds
+    objects, but not one of the kinds the filter asks for (a voorzieningen list without any
+    buurthuis or bibliotheek was not made to answer that question). None when it can."""
+    layer = (ctx.atlas.local or {}).get(cond.layer)
+    kinds = {k: v for k, v in cond.filter.items() if k != "status"}  # status: what is active
+    if cond.present or layer is None or not len(layer) or not kinds:
+        return None
+    if _filter_mask(layer, kinds, cond.layer).any():
+        return None
+    label = _layer_label({}, cond, cond.layer, False)
+    return f"in de laag {cond.layer!r} staat geen {label}: of er een dichtbij is, is niet getoetst"
+
+
 def _eval_layer(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
+    unknown = _kind_unknown(ctx, cond)
+    if unknown:
+        raise _Absent(unknown)
     feats = _features(ctx, cond.layer, cond.filter)
     d = float(cond.distance)
     d_strict, d_loose = (d * (1 - _MOVE), d * (1 + _MOVE)) if cond.present else (
