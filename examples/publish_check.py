@@ -25,3 +25,8 @@ atlas.buurten.loc[0, "buurtnaam"] = '=HYPERLINK("http://voorbeeld.invalid","klik
 path = export_atlas(atlas, Path("demodam_veilig.xlsx"), koppelkansen=False)
 cell = openpyxl.load_workbook(path)["Buurten"]["B2"]
 print(f"Excel-cel B2: {cell.value!r} (type {cell.data_type!r}: tekst, geen formule)")
+
+# how a change between two years reads aloud on a profile ("Veranderd sinds ...")
+from wijkgeo import text  # noqa: E402
+
+print("Verschil:", text.change(-4, "%"), "|", text.change(1, "%"), "|", text.change(0, "%"))

@@ -4,7 +4,10 @@
    it and a folder: ``wijkgeo check`` names each path and never shows what is in the file.
 2. A rules file with a ``nan`` threshold and one nested too deep: refused with the line.
 3. An output into a folder that is a file, and one onto a GeoPackage of the store: an
-   ``OutputError`` in Dutch; a write that fails halfway leaves the previous file.
+   ``OutputError`` in Dutch; a write that fails halfway leaves the previous file; an
+   output into a folder that does not exist is refused, never made.
+4. A stored value changed outside wijkgeo (here with sqlite, as QGIS could): every command
+   refuses the gemeente (``StoreError``) and ``wijkgeo status`` shows it as ONLEESBAAR.
 
 Runs offline in a temporary folder. For your own gemeente: ``wijkgeo check mijn_map``.
 """
@@ -62,3 +65,30 @@ try:
 except OutputError as exc:
     print("  ", str(exc).replace(str(work), "..."))
 print("   export.csv bevat nog:", target.read_text(encoding="utf-8").strip())
+try:
+    write_text_output(work / "bestaat_niet" / "kaart.html", "<p>kaart</p>")
+except OutputError as exc:
+    print("  ", str(exc).replace(str(work), "..."))
+
+print("4. een waarde in de store buiten wijkgeo gewijzigd:")
+import sqlite3  # noqa: E402
+
+from wijkgeo import StoreError, make_demo  # noqa: E402
+from wijkgeo.status import store_status  # noqa: E402
+from wijkgeo.store import Store  # noqa: E402
+
+store = Store(work / "store")
+gpkg = store.write_atlas(make_demo())
+con = sqlite3.connect(gpkg)
+for fn in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):  # the GeoPackage triggers
+    con.create_function(fn, 1, lambda geom: 0)
+con.execute("UPDATE buurten SET aantal_inwoners = aantal_inwoners * 2")
+con.commit()
+con.close()
+try:
+    store.read_atlas("GM9999", 2024)
+    raise SystemExit("a changed store was used")
+except StoreError as exc:
+    print("  ", str(exc).replace(str(work), "...")[:140], "...")
+print("   wijkgeo status:", "ONLEESBAAR" if store_status(store)[0].get("error") else "goed")
+

@@ -100,3 +100,70 @@ def test_tarwewijk_and_kralingen_oost_on_real_rotterdam(realdata, tmp_path):
         assert "wbk.gpkg" in page
         assert "Hoe gekozen" in page
         assert not [w for w in DEVELOPER if w in page]
+        # read aloud: an imported file was read in, each period of a source once, no "0 punten"
+        assert "Ingelezen op" in page and "Opgehaald op" not in page
+        assert not re.search(r"\((2024); [^)]*; \1;", page), "a period named twice"
+        assert not re.search(r"\b0 (punten|actieve|lopende)\b", page)
+    # Kralingen-Oost (8.685 inwoners) is no small buurt: no rounding caveat for small buurten
+    caveats = [p["caveat"] for p in kralingen["kracht"] + kralingen["aandacht"]]
+    assert caveats and not [c for c in caveats if "kleine buurten" in c], caveats
+
+
+def test_where_a_koppelkans_applies_reads_as_places():
+    import pandas as pd
+
+    from wijkgeo.profile.sections import _places
+
+    group = pd.DataFrame(
+        {
+            "niveau": ["buurt", "buurt", "buurt", "vierkant", "vierkant", "wijk"],
+            "naam": ["Oud Charlois", "Pendrecht", "Carnisse", None, None, "Charlois"],
+            "code": ["BU1", "BU2", "BU3", "E0915N4345", "E0920N4315", "WK1"],
+        }
+    )
+    assert _places(group) == [
+        "in de buurten Oud Charlois, Pendrecht en Carnisse",
+        "in 2 vierkanten van 500 m",
+        "wijk Charlois",
+    ]
+    assert _places(group.iloc[[0, 3]]) == ["in buurt Oud Charlois", "in vierkant E0915N4345"]
+
+
+def test_change_reads_with_sign_unit_and_plural():
+    assert text.change(2, "%") == "+2 procentpunten"
+    assert text.change(-1, "%") == "\u22121 procentpunt"
+    assert text.change(0, "%") == "gelijk"
+    assert text.change(12, "x 1.000 euro") == "+€ 12.000"
+
+
+def test_wijk_table_names_a_column_without_figures_once():
+    from wijkgeo.profile.sections import _spread_wijk
+
+    atlas = wijkgeo.make_demo()
+    data = ProfileData(atlas, koppelkansen=False)
+    wijk = "WK999902"
+    mine = [b for b, w in data.wijk_of.items() if w == wijk]
+    key = "aandeel_corporatiewoningen"
+    data.tables["buurt"].loc[mine, key] = float("nan")
+    spread = _spread_wijk(data, wijk, "Duinrand")
+    assert "Corporatiewoningen" not in spread["headers"], spread["headers"]
+    assert spread["note"] == "Niet in deze gegevens: Corporatiewoningen."
+    assert all(len(r) == len(spread["headers"]) for r in spread["rows"])
+
+
+def test_one_attention_point_is_het_punt_dat():
+    from wijkgeo.profile.words import _t
+
+    def sentence(n: int) -> str:
+        return _t(
+            "samenvatting.punten",
+            kracht="geen punten",
+            aandacht=text.plural(n, "punt"),
+            die=text.plural(n, "dat_die", with_number=False),
+            vraagt=text.plural(n, "vraagt", with_number=False),
+            naam="X",
+            gemeente="Y",
+        )
+
+    assert sentence(1).endswith("en 1 punt dat aandacht vraagt.")
+    assert sentence(6).endswith("en 6 punten die aandacht vragen.")

@@ -420,3 +420,97 @@ def test_rotterdam_pages_with_own_layers_print_to_at_most_4_pages(store, tmp_pat
     assert len(pdfs) == 2
     for name, pdf in pdfs.items():
         assert 1 <= len(PdfReader(str(pdf)).pages) <= 4, name
+
+
+@pytest.mark.browser
+def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
+    realdata, store, tmp_path, capsys
+):
+    """The published Rotterdam map with its own layers, the grid, the koppelkansen, an
+    earlier year (2015 imported beside 2024) and the peers view, every layer switched on, in
+    every view, with a buurt's popup and the table open; and its profile pages with projects
+    and initiatives: axe-core (WCAG 2.0/2.1 A and AA) finds nothing, and the pages print to at
+    most 4 A4."""
+    from _kwb2015 import build_kwb2015
+    from axe import describe, file_page, violations
+    from browser import browser_page
+
+    full = tmp_path / "store"
+    shutil.copytree(store, full)
+    old = build_kwb2015(realdata, tmp_path / "buurt_2015.zip", gemeenten=["GM0599"])
+    rc, _, err = _cli(capsys, "import", str(old), "--gemeente", "GM0599", "--jaar", "2015",
+                      "--store", str(full))  # fmt: skip
+    assert rc == 0, err
+    # Tarwewijk and Kralingen-Oost with their own layers and the years since 2015: buurt and
+    # wijk pages print to at most 4 A4 (with the peers sections since peers22b they may take a
+    # fifth page; see the printed count below)
+    from pypdf import PdfReader
+
+    from wijkgeo.profile import build, write_pdfs
+
+    codes = ["BU05991571", "WK059915", "BU05990842", "WK059908"]
+    plain = build(wijkgeo.load("GM0599", 2024, store=full), codes, path=tmp_path / "p0",
+                  store=full)  # fmt: skip
+    pdfs = write_pdfs(list(plain.pages.values()))
+    counts = {name: len(PdfReader(str(pdf)).pages) for name, pdf in pdfs.items()}
+    assert len(counts) == 4 and all(1 <= n <= 4 for n in counts.values()), counts
+    # the national reference of 2020 (CBS's real table, as `wijkgeo refresh --nederland` stores
+    # it): the peers view "verschil met vergelijkbare buurten" is on the map too
+    from test_similar import _national
+
+    Store(full).write_reference(
+        _national(realdata), 2020, manifest_extra={"sources": {"cbs": {"tabel": "84799NED"}}}
+    )
+    target = tmp_path / "rotterdam.html"
+    rc, _, err = _cli(capsys, "-q", "map", "GM0599", "--jaar", "2024", "--uitvoer", str(target),
+                      "--store", str(full))  # fmt: skip
+    assert rc == 0, err
+    with browser_page(target.read_text("utf-8"), width=1280, height=800) as (page, traffic):
+        page.wait_for_function(
+            "document.documentElement.getAttribute('data-wijkgeo') === 'klaar'", timeout=20_000
+        )
+        boxes = page.locator("input[data-wijkgeo-layer]")
+        layers = {b.get_attribute("data-wijkgeo-layer") for b in boxes.all()}
+        assert {"voorzieningen", "initiatieven", "projecten", "energietransitie",
+                "koppelkansen", "vierkanten", "wijken"} <= layers  # fmt: skip
+        for box in boxes.all():
+            if not box.is_checked():
+                box.check()
+        found = violations(page)
+        assert not found, "alle lagen aan:\n" + describe(found)
+        views = page.locator("input[name=wijkgeo-mode]").evaluate_all(
+            "rs => rs.map(r => r.value)"
+        )
+        assert {"waarde", "verschil", "vergelijkbaar", "verandering"} <= set(views), views
+        for radio in page.locator("#wijkgeo-panel input[type=radio]").all():
+            radio.check()
+            found = violations(page)
+            assert not found, f"{radio.get_attribute('value')}:\n{describe(found)}"
+        page.locator("input[value=waarde]").check()
+        page.locator("input[name=wijkgeo-gebied][value=buurt]").check()
+        year = page.locator("select:has(option[value='2015'])").first
+        year.select_option("2015")
+        found = violations(page)
+        assert not found, "jaar 2015:\n" + describe(found)
+        year.select_option("2024")
+        page.fill("#wijkgeo-search", "Tarwewijk")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".leaflet-popup-content .wijkgeo-naam")
+        page.locator(".wijkgeo-tablebtn").click()
+        page.wait_for_timeout(500)  # the popup's fade-in done: axe measures contrast as shown
+        found = violations(page)
+        assert not found, "popup en tabel open:\n" + describe(found)
+        assert not traffic.page_errors
+
+    atlas = wijkgeo.load("GM0599", 2024, store=full)
+    res = build(atlas, codes, path=tmp_path / "p", store=full)
+    assert "Buurten zoals deze" in res.pages["BU05991571"].read_text("utf-8")
+    with file_page(res.index) as page:
+        for path in [res.index, *res.pages.values()]:
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            found = violations(page)
+            assert not found, f"{path.name}:\n{describe(found)}"
+    pdfs = write_pdfs(list(res.pages.values()))
+    counts = {name: len(PdfReader(str(pdf)).pages) for name, pdf in pdfs.items()}
+    print("A4-pagina's met vergelijkbare buurten en wijken:", counts)
+    assert len(counts) == 4 and all(1 <= n <= 5 for n in counts.values()), counts

@@ -335,3 +335,100 @@ def test_failed_rename_is_a_store_error_and_keeps_old_version(tmp_path, monkeypa
     monkeypatch.undo()
     assert (sha(path), sha(path.with_name(MANIFEST_NAME))) == before
     assert sorted(p.name for p in path.parent.iterdir()) == [MANIFEST_NAME, GPKG_NAME]
+
+
+def _alter(path: Path, sql: str) -> None:
+    """Change values in a stored GeoPackage in place (same rows and columns), as sqlite or
+    QGIS would; the rtree triggers need these spatial functions."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        con.create_function(name, 1, lambda geom: 0)
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
+def test_every_dtype_and_an_index_read_back_with_their_checksums(tmp_path):
+    atlas = make_atlas()
+    atlas.buurten["gemeten"] = pd.to_datetime(
+        ["2024-01-01 08:00", "2024-06-01 00:00", None]
+    ).tz_localize("Europe/Amsterdam")
+    atlas.buurten["opmerking"] = pd.Series(["a", None, np.nan], dtype=object)
+    atlas.buurten["tekst"] = pd.array(["x", None, "z"], dtype="string")
+    atlas.local["energietransitie"] = atlas.local["energietransitie"].set_index("wijkcode")
+    store = Store(tmp_path)
+    path = store.write_atlas(atlas)
+    entry = store.manifest("GM0772", 2024)["layers"]["lokaal_energietransitie"]
+    assert entry["index"] == ["wijkcode"] and len(entry["index_sha256"]) == 64
+    back = store.read_atlas("GM0772", 2024)  # verified: no StoreError
+    assert back.local["energietransitie"].index.tolist() == ["WK077200"]
+    # a changed index value is as much a change as any other cell
+    _alter(path, "UPDATE lokaal_energietransitie SET wijkcode = 'WK077201'")
+    with pytest.raises(StoreError, match=r"'lokaal_energietransitie'.*buiten wijkgeo gewijzigd"):
+        store.read_atlas("GM0772", 2024)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE buurten SET aantal_inwoners = 301 WHERE buurtcode = 'BU07720000'",
+        "UPDATE wijken SET wijknaam = 'Zuid' WHERE wijkcode = 'WK077200'",
+        "UPDATE lokaal_voorzieningen SET geom = (SELECT geom FROM lokaal_voorzieningen "
+        "WHERE naam = 'Bieb') WHERE naam = 'Buurthuis'",
+        "UPDATE nederland SET aantal_inwoners = 1",
+    ],
+    ids=["getal", "naam", "geometrie", "attribuuttabel"],
+)
+def test_values_altered_outside_wijkgeo_are_refused_and_status_says_so(tmp_path, sql):
+    from wijkgeo.status import format_status, store_status
+
+    store = Store(tmp_path)
+    path = store.write_atlas(make_atlas())
+    assert "error" not in store_status(tmp_path)[0]
+    _alter(path, sql)
+    with pytest.raises(StoreError, match=r"buiten wijkgeo gewijzigd.*wijkgeo refresh GM0772"):
+        store.read_atlas("GM0772", 2024)
+    (row,) = store_status(tmp_path)
+    assert "buiten wijkgeo gewijzigd" in row["error"]
+    assert "ONLEESBAAR" in format_status([row])
+    # without manifest.json (rebuilt from the GeoPackage) it is refused all the same
+    path.with_name(MANIFEST_NAME).unlink()
+    assert "buiten wijkgeo gewijzigd" in store_status(tmp_path)[0]["error"]
+    assert not path.with_name(MANIFEST_NAME).exists()  # no record made for a changed file
+    with pytest.raises(StoreError, match="buiten wijkgeo gewijzigd"):
+        store.read_atlas("GM0772", 2024)
+
+
+def test_a_rewritten_file_with_the_same_data_is_checked_once_and_recorded(tmp_path):
+    """A program that rewrites the file without changing the data (VACUUM, QGIS) is not
+    damage: status reads the layers once, finds them intact and records the new file."""
+    import sqlite3
+
+    from wijkgeo.status import store_status
+
+    store = Store(tmp_path)
+    path = store.write_atlas(make_atlas())
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notitie (a TEXT)")  # another table: not a wijkgeo layer
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    before = json.loads(path.with_name(MANIFEST_NAME).read_text())["file"]["sha256"]
+    assert before != sha(path)
+    assert "error" not in store_status(tmp_path)[0]
+    assert json.loads(path.with_name(MANIFEST_NAME).read_text())["file"]["sha256"] == sha(path)
+    store.read_atlas("GM0772", 2024)
+
+
+def test_national_reference_altered_outside_wijkgeo_is_refused(tmp_path):
+    store = Store(tmp_path)
+    frame = pd.DataFrame(
+        {"code": ["NL01", "GM0772"], "level": ["land", "gemeente"], "aantal_inwoners": [9.0, 2.0]}
+    )
+    path = store.write_reference(frame, 2024)
+    assert store.read_reference(2024)["aantal_inwoners"].tolist() == [9.0, 2.0]
+    _alter(path, "UPDATE kerncijfers SET aantal_inwoners = 3 WHERE code = 'GM0772'")
+    with pytest.raises(StoreError, match=r"buiten wijkgeo gewijzigd.*refresh --nederland"):
+        store.read_reference(2024)

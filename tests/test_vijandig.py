@@ -265,6 +265,21 @@ def _delete_rows(folder: Path) -> None:
     con.close()
 
 
+def _alter(sql: str):
+    """Change values inside the stored GeoPackage (same rows and columns), as QGIS or a
+    sqlite session would."""
+
+    def damage(folder: Path) -> None:
+        con = sqlite3.connect(folder / "wijkgeo.gpkg")
+        for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):  # rtree triggers
+            con.create_function(name, 1, lambda geom: 0)
+        con.execute(sql)
+        con.commit()
+        con.close()
+
+    return damage
+
+
 def _foreign_gpkg(t: Path) -> None:
     import geopandas as gpd
     import shapely
@@ -295,6 +310,71 @@ def _mkdir(rel: str):
         (t / rel).mkdir(parents=True, exist_ok=True)
 
     return prepare
+
+
+def _profile_file(content: bytes | None, kind: str = "file"):
+    """``wijkgeo vergelijk --kenmerken --kenmerken-bestand`` of an odd similarity profile."""
+
+    def setup(t: Path) -> list[str]:
+        path = t / "kenmerken.json"
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.write_bytes(content or b"")
+        return ["vergelijk", "--kenmerken", "--kenmerken-bestand", str(path)]
+
+    return setup
+
+
+def _health_file(kind: str):
+    """``wijkgeo import`` of a RIVM table download name that is a FIFO or a folder."""
+
+    def setup(t: Path) -> list[str]:
+        path = t / "50090NED_2020_65+.xlsx"
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.mkdir()
+        return ["import", str(path), "--gemeente", "GM9998", "--store", str(t / "store")]
+
+    return setup
+
+
+def _signalen(content: bytes | None, name: str = "export.csv", kind: str = "file"):
+    """``wijkgeo signalen`` of an odd case export into the small store."""
+
+    def setup(t: Path) -> list[str]:
+        store = t / "store"
+        shutil.copytree(_STORE, store)
+        path = t / name
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "zipbom":
+            import zipfile
+
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * 60_000_000 + b"</a>")
+        else:
+            path.write_bytes(content or b"")
+        return ["signalen", str(path), "--gemeente", "GM9998", "--jaar", "2024", "--store",
+                str(store)]
+
+    return setup
+
+
+def _kwb_zip_bomb(t: Path) -> list[str]:
+    """``wijkgeo import`` of an older Wijk- en Buurtkaart zip whose buurt_2015.shp is padding."""
+    import zipfile
+
+    path = t / "kwb_2015.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for stem in ("gem_2015", "wijk_2015", "buurt_2015"):
+            zf.writestr(f"{stem}.shp", b"\0" * (5_000_000 if stem == "buurt_2015" else 100))
+            zf.writestr(f"{stem}.shx", b"\0" * 100)
+            zf.writestr(f"{stem}.dbf", b"\0")
+        zf.writestr("toelichting.bin", os.urandom(1_000_000))
+    return ["import", str(path), "--gemeente", "GM9998", "--jaar", "2015", "--store",
+            str(t / "store")]
 
 
 CASES = [
@@ -422,11 +502,65 @@ CASES = [
     Case("uitvoer_logbestand_onder_bestand", _with(_mkfile("f"), lambda t: [
         "refresh", "--jaar", "2024", "GM9998", "--dry-run", "--logbestand", str(t / "f" / "l"),
         "--store", str(t / "store")]), 3, ("logbestand",)),
+    # a missing output folder is refused (never made: a typo in a path scatters folders)
+    Case("uitvoer_kaart_map_ontbreekt", _in_store("map", "GM9998", "--jaar", "2024",
+                                                  "--uitvoer", "{t}/nieuw/kaart.html"), 3,
+         ("bestaat niet", "mkdir -p", "nieuw")),
+    Case("uitvoer_png_map_ontbreekt", _in_store("map", "GM9998", "--jaar", "2024", "--png",
+                                                "aandeel_65_plus", "--uitvoer",
+                                                "{t}/nieuw/k.png"), 3, ("bestaat niet",)),
+    Case("uitvoer_export_map_ontbreekt", _in_store("export", "GM9998", "--jaar", "2024",
+                                                   "--format", "xlsx", "--uitvoer",
+                                                   "{t}/nieuw/e.xlsx"), 3, ("bestaat niet",)),
+    Case("uitvoer_kk_csv_map_ontbreekt", _in_store("koppelkansen", "GM9998", "--jaar", "2024",
+                                                   "--uitvoer", "{t}/nieuw/k.csv"), 3,
+         ("bestaat niet",)),
+    Case("uitvoer_kk_gpkg_map_ontbreekt", _in_store("koppelkansen", "GM9998", "--jaar", "2024",
+                                                    "--format", "gpkg", "--uitvoer",
+                                                    "{t}/nieuw/k.gpkg"), 3, ("bestaat niet",)),
+    Case("uitvoer_profiel_ouder_ontbreekt", _in_store(
+        "profile", "GM9998", "--jaar", "2024", "--buurt", "BU99980001", "--uitvoer",
+        "{t}/nieuw/profielen"), 3, ("bestaat niet",)),
+    Case("uitvoer_profiel_map_wordt_gemaakt", _in_store(
+        "profile", "GM9998", "--jaar", "2024", "--buurt", "BU99980001", "--uitvoer",
+        "{t}/profielen"), 0),
+    Case("uitvoer_logbestand_map_ontbreekt", lambda t: [
+        "refresh", "--jaar", "2024", "GM9998", "--dry-run", "--logbestand",
+        str(t / "nieuw" / "l.log"), "--store", str(t / "store")], 3, ("bestaat niet",)),
+    Case("uitvoer_tijdreeks_map_ontbreekt", _in_store("tijdreeks", "GM9998", "--jaren", "2024",
+                                                      "--uitvoer", "{t}/nieuw/t.csv"), 3,
+         ("bestaat niet",)),
+    Case("uitvoer_tijdreeks_op_map", _with(_mkdir("uit"), _in_store(
+        "tijdreeks", "GM9998", "--jaren", "2024", "--uitvoer", "{t}/uit")), 3, ("is een map",)),
+    Case("uitvoer_tijdreeks_onder_bestand", _with(_mkfile("f"), _in_store(
+        "tijdreeks", "GM9998", "--jaren", "2024", "--format", "xlsx", "--uitvoer",
+        "{t}/f/t.xlsx")), 3, ("is een bestand",)),
+    # a device, FIFO or socket at the target is never replaced by a file (as root that would
+    # turn /dev/null into a regular file)
+    Case("uitvoer_kaart_op_fifo", _with(lambda t: os.mkfifo(t / "pijp"), _in_store(
+        "map", "GM9998", "--jaar", "2024", "--uitvoer", "{t}/pijp")), 3, ("FIFO",)),
+    Case("uitvoer_tijdreeks_op_fifo", _with(lambda t: os.mkfifo(t / "pijp"), _in_store(
+        "tijdreeks", "GM9998", "--jaren", "2024", "--uitvoer", "{t}/pijp")), 3, ("FIFO",)),
     Case("uitvoer_lock_timeout_nan", lambda t: ["import", "x.gpkg", "--gemeente", "GM9998",
                                                 "--jaar", "2024", "--lock-timeout", "nan"],
          2, ("eindig",)),
     Case("uitvoer_lock_timeout_inf", lambda t: ["refresh", "--jaar", "2024", "GM9998",
                                                 "--lock-timeout", "inf"], 2, ("eindig",)),
+    # ---- 1./4. the similarity profile of `wijkgeo vergelijk` and RIVM table downloads
+    Case("vergelijk_kenmerken_fifo", _profile_file(None, "fifo"), 2, ("FIFO",)),
+    Case("vergelijk_kenmerken_diep", _profile_file(b"[" * 100000 + b"]" * 100000), 2,
+         ("te diep genest",)),
+    Case("vergelijk_kenmerken_nan", _profile_file(b'{"kenmerken": [NaN]}'), 2, ("NaN",)),
+    Case("vergelijk_kenmerken_binair", _profile_file(bytes(range(256))), 2,
+         ("kenmerken.json",)),
+    Case("import_rivm_fifo", _health_file("fifo"), 2, ("FIFO",)),
+    Case("signalen_fifo", _signalen(None, kind="fifo"), 2, ("FIFO",)),
+    Case("signalen_xlsx_zipbom", _signalen(None, "export.xlsx", kind="zipbom"), 2,
+         ("pakt uit",)),
+    Case("signalen_thema_stuurtekens", _signalen(
+        b"buurtcode,thema,jaar\n" + b"BU99980001,=HYPERLINK(1)\x1b]0;pwnd\x07\x1b[2J,2024\n"
+        * 30), 0),
+    Case("import_rivm_map", _health_file("map"), 2, ("een map",)),
     # ---- 4. parsing with limits: lagen.json
     Case("json_diep", _lagen_text(_deep_json(5000)), 2, ("te diep genest",)),
     Case("json_lagen_lijst", _lagen_text('{"lagen": [{"bestand": "a.csv"}]}'), 2, ("lijst",)),
@@ -460,6 +594,17 @@ CASES = [
     Case("shp_zipbom", lambda t: _zip_layer(t, "a.zip", {"a.shp": b"\0" * 30_000_000,
                                                          "a.dbf": b"\0", "a.shx": b"\0"}),
          2, ("pakt uit",)),
+    # the zip's directory alone refuses it: memory stays proportional to the file size
+    Case("shp_zip_opgevulde_geometrie", lambda t: _zip_layer(t, "a.zip", {
+        "a.shp": b"\0" * 5_000_000, "a.shx": b"\0" * 100, "a.dbf": b"\0",
+        "toelichting.bin": os.urandom(1_000_000)}), 2, ("16 keer",)),
+    Case("shp_zip_te_veel_objecten", lambda t: _zip_layer(t, "a.zip", {
+        "a.shp": os.urandom(100), "a.shx": os.urandom(2_400_000), "a.dbf": b"\0"}), 2,
+        ("objecten", "aannemelijk")),
+    Case("shp_zip_te_veel_onderdelen", lambda t: _zip_layer(t, "a.zip", {
+        f"x{i}.txt": b"" for i in range(1001)} | {"a.shp": b"\0", "a.shx": b"\0",
+                                                  "a.dbf": b"\0"}), 2, ("onderdelen",)),
+    Case("import_shp_zip_opgeblazen", _kwb_zip_bomb, 2, ("16 keer", "niets opgeslagen")),
     Case("geojson_kapot", _layer_file("a.geojson", b'{"type": "FeatureCollection", "feat'), 2,
          ("GeoJSON",)),
     # ---- 4. parsing with limits: rules TOML
@@ -493,6 +638,17 @@ CASES = [
     Case("store_rijen_gewijzigd", _in_store("export", "GM9998", "--jaar", "2024", "--format",
                                             "csv", "--uitvoer", "{t}/e.csv",
                                             damage=_delete_rows), 3, ("buiten wijkgeo",)),
+    Case("store_waarde_gewijzigd", _in_store("export", "GM9998", "--jaar", "2024", "--format",
+                                             "csv", "--uitvoer", "{t}/e.csv", damage=_alter(
+                                                 "UPDATE buurten SET aantal_inwoners = "
+                                                 "aantal_inwoners + 1 WHERE fid = 2")), 3,
+         ("buiten wijkgeo gewijzigd", "'buurten'")),
+    Case("store_naam_gewijzigd", _in_store("map", "GM9998", "--jaar", "2024", "--uitvoer",
+                                           "{t}/k.html", damage=_alter(
+                                               "UPDATE wijken SET wijknaam = 'Anders'")), 3,
+         ("buiten wijkgeo gewijzigd", "'wijken'")),
+    Case("store_waarde_gewijzigd_status", _status(_alter(
+        "UPDATE buurten SET aantal_inwoners = 0")), 0, ("ONLEESBAAR", "buiten wijkgeo gewijzigd")),
     Case("store_gpkg_weg", _in_store("map", "GM9998", "--jaar", "2024", "--uitvoer",
                                      "{t}/k.html",
                                      damage=lambda f: (f / "wijkgeo.gpkg").unlink()), 2,
@@ -717,6 +873,52 @@ def test_two_writers_of_one_target_take_turns(tmp_path, monkeypatch):
     assert text in ("<p>1</p>" * 2000, "<p>2</p>" * 2000)
 
 
+def test_lock_files_do_not_pile_up_and_stay_exclusive(tmp_path, monkeypatch):
+    """A lock file per target is removed on release (no file per map ever written stays
+    in <cache>/locks), and removing it never lets two holders in: eight writers with their
+    own lock objects hammer one lock file; at most one is ever inside."""
+    import threading
+
+    from wijkgeo._write import _TargetLock, write_text_output
+
+    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
+    locks = tmp_path / "cache" / "locks"
+    locks.mkdir(parents=True)
+    (locks / ("0" * 32 + ".lock")).write_text("")  # left by an older version: swept
+    for n in range(5):
+        write_text_output(tmp_path / f"kaart{n}.html", "x")
+    assert list(locks.iterdir()) == []
+
+    path = tmp_path / "een.lock"
+    monkeypatch.setattr("time.sleep", lambda s: os.sched_yield())  # retry at once: more races
+    inside: list[int] = []
+    overlap: list[int] = []
+    rounds: list[int] = []
+
+    def hammer(n: int) -> None:
+        for _ in range(80):
+            lock = _TargetLock(path, timeout=60)
+            lock.acquire()
+            try:
+                inside.append(n)
+                if len(inside) > 1:
+                    overlap.append(n)
+                rounds.append(n)
+                for _ in range(50):  # stay inside a while, so a second holder would be seen
+                    os.sched_yield()
+                inside.remove(n)
+            finally:
+                lock.release()
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlap == [] and len(rounds) == 640
+    assert not path.exists()
+
+
 def test_a_gpkg_output_is_replaced_whole(tmp_path, monkeypatch):
     import geopandas as gpd
     import pyogrio
@@ -740,25 +942,76 @@ def test_a_gpkg_output_is_replaced_whole(tmp_path, monkeypatch):
     assert [n for n, _g in pyogrio.list_layers(target)] == ["koppelkansen"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
-def test_read_only_folders_give_dutch_messages(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("WIJKGEO_CACHE", str(tmp_path / "cache"))
-    store = tmp_path / "store"
+def _as_unprivileged(tmp_path: Path):
+    """A place and a runner for the CLI as a user whom file modes bind.
+
+    Root writes into read-only folders anyway, so as root (CI containers) the CLI runs as
+    ``nobody`` through ``setpriv`` in a world-readable temporary folder; as any other user
+    it runs as that user. Returns (work folder, run(argv) -> (exit code, stderr)).
+    """
+    import shutil as _shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    root = os.geteuid() == 0
+    prefix: list[str] = []
+    if root:
+        setpriv = _shutil.which("setpriv")
+        if setpriv is None:  # pragma: no cover - util-linux is on every Debian/Ubuntu
+            pytest.skip("root without setpriv: read-only folders can't be tested")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        work = Path(tempfile.mkdtemp(prefix="wijkgeo-alleen-lezen-"))
+        work.chmod(0o755)
+    else:
+        work = tmp_path
+
+    def run(argv: list[str]) -> tuple[int, str]:
+        env = {**os.environ, "HOME": str(work), "WIJKGEO_CACHE": str(work / "cache"),
+               "MPLCONFIGDIR": str(work / "mpl")}
+        code = "import sys; from wijkgeo.cli import main; sys.exit(main(sys.argv[1:]))"
+        proc = subprocess.run([*prefix, sys.executable, "-c", code, *argv], env=env,
+                              capture_output=True, text=True, timeout=300, cwd=work)
+        return proc.returncode, proc.stderr
+
+    return work, run, root
+
+
+def test_read_only_folders_give_dutch_messages(tmp_path):
+    """Runs as root too (as ``nobody``), so it can fail in CI containers."""
+    work, run, root = _as_unprivileged(tmp_path)
+    store = work / "store"
     shutil.copytree(_STORE, store)
-    ro = tmp_path / "alleen_lezen"
+    ro = work / "alleen_lezen"
     ro.mkdir()
+    if root:  # nobody owns the store and the cache, like the user who made them
+        for path in [work, *work.rglob("*")]:
+            os.chown(path, 65534, 65534)
     ro.chmod(0o555)
     try:
-        code = main(["map", "GM9998", "--jaar", "2024", "--store", str(store), "--uitvoer",
-                     str(ro / "k.html")])
-        assert code == 3 and "schrijfrechten" in capsys.readouterr().err
+        code, err = run(["map", "GM9998", "--jaar", "2024", "--store", str(store), "--uitvoer",
+                         str(ro / "k.html")])
+        assert code == 3 and "schrijfrechten" in err and "Traceback" not in err, err
+        assert not (ro / "k.html").exists()
         store.chmod(0o555)
-        code = main(["refresh", "--jaar", "2024", "GM9998", "--store", str(store),
-                     "--dry-run", "--logbestand", str(ro / "log.txt")])
-        assert code == 3 and "logbestand" in capsys.readouterr().err
+        code, err = run(["refresh", "--jaar", "2024", "GM9998", "--store", str(store),
+                         "--dry-run", "--logbestand", str(ro / "log.txt")])
+        assert code == 3 and "logbestand" in err and "Traceback" not in err, err
+        # a read-only store (a copy on a share, mode a-w): a Dutch store error, exit 3
+        for path in store.rglob("*"):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        export = work / "export.csv"
+        export.write_text("buurtcode,thema,jaar\n" + "BU99980001,schulden,2024\n" * 30)
+        code, err = run(["signalen", str(export), "--gemeente", "GM9998", "--jaar", "2024",
+                         "--store", str(store)])
+        assert code == 3 and "alleen-lezen" in err and "Traceback" not in err, err
+        assert not (store / "GM9998" / "signalen.json").exists()
     finally:
         ro.chmod(0o755)
-        store.chmod(0o755)
+        for path in [store, *store.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if root:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.mark.slow
@@ -783,3 +1036,18 @@ def test_no_real_gemeente_is_refused_by_the_plausibility_checks(realdata, tmp_pa
         if found:
             refused[code] = found
     assert refused == {}
+
+
+def test_vergelijk_prints_names_without_terminal_controls(monkeypatch, capsys):
+    """Names in ``wijkgeo vergelijk`` come from the national reference: plain text only (and
+    the answer is data, so ``-q`` keeps it)."""
+    import wijkgeo.indicators.similar as similar
+
+    class Result:
+        def to_text(self) -> str:
+            return "Buurten zoals Oost\x1b]0;pwnd\x07\x1b[2J\u202e825 (BU99980001)"
+
+    monkeypatch.setattr(similar, "compare_buurt", lambda *a, **k: Result())
+    assert main(["-q", "vergelijk", "BU99980001", "--jaar", "2024"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "Buurten zoals Oost825 (BU99980001)"

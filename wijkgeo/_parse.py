@@ -35,11 +35,15 @@ from ._errors import ConfigError
 __all__ = [
     "MAX_DEPTH",
     "MAX_TEXT_BYTES",
+    "MAX_UNZIPPED",
+    "MAX_ZIP_MEMBERS",
+    "MAX_ZIP_RATIO",
     "ParseError",
     "decode_user_text",
     "loads_json",
     "loads_toml",
     "nesting_depth",
+    "zip_refusal",
 ]
 
 #: Deepest nesting of lists/objects/tables accepted in a description file.
@@ -249,3 +253,89 @@ def loads_toml(data: bytes | str, file: str) -> dict[str, Any]:
         raise ParseError(file, str(exc), line, kind="number") from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise ParseError(file, "te diep genest") from None
+
+
+# ---------------------------------------------------------------------------- zips
+#: A zip (xlsx, zipped Shapefile) may unpack to at most this many times its own size ...
+MAX_ZIP_RATIO = 100
+#: ... and never to more than this many bytes in all.
+MAX_UNZIPPED = 2 * 1024**3
+#: Most members a zip may have (a Shapefile has 3 to 8 files; a workbook a few dozen).
+MAX_ZIP_MEMBERS = 1000
+#: A Shapefile's geometry (``.shp``) and index (``.shx``) are coordinates and offsets that
+#: compress about 2 times; beyond this ratio (plus 1 MiB) a member is padding, not data.
+MAX_SHAPE_RATIO = 16
+#: Features a zipped Shapefile may hold: this many, plus one per this many bytes of the zip.
+#: Reading costs about 1 kB of memory per feature, so memory stays proportional to the size.
+BASE_FEATURES, BYTES_PER_FEATURE = 200_000, 32
+
+
+def zip_refusal(path: Any) -> str | None:
+    """Why a zip must not be unpacked, in Dutch, or ``None`` when it may be read.
+
+    Reads only the zip's directory (the member names and sizes), so the check itself costs
+    no memory; what the reader then unpacks stays proportional to the file's own size:
+
+    * at most :data:`MAX_ZIP_MEMBERS` members,
+    * in all at most :data:`MAX_ZIP_RATIO` times the zip's size (plus 10 MiB) and never
+      more than :data:`MAX_UNZIPPED`, and no member beyond that either,
+    * a ``.shp`` or ``.shx`` at most :data:`MAX_SHAPE_RATIO` times its packed size (+1 MiB),
+    * the Shapefiles' features (counted from the ``.shx`` sizes, 8 bytes each) at most
+      :data:`BASE_FEATURES` plus one per :data:`BYTES_PER_FEATURE` bytes of the zip.
+
+    A file that is no zip at all gives ``None``: the reader names it as unreadable.
+
+    Examples
+    --------
+    >>> import os, zipfile, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.zip"
+    >>> with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    ...     zf.writestr("a.shp", bytes(5_000_000))        # 5 MB of zeros: 5 kB packed
+    ...     zf.writestr("toelichting.bin", os.urandom(1_000_000))  # keeps the total below 100x
+    >>> zip_refusal(path)[:58]
+    'a.shp pakt uit tot 4 MB, meer dan 16 keer zijn ingepakte g'
+    """
+    import zipfile
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    size = max(path.stat().st_size, 1)
+    mb = 1024**2
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return (
+            f"het zip-bestand heeft {len(infos)} onderdelen (hoogstens {MAX_ZIP_MEMBERS}); "
+            "het wordt niet gelezen"
+        )
+    total = sum(max(0, info.file_size) for info in infos)
+    if total > MAX_UNZIPPED or total > MAX_ZIP_RATIO * size + 10 * mb:
+        return (
+            f"ingepakt bestand van {size // 1024} kB pakt uit tot {total // mb} MB "
+            f"(hoogstens {MAX_ZIP_RATIO} keer de eigen grootte); het wordt niet gelezen"
+        )
+    features = 0
+    for info in infos:
+        suffix = info.filename.lower().rsplit(".", 1)[-1]
+        if suffix in ("shp", "shx") and (
+            info.file_size > MAX_SHAPE_RATIO * max(info.compress_size, 1) + mb
+        ):
+            return (
+                f"{info.filename} pakt uit tot {info.file_size // mb} MB, meer dan "
+                f"{MAX_SHAPE_RATIO} keer zijn ingepakte grootte ({info.compress_size // 1024} "
+                "kB): echte coördinaten pakken zo niet in; het wordt niet gelezen"
+            )
+        if suffix == "shx":
+            features += max(0, info.file_size - 100) // 8
+    allowed = BASE_FEATURES + size // BYTES_PER_FEATURE
+    if features > allowed:
+        n, most = (f"{v:,}".replace(",", ".") for v in (features, allowed))
+        return (
+            f"de shapefile(s) hebben {n} objecten, meer dan een bestand van {size // 1024} kB "
+            f"aannemelijk maakt (hoogstens {most}); het wordt niet gelezen"
+        )
+    return None
+

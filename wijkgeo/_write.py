@@ -4,9 +4,12 @@ Every file or folder wijkgeo writes for a user (a map's HTML, a PNG, a profile f
 export, a koppelkansen file, the store's side files) goes through :func:`write_output`
 (or :func:`write_text_output`):
 
-1. the target is checked first: its folder exists or can be made (a regular file in the
-   way is named), it is writable, and the target is not a folder (or, for a folder
-   output, not a file);
+1. the target is checked first: its folder exists (a missing folder is refused, not
+   made: a typing error in a path should not scatter folders; a regular file in the way is
+   named), it is writable, and the target is not a folder (or, for a folder output, not a
+   file). A folder output itself (the profile pages) is made when its parent exists. Only
+   wijkgeo's own default locations (``maps/`` in the working folder, ``maps/profielen/``)
+   are made, by :func:`default_target`;
 2. a lock per target (in the cache folder, keyed by the resolved path) keeps two wijkgeo
    processes from writing the same target at once; the second waits, then writes;
 3. the writer writes into a fresh private temporary folder *next to* the target (created
@@ -55,6 +58,7 @@ __all__ = [
     "TMP_PREFIX",
     "check_target",
     "commit",
+    "default_target",
     "fsync_dir",
     "fsync_file",
     "open_log_file",
@@ -71,6 +75,8 @@ log = logging.getLogger(__name__)
 TMP_PREFIX = ".tmp-"
 #: Marker file in a folder wijkgeo wrote (a profile folder); such a folder may be replaced.
 DIR_MARKER = ".wijkgeo-uitvoer"
+#: wijkgeo's own default output folder (relative to the working folder): made when missing.
+DEFAULT_FOLDER = "maps"
 #: Seconds to wait for another wijkgeo process writing the same target.
 LOCK_TIMEOUT = 120.0
 
@@ -187,13 +193,20 @@ def check_target(
     what: str = "uitvoer",
     option: str = "--uitvoer",
 ) -> Path:
-    """Check (and where missing create) the folder of ``target``; return ``target`` as Path.
+    """Check the folder of ``target`` before anything is written; return ``target`` as Path.
 
     Raises
     ------
     OutputError
-        When a regular file stands where a folder is needed, the folder can't be made or is
+        When a regular file stands where a folder is needed, the folder does not exist or is
         not writable, or the target is a folder (a file for ``folder_output``).
+
+    Examples
+    --------
+    >>> check_target("/bestaat/niet/kaart.html")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wijkgeo._errors.OutputError: kan uitvoer /bestaat/niet/kaart.html niet schrijven: de map ...
     """
     target = Path(target)
     if not target.name or target.name in (".", ".."):
@@ -208,10 +221,14 @@ def check_target(
                     f"een andere plek met {option}."
                 )
             break
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise output_error(target, exc, what) from None
+    if parent == Path(DEFAULT_FOLDER) and not (parent.exists() or parent.is_symlink()):
+        default_target(target, what)  # wijkgeo's own default place, relative to the cwd
+    if not parent.is_dir():
+        raise OutputError(
+            f"kan {what} {target} niet schrijven: de map {parent} bestaat niet. Maak die map "
+            f"eerst aan (bijvoorbeeld `mkdir -p {parent}`) of kies een bestaande map met "
+            f"{option}."
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(
             f"kan {what} {target} niet schrijven: geen schrijfrechten in de map {parent}. Kies "
@@ -234,6 +251,44 @@ def check_target(
             f"kan {what} {target} niet schrijven: {target} is een map. Geef een bestandsnaam "
             f"op met {option}."
         )
+    elif not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        # a device, FIFO or socket would be replaced by a regular file (as root: /dev/full)
+        raise OutputError(
+            f"kan {what} {target} niet schrijven: {target} is geen gewoon bestand maar een "
+            f"{_special_kind(st.st_mode)}; dat wordt niet vervangen. Geef een bestandsnaam op "
+            f"met {option}."
+        )
+    return target
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "apparaat"
+
+
+
+def default_target(target: str | Path, what: str = "uitvoer") -> Path:
+    """``target`` in one of wijkgeo's own default locations, its folder made when missing.
+
+    For outputs whose place the user did not choose (``maps/GM0599_2024.html``,
+    ``maps/profielen/GM0599_2024/``): wijkgeo made up that folder, so it makes it too. A
+    path the user gives goes through :func:`check_target`, which never makes folders.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> default_target(root / "maps" / "profielen" / "GM9999_2024").parent.is_dir()
+    True
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(target, exc, what) from None
     return target
 
 
@@ -249,7 +304,82 @@ def _own_folder(folder: Path, allowed: Callable[[str], bool] | None) -> bool:
 
 
 # ---------------------------------------------------------------------------- lock
-def _lock_for(target: Path, timeout: float) -> contextlib.AbstractContextManager[Any]:
+class _TargetLock:
+    """An exclusive lock file that is removed on release, so none pile up (POSIX ``flock``).
+
+    Removing a lock file is only safe in this order: the holder unlinks the file *while it
+    still holds the lock*, then unlocks. A process that opened the old file meanwhile gets
+    the lock on an unlinked file; it sees that the file at the path is no longer the one it
+    locked (another inode, or none) and starts over, so two holders at once can't happen.
+    """
+
+    def __init__(self, path: Path, timeout: float):
+        self.path = path
+        self.timeout = timeout
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+        import time
+
+        from filelock import Timeout
+
+        deadline = time.monotonic() + self.timeout
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        while True:
+            fd = os.open(self.path, flags, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if self.timeout >= 0 and time.monotonic() >= deadline:
+                    raise Timeout(str(self.path)) from None
+                time.sleep(0.05)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                held, now = os.fstat(fd), os.stat(self.path, follow_symlinks=False)
+                same = (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._fd = fd
+                return
+            os.close(fd)  # released and removed by its holder meanwhile: try the new file
+
+    def release(self) -> None:
+        import fcntl
+
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)  # still locked: nobody can hold the file we remove
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _sweep_locks(folder: Path, limit: int = 64) -> None:
+    """Remove lock files nobody holds (left by older wijkgeo versions, or by a killed
+    process), each the safe way: taken, re-checked, unlinked while held."""
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(".lock")][:limit]
+    except OSError:
+        return
+    for name in names:
+        lock = _TargetLock(folder / name, timeout=0)
+        try:
+            lock.acquire()
+        except Exception:  # held by a writer right now (or gone): leave it
+            continue
+        lock.release()
+
+
+def _lock_for(target: Path, timeout: float) -> Any:
     """An inter-process lock per resolved target, kept in the cache folder."""
     from filelock import FileLock
 
@@ -259,10 +389,14 @@ def _lock_for(target: Path, timeout: float) -> contextlib.AbstractContextManager
     try:
         folder = settings.cache_path() / "locks"
         folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{key[:32]}.lock"
+        if os.name == "posix":
+            _sweep_locks(folder)
     except Exception:  # no cache folder: lock beside the target instead
-        folder = target.parent
-        return FileLock(str(folder / f".{target.name}.lock"), timeout=timeout)
-    return FileLock(str(folder / f"{key[:32]}.lock"), timeout=timeout)
+        path = target.parent / f".{target.name}.lock"
+    if os.name == "posix":
+        return _TargetLock(path, timeout)
+    return FileLock(str(path), timeout=timeout)  # pragma: no cover - Windows keeps its file
 
 
 @contextlib.contextmanager
@@ -402,7 +536,7 @@ def write_text_output(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a" / "b.txt"
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.txt"
     >>> write_text_output(p, "hoi").read_text()
     'hoi'
     """

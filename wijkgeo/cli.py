@@ -524,7 +524,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
         if args.format == "csv":
             sys.stdout.write(profile_table(profile).to_csv(index=False))
         else:
-            print(profile_text(profile))
+            print(_plain(profile_text(profile)))
         return EXIT_OK
     if not args.buurt or args.jaar is None:
         raise ConfigError(
@@ -543,7 +543,8 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
             elsewhere=True if args.andere_gemeenten else None,
             level=args.niveau,
         )
-        print(gemeente_output(table, args.jaar, args.format), end="")
+        text = gemeente_output(table, args.jaar, args.format)
+        print(_plain(text) if args.format == "tekst" else text, end="")  # names from data
         return EXIT_OK
     result = compare_buurt(
         args.buurt,
@@ -558,7 +559,7 @@ def _run_vergelijk(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(result.to_csv())
     else:
-        print(result.to_text())
+        print(_plain(result.to_text()))
     return EXIT_OK
 
 
@@ -981,7 +982,7 @@ def _run_signalen(args: argparse.Namespace) -> int:
         sheet=args.blad,
     )
     path = store_signals(counts, args.store)
-    print(counts.message())
+    print(_plain(counts.message()))
     print(
         f"{args.bestand} is één keer gelezen en nergens weggeschreven of gekopieerd; "
         f"opgeslagen zijn alleen de aantallen: {path.resolve()}"
@@ -1153,7 +1154,7 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
 
 
 #: Commands whose stdout is the answer itself (not a confirmation): -q keeps it.
-_DATA_COMMANDS = {"status", "indicators", "check"}
+_DATA_COMMANDS = {"status", "indicators", "check", "vergelijk"}
 
 
 def _prints_data(args: argparse.Namespace) -> bool:

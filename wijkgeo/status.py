@@ -49,7 +49,7 @@ def store_status(
     target = store if isinstance(store, Store) else Store(store)
     now = now or datetime.now(timezone.utc)
     rows = []
-    for entry in target.entries():
+    for entry in target.entries(verify=True):
         layers = entry.get("layers") or {}
         cbs = (entry.get("sources") or {}).get("cbs") or {}
         meta = entry.get("meta") or {}

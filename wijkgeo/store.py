@@ -103,6 +103,7 @@ _BUILT_KEYS = frozenset(
 #: Folder beside the GeoPackage with the lagen.json/koppelkansen.toml of stored local layers.
 LAGEN_DIR = "lagen"
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def default_store_path() -> Path:
@@ -160,8 +161,8 @@ def layer_sha256(frame: pd.DataFrame) -> str:
         series = frame[col]
         if str(series.dtype) == "geometry":
             wkb = shapely.to_wkb(series.values, hex=False)
-            for item in wkb:
-                h.update(b"\x00" if item is None else item)
+            # one update of the joined bytes hashes the same as one update per geometry
+            h.update(b"".join(b"\x00" if item is None else item for item in wkb))
         else:
             try:
                 hashed = pd.util.hash_pandas_object(series, index=False).values.tobytes()
@@ -250,6 +251,12 @@ def check_manifest(manifest: Any, where: str | Path) -> dict[str, Any]:
             isinstance(index, list) and all(isinstance(i, str) for i in index)
         ):
             raise bad(path + ".index'", "lijst van kolomnamen")
+        for key in ("sha256", "index_sha256"):
+            digest = entry.get(key)
+            if (digest is not None or key == "sha256") and not (
+                isinstance(digest, str) and _SHA256.match(digest)
+            ):
+                raise bad(f"{path}.{key}'", "controlesom (64 hexadecimale tekens)")
         if entry.get("geometry_column") is not None and not isinstance(
             entry["geometry_column"], str
         ):
@@ -565,6 +572,8 @@ class Store:
                 "sha256": layer_sha256(frame),
                 "index": _index_names(frame),
             }
+            if entry["index"]:  # layer_sha256 leaves the index out: it gets a hash of its own
+                entry["index_sha256"] = layer_sha256(frame.index.to_frame(index=False))
             if kind == "features":
                 entry["geometry_column"] = frame.geometry.name
             entry.update(_schema_of(_with_index(frame)))
@@ -695,6 +704,8 @@ class Store:
 
         gpkg = self._require(gemeente, year)
         manifest = self._embedded_manifest(gpkg)
+        # byte for byte the file wijkgeo wrote or last checked: its layers need no hashing
+        checked = _recorded_unchanged(gpkg, manifest)
         frames: dict[str, Any] = {}
         for name, entry in manifest["layers"].items():
             try:
@@ -721,6 +732,8 @@ class Store:
             frame = _restore(frame, entry, name, gpkg)
             if entry.get("index"):
                 frame = frame.set_index(entry["index"])
+            if not checked:
+                _verify_layer(frame, entry, name, gpkg, manifest)
             frames[name] = frame
         vierkanten = {
             name.removeprefix("vierkanten_"): frame
@@ -773,16 +786,63 @@ class Store:
         embedded = self._embedded_manifest(gpkg)
         if on_disk and on_disk.get("version_id") == embedded.get("version_id"):
             return on_disk
+        # the file record in manifest.json is what `status` trusts without reading the
+        # layers: it is written only for a GeoPackage whose layers match their checksums
+        self.read_atlas(gemeente, year)
         log.warning("manifest %s hoort niet bij %s; opnieuw opgebouwd", path, gpkg)
         try:
             return self._write_manifest_json(gpkg, embedded)
         except OSError:  # read-only store: still answer
             return embedded
 
-    def entries(self) -> list[dict[str, Any]]:
+    def verify(self, gemeente: str, year: int) -> None:
+        """Check that the GeoPackage of one gemeente and year is what wijkgeo wrote.
+
+        Cheap when the file is byte for byte the one recorded in ``manifest.json`` (its
+        sha256); otherwise every layer is read and compared with its checksum in the
+        embedded manifest (as :meth:`read_atlas` always does), and when they all match (a
+        program rewrote the file without changing the data) the new file is recorded.
+
+        Raises
+        ------
+        StoreError
+            When a layer was changed outside wijkgeo, or the file is damaged.
+
+        Examples
+        --------
+        >>> Store().verify("GM0599", 2024)                       # doctest: +SKIP
+        """
+        manifest = self.manifest(gemeente, year)
+        if manifest is None:
+            self._require(gemeente, year)  # raises NotInStoreError
+            return
+        self._verified(gemeente, year, manifest)
+
+    def _verified(self, gemeente: str, year: int, manifest: dict[str, Any]) -> dict[str, Any]:
+        """``manifest`` after :meth:`verify` (with the new file record when one was made)."""
+        gpkg = self.gpkg_path(gemeente, year)
+        try:
+            recorded = (manifest.get("file") or {}).get("sha256")
+            if recorded and recorded == _file_sha256(gpkg):
+                return manifest
+        except OSError as exc:
+            raise StoreError(
+                f"{gpkg} is niet leesbaar ({exc.strerror or type(exc).__name__}); haal de "
+                f"gegevens opnieuw op met `wijkgeo refresh {gemeente} --jaar {year}`."
+            ) from None
+        self.read_atlas(gemeente, year)
+        try:
+            unrecorded = {k: v for k, v in manifest.items() if k not in ("file", "path")}
+            return self._write_manifest_json(gpkg, unrecorded)
+        except OSError:  # read-only store: checked again next time
+            return manifest
+
+    def entries(self, *, verify: bool = False) -> list[dict[str, Any]]:
         """All stored gemeenten and years, each as its manifest plus ``path``.
 
-        Sorted by gemeente code and year.
+        Sorted by gemeente code and year. With ``verify`` each GeoPackage is also checked
+        against its checksums (:meth:`verify`); one that fails gets ``error``, as does one
+        whose manifest is damaged.
 
         Examples
         --------
@@ -798,6 +858,8 @@ class Store:
                 continue
             try:
                 manifest = self.manifest(code, int(year))
+                if manifest is not None and verify:  # layers changed outside wijkgeo
+                    manifest = self._verified(code, int(year), manifest)
             except StoreError as exc:
                 log.warning("%s", exc)
                 manifest = {"gemeente": code, "year": int(year), "error": str(exc)}
@@ -1116,6 +1178,12 @@ class Store:
                 f"{exc}); haal hem opnieuw op met `wijkgeo refresh --nederland --jaar {year}`."
             ) from exc
         frame = _restore(frame, entry, REFERENCE_LAYER, gpkg)
+        if layer_sha256(frame) != entry.get("sha256"):
+            raise StoreError(
+                f"De landelijke referentie {gpkg} is buiten wijkgeo gewijzigd: de inhoud klopt "
+                "niet meer met de controlesom in zijn manifest. Haal hem opnieuw op met "
+                f"`wijkgeo refresh --nederland --jaar {int(year)}`."
+            )
         frame.attrs.update(manifest.get("meta") or {})
         frame.attrs["year"] = int(manifest["year"])
         frame.attrs["sources"] = manifest.get("sources")
@@ -1272,6 +1340,41 @@ def _utc(frame: pd.DataFrame) -> pd.DataFrame:
     for col in aware:
         out[col] = out[col].dt.tz_convert("UTC")
     return out
+
+
+def _recorded_unchanged(gpkg: Path, embedded: dict[str, Any]) -> bool:
+    """Whether ``manifest.json`` of the same version records this very file (sha256).
+
+    ``manifest.json`` gets a file record only from a write or a check of every layer
+    (:meth:`Store.verify`), so a match means the layers are what their checksums say.
+    """
+    try:
+        on_disk = json.loads(gpkg.with_name(MANIFEST_NAME).read_text(encoding="utf-8"))
+        record = on_disk.get("file") or {}
+        return (
+            on_disk.get("version_id") == embedded["version_id"]
+            and isinstance(record.get("sha256"), str)
+            and record["sha256"] == _file_sha256(gpkg)
+        )
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return False
+
+
+def _verify_layer(
+    frame: pd.DataFrame, entry: dict[str, Any], name: str, gpkg: Path, manifest: dict[str, Any]
+) -> None:
+    """Refuse a layer whose content no longer matches its checksum in the manifest."""
+    altered = layer_sha256(frame) != entry.get("sha256")
+    if entry.get("index_sha256") and not altered:
+        altered = layer_sha256(frame.index.to_frame(index=False)) != entry["index_sha256"]
+    if altered:
+        raise StoreError(
+            f"Laag {name!r} in {gpkg} is buiten wijkgeo gewijzigd: de inhoud klopt niet meer "
+            "met de controlesom in het manifest, en wijkgeo gebruikt geen gewijzigde "
+            f"gegevens. Haal ze opnieuw op met `wijkgeo refresh {manifest['gemeente']} --jaar "
+            f"{manifest['year']}` (of `wijkgeo import`); eigen gegevens horen in een eigen laag "
+            "(`wijkgeo lagen`)."
+        )
 
 
 def _file_sha256(path: Path) -> str:

@@ -219,6 +219,32 @@ def bare(value: Any, unit: str = "", decimals: int = 0) -> str:
     return full[: -len(shown) - 1] if shown and full.endswith(" " + shown) else full
 
 
+def change(value: Any, unit: str = "", decimals: int = 0) -> str:
+    """A change between two years as a resident reads it aloud: with its sign (a real minus),
+    a share's change in procentpunten (singular up to 1), an amount as an amount.
+
+    Examples
+    --------
+    >>> change(2, "%"), change(-4, "%"), change(1, "%"), change(0.5, "%", 1)
+    ('+2 procentpunten', '−4 procentpunten', '+1 procentpunt', '+0,5 procentpunt')
+    >>> change(-28.6, "per 1.000 inwoners", 1), change(12, "x 1.000 euro"), change(35, "aantal")
+    ('−28,6 per 1.000 inwoners', '+€ 12.000', '+35')
+    >>> change(0, "%"), change(0.0, "per 1.000 inwoners", 1)
+    ('gelijk', 'gelijk')
+    """
+    if _is_missing(value):
+        return MISSING
+    v = float(value)
+    if round(v, decimals) == 0:
+        return _words()["unchanged"]
+    sign = "+" if v > 0 else "\u2212" if v < 0 else ""
+    if unit == "%":
+        single, many = _words()["plurals"]["procentpunt"]
+        word = single if 0 < abs(v) <= 1 else many
+        return f"{sign}{number(abs(v), decimals)} {word}"
+    return sign + quantity(abs(v), unit, decimals)
+
+
 def plural(n: int, key: str, *, with_number: bool = True) -> str:
     """``n`` with the singular or plural form of ``key`` from ``text.json`` "plurals".
 

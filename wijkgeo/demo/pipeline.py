@@ -83,7 +83,13 @@ def run_demo(
         options=MapOptions(offline=True),
         overlays=Overlays(peers=peers, jaren=jaren),
     )
-    path = save_map(fmap, Path(maps_dir) / "demodam.html")
+    from .._write import default_target
+
+    # the demo's own folder for its map is made (its parent must exist when it is not maps/)
+    folder = Path(maps_dir)
+    if folder == Path("maps") or folder.parent.is_dir():
+        default_target(folder / "demodam.html", "kaart")
+    path = save_map(fmap, folder / "demodam.html")
     log.info("kaart geschreven: %s", path)
     return Path(path)
 

@@ -199,12 +199,14 @@ def load_profile(path: str | Path | None = None) -> Profile:
     if path is not None:
         src = Path(path)
         source = str(src)
-        try:
-            own = json.loads(src.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise _fail(source, "bestand niet gevonden.") from None
-        except (OSError, ValueError) as exc:
-            raise _fail(source, f"geen leesbare JSON ({exc}).") from None
+        from .._parse import MAX_TEXT_BYTES, loads_json
+        from .._paths import read_bytes_limited
+
+        if not (src.exists() or src.is_symlink()):
+            raise _fail(source, "bestand niet gevonden.")
+        # a regular file of limited size (never a FIFO that blocks), JSON of limited depth,
+        # finite numbers and a checked encoding: errors name the file, never its contents
+        own = loads_json(read_bytes_limited(src, limit=MAX_TEXT_BYTES), source)
         if not isinstance(own, dict):
             raise _fail(source, "verwacht een JSON-object met onder meer 'kenmerken'.")
         own.pop("weigeren", None)  # the refused words always come from wijkgeo itself

@@ -330,4 +330,8 @@ def write_map(
         options=MapOptions(offline=offline),
         overlays=Overlays(peildatum=peildatum, peers=peers, jaren=jaren),
     )
-    return save_map(fmap, path or Path("maps") / f"{series.code}_{year}.html")
+    if path is None:  # wijkgeo's own default place: made when missing
+        from .._write import default_target
+
+        path = default_target(Path("maps") / f"{series.code}_{year}.html", "kaart")
+    return save_map(fmap, path)

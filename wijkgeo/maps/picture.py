@@ -231,7 +231,12 @@ def png(
     )
     source = atlas.meta.get("source") or ind.source_in(atlas.year) or ""
     fig.text(0.01, 0.01, f"{t['source']}: {source}", fontsize=7, color="#555555")
-    target = Path(path) if path else Path("maps") / f"{atlas.code}_{year}_{ind.key}.png"
+    if path:
+        target = Path(path)
+    else:  # wijkgeo's own default place: made when missing
+        from .._write import default_target
+
+        target = default_target(Path("maps") / f"{atlas.code}_{year}_{ind.key}.png", "PNG")
     fig.canvas.draw()
     inside = buurten.geometry.representative_point()
     xy = ax.transData.transform(np.column_stack([inside.x, inside.y]))

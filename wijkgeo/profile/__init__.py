@@ -235,7 +235,12 @@ def build(
     data.tijdreeks = years_on_today(store, atlas.code, atlas.year)
     all_codes = data.codes()
     wanted = chosen if chosen is not None else all_codes["wijk"] + all_codes["buurt"]
-    folder = Path(path) if path is not None else default_folder(atlas)
+    if path is not None:  # the folder itself is made (replaced whole); its parent must exist
+        folder = Path(path)
+    else:  # wijkgeo's own default place (maps/profielen/): made when missing
+        from .._write import default_target
+
+        folder = default_target(default_folder(atlas), "profielmap")
     result = ProfileResult(
         folder=folder,
         index=folder / "index.html",

@@ -183,7 +183,8 @@ class ProfileData:
     # ------------------------------------------------------------------ helpers
     def _fmt(self, key: str, value: Any) -> str:
         ind = get_indicator(key)
-        return text.quantity(value, ind.unit, ind.decimals)
+        # "€ 223.000" never splits over two lines (a narrow column on paper or a phone)
+        return text.quantity(value, ind.unit, ind.decimals).replace("€ ", "€\u00a0")
 
     def _nl(self, key: str, value: Any) -> str:
         """The Nederland value, or "geen gegevens" with the reason (once, in a few words)."""

@@ -304,6 +304,9 @@ def _points(
     words = ctx.words() if ctx is not None else {}
     found: dict[str, list[dict]] = {"kracht": [], "aandacht": []}
     shown_estimates = set(_teksten()["schattingen_in_profiel"])
+    # "bij kleine buurten is het cijfer grof" only beside an area that is small
+    people = row.get("inwoners")
+    small_area = _missing(people) or float(people) < float(_teksten()["klein_gebied"]["inwoners"])
     for ind in list_indicators():
         if ind.sign == 0 or additive(ind):
             continue
@@ -345,7 +348,7 @@ def _points(
                 + _t("punten.vergelijk_nl", nederland=data._nl(ind.key, nl)),
                 "direction": text.direction(ind.direction),
                 "rank": data._rank(ind, level, rank, of),
-                "caveat": first_sentence(applies(ind.caveats, missing=False)),
+                "caveat": first_sentence(applies(ind.caveats, missing=False, small=small_area)),
                 "relative": (
                     (float(value) - float(gem)) / abs(float(gem)) * ind.sign
                     if how != "vergelijkbaar"
@@ -427,9 +430,10 @@ def _summary(
             out.append(
                 _t(
                     "samenvatting.punten",
-                    kracht=text.plural(len(kracht), "punt"),
-                    aandacht=text.plural(len(aandacht), "punt"),
+                    kracht=_some(len(kracht), "punt"),
+                    aandacht=_some(len(aandacht), "punt"),
                     vraagt=text.plural(len(aandacht), "vraagt", with_number=False),
+                    die=text.plural(len(aandacht), "dat_die", with_number=False),  # "1 punt dat"
                     naam=name,
                     gemeente=data.gemeente,
                 )
@@ -449,9 +453,9 @@ def _summary(
             _t(
                 "samenvatting.aanwezig",
                 naam=name,
-                n_init=text.plural(counts["initiatieven"], "initiatief"),
-                n_voorz=text.plural(counts["voorzieningen"], "voorziening"),
-                n_proj=text.plural(counts["projecten"], "project"),
+                n_init=_some(counts["initiatieven"], "initiatief"),
+                n_voorz=_some(counts["voorzieningen"], "voorziening"),
+                n_proj=_some(counts["projecten"], "project"),
             )
         )
     else:  # a layer the gemeente did not provide is not "0"
@@ -531,13 +535,13 @@ def _themes(
                     "key": ind.key,
                     "label": label,
                     "unit": "" if unit.lower() in ind.label.lower() else unit,
-                    "value": text.bare(value, ind.unit, ind.decimals)
+                    "value": _cell(value, ind)
                     if not _missing(value)
                     else (reasons.get(ind.key) or text.MISSING),
                     "note": note,
                     "missing": _missing(value),
-                    "gemeente": text.bare(gem, ind.unit, ind.decimals),
-                    "nederland": "" if _missing(nl) else text.bare(nl, ind.unit, ind.decimals),
+                    "gemeente": _cell(gem, ind),
+                    "nederland": "" if _missing(nl) else _cell(nl, ind),
                     "direction": text.direction(ind.direction),
                     "dot": position_dot(
                         all_values, value, None if additive(ind) else gem, ind.sign
@@ -563,7 +567,7 @@ def _themes(
                 "label": spec["label"],
                 "rows": rows,
                 "note": " ".join(notes) or None,
-                "sources": [f"{src} ({'; '.join(years)})" for src, years in sources.items()],
+                "sources": [f"{src} ({_periods(years)})" for src, years in sources.items()],
             }
         )
     return out
@@ -655,6 +659,10 @@ def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any] | No
     if len(codes) < 2:
         return None
     tab, reasons = data.tables["buurt"], data.reasons["buurt"]
+    # a column without a figure for any of the wijk's buurten says "niet beschikbaar" in
+    # every row: it is named once below the table instead (a wijk page stays within 4 A4)
+    absent = [k for k in keys if all(_missing(tab.at[b, k]) for b in codes)]
+    keys = [k for k in keys if k not in absent]
     rows = []
     for b in codes:
         cells = [data.names["buurt"][b]]
@@ -665,9 +673,16 @@ def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any] | No
     return {
         "intro": _t("spreiding.buurten", naam=name),
         "headers": [text.level("buurt").capitalize()] + [get_indicator(k).label for k in keys],
-        "rows": rows,
+        "rows": rows if keys else [],
         "ranges": [],
-        "note": None,
+        "note": (
+            _t("bronnen.niet_beschikbaar")
+            + ": "
+            + ", ".join(get_indicator(k).label for k in absent)
+            + "."
+            if absent
+            else None
+        ),
     }
 
 
@@ -704,16 +719,7 @@ def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
         picked = picked.sort_values(["_own", "score"], ascending=[True, False], kind="stable")
         for _rule, group in picked.groupby("regel", sort=False):
             r = group.iloc[0]
-            places = []
-            for _, g in group.iterrows():
-                if str(g["code"]) == code:
-                    continue
-                if g["niveau"] == "vierkant":
-                    places.append(_t("koppelkansen.cel", code=g["code"]))
-                elif g["niveau"] == "buurt":
-                    places.append(_t("koppelkansen.buurt_in_wijk", naam=g["naam"]))
-                else:
-                    places.append(text.level("wijk") + " " + str(g["naam"]))
+            places = _places(group[group["code"].astype(str) != code])
             rob = r.get("robuustheid")
             out["items"].append(
                 {
@@ -747,6 +753,45 @@ def _kansen(data: ProfileData, level: str, code: str) -> dict[str, Any]:
             regels=", ".join(dict.fromkeys(res.skipped["titel"].astype(str))),
         )
     return out
+
+
+def _cell(value: Any, ind: Any) -> str:
+    """A theme table's figure; an amount keeps "€ 223.000" on one line (narrow columns)."""
+    return text.bare(value, ind.unit, ind.decimals).replace("€ ", "€\u00a0")
+
+
+def _periods(years: Any) -> str:
+    """The periods of one source's figures, each part once: "2024; peildatum bevolking
+    1 januari 2024; WOZ-waarde peildatum 1 januari 2023" (not "2024; ...; 2024; ...")."""
+    parts = [p.strip() for y in years for p in str(y).split(";") if p.strip()]
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _some(n: int, key: str) -> str:
+    """ "geen punten" for none (read aloud, "0 punten" stumbles), else "7 punten"."""
+    if n == 0:
+        return _t("samenvatting.geen") + " " + text.plural(0, key, with_number=False)
+    return text.plural(n, key)
+
+
+def _places(group: pd.DataFrame) -> list[str]:
+    """Where a koppelkans applies, as a resident reads it: "in de buurten A, B en C", one
+    cell by its code, several as "in 5 vierkanten van 500 m" (a list of codes says nothing)."""
+    places: list[str] = []
+    buurten = [str(n) for n in group.loc[group["niveau"] == "buurt", "naam"]]
+    cells = [str(c) for c in group.loc[group["niveau"] == "vierkant", "code"]]
+    if len(buurten) == 1:
+        places.append(_t("koppelkansen.buurt_in_wijk", naam=buurten[0]))
+    elif buurten:
+        names = ", ".join(buurten[:-1]) + _t("koppelkansen.en") + buurten[-1]
+        places.append(_t("koppelkansen.buurten_in_wijk", namen=names))
+    if len(cells) == 1:
+        places.append(_t("koppelkansen.cel", code=cells[0]))
+    elif cells:
+        places.append(_t("koppelkansen.cellen", n=len(cells)))
+    for name in group.loc[~group["niveau"].isin(["buurt", "vierkant"]), "naam"]:
+        places.append(text.level("wijk") + " " + str(name))
+    return places
 
 
 def _present(data: ProfileData, level: str, code: str) -> dict[str, Any]:
@@ -837,12 +882,7 @@ def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
         if _missing(before) or _missing(now):
             continue
         ind = get_indicator(key)
-        sign = "+" if float(diff) > 0 else ""
-        diff_text = sign + format_number(float(diff), ind.decimals)
-        if ind.unit == "%":
-            diff_text += " procentpunt"
-        elif ind.unit not in ("jaar",):
-            diff_text += f" {ind.unit}"
+        diff_text = text.change(diff, ind.unit, ind.decimals)
         out["rows"].append([ind.label, data._fmt(key, before), data._fmt(key, now), diff_text])
     out["headers"] = ["", str(year), str(data.atlas.year), _t("verandering.kop_verschil")]
     if not out["rows"]:
@@ -884,8 +924,9 @@ def _sources(data: ProfileData) -> list[str]:
         out.append(_t("bronnen.gegevens", bron=meta["source"]))
     if meta.get("cbs_table") and not data._imported():
         out.append(_t("bronnen.tabel", tabel=meta["cbs_table"]))
-    if meta.get("retrieved_at"):
-        out.append(_t("bronnen.opgehaald", datum=_date(meta["retrieved_at"])))
+    if meta.get("retrieved_at"):  # a file that was imported was read in, not fetched
+        key = "bronnen.ingelezen" if data._imported() else "bronnen.opgehaald"
+        out.append(_t(key, datum=_date(meta["retrieved_at"])))
     out.append(_t("bronnen.register", versie=registry_meta().get("version", "?")))
     health = {"gezondheid", "gezondheid_bron"}  # a source of its own, not a layer
     local = {k for k, v in (data.atlas.local or {}).items() if v is not None and k not in health}

@@ -66,9 +66,10 @@ def _missing(value: Any) -> bool:
             return False
 
 
-def applies(caveat: str, missing: bool) -> str:
+def applies(caveat: str, missing: bool, small: bool = True) -> str:
     """The caveat sentences that apply to a value that is (not) missing: a sentence that
-    explains a missing value ("... ontbreekt dan") is left out beside a value that is there.
+    explains a missing value ("... ontbreekt dan") is left out beside a value that is there,
+    and one about small buurten ("bij kleine buurten ...") beside an area that is not small.
 
     Examples
     --------
@@ -76,11 +77,16 @@ def applies(caveat: str, missing: bool) -> str:
     ''
     >>> applies("Voorlopige cijfers. Niet in elke jaargang; ontbreekt dan.", missing=False)
     'Voorlopige cijfers.'
+    >>> note = "Afgerond op tientallen; bij kleine buurten is het cijfer grof. Stand december."
+    >>> applies(note, missing=False, small=False)
+    'Stand december.'
     """
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", caveat.strip())
     if missing:
         return " ".join(sentences).strip()
     keep = [x for x in sentences if not re.search(r"\bontbreekt\b|\bontbreken\b", x)]
+    if not small:
+        keep = [x for x in keep if not re.search(r"\bkleine (buurten|gebieden)\b", x)]
     return " ".join(keep).strip()
 
 

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -645,25 +643,27 @@ def write_tijdreeks(
             for v, d in zip(frame["waarde"], decimals, strict=True)
         ]
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    try:
+    from .._write import write_output
+    from ..text import safe_frame, spreadsheet_csv
+
+    def write(tmp: Path) -> None:  # atomic and exclusive like every output; no formulas
         if fmt == "csv":
             sep, dec = (";", ",") if csv_dialect == "nl" else (",", ".")
-            frame.to_csv(tmp, sep=sep, decimal=dec, index=False, encoding="utf-8-sig")
+            spreadsheet_csv(frame, tmp, sep=sep, decimal=dec, encoding="utf-8-sig")
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                frame.to_excel(writer, sheet_name="Tijdreeks", index=False)
-                _toelichting(frame).to_excel(writer, sheet_name="Toelichting", index=False)
+                safe_frame(frame).to_excel(writer, sheet_name="Tijdreeks", index=False)
+                safe_frame(_toelichting(frame)).to_excel(
+                    writer, sheet_name="Toelichting", index=False
+                )
         else:
             body = {
                 "grenzen": frame.attrs.get("grenzen"),
                 "ontbrekende_jaren": missing_years(frame),
                 "rijen": json.loads(frame.to_json(orient="records", force_ascii=False)),
             }
-            tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            with open(tmp, "x", encoding="utf-8") as fh:
+                fh.write(json.dumps(body, ensure_ascii=False, indent=1))
+
+    write_output(path, write, what="tijdreeks")
     return path

@@ -70,6 +70,14 @@ def _members(src: Path) -> list[str]:
             f"{src}: geen leesbaar zip-bestand ({exc}); download de Wijk- en Buurtkaart "
             "opnieuw bij CBS."
         ) from None
+    from .._parse import zip_refusal
+
+    refused = zip_refusal(src)  # memory stays proportional to the zip's size
+    if refused:
+        raise DataValidationError(
+            f"{src}: {refused}. Download de Wijk- en Buurtkaart opnieuw bij CBS; er is niets "
+            "opgeslagen."
+        )
     return [f"/vsizip/{src}/{n}" for n in names if n.lower().endswith(".shp")]
 
 

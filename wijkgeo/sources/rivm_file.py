@@ -45,7 +45,27 @@ def excel_engine() -> str | None:
     return "calamine" if importlib.util.find_spec("python_calamine") else None
 
 
+def _check_input(path: Path) -> None:
+    """A regular file of limited size; a workbook whose zip directory promises no bomb.
+
+    Checked before any reader opens it (the Excel readers parse a whole sheet even for the
+    header), so memory stays proportional to the file's size.
+    """
+    from .._parse import zip_refusal
+    from .._paths import check_regular
+
+    check_regular(path)  # UnsafePathError (exit 2): a FIFO, folder or device, or too large
+    if path.suffix.lower() == ".xlsx":
+        refused = zip_refusal(path)
+        if refused:
+            raise DataValidationError(
+                f"{path}: {refused}. Download de tabel opnieuw bij CBS (StatLine); er is "
+                "niets opgeslagen."
+            )
+
+
 def _header(path: Path) -> list[str]:
+    _check_input(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         import pyarrow.parquet as pq
@@ -122,17 +142,24 @@ def is_health_file(path: str | Path) -> bool:
     ``wijkgeo import`` uses it to pick this reader; the reader itself then refuses the
     wrong table by name.
     """
+    import re
+
+    from .._errors import WijkgeoError
+
     p = Path(path)
-    if p.suffix.lower() not in _SUFFIXES or not p.is_file():
+    if p.suffix.lower() not in _SUFFIXES or not p.exists():
         return False
     try:
         kind, _table = detect_table(_header(p), p.name)
+    except WijkgeoError:  # refused unread (a FIFO, a bomb): a CBS table name gets the reason
+        return re.search(r"\d{5}NED", p.name) is not None
     except Exception:  # unreadable: let the reader report it
         return False
     return kind in ("gezondheid", "derden", "kerncijfers")
 
 
 def _read(path: Path) -> pd.DataFrame:
+    _check_input(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
@@ -182,9 +209,9 @@ def read_gezondheid_file(path: str | Path, gemeente: str) -> pd.DataFrame:
     """
     p = Path(path)
     code = normalize_code(gemeente, "gemeente")
-    if not p.is_file():
+    if not (p.exists() or p.is_symlink()):
         raise DataValidationError(f"Bestand {p} bestaat niet.")
-    kind, table = detect_table(_header(p), p.name)
+    kind, table = detect_table(_header(p), p.name)  # a FIFO, folder or bomb is named as such
     if kind != "gezondheid":
         what = {
             "kerncijfers": "een tabel Kerncijfers wijken en buurten",

@@ -444,10 +444,30 @@
       return z < 9 ? 0 : z < 11 ? 0.3 : 0.8;
     }
     var weight = outlineWeight();
+    /* "te weinig inwoners" is hatched over its own grey (engine.css), on the map, in the
+       legend and in the table, so it never reads as "geen gegevens" */
+    var small = data.small_color ? String(data.small_color).toLowerCase() : null;
+    if (small && !document.getElementById("wijkgeo-hatch")) {
+      var defs = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      defs.setAttribute("aria-hidden", "true");
+      defs.setAttribute("class", "wijkgeo-defs");
+      defs.innerHTML = '<defs><pattern id="wijkgeo-hatch" patternUnits="userSpaceOnUse" width="6" height="6"' +
+        ' patternTransform="rotate(45)"><rect width="6" height="6" fill="' + small + '"></rect>' +
+        '<rect width="2" height="6" fill="#ffffff" fill-opacity="0.75"></rect></pattern></defs>';
+      document.body.appendChild(defs);
+    }
+    function hatchSwatches(root) {
+      if (!small || !root) return;
+      [].slice.call(root.querySelectorAll(".wijkgeo-swatch")).forEach(function (sw) {
+        var st = (sw.getAttribute("style") || "").toLowerCase();
+        sw.classList.toggle("wijkgeo-small", st.indexOf(small) >= 0);
+      });
+    }
+    ctx.hatchSwatches = hatchSwatches;
     ctx.restyle = function (i) {
-      var f = ctx.features[i], sel = state.buurt === i;
-      f.setStyle({fillColor: colorOf(byKey[state.indicator], i),
-                  weight: sel ? 3.5 : weight, color: sel ? "#1a3cff" : "#555555"});
+      var f = ctx.features[i], sel = state.buurt === i, c = colorOf(byKey[state.indicator], i);
+      f.setStyle({fillColor: c, weight: sel ? 3.5 : weight, color: sel ? "#1a3cff" : "#555555"});
+      if (f._path && small) f._path.classList.toggle("wijkgeo-small", String(c).toLowerCase() === small);
     };
 
     function writeHash() {
@@ -465,6 +485,33 @@
     }
 
     var legendBox = document.getElementById(data.ids.legend);
+    /* "Gebied: wijken": the legend counts wijken, not buurten. Each wijk is counted once, in
+       the class of its own value; a legend row is found by its swatch colour (every class
+       has its own), the missing rows become one "geen gegevens" row (a wijk has no reason) */
+    function countWijken(ind) {
+      var by = {}, seen = {}, i, w, c;
+      function norm(x) { return String(x || "").replace(/\s+/g, "").toLowerCase(); }
+      for (i = 0; i < n; i++) {
+        w = area.of[i];
+        if (w === null || w === undefined || seen[w]) continue;
+        seen[w] = true;
+        c = norm(colorOf(ind, i));
+        by[c] = (by[c] || 0) + 1;
+      }
+      var missing = [norm(data.missing_color), norm(data.small_color)], done = {};
+      [].slice.call(legendBox.querySelectorAll("tr")).forEach(function (tr) {
+        var sw = tr.querySelector(".wijkgeo-swatch"), cell = tr.querySelector(".wijkgeo-n");
+        if (!sw || !cell) return;
+        var m = /background(?:-color)?:\s*([^;]+)/.exec(sw.getAttribute("style") || "");
+        c = norm(m ? m[1] : "");
+        var isMissing = missing.indexOf(c) >= 0;
+        if (isMissing && (done[c] || !by[c])) { tr.parentNode.removeChild(tr); return; }
+        done[c] = true;
+        if (isMissing) tr.children[1].textContent = T.missing;
+        cell.textContent = fmtNum(by[c] || 0, 0);
+        cell.title = T.count_title_wijk || cell.title;
+      });
+    }
     var select = document.getElementById(data.ids.select);
     function recolour() {
       var ind = byKey[state.indicator];
@@ -473,6 +520,8 @@
         (state.mode === "verschil" ? ind.dlegend :
           state.mode === "vergelijkbaar" ? (peerOf(ind, "pdlegend") || '<p class="wijkgeo-note">' +
           (peerOf(ind, "pwhy") || T.missing) + "</p>") : ind.legend);
+      if (wijkMode(ind) && ext.modes.indexOf(state.mode) < 0) countWijken(ind);
+      hatchSwatches(legendBox);
       if (ext.sync) ext.sync();
       if (select.value !== ind.key) select.value = ind.key;
       document.querySelectorAll("input[name=" + data.ids.mode + "]").forEach(function (r) {
@@ -505,6 +554,9 @@
       if (prev !== null) ctx.restyle(prev);
       ctx.restyle(i);
       var f = ctx.features[i];
+      /* on a phone the panel folds before the fit (the popup folds it anyway): the area and
+         its popup are placed in the room the folded panel leaves */
+      if (panel && narrow()) panel.open = false;
       if (zoom) ctx.fit(f.getBounds(), true);
       ctx.popupFor = i;
       /* keep the popup clear of the panel: beside it on a wide screen, below it on a phone */
@@ -515,6 +567,7 @@
         else tl = [pr.right - mr.left + 10, 10];
       }
       ctx.popup = L.popup({maxWidth: 320, className: "wijkgeo-popup-box",
+                           maxHeight: narrow() ? Math.max(160, Math.round(mr.height * 0.4)) : null,
                            autoPanPaddingTopLeft: tl, autoPanPaddingBottomRight: [10, 10]})
         .setLatLng(latlng || (zoom ? L.latLng(f.getBounds().getNorth(), f.getBounds().getCenter().lng)
                                    : f.getCenter())).setContent(popup(i));
@@ -613,7 +666,6 @@
         (h.weergave === "vergelijkbaar" && data.peers) ? "vergelijkbaar" : "waarde";
       state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
       if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
-      legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
       peerModeLabel();
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
@@ -651,7 +703,30 @@
     if (panel && panel.parentNode) panel.parentNode.insertBefore(panel, panel.parentNode.firstChild);
     function narrow() { return map.getContainer().clientWidth < 600; }
     if (panel && narrow()) panel.open = false;
-    map.on("popupopen", function () { if (panel && narrow()) panel.open = false; });
+    /* on a phone a popup also folds the legends (they stand over the lower half of the
+       screen) and scrolls within the room left; the legend opens again when it closes */
+    var popups = 0, foldedLegend = false;
+    map.on("popupopen", function (e) {
+      popups += 1;
+      if (!narrow()) return;
+      if (panel) panel.open = false;
+      if (legendBox.open) { legendBox.open = false; foldedLegend = true; }
+      var lb = document.getElementById("wijkgeo-layerlegend");
+      if (lb) lb.open = false;
+      if (!e.popup.options.maxHeight) {
+        e.popup.options.maxHeight = Math.max(160, Math.round(map.getContainer().clientHeight * 0.4));
+        e.popup.update();
+      }
+      var el = e.popup.getElement && e.popup.getElement();
+      var body = el && el.querySelector(".leaflet-popup-scrolled");
+      if (body) body.tabIndex = 0; /* a scrolling region is reachable by keyboard */
+    });
+    map.on("popupclose", function () {
+      popups = Math.max(0, popups - 1);
+      setTimeout(function () {
+        if (popups === 0 && foldedLegend) { legendBox.open = true; foldedLegend = false; }
+      }, 0);
+    });
 
     /* "tabel": the current indicator for every buurt, as text (the map's text alternative):
        sortable, with the same classes and colours as the map, a button per buurt opens its
@@ -709,6 +784,7 @@
           "</td></tr>";
       });
       table.box.querySelector("table").innerHTML = html + "</tbody>";
+      hatchSwatches(table.box);
     }
     function openTable(open) {
       if (!table.box) {
@@ -736,7 +812,18 @@
             return;
           }
           var i = t.getAttribute("data-wijkgeo-buurt");
-          if (i !== null) ctx.select(+i, null, true);
+          if (i === null) return;
+          /* on a phone the table covers the map: it steps aside for the buurt and its popup,
+             whose close button takes the focus ("Toon als tabel" brings the table back) */
+          var small = narrow();
+          if (small) {
+            table.box.hidden = true;
+            if (tableButton) tableButton.setAttribute("aria-expanded", "false");
+          }
+          ctx.select(+i, null, true);
+          var pe = small && ctx.popup && ctx.popup.getElement();
+          var closer = pe && pe.querySelector(".leaflet-popup-close-button");
+          if (closer) closer.focus();
         });
         table.box.addEventListener("keydown", function (e) {
           if (e.key === "Escape") { openTable(false); }
@@ -778,7 +865,6 @@
         r.addEventListener("change", function () {
           if (!r.checked) return;
           state.area = r.value;
-          legendBox.classList.toggle("wijkgeo-area-wijk", state.area === "wijk");
           peerModeLabel();
           recolour(); writeHash();
         });

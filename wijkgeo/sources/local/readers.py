@@ -379,10 +379,6 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-#: A zip (xlsx, zipped Shapefile) may unpack to at most this many times its own size.
-MAX_ZIP_RATIO = 100
-#: ... and never to more than this many bytes.
-MAX_UNZIPPED = 2 * 1024**3
 _ZIP_HINT = (
     "pak het bestand uit en controleer de inhoud, of exporteer het opnieuw; een bestand dat "
     "zo sterk inpakt is meestal beschadigd of opzettelijk opgeblazen."
@@ -390,25 +386,10 @@ _ZIP_HINT = (
 
 
 def _zip_bomb(path: Path) -> str | None:
-    """Why a zip must not be unpacked (too large unpacked, too high a ratio), or None.
+    """Why a zip must not be unpacked (see :func:`wijkgeo._parse.zip_refusal`), or None."""
+    from ..._parse import zip_refusal
 
-    Reads only the zip's directory; memory and time of the read that follows stay
-    proportional to the file's own size.
-    """
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(max(0, info.file_size) for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None  # the reader names a broken file itself
-    size = max(path.stat().st_size, 1)
-    if total > MAX_UNZIPPED or total > MAX_ZIP_RATIO * size + 10 * 1024**2:
-        return (
-            f"ingepakt bestand van {size // 1024} kB pakt uit tot {total // 1024**2} MB "
-            f"(hoogstens {MAX_ZIP_RATIO} keer de eigen grootte); het wordt niet gelezen"
-        )
-    return None
+    return zip_refusal(path)
 
 
 def _cell_budget(path: Path) -> int:
