@@ -53,6 +53,19 @@ same machine, ``--quick``, once before and once after the change, other jobs run
 The HTML is byte-for-byte the same (sizes and points unchanged); the facts compute each
 indicator once, and the legends no longer copy the wording table per missing buurt.
 
+Re-run after issue 19 round 3 (the grid layer renders the facts' cell level), same machine,
+``--quick``, once on main before and once after, other jobs running::
+
+    before: demodam ours 0.08 s 68 kB | regio ours 0.85 s 382 kB, choropleth/ours time 2.57x
+    after:  demodam ours 0.04 s 68 kB | regio ours 0.85 s 382 kB, choropleth/ours time 2.76x
+
+These maps are bare frames (no grid), so nothing moves but noise. With the grid: Rotterdam
+(91 buurten, grid, koppelkansen) build+save best of 3 0.77 s before, 0.64 s after, HTML 541
+kB -> 556 kB (1,360 cells with the reasons and the 65+ ranks); ``build_facts`` of all 80
+indicators on Rotterdam 0.22 s -> 0.23 s (the cell level now covers 1,360 cells, not 555).
+National (15,050 buurten, bare frames) build+save of ours: 1 indicator 6.3 s -> 7.2 s, 40
+indicators 8.0 s -> 7.6 s, sizes identical (2.95 MB, 4.19 MB): noise.
+
 Reading, honestly:
 
 - Size: one indicator is 8x (Demodam) to 22x (region) smaller than Choropleth; gzipped the

@@ -41,6 +41,12 @@ print(f"Vierkant {best.name}: 65+ {best['aandeel_65_plus']:.0f}% "
       f"(gemeente {best['aandeel_65_plus_gemeente']:.1f}%, plaats "
       f"{int(best['aandeel_65_plus_rang'])} van {int(best['aandeel_65_plus_rang_van'])})")
 
+# the map's grid layer draws exactly these cells (every cell over the gemeente), with the
+# facts' values and the reason a cell has none: a share of few inhabitants is "te weinig inwoners"
+level = facts.levels["vierkant"]
+why = level.reasons["aandeel_65_plus"].value_counts()
+print(f"{len(level.codes)} vierkanten op de kaart; zonder 65+-aandeel:", why.to_dict())
+
 # the map renders these facts: the same values, references and earlier year
 from wijkgeo.maps.payload import map_payload  # noqa: E402
 

@@ -103,12 +103,12 @@ spec = {
         "voorzieningen": {"bestand": "voorzieningen.geojson", "type": "punten",
                           "verplicht": ["id", "naam", "categorie"],
                           "persoonsgegevens": ["TELEFOONNUMMER"]},
-        "energietransitie": {"bestand": "energietransitie.csv", "type": "tabel",
-                             "wijkcode": "wijkcode", "jaar": ["planjaar"],
+        # named like a kind: type, code column, year columns and allowed values come from
+        # wijkgeo/kinds.json (what koppelkansen, map and profile read)
+        "energietransitie": {"bestand": "energietransitie.csv",
                              "verplicht": ["wijkcode", "planjaar", "strategie"]},
-        "projecten": {"bestand": "projecten.geojson", "type": "geometrie",
-                      "verplicht": ["id", "naam", "eigenaar", "thema", "status"],
-                      "jaar": ["startjaar", "eindjaar"], "periode": ["startjaar", "eindjaar"]},
+        "projecten": {"bestand": "projecten.geojson",
+                      "verplicht": ["id", "naam", "eigenaar", "thema", "status"]},
     },
 }  # fmt: skip
 (lagen / "lagen.json").write_text(json.dumps(spec, indent=2), encoding="utf-8")

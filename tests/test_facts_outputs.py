@@ -274,3 +274,60 @@ def test_map_popup_ranks_are_the_facts_ranks(series, facts):
             assert got == want, (entry["key"], i, got, want)
             checked += 1
     assert checked > 1000
+
+
+def test_grid_payload_is_the_cell_facts(series, facts):
+    """The map's grid layer shows the facts' cell level: the same cells (every cell over the
+    gemeente, not only those in CBS's file), the same values, the facts' reasons, and for a
+    registry indicator its rank among the cells and the gemeente's figure."""
+    from wijkgeo.facts.model import cell_column, grid_cells
+    from wijkgeo.grid.layer import cell_variables
+
+    atlas = series.latest
+    cells = facts.levels["vierkant"]
+    assert cells.codes == grid_cells(atlas)["celcode"].astype(str).tolist()
+    assert len(cells.codes) > len(atlas.vierkanten["500m"])  # cells without CBS figures too
+    data = map_payload(series, KEYS, overlays=Overlays(koppelkansen=False))
+    grid = next(layer for layer in data.payload["layers"] if layer["type"] == "grid")
+    assert grid["codes"] == cells.codes
+    spec = {v["key"]: v for v in cell_variables()}
+    assert [v["key"] for v in grid["vars"]] == [v["key"] for v in cells.variables]
+    ranked = 0
+    for v in grid["vars"]:
+        column = cell_column(spec[v["key"]])
+        assert decode_vlq(v["v"]) == _ints(cells.table[column], v["dec"]), v["key"]
+        why = decode_vlq(v["why"]) if "why" in v else [None] * len(cells.codes)
+        for i, (x, r) in enumerate(zip(decode_vlq(v["v"]), why, strict=True)):
+            want = cells.reasons[column].iloc[i]
+            assert (grid["reasons"][r] if r is not None else None) == (None if x is not None
+                                                                       else want), (column, i)
+        if "rank" in v:
+            assert decode_vlq(v["rank"]) == _ints(cells.table[f"{column}_rang"], 0)
+            assert [v["ref"]] == _ints([cells.table[f"{column}_gemeente"].iloc[0]], v["dec"])
+            ranked += 1
+    assert ranked == 1
+    # the counts are CBS's and the estimates atlas_grid's as published (the layer's rule
+    # before it read the facts: secret codes missing, nothing else), and the shares are those
+    # of the cell facts: the same cells in the buurt-cell shares
+    raw = grid_cells(atlas).set_index("celcode")
+    for key, column in (("inwoners_cbs", "cbs_aantal_inwoners"),
+                        ("woningen_buurt", "woningvoorraad_uit_buurten")):
+        want = raw[column].where(raw[column] > -99990).to_numpy(dtype=float)
+        assert decode_vlq(next(v for v in grid["vars"] if v["key"] == key)["v"]) == _ints(want, 0)
+    assert set(facts.cells["celcode"]) <= set(cells.codes)
+    assert len(set(facts.cells["celcode"])) > len(atlas.vierkanten["500m"])
+
+
+def test_a_cell_share_follows_the_small_number_rule_its_counts_do_not(facts):
+    """A share of rounded counts of a few inhabitants is noise: the cell's 65+ share reads
+    'te weinig inwoners' below the registry's minimum, its counts stay as CBS published them."""
+    cells = facts.levels["vierkant"]
+    minimum = wijkgeo.indicators.get_indicator("aandeel_65_plus").min_population
+    small = (cells.table["inwoners_cbs"] < minimum) & cells.table["plus65_cbs"].notna()
+    assert small.sum() >= 5
+    assert cells.table.loc[small, "aandeel_65_plus"].isna().all()
+    assert (cells.reasons.loc[small, "aandeel_65_plus"] == "te weinig inwoners").all()
+    assert cells.table.loc[small, "inwoners_cbs"].notna().all()
+    big = cells.table["inwoners_cbs"] >= minimum
+    share = cells.table["plus65_cbs"] / cells.table["inwoners_cbs"] * 100
+    assert np.allclose(cells.table.loc[big, "aandeel_65_plus"], share[big], equal_nan=True)

@@ -250,3 +250,40 @@ def test_the_reader_takes_a_layer_types_defaults_from_the_kinds_registry(folder,
     registry["soorten"]["verhalen"]["inlezen"]["standaard"]["toegestaan"]["bron"] = ["bewoner"]
     monkeypatch.setattr(kinds, "_registry", lambda: registry)
     _raises(folder, "verhalen", "bron")
+
+
+def test_a_layer_named_like_a_kind_takes_its_types_and_values_from_the_registry(folder):
+    """A layer named like a kind (wijkgeo/kinds.json) needs no type, allowed values, date or
+    year columns in lagen.json: the reader takes them from the kind's one description, and
+    reads the demo layers as with the keys written out; a value the kind does not know is
+    refused; a layer's own keys still win."""
+    from wijkgeo import kinds
+    from wijkgeo.sources.local.spec import load_spec
+
+    full = read_local_layers(DEMO, gemeente="GM9999")
+    config = json.loads((folder / "lagen.json").read_text(encoding="utf-8"))
+    for name in ("voorzieningen", "bewonersinitiatieven", "energietransitie", "projecten"):
+        for key in ("type", "toegestaan", "datums", "jaar", "periode", "wijkcode"):
+            config["lagen"][name].pop(key, None)
+    (folder / "lagen.json").write_text(json.dumps(config), encoding="utf-8")
+    specs = {s.name: s for s in load_spec(folder).layers}
+    for name in ("voorzieningen", "bewonersinitiatieven", "energietransitie", "projecten"):
+        rules = kinds.kind(name)["koppelkansen"]
+        assert specs[name].kind == rules["soort"]
+        assert specs[name].allowed == rules["waarden"]
+    assert specs["bewonersinitiatieven"].dates == ["startdatum", "einddatum"]
+    assert specs["projecten"].years == specs["projecten"].period == ["startjaar", "eindjaar"]
+    assert specs["energietransitie"].wijkcode == "wijkcode"
+    bare = read_local_layers(folder, gemeente="GM9999")
+    for name in ("voorzieningen", "energietransitie", "projecten"):
+        assert full[name].drop(columns="geometry", errors="ignore").equals(
+            bare[name].drop(columns="geometry", errors="ignore")
+        ), name
+    starts = bare["bewonersinitiatieven"]["startdatum"]
+    assert (starts == full["bewonersinitiatieven"]["startdatum"]).all()
+    _edit(folder / "voorzieningen.csv", 2, "categorie", "kapsalon")
+    _raises(folder, "voorzieningen", "kapsalon", "niet toegestaan")
+    config["lagen"]["voorzieningen"]["toegestaan"] = {"categorie": ["kapsalon"]}
+    (folder / "lagen.json").write_text(json.dumps(config), encoding="utf-8")
+    msg = _raises(folder, "is niet toegestaan")  # its own list wins: the others are out now
+    assert "'kapsalon' is niet toegestaan" not in msg

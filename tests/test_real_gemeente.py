@@ -514,3 +514,26 @@ def test_rotterdam_with_every_layer_year_and_view_has_no_axe_violations(
     counts = {name: len(PdfReader(str(pdf)).pages) for name, pdf in pdfs.items()}
     print("A4-pagina's met vergelijkbare buurten en wijken:", counts)
     assert len(counts) == 4 and all(1 <= n <= 5 for n in counts.values()), counts
+
+
+def test_rotterdam_grid_shows_the_cell_facts_on_every_cell_of_the_gemeente(imported):
+    """The grid layer draws the facts' cell level: all 1,360 cells over Rotterdam (555 of them
+    in CBS's file), CBS's counts as published, the 65+ share only from 50 inhabitants on."""
+    from wijkgeo.facts import cell_facts
+    from wijkgeo.maps.options import Overlays
+    from wijkgeo.maps.payload import map_payload
+    from wijkgeo.maps.topology import decode_vlq
+
+    atlas = wijkgeo.load("GM0599", 2024, store=imported)
+    cells = cell_facts(atlas)
+    data = map_payload(atlas, ["aandeel_65_plus"], overlays=Overlays(koppelkansen=False))
+    grid = next(layer for layer in data.payload["layers"] if layer["type"] == "grid")
+    assert grid["codes"] == cells.codes and len(cells.codes) == 1360
+    by_key = {v["key"]: v for v in grid["vars"]}
+    people = np.array(decode_vlq(by_key["inwoners_cbs"]["v"]), dtype=float)
+    share = np.array(decode_vlq(by_key["aandeel65_cbs"]["v"]), dtype=float)
+    assert np.isfinite(people).sum() == 555  # the cells in CBS's file, as published
+    assert np.isfinite(share).sum() == 478  # 22 cells of < 50 inhabitants fewer than before
+    assert (people[np.isfinite(share)] >= 50).all()
+    small = cells.reasons["aandeel_65_plus"] == "te weinig inwoners"
+    assert small.sum() == 69 and not np.isfinite(share[small.to_numpy()]).any()

@@ -58,10 +58,17 @@ def kind(name: str) -> dict[str, Any]:
     return copy.deepcopy(_registry()["soorten"].get(name, {}))
 
 
-def reader_defaults(layer_type: str) -> dict[str, Any]:
-    """The lagen.json keys the local-layer reader fills in for a layer of ``layer_type``
-    (``inlezen`` of the kind that declares that type; a layer's own keys win); ``{}`` when
-    no kind does.
+def reader_defaults(layer_type: str, name: str | None = None) -> dict[str, Any]:
+    """The lagen.json keys the local-layer reader fills in for a layer (a layer's own keys
+    win, each key as a whole).
+
+    By ``layer_type``: ``inlezen`` of the kind that declares that type (``verhalen``). By
+    ``name``, for a layer named like a kind: what its entry already says about it, read from
+    the one description (never written twice): the allowed values (``koppelkansen.waarden``),
+    the date columns of its "active" rule and end date (``datums``), its year columns and
+    their period (``jaar``, ``periode``), the code column of a table (``sleutel``) and, when
+    lagen.json gives no ``type``, the kind's own (``koppelkansen.soort``; a key ``type``).
+    ``{}`` when neither applies.
 
     Examples
     --------
@@ -70,12 +77,42 @@ def reader_defaults(layer_type: str) -> dict[str, Any]:
     ['datum', 'thema', 'tekst', 'bron']
     >>> reader_defaults("punten")
     {}
+    >>> d = reader_defaults("punten", "bewonersinitiatieven")
+    >>> d["toegestaan"]["status"], d["datums"]
+    (['actief', 'afgerond', 'gepland'], ['startdatum', 'einddatum'])
+    >>> d = reader_defaults("tabel", "energietransitie")
+    >>> d["wijkcode"], d["jaar"], "periode" in d
+    ('wijkcode', ['planjaar'], False)
     """
+    out: dict[str, Any] = {}
     for spec in _registry()["soorten"].values():
         reading = spec.get("inlezen") or {}
         if reading.get("type") == layer_type:
-            return copy.deepcopy(reading.get("standaard", {}))
-    return {}
+            out = copy.deepcopy(reading.get("standaard", {}))
+            break
+    spec = _registry()["soorten"].get(name or "")
+    if not spec:
+        return out
+    rules = spec.get("koppelkansen") or {}
+    active = spec.get("actief") or {}
+    named: dict[str, Any] = {}
+    if rules.get("soort"):
+        named["type"] = rules["soort"]
+    if rules.get("waarden"):
+        named["toegestaan"] = copy.deepcopy(rules["waarden"])
+    dates = [active.get("startdatum"), active.get("einddatum"), rules.get("einddatum")]
+    if any(dates):
+        named["datums"] = list(dict.fromkeys(d for d in dates if d))
+    years = [rules.get("startjaar"), rules.get("eindjaar")]
+    if any(years):
+        named["jaar"] = list(dict.fromkeys(y for y in years if y))
+        if len(named["jaar"]) == 2:
+            named["periode"] = list(named["jaar"])
+    if rules.get("sleutel") in ("buurtcode", "wijkcode"):
+        named[rules["sleutel"]] = rules["sleutel"]
+    for key, value in named.items():
+        out.setdefault(key, value)
+    return out
 
 
 def near_metres() -> float:

@@ -11,9 +11,12 @@ is the series' latest) and computes, per level:
     compares years: :meth:`AtlasSeries.unchanged` + :func:`wijkgeo.indicators.change_since`),
     and "wat er al is" (:func:`wijkgeo.facts.present.what_is_here`);
 ``vierkant``
-    the indicators on CBS's own 500 m cell figures with their reasons, and the cells'
-    shares in each buurt (:func:`cell_shares`, from :class:`wijkgeo.grid.interpolate.Weights`,
-    the one buurt-cell table);
+    the cells the map's grid layer draws (:func:`grid_cells`, the one selection rule: every
+    cell over the gemeente) with what a cell shows (``cell_variables`` in
+    ``grid/variables.json``) and the indicators on CBS's own 500 m cell figures, with their
+    reasons, references and ranks (:func:`cell_facts`), and the cells' shares in each buurt
+    (:func:`cell_shares`, from :class:`wijkgeo.grid.interpolate.Weights`, the one buurt-cell
+    table);
 
 plus the koppelkansen (:func:`wijkgeo.koppelkansen.evaluate`) on the same peildatum.
 Outputs only render these facts. :meth:`Facts.to_dict` is plain JSON.
@@ -64,7 +67,10 @@ __all__ = [
     "LevelFacts",
     "References",
     "build_facts",
+    "cell_column",
+    "cell_facts",
     "cell_shares",
+    "grid_cells",
     "level_table",
     "references_of",
 ]
@@ -272,6 +278,10 @@ class LevelFacts:
     reasons: pd.DataFrame | None = None
     change: pd.DataFrame | None = None
     present: Present | None = None
+    #: the cells' outlines (RD, indexed by code); the cell level only, not in :meth:`to_dict`
+    shapes: Any = field(default=None, repr=False)
+    #: the cell variables the table holds (:func:`wijkgeo.grid.layer.cell_variables`)
+    variables: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def codes(self) -> list[str]:
@@ -341,17 +351,31 @@ class Facts:
         }
 
 
-def cell_shares(atlas: Atlas, minimum: float = 0.0) -> pd.DataFrame:
-    """Per buurt and CBS 500 m cell: ``cel_in_buurt`` (share of the cell's area in the buurt)
+def cell_shares(atlas: Atlas, minimum: float = 0.0, cells: Any = None) -> pd.DataFrame:
+    """Per buurt and 500 m cell: ``cel_in_buurt`` (share of the cell's area in the buurt)
     and ``buurt_in_cel`` (share of the buurt's area in the cell), from the one buurt-cell
     table :func:`wijkgeo.grid.interpolation_weights`.
 
-    Pairs where both shares are below ``minimum`` are left out.
+    ``cells``: the cells' outlines indexed by ``celcode`` (the facts' cell level,
+    :func:`cell_facts`, ``shapes``); default the cells a grid shows (:func:`grid_cells`), or
+    CBS's own cells when there is no outline to lay a grid on. Pairs where both shares are
+    below ``minimum`` are left out.
     """
     from ..grid.interpolate import interpolation_weights
 
     empty = pd.DataFrame(columns=["buurtcode", "celcode", "cel_in_buurt", "buurt_in_cel"])
-    grid = (atlas.vierkanten or {}).get("500m")
+    if cells is None:
+        shown = grid_cells(atlas)
+        if shown is not None:
+            cells = shown.geometry.set_axis(shown["celcode"].astype(str).to_numpy())
+    if cells is not None:
+        import geopandas as gpd
+
+        grid = gpd.GeoDataFrame(
+            {"celcode": cells.index.astype(str)}, geometry=cells.to_numpy(), crs=cells.crs
+        )
+    else:
+        grid = (atlas.vierkanten or {}).get("500m")
     if grid is None or not len(grid) or "celcode" not in grid.columns or not len(atlas.buurten):
         return empty
     buurten = atlas.buurten
@@ -378,24 +402,128 @@ def cell_shares(atlas: Atlas, minimum: float = 0.0) -> pd.DataFrame:
     return out[keep].sort_values(["buurtcode", "celcode"]).reset_index(drop=True)
 
 
-def _cell_facts(grid: Any, keys: Sequence[str], refs: References) -> LevelFacts:
-    """The registry indicators on CBS's 500 m cells (their columns under the KWB names, as
-    the koppelkansen read them; ``koppelkansen/layers.toml`` ``[vierkant.kolommen]``), with
-    the gemeente and Nederland references and the rank among the gemeente's cells (1 = most
-    favourable by the indicator's direction), as for buurten (:func:`level_table`)."""
-    from ..koppelkansen.model import layer_schema
+def grid_cells(atlas: Atlas, size: int = 500) -> Any:
+    """The cells a grid shows, the **one** selection rule of the map's grid layer and the
+    facts' cell level: every cell of :func:`wijkgeo.grid.atlas_grid` (the cells over the
+    gemeente's outline, with or without CBS figures) that has an outline, each once.
 
-    cells = pd.DataFrame(grid.drop(columns=grid.geometry.name)).drop_duplicates("celcode")
+    ``None`` when the Atlas has no CBS cells of that size (``atlas.vierkanten``) or no
+    outline to lay them on (bare frames without a gemeente); the map then has no grid layer
+    and the facts no cell level.
+    """
+    from ..grid.layer import atlas_grid
+
+    own = (atlas.vierkanten or {}).get(f"{int(size)}m")
+    if own is None or not len(own) or "celcode" not in own.columns:
+        return None
+    try:
+        grid = atlas_grid(atlas, size=int(size))
+    except WijkgeoError as exc:
+        log.warning("geen %d m-vierkanten te tonen: %s", int(size), exc)
+        return None
+    grid = grid[grid.geometry.notna()].drop_duplicates("celcode")
+    return grid.reset_index(drop=True)
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den * 100, np.nan)
+
+
+def _column_values(grid: pd.DataFrame, var: dict[str, Any]) -> np.ndarray | None:
+    """A variable of plain columns, as CBS published them: its secret codes are missing,
+    nothing more (a count is not hidden for being small; CBS rounded and suppressed its cells
+    already)."""
+    from ..conventions import SECRET_THRESHOLD
+
+    def col(name: str) -> np.ndarray | None:
+        if name not in grid.columns:
+            return None
+        v = pd.to_numeric(grid[name], errors="coerce").to_numpy(dtype=float)
+        return np.where(v <= SECRET_THRESHOLD, np.nan, v)
+
+    if var.get("column") and var["column"] in grid.columns:
+        return col(var["column"])
+    num, den = col(var.get("teller", "")), col(var.get("noemer", ""))
+    if num is None or den is None:
+        return None
+    return _share(num, den)
+
+
+def cell_column(var: dict[str, Any]) -> str:
+    """The column of the cell level's table that holds a cell variable
+    (:func:`wijkgeo.grid.layer.cell_variables`): the registry indicator, or its own key."""
+    return str(var.get("indicator") or var["key"])
+
+
+def cell_facts(
+    atlas: Atlas,
+    keys: Sequence[str] = (),
+    refs: References | None = None,
+    size: int = 500,
+) -> LevelFacts | None:
+    """The facts of the cells a grid shows (:func:`grid_cells`): the cell variables of
+    ``grid/variables.json`` and the registry indicators ``keys``.
+
+    A registry indicator (``keys`` and every variable with an ``indicator``) is computed on
+    CBS's own cell figures (their columns under the KWB names, as the koppelkansen read them;
+    ``koppelkansen/layers.toml`` ``[vierkant.kolommen]``) with the rule it has for buurten,
+    the small-number rule included: a share of fewer inhabitants than the registry's
+    ``min_population`` reads "te weinig inwoners", on a cell as on a buurt (CBS's rounding
+    of cell counts to fives makes such a share noise). It gets the gemeente and Nederland
+    references and the rank among the cells (1 = most favourable by its direction), as for
+    buurten (:func:`level_table`). The other variables (counts, estimates from the buurten)
+    are shown as published. A cell without CBS figures reads "geen gegevens".
+
+    Returns ``None`` when there are no cells to show.
+    """
+    from ..grid.layer import cell_variables
+    from ..koppelkansen.model import layer_schema
+    from ..text import reason
+
+    grid = grid_cells(atlas, size)
+    if grid is None:
+        return None
+    variables = cell_variables()
+    prefix = grid.attrs.get("naming", {}).get("cbs", "cbs_")
+    frame = pd.DataFrame(grid.drop(columns=grid.geometry.name))
+    own = {c[len(prefix):]: frame[c] for c in frame.columns if c.startswith(prefix)}
+    cells = pd.DataFrame(own, index=frame.index)
     aliases = layer_schema()["vierkant"]["kolommen"]
     cells = cells.rename(
         columns={a: b for a, b in aliases.items() if a in cells.columns and b not in cells.columns}
     )
-    codes = cells["celcode"].astype(str).to_numpy()
-    res = compute_with_reasons(cells, keys, level="buurt")
+    codes = frame["celcode"].astype(str).to_numpy()
+    named = [v["indicator"] for v in variables if v.get("indicator")]
+    wanted = list(dict.fromkeys([*keys, *named]))
+    if refs is None or any(k not in refs.gemeente.columns for k in wanted):
+        refs = references_of(atlas, wanted)
+    res = compute_with_reasons(cells, wanted, level="buurt")
     # one group: a cell on the gemeente's border belongs to the gemeente shown
-    table = level_table(cells.drop(columns=["gemeentecode"], errors="ignore"), res.values, refs)
-    table.index = res.reasons.index = codes
-    return LevelFacts("vierkant", {c: c for c in codes}, table, res.reasons)
+    table = level_table(cells, res.values, refs)
+    reasons = res.reasons.copy()
+    absent = ~frame[[c for c in frame.columns if c.startswith(prefix)]].notna().any(axis=1)
+    reasons.loc[absent.to_numpy()] = reason("missing")  # not in CBS's file: no figures
+    shown = []
+    for var in variables:
+        if var.get("indicator"):
+            shown.append(var)
+            continue
+        values = _column_values(frame, var)
+        if values is None:
+            continue
+        table[var["key"]] = values
+        reasons[var["key"]] = np.where(np.isnan(values), reason("missing"), None)
+        shown.append(var)
+    table.index = reasons.index = codes
+    return LevelFacts(
+        "vierkant",
+        {c: c for c in codes},
+        table,
+        reasons,
+        shapes=grid.geometry.set_axis(codes),
+        variables=shown,
+    )
 
 
 def _koppelkansen(atlas: Atlas, given: Any, peildatum: dt.date) -> Any:
@@ -509,10 +637,11 @@ def build_facts(
             what_is_here(now, level, peildatum=when),
         )
     cells = pd.DataFrame(columns=["buurtcode", "celcode", "cel_in_buurt", "buurt_in_cel"])
-    grid = (now.vierkanten or {}).get("500m")
-    if "vierkant" in levels and grid is not None and len(grid) and "celcode" in grid.columns:
-        out["vierkant"] = _cell_facts(grid, keys, refs)
-        cells = cell_shares(now)
+    if "vierkant" in levels:
+        level = cell_facts(now, keys, refs)
+        if level is not None:
+            out["vierkant"] = level
+            cells = cell_shares(now, cells=level.shapes)  # the same cells
     return Facts(
         code=now.code,
         name=_name_of(now),

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..atlas import Atlas
 
-__all__ = ["atlas_grid", "classify"]
+__all__ = ["atlas_grid", "cell_variables", "classify"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,21 @@ log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def _spec() -> dict[str, Any]:
     return json.loads((Path(__file__).with_name("variables.json")).read_text(encoding="utf-8"))
+
+
+def cell_variables() -> list[dict[str, Any]]:
+    """What a cell shows (the map's grid layer, the fact model's cell level): the
+    ``cell_variables`` of ``grid/variables.json``, each with ``key``, ``label``, ``bron``
+    (``cbs`` or ``schatting``), ``unit``, ``decimals`` and either a registry ``indicator``
+    (on CBS's own cell figures) or a ``column`` of :func:`atlas_grid` (``teller``/``noemer``
+    for a share of two columns).
+
+    Examples
+    --------
+    >>> [v["key"] for v in cell_variables()][:2]
+    ['inwoners_cbs', 'inwoners_buurt']
+    """
+    return [dict(v) for v in _spec()["cell_variables"]]
 
 
 def classify(column: str) -> str:

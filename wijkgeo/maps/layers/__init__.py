@@ -111,6 +111,7 @@ def local_layers(
     grid: int | bool | None = None,
     peildatum: Any = None,
     present: Any = None,
+    cells: Any = None,
 ) -> list[MapLayer]:
     """Every layer an Atlas has data for, in the order of the layer control.
 
@@ -119,7 +120,9 @@ def local_layers(
     in ``wijkgeo/kinds.json`` has a ``kaart`` entry, then the koppelkansen (``None``
     automatic: evaluated on the peildatum; a ``KoppelkansResult`` as it is; ``False`` off).
     ``present``: "wat er al is" of the buurten (the facts', :func:`wijkgeo.facts.build_facts`);
-    ``None``: computed here with :func:`wijkgeo.facts.present.what_is_here`.
+    ``None``: computed here with :func:`wijkgeo.facts.present.what_is_here`. ``cells``: the
+    facts' cell level of that size (:func:`wijkgeo.facts.cell_facts`); ``None``: computed here
+    with it.
     """
     from ..._errors import WijkgeoError
     from ...facts.present import what_is_here
@@ -135,10 +138,12 @@ def local_layers(
         grid = 500
     if grid:
         try:
-            from ...grid import atlas_grid
+            from ...facts.model import cell_facts
 
             if (getattr(atlas, "vierkanten", None) or {}).get(f"{int(grid)}m") is not None:
-                g = grid_layer(atlas_grid(atlas, size=int(grid)))
+                if cells is None:
+                    cells = cell_facts(atlas, size=int(grid))
+                g = grid_layer(cells) if cells is not None else None
                 if g is not None:
                     layers.append(g)
             else:

@@ -412,7 +412,10 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             'geef de bestandsnaam op, bijvoorbeeld "voorzieningen.csv".',
         )
         return None
-    values.setdefault("kind", "tabel")
+    from ...kinds import reader_defaults
+
+    # a layer named like a kind takes the kind's type when lagen.json gives none
+    values.setdefault("kind", reader_defaults("", name).get("type", "tabel"))
     if values["kind"] not in sch["types"]:
         near = closest(values["kind"], sch["types"])
         bad(
@@ -423,10 +426,17 @@ def _layer_spec(name: str, raw: Any, rep: ValidationReport, path: Path) -> Layer
             + ".",
         )
         return None
-    from ...kinds import reader_defaults
-
-    # the defaults of a layer type live with its kind (wijkgeo/kinds.json, "inlezen")
-    for key, value in reader_defaults(values["kind"]).items():
+    # the defaults of a layer type (wijkgeo/kinds.json, "inlezen") and of a layer named
+    # like a kind (its types and allowed values, the kind's one description) live with it
+    keyed = any(values.get(k) for k in ("buurtcode", "wijkcode", "postcode"))
+    own = set(values)
+    for key, value in reader_defaults(values["kind"], name).items():
+        if key == "type" or (key in ("buurtcode", "wijkcode") and keyed):
+            continue  # a layer keyed by its own code column keeps it
+        if key == "periode" and "years" in own:
+            continue  # its own year columns: the kind's period may name others
+        if key in ("buurtcode", "wijkcode") and values["kind"] != "tabel":
+            continue
         values.setdefault(_KEY_FIELD[key], value)
     spec = LayerSpec(name=name, **values)
     if not spec.format:
