@@ -441,6 +441,29 @@ def test_write_pdfs_beside_the_pages(tmp_path):
     assert 1 <= len(PdfReader(str(pdf)).pages) <= 4
 
 
+@pytest.mark.browser
+def test_pages_with_the_peers_section_print_to_at_most_4_pages(tmp_path):
+    """With a national reference the pages carry "Buurten/Wijken zoals deze": still at most
+    4 A4 (`profile --help` promises it); on paper the peers are named and each point keeps only
+    who does clearly better (its standing stands with the point above)."""
+    _chromium()
+    from pypdf import PdfReader
+
+    from wijkgeo.demo.demodam import national_reference
+
+    atlas = wijkgeo.make_demo()
+    ref = national_reference(atlas, n_gemeenten=10)
+    codes = [str(atlas.wijken["wijkcode"].iloc[0]), str(atlas.buurten["buurtcode"].iloc[0])]
+    res = build(atlas, codes, path=tmp_path, peers=ref, pdf=True)
+    for code in codes:
+        html = res.pages[code].read_text("utf-8")
+        assert "zoals deze" in html, code
+        reader = PdfReader(str(res.pdfs[code]))
+        assert 1 <= len(reader.pages) <= 4, code
+        printed = " ".join(" ".join(p.extract_text() for p in reader.pages).split()).lower()
+        assert "zoals deze" in printed and "de vergelijkbare" in printed, code
+
+
 # ------------------------------------------------------------------ real data
 
 

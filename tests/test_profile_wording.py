@@ -51,6 +51,21 @@ def test_the_rule_weighs_relative_absolute_and_position():
     assert judge(30.0, 20.0, float("nan"), 1, "%", 1) == "kracht"
     words = explanation("Demodam", "buurten")
     assert "10%" in words and "0,3 km" in words and "2,5 per 1.000 inwoners" in words
+    assert "minstens 2 procentpunten," in words  # read aloud: plural, never "2 procentpunt"
+
+
+def test_a_caveat_names_the_area_by_its_level():
+    from wijkgeo.indicators import get_indicator, registry
+
+    ind = get_indicator("afstand_huisarts")
+    assert "alle inwoners van de wijk tot" in ind.caveats_for("wijk")
+    assert "alle inwoners van de buurt tot" in ind.caveats_for("buurt")
+    # maps and exports show buurten and wijken alike: the neutral word
+    assert "alle inwoners van het gebied tot" in ind.caveats
+    assert ind.caveats == ind.caveats_for(None)
+    for item in registry().values():  # every placeholder is filled, at every level
+        for level in (None, "buurt", "wijk", "gemeente"):
+            assert "{" not in item.caveats_for(level), (item.key, level)
 
 
 def test_demo_pages_read_plainly(tmp_path):
@@ -63,6 +78,8 @@ def test_demo_pages_read_plainly(tmp_path):
         for rank in re.findall(r"plaats \d+ van \d+ [^;·]*[;·]?[^·]{0,30}", page):
             assert "1 = " in rank, (code, rank)
         assert "Niet in elke jaargang" not in page or "geen gegevens" in page
+        if code.startswith("WK"):  # a wijk page names the wijk, never "de buurt" (round 3)
+            assert "inwoners van de buurt" not in page and "een buurt sterk" not in page, code
     css = (Path(wijkgeo.__file__).parent / "profile" / "profiel.css").read_text("utf-8")
     assert re.search(r"\.index-list li \{[^}]*break-inside: avoid", css)
 

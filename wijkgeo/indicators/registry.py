@@ -193,6 +193,24 @@ class Indicator:
     bounds: Mapping[str, str] | None = None
     #: Key of the CBS brede welvaart theme (see :func:`brede_welvaart`).
     brede_welvaart: str = ""
+    #: The caveats as written in the registry, with ``{gebied}`` where the area is named
+    #: (see :meth:`caveats_for`); :attr:`caveats` has "het gebied" there.
+    caveat_template: str = ""
+
+    def caveats_for(self, level: str | None = None) -> str:
+        """The caveats naming the area by its level ("de buurt", "de wijk"; the registry's
+        ``gebied``), so a wijk page never says "inwoners van de buurt".
+
+        Examples
+        --------
+        >>> from wijkgeo.indicators import get_indicator
+        >>> ind = get_indicator("afstand_huisarts")
+        >>> "inwoners van de wijk tot" in ind.caveats_for("wijk")
+        True
+        >>> "inwoners van het gebied tot" in ind.caveats
+        True
+        """
+        return _area(self.caveat_template or self.caveats, level)
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -332,7 +350,8 @@ def _parse(
         formula=tuple(MappingProxyType(dict(a)) for a in formula),
         source=entry["source"],
         year=str(entry["year"]),
-        caveats=entry["caveats"],
+        caveats=_area(entry["caveats"], None),
+        caveat_template=entry["caveats"],
         min_population=int(entry["min_population"]),
         population_column=entry.get("population_column", "aantal_inwoners"),
         classification=Classification(cls["scheme"], int(cls["k"])),
@@ -353,6 +372,20 @@ def _read(name: str) -> dict[str, Any]:
             f"wijkgeo/indicators/{name}: geen geldige JSON (regel {exc.lineno}: {exc.msg}). "
             "Herstel het registerbestand."
         ) from None
+
+
+def _area(caveat: str, level: str | None) -> str:
+    """``caveat`` with ``{gebied}`` filled for ``level`` from the registry's ``gebied``."""
+    if "{gebied}" not in caveat:
+        return caveat
+    if not _AREA_WORDS:
+        words = _read(_FILE).get("gebied", {})
+        _AREA_WORDS.update({k: v for k, v in words.items() if not k.startswith("_")})
+    return caveat.replace("{gebied}", _AREA_WORDS.get(level or "", _AREA_WORDS.get("", "")))
+
+
+#: The registry's ``gebied`` words, read once.
+_AREA_WORDS: dict[str, str] = {}
 
 
 @lru_cache(maxsize=1)

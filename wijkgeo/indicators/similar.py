@@ -574,8 +574,12 @@ class PeerResult:
             text += f" Alleen {_words(self.level)[1]} in andere gemeenten."
         if self.dropped:
             jaar = f" in {year}" if year is not None else ""
-            parts = [f"{get_indicator(k).label.lower()} ({why})" for k, why in self.dropped.items()]
-            text += f" Weggelaten{jaar}: {'; '.join(parts)}."
+            # one reason said once: "Weggelaten in 2020 (geen waarden in deze tabel): a, b."
+            by_reason: dict[str, list[str]] = {}
+            for k, why in self.dropped.items():
+                by_reason.setdefault(why, []).append(get_indicator(k).label.lower())
+            parts = [f"({why}): {', '.join(names)}" for why, names in by_reason.items()]
+            text += f" Weggelaten{jaar} {'; '.join(parts)}."
         text += " Migratieachtergrond telt nooit mee."
         return text
 

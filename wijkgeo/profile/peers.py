@@ -218,8 +218,8 @@ def _names(ctx: PeerContext, codes: list[str]) -> list[str]:
             out.append(f"{values.at[c, 'naam']} ({values.at[c, 'gemeentenaam']})")
         else:
             out.append(c)
-    if len(codes) > MAX_NAMES:
-        out.append(_t("vergelijkbaar.andere", n=len(codes) - MAX_NAMES))
+    if len(codes) > MAX_NAMES:  # "A, B, C, D en 5 andere": no comma before "en"
+        out[-1] += " " + _t("vergelijkbaar.andere", n=len(codes) - MAX_NAMES)
     return out
 
 
@@ -256,10 +256,11 @@ def _line(
     worse_word = "hoger" if ind.sign < 0 else "lager"
     if favourable:
         word = "lager" if worse_word == "hoger" else "hoger"
-        worse = int(row[f"{key}_aantal_slechter"])
-        tekst = _t("vergelijkbaar.regel_tekst", woord=word, n=worse, van=n, **ctx.words())
+        count = int(row[f"{key}_aantal_slechter"])
     else:
-        tekst = _t("vergelijkbaar.regel_tekst", woord=worse_word, n=better, van=n, **ctx.words())
+        word, count = worse_word, better
+    form = "regel_alle" if count == n > 1 else "regel_tekst"  # "hoger dan alle 10 ..."
+    tekst = _t(f"vergelijkbaar.{form}", woord=word, n=count, van=n, **ctx.words())
     if ctx.year != ctx.atlas_year:  # the buurt's own value of the reference year, said so
         own = ctx.result.values.at[code, key] if ctx.result is not None else np.nan
         tekst = _t(

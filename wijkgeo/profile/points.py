@@ -218,7 +218,9 @@ def explanation(gemeente: str, niveaus: str, peers: dict[str, Any] | None = None
         for unit in numbers["voorbeelden"]
         if unit in numbers["min_absoluut"]
     ]
-    examples = [e.replace("%", " procentpunt") for e in examples]
+    pct = float(numbers["min_absoluut"].get("%", 0))  # "2 procentpunten", "1 procentpunt"
+    word = text.plural(2 if pct > 1 else 1, "procentpunt", with_number=False)
+    examples = [e.replace("%", f" {word}") for e in examples]
     out = _teksten()["punten"]["uitleg"].format(
         pct=f"{round(100 * float(numbers['min_relatief']))}%",
         voorbeelden=", ".join(examples[:-1]) + " of " + examples[-1]

@@ -76,7 +76,7 @@ def render_page(page: dict[str, Any]) -> str:
             f"secties.aandacht{heads}", naam=name, gemeente=page["gemeente"], niveaus=many
         ),
         "sec_spreiding": _t("secties.spreiding", niveau=niveau),
-        "geen_kracht": _t("punten.geen_kracht", naam=name),
+        "geen_kracht": _t("punten.geen_kracht", naam=name, niveau=niveau),
         "geen_aandacht": _t("punten.geen_aandacht", naam=name, niveau=niveau),
         "punten_uitleg": explanation(
             page["gemeente"], text.level(level, plural=True), page.get("punten_vergelijkbaar")

@@ -348,7 +348,9 @@ def _points(
                 + _t("punten.vergelijk_nl", nederland=data._nl(ind.key, nl)),
                 "direction": text.direction(ind.direction),
                 "rank": data._rank(ind, level, rank, of),
-                "caveat": first_sentence(applies(ind.caveats, missing=False, small=small_area)),
+                "caveat": first_sentence(
+                    applies(ind.caveats_for(level), missing=False, small=small_area)
+                ),
                 "relative": (
                     (float(value) - float(gem)) / abs(float(gem)) * ind.sign
                     if how != "vergelijkbaar"
