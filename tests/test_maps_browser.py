@@ -168,8 +168,8 @@ def test_popup_in_dutch_with_unit_comparisons_rank_change_and_caveat(desktop, at
     text = popup.inner_text()
     assert "Centrum" in text and "wijk Binnenstad" in text
     assert re.search(r"Deze buurt\s+10%", text)
-    assert re.search(r"Gemeente Test'stad \{\{ 6\*7 \}\}\s+17% \(-7 procentpunt\)", text)
-    assert re.search(r"Nederland\s+20% \(-10 procentpunt\)", text)
+    assert re.search(r"Gemeente Test'stad \{\{ 6\*7 \}\}\s+17% \(\u22127 procentpunten\)", text)
+    assert re.search(r"Nederland\s+20% \(\u221210 procentpunten\)", text)
     rank = comparison_table(atlas, [KEY]).loc[0, [f"{KEY}_rang", f"{KEY}_rang_van"]]
     assert f"Rang in de gemeente\t{int(rank.iloc[0])} van {int(rank.iloc[1])}" in text
     assert re.search(r"Sinds 2023\s+\+1 procentpunt \(9%\)", text)

@@ -95,12 +95,16 @@
     return n + " " + ind.unit;
   }
 
+  /* a difference as the profile says it (text.change): a real minus, procentpunt up to 1
+     and procentpunten above, an amount as an amount */
   function fmtDiff(ind, d, T) {
-    var n = fmtNum(d, ind.dec);
-    if (d > 0) n = "+" + n;
-    if (ind.unit === "%") return n + " " + T.percent_point;
-    if (ind.unit === "jaar") return n + " jaar";
-    return n + " " + ind.unit;
+    var r = Math.abs(d);
+    var sign = d > 0 ? "+" : d < 0 ? "\u2212" : "";
+    if (ind.unit === "%") return sign + fmtNum(r, ind.dec) + " " + (r > 1 ? T.percent_points : T.percent_point);
+    if (ind.unit === "x 1.000 euro") return sign + "€ " + fmtNum(r * 1000, 0);
+    if (ind.unit === "aantal") return sign + fmtNum(r, ind.dec);
+    if (ind.unit === "jaar") return sign + fmtNum(r, ind.dec) + " jaar";
+    return sign + fmtNum(r, ind.dec) + " " + ind.unit;
   }
 
   var wijkgeo = window.wijkgeo = window.wijkgeo || {};
