@@ -626,3 +626,64 @@ def test_without_nederland_figures_comparisons_are_skipped_with_a_reason():
     # rules comparing with the gemeente only still run
     assert "behoefte_zonder_plek" in set(res.matches["regel"])
     assert default_rules()["sociale_basis_kleine_actieradius"].needs()["vierkanten"] == ("500m",)
+
+
+def test_a_health_explanation_names_year_margin_and_where_the_value_comes_from():
+    """A koppelkans on a RIVM estimate says its year in the label, its margin (or that none
+    is published), and, for a buurt whose boundary changed, that the value was carried from
+    the earlier year's buurtindeling; a value taken by code and name says the boundary was
+    not checked."""
+    atlas = make_atlas()
+    table = _health()
+    table["gezondheid_jaar"] = 2020
+    table["gezondheid_indeling"] = 2020
+    table["status"] = "gelijk"
+    table.loc[table["code"] == B["B3"], "status"] = "omgerekend"
+    table.loc[table["code"] == B["B5"], "status"] = "niet_gecontroleerd"
+    on_b6 = table["code"] == B["B6"]
+    table["mantelzorger_18plus_ondergrens"] = float("nan")
+    table["mantelzorger_18plus_bovengrens"] = float("nan")
+    table.loc[on_b6, "mantelzorger_18plus_ondergrens"] = 15.5
+    table.loc[on_b6, "mantelzorger_18plus_bovengrens"] = 20.5
+    atlas.local["gezondheid"] = table
+    m = evaluate(atlas).matches.set_index("regel")
+    lonely = m.loc["eenzame_ouderen_zonder_ontmoetingsplek", "uitleg"]
+    assert "eenzaam, 65+ (schatting 2020) 60,0%" in lonely
+    assert "marge niet gepubliceerd" in lonely
+    assert "omgerekend van de buurtindeling van 2020" in lonely
+    poor = m.loc["rondkomen_en_van_het_gas", "uitleg"]
+    assert "(schatting 2020)" in poor and "grens niet gecontroleerd" in poor
+    assert "omgerekend" not in poor
+    carers = m.loc["mantelzorgers_ontlasten", "uitleg"]
+    assert "schatting tussen 15,5% en 20,5%" in carers and "(schatting 2020)" in carers
+    assert "omgerekend" not in carers and "grens niet" not in carers
+    # without a year in the table the label stays as the registry has it
+    assert "(schatting)" in evaluate(make_atlas()).matches.set_index("regel").loc[
+        "eenzame_ouderen_zonder_ontmoetingsplek", "uitleg"
+    ]
+
+
+def test_absence_is_not_tested_in_a_layer_without_that_kind_of_object():
+    """A voorzieningen layer without any buurthuis or bibliotheek cannot say that none is
+    within 800 m: the condition is left out where the rule allows it (and said so), the
+    rules that need it are skipped with the reason; never a vacuous "geen ... binnen"."""
+    atlas = make_atlas()
+    voorz = atlas.local["voorzieningen"]
+    meeting = voorz["categorie"].isin(["buurthuis", "bibliotheek"])
+    assert meeting.any()
+    atlas.local["voorzieningen"] = voorz[~meeting].reset_index(drop=True)
+    result = evaluate(atlas)
+    m = result.matches.set_index("regel")
+    lonely = m.loc["eenzame_ouderen_zonder_ontmoetingsplek"]
+    assert lonely["code"] == B["B3"]
+    assert lonely["niet_meegeteld"] == ["buurthuis of bibliotheek"]
+    assert "geen buurthuis of bibliotheek binnen" not in lonely["uitleg"]
+    assert "Niet meegeteld (geen gegevens): buurthuis of bibliotheek" in lonely["uitleg"]
+    skipped = result.skipped.set_index("regel")["reden"]
+    assert skipped["sociale_basis_kleine_actieradius"] == (
+        "in de laag 'voorzieningen' staat geen buurthuis of bibliotheek: of er een dichtbij "
+        "is, is niet getoetst"
+    )
+    assert "behoefte_zonder_plek" in skipped.index
+    # a rule that asks for presence is judged as before (there simply is none)
+    assert "initiatief_steunen" in set(result.matches["regel"])

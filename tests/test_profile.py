@@ -188,6 +188,21 @@ def test_theme_tables_follow_the_brede_welvaart_themes_with_position_dots(data):
     assert any("RIVM-schattingen" in s and "50150NED" in s for s in page["sources"])
 
 
+def test_an_estimate_among_the_points_names_its_year(data):
+    """An attention point or strength on a RIVM estimate says "(schatting 2024)", as the
+    theme tables do, never a bare "(schatting)"."""
+    seen = 0
+    for code in ("BU99990002", "BU99990200", "BU99990300"):
+        page = data.page(code)
+        for entry in page["kracht"] + page["aandacht"]:
+            if get_indicator(entry["key"]).estimate:
+                assert "(schatting 2024)" in entry["label"], entry["label"]
+                seen += 1
+        html_points = [e["label"] for e in page["kracht"] + page["aandacht"]]
+        assert not any(label.endswith("(schatting)") for label in html_points)
+    assert seen >= 3
+
+
 def test_spread_over_500m_cells_and_buurten(demo, data):
     page = data.page("BU99990201")
     spread = page["spread"]

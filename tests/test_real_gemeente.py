@@ -340,8 +340,18 @@ def test_koppelkansen_rotterdam_from_stored_layers(store, capsys):
     assert "Renovatie portiekflats Tarwewijk (corporatie, 2026-2029)" in text
     assert "bijstandsuitkeringen 60,0 per 1.000 inwoners (gemeente 50,1" in text
     assert "NL 22,6 per 1.000 inwoners" in text
-    # the grid rule works offline now
-    assert any(r["niveau"] == "vierkant" for r in rows)
+    # the grid rule runs offline (the 500 m cells are stored), but Rotterdam's voorzieningen
+    # (schools, care, GGZ, hospitals) hold no buurthuis or bibliotheek: "none within 800 m"
+    # is not claimed for every cell, the rule is skipped and says why
+    assert not any(r["niveau"] == "vierkant" for r in rows)
+    rc, out, err = _cli(capsys, "koppelkansen", "GM0599", "--jaar", "2024", "--format", "json",
+                        "--peildatum", REFERENCE, "--store", str(store))  # fmt: skip
+    assert rc == 0, err
+    skipped = {s["regel"]: s["reden"] for s in json.loads(out)["overgeslagen"]}
+    assert skipped["sociale_basis_kleine_actieradius"] == (
+        "in de laag 'voorzieningen' staat geen buurthuis of bibliotheek: of er een dichtbij "
+        "is, is niet getoetst"
+    )
 
 
 def test_map_shows_every_local_layer(store, tmp_path, capsys):

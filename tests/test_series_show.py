@@ -48,3 +48,36 @@ def test_years_payload_roundtrip_geometry_once():
     assert back[2019] == [None, None]
     assert payload["herkomst"]["2015"][0] == "E"  # 2 = omgerekend, VLQ "E"
     assert "geometry" not in str(payload)
+
+
+def _merged():
+    """A buurt made of two whole buurten of 2015 (a merger): ``omgerekend`` with the reason
+    "opgeteld ...", and a split buurt carried through its area."""
+    rows = []
+    summed = "opgeteld uit de hele gebieden die er in 2015 lagen (grens veranderd)"
+    for code, why in (("BU1", summed), ("BU2", "omgerekend via de oppervlakte")):
+        rows.append((code, 2015, "inwoners", 1000.0, "omgerekend", why))
+        rows.append((code, 2024, "inwoners", 1200.0, "gemeten", None))
+    cols = ["code", "jaar", "indicator", "waarde", "herkomst", "reden"]
+    return pd.DataFrame(rows, columns=cols).assign(niveau="buurt", naam="Oost")
+
+
+def test_a_merger_is_exact_drawn_as_measured_and_says_opgeteld():
+    frame = _merged()
+    # the provenance stays as the issue names it; only the drawing follows the reason
+    assert set(frame["herkomst"]) == {"omgerekend", "gemeten"}
+    merged = development(frame, "BU1")[0]
+    assert 'fill="#fff"' not in merged["svg"] and "stroke-dasharray" not in merged["svg"]
+    assert not merged["geschat"]
+    assert [p[2] for p in merged["punten"]] == ["opgeteld", "gemeten"]
+    split = development(frame, "BU2")[0]
+    assert 'fill="#fff"' in split["svg"] and split["geschat"]
+    assert 'class="geschat"' not in section_html(frame, "BU1")
+    # the map: code 4 (opgeteld) for the merger, 2 (omgerekend) for the split
+    payload = years_payload(frame, ["BU1", "BU2"])
+    assert payload["herkomstcodes"][4] == "opgeteld"
+    assert payload["herkomst"]["2015"] == "IE"  # VLQ of [4, 2]
+    from wijkgeo.series.carry import rules
+
+    said = rules()["teksten"]["kaart"]["herkomsten"]
+    assert said["opgeteld"].startswith("opgeteld") and "schatting" in said["omgerekend"]

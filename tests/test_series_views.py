@@ -64,7 +64,10 @@ def test_change_view_in_the_browser(years_map):
         legend = page.inner_text("#wijkgeo-legend")
         assert "verandering sinds 2015" in legend and "geen betekenisvolle verandering" in legend
         popup = page.inner_text(".wijkgeo-popup")
-        assert "Herkomst 2015" in popup and "omgerekend" in popup  # the merged buurt
+        # the merged buurt: its 2015 value is the sum of the two whole buurten of then,
+        # exact, so it says "opgeteld" and not "schatting"
+        assert "Herkomst 2015" in popup and "opgeteld uit de hele gebieden" in popup
+        assert "schatting" not in popup
         assert "sinds=2015" in page.evaluate("window.location.hash")  # kept in the link
         screenshot(page, "years_change.png")
         assert page.is_disabled("[data-wijkgeo-jaar]")  # one year at a time: off in the change view
@@ -72,15 +75,29 @@ def test_change_view_in_the_browser(years_map):
         page.select_option("[data-wijkgeo-jaar]", "2019")
         assert "jaar=2019" in page.evaluate("window.location.hash")
         assert "2019" in page.inner_text(".wijkgeo-popup")
+    # a buurt split since 2015 was estimated through its area: said so
+    with browser_page(years_map, hash=link + "&buurt=BU99990000") as (page, _traffic):
+        wait_ready(page)
+        popup = page.inner_text(".wijkgeo-popup")
+        screenshot(page, "years_change_split.png")
+    assert "Herkomst 2015" in popup and "schatting: grens veranderd, omgerekend" in popup
 
 
 def test_profile_shows_development_with_estimates(demo_store, tmp_path):
     atlas = demo_store.read_atlas("GM9999", 2024)
-    res = build_profile(atlas, ["BU99990003", "WK999900"], path=tmp_path, store=demo_store.path)
-    html = res.pages["BU99990003"].read_text(encoding="utf-8")
+    codes = ["BU99990000", "BU99990003", "WK999900"]
+    res = build_profile(atlas, codes, path=tmp_path, store=demo_store.path)
+    html = res.pages["BU99990000"].read_text(encoding="utf-8")  # split since 2015
     assert "Hoe ontwikkelt de buurt zich" in html
     assert '<svg class="ontwikkeling"' in html and 'fill="#fff"' in html  # estimates open
     assert "schatting" in html
+    # the merged buurt: its earlier values are sums of whole buurten, exact: solid dots and
+    # no "(schatting: grens veranderd)" beside its figures
+    merged = res.pages["BU99990003"].read_text(encoding="utf-8")
+    section = merged[merged.index('<section class="ontwikkeling">') :]
+    section = section[: section.index("</section>")]
+    assert '<svg class="ontwikkeling"' in section and 'fill="#fff"' not in section
+    assert 'class="geschat"' not in section and "stroke-dasharray" not in section
     wijk = res.pages["WK999900"].read_text(encoding="utf-8")
     assert "Hoe ontwikkelt de wijk zich" in wijk
     one = Store(tmp_path / "one")
@@ -189,7 +206,8 @@ def test_earlier_year_legend_counts_what_the_map_draws(years_map_2021):
         assert "geen gegevens (" not in legend
         assert sum(counts.values()) == len(data["codes"])
         popup = page.inner_text(".wijkgeo-popup")
-        assert "2015" in popup and "omgerekend" in popup  # the merged buurt
+        # the merged buurt: summed from whole buurten of 2015, exact
+        assert "2015" in popup and "opgeteld uit de hele gebieden" in popup
         screenshot(page, "years_2015_popup.png")
         page.select_option("[data-wijkgeo-jaar]", "2024")
         assert _legend_counts(page) != counts  # demo: the 2015 classes hold other numbers

@@ -674,11 +674,21 @@ def test_map_peer_view_in_wijk_mode_in_chromium(tmp_path):
         "#indicator=aandeel_huishoudens_laag_inkomen&weergave=vergelijkbaar&gebied=wijk"
         f"&buurt={code}"
     )
+    radio = "label:has(input[value=vergelijkbaar])"
     with browser_page(html, hash=link) as (page, _traffic):
         wait_ready(page)
         popup = page.locator(".wijkgeo-popup").inner_text()
         legend = page.locator("#wijkgeo-legend").inner_text()
+        in_wijk_mode = page.locator(radio).inner_text()
         screenshot(page, "vergelijkbare_wijken.png")
+        page.locator("input[name=wijkgeo-gebied][value=buurt]").check()
+        in_buurt_mode = page.locator(radio).inner_text()
+        page.locator("input[name=wijkgeo-gebied][value=wijk]").check()
+        back = page.locator(radio).inner_text()
+    # the view's own radio follows "Gebied": wijken are compared with wijken
+    assert in_wijk_mode.strip() == "verschil met vergelijkbare wijken"
+    assert in_buurt_mode.strip() == "verschil met vergelijkbare buurten"
+    assert back.strip() == "verschil met vergelijkbare wijken"
     assert "Vergelijkbare wijken (mediaan)" in popup and "Deze wijk" in popup
     median = ctx.wijk.frame.at[wijk, "aandeel_huishoudens_laag_inkomen_mediaan_vergelijkbaar"]
     assert f"{np.round(median * 10) / 10:.1f}".replace(".", ",") in popup

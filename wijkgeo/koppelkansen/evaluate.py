@@ -43,6 +43,8 @@ _SECRET = cv.SECRET_THRESHOLD
 _MOVE = 0.10  # thresholds move 10 % for the robustness flag and near misses
 _UNAVAILABLE = text.reason("unavailable")
 _PLURAL = {"buurt": "buurten", "wijk": "wijken", "vierkant": "vierkanten"}
+#: How a model estimate's year, margin and provenance are said (``wijkgeo/text.json``).
+_ESTIMATE = text.words()["estimates"]
 
 #: Columns of the matches (and near misses) GeoDataFrame, in order.
 COLUMNS = (
@@ -518,13 +520,14 @@ def _eval_value(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
         extra = rank_extra
 
     bounds = _estimate_bounds(ctx, units, key)
+    meta = _estimate_meta(ctx, units, key)
 
     def text(i: int) -> str:
-        parts = [p for p in (extra(i), _bounds_text(bounds, i, key)) if p]
+        parts = [p for p in (extra(i), _bounds_text(bounds, i, key), _origin_text(meta, i)) if p]
         return explain.indicator_phrase(
             key,
             vals[i],
-            label=label,
+            label=_estimate_label(label, meta, i),
             unit=unit,
             decimals=dec,
             gemeente=gem,
@@ -543,16 +546,79 @@ def _estimate_bounds(ctx: _Context, units: _Units, key: str | None) -> Any:
     return estimate_bounds(units.frame, key, level=level, local=ctx.atlas.local)
 
 
-def _bounds_text(bounds: Any, i: int, key: str | None) -> str | None:
-    """``"schatting tussen 14% en 19%"`` where bounds exist, else ``"schatting"``."""
+class _EstimateMeta(NamedTuple):
+    """Per unit: the year of the estimate, its status and the year of the areas it was
+    published on (``gezondheid_jaar``, ``status``, ``gezondheid_indeling`` of the table)."""
+
+    year: np.ndarray
+    status: np.ndarray
+    areas: np.ndarray
+
+
+def _estimate_meta(ctx: _Context, units: _Units, key: str | None) -> _EstimateMeta | None:
+    """Year and provenance of a model estimate per unit (RIVM table), or ``None``."""
     if key is None or not get_indicator(key).estimate:
         return None
+    table = ctx.atlas.local.get("gezondheid")
+    if table is None or "code" not in getattr(table, "columns", ()):
+        return None
+    table = pd.DataFrame(table).drop_duplicates("code").set_index("code")
+    codes = pd.Index(units.code.astype(str))
+
+    def column(name: str) -> np.ndarray:
+        if name not in table.columns:
+            return np.full(len(codes), None, dtype=object)
+        return table[name].reindex(codes).to_numpy(dtype=object)
+
+    return _EstimateMeta(
+        column("gezondheid_jaar"), column("status"), column("gezondheid_indeling")
+    )
+
+
+def _year(value: Any) -> int | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else int(out)
+
+
+def _estimate_label(label: str, meta: _EstimateMeta | None, i: int) -> str:
+    """``"Eenzaam, 65+ (schatting 2020)"``: the label of an estimate names its year."""
+    year = _year(meta.year[i]) if meta is not None else None
+    if year is None:
+        return label
+    return label.replace("(schatting)", _ESTIMATE["label"].format(jaar=year))
+
+
+def _bounds_text(bounds: Any, i: int, key: str | None) -> str | None:
+    """``"schatting tussen 14% en 19%"`` where bounds exist, else ``"marge niet gepubliceerd"``
+    (the label already says "(schatting 2020)")."""
+    if key is None or not get_indicator(key).estimate:
+        return None
+    words = _ESTIMATE
     if bounds is not None:
         lo, hi = float(bounds[0].iloc[i]), float(bounds[1].iloc[i])
         if not (math.isnan(lo) or math.isnan(hi)):
             low, high = explain.value_text(key, lo), explain.value_text(key, hi)
-            return f"schatting tussen {low} en {high}"
-    return "schatting zonder gepubliceerde marge"
+            return words["bounds"].format(van=low, tot=high)
+    return words["no_bounds"]
+
+
+def _origin_text(meta: _EstimateMeta | None, i: int) -> str | None:
+    """Where an estimate comes from when it is not the table's own value of this area:
+    ``"omgerekend van de buurtindeling van 2020"`` (carried through the years' crosswalk)
+    or ``"grens niet gecontroleerd"`` (code and name equal, outline not compared)."""
+    if meta is None:
+        return None
+    words = _ESTIMATE
+    status = meta.status[i]
+    if status == "omgerekend":
+        areas = _year(meta.areas[i])
+        return words["carried"].format(jaar=areas) if areas is not None else None
+    if status == "niet_gecontroleerd":
+        return words["unchecked"]
+    return None
 
 
 def _forms(description: str) -> tuple[str, str]:
@@ -573,7 +639,24 @@ def _layer_label(feats_spec: Mapping[str, Any], cond: Condition, name: str, plur
     return word
 
 
+def _kind_unknown(ctx: _Context, cond: Condition) -> str | None:
+    """Why "none within reach" cannot be told for an absence condition: the layer holds
+    objects, but not one of the kinds the filter asks for (a voorzieningen list without any
+    buurthuis or bibliotheek was not made to answer that question). None when it can."""
+    layer = (ctx.atlas.local or {}).get(cond.layer)
+    kinds = {k: v for k, v in cond.filter.items() if k != "status"}  # status: what is active
+    if cond.present or layer is None or not len(layer) or not kinds:
+        return None
+    if _filter_mask(layer, kinds, cond.layer).any():
+        return None
+    label = _layer_label({}, cond, cond.layer, False)
+    return f"in de laag {cond.layer!r} staat geen {label}: of er een dichtbij is, is niet getoetst"
+
+
 def _eval_layer(ctx: _Context, units: _Units, cond: Condition) -> _Eval:
+    unknown = _kind_unknown(ctx, cond)
+    if unknown:
+        raise _Absent(unknown)
     feats = _features(ctx, cond.layer, cond.filter)
     d = float(cond.distance)
     d_strict, d_loose = (d * (1 - _MOVE), d * (1 + _MOVE)) if cond.present else (

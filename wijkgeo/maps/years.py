@@ -5,8 +5,9 @@ for a map whose features are in ``codes`` order: per indicator and year a base64
 of integers at the registry's decimals, the newest year as steps from its median and every
 earlier year as steps from the next year's value (a buurt changes little from one year to
 the next, so most steps take one character); missing is "minus zero". Provenance is one
-small code per area and year (0 gemeten, 1 hercodeerd, 2 omgerekend, 3 ontbreekt), also as
-VLQ. The boundaries are not repeated: every year is on the newest ones; in a map the newest
+small code per area and year (0 gemeten, 1 hercodeerd, 2 omgerekend, 3 ontbreekt, and 4 for
+an ``omgerekend`` value summed from whole earlier areas: exact, its popup says "opgeteld"),
+also as VLQ. The boundaries are not repeated: every year is on the newest ones; in a map the newest
 year's values are not repeated either (``newest=False``): they are the map's own.
 
 Examples
@@ -39,7 +40,11 @@ __all__ = ["HERKOMST_CODES", "decode_years", "years_block", "years_payload", "ye
 #: The grey of "no meaningful change" in the change view (its own class, not "missing").
 GREY = "#ebebeb"
 
-HERKOMST_CODES = {"gemeten": 0, "hercodeerd": 1, "omgerekend": 2, "ontbreekt": 3}
+HERKOMST_CODES = {"gemeten": 0, "hercodeerd": 1, "omgerekend": 2, "ontbreekt": 3, "opgeteld": 4}
+#: Which provenance an area's year shows when its indicators differ (best first): a value
+#: summed from whole earlier areas (``opgeteld``, :func:`wijkgeo.series.carry.shown_herkomst`)
+#: is exact, so it ranks before one estimated through cells or area.
+_BEST_FIRST = ("gemeten", "hercodeerd", "opgeteld", "omgerekend", "ontbreekt")
 
 
 def _ints(values: np.ndarray, decimals: int) -> np.ndarray:
@@ -84,12 +89,18 @@ def years_payload(
         "waarden": {},
         "herkomst": {},
     }
-    # provenance per area and year: the boundary's (the first indicator with a value decides)
-    prov = part.assign(c=part["herkomst"].map(HERKOMST_CODES).fillna(3).astype(int))
-    best = prov.groupby(["jaar", "code"])["c"].min().unstack("code")
+    # provenance per area and year: the boundary's (the best over its indicators)
+    from ..series.carry import shown_herkomst
+
+    shown = shown_herkomst(part["herkomst"], part.get("reden"))
+    rank = {name: i for i, name in enumerate(_BEST_FIRST)}
+    gone = rank["ontbreekt"]
+    prov = part.assign(r=pd.Series(shown, index=part.index).map(rank).fillna(gone).astype(int))
+    best = prov.groupby(["jaar", "code"])["r"].min().unstack("code")
+    to_code = np.array([HERKOMST_CODES[name] for name in _BEST_FIRST])
     for year in years:
-        row = best.loc[year].reindex(index).fillna(3).astype(int).to_numpy()
-        out["herkomst"][str(year)] = encode_vlq(row.tolist())
+        row = best.loc[year].reindex(index).fillna(gone).astype(int).to_numpy()
+        out["herkomst"][str(year)] = encode_vlq(to_code[row].tolist())
     table = part.pivot_table(
         index=["indicator", "code"], columns="jaar", values="waarde", dropna=False
     )

@@ -1,11 +1,13 @@
 """The profile section "Hoe ontwikkelt de buurt zich": values over the years, drawn and said.
 
 Per indicator a small inline SVG line with the years on it: measured values (``gemeten``,
-``hercodeerd``) as filled dots, estimates (``omgerekend``: the boundary changed) as open dots
-on a dashed line, missing years as gaps. A sentence only for a change that exceeds what
-rounding and the indicator's noise allow (:func:`wijkgeo.series.carry.meaningful`), e.g. "Het
-aandeel huishoudens met een laag inkomen daalde van 18% in 2017 naar 13% in 2022." Wording
-is data (``wijkgeo/series/carry.json``, ``teksten``).
+``hercodeerd``, and an ``omgerekend`` value summed from whole earlier areas: a merger, whose
+reason says "opgeteld") as filled dots, estimates (``omgerekend`` through cells or area: the
+boundary changed) as open dots on a dashed line, missing years as gaps. A sentence only for
+a change that exceeds what rounding and the indicator's noise allow
+(:func:`wijkgeo.series.carry.meaningful`), e.g. "Het aandeel huishoudens met een laag inkomen
+daalde van 18% in 2017 naar 13% in 2022." Wording is data (``wijkgeo/series/carry.json``,
+``teksten``).
 
 Examples
 --------
@@ -179,6 +181,7 @@ def development(
         Indicators in this order; default those in the frame with at least two values.
     """
     from ..indicators.registry import format_value, get_indicator
+    from ..series.carry import shown_herkomst
 
     part = frame[frame["code"] == code]
     years = sorted(int(y) for y in frame["jaar"].unique())
@@ -189,9 +192,11 @@ def development(
         have = one[one["waarde"].notna()]
         if len(have) < 2:
             continue
+        # a merger's value (summed from whole earlier areas) is exact: drawn as measured
+        shown = shown_herkomst(one["herkomst"], one.get("reden"))
         points = [
-            (int(r.jaar), float(r.waarde) if pd.notna(r.waarde) else None, str(r.herkomst))
-            for r in one.itertuples()
+            (int(r.jaar), float(r.waarde) if pd.notna(r.waarde) else None, str(h))
+            for r, h in zip(one.itertuples(), shown, strict=True)
         ]
         first, last = have.iloc[0], have.iloc[-1]
         text = sentence(
@@ -203,7 +208,7 @@ def development(
                 "label": get_indicator(key).label,
                 "punten": points,
                 "laatste": format_value(key, last.waarde),
-                "geschat": bool((one["herkomst"] == "omgerekend").any()),
+                "geschat": any(h in _ESTIMATE for h in shown),
                 "svg": sparkline(points, years, 4 * _rounding(key)),
                 "zin": text,
             }

@@ -332,10 +332,13 @@ def _points(
             continue
         side = side or by_peers
         nl = row.get(f"{ind.key}_nederland")
+        # an estimate names its year (and a boundary that was not checked or was carried),
+        # as the theme tables do: "Eenzaam, 65+ (schatting 2020)"
+        label = _estimate_note(data, ind, str(row.name))[0] if ind.estimate else ind.label
         found[side].append(
             {
                 "key": ind.key,
-                "label": ind.label,
+                "label": label,
                 "value": data._fmt(ind.key, value),
                 "gemeente": data._fmt(ind.key, gem),
                 "nederland": data._nl(ind.key, nl),

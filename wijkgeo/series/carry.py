@@ -41,10 +41,46 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["HERKOMST", "Carried", "carry_values", "count_columns", "meaningful", "rule", "rules"]
+__all__ = [
+    "HERKOMST",
+    "SUMMED",
+    "Carried",
+    "carry_values",
+    "count_columns",
+    "meaningful",
+    "rule",
+    "rules",
+    "shown_herkomst",
+]
 
 #: The provenance labels (Dutch: they end up in the tables a wijkregisseur reads).
 HERKOMST = ("gemeten", "hercodeerd", "omgerekend", "ontbreekt")
+
+#: How the reason of a value summed from whole earlier areas (a merger) begins. Its
+#: provenance is ``omgerekend`` (the boundary changed), yet nothing was estimated: the
+#: profile and the map draw it as a measurement (:func:`shown_herkomst`).
+SUMMED = "opgeteld"
+
+
+def shown_herkomst(herkomst: Any, reden: Any = None) -> np.ndarray:
+    """The provenance as drawn: ``"opgeteld"`` for an ``omgerekend`` value whose reason says
+    it was summed from whole earlier areas (exact, drawn as a measurement), else as given.
+
+    Examples
+    --------
+    >>> shown_herkomst(["omgerekend", "omgerekend", "gemeten"],
+    ...                ["opgeteld uit de hele gebieden die er in 2020 lagen (grens veranderd)",
+    ...                 "omgerekend via de 100 m-vierkanten van 2024", None]).tolist()
+    ['opgeteld', 'omgerekend', 'gemeten']
+    """
+    herk = np.asarray(pd.Series(herkomst, dtype=object).astype(object), dtype=object)
+    if reden is None:
+        return herk
+    why = pd.Series(reden, dtype=object).astype("string").fillna("").to_numpy(dtype=object)
+    summed = (herk == "omgerekend") & np.array([str(w).startswith(SUMMED) for w in why], bool)
+    out = herk.copy()
+    out[summed] = SUMMED
+    return out
 
 
 class Carried(NamedTuple):
@@ -272,7 +308,7 @@ def carry_values(
                     reden[i] = f"niet in de gegevens van {year}" if year else "geen gegevens"
             elif received[i] and np.isfinite(val[i]) and summed_whole[i]:
                 jaar = f" in {year}" if year else ""
-                reden[i] = f"opgeteld uit de hele gebieden die er{jaar} lagen (grens veranderd)"
+                reden[i] = f"{SUMMED} uit de hele gebieden die er{jaar} lagen (grens veranderd)"
             elif received[i] and np.isfinite(val[i]):
                 how = str(methods.get(code) or "oppervlakte").split(", ")
                 texts = [labels.get(h, f"omgerekend via {h}") for h in how]

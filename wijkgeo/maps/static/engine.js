@@ -260,6 +260,14 @@
       var pw = data.peers.words;
       return state.area === "wijk" && pw[key + "_wijk"] ? pw[key + "_wijk"] : pw[key];
     }
+    /* the peers view's radio says "vergelijkbare wijken" in "Gebied: wijken" mode */
+    function peerModeLabel() {
+      var box = document.getElementById(data.ids.panel);
+      if (!data.peers || !box) return;
+      var r = box.querySelector("input[name=" + data.ids.mode + "][value=vergelijkbaar]");
+      var word = peerWord("mode_peers");
+      if (r && word && r.parentNode && r.parentNode.lastChild) r.parentNode.lastChild.nodeValue = word;
+    }
 
     function classOf(ind, i) {
       if (ext.classOf && ext.modes.indexOf(state.mode) >= 0) return ext.classOf(ind, i);
@@ -662,6 +670,7 @@
         (h.weergave === "vergelijkbaar" && data.peers) ? "vergelijkbaar" : "waarde";
       state.area = h.gebied === "wijk" && area ? "wijk" : "buurt";
       if (areaBoxes) areaBoxes.forEach(function (r) { r.checked = r.value === state.area; });
+      peerModeLabel();
       var want = h.lagen !== undefined ? h.lagen.split(",") : null;
       data.layers.forEach(function (l) {
         setLayer(l.id, want ? want.indexOf(l.id) >= 0 : l.visible);
@@ -860,6 +869,7 @@
         r.addEventListener("change", function () {
           if (!r.checked) return;
           state.area = r.value;
+          peerModeLabel();
           recolour(); writeHash();
         });
       });
