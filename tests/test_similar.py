@@ -526,6 +526,10 @@ def test_map_has_a_peer_view_with_the_peers_median():
     assert "verschil met vergelijkbare buurten" in entry["pdlegend"]
     neutral = next(e for e in data["indicators"] if e["key"] == "aandeel_65_plus")
     assert "pm" not in neutral and "geen uitkomst" in neutral["pwhy"]
+    # a health estimate is not in the national Kerncijfers: said, not an all-grey legend
+    _, health = _map_payload(build(atlas, ["eenzaam_65plus"], overlays=_plain(ctx)))
+    entry = next(e for e in health["indicators"] if e["key"] == "eenzaam_65plus")
+    assert "pm" not in entry and "niet in de landelijke tabel van 2024" in entry["pwhy"]
     _, plain = _map_payload(build(atlas, keys, overlays=_plain(None)))
     assert "peers" not in plain and "pm" not in plain["indicators"][0]
 

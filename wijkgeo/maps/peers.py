@@ -77,6 +77,9 @@ def add_peer_entries(
         if col not in frame.columns or entry.get("total"):
             entry[f"{prefix}pwhy"] = t[f"peers_not_outcome{wijk}"]
             continue
+        if not frame[col].notna().any():  # e.g. a health estimate: not in the Kerncijfers
+            entry[f"{prefix}pwhy"] = t[f"peers_not_in_reference{wijk}"].format(year=ctx.year)
+            continue
         dec = int(ind.decimals)
         med = to_int(frame[col].to_numpy(dtype="float64"), dec)
         offset = int(entry.get("o", 0))
