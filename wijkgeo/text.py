@@ -149,11 +149,24 @@ def number(value: float, decimals: int = 0) -> str:
     return out
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """True for a value a page shows as missing: None, NaN, ``pd.NaT``; text is not missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NaT, pd.NA, 0, "tekst")]
+    [True, True, True, True, False, False]
+    """
+    if value is None:
+        return True
     try:
-        return value is None or math.isnan(float(value))
+        return math.isnan(float(value))
     except (TypeError, ValueError):
-        return False
+        try:  # pd.NaT is unequal to itself; pd.NA answers NA, which bool() refuses
+            return bool(value != value)
+        except TypeError:
+            return True
 
 
 def quantity(value: Any, unit: str = "", decimals: int = 0) -> str:
@@ -177,7 +190,7 @@ def quantity(value: Any, unit: str = "", decimals: int = 0) -> str:
     >>> quantity(float("nan"), "%")
     'geen gegevens'
     """
-    if _is_missing(value):
+    if is_missing(value):
         return MISSING
     amount = _words()["amounts"].get(unit)
     if isinstance(amount, dict):
@@ -232,7 +245,7 @@ def change(value: Any, unit: str = "", decimals: int = 0) -> str:
     >>> change(0, "%"), change(0.0, "per 1.000 inwoners", 1)
     ('gelijk', 'gelijk')
     """
-    if _is_missing(value):
+    if is_missing(value):
         return MISSING
     v = float(value)
     if round(v, decimals) == 0:

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -522,15 +521,6 @@ def registry_meta() -> dict[str, Any]:
     return meta
 
 
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def format_number(value: float, decimals: int = 0) -> str:
     """Format a number the Dutch way: thousands separator ``.``, decimal comma.
 
@@ -570,7 +560,7 @@ def format_value(key: str, value: object) -> str:
     'geen gegevens'
     """
     ind = get_indicator(key)
-    if _is_missing(value):
+    if text.is_missing(value):
         return text.MISSING
     # one formatter for every page: amounts as amounts, units as words (wijkgeo.text)
     return text.quantity(float(value), ind.unit, ind.decimals)  # type: ignore[arg-type]
@@ -606,10 +596,10 @@ def format_estimate(
     >>> format_estimate("eenzaam_65plus", None)
     'geen gegevens'
     """
-    if _is_missing(value):
+    if text.is_missing(value):
         return text.MISSING
     shown = format_value(key, value)
-    when = f"schatting {int(year)}" if not _is_missing(year) else "schatting"  # type: ignore[arg-type]
-    if _is_missing(lower) or _is_missing(upper):
+    when = f"schatting {int(year)}" if not text.is_missing(year) else "schatting"  # type: ignore[arg-type]
+    if text.is_missing(lower) or text.is_missing(upper):
         return f"{shown} ({when}, marge niet gepubliceerd)"
     return f"{shown} ({when}, tussen {format_value(key, lower)} en {format_value(key, upper)})"

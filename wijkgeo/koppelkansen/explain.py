@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from ..indicators import format_number, format_value, get_indicator
+from ..text import is_missing
 
 __all__ = [
     "achieved_phrase",
@@ -53,15 +54,6 @@ _MONTHS = (
     "november",
     "december",
 )
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def lower_first(text: str) -> str:
@@ -97,7 +89,6 @@ def cell_text(value: object) -> str:
     >>> cell_text(float("nan")), cell_text("  Samen Tarwewijk ")
     ('', 'Samen Tarwewijk')
     """
-    import math
 
     import pandas as pd
 
@@ -153,9 +144,9 @@ def value_text(
     if key is not None:
         ind = get_indicator(key)
         if label and ind.unit != "%" and ind.unit.lower() in label.lower():
-            return "geen gegevens" if _missing(value) else format_number(value, ind.decimals)
+            return "geen gegevens" if is_missing(value) else format_number(value, ind.decimals)
         return format_value(key, value)
-    if _missing(value):
+    if is_missing(value):
         return "geen gegevens"
     text = format_number(float(value), decimals)
     if unit == "%":
@@ -187,9 +178,9 @@ def indicator_phrase(
         shown = value_text(key, value, unit, decimals)
         return shown if name.lower() == unit.lower() else f"{name} {shown}"
     refs = []
-    if not _missing(gemeente):
+    if not is_missing(gemeente):
         refs.append(f"gemeente {value_text(key, gemeente, unit, decimals, name)}")
-    if not _missing(nederland):
+    if not is_missing(nederland):
         refs.append(f"NL {value_text(key, nederland, unit, decimals, name)}")
     if extra:
         refs.append(extra)
@@ -211,7 +202,7 @@ def feature_phrase(template: str, record: Mapping[str, Any]) -> str:
     """
 
     def text(v: Any) -> str:
-        if _missing(v):
+        if is_missing(v):
             return "?"
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
@@ -219,8 +210,8 @@ def feature_phrase(template: str, record: Mapping[str, Any]) -> str:
 
     fields = {k: text(v) for k, v in record.items()}
     start, end = record.get("startjaar"), record.get("eindjaar")
-    if not _missing(start):
-        same = _missing(end) or text(end) == text(start)
+    if not is_missing(start):
+        same = is_missing(end) or text(end) == text(start)
         fields["jaren"] = text(start) if same else f"{text(start)}-{text(end)}"
     else:
         fields["jaren"] = "?"
@@ -246,7 +237,7 @@ def achieved_phrase(record: Mapping[str, Any]) -> str:
     counts = []
     for col in ("deelnemers", "vrijwilligers"):
         value = record.get(col)
-        if value is not None and str(value).strip() and not _missing(value):
+        if value is not None and str(value).strip() and not is_missing(value):
             counts.append(f"{str(value).strip()} {col}")
     if not changed and not counts:
         return ""
@@ -336,7 +327,7 @@ def small_note(population: float, threshold: float) -> str:
     >>> small_note(2400, 500)
     ''
     """
-    if _missing(population) or population >= threshold:
+    if is_missing(population) or population >= threshold:
         return ""
     people = format_number(population, 0)
     return f"Let op: klein gebied ({people} inwoners), de cijfers schommelen sterk."

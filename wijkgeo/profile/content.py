@@ -28,8 +28,9 @@ from ..indicators import (
     list_indicators,
 )
 from ..series import AtlasSeries
+from ..text import is_missing
 from .sections import build_page
-from .words import THEMES, _missing, _t, _teksten, additive, first_sentence, teksten
+from .words import THEMES, _t, _teksten, additive, first_sentence, teksten
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..atlas import Atlas
@@ -188,7 +189,7 @@ class ProfileData:
 
     def _nl(self, key: str, value: Any) -> str:
         """The Nederland value, or "geen gegevens" with the reason (once, in a few words)."""
-        if not _missing(value):
+        if not is_missing(value):
             return self._fmt(key, value)
         from ..indicators.nederland import nederland_reason
 
@@ -197,7 +198,7 @@ class ProfileData:
 
     def _rank(self, ind: Any, level: str, rank: Any, of: Any) -> str:
         """ "plaats 18 van 84 buurten in de gemeente; 1 = het laagste aandeel"."""
-        if _missing(rank) or _missing(of) or int(of) < 2:
+        if is_missing(rank) or is_missing(of) or int(of) < 2:
             return ""
         ones = _teksten()["punten"]["rang_een"]
         one = ones.get(ind.unit, ones["_"])[0 if ind.sign >= 0 else 1]

@@ -31,6 +31,7 @@ from ..indicators import (
     registry_meta,
 )
 from ..kinds import present_kinds
+from ..text import is_missing
 from . import points
 from .graphics import area_map, position_dot
 from .words import (
@@ -38,7 +39,6 @@ from .words import (
     _by_category,
     _count,
     _date,
-    _missing,
     _needs_only,
     _t,
     _teksten,
@@ -306,7 +306,7 @@ def _points(
     shown_estimates = set(_teksten()["schattingen_in_profiel"])
     # "bij kleine buurten is het cijfer grof" only beside an area that is small
     people = row.get("inwoners")
-    small_area = _missing(people) or float(people) < float(_teksten()["klein_gebied"]["inwoners"])
+    small_area = is_missing(people) or float(people) < float(_teksten()["klein_gebied"]["inwoners"])
     for ind in list_indicators():
         if ind.sign == 0 or additive(ind):
             continue
@@ -380,7 +380,7 @@ def _summary(
         frame = data.frames[level]
         raw = frame[frame[CODE_COLUMN[level]].astype(str) == code].iloc[0]
         hh = raw.get("aantal_huishoudens")
-        if _missing(hh):
+        if is_missing(hh):
             out.append(
                 _t(
                     "samenvatting.inwoners_zonder_huishoudens",
@@ -403,7 +403,7 @@ def _summary(
         for item in topics:
             key = item["indicator"]
             value, gem = row.get(key), row.get(f"{key}_gemeente")
-            if _missing(value) or _missing(gem) or float(gem) == 0:
+            if is_missing(value) or is_missing(gem) or float(gem) == 0:
                 continue
             rel = (float(value) - float(gem)) / abs(float(gem))
             if rel >= thr:
@@ -487,14 +487,14 @@ def _estimate_note(data: ProfileData, ind: Any, code: str) -> tuple[str, str]:
                 lo = hit[ind.bounds["lower"]].iloc[0] if ind.bounds["lower"] in hit else None
                 hi = hit[ind.bounds["upper"]].iloc[0] if ind.bounds["upper"] in hit else None
     label = ind.label
-    if not _missing(year):
+    if not is_missing(year):
         label = label.replace("(schatting)", f"(schatting {int(year)})")
     if unchecked:  # the provenance where it matters, under the label
         label += " · " + _t("tabel.grens_niet_gecontroleerd")
-    if carried and not _missing(indeling):
+    if carried and not is_missing(indeling):
         label += " · " + _t("tabel.omgerekend", jaar=int(indeling))
     # the margin under the label, short enough for the printed table's narrow column
-    if _missing(lo) or _missing(hi):
+    if is_missing(lo) or is_missing(hi):
         return label, _t("tabel.geen_marge")
     low = format_number(float(lo), ind.decimals)
     return label, _t("tabel.marge", van=low, tot=data._fmt(ind.key, hi))
@@ -521,12 +521,12 @@ def _themes(
             value = row.get(ind.key)
             all_values = tab[ind.key].to_numpy(dtype="float64")
             gem = row.get(f"{ind.key}_gemeente")
-            if reasons.get(ind.key) == text.reason("unavailable") and _missing(gem):
+            if reasons.get(ind.key) == text.reason("unavailable") and is_missing(gem):
                 if not ind.estimate:  # estimates absent: the theme note says it once
                     absent.append(ind.label)  # not in these data at all: said once below
                 continue
             note, label = None, ind.label
-            if ind.estimate and not _missing(value):
+            if ind.estimate and not is_missing(value):
                 label, note = _estimate_note(data, ind, code)
             if not ind.estimate:  # the RIVM table, year and areas: once, under Bronnen
                 sources.setdefault(data._source(ind), {})[ind.year_in(year)] = None
@@ -538,12 +538,12 @@ def _themes(
                     "label": label,
                     "unit": "" if unit.lower() in ind.label.lower() else unit,
                     "value": _cell(value, ind)
-                    if not _missing(value)
+                    if not is_missing(value)
                     else (reasons.get(ind.key) or text.MISSING),
                     "note": note,
-                    "missing": _missing(value),
+                    "missing": is_missing(value),
                     "gemeente": _cell(gem, ind),
-                    "nederland": "" if _missing(nl) else _cell(nl, ind),
+                    "nederland": "" if is_missing(nl) else _cell(nl, ind),
                     "direction": text.direction(ind.direction),
                     "dot": position_dot(
                         all_values, value, None if additive(ind) else gem, ind.sign
@@ -606,7 +606,7 @@ def _spread(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
         numbers[c["kolom"]] = v
 
     def fmt(c: dict, v: float) -> str:
-        if _missing(v):
+        if is_missing(v):
             return text.MISSING
         if c["soort"] == "aantal":
             return format_number(v, 0)
@@ -663,14 +663,15 @@ def _spread_wijk(data: ProfileData, code: str, name: str) -> dict[str, Any] | No
     tab, reasons = data.tables["buurt"], data.reasons["buurt"]
     # a column without a figure for any of the wijk's buurten says "niet beschikbaar" in
     # every row: it is named once below the table instead (a wijk page stays within 4 A4)
-    absent = [k for k in keys if all(_missing(tab.at[b, k]) for b in codes)]
+    absent = [k for k in keys if all(is_missing(tab.at[b, k]) for b in codes)]
     keys = [k for k in keys if k not in absent]
     rows = []
     for b in codes:
         cells = [data.names["buurt"][b]]
         for k in keys:
             v = tab.at[b, k]
-            cells.append(data._fmt(k, v) if not _missing(v) else (reasons.at[b, k] or text.MISSING))
+            shown = data._fmt(k, v) if not is_missing(v) else reasons.at[b, k] or text.MISSING
+            cells.append(shown)
         rows.append(cells)
     return {
         "intro": _t("spreiding.buurten", naam=name),
@@ -821,7 +822,7 @@ def _present(data: ProfileData, level: str, code: str) -> dict[str, Any]:
             if key == "initiatieven":
                 if r.get("thema"):
                     detail.append(str(r["thema"]))
-                if not _missing(r.get("einddatum")) and r.get("einddatum") is not None:
+                if not is_missing(r.get("einddatum")) and r.get("einddatum") is not None:
                     detail.append(_t("aanwezig.loopt_tot", datum=_date(r["einddatum"])))
             elif key == "voorzieningen":
                 if r.get("categorie"):
@@ -830,12 +831,12 @@ def _present(data: ProfileData, level: str, code: str) -> dict[str, Any]:
                 for col in ("eigenaar", "thema", "status"):
                     if r.get(col):
                         detail.append(str(r[col]).replace("_", " "))
-                if not _missing(r.get("startjaar")):
+                if not is_missing(r.get("startjaar")):
                     detail.append(
                         _t(
                             "aanwezig.jaren",
                             start=int(r["startjaar"]),
-                            eind=int(r["eindjaar"]) if not _missing(r.get("eindjaar")) else "?",
+                            eind=int(r["eindjaar"]) if not is_missing(r.get("eindjaar")) else "?",
                         )
                     )
             inside = bool(r["binnen"])
@@ -881,7 +882,7 @@ def _change(data: ProfileData, level: str, code: str, name: str) -> dict[str, An
     for key in _teksten()["verandering_indicatoren"]:
         before, diff = ch.get(f"{key}_vorig"), ch.get(f"{key}_verandering")
         now = tab.at[code, key] if key in tab.columns else float("nan")
-        if _missing(before) or _missing(now):
+        if is_missing(before) or is_missing(now):
             continue
         ind = get_indicator(key)
         diff_text = text.change(diff, ind.unit, ind.decimals)

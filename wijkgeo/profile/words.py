@@ -7,7 +7,6 @@ per section) so both can use them.
 from __future__ import annotations
 
 import json
-import math
 import re
 from functools import cache
 from importlib import resources
@@ -54,18 +53,6 @@ def _t(path: str, **values: Any) -> str:
     return str(node).format(**values) if values else str(node)
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        try:
-            return bool(pd.isna(value))
-        except (TypeError, ValueError):
-            return False
-
-
 def applies(caveat: str, missing: bool, small: bool = True) -> str:
     """The caveat sentences that apply to a value that is (not) missing: a sentence that
     explains a missing value ("... ontbreekt dan") is left out beside a value that is there,
@@ -91,7 +78,7 @@ def applies(caveat: str, missing: bool, small: bool = True) -> str:
 
 
 def _count(value: Any) -> str:
-    return text.MISSING if _missing(value) else format_number(float(value), 0)
+    return text.MISSING if text.is_missing(value) else format_number(float(value), 0)
 
 
 def additive(ind: Any) -> bool:
